@@ -1,0 +1,59 @@
+/**
+ * What a run folder holds (ARCHITECTURE §5, fixed): `run.json` is a RunInfo,
+ * each line of `metrics.jsonl` a MetricRecord. JSON-safe data only.
+ */
+
+export type BackendName = 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
+export type BackendChoice = BackendName | 'auto';
+
+export type RunStatus = 'running' | 'completed' | 'stopped' | 'failed';
+
+/** Why a backend earlier in the preference order was not used. */
+export interface BackendSkip {
+  readonly backend: BackendName;
+  readonly reason: string;
+}
+
+export interface RunError {
+  readonly message: string;
+  readonly epoch?: number;
+  readonly batch?: number;
+}
+
+/** Contents of `run.json`. */
+export interface RunInfo {
+  readonly id: string;
+  readonly name: string;
+  /** Absolute path of the model file the run was started from. */
+  readonly modelFile: string;
+  readonly status: RunStatus;
+  readonly backend: BackendName;
+  readonly backendSkipped: readonly BackendSkip[];
+  /** ISO 8601. */
+  readonly startedAt: string;
+  readonly endedAt?: string;
+  readonly seed: number;
+  /** Planned number of epochs. */
+  readonly epochs: number;
+  /** Examples per epoch after the validation / test split. */
+  readonly trainSamples: number;
+  readonly batchesPerEpoch: number;
+  /** Trainer process id while running, to detect a dead trainer. */
+  readonly pid?: number;
+  readonly error?: RunError;
+  /** Metrics on the test set after training, when there is one. */
+  readonly test?: Readonly<Record<string, number>>;
+}
+
+/**
+ * One line of `metrics.jsonl`: a batch record (`batch` is its 0-based index
+ * within the epoch) or an epoch record (`batch: null`, with `val_*` keys
+ * when there is a validation set). `epoch` is 1-based; `time` is Unix ms.
+ */
+export interface MetricRecord {
+  readonly epoch: number;
+  readonly batch: number | null;
+  readonly time: number;
+  readonly loss: number;
+  readonly [metric: string]: number | null;
+}
