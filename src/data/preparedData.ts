@@ -32,4 +32,6 @@ export interface PreparedData {
   readonly features: NormalizationStats;
   /** Regression target normalisation (identity for classification). */
   readonly target: NormalizationStats;
+  /** Table sources: the feature columns in order, so prediction can read new files the same way. */
+  readonly featureNames?: readonly string[];
 }

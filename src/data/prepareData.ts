@@ -1,0 +1,131 @@
+import type { ModelSpec } from '../spec/modelSpec';
+import { dataError } from './dataError';
+import { buildClassMap, toClassIndices } from './labels';
+import { loadDataSource, type RawExamples } from './loadSource';
+import { IDENTITY, applyNormalization, computeNormalization } from './normalize';
+import type { PreparedData, Split } from './preparedData';
+import { DEFAULT_SEED, seededPermutation } from './random';
+
+export interface PrepareOptions {
+  /** Absolute path of the model file; data paths resolve against its folder. */
+  readonly modelFile: string;
+  /** Data paths must stay inside this folder. */
+  readonly workspaceRoot: string;
+}
+
+/**
+ * Loads the data a model file names and turns it into training-ready
+ * splits: labels mapped to class indices (classification), test and
+ * validation rows held out from `data.train` in an order fixed by
+ * `training.seed`, features (and regression targets) normalised with
+ * statistics of the training split only, examples shaped per
+ * `data.features.shape`. Throws DataError naming the file and line or field.
+ */
+export async function prepareData(spec: ModelSpec, options: PrepareOptions): Promise<PreparedData> {
+  const { modelFile, workspaceRoot } = options;
+  const train = await loadDataSource(spec.data.train, spec.task, { modelFile, workspaceRoot, field: 'data.train' });
+  const test = spec.data.test === undefined ? undefined : await loadDataSource(spec.data.test, spec.task, { modelFile, workspaceRoot, field: 'data.test' });
+  const featureCount = product(train.exampleShape);
+  if (test !== undefined && product(test.exampleShape) !== featureCount) {
+    throw dataError(modelFile, undefined, `data.test has ${product(test.exampleShape)} features per example but data.train has ${featureCount}`, 'data.test');
+  }
+  const featureShape = spec.data.features?.shape ?? [featureCount];
+  if (product(featureShape) !== featureCount) {
+    throw dataError(
+      modelFile,
+      undefined,
+      `data.features.shape [${featureShape.join(', ')}] holds ${product(featureShape)} values, but each example has ${featureCount} features (natural shape [${train.exampleShape.join(', ')}])`,
+      'data.features.shape',
+    );
+  }
+
+  let classes: readonly string[] | undefined;
+  let trainY: Float32Array;
+  let testY: Float32Array | undefined;
+  if (spec.task === 'classification') {
+    const map = test === undefined ? buildClassMap(train.labels) : buildClassMap(train.labels, test.labels);
+    classes = map.classes;
+    trainY = toClassIndices(train.labels, map);
+    testY = test === undefined ? undefined : toClassIndices(test.labels, map);
+  } else {
+    trainY = Float32Array.from(train.labels as ArrayLike<number>);
+    testY = test === undefined ? undefined : Float32Array.from(test.labels as ArrayLike<number>);
+  }
+
+  const splits = holdOut(train, trainY, spec, modelFile);
+  const testSplit = test !== undefined && testY !== undefined ? { x: test.x, y: testY, count: test.count } : splits.test;
+
+  const features = computeNormalization(splits.train.x, featureCount, spec.data.features);
+  const target = spec.task === 'regression' ? computeNormalization(splits.train.y, 1, spec.data.target) : IDENTITY;
+  const normalise = (split: Split | undefined): Split | undefined =>
+    split === undefined ? undefined : { x: applyNormalization(split.x, features), y: applyNormalization(split.y, target), count: split.count };
+
+  return {
+    featureShape,
+    train: normalise(splits.train) as Split,
+    validation: normalise(splits.validation),
+    test: normalise(testSplit),
+    classes,
+    features,
+    target,
+    featureNames: train.featureNames,
+  };
+}
+
+/**
+ * Splits `data.train` into train / validation / test. Sizes are fractions of
+ * all rows (at least one row when the fraction is set); which rows go where
+ * is fixed by the seed; each split keeps file order. Always copies, so
+ * normalising in place never touches the loaded arrays.
+ */
+export function holdOut(
+  data: Pick<RawExamples, 'count' | 'x'>,
+  y: Float32Array,
+  spec: Pick<ModelSpec, 'data' | 'training'>,
+  modelFile: string,
+): { train: Split; validation?: Split; test?: Split } {
+  const count = data.count;
+  const testCount = spec.data.test === undefined ? share(count, spec.data.testSplit) : 0;
+  const validationCount = share(count, spec.data.validationSplit);
+  if (testCount + validationCount >= count) {
+    throw dataError(
+      modelFile,
+      undefined,
+      `data.validationSplit and data.testSplit hold out ${validationCount + testCount} of ${count} examples, leaving none to train on`,
+      'data.validationSplit',
+    );
+  }
+  const order = seededPermutation(count, spec.training.seed ?? DEFAULT_SEED);
+  const pick = (from: number, to: number): Split | undefined => {
+    if (from === to) return undefined;
+    const rows = order.slice(from, to).sort();
+    return take(data.x, y, rows);
+  };
+  return {
+    test: pick(0, testCount),
+    validation: pick(testCount, testCount + validationCount),
+    train: pick(testCount + validationCount, count) as Split,
+  };
+}
+
+function share(count: number, fraction: number | undefined): number {
+  if (fraction === undefined || fraction <= 0) return 0;
+  return Math.max(1, Math.round(count * fraction));
+}
+
+/** Copies the given rows (ascending indices) of x and y. */
+function take(x: Float32Array, y: Float32Array, rows: Uint32Array): Split {
+  const width = x.length / y.length;
+  const outX = new Float32Array(rows.length * width);
+  const outY = new Float32Array(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i];
+    outX.set(x.subarray(row * width, (row + 1) * width), i * width);
+    outY[i] = y[row];
+  }
+  return { x: outX, y: outY, count: rows.length };
+}
+
+function product(shape: readonly number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
+}

@@ -1,0 +1,304 @@
+import { DataError } from '../data/dataError';
+import { checkIdxPair } from '../data/idx';
+import { buildClassMap } from '../data/labels';
+import { checkDataPath } from '../data/paths';
+import { summarizeSource, type ResolvedSource, type SourceSummary } from '../data/sourceSummary';
+import { didYouMean } from '../data/suggest';
+import { problem, type CheckContext } from './checkContext';
+import type { SpecDiagnostic } from './diagnostic';
+import { KEEPS_LAST_AXIS } from './layerTypes';
+import { isIdxSource, isImageFolderSource, type DataSource } from './modelSpec';
+
+/*
+ * Semantic checks that look at the data files. The files are read as little
+ * as possible (headers, IDX dimensions, folder names; class labels only
+ * where cheap, see data/sourceSummary.ts); what cannot be known cheaply is
+ * left to the trainer, which reports it with file and line.
+ */
+
+/** What validation learnt about `data.train` or `data.test`. */
+export interface SourceFacts {
+  readonly role: 'train' | 'test';
+  readonly source: DataSource;
+  readonly resolved: ResolvedSource;
+  /** Absent when the files could not be read (already reported). */
+  readonly summary?: SourceSummary;
+}
+
+function sources(ctx: CheckContext): { role: 'train' | 'test'; source: DataSource }[] {
+  const { train, test } = ctx.spec.data;
+  return test === undefined ? [{ role: 'train', source: train }] : [{ role: 'train', source: train }, { role: 'test', source: test }];
+}
+
+/**
+ * Data paths exist and stay inside the workspace, also through symbolic
+ * links. Returns the sources whose paths are all fine, resolved.
+ */
+export async function checkDataPaths(
+  ctx: CheckContext,
+  workspaceRoot: string,
+): Promise<{ diagnostics: SpecDiagnostic[]; resolved: { role: 'train' | 'test'; source: DataSource; resolved: ResolvedSource }[] }> {
+  const diagnostics: SpecDiagnostic[] = [];
+  const resolved: { role: 'train' | 'test'; source: DataSource; resolved: ResolvedSource }[] = [];
+  for (const { role, source } of sources(ctx)) {
+    const fields: [string, string, 'file' | 'folder'][] = isIdxSource(source)
+      ? [['images', source.images, 'file'], ['labels', source.labels, 'file']]
+      : [['path', source.path, isImageFolderSource(source) ? 'folder' : 'file']];
+    const paths: Record<string, string> = {};
+    let ok = true;
+    for (const [field, ref, expect] of fields) {
+      const check = await checkDataPath(ref, ctx.file, workspaceRoot, expect);
+      if (check.ok) paths[field] = check.path;
+      else {
+        ok = false;
+        diagnostics.push(problem(ctx, ['data', role, field], 'error', check.message));
+      }
+    }
+    if (ok) resolved.push({ role, source, resolved: isIdxSource(source) ? { images: paths.images, labels: paths.labels } : { path: paths.path } });
+  }
+  return { diagnostics, resolved };
+}
+
+/** Reads what is cheap to know about each source; unreadable files become diagnostics on their path. */
+export async function readDataFacts(
+  ctx: CheckContext,
+  resolved: readonly { role: 'train' | 'test'; source: DataSource; resolved: ResolvedSource }[],
+): Promise<{ diagnostics: SpecDiagnostic[]; facts: SourceFacts[] }> {
+  const diagnostics: SpecDiagnostic[] = [];
+  const facts: SourceFacts[] = [];
+  for (const entry of resolved) {
+    try {
+      facts.push({ ...entry, summary: await summarizeSource(entry.source, entry.resolved, ctx.spec.task) });
+    } catch (error) {
+      // Whatever went wrong reading, the editor gets a diagnostic, not a rejected promise.
+      const message = error instanceof DataError ? error.message : `cannot read the data: ${(error as Error).message}`;
+      const file = error instanceof DataError ? error.file : undefined;
+      const field = 'labels' in entry.resolved && file === entry.resolved.labels ? 'labels' : 'images' in entry.resolved ? 'images' : 'path';
+      diagnostics.push(problem(ctx, ['data', entry.role, field], 'error', message));
+      facts.push(entry);
+    }
+  }
+  return { diagnostics, facts };
+}
+
+/** The label column is in the table's header. */
+export function checkLabelColumn(ctx: CheckContext, facts: readonly SourceFacts[]): SpecDiagnostic[] {
+  const found: SpecDiagnostic[] = [];
+  for (const { role, source, summary } of facts) {
+    const columns = summary?.columns;
+    if (columns === undefined || !('label' in source) || columns.includes(source.label)) continue;
+    const message = `no column "${source.label}" in "${source.path}"${didYouMean(source.label, columns)} (columns: ${columns.join(', ')})`;
+    found.push(problem(ctx, ['data', role, 'label'], 'error', message));
+  }
+  return found;
+}
+
+/** An IDX images file and its labels file fit together. */
+export function checkIdxFiles(ctx: CheckContext, facts: readonly SourceFacts[]): SpecDiagnostic[] {
+  const found: SpecDiagnostic[] = [];
+  for (const { role, resolved, summary } of facts) {
+    if (summary?.idx === undefined || !('images' in resolved)) continue;
+    try {
+      checkIdxPair(summary.idx.imageDims, resolved.images, summary.idx.labelDims, resolved.labels);
+    } catch (error) {
+      if (!(error instanceof DataError)) throw error;
+      const field = error.file === resolved.images ? 'images' : 'labels';
+      found.push(problem(ctx, ['data', role, field], 'error', error.message));
+    }
+  }
+  return found;
+}
+
+function product(shape: readonly number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
+}
+
+function featureCount(facts: SourceFacts | undefined): number | undefined {
+  const shape = facts?.summary?.exampleShape;
+  return shape === undefined ? undefined : product(shape);
+}
+
+function showShape(shape: readonly (number | null)[]): string {
+  return `[${shape.map((d) => (d === null ? 'null' : String(d))).join(', ')}]`;
+}
+
+/** data.features.shape holds as many values as an example has; train and test agree. */
+export function checkFeatureShape(ctx: CheckContext, facts: readonly SourceFacts[]): SpecDiagnostic[] {
+  const found: SpecDiagnostic[] = [];
+  const train = facts.find((f) => f.role === 'train');
+  const test = facts.find((f) => f.role === 'test');
+  const count = featureCount(train);
+  const shape = ctx.spec.data.features?.shape;
+  if (shape !== undefined && count !== undefined && product(shape) !== count) {
+    const natural = train?.summary?.exampleShape;
+    const naturalNote = natural !== undefined && natural.length > 1 ? ` (shape ${showShape(natural)})` : '';
+    found.push(
+      problem(ctx, ['data', 'features', 'shape'], 'error', `shape ${showShape(shape)} holds ${product(shape)} values, but each example of data.train has ${count}${naturalNote}`),
+    );
+  }
+  const testCount = featureCount(test);
+  if (test !== undefined && count !== undefined && testCount !== undefined && testCount !== count) {
+    const field = isIdxSource(test.source) ? 'images' : 'path';
+    found.push(problem(ctx, ['data', 'test', field], 'error', `each example of data.test has ${testCount} feature values, but data.train has ${count}`));
+  }
+  return found;
+}
+
+/** How many axes (beyond the batch axis) the first layer needs its input to have. */
+const INPUT_RANK: Readonly<Record<string, { rank: number; shape: string }>> = (() => {
+  const table: Record<string, { rank: number; shape: string }> = {};
+  const image = { rank: 3, shape: '[height, width, channels]' };
+  const sequence = { rank: 2, shape: '[steps, features]' };
+  const volume = { rank: 4, shape: '[depth, height, width, channels]' };
+  for (const type of ['conv2d', 'conv2dTranspose', 'separableConv2d', 'depthwiseConv2d', 'maxPooling2d', 'maxPool2d', 'averagePooling2d', 'avgPool2d', 'avgPooling2d', 'globalAveragePooling2d', 'globalMaxPooling2d', 'globalMaxPool2d', 'upSampling2d', 'zeroPadding2d', 'cropping2D']) table[type] = image;
+  for (const type of ['conv1d', 'maxPooling1d', 'maxPool1d', 'averagePooling1d', 'avgPool1d', 'avgPooling1d', 'globalAveragePooling1d', 'globalMaxPooling1d', 'globalMaxPool1d', 'lstm', 'gru', 'simpleRNN']) table[type] = sequence;
+  for (const type of ['conv3d', 'conv3dTranspose', 'maxPooling3d', 'averagePooling3d', 'avgPool3d', 'avgPooling3d', 'convLstm2d']) table[type] = volume;
+  return table;
+})();
+
+/**
+ * The first layer's input fits the examples: an explicit inputShape must
+ * equal the example shape, and layers such as conv2d need examples with
+ * the right number of axes (a flat [784] row needs "shape": [28, 28, 1]).
+ */
+export function checkInputShape(ctx: CheckContext, facts: readonly SourceFacts[]): SpecDiagnostic[] {
+  const first = ctx.spec.model.layers[0];
+  const count = featureCount(facts.find((f) => f.role === 'train'));
+  const expected = ctx.spec.data.features?.shape ?? (count === undefined ? undefined : [count]);
+  const declaredKey = Array.isArray(first.inputShape) ? 'inputShape' : Array.isArray(first.batchInputShape) ? 'batchInputShape' : undefined;
+  const declared =
+    declaredKey === 'inputShape'
+      ? (first.inputShape as (number | null)[])
+      : declaredKey === 'batchInputShape'
+        ? (first.batchInputShape as (number | null)[]).slice(1)
+        : undefined;
+  if (declared !== undefined && declaredKey !== undefined && expected !== undefined) {
+    const fits = declared.length === expected.length && declared.every((d, i) => d === null || d === expected[i]);
+    if (!fits) {
+      const source = ctx.spec.data.features?.shape !== undefined ? 'data.features.shape' : 'the data';
+      return [
+        problem(
+          ctx,
+          ['model', 'layers', 0, declaredKey],
+          'error',
+          `"${declaredKey}" ${showShape(declared)} does not match the examples, which have shape ${showShape(expected)} (from ${source}); remove "${declaredKey}" — the input shape is taken from the data`,
+        ),
+      ];
+    }
+  }
+  const need = INPUT_RANK[first.type];
+  const actual = declared ?? expected;
+  if (need !== undefined && actual !== undefined && actual.length !== need.rank) {
+    const example = need.rank === 3 ? suggestImageShape(product(actual.map((d) => d ?? 1))) : undefined;
+    const hint = example === undefined ? '' : `, e.g. ${showShape(example)}`;
+    return [
+      problem(
+        ctx,
+        ['model', 'layers', 0, 'type'],
+        'error',
+        `"${first.type}" as the first layer needs each example shaped ${need.shape}, but examples have shape ${showShape(actual)}; set "data.features.shape"${hint}`,
+      ),
+    ];
+  }
+  return [];
+}
+
+/** [side, side, 1] or [side, side, 3] when `count` is a square image, else undefined. */
+function suggestImageShape(count: number): number[] | undefined {
+  for (const channels of [1, 3]) {
+    const side = Math.round(Math.sqrt(count / channels));
+    if (side * side * channels === count) return [side, side, channels];
+  }
+  return undefined;
+}
+
+function listClasses(classes: readonly string[]): string {
+  return classes.length <= 6 ? classes.join(', ') : `${classes.slice(0, 3).join(', ')}, …, ${classes[classes.length - 1]}`;
+}
+
+/**
+ * The output layer fits task, loss and data: one unit per class for
+ * (sparse) categorical crossentropy, one unit for binary crossentropy and
+ * regression; and an activation that gives what the loss expects.
+ */
+export function checkOutputLayer(ctx: CheckContext, facts: readonly SourceFacts[]): SpecDiagnostic[] {
+  const { layers } = ctx.spec.model;
+  const { loss } = ctx.spec.training;
+  // Walk back over layers that keep the last axis to the one that sets it.
+  let activation: { name: string; path: (string | number)[] } | undefined;
+  let outIndex = -1;
+  for (let i = layers.length - 1; i >= 0; i--) {
+    const layer = layers[i];
+    if (typeof layer.units === 'number') {
+      outIndex = i;
+      break;
+    }
+    if (!KEEPS_LAST_AXIS.has(layer.type)) return [];
+    if (activation === undefined && layer.type === 'softmax') activation = { name: 'softmax', path: ['model', 'layers', i, 'type'] };
+    if (activation === undefined && layer.type === 'activation' && typeof layer.activation === 'string') {
+      activation = { name: layer.activation, path: ['model', 'layers', i, 'activation'] };
+    }
+  }
+  if (outIndex < 0) return [];
+  const out = layers[outIndex];
+  const units = out.units as number;
+  const unitsPath = ['model', 'layers', outIndex, 'units'];
+  activation ??=
+    typeof out.activation === 'string'
+      ? { name: out.activation, path: ['model', 'layers', outIndex, 'activation'] }
+      : { name: 'linear', path: ['model', 'layers', outIndex, 'type'] };
+
+  const found: SpecDiagnostic[] = [];
+  if (ctx.spec.task === 'regression') {
+    if (units !== 1) found.push(problem(ctx, unitsPath, 'error', `a regression model predicts one number: the output layer needs "units": 1 (it has ${units})`));
+    if (activation.name === 'softmax') found.push(problem(ctx, activation.path, 'warning', 'softmax over one output is always 1; use "linear" for regression'));
+    return found;
+  }
+
+  const distinct = facts.map((f) => f.summary?.distinctLabels);
+  const classes = distinct.length > 0 && distinct.every((d) => d !== undefined) ? buildClassMap(...(distinct as string[][])).classes : undefined;
+  if (loss === 'binaryCrossentropy') {
+    if (units !== 1) found.push(problem(ctx, unitsPath, 'error', `"binaryCrossentropy" needs one output (the probability of class 1): set "units": 1 (it has ${units})`));
+    if (classes !== undefined && classes.length > 2) {
+      found.push(
+        problem(
+          ctx,
+          ['training', 'loss'],
+          'error',
+          `"binaryCrossentropy" handles 2 classes, but the data has ${classes.length} (${listClasses(classes)}); use "sparseCategoricalCrossentropy" with "units": ${classes.length}`,
+        ),
+      );
+    }
+    if (activation.name !== 'sigmoid') {
+      found.push(problem(ctx, activation.path, 'warning', `the output activation is "${activation.name}", but "binaryCrossentropy" expects a probability: use "activation": "sigmoid"`));
+    }
+  } else if (loss === 'sparseCategoricalCrossentropy' || loss === 'categoricalCrossentropy') {
+    if (classes !== undefined && units !== classes.length) {
+      found.push(
+        problem(ctx, unitsPath, 'error', `the output layer has ${units} unit${units === 1 ? '' : 's'}, but the data has ${classes.length} classes (${listClasses(classes)}); set "units": ${classes.length}`),
+      );
+    } else if (classes === undefined && units < 2) {
+      found.push(problem(ctx, unitsPath, 'error', `"${loss}" needs one output unit per class (at least 2); for two classes with one output use "binaryCrossentropy"`));
+    }
+    if (activation.name !== 'softmax') {
+      found.push(problem(ctx, activation.path, 'warning', `the output activation is "${activation.name}", but "${loss}" expects class probabilities: use "activation": "softmax"`));
+    }
+  }
+  return found;
+}
+
+/** All data checks, in order; validation runs them after the spec-only checks. */
+export async function runDataChecks(ctx: CheckContext, workspaceRoot: string): Promise<SpecDiagnostic[]> {
+  const paths = await checkDataPaths(ctx, workspaceRoot);
+  const read = await readDataFacts(ctx, paths.resolved);
+  const facts = read.facts;
+  return [
+    ...paths.diagnostics,
+    ...read.diagnostics,
+    ...checkLabelColumn(ctx, facts),
+    ...checkIdxFiles(ctx, facts),
+    ...checkFeatureShape(ctx, facts),
+    ...checkInputShape(ctx, facts),
+    ...checkOutputLayer(ctx, facts),
+  ];
+}

@@ -1,0 +1,59 @@
+import * as path from 'node:path';
+import { displayPath } from '../data/dataError';
+import type { CheckContext } from './checkContext';
+import { runDataChecks } from './dataChecks';
+import type { SpecDiagnostic } from './diagnostic';
+import type { ModelSpec } from './modelSpec';
+import { parseModelFile } from './parseModelFile';
+import { schemaDiagnostics } from './schemaDiagnostics';
+import { SPEC_CHECKS } from './specChecks';
+
+export interface ValidationResult {
+  /** The typed model file: defined iff `diagnostics` holds no error. */
+  readonly spec: ModelSpec | undefined;
+  /** Sorted by position. */
+  readonly diagnostics: SpecDiagnostic[];
+}
+
+export interface ValidationOptions {
+  /** Data paths must stay inside this folder. */
+  readonly workspaceRoot: string;
+}
+
+/**
+ * Everything wrong with a model file, each problem with a range and a
+ * message that says how to fix it: syntax (JSONC / YAML), then the JSON
+ * Schema, then semantic checks against the data files. Semantic checks run
+ * only on a file free of syntax and schema errors, since they rely on its
+ * types.
+ */
+export async function validateModelFile(file: string, text: string, options: ValidationOptions): Promise<ValidationResult> {
+  const absolute = path.resolve(file);
+  const parsed = parseModelFile(absolute, text);
+  const diagnostics = [...parsed.diagnostics];
+  if (parsed.value !== undefined) diagnostics.push(...schemaDiagnostics(parsed, absolute));
+  if (!hasError(diagnostics)) {
+    const ctx: CheckContext = { file: absolute, spec: parsed.value as ModelSpec, parsed };
+    for (const check of SPEC_CHECKS) diagnostics.push(...check(ctx));
+    diagnostics.push(...(await runDataChecks(ctx, options.workspaceRoot)));
+  }
+  diagnostics.sort(byPosition);
+  return { spec: hasError(diagnostics) ? undefined : (parsed.value as ModelSpec), diagnostics };
+}
+
+function hasError(diagnostics: readonly SpecDiagnostic[]): boolean {
+  return diagnostics.some((d) => d.severity === 'error');
+}
+
+function byPosition(a: SpecDiagnostic, b: SpecDiagnostic): number {
+  return a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character;
+}
+
+/**
+ * `path/to/file.model.json:12:5: error: message` — 1-based line and column,
+ * the path relative to the working directory when inside it. The CLI prints
+ * exactly this (the form compilers use, so terminals and editors link it).
+ */
+export function formatDiagnostic(d: SpecDiagnostic): string {
+  return `${displayPath(d.file)}:${d.range.start.line + 1}:${d.range.start.character + 1}: ${d.severity}: ${d.message}`;
+}
