@@ -1,0 +1,14 @@
+/** Command ids; the values match `contributes.commands` in package.json exactly. */
+export const enum Command {
+  Train = 'modelStudio.train',
+  Stop = 'modelStudio.stop',
+  OpenRunFolder = 'modelStudio.openRunFolder',
+  ShowTrainingPanel = 'modelStudio.showTrainingPanel',
+}
+
+/** Context keys the `when` clauses in package.json read. */
+export const enum ContextKey {
+  /** Paths of model files with a run going, for `resourcePath in …`. */
+  RunningFiles = 'modelStudio.runningFiles',
+  AnyRunning = 'modelStudio.anyRunning',
+}

@@ -1,0 +1,66 @@
+import type { MetricRecord } from '../../src/protocol/runTypes';
+import type { HostToTrainingPanel, PanelRun, TrainingPanelState } from '../../src/protocol/trainingPanelMessages';
+
+type Obj = Record<string, unknown>;
+
+function isObject(value: unknown): value is Obj {
+  return typeof value === 'object' && value !== null;
+}
+
+const STATUSES = new Set(['none', 'starting', 'stopping', 'running', 'completed', 'stopped', 'failed']);
+
+function isPanelRun(value: unknown): value is PanelRun {
+  return isObject(value) && typeof value.status === 'string' && STATUSES.has(value.status);
+}
+
+function isRecord(value: unknown): value is MetricRecord {
+  return (
+    isObject(value) &&
+    typeof value.epoch === 'number' &&
+    (value.batch === null || typeof value.batch === 'number') &&
+    (typeof value.loss === 'number' || value.loss === null)
+  );
+}
+
+function isRecords(value: unknown): value is MetricRecord[] {
+  return Array.isArray(value) && value.every(isRecord);
+}
+
+/** Checks a message from the host before the panel acts on it. */
+export function isHostMessage(value: unknown): value is HostToTrainingPanel {
+  if (!isObject(value)) return false;
+  switch (value.type) {
+    case 'reset':
+      return (
+        typeof value.modelFile === 'string' &&
+        typeof value.modelName === 'string' &&
+        isPanelRun(value.run) &&
+        isRecords(value.records)
+      );
+    case 'run':
+      return isPanelRun(value.run);
+    case 'metrics':
+      return typeof value.runId === 'string' && isRecords(value.records);
+    default:
+      return false;
+  }
+}
+
+/** Checks what `getState()` returned: it may have been written by an older version. */
+export function isSavedState(value: unknown): value is TrainingPanelState {
+  return (
+    isObject(value) &&
+    typeof value.modelFile === 'string' &&
+    typeof value.modelName === 'string' &&
+    isPanelRun(value.run) &&
+    isRecords(value.records)
+  );
+}
+
+/**
+ * Exhaustiveness check for `switch (msg.type)`. A copy of
+ * src/protocol/assertNever.ts: the webview takes only types from src/.
+ */
+export function assertNever(value: never): never {
+  throw new Error(`Unexpected value: ${JSON.stringify(value)}`);
+}
