@@ -1,0 +1,121 @@
+import type { BackendChoice, BackendName, MetricRecord, RunInfo, RunStatus } from './runTypes';
+import type { HostToTrainer, TrainerToHost, TrainRequest } from './trainerMessages';
+
+/**
+ * Type guards for messages crossing the host ↔ trainer boundary. Whatever
+ * arrives over IPC is untrusted: callers drop (and log) what fails these.
+ * They check every field the receiver reads, and no more.
+ */
+
+type Fields = Record<string, unknown>;
+
+const BACKENDS: readonly BackendName[] = ['tensorflow', 'webgpu', 'wasm', 'cpu'];
+const RUN_STATUSES: readonly RunStatus[] = ['running', 'completed', 'stopped', 'failed'];
+const LOG_LEVELS = ['info', 'warn', 'error'] as const;
+
+function isObject(x: unknown): x is Fields {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+function isString(x: unknown): x is string {
+  return typeof x === 'string';
+}
+
+function isNumber(x: unknown): x is number {
+  return typeof x === 'number' && Number.isFinite(x);
+}
+
+function isOptional(x: unknown, guard: (value: unknown) => boolean): boolean {
+  return x === undefined || guard(x);
+}
+
+function isOneOf<T extends string>(values: readonly T[]): (x: unknown) => x is T {
+  return (x: unknown): x is T => typeof x === 'string' && (values as readonly string[]).includes(x);
+}
+
+const isBackendName = isOneOf(BACKENDS);
+const isBackendChoice = isOneOf<BackendChoice>([...BACKENDS, 'auto']);
+
+function isPositiveInteger(x: unknown): boolean {
+  return Number.isInteger(x) && (x as number) > 0;
+}
+
+function isBackendSkipList(x: unknown): boolean {
+  return Array.isArray(x) && x.every((s) => isObject(s) && isBackendName(s.backend) && isString(s.reason));
+}
+
+export function isTrainRequest(x: unknown): x is TrainRequest {
+  return isObject(x)
+    && isString(x.modelFile)
+    && isString(x.workspaceRoot)
+    && isString(x.runsDir)
+    && isOptional(x.epochs, isPositiveInteger)
+    && isOptional(x.backend, isBackendChoice);
+}
+
+export function isRunInfo(x: unknown): x is RunInfo {
+  return isObject(x)
+    && isString(x.id)
+    && isString(x.name)
+    && isString(x.modelFile)
+    && isOneOf(RUN_STATUSES)(x.status)
+    && isBackendName(x.backend)
+    && isBackendSkipList(x.backendSkipped)
+    && isString(x.startedAt)
+    && isOptional(x.endedAt, isString)
+    && isNumber(x.seed)
+    && isNumber(x.epochs)
+    && isNumber(x.trainSamples)
+    && isNumber(x.batchesPerEpoch)
+    && isOptional(x.pid, isNumber)
+    && isOptional(x.error, (e) => isObject(e) && isString(e.message)
+      && isOptional(e.epoch, isNumber) && isOptional(e.batch, isNumber))
+    && isOptional(x.test, (t) => isObject(t) && Object.values(t).every(isNumber));
+}
+
+/** Metric values may be null: JSON has no NaN, and a diverged validation metric becomes null. */
+export function isMetricRecord(x: unknown): x is MetricRecord {
+  return isObject(x)
+    && isPositiveInteger(x.epoch)
+    && (x.batch === null || (Number.isInteger(x.batch) && (x.batch as number) >= 0))
+    && isNumber(x.time)
+    && isNumber(x.loss)
+    && Object.values(x).every((value) => value === null || isNumber(value));
+}
+
+/** Extension host (or CLI) → trainer. */
+export function isHostToTrainer(x: unknown): x is HostToTrainer {
+  if (!isObject(x)) {
+    return false;
+  }
+  switch (x.type) {
+    case 'train':
+      return isTrainRequest(x.request);
+    case 'stop':
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** Trainer → extension host (or CLI). */
+export function isTrainerToHost(x: unknown): x is TrainerToHost {
+  if (!isObject(x)) {
+    return false;
+  }
+  switch (x.type) {
+    case 'ready':
+      return isBackendName(x.backend) && isBackendSkipList(x.skipped);
+    case 'runStarted':
+    case 'done':
+      return isString(x.runDir) && isRunInfo(x.run);
+    case 'metrics':
+      return isMetricRecord(x.record);
+    case 'log':
+      return isOneOf(LOG_LEVELS)(x.level) && isString(x.message);
+    case 'error':
+      return isString(x.message);
+    default:
+      return false;
+  }
+}

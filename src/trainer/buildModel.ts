@@ -1,0 +1,183 @@
+import * as tf from '@tensorflow/tfjs';
+import { didYouMean } from '../data/suggest';
+import type { LayerSpec, ModelSpec, TrainingSpec } from '../spec/modelSpec';
+
+/** A model-file field the model cannot be built from; the message starts with the field. */
+export class ModelBuildError extends Error {
+  constructor(
+    /** JSON path of the field at fault, e.g. `model.layers[2].type`. */
+    readonly field: string,
+    detail: string,
+  ) {
+    super(`${field}: ${detail}`);
+    this.name = 'ModelBuildError';
+  }
+}
+
+type LayerFactory = (config: Record<string, unknown>) => tf.layers.Layer;
+
+/** The `tf.layers` factories: lower-case functions (`Layer`, `RNN` are classes). */
+const LAYER_FACTORIES: ReadonlyMap<string, LayerFactory> = new Map(
+  Object.entries(tf.layers)
+    .filter(([name, value]) => typeof value === 'function' && /^[a-z]/.test(name))
+    .map(([name, value]) => [name, value as LayerFactory]),
+);
+
+const INPUT_SHAPE_KEYS = ['inputShape', 'batchInputShape', 'inputDim'];
+
+/** Config keys whose value is a seed per initializer: several per layer get distinct seeds. */
+const SEED_STRIDE_PER_INITIALIZER = 1000;
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+interface SerializableInitializer {
+  getClassName(): string;
+  getConfig(): Record<string, unknown>;
+}
+
+function isInitializer(value: unknown): value is SerializableInitializer {
+  return typeof value === 'object' && value !== null
+    && typeof (value as SerializableInitializer).getClassName === 'function'
+    && typeof (value as SerializableInitializer).getConfig === 'function';
+}
+
+/**
+ * Config entries that give every random initializer the layer would use
+ * a seed, so that the same `training.seed` gives the same initial weights:
+ * its defaults (glorot for kernels, orthogonal for recurrent kernels…) and
+ * ones the model file names (`"biasInitializer": "randomNormal"`). An
+ * initializer that has a seed already, or no randomness (zeros, ones), is
+ * left alone. Recurrent layers hold their initializers on `cell`.
+ */
+function seededInitializers(
+  factory: LayerFactory,
+  config: Record<string, unknown>,
+  baseSeed: number,
+): Record<string, unknown> {
+  const probe = factory(config) as unknown as Record<string, unknown>;
+  const holders = [probe, probe.cell].filter((h): h is Record<string, unknown> => typeof h === 'object' && h !== null);
+  const seeded: Record<string, unknown> = {};
+  let index = 0;
+  for (const holder of holders) {
+    for (const [key, value] of Object.entries(holder)) {
+      if (!key.endsWith('Initializer') || key in seeded || !isInitializer(value)) {
+        continue;
+      }
+      const initializerConfig = value.getConfig();
+      if ('seed' in initializerConfig && initializerConfig.seed == null) {
+        seeded[key] = {
+          className: value.getClassName(),
+          config: { ...initializerConfig, seed: baseSeed + SEED_STRIDE_PER_INITIALIZER * index },
+        };
+        index++;
+      }
+    }
+  }
+  return seeded;
+}
+
+function createLayer(layer: LayerSpec, index: number, inputShape: readonly number[] | undefined, seed: number): tf.layers.Layer {
+  const field = `model.layers[${index}]`;
+  const { type, ...userConfig } = layer;
+  const factory = LAYER_FACTORIES.get(type);
+  if (factory === undefined) {
+    throw new ModelBuildError(`${field}.type`, `unknown layer type "${type}"${didYouMean(type, LAYER_FACTORIES.keys())}`);
+  }
+  // Named by position (unless the user named it) rather than TF.js's
+  // process-wide counter: stable across runs and easy to find in the file.
+  const config: Record<string, unknown> = { name: `${type}_${index + 1}`, ...userConfig };
+  if (inputShape !== undefined && !INPUT_SHAPE_KEYS.some((key) => key in config)) {
+    config.inputShape = [...inputShape];
+  }
+  try {
+    return factory({ ...config, ...seededInitializers(factory, config, seed + index) });
+  } catch (error) {
+    throw new ModelBuildError(field, `${type}: ${errorMessage(error)}`);
+  }
+}
+
+/**
+ * The model the spec describes, not compiled: layer `i` is
+ * `tf.layers[type](config)`, the first one receiving `inputShape =
+ * featureShape` unless it names its own. Dropout layers are deliberately not
+ * seeded here: a fixed dropout seed makes TF.js draw the same mask at every
+ * batch; train() makes their randomness reproducible instead.
+ *
+ * @param featureShape shape of one example, e.g. [784] or [28, 28, 1]
+ * @param seed `training.seed`; initializers get seeds derived from it and the layer index
+ */
+export function buildModel(spec: ModelSpec, featureShape: readonly number[], seed: number): tf.Sequential {
+  const layers = spec.model.layers;
+  if (layers.length === 0) {
+    throw new ModelBuildError('model.layers', 'a model needs at least one layer');
+  }
+  const model = tf.sequential();
+  try {
+    layers.forEach((layerSpec, index) => {
+      const layer = createLayer(layerSpec, index, index === 0 ? featureShape : undefined, seed);
+      try {
+        model.add(layer);
+      } catch (error) {
+        throw new ModelBuildError(`model.layers[${index}]`, `${layerSpec.type}: ${errorMessage(error)}`);
+      }
+    });
+  } catch (error) {
+    model.dispose();
+    throw error;
+  }
+  return model;
+}
+
+type OptimizerFactory = (learningRate: number) => tf.Optimizer;
+
+/** Optimizers by name, with Keras's default learning rates. */
+const OPTIMIZERS: ReadonlyMap<string, { create: OptimizerFactory; defaultLearningRate: number }> = new Map([
+  ['sgd', { create: (lr: number) => tf.train.sgd(lr), defaultLearningRate: 0.01 }],
+  ['adam', { create: (lr: number) => tf.train.adam(lr), defaultLearningRate: 0.001 }],
+  ['adamax', { create: (lr: number) => tf.train.adamax(lr), defaultLearningRate: 0.002 }],
+  ['adagrad', { create: (lr: number) => tf.train.adagrad(lr), defaultLearningRate: 0.01 }],
+  ['adadelta', { create: (lr: number) => tf.train.adadelta(lr), defaultLearningRate: 1 }],
+  ['rmsprop', { create: (lr: number) => tf.train.rmsprop(lr), defaultLearningRate: 0.001 }],
+]);
+
+const OPTIMIZER_NAMES: readonly string[] = [...OPTIMIZERS.keys()];
+
+/** Compiles with `training.optimizer` (by name), `learningRate`, `loss` and `metrics`. */
+export function compileModel(model: tf.LayersModel, training: TrainingSpec): void {
+  const optimizer = OPTIMIZERS.get(training.optimizer);
+  if (optimizer === undefined) {
+    throw new ModelBuildError(
+      'training.optimizer',
+      `unknown optimizer "${training.optimizer}"${didYouMean(training.optimizer, OPTIMIZERS.keys())}` +
+        ` (one of ${OPTIMIZER_NAMES.join(', ')})`,
+    );
+  }
+  try {
+    model.compile({
+      optimizer: optimizer.create(training.learningRate ?? optimizer.defaultLearningRate),
+      loss: training.loss,
+      metrics: [...(training.metrics ?? [])],
+    });
+  } catch (error) {
+    throw new ModelBuildError('training', errorMessage(error));
+  }
+}
+
+/** Number of values of the model's output per example (units of the last layer). */
+export function outputUnits(model: tf.LayersModel): number {
+  const shape = model.outputs[0].shape;
+  return shape[shape.length - 1] ?? 1;
+}
+
+/**
+ * Frees the model's weights and its optimizer's state. compile() got an
+ * optimizer object, which LayersModel.dispose() leaves alone (TF.js only
+ * disposes optimizers it created from a name).
+ */
+export function disposeModel(model: tf.LayersModel): void {
+  const optimizer = model.optimizer as tf.Optimizer | undefined;
+  model.dispose();
+  optimizer?.dispose();
+}

@@ -1,0 +1,35 @@
+import type { MetricRecord, RunInfo } from '../protocol/runTypes';
+
+/**
+ * File names inside a run folder (ARCHITECTURE §5, fixed). The trainer
+ * writes them (RunWriter), src/runs reads them. Kept free of TF.js so the
+ * extension host can import it.
+ */
+export const RUN_FILES = {
+  run: 'run.json',
+  spec: 'spec.json',
+  metrics: 'metrics.jsonl',
+  normalization: 'normalization.json',
+  model: 'model',
+  checkpoints: 'checkpoints',
+} as const;
+
+export type CheckpointName = 'best' | 'last';
+
+/**
+ * run.json of a run that ended in `message` after `last` (the last metric
+ * record written, for the epoch and batch it got to): status failed, no pid.
+ */
+export function failedRun(run: RunInfo, message: string, last: MetricRecord | undefined): RunInfo {
+  const { pid: _endedProcess, ...ended } = run;
+  return {
+    ...ended,
+    status: 'failed',
+    endedAt: new Date().toISOString(),
+    error: {
+      message,
+      ...(last ? { epoch: last.epoch } : {}),
+      ...(last && last.batch !== null ? { batch: last.batch } : {}),
+    },
+  };
+}

@@ -1,0 +1,110 @@
+import * as tf from '@tensorflow/tfjs';
+import { promises as fs } from 'node:fs';
+import { displayPath } from '../data/dataError';
+import { prepareData } from '../data/prepareData';
+import type { PreparedData } from '../data/preparedData';
+import { DEFAULT_SEED } from '../data/random';
+import type { TrainerToHost, TrainRequest } from '../protocol/trainerMessages';
+import type { ModelSpec } from '../spec/modelSpec';
+import { formatDiagnostic, validateModelFile } from '../spec/validateModelFile';
+import { BackendUnavailableError, findMissingTrainingKernel, type LoadedBackend } from './backend';
+import { buildModel, compileModel, disposeModel, outputUnits } from './buildModel';
+import { labelEncoding } from './trainingData';
+
+const DEFAULT_BATCH_SIZE = 32;
+
+/** Everything a run needs before its folder exists: a valid spec, prepared data, a compiled model. */
+export interface RunSetup {
+  readonly spec: ModelSpec;
+  readonly data: PreparedData;
+  readonly model: tf.LayersModel;
+  readonly backend: LoadedBackend;
+  readonly seed: number;
+  readonly epochs: number;
+  readonly batchSize: number;
+}
+
+async function readValidSpec(request: TrainRequest, emit: (message: TrainerToHost) => void): Promise<ModelSpec> {
+  const modelFile = request.modelFile;
+  let text: string;
+  try {
+    text = await fs.readFile(modelFile, 'utf8');
+  } catch (error) {
+    throw new Error(`${displayPath(modelFile)}: cannot read the model file (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  }
+  const { spec, diagnostics } = await validateModelFile(modelFile, text, { workspaceRoot: request.workspaceRoot });
+  const errors = diagnostics.filter((d) => d.severity === 'error');
+  for (const warning of diagnostics.filter((d) => d.severity === 'warning')) {
+    emit({ type: 'log', level: 'warn', message: formatDiagnostic(warning) });
+  }
+  if (errors.length > 0 || spec === undefined) {
+    const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : '';
+    throw new Error(errors.length > 0 ? `${formatDiagnostic(errors[0])}${more}` : `${displayPath(modelFile)}: invalid model file`);
+  }
+  return spec;
+}
+
+/**
+ * Builds the model on the loaded backend. A model that needs a
+ * kernel the backend lacks (wasm has no depthwise-conv or embedding
+ * gradients) moves to cpu when the backend was chosen automatically, with
+ * the reason kept for run.json; an explicit choice fails instead.
+ */
+async function buildOnBackend(
+  spec: ModelSpec,
+  data: PreparedData,
+  seed: number,
+  request: TrainRequest,
+  loaded: LoadedBackend,
+  emit: (message: TrainerToHost) => void,
+): Promise<{ model: tf.LayersModel; backend: LoadedBackend }> {
+  const model = buildModel(spec, data.featureShape, seed);
+  const missing = loaded.backend === 'cpu' ? undefined : findMissingTrainingKernel(model, data.featureShape);
+  if (missing === undefined) {
+    return { model, backend: loaded };
+  }
+  model.dispose();
+  const reason = `${loaded.backend} lacks the ${missing} kernel this model needs for training`;
+  if ((request.backend ?? 'auto') !== 'auto') {
+    throw new BackendUnavailableError(loaded.backend, `${reason}; choose another backend or auto`);
+  }
+  emit({ type: 'log', level: 'warn', message: `${reason}: training on cpu` });
+  await tf.setBackend('cpu');
+  return {
+    model: buildModel(spec, data.featureShape, seed),
+    backend: { backend: 'cpu', skipped: [...loaded.skipped, { backend: loaded.backend, reason }] },
+  };
+}
+
+/**
+ * Validates the model file, prepares the data and builds and compiles the
+ * model. Throws for anything wrong with the user's files (DataError,
+ * ModelBuildError, BackendUnavailableError, or an Error whose message is
+ * a formatted diagnostic); the caller reports it with userMessage().
+ */
+export async function setUpRun(
+  request: TrainRequest,
+  loaded: LoadedBackend,
+  emit: (message: TrainerToHost) => void,
+): Promise<RunSetup> {
+  const spec = await readValidSpec(request, emit);
+  const data = await prepareData(spec, { modelFile: request.modelFile, workspaceRoot: request.workspaceRoot });
+  const seed = spec.training.seed ?? DEFAULT_SEED;
+  const { model, backend } = await buildOnBackend(spec, data, seed, request, loaded, emit);
+  try {
+    compileModel(model, spec.training);
+    labelEncoding(spec, data, outputUnits(model));
+  } catch (error) {
+    disposeModel(model);
+    throw error;
+  }
+  return {
+    spec,
+    data,
+    model,
+    backend,
+    seed,
+    epochs: request.epochs ?? spec.training.epochs,
+    batchSize: spec.training.batchSize ?? DEFAULT_BATCH_SIZE,
+  };
+}

@@ -1,0 +1,107 @@
+import * as tf from '@tensorflow/tfjs';
+import type { PreparedData, Split } from '../data/preparedData';
+import { seededPermutation } from '../data/random';
+import { assertNever } from '../protocol/assertNever';
+import type { ModelSpec } from '../spec/modelSpec';
+import { ModelBuildError } from './buildModel';
+
+/** How labels are fed to the loss. */
+export type LabelEncoding =
+  /** categoricalCrossentropy: [count, classes] one-hot rows. */
+  | { readonly kind: 'oneHot'; readonly classes: number }
+  /** sparseCategoricalCrossentropy: [count] class indices. */
+  | { readonly kind: 'indices' }
+  /** Regression and binary classification: [count, 1], the shape of a one-unit output. */
+  | { readonly kind: 'column' };
+
+/**
+ * The label encoding the loss needs, after checking that the model's output
+ * fits the data (a wrong unit count would otherwise train silently wrong or
+ * fail deep inside TF.js).
+ */
+export function labelEncoding(spec: ModelSpec, data: PreparedData, outputUnits: number): LabelEncoding {
+  const lastLayer = `model.layers[${spec.model.layers.length - 1}]`;
+  const classCount = data.classes?.length ?? 0;
+  const loss = spec.training.loss;
+  if (spec.task === 'regression') {
+    if (outputUnits !== 1) {
+      throw new ModelBuildError(`${lastLayer}.units`, `the model outputs ${outputUnits} values but a regression target is one value: use 1 unit`);
+    }
+    return { kind: 'column' };
+  }
+  if (loss === 'categoricalCrossentropy' || loss === 'sparseCategoricalCrossentropy') {
+    if (outputUnits !== classCount) {
+      throw new ModelBuildError(
+        `${lastLayer}.units`,
+        `the model outputs ${outputUnits} values but the data has ${classCount} classes: use ${classCount} units`,
+      );
+    }
+    return loss === 'categoricalCrossentropy' ? { kind: 'oneHot', classes: classCount } : { kind: 'indices' };
+  }
+  if (outputUnits === 1 && classCount > 2) {
+    throw new ModelBuildError(
+      'training.loss',
+      `${loss} with one output unit needs 2 classes, the data has ${classCount}: use sparseCategoricalCrossentropy with ${classCount} units`,
+    );
+  }
+  return outputUnits === 1 ? { kind: 'column' } : { kind: 'oneHot', classes: outputUnits };
+}
+
+/** One split as tensors. Owned by the caller: dispose both. */
+export interface SplitTensors {
+  /** [count, ...featureShape] */
+  readonly x: tf.Tensor;
+  /** Labels as LabelEncoding says. */
+  readonly y: tf.Tensor;
+  readonly count: number;
+}
+
+function labelTensor(split: Split, encoding: LabelEncoding): tf.Tensor {
+  switch (encoding.kind) {
+    case 'oneHot':
+      return tf.tidy(() => tf.oneHot(tf.tensor1d(split.y, 'int32'), encoding.classes).toFloat());
+    case 'indices':
+      return tf.tensor1d(split.y, 'float32');
+    case 'column':
+      return tf.tensor2d(split.y, [split.count, 1], 'float32');
+    default:
+      return assertNever(encoding);
+  }
+}
+
+export function splitTensors(split: Split, featureShape: readonly number[], encoding: LabelEncoding): SplitTensors {
+  return {
+    x: tf.tensor(split.x, [split.count, ...featureShape], 'float32'),
+    y: labelTensor(split, encoding),
+    count: split.count,
+  };
+}
+
+/** A seed per epoch, distinct from the one that split the data. */
+function epochSeed(seed: number, epoch: number): number {
+  return (seed + Math.imul(epoch, 0x9e3779b9)) >>> 0;
+}
+
+/**
+ * The training split in the order of `epoch` (1-based), fixed by the seed.
+ * TF.js's own `shuffle` draws from Math.random, so fit() is given data in
+ * this order with shuffling off. Rows are copied in JS, not with tf.gather:
+ * wasm's gather took 300–600 ms per MNIST epoch, the copy a few ms.
+ */
+export function shuffledForEpoch(
+  train: Split,
+  featureShape: readonly number[],
+  encoding: LabelEncoding,
+  seed: number,
+  epoch: number,
+): SplitTensors {
+  const order = seededPermutation(train.count, epochSeed(seed, epoch));
+  const width = train.x.length / train.count;
+  const x = new Float32Array(train.x.length);
+  const y = new Float32Array(train.count);
+  order.forEach((row, i) => {
+    x.set(train.x.subarray(row * width, (row + 1) * width), i * width);
+    y[i] = train.y[row];
+  });
+  return splitTensors({ x, y, count: train.count }, featureShape, encoding);
+}
