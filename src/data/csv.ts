@@ -1,4 +1,4 @@
-import { promises as fs } from 'node:fs';
+import { createReadStream, promises as fs } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { DataError, dataError } from './dataError';
 import { FloatBuilder, labelIndex, parseLabelCell, parseNumberCell, type LabelKind, type TableData } from './table';
@@ -22,52 +22,138 @@ const BOM = 0xfeff;
  * names the file in errors.
  */
 export function* parseCsv(text: string, file: string): Generator<CsvRow> {
-  const n = text.length;
   let i = text.charCodeAt(0) === BOM ? 1 : 0;
   let line = 1;
-  while (i < n) {
-    const rowLine = line;
-    const fields: string[] = [];
-    for (;;) {
-      let field: string;
-      if (text.charCodeAt(i) === QUOTE) {
-        const quoteLine = line;
-        let start = ++i;
-        field = '';
-        for (;;) {
-          const close = text.indexOf('"', i);
-          if (close === -1) throw dataError(file, quoteLine, 'a quoted field is never closed (missing ")');
-          line += countLineBreaks(text, i, close);
-          if (text.charCodeAt(close + 1) === QUOTE) {
-            // "" inside quotes is one literal quote.
-            field += text.slice(start, close + 1);
-            i = start = close + 2;
-            continue;
-          }
-          field += text.slice(start, close);
-          i = close + 1;
-          break;
-        }
-        const next = text.charCodeAt(i);
-        if (i < n && next !== COMMA && next !== CR && next !== LF) {
-          throw dataError(file, line, 'unexpected text after a closing quote (write a quote inside a quoted field as "")');
-        }
-      } else {
-        const start = i;
-        for (let c = text.charCodeAt(i); i < n && c !== COMMA && c !== LF && c !== CR; c = text.charCodeAt(++i));
-        field = text.slice(start, i);
-      }
-      fields.push(field);
-      if (i >= n) break;
-      if (text.charCodeAt(i) === COMMA) {
-        i++;
-        continue;
-      }
-      i += text.charCodeAt(i) === CR && text.charCodeAt(i + 1) === LF ? 2 : 1;
-      line++;
-      break;
+  while (i < text.length) {
+    const record = scanRecord(text, i, line, true, file) as ScannedRecord;
+    if (!isBlank(record.fields)) yield { fields: record.fields, line };
+    i = record.next;
+    line = record.nextLine;
+  }
+}
+
+/**
+ * The same records as {@link parseCsv}, from text that arrives in pieces
+ * (a file read as a stream): `write` each piece, then `end`. A record is
+ * passed on once it is complete, so quotes, `""` and CRLF may be split
+ * anywhere between pieces. Memory: the unfinished last record only.
+ */
+export class CsvStreamParser {
+  private pending = '';
+  /** Line on which `pending` starts. */
+  private line = 1;
+  private started = false;
+  /**
+   * After a record did not fit in `pending`, scanning again pays only once
+   * `pending` has doubled: a record longer than many pieces (a huge quoted
+   * field) is then scanned O(log n) times, not once per piece.
+   */
+  private retryAt = 0;
+
+  constructor(
+    private readonly file: string,
+    private readonly onRecord: (fields: string[], line: number) => void,
+  ) {}
+
+  write(piece: string): void {
+    if (piece === '') return;
+    this.pending = this.pending === '' ? piece : this.pending + piece;
+    if (!this.started) {
+      this.started = true;
+      if (this.pending.charCodeAt(0) === BOM) this.pending = this.pending.slice(1);
     }
-    if (fields.length > 1 || fields[0] !== '') yield { fields, line: rowLine };
+    if (this.pending.length >= this.retryAt) this.drain(false);
+  }
+
+  /** Passes on the last record; throws DataError if it is broken (an unclosed quote). */
+  end(): void {
+    this.drain(true);
+  }
+
+  private drain(final: boolean): void {
+    const text = this.pending;
+    let i = 0;
+    let line = this.line;
+    while (i < text.length) {
+      const record = scanRecord(text, i, line, final, this.file);
+      if (record === undefined) break;
+      if (!isBlank(record.fields)) this.onRecord(record.fields, line);
+      i = record.next;
+      line = record.nextLine;
+    }
+    this.pending = i === 0 ? text : text.slice(i);
+    this.line = line;
+    this.retryAt = 2 * this.pending.length;
+  }
+}
+
+interface ScannedRecord {
+  readonly fields: string[];
+  /** Offset just after the record's line break. */
+  readonly next: number;
+  /** Line on which the next record starts. */
+  readonly nextLine: number;
+}
+
+function isBlank(fields: readonly string[]): boolean {
+  return fields.length === 1 && fields[0] === '';
+}
+
+/**
+ * Reads the record starting at `start` (on line `line`). Unless `final`,
+ * returns undefined when `text` ends before the record surely does: without
+ * a line break (also inside quotes, or right after a quote, which may be the
+ * first of `""`), or right after a CR (an LF may follow).
+ */
+function scanRecord(text: string, start: number, line: number, final: boolean, file: string): ScannedRecord | undefined {
+  const n = text.length;
+  const fields: string[] = [];
+  let i = start;
+  for (;;) {
+    let field: string;
+    if (text.charCodeAt(i) === QUOTE) {
+      const quoteLine = line;
+      let from = ++i;
+      field = '';
+      for (;;) {
+        const close = text.indexOf('"', i);
+        if (close === -1) {
+          if (!final) return undefined;
+          throw dataError(file, quoteLine, 'a quoted field is never closed (missing ")');
+        }
+        line += countLineBreaks(text, i, close);
+        if (text.charCodeAt(close + 1) === QUOTE) {
+          // "" inside quotes is one literal quote.
+          field += text.slice(from, close + 1);
+          i = from = close + 2;
+          continue;
+        }
+        field += text.slice(from, close);
+        i = close + 1;
+        break;
+      }
+      const next = text.charCodeAt(i);
+      if (i < n && next !== COMMA && next !== CR && next !== LF) {
+        throw dataError(file, line, 'unexpected text after a closing quote (write a quote inside a quoted field as "")');
+      }
+    } else {
+      const from = i;
+      for (let c = text.charCodeAt(i); i < n && c !== COMMA && c !== LF && c !== CR; c = text.charCodeAt(++i));
+      field = text.slice(from, i);
+    }
+    fields.push(field);
+    if (i >= n) {
+      if (!final) return undefined;
+      return { fields, next: i, nextLine: line };
+    }
+    const c = text.charCodeAt(i);
+    if (c === COMMA) {
+      i++;
+      continue;
+    }
+    if (c === CR && i + 1 === n && !final) return undefined;
+    i += c === CR && text.charCodeAt(i + 1) === LF ? 2 : 1;
+    return { fields, next: i, nextLine: line + 1 };
   }
 }
 
@@ -113,7 +199,7 @@ export async function readCsvHeader(file: string): Promise<string[]> {
       const end = endOfFirstRecord(text);
       if (end !== -1 || bytesRead === 0) {
         const first = parseCsv(end === -1 ? text : text.slice(0, end), file).next();
-        if (first.done) throw dataError(file, undefined, 'the file is empty, expected a header row with column names');
+        if (first.done) throw dataError(file, 1, 'the file is empty, expected a header row with column names');
         return checkHeader(first.value.fields, file, first.value.line);
       }
     }
@@ -142,61 +228,196 @@ function endOfFirstRecord(text: string): number {
   return -1;
 }
 
+/** Options for reading a table file. */
+export interface TableReadOptions {
+  /**
+   * Reading progress: bytes read so far and the file's size. Called at most
+   * once per {@link PROGRESS_STEP} bytes, and once at the end with
+   * `bytesRead === totalBytes`, so a caller can pass each call on.
+   */
+  readonly onProgress?: (bytesRead: number, totalBytes: number) => void;
+  /** Bytes per read (tests use tiny pieces). */
+  readonly chunkSize?: number;
+}
+
 /**
- * Reads a whole CSV file as a table: the header names the columns, `label`
- * is the label column, all others are numeric features.
+ * 64 KiB reads: each piece becomes a short-lived string that dies young;
+ * pieces of a MiB would go to V8's large-object space and linger until a
+ * full collection, adding tens of MB to the peak on a big file.
  */
-export async function readCsvTable(file: string, label: string, labelKind: LabelKind): Promise<TableData> {
-  return csvTable(await readText(file), file, label, labelKind);
+const CHUNK_SIZE = 64 * 1024;
+
+/** Progress is reported every this many bytes (about 200 calls for a 200 MB file). */
+export const PROGRESS_STEP = 1024 * 1024;
+
+/**
+ * Reads a CSV file as a table: the header names the columns, `label` is the
+ * label column, all others are numeric features. The file is streamed, so
+ * memory holds the numbers (4 bytes a cell, sized from the first piece)
+ * and one piece of text, never the whole text. Throws DataError naming the
+ * file and line.
+ */
+export async function readCsvTable(file: string, label: string, labelKind: LabelKind, options: TableReadOptions = {}): Promise<TableData> {
+  const table = new CsvTableBuilder(file, label, labelKind);
+  await streamCsv(file, (fields, line) => table.add(fields, line), {
+    ...options,
+    onPiece: (bytesRead, totalBytes) => table.reserve(bytesRead, totalBytes),
+  });
+  return table.finish();
+}
+
+/**
+ * Feeds the records of a CSV file to `onRecord`, reading it in pieces.
+ * `onPiece` runs after each piece is parsed. Throws DataError.
+ */
+async function streamCsv(
+  file: string,
+  onRecord: (fields: string[], line: number) => void,
+  options: TableReadOptions & { readonly onPiece?: (bytesRead: number, totalBytes: number) => void },
+): Promise<void> {
+  let totalBytes: number;
+  try {
+    const stat = await fs.stat(file);
+    if (stat.isDirectory()) throw Object.assign(new Error('is a folder'), { code: 'EISDIR' });
+    totalBytes = stat.size;
+  } catch (error) {
+    throw fileError(error, file);
+  }
+  const { onProgress, onPiece } = options;
+  const parser = new CsvStreamParser(file, onRecord);
+  const decoder = new StringDecoder('utf8');
+  const stream = createReadStream(file, { highWaterMark: options.chunkSize ?? CHUNK_SIZE });
+  let bytesRead = 0;
+  let reported = 0;
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      bytesRead += chunk.length;
+      parser.write(decoder.write(chunk));
+      onPiece?.(bytesRead, totalBytes);
+      if (onProgress !== undefined && bytesRead - reported >= PROGRESS_STEP && bytesRead < totalBytes) {
+        reported = bytesRead;
+        onProgress(bytesRead, totalBytes);
+      }
+    }
+  } catch (error) {
+    throw error instanceof DataError ? error : fileError(error, file);
+  }
+  // The file may have changed size since stat: the last call says "done" either way.
+  onProgress?.(bytesRead, bytesRead);
+  parser.write(decoder.end());
+  parser.end();
 }
 
 /** {@link readCsvTable} on text already in memory. */
 export function csvTable(text: string, file: string, label: string, labelKind: LabelKind): TableData {
-  const rows = parseCsv(text, file);
-  const first = rows.next();
-  if (first.done) throw dataError(file, undefined, 'the file is empty, expected a header row with column names');
-  const columns = checkHeader(first.value.fields, file, first.value.line);
-  const labelAt = labelIndex(columns, label, file, first.value.line);
-  const featureNames = columns.filter((_, index) => index !== labelAt);
-  const x = new FloatBuilder();
-  const stringLabels: string[] = [];
-  const numberLabels = new FloatBuilder();
-  let count = 0;
-  for (const { fields, line } of rows) {
+  const table = new CsvTableBuilder(file, label, labelKind);
+  for (const { fields, line } of parseCsv(text, file)) table.add(fields, line);
+  return table.finish();
+}
+
+/** Turns CSV records (header first) into a {@link TableData}, one record at a time. */
+class CsvTableBuilder {
+  private columns: string[] | undefined;
+  private labelAt = -1;
+  private headerLine = 1;
+  private readonly x = new FloatBuilder();
+  private readonly numberLabels = new FloatBuilder();
+  private readonly stringLabels: string[] = [];
+  /** One string per class name, so a million labels share a few strings. */
+  private readonly classNames = new Map<string, string>();
+  private count = 0;
+  private reserved = false;
+
+  constructor(
+    private readonly file: string,
+    private readonly label: string,
+    private readonly labelKind: LabelKind,
+  ) {}
+
+  add(fields: string[], line: number): void {
+    const { file, columns, labelAt } = this;
+    if (columns === undefined) {
+      this.columns = checkHeader(fields, file, line);
+      this.headerLine = line;
+      this.labelAt = labelIndex(this.columns, this.label, file, line);
+      return;
+    }
     if (fields.length !== columns.length) {
       throw dataError(file, line, `found ${fields.length} fields, but the header has ${columns.length} columns`);
     }
     for (let j = 0; j < fields.length; j++) {
-      if (j === labelAt) continue;
-      x.push(parseNumberCell(fields[j], file, line, columns[j]));
+      if (j !== labelAt) this.x.push(parseNumberCell(fields[j], file, line, columns[j]));
     }
-    const value = parseLabelCell(fields[labelAt], labelKind, file, line, label);
-    if (typeof value === 'number') numberLabels.push(value);
-    else stringLabels.push(value);
-    count++;
+    const value = parseLabelCell(fields[labelAt], this.labelKind, file, line, this.label);
+    if (typeof value === 'number') this.numberLabels.push(value);
+    else this.stringLabels.push(this.className(value));
+    this.count++;
   }
-  if (count === 0) throw dataError(file, undefined, 'the file has a header but no rows of data');
-  return { featureNames, count, x: x.finish(), labels: labelKind === 'number' ? numberLabels.finish() : stringLabels };
+
+  /**
+   * Sizes the arrays for the whole file, once, from the rows seen in its
+   * first `bytesSeen` bytes: growing by copying would hold the old and the
+   * new array at once.
+   */
+  reserve(bytesSeen: number, totalBytes: number): void {
+    if (this.reserved || this.count === 0 || this.columns === undefined || bytesSeen >= totalBytes) return;
+    this.reserved = true;
+    // A little over the estimate: rows further down may be shorter.
+    const rows = Math.ceil(((this.count * totalBytes) / bytesSeen) * 1.05) + 16;
+    this.x.reserve(rows * (this.columns.length - 1));
+    if (this.labelKind === 'number') this.numberLabels.reserve(rows);
+  }
+
+  finish(): TableData {
+    // Lines for a person to look at: line 1 of an empty file, the header of a table with no rows.
+    if (this.columns === undefined) throw dataError(this.file, 1, 'the file is empty, expected a header row with column names');
+    if (this.count === 0) throw dataError(this.file, this.headerLine, 'the file has a header but no rows of data: add rows below it');
+    return {
+      featureNames: this.columns.filter((_, index) => index !== this.labelAt),
+      count: this.count,
+      x: this.x.finish(),
+      labels: this.labelKind === 'number' ? this.numberLabels.finish() : this.stringLabels,
+    };
+  }
+
+  private className(name: string): string {
+    let shared = this.classNames.get(name);
+    if (shared === undefined) {
+      // A copy: a slice of a piece of the file could keep the whole piece alive.
+      shared = Buffer.from(name, 'utf8').toString('utf8');
+      this.classNames.set(shared, shared);
+    }
+    return shared;
+  }
 }
 
 /**
- * The label column only, for counting classes during validation without
- * converting every feature cell.
+ * The distinct values of the label column, in order of first appearance:
+ * what validation needs to count classes, read without converting feature
+ * cells or holding the text. An empty file has none.
  */
-export function csvLabels(text: string, file: string, label: string): string[] {
-  const rows = parseCsv(text, file);
-  const first = rows.next();
-  if (first.done) return [];
-  const columns = checkHeader(first.value.fields, file, first.value.line);
-  const labelAt = labelIndex(columns, label, file, first.value.line);
-  const labels: string[] = [];
-  for (const { fields, line } of rows) {
-    if (fields.length !== columns.length) {
-      throw dataError(file, line, `found ${fields.length} fields, but the header has ${columns.length} columns`);
-    }
-    labels.push(parseLabelCell(fields[labelAt], 'string', file, line, label) as string);
-  }
-  return labels;
+export async function readCsvClasses(file: string, label: string): Promise<string[]> {
+  let columns: string[] | undefined;
+  let labelAt = -1;
+  const classes = new Set<string>();
+  await streamCsv(
+    file,
+    (fields, line) => {
+      if (columns === undefined) {
+        columns = checkHeader(fields, file, line);
+        labelAt = labelIndex(columns, label, file, line);
+        return;
+      }
+      if (fields.length !== columns.length) {
+        throw dataError(file, line, `found ${fields.length} fields, but the header has ${columns.length} columns`);
+      }
+      const name = parseLabelCell(fields[labelAt], 'string', file, line, label) as string;
+      // A copy for a new class: a slice of a piece of the file could keep the whole piece alive.
+      if (!classes.has(name)) classes.add(Buffer.from(name, 'utf8').toString('utf8'));
+    },
+    {},
+  );
+  return [...classes];
 }
 
 /** Reads a UTF-8 text file, turning a missing file into a DataError. */

@@ -4,6 +4,7 @@ import { PNG } from 'pngjs';
 import { dataError } from './dataError';
 import { fileError } from './csv';
 import { compareClassNames } from './labels';
+import { isInside } from './paths';
 
 /**
  * Image folders (`format: "images"`): one sub-folder per class, named after
@@ -29,22 +30,54 @@ export interface ImageFolderListing {
 
 const UNSUPPORTED = new Set(['.jpg', '.jpeg', '.gif', '.bmp', '.webp', '.tif', '.tiff']);
 
+/**
+ * The entry's kind, following a symbolic link only when it stays inside
+ * `realFolder` (the image folder's real path): the folder itself was
+ * checked to be inside the workspace, its entries were not.
+ */
+async function entryKind(entry: import('node:fs').Dirent, dir: string, realFolder: string): Promise<'directory' | 'file' | 'other'> {
+  if (!entry.isSymbolicLink()) return entry.isDirectory() ? 'directory' : entry.isFile() ? 'file' : 'other';
+  const link = path.join(dir, entry.name);
+  let real: string;
+  let stat: import('node:fs').Stats;
+  try {
+    real = await fs.realpath(link);
+    stat = await fs.stat(real);
+  } catch {
+    throw dataError(link, undefined, 'is a symbolic link to nothing: remove it');
+  }
+  if (!isInside(realFolder, real)) {
+    throw dataError(link, undefined, `is a symbolic link to ${real}, outside the image folder; copy the images into the folder`);
+  }
+  return stat.isDirectory() ? 'directory' : stat.isFile() ? 'file' : 'other';
+}
+
 /** The PNG files of an image folder, class by class, in a fixed order. */
 export async function listImageFolder(folder: string): Promise<ImageFolderListing> {
   let entries: import('node:fs').Dirent[];
+  let realFolder: string;
   try {
     entries = await fs.readdir(folder, { withFileTypes: true });
+    realFolder = await fs.realpath(folder);
   } catch (error) {
     throw fileError(error, folder);
   }
-  const classes = entries.filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name).sort(compareClassNames);
+  const classes: string[] = [];
+  for (const entry of entries) {
+    if (!entry.name.startsWith('.') && (await entryKind(entry, folder, realFolder)) === 'directory') classes.push(entry.name);
+  }
+  classes.sort(compareClassNames);
   if (classes.length === 0) {
     throw dataError(folder, undefined, 'holds no sub-folders: an image folder needs one sub-folder of PNG images per class');
   }
   const files: { file: string; label: string }[] = [];
   for (const label of classes) {
     const dir = path.join(folder, label);
-    const names = (await fs.readdir(dir)).sort();
+    const names: string[] = [];
+    for (const entry of await fs.readdir(dir, { withFileTypes: true })) {
+      if ((await entryKind(entry, dir, realFolder)) === 'file') names.push(entry.name);
+    }
+    names.sort();
     const pngs = names.filter((name) => path.extname(name).toLowerCase() === '.png');
     const other = names.find((name) => UNSUPPORTED.has(path.extname(name).toLowerCase()));
     if (other !== undefined) {

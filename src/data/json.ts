@@ -1,5 +1,5 @@
 import { promises as fs } from 'node:fs';
-import { parse as parseTolerant, visit, type ParseError } from 'jsonc-parser';
+import { parse as parseTolerant, printParseErrorCode, visit, type ParseError } from 'jsonc-parser';
 import { dataError } from './dataError';
 import { fileError, readText } from './csv';
 import { FloatBuilder, labelIndex, quote, type LabelKind, type TableData } from './table';
@@ -28,8 +28,8 @@ function parseJsonLines(text: string, file: string): JsonRecord[] {
     let value: unknown;
     try {
       value = JSON.parse(source);
-    } catch (error) {
-      throw dataError(file, i + 1, `not valid JSON: ${(error as Error).message}`);
+    } catch {
+      throw dataError(file, i + 1, `not valid JSON: ${syntaxProblem(source)}`);
     }
     records.push({ value: asRecord(value, file, i + 1), line: i + 1 });
   }
@@ -40,13 +40,13 @@ function parseJsonArray(text: string, file: string): JsonRecord[] {
   let value: unknown;
   try {
     value = JSON.parse(text);
-  } catch (error) {
-    // JSON.parse does not say where in a form we can map to a line; the
-    // tolerant parser does.
+  } catch {
+    // JSON.parse does not say where in a form we can map to a line (and
+    // quotes the text around it, newlines and all); the tolerant parser does.
     const errors: ParseError[] = [];
     parseTolerant(text, errors, { disallowComments: true });
     const line = errors.length > 0 ? lineAt(text, errors[0].offset) : undefined;
-    throw dataError(file, line, `not valid JSON: ${(error as Error).message}`);
+    throw dataError(file, line, `not valid JSON: ${syntaxProblem(text)}`);
   }
   if (!Array.isArray(value)) {
     throw dataError(file, 1, 'expected a JSON array of records, e.g. [{"x": 1, "label": "a"}] (use format "jsonl" for one record a line)');
@@ -78,6 +78,34 @@ function elementLines(text: string): number[] {
   return lines;
 }
 
+const SYNTAX: Readonly<Record<string, string>> = {
+  ValueExpected: 'expected a value',
+  CommaExpected: 'expected "," between entries',
+  ColonExpected: 'expected ":" after a key',
+  PropertyNameExpected: 'expected a key in double quotes',
+  CloseBraceExpected: 'expected "}"',
+  CloseBracketExpected: 'expected "]"',
+  EndOfFileExpected: 'unexpected text after the end',
+  UnexpectedEndOfString: 'a string is not closed',
+  InvalidCommentToken: 'comments are not allowed in data files',
+};
+
+/** The first syntax error in `text`, in words, on one line. */
+function syntaxProblem(text: string): string {
+  const errors: ParseError[] = [];
+  parseTolerant(text, errors, { disallowComments: true });
+  const first = errors[0];
+  if (first === undefined) return 'cannot be parsed';
+  const code = printParseErrorCode(first.error);
+  if (code === 'InvalidSymbol') {
+    const word = /^-?[A-Za-z_$][\w$]*/.exec(text.slice(first.offset))?.[0] ?? text.slice(first.offset, first.offset + Math.max(1, first.length));
+    const bare = word.replace(/^-/, '');
+    if (bare === 'NaN' || bare === 'Infinity') return `${bare} is not a JSON number; write a finite number, or drop the record`;
+    return `unexpected ${JSON.stringify(word.slice(0, 20))}`;
+  }
+  return SYNTAX[code] ?? code;
+}
+
 function asRecord(value: unknown, file: string, line: number): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw dataError(file, line, `expected a record (a JSON object), found ${JSON.stringify(value)?.slice(0, 40)}`);
@@ -96,7 +124,7 @@ function lineAt(text: string, offset: number): number {
  * label key is the label, every other key a numeric feature.
  */
 export function jsonTable(records: readonly JsonRecord[], file: string, label: string, labelKind: LabelKind): TableData {
-  if (records.length === 0) throw dataError(file, undefined, 'the file holds no records');
+  if (records.length === 0) throw dataError(file, 1, 'the file holds no records');
   const columns = Object.keys(records[0].value);
   labelIndex(columns, label, file, records[0].line);
   const featureNames = columns.filter((name) => name !== label);
@@ -158,7 +186,7 @@ export async function readJsonHeader(file: string, format: 'json' | 'jsonl'): Pr
       const text = Buffer.concat(parts).toString('utf8').replace(/^\uFEFF/, '');
       const keys = format === 'jsonl' ? firstLineKeys(text, file, bytesRead === 0) : firstElementKeys(text);
       if (keys !== undefined) return keys;
-      if (bytesRead === 0) throw dataError(file, undefined, 'the file holds no records');
+      if (bytesRead === 0) throw dataError(file, 1, 'the file holds no records');
     }
   } finally {
     await handle.close();
@@ -174,8 +202,8 @@ function firstLineKeys(text: string, file: string, complete: boolean): string[] 
     let value: unknown;
     try {
       value = JSON.parse(lines[i]);
-    } catch (error) {
-      throw dataError(file, i + 1, `not valid JSON: ${(error as Error).message}`);
+    } catch {
+      throw dataError(file, i + 1, `not valid JSON: ${syntaxProblem(lines[i])}`);
     }
     return Object.keys(asRecord(value, file, i + 1));
   }

@@ -26,7 +26,18 @@ export interface SourceOptions {
   readonly workspaceRoot: string;
   /** Where the source sits in the model file, for messages: `data.train` or `data.test`. */
   readonly field: string;
+  /** Progress of reading a CSV file (other formats do not report); see {@link DataProgress}. */
+  readonly onProgress?: DataProgress;
 }
+
+/**
+ * Reading progress of a data file: `bytesRead` of `totalBytes` of `file`
+ * (absolute path). CSV files report about once per MiB read and once at
+ * the end with `bytesRead === totalBytes`; other formats do not report.
+ * Sources are read one after the other (data.train, then data.test), each
+ * counting from 0 again.
+ */
+export type DataProgress = (bytesRead: number, totalBytes: number, file: string) => void;
 
 /** `csv`, `json` or `jsonl`: the `format` key, else the file extension. */
 export function tableFormat(source: TableSource): 'csv' | 'json' | 'jsonl' | undefined {
@@ -40,7 +51,7 @@ export function tableFormat(source: TableSource): 'csv' | 'json' | 'jsonl' | und
 
 /** Loads every example of a data source named in the model file. */
 export async function loadDataSource(source: DataSource, task: Task, options: SourceOptions): Promise<RawExamples> {
-  const { modelFile, workspaceRoot, field } = options;
+  const { modelFile, workspaceRoot, field, onProgress } = options;
   if (isIdxSource(source)) {
     const images = await resolveDataPath(source.images, modelFile, workspaceRoot, 'file', `${field}.images`);
     const labels = await resolveDataPath(source.labels, modelFile, workspaceRoot, 'file', `${field}.labels`);
@@ -61,6 +72,9 @@ export async function loadDataSource(source: DataSource, task: Task, options: So
     throw dataError(modelFile, undefined, `${field}.path: cannot tell the format of "${source.path}" from its extension; add "format": "csv", "json" or "jsonl"`, `${field}.format`);
   }
   const labelKind = task === 'regression' ? 'number' : 'string';
-  const table = format === 'csv' ? await readCsvTable(file, source.label, labelKind) : await readJsonTable(file, format, source.label, labelKind);
+  const table =
+    format === 'csv'
+      ? await readCsvTable(file, source.label, labelKind, { onProgress: onProgress && ((bytesRead, totalBytes) => onProgress(bytesRead, totalBytes, file)) })
+      : await readJsonTable(file, format, source.label, labelKind);
   return { count: table.count, exampleShape: [table.featureNames.length], x: table.x, labels: table.labels, featureNames: table.featureNames };
 }

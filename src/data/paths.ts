@@ -33,15 +33,17 @@ export async function checkDataPath(ref: string, modelFile: string, workspaceRoo
     stat = await fs.stat(real);
   } catch {
     const kind = expect === 'file' ? 'data file' : 'image folder';
-    return { ok: false, reason: 'missing', path: resolved, message: `${kind} "${ref}" not found (looked for ${resolved})` };
+    return { ok: false, reason: 'missing', path: resolved, message: `${kind} "${ref}" not found (looked for ${resolved}); check the path, which is relative to the model file's folder` };
   }
   const realRoot = await fs.realpath(root).catch(() => root);
   if (!isInside(realRoot, real)) {
+    // The file itself, or a folder on the way to it, is the link.
+    const isLink = await fs.lstat(resolved).then((s) => s.isSymbolicLink(), () => false);
     return {
       ok: false,
       reason: 'symlinkOutside',
       path: resolved,
-      message: `"${ref}" is a symbolic link to ${real}, outside the workspace folder; copy the data into the workspace`,
+      message: `"${ref}" ${isLink ? 'is a symbolic link' : 'leads through a symbolic link'} to ${real}, outside the workspace folder; copy the data into the workspace`,
     };
   }
   if (expect === 'file' && !stat.isFile()) {

@@ -1,7 +1,7 @@
-import type { ModelSpec } from '../spec/modelSpec';
-import { dataError } from './dataError';
-import { buildClassMap, toClassIndices } from './labels';
-import { loadDataSource, type RawExamples } from './loadSource';
+import { isIdxSource, type ModelSpec } from '../spec/modelSpec';
+import { dataError, type DataError } from './dataError';
+import { SINGLE_CLASS_FIX, buildClassMap, toClassIndices } from './labels';
+import { loadDataSource, type DataProgress, type RawExamples } from './loadSource';
 import { IDENTITY, applyNormalization, computeNormalization } from './normalize';
 import type { PreparedData, Split } from './preparedData';
 import { DEFAULT_SEED, seededPermutation } from './random';
@@ -11,6 +11,8 @@ export interface PrepareOptions {
   readonly modelFile: string;
   /** Data paths must stay inside this folder. */
   readonly workspaceRoot: string;
+  /** Reading progress of CSV data files, for a progress bar on big files. */
+  readonly onProgress?: DataProgress;
 }
 
 /**
@@ -22,9 +24,9 @@ export interface PrepareOptions {
  * `data.features.shape`. Throws DataError naming the file and line or field.
  */
 export async function prepareData(spec: ModelSpec, options: PrepareOptions): Promise<PreparedData> {
-  const { modelFile, workspaceRoot } = options;
-  const train = await loadDataSource(spec.data.train, spec.task, { modelFile, workspaceRoot, field: 'data.train' });
-  const test = spec.data.test === undefined ? undefined : await loadDataSource(spec.data.test, spec.task, { modelFile, workspaceRoot, field: 'data.test' });
+  const { modelFile, workspaceRoot, onProgress } = options;
+  const train = await loadDataSource(spec.data.train, spec.task, { modelFile, workspaceRoot, field: 'data.train', onProgress });
+  const test = spec.data.test === undefined ? undefined : await loadDataSource(spec.data.test, spec.task, { modelFile, workspaceRoot, field: 'data.test', onProgress });
   const featureCount = product(train.exampleShape);
   if (test !== undefined && product(test.exampleShape) !== featureCount) {
     throw dataError(modelFile, undefined, `data.test has ${product(test.exampleShape)} features per example but data.train has ${featureCount}`, 'data.test');
@@ -45,6 +47,7 @@ export async function prepareData(spec: ModelSpec, options: PrepareOptions): Pro
   if (spec.task === 'classification') {
     const map = test === undefined ? buildClassMap(train.labels) : buildClassMap(train.labels, test.labels);
     classes = map.classes;
+    if (classes.length < 2) throw singleClass(spec, modelFile, classes);
     trainY = toClassIndices(train.labels, map);
     testY = test === undefined ? undefined : toClassIndices(test.labels, map);
   } else {
@@ -52,7 +55,9 @@ export async function prepareData(spec: ModelSpec, options: PrepareOptions): Pro
     testY = test === undefined ? undefined : Float32Array.from(test.labels as ArrayLike<number>);
   }
 
-  const splits = holdOut(train, trainY, spec, modelFile);
+  // The loaded arrays are ours: the training rows may stay where they are,
+  // so a big table is not held twice.
+  const splits = holdOut(train, trainY, spec, modelFile, true);
   const testSplit = test !== undefined && testY !== undefined ? { x: test.x, y: testY, count: test.count } : splits.test;
 
   const features = computeNormalization(splits.train.x, featureCount, spec.data.features);
@@ -75,14 +80,17 @@ export async function prepareData(spec: ModelSpec, options: PrepareOptions): Pro
 /**
  * Splits `data.train` into train / validation / test. Sizes are fractions of
  * all rows (at least one row when the fraction is set); which rows go where
- * is fixed by the seed; each split keeps file order. Always copies, so
- * normalising in place never touches the loaded arrays.
+ * is fixed by the seed; each split keeps file order. Copies, so that
+ * normalising in place never touches the given arrays — unless `inPlace`:
+ * then the training rows are moved to the front of `data.x` and `y` and
+ * returned as views of them (the held-out rows are still copied out first).
  */
 export function holdOut(
   data: Pick<RawExamples, 'count' | 'x'>,
   y: Float32Array,
   spec: Pick<ModelSpec, 'data' | 'training'>,
   modelFile: string,
+  inPlace = false,
 ): { train: Split; validation?: Split; test?: Split } {
   const count = data.count;
   const testCount = spec.data.test === undefined ? share(count, spec.data.testSplit) : 0;
@@ -96,16 +104,25 @@ export function holdOut(
     );
   }
   const order = seededPermutation(count, spec.training.seed ?? DEFAULT_SEED);
-  const pick = (from: number, to: number): Split | undefined => {
-    if (from === to) return undefined;
-    const rows = order.slice(from, to).sort();
-    return take(data.x, y, rows);
-  };
-  return {
-    test: pick(0, testCount),
-    validation: pick(testCount, testCount + validationCount),
-    train: pick(testCount + validationCount, count) as Split,
-  };
+  const rows = (from: number, to: number): Uint32Array => order.slice(from, to).sort();
+  const pick = (from: number, to: number): Split | undefined => (from === to ? undefined : take(data.x, y, rows(from, to)));
+  const test = pick(0, testCount);
+  const validation = pick(testCount, testCount + validationCount);
+  const trainRows = rows(testCount + validationCount, count);
+  return { test, validation, train: inPlace ? compact(data.x, y, trainRows) : take(data.x, y, trainRows) };
+}
+
+/**
+ * One class is an error, not a warning: crossentropy over a single class
+ * is 0 from the first step, so training would "succeed" with 100 %
+ * accuracy and hide the real mistake (usually the wrong label column, or
+ * a file filtered down to one class).
+ */
+function singleClass(spec: ModelSpec, modelFile: string, classes: readonly string[]): DataError {
+  const source = spec.data.train;
+  const where = 'label' in source ? `label column "${source.label}" of "${source.path}"` : isIdxSource(source) ? `labels file "${source.labels}"` : `image folder "${source.path}"`;
+  const field = 'label' in source ? 'data.train.label' : isIdxSource(source) ? 'data.train.labels' : 'data.train.path';
+  return dataError(modelFile, undefined, `${field}: the ${where} holds a single class (${JSON.stringify(classes[0] ?? '')}); ${SINGLE_CLASS_FIX}`, field);
 }
 
 function share(count: number, fraction: number | undefined): number {
@@ -124,6 +141,20 @@ function take(x: Float32Array, y: Float32Array, rows: Uint32Array): Split {
     outY[i] = y[row];
   }
   return { x: outX, y: outY, count: rows.length };
+}
+
+/** Moves the given rows (ascending indices) to the front of x and y, in place; views of the front. */
+function compact(x: Float32Array, y: Float32Array, rows: Uint32Array): Split {
+  const width = x.length / y.length;
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i];
+    // row >= i, since rows ascend: a row never lands on one still to move.
+    if (row !== i) {
+      x.copyWithin(i * width, row * width, (row + 1) * width);
+      y[i] = y[row];
+    }
+  }
+  return { x: x.subarray(0, rows.length * width), y: y.subarray(0, rows.length), count: rows.length };
 }
 
 function product(shape: readonly number[]): number {

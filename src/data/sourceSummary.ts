@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import type { DataSource, Task } from '../spec/modelSpec';
 import { isIdxSource, isImageFolderSource } from '../spec/modelSpec';
-import { csvLabels, readCsvHeader, readText } from './csv';
+import { readCsvClasses, readCsvHeader, readText } from './csv';
 import { readIdx, readIdxDims } from './idx';
 import { firstImageShape, listImageFolder } from './images';
 import { parseJsonRecords, readJsonHeader } from './json';
@@ -70,10 +70,7 @@ async function summarize(source: DataSource, resolved: ResolvedSource, task: Tas
   if (task !== 'classification') return summary;
   const { size } = await fs.stat(resolved.path);
   if (size > LABEL_SCAN_LIMIT) return summary;
-  const text = await readText(resolved.path);
-  const labels =
-    format === 'csv'
-      ? csvLabels(text, resolved.path, source.label)
-      : parseJsonRecords(text, resolved.path, format).map((r) => String(r.value[source.label]));
+  if (format === 'csv') return { ...summary, distinctLabels: await readCsvClasses(resolved.path, source.label) };
+  const labels = parseJsonRecords(await readText(resolved.path), resolved.path, format).map((r) => String(r.value[source.label]));
   return { ...summary, distinctLabels: [...new Set(labels)] };
 }

@@ -19,6 +19,15 @@ export type LabelKind = 'string' | 'number';
 
 /** Reads one feature cell; a blank or non-numeric cell is an error naming the line and column. */
 export function parseNumberCell(cell: string, file: string, line: number, column: string): number {
+  // Fast path for the common case, a number without surrounding blanks (a
+  // big table has tens of millions of cells): Number('') is 0, hence the
+  // length test; everything else takes the careful path below.
+  const simple = parseSimpleDecimal(cell);
+  if (simple === simple) return simple;
+  if (cell.length > 0 && cell.charCodeAt(0) > 0x20 && cell.charCodeAt(cell.length - 1) > 0x20) {
+    const value = Number(cell);
+    if (value - value === 0) return value;
+  }
   const trimmed = cell.trim();
   if (trimmed === '') {
     throw dataError(file, line, `column "${column}" is empty, expected a number (missing values are not supported: fill in or drop the row)`, column);
@@ -28,6 +37,39 @@ export function parseNumberCell(cell: string, file: string, line: number, column
     throw dataError(file, line, `column "${column}" is ${quote(cell)}, expected a number`, column);
   }
   return value;
+}
+
+const POWERS_OF_TEN = Array.from({ length: 16 }, (_, i) => 10 ** i);
+
+/**
+ * `Number(text)` for the common shape of a CSV cell — an optional `-`,
+ * digits, an optional `.` and digits, at most 15 digits in all — else NaN.
+ * About ten times faster than `Number` on such text, and exactly equal to
+ * it: the digits form an integer below 2^53 and 10^k (k ≤ 15) is exact, so
+ * their one IEEE division is correctly rounded, as `Number` is (Clinger's
+ * fast path).
+ */
+export function parseSimpleDecimal(text: string): number {
+  const n = text.length;
+  let i = text.charCodeAt(0) === 0x2d ? 1 : 0;
+  let mantissa = 0;
+  let digits = 0;
+  let fraction = -1;
+  for (; i < n; i++) {
+    const c = text.charCodeAt(i) - 0x30;
+    if (c >= 0 && c <= 9) {
+      mantissa = mantissa * 10 + c;
+      digits++;
+    } else if (c === -2 && fraction < 0) {
+      // '.'
+      fraction = digits;
+    } else {
+      return NaN;
+    }
+  }
+  if (digits === 0 || digits > 15) return NaN;
+  const value = fraction < 0 ? mantissa : mantissa / POWERS_OF_TEN[digits - fraction];
+  return text.charCodeAt(0) === 0x2d ? -value : value;
 }
 
 /** Reads one label cell: a class name (any non-empty text) or a numeric target. */
@@ -53,7 +95,11 @@ export function quote(text: string): string {
   return JSON.stringify(short);
 }
 
-/** A Float32Array that grows by doubling, for row counts not known up front. */
+/**
+ * A Float32Array that grows as values are pushed, for row counts not known
+ * up front. Reserve the expected size when it can be estimated: growing
+ * copies, and holds the old and the new buffer at once while it does.
+ */
 export class FloatBuilder {
   private buffer: Float32Array;
   private size = 0;
@@ -63,16 +109,28 @@ export class FloatBuilder {
   }
 
   push(value: number): void {
-    if (this.size === this.buffer.length) {
-      const grown = new Float32Array(this.buffer.length * 2);
-      grown.set(this.buffer);
-      this.buffer = grown;
-    }
+    if (this.size === this.buffer.length) this.grow(this.buffer.length * 2);
     this.buffer[this.size++] = value;
   }
 
-  /** The values pushed, trimmed to size (a copy only when there is spare room). */
+  /** Makes room for `capacity` values in all (no-op when there is room already). */
+  reserve(capacity: number): void {
+    if (capacity > this.buffer.length) this.grow(capacity);
+  }
+
+  /**
+   * The values pushed, trimmed to size: the buffer itself when full, a view
+   * of it when the spare room is at most an eighth (no copy, so no second
+   * peak of memory on a big table), else a copy.
+   */
   finish(): Float32Array {
-    return this.size === this.buffer.length ? this.buffer : this.buffer.slice(0, this.size);
+    if (this.size === this.buffer.length) return this.buffer;
+    return this.buffer.length - this.size <= this.buffer.length / 8 ? this.buffer.subarray(0, this.size) : this.buffer.slice(0, this.size);
+  }
+
+  private grow(capacity: number): void {
+    const grown = new Float32Array(capacity);
+    grown.set(this.buffer.subarray(0, this.size));
+    this.buffer = grown;
   }
 }

@@ -1,6 +1,7 @@
 import { DataError } from '../data/dataError';
 import { checkIdxPair } from '../data/idx';
-import { buildClassMap } from '../data/labels';
+import { SINGLE_CLASS_FIX, buildClassMap } from '../data/labels';
+import { tableFormat } from '../data/loadSource';
 import { checkDataPath } from '../data/paths';
 import { summarizeSource, type ResolvedSource, type SourceSummary } from '../data/sourceSummary';
 import { didYouMean } from '../data/suggest';
@@ -53,6 +54,13 @@ export async function checkDataPaths(
         ok = false;
         diagnostics.push(problem(ctx, ['data', role, field], 'error', check.message));
       }
+    }
+    if (ok && !isIdxSource(source) && !isImageFolderSource(source) && tableFormat(source) === undefined) {
+      // Loading would stop here too; say so while the user is still editing.
+      diagnostics.push(
+        problem(ctx, ['data', role, 'path'], 'error', `cannot tell the format of "${source.path}" from its extension; add "format": "csv", "json" or "jsonl", or rename the file`),
+      );
+      ok = false;
     }
     if (ok) resolved.push({ role, source, resolved: isIdxSource(source) ? { images: paths.images, labels: paths.labels } : { path: paths.path } });
   }
@@ -257,6 +265,13 @@ export function checkOutputLayer(ctx: CheckContext, facts: readonly SourceFacts[
 
   const distinct = facts.map((f) => f.summary?.distinctLabels);
   const classes = distinct.length > 0 && distinct.every((d) => d !== undefined) ? buildClassMap(...(distinct as string[][])).classes : undefined;
+  if (classes !== undefined && classes.length < 2) {
+    // Units, loss and activation cannot be judged against one class; the data is what to fix.
+    const source = ctx.spec.data.train;
+    const field = 'label' in source ? 'label' : isIdxSource(source) ? 'labels' : 'path';
+    const what = 'label' in source ? `column "${source.label}" of "${source.path}"` : isIdxSource(source) ? `labels file "${source.labels}"` : `image folder "${source.path}"`;
+    return [problem(ctx, ['data', 'train', field], 'error', `the ${what} holds a single class (${JSON.stringify(classes[0] ?? '')}); ${SINGLE_CLASS_FIX}`)];
+  }
   if (loss === 'binaryCrossentropy') {
     if (units !== 1) found.push(problem(ctx, unitsPath, 'error', `"binaryCrossentropy" needs one output (the probability of class 1): set "units": 1 (it has ${units})`));
     if (classes !== undefined && classes.length > 2) {

@@ -19,4 +19,10 @@ export interface SpecDiagnostic {
   readonly message: string;
   /** JSON path of the field in the model file, e.g. ['training', 'epochs']; empty for syntax errors. */
   readonly path: readonly (string | number)[];
+  /**
+   * A JSON syntax problem (found while parsing, before the schema). VS Code's
+   * JSON service reports these itself in a `.model.json` editor, so the
+   * editor does not show them twice (docs/decisions.md).
+   */
+  readonly syntax?: true;
 }

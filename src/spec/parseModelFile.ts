@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { findNodeAtLocation, getNodeValue, parseTree, printParseErrorCode, type Node as JsonNode, type ParseError } from 'jsonc-parser';
-import { isMap, isScalar, isSeq, parseDocument, visit as visitYaml, type Document, type Node as YamlNode } from 'yaml';
+import { isAlias, isCollection, isMap, isScalar, isSeq, parseDocument, visit as visitYaml, type Document, type Node as YamlNode } from 'yaml';
 import type { Range, SpecDiagnostic } from './diagnostic';
 import { LineIndex, START } from './positions';
 
@@ -33,7 +33,11 @@ export function modelFileFormat(file: string): 'json' | 'yaml' {
 
 export function parseModelFile(file: string, text: string): ParsedModelFile {
   const absolute = path.resolve(file);
-  return modelFileFormat(file) === 'yaml' ? parseYaml(absolute, text) : parseJsonc(absolute, text);
+  // A byte-order mark (Windows editors write one) is not part of the text:
+  // VS Code drops it from documents, the CLI reads files as they are.
+  // Positions count from after it, as editors show them.
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  return modelFileFormat(file) === 'yaml' ? parseYaml(absolute, body) : parseJsonc(absolute, body);
 }
 
 // ---------------------------------------------------------------- JSONC
@@ -58,17 +62,32 @@ const JSON_MESSAGES: Readonly<Record<string, string>> = {
   InvalidCharacter: 'control characters must be escaped in strings',
 };
 
+const EMPTY_JSON = 'the model file is empty: expected an object such as { "name": …, "task": … }';
+
+/**
+ * Errors that only echo an unexpected word before them on its line
+ * (`"a": NaN }` or `'a': 1` is one mistake, not two or three).
+ */
+const FOLLOW_ON = new Set(['ValueExpected', 'PropertyNameExpected', 'ColonExpected', 'CommaExpected']);
+
 function parseJsonc(file: string, text: string): ParsedModelFile {
   const lines = new LineIndex(text);
   const errors: ParseError[] = [];
   const root = parseTree(text, errors, { allowTrailingComma: true, disallowComments: false });
-  const diagnostics: SpecDiagnostic[] = errors.map((error) => ({
-    file,
-    range: lines.range(error.offset, error.offset + error.length),
-    severity: 'error',
-    message: text.trim() === '' ? 'the model file is empty: expected an object such as { "name": …, "task": … }' : (JSON_MESSAGES[printParseErrorCode(error.error)] ?? printParseErrorCode(error.error)),
-    path: [],
-  }));
+  const diagnostics: SpecDiagnostic[] = [];
+  let symbol: { line: number; end: number } | undefined;
+  if (root === undefined && onlyComments(text)) {
+    diagnostics.push({ file, range: START, severity: 'error', message: EMPTY_JSON, path: [] });
+    errors.length = 0;
+  }
+  for (const error of errors) {
+    const code = printParseErrorCode(error.error);
+    const line = lines.positionAt(error.offset).line;
+    if (FOLLOW_ON.has(code) && symbol !== undefined && (line === symbol.line || text.slice(symbol.end, error.offset).trim() === '')) continue;
+    symbol = code === 'InvalidSymbol' ? { line, end: error.offset + error.length } : undefined;
+    const message = code === 'InvalidSymbol' ? invalidSymbol(text, error) : (JSON_MESSAGES[code] ?? code);
+    diagnostics.push({ file, range: lines.range(error.offset, error.offset + error.length), severity: 'error', message, path: [], syntax: true });
+  }
   if (root !== undefined) diagnostics.push(...duplicateJsonKeys(root, file, lines));
 
   const nodeAt = (p: JsonPath): JsonNode | undefined => {
@@ -98,6 +117,31 @@ function parseJsonc(file: string, text: string): ParsedModelFile {
   };
 }
 
+/** True when the text holds nothing but blanks and comments. */
+function onlyComments(text: string): boolean {
+  return text.replace(/\/\*[\s\S]*?(\*\/|$)|\/\/[^\n]*/g, '').trim() === '';
+}
+
+/**
+ * What an unexpected word or character most likely is, and how to write it
+ * in JSON: single quotes, unquoted keys, Python / JavaScript literals.
+ */
+function invalidSymbol(text: string, error: ParseError): string {
+  const symbol = text.slice(error.offset, error.offset + Math.max(1, error.length));
+  const word = /^-?[A-Za-z_$][\w$]*/.exec(text.slice(error.offset))?.[0] ?? symbol;
+  if (symbol.startsWith("'")) return `single quotes are not JSON: write ${JSON.stringify(symbol.replace(/^'|'$/g, ''))} in double quotes`;
+  if (/^-?(NaN|Infinity)$/.test(word) || (symbol === '-' && /^-(NaN|Infinity)/.test(text.slice(error.offset)))) {
+    return `${word === '-' ? '-Infinity' : word} is not a number JSON can hold: write a finite number such as 0.5`;
+  }
+  if (/^(True|False|None|Null|TRUE|FALSE|NULL)$/.test(word)) {
+    const fix = word.toLowerCase() === 'none' ? 'null' : word.toLowerCase();
+    return `${JSON.stringify(word)} is not JSON: write ${fix} in lower case`;
+  }
+  if (word === 'undefined') return 'undefined is not a JSON value: write null, or remove the key';
+  if (/^[A-Za-z_$]/.test(word)) return `unexpected word ${JSON.stringify(word)}: keys and text values need double quotes, e.g. "${word}"`;
+  return `unexpected character ${JSON.stringify(symbol)}: remove it`;
+}
+
 /** JSON lets a key repeat (the last wins silently); in a model file that is always a mistake. */
 function duplicateJsonKeys(node: JsonNode, file: string, lines: LineIndex): SpecDiagnostic[] {
   const found: SpecDiagnostic[] = [];
@@ -115,6 +159,7 @@ function duplicateJsonKeys(node: JsonNode, file: string, lines: LineIndex): Spec
             severity: 'error',
             message: `duplicate key "${name}": each key may appear once in an object; remove one`,
             path: [...at, name],
+            syntax: true,
           });
         }
         seen.add(name);
@@ -133,14 +178,31 @@ function duplicateJsonKeys(node: JsonNode, file: string, lines: LineIndex): Spec
 const YAML_MESSAGES: Readonly<Record<string, string>> = {
   TAB_AS_INDENT: 'tabs are not allowed for indentation in YAML; indent with spaces',
   MULTIPLE_DOCS: 'a model file holds one YAML document; remove the second "---"',
-  TAG_RESOLVE_FAILED: 'custom YAML tags are not supported; remove the tag',
+  BLOCK_AS_IMPLICIT_KEY: 'a value cannot go on with "key: value" on the same line: quote the value, or put the nested keys on lines of their own, indented',
+  MULTILINE_IMPLICIT_KEY: 'a key must fit on one line: check the indentation of this line and of the one above',
+  BAD_DQ_ESCAPE: 'not a valid escape in double quotes: write \\\\ for a backslash, or use single quotes',
+  MULTIPLE_ANCHORS: 'a value can have one anchor (&name) only; remove the other',
+  KEY_OVER_1024_CHARS: 'a key may be at most 1024 characters long; is a ":" missing at the end of a line?',
 };
+
+/** yaml's own words for problems it reports under a shared code, as fixes. */
+const YAML_MESSAGE_PATTERNS: readonly [RegExp, string][] = [
+  [/^All mapping items must start at the same column/, 'the keys of one mapping must line up: indent this key exactly like the keys above it'],
+  [/^Missing closing "quote/, 'this string is never closed: add the closing "'],
+  [/^Missing closing 'quote/, "this string is never closed: add the closing '"],
+  [/^Sequence item without - indicator/, 'list items start with "- ": add it, or indent this line like the line above'],
+  [/^Excessive alias count/, 'the aliases (*name) here expand to too much data; write the values out instead of repeating aliases'],
+  [/^Unresolved alias/, 'an alias (*name) refers to no anchor (&name) set before it; set the anchor first, or write the value out'],
+];
 
 function parseYaml(file: string, text: string): ParsedModelFile {
   const lines = new LineIndex(text);
   // The core schema without custom tags: a model file is plain data, and
   // tags such as !!js/function must never turn into anything else.
-  const doc = parseDocument(text, { schema: 'core', customTags: [], prettyErrors: false, uniqueKeys: true, merge: false });
+  // resolveKnownTags off: otherwise !!binary, !!set, !!omap, !!timestamp
+  // would still turn into Buffers, Sets, Maps and Dates. Only the core
+  // tags (!!str, !!int, …: plain types) resolve; any other tag is an error.
+  const doc = parseDocument(text, { schema: 'core', customTags: [], resolveKnownTags: false, prettyErrors: false, uniqueKeys: true, merge: false });
   const scalarStartingAt = (offset: number): YamlNode | undefined => {
     let found: YamlNode | undefined;
     visitYaml(doc, {
@@ -157,11 +219,21 @@ function parseYaml(file: string, text: string): ParsedModelFile {
   const problem = (error: (typeof doc.errors)[number], severity: 'error' | 'warning'): SpecDiagnostic => {
     const start = error.pos[0];
     let end = error.pos[1];
-    let message = YAML_MESSAGES[error.code] ?? error.message;
-    if (error.code === 'DUPLICATE_KEY') {
+    let message = yamlMessage(error.code, error.message);
+    const unclosed = /must be sufficiently indented and end with a ([\]}])/.exec(error.message);
+    if (unclosed !== null) {
+      // yaml notices on the next line; the place to fix is the bracket that is never closed.
+      const opener = unclosedBracket(text, start, unclosed[1] === ']' ? '[' : '{');
+      if (opener !== undefined) {
+        return { file, range: lines.range(opener, opener + 1), severity, message: `"${text[opener]}" is never closed: end the ${unclosed[1] === ']' ? 'list' : 'mapping'} with "${unclosed[1]}"`, path: [] };
+      }
+      message = `a ${unclosed[1] === ']' ? '[ … ] list' : '{ … } mapping'} above is never closed: end it with "${unclosed[1]}"`;
+    } else if (error.code === 'DUPLICATE_KEY') {
       const key = scalarStartingAt(start);
       if (key?.range !== undefined && key.range !== null) end = key.range[1];
       message = `duplicate key ${JSON.stringify(text.slice(start, end))}: each key may appear once in a mapping; remove one`;
+    } else if (error.code === 'TAG_RESOLVE_FAILED') {
+      message = unsupportedTag(text.slice(start, end));
     }
     return { file, range: lines.range(start, end), severity, message, path: [] };
   };
@@ -170,13 +242,39 @@ function parseYaml(file: string, text: string): ParsedModelFile {
   const diagnostics = [
     ...doc.errors.map((e) => problem(e, 'error')),
     ...doc.warnings.map((w) => problem(w, w.code === 'TAG_RESOLVE_FAILED' ? 'error' : 'warning')),
-  ];
+  ].filter(
+    // yaml may report one mistake twice at one place (e.g. BLOCK_AS_IMPLICIT_KEY and MULTILINE_IMPLICIT_KEY).
+    (d, index, all) => all.findIndex((other) => other.range.start.line === d.range.start.line && other.range.start.character === d.range.start.character) === index,
+  );
+
+  // A list or mapping as a key (`? [a]`, or a stray "{" before a ":") has no
+  // JSON form; yaml would stringify it and print a process warning.
+  const complexKeys: SpecDiagnostic[] = [];
+  visitYaml(doc, {
+    Pair: (_key, pair) => {
+      const key = pair.key as YamlNode | null;
+      const target = isAlias(key) ? key.resolve(doc) : key;
+      if (key !== null && isCollection(target)) {
+        const r = key.range ?? [0, 0, 0];
+        complexKeys.push({ file, range: lines.range(r[0], trimEnd(text, r[0], r[1])), severity: 'error', message: 'a key must be plain text, not a list or a mapping: check the brackets and the ":" here', path: [] });
+      }
+    },
+  });
+  diagnostics.push(...complexKeys);
 
   let value: unknown;
   try {
-    value = doc.toJS({ maxAliasCount: 100 });
+    if (complexKeys.length === 0) value = doc.toJS({ maxAliasCount: 100 });
   } catch (error) {
-    diagnostics.push({ file, range: START, severity: 'error', message: (error as Error).message, path: [] });
+    // Alias trouble (too many, or no anchor): point at the first alias.
+    let alias: Range = START;
+    visitYaml(doc, {
+      Alias: (_key, node) => {
+        if (node.range !== undefined && node.range !== null) alias = lines.range(node.range[0], trimEnd(text, node.range[0], node.range[1]));
+        return visitYaml.BREAK;
+      },
+    });
+    diagnostics.push({ file, range: alias, severity: 'error', message: yamlMessage('', (error as Error).message), path: [] });
   }
   if (text.trim() === '' || (value === null && doc.contents === null)) {
     diagnostics.push({ file, range: START, severity: 'error', message: 'the model file is empty: expected a mapping such as "name: …", "task: …"', path: [] });
@@ -202,6 +300,36 @@ function parseYaml(file: string, text: string): ParsedModelFile {
       return (found.depth === p.length ? rangeOfNode(found.key) : undefined) ?? rangeOf(p);
     },
   };
+}
+
+function yamlMessage(code: string, message: string): string {
+  return YAML_MESSAGES[code] ?? YAML_MESSAGE_PATTERNS.find(([pattern]) => pattern.test(message))?.[1] ?? message;
+}
+
+/** Offset of the last `open` bracket before `before` that is not closed before it (quotes and comments skipped). */
+function unclosedBracket(text: string, before: number, open: '[' | '{'): number | undefined {
+  const close = open === '[' ? ']' : '}';
+  const stack: number[] = [];
+  let quote = '';
+  for (let i = 0; i < before; i++) {
+    const c = text[i];
+    if (quote !== '') {
+      if (c === quote) quote = '';
+    } else if (c === '"' || c === "'") {
+      quote = c;
+    } else if (c === '#' && (i === 0 || /\s/.test(text[i - 1]))) {
+      while (i < before && text[i] !== '\n') i++;
+    } else if (c === open) {
+      stack.push(i);
+    } else if (c === close) {
+      stack.pop();
+    }
+  }
+  return stack.at(-1);
+}
+
+function unsupportedTag(tag: string): string {
+  return `YAML tag ${JSON.stringify(tag)} is not supported: a model file is plain data; remove the tag`;
 }
 
 /**

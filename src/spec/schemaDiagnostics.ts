@@ -20,6 +20,7 @@ type Schema = {
   readonly description?: string;
   readonly pattern?: string;
   readonly patternErrorMessage?: string;
+  readonly $ref?: string;
 };
 
 let validator: ValidateFunction | undefined;
@@ -91,8 +92,12 @@ export function schemaDiagnostics(parsed: ParsedModelFile, file: string): SpecDi
       const key = String(error.params.additionalProperty);
       const allowed = Object.keys((error.parentSchema as Schema).properties ?? {});
       const match = closest(key, allowed);
-      const fix = match !== undefined ? ` — did you mean "${match}"?` : `; allowed keys: ${allowed.join(', ')}`;
-      at([...path, key], parsed.keyRangeOf([...path, key]), `unknown key "${key}" in ${where(path)}${fix}`);
+      const fix = match !== undefined ? ` — did you mean "${match}"?` : `; remove it (allowed keys: ${allowed.join(', ')})`;
+      const message =
+        key === '<<' && parsed.format === 'yaml'
+          ? 'YAML merge keys ("<<") are not supported in model files; write the keys out'
+          : `unknown key "${key}" in ${where(path)}${fix}`;
+      at([...path, key], parsed.keyRangeOf([...path, key]), message);
     } else if (error.keyword === 'uniqueItems') {
       const index = Number(error.params.i);
       const item = (error.data as unknown[])[index];
@@ -147,6 +152,7 @@ function valueMessage(path: JsonPath, errors: readonly ErrorObject[]): string {
 
 /** "an integer ≥ 1", "a number > 0 and < 1", "a list of integers ≥ 1", … */
 export function describe(s: Schema): string {
+  if (s.$ref !== undefined) return describe(resolveRef(s.$ref));
   if (s.anyOf !== undefined) {
     // A plain-type branch beside enums of that type: the enums are only suggestions.
     const plain = s.anyOf.find((branch) => Object.keys(branch).length === 1 && branch.type !== undefined);
@@ -187,7 +193,14 @@ export function describe(s: Schema): string {
 }
 
 function plural(description: string): string {
-  return description.replace(/^an? (integer|number|string)/, '$1s').replace(/^a list/, 'lists');
+  return description.replace(/^an? (integer|number|string|object)/, '$1s').replace(/^a list/, 'lists');
+}
+
+/** The schema a local `#/definitions/…` reference points to (an empty schema if none). */
+function resolveRef(ref: string): Schema {
+  let node: unknown = schema;
+  for (const segment of ref.replace(/^#\//, '').split('/')) node = (node as Record<string, unknown> | undefined)?.[segment];
+  return (node ?? {}) as Schema;
 }
 
 /** `"training.epochs"`, `"model.layers[0].units"`, or "the model file" for the root. */
@@ -211,7 +224,8 @@ function show(value: unknown): string {
 }
 
 function propertyHint(parent: Schema | undefined, key: string): string {
-  const description = parent?.properties?.[key]?.description;
+  const property = parent?.properties?.[key];
+  const description = property?.description ?? (property?.$ref === undefined ? undefined : resolveRef(property.$ref).description);
   if (description === undefined) return '';
   // The first sentence: up to ". " before a capital ("e.g. " does not end it) or ";".
   const first = description.split(/\.\s+(?=[A-Z])|;/)[0].replace(/\.$/, '');

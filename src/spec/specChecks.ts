@@ -53,6 +53,9 @@ const TFJS_LAYER_KEYS = [
   'trainable', 'unitForgetBias', 'units', 'unroll', 'unsplittableTokens', 'useBias', 'valueDim', 'vocabulary',
   'vocabularySize', 'weights', 'width',
 ];
+/** Keys that mean something to JavaScript objects themselves; as config keys they could reach a prototype. */
+const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
 const KNOWN_LAYER_KEYS = new Set([...Object.keys(schema.definitions.layer.properties), ...TFJS_LAYER_KEYS]);
 
 /**
@@ -65,13 +68,35 @@ export function checkLayerConfigKeys(ctx: CheckContext): SpecDiagnostic[] {
   const found: SpecDiagnostic[] = [];
   ctx.spec.model.layers.forEach((layer, index) => {
     for (const key of Object.keys(layer)) {
-      if (KNOWN_LAYER_KEYS.has(key)) continue;
+      if (KNOWN_LAYER_KEYS.has(key) || RESERVED_KEYS.has(key)) continue;
       const match = closest(key, KNOWN_LAYER_KEYS);
       if (match !== undefined) {
         found.push(problem(ctx, ['model', 'layers', index, key], 'warning', `"${key}" is not a layer option TF.js knows, so it would be ignored — did you mean "${match}"?`, 'key'));
       }
     }
   });
+  return found;
+}
+
+/**
+ * Layer configs are passed to TF.js as they are, so the schema lets any key
+ * through there; `__proto__`, `constructor` and `prototype` are refused at
+ * any depth, since code that copies a config key by key
+ * (`target[key] = value`) would set a prototype instead of a key.
+ * Everywhere else the schema already refuses unknown keys.
+ */
+export function checkReservedKeys(ctx: CheckContext): SpecDiagnostic[] {
+  const found: SpecDiagnostic[] = [];
+  const walk = (value: unknown, at: (string | number)[]): void => {
+    if (Array.isArray(value)) value.forEach((item, index) => walk(item, [...at, index]));
+    else if (value !== null && typeof value === 'object') {
+      for (const key of Object.keys(value)) {
+        if (RESERVED_KEYS.has(key)) found.push(problem(ctx, [...at, key], 'error', `"${key}" cannot be a key in a model file: it has a special meaning in JavaScript; remove it`, 'key'));
+        else walk((value as Record<string, unknown>)[key], [...at, key]);
+      }
+    }
+  };
+  walk(ctx.spec.model.layers, ['model', 'layers']);
   return found;
 }
 
@@ -181,6 +206,7 @@ export function checkNormalization(ctx: CheckContext): SpecDiagnostic[] {
 
 /** All checks that need no data files. */
 export const SPEC_CHECKS: readonly ((ctx: CheckContext) => SpecDiagnostic[])[] = [
+  checkReservedKeys,
   checkLayerTypes,
   checkLayerConfigKeys,
   checkLossFitsTask,

@@ -23,15 +23,17 @@ export interface ValidationOptions {
 /**
  * Everything wrong with a model file, each problem with a range and a
  * message that says how to fix it: syntax (JSONC / YAML), then the JSON
- * Schema, then semantic checks against the data files. Semantic checks run
- * only on a file free of syntax and schema errors, since they rely on its
- * types.
+ * Schema, then semantic checks against the data files. Each stage runs only
+ * on a file free of errors of the stages before: a file that does not parse
+ * has no reliable structure (a missing brace or a tab moves whole blocks,
+ * and the schema would then report keys as missing or unknown that are
+ * there), and semantic checks rely on the schema's types.
  */
 export async function validateModelFile(file: string, text: string, options: ValidationOptions): Promise<ValidationResult> {
   const absolute = path.resolve(file);
   const parsed = parseModelFile(absolute, text);
   const diagnostics = [...parsed.diagnostics];
-  if (parsed.value !== undefined) diagnostics.push(...schemaDiagnostics(parsed, absolute));
+  if (parsed.value !== undefined && !hasError(diagnostics)) diagnostics.push(...schemaDiagnostics(parsed, absolute));
   if (!hasError(diagnostics)) {
     const ctx: CheckContext = { file: absolute, spec: parsed.value as ModelSpec, parsed };
     for (const check of SPEC_CHECKS) diagnostics.push(...check(ctx));

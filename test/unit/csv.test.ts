@@ -99,7 +99,7 @@ describe('csv', () => {
     });
 
     it('reports an empty file and a missing file', async () => {
-      await assert.rejects(readCsvHeader(workspace.write('e.csv', '')), /e\.csv: the file is empty/);
+      await assert.rejects(readCsvHeader(workspace.write('e.csv', '')), /e\.csv:1: the file is empty/);
       await assert.rejects(readCsvHeader(workspace.file('none.csv')), /none\.csv: file not found/);
     });
 

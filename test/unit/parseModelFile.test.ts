@@ -54,6 +54,37 @@ describe('parseModelFile', () => {
       );
     });
 
+    it('says how to write what JSON cannot hold: NaN, single quotes, Python literals, bare words', () => {
+      const cases: [string, string][] = [
+        ['{ "a": NaN }', 'NaN is not a number JSON can hold: write a finite number such as 0.5'],
+        ['{ "a": -Infinity }', '-Infinity is not a number JSON can hold: write a finite number such as 0.5'],
+        ["{ 'a': 1 }", 'single quotes are not JSON: write "a" in double quotes'],
+        ['{ "a": True }', '"True" is not JSON: write true in lower case'],
+        ['{ "a": None }', '"None" is not JSON: write null in lower case'],
+        ['{ "a": undefined }', 'undefined is not a JSON value: write null, or remove the key'],
+        ['{ "a": adam }', 'unexpected word "adam": keys and text values need double quotes, e.g. "adam"'],
+        ['{ "a": 1 } @', 'unexpected character "@": remove it'],
+      ];
+      for (const [text, message] of cases) {
+        const diagnostics = parseModelFile('/w/m.model.json', text).diagnostics;
+        assert.equal(diagnostics[0]?.message, message, text);
+        // The "expected a value" that only echoes the bad word is not repeated.
+        assert.ok(!diagnostics.some((d) => d.message === 'expected a value'), text);
+      }
+    });
+
+    it('ignores a byte-order mark, counting columns from after it', () => {
+      const parsed = parseModelFile('/w/m.model.json', '\uFEFF{ "a": "x",\n  "b": }');
+      assert.deepEqual(parsed.diagnostics.map((d) => [d.message, d.range.start]), [['expected a value', { line: 1, character: 7 }]]);
+      assert.deepEqual(parseModelFile('/w/m.model.yaml', '\uFEFFa: 1\n').value, { a: 1 });
+      assert.deepEqual(parseModelFile('/w/m.model.yaml', '\uFEFFa: 1\n').diagnostics, []);
+    });
+
+    it('calls a file of comments only empty, at its start', () => {
+      const diagnostics = parseModelFile('/w/m.model.json', '// nothing yet\n/* really */\n').diagnostics;
+      assert.deepEqual(diagnostics.map((d) => [d.message.replace(/:.*/, ''), d.range]), [['the model file is empty', range(0, 0, 0, 0)]]);
+    });
+
     it('reports an empty file', () => {
       const [diagnostic] = parseModelFile('/w/m.model.json', '').diagnostics;
       assert.match(diagnostic.message, /the model file is empty/);
@@ -104,9 +135,49 @@ describe('parseModelFile', () => {
       const diagnostics = parseModelFile('/w/m.model.yaml', bad).diagnostics;
       assert.deepEqual(
         diagnostics.map((d) => [d.severity, d.message]),
-        [['error', 'custom YAML tags are not supported; remove the tag']],
+        [['error', 'YAML tag "!!js/function" is not supported: a model file is plain data; remove the tag']],
       );
       assert.deepEqual(diagnostics[0].range.start, { line: 0, character: 6 });
+    });
+
+    it('refuses the YAML 1.1 tags the yaml package knows, and builds no Buffer, Set, Map or Date', () => {
+      const text = 'a: !!binary aGVsbG8=\nb: !!set {x}\nc: !!omap [ {k: 1} ]\nd: !!timestamp 2001-12-14\ne: !!pairs [ {k: 1} ]\n';
+      const parsed = parseModelFile('/w/m.model.yaml', text);
+      assert.deepEqual(
+        parsed.diagnostics.map((d) => [d.range.start.line, d.message.replace(/ is not supported.*/, '')]),
+        [[0, 'YAML tag "!!binary"'], [1, 'YAML tag "!!set"'], [2, 'YAML tag "!!omap"'], [3, 'YAML tag "!!timestamp"'], [4, 'YAML tag "!!pairs"']],
+      );
+      assert.deepEqual(parsed.value, { a: 'aGVsbG8=', b: { x: null }, c: [{ k: 1 }], d: '2001-12-14', e: [{ k: 1 }] });
+    });
+
+    it('refuses a list or mapping as a key, without a process warning', async () => {
+      const warnings: string[] = [];
+      const onWarning = (warning: Error): void => void warnings.push(warning.message);
+      process.on('warning', onWarning);
+      try {
+        const parsed = parseModelFile('/w/m.model.yaml', 'name: iris\n? [a, b]\n: 1\n');
+        assert.deepEqual(
+          parsed.diagnostics.map((d) => [d.range.start.line, d.message]),
+          [[1, 'a key must be plain text, not a list or a mapping: check the brackets and the ":" here']],
+        );
+        assert.equal(parsed.value, undefined);
+        // Warnings are emitted on the next tick.
+        await new Promise((resolve) => setImmediate(resolve));
+      } finally {
+        process.off('warning', onWarning);
+      }
+      assert.deepEqual(warnings, []);
+    });
+
+    it('says where a flow list was opened and never closed', () => {
+      const [first] = parseModelFile('/w/m.model.yaml', 'training:\n  metrics: [accuracy\n  epochs: 5\n').diagnostics;
+      assert.deepEqual([first.message, first.range.start], ['"[" is never closed: end the list with "]"', { line: 1, character: 11 }]);
+    });
+
+    it('accepts the core tags, which only name a plain type', () => {
+      const parsed = parseModelFile('/w/m.model.yaml', 'name: !!str 2024\nn: !!int "3"\n');
+      assert.deepEqual(parsed.diagnostics, []);
+      assert.deepEqual(parsed.value, { name: '2024', n: 3 });
     });
 
     it('reports a second document and an empty file', () => {

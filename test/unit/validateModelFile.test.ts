@@ -57,6 +57,18 @@ describe('validateModelFile', () => {
     assert.ok(ok);
   });
 
+  it('reports syntax errors alone: the schema waits until the file parses', async () => {
+    // The tab moves "epochs" to the top level; the schema would call it unknown there and missing in "training".
+    const yaml = 'name: iris\ntraining:\n  optimizer: adam\n\tepochs: 5\n';
+    const result = await validateModelFile(workspace.file('m.model.yaml'), yaml, { workspaceRoot: workspace.root });
+    assert.deepEqual(
+      result.diagnostics.map((d) => [d.range.start.line, d.message]),
+      [[3, 'tabs are not allowed for indentation in YAML; indent with spaces']],
+    );
+    const { diagnostics } = await validate(toJson(irisModel()).replace('"epochs": 5', '"epochs": NaN'));
+    assert.deepEqual(diagnostics.map((d) => d.message), ['NaN is not a number JSON can hold: write a finite number such as 0.5']);
+  });
+
   describe('schema', () => {
     it('says what an out-of-range number must be', async () => {
       await expectOne(withValue(irisModel(), ['training', 'epochs'], 0), 'error', '"training.epochs" must be an integer ≥ 1 (got 0)', (t) =>
@@ -113,7 +125,7 @@ describe('validateModelFile', () => {
   describe('data files', () => {
     it('data file exists', async () => {
       const model = withValue(irisModel(), ['data', 'train', 'path'], 'data/none.csv');
-      await expectOne(model, 'error', `data file "data/none.csv" not found (looked for ${workspace.file('data/none.csv')})`, (t) => rangeOfText(t, '"data/none.csv"'));
+      await expectOne(model, 'error', `data file "data/none.csv" not found (looked for ${workspace.file('data/none.csv')}); check the path, which is relative to the model file's folder`, (t) => rangeOfText(t, '"data/none.csv"'));
     });
 
     it('data path stays inside the workspace', async () => {
