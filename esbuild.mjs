@@ -1,7 +1,8 @@
 // One build for the three targets (STYLE.md "Build"): the extension host
 // bundle, the trainer + CLI (plain Node), and one browser bundle per webview.
 import * as esbuild from 'esbuild';
-import { cpSync, mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tsImport } from 'tsx/esm/api';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -11,6 +12,9 @@ const common = {
   sourcemap: !production,
   minify: production,
   logLevel: 'warning',
+  // ESM entry first: jsonc-parser's `main` is a UMD build whose dynamic
+  // require('./impl/format') esbuild cannot follow (fails at run time).
+  mainFields: ['module', 'main'],
 };
 
 const targets = [
@@ -25,7 +29,7 @@ const targets = [
   },
   {
     ...common,
-    entryPoints: { trainer: 'src/trainer/main.ts', cli: 'src/cli.ts' },
+    entryPoints: { trainer: 'src/trainer/main.ts', cli: 'src/cli.ts', inspector: 'src/trainer/inspector.ts' },
     outdir: 'dist',
     platform: 'node',
     format: 'cjs',
@@ -37,7 +41,11 @@ const targets = [
   },
   {
     ...common,
-    entryPoints: { training: 'webview/training/main.ts' },
+    entryPoints: {
+      training: 'webview/training/main.ts',
+      hyperparameters: 'webview/hyperparameters/main.ts',
+      graph: 'webview/graph/main.ts',
+    },
     outdir: 'dist/webview',
     platform: 'browser',
     format: 'iife',
@@ -45,18 +53,22 @@ const targets = [
   },
 ];
 
-function copyStatic() {
+async function copyStatic() {
   mkdirSync('dist', { recursive: true });
-  cpSync('src/spec/model-file.schema.json', 'dist/model-file.schema.json');
+  // VS Code's JSON service gets the schema without its assertions: our own
+  // diagnostics report those, worded as fixes (docs/decisions.md).
+  const { toEditorSchema } = await tsImport('./src/spec/editorSchema.ts', import.meta.url);
+  const schema = JSON.parse(readFileSync('src/spec/model-file.schema.json', 'utf8'));
+  writeFileSync('dist/model-file.schema.json', `${JSON.stringify(toEditorSchema(schema), null, 2)}\n`);
 }
 
 if (watch) {
-  copyStatic();
+  await copyStatic();
   for (const options of targets) {
     const context = await esbuild.context(options);
     await context.watch();
   }
 } else {
   await Promise.all(targets.map((options) => esbuild.build(options)));
-  copyStatic();
+  await copyStatic();
 }

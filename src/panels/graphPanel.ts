@@ -1,0 +1,185 @@
+import * as vscode from 'vscode';
+import { modelName } from '../editor/modelFiles';
+import type { InspectionResult, ModelInspections } from '../editor/modelInspections';
+import { assertNever } from '../protocol/assertNever';
+import { isGraphState, isGraphToHost, type GraphToHost, type HostToGraph } from '../protocol/graphMessages';
+import { parseModelFile, type ParsedModelFile } from '../spec/parseModelFile';
+import { revealInEditor, toVscodeRange, webviewHtml, webviewOptions } from './webviewHtml';
+
+const VIEW_TYPE = 'modelStudio.graph';
+
+interface Deps {
+  readonly extensionUri: vscode.Uri;
+  readonly inspections: ModelInspections;
+  readonly log: vscode.LogOutputChannel;
+}
+
+/**
+ * The layer-graph panels, at most one per model file: opens or reveals
+ * them beside the editor and restores them after a reload.
+ */
+export class GraphPanels implements vscode.Disposable {
+  private readonly panels = new Map<string, GraphPanel>();
+  private readonly subscriptions: vscode.Disposable[];
+
+  constructor(private readonly deps: Deps) {
+    this.subscriptions = [
+      vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {
+        deserializeWebviewPanel: async (panel, state: unknown) => {
+          if (!isGraphState(state)) {
+            panel.dispose();
+            return;
+          }
+          this.adopt(panel, vscode.Uri.file(state.modelFile));
+        },
+      }),
+    ];
+  }
+
+  createOrShow(modelUri: vscode.Uri, preserveFocus = false): void {
+    const existing = this.panels.get(modelUri.fsPath);
+    if (existing) {
+      existing.panel.reveal(undefined, preserveFocus);
+      return;
+    }
+    const panel = vscode.window.createWebviewPanel(
+      VIEW_TYPE,
+      titleFor(modelUri.fsPath),
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus },
+      webviewOptions(this.deps.extensionUri),
+    );
+    this.adopt(panel, modelUri);
+  }
+
+  private adopt(panel: vscode.WebviewPanel, modelUri: vscode.Uri): void {
+    panel.title = titleFor(modelUri.fsPath);
+    panel.webview.options = webviewOptions(this.deps.extensionUri);
+    const controller = new GraphPanel(panel, modelUri, this.deps);
+    this.panels.set(modelUri.fsPath, controller);
+    panel.onDidDispose(() => {
+      if (this.panels.get(modelUri.fsPath) === controller) this.panels.delete(modelUri.fsPath);
+      controller.dispose();
+    });
+  }
+
+  dispose(): void {
+    for (const s of this.subscriptions) s.dispose();
+    for (const p of this.panels.values()) p.panel.dispose();
+  }
+}
+
+function titleFor(modelFile: string): string {
+  return `Graph: ${modelName(modelFile)}`;
+}
+
+/** One graph's controller: follows the inspections of its document and the editor's cursor. */
+class GraphPanel implements vscode.Disposable {
+  private readonly subscriptions: vscode.Disposable[] = [];
+  private ready = false;
+  /** The parse of the document version the cursor was last looked up in. */
+  private parsed: { version: number; parsed: ParsedModelFile; layers: number } | undefined;
+  private highlighted: number | null | undefined;
+
+  constructor(
+    readonly panel: vscode.WebviewPanel,
+    private readonly modelUri: vscode.Uri,
+    private readonly deps: Deps,
+  ) {
+    panel.iconPath = vscode.Uri.joinPath(deps.extensionUri, 'media', 'graph.svg');
+    panel.webview.html = webviewHtml(panel.webview, deps.extensionUri, 'graph.js', 'graph.css', 'Layer graph');
+    this.subscriptions.push(
+      panel.webview.onDidReceiveMessage((msg: unknown) => {
+        if (!isGraphToHost(msg)) {
+          deps.log.warn(`graph: dropped an unknown message ${JSON.stringify(msg)?.slice(0, 200)}`);
+          return;
+        }
+        this.onMessage(msg).catch((error: unknown) => deps.log.error(`graph: ${String(error)}`));
+      }),
+      deps.inspections.onDidInspect((result) => {
+        if (result.uri.toString() === this.modelUri.toString()) void this.sendInspection(result);
+      }),
+      deps.inspections.onDidFail(({ uri, message }) => {
+        if (uri.toString() === this.modelUri.toString()) void this.post({ type: 'unavailable', ...this.names(), message });
+      }),
+      vscode.window.onDidChangeTextEditorSelection((e) => {
+        if (e.textEditor.document.uri.toString() === this.modelUri.toString()) this.highlightAt(e.textEditor.document, e.selections[0].active);
+      }),
+    );
+    // Changed on disk (git checkout, another tool) while no editor holds the document: inspect it again.
+    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.joinPath(modelUri, '..'), modelUri.path.split('/').pop() ?? ''));
+    this.subscriptions.push(
+      watcher,
+      watcher.onDidChange(() => {
+        if (this.ready) void vscode.workspace.openTextDocument(this.modelUri).then((document) => deps.inspections.current(document));
+      }),
+    );
+  }
+
+  private names(): { modelFile: string; modelName: string } {
+    return { modelFile: this.modelUri.fsPath, modelName: modelName(this.modelUri.fsPath) };
+  }
+
+  private async onMessage(msg: GraphToHost): Promise<void> {
+    switch (msg.type) {
+      case 'ready': {
+        this.ready = true;
+        this.highlighted = undefined;
+        const document = await vscode.workspace.openTextDocument(this.modelUri);
+        const result = await this.deps.inspections.current(document);
+        if (result !== undefined) await this.sendInspection(result);
+        const editor = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === this.modelUri.toString());
+        if (editor !== undefined) this.highlightAt(editor.document, editor.selection.active);
+        return;
+      }
+      case 'revealLayer': {
+        const document = await vscode.workspace.openTextDocument(this.modelUri);
+        await revealInEditor(this.modelUri, this.parse(document).parsed.rangeOf(['model', 'layers', msg.index]));
+        return;
+      }
+      case 'revealRange':
+        await revealInEditor(this.modelUri, msg.range);
+        return;
+      default:
+        assertNever(msg);
+    }
+  }
+
+  private async sendInspection(result: InspectionResult): Promise<void> {
+    await this.post({ type: 'inspection', ...this.names(), version: result.version, inspection: result.inspection });
+    this.deps.log.debug(`graph: v${result.version} shown ${result.latencyMs} ms after the change (${result.ms} ms in the inspector)`);
+  }
+
+  private parse(document: vscode.TextDocument): NonNullable<GraphPanel['parsed']> {
+    if (this.parsed?.version !== document.version) {
+      const parsed = parseModelFile(this.modelUri.fsPath, document.getText());
+      const model = (parsed.value as { model?: { layers?: unknown } } | undefined)?.model;
+      const layers = Array.isArray(model?.layers) ? model.layers.length : 0;
+      this.parsed = { version: document.version, parsed, layers };
+    }
+    return this.parsed;
+  }
+
+  /** The layer whose entry holds `position`, highlighted in the graph. */
+  private highlightAt(document: vscode.TextDocument, position: vscode.Position): void {
+    if (!this.ready) return;
+    const { parsed, layers } = this.parse(document);
+    let index: number | null = null;
+    for (let i = 0; i < layers; i++) {
+      if (toVscodeRange(parsed.rangeOf(['model', 'layers', i])).contains(position)) {
+        index = i;
+        break;
+      }
+    }
+    if (index === this.highlighted) return;
+    this.highlighted = index;
+    void this.post({ type: 'highlight', index });
+  }
+
+  private post(msg: HostToGraph): Thenable<boolean> {
+    return this.panel.webview.postMessage(msg);
+  }
+
+  dispose(): void {
+    for (const s of this.subscriptions) s.dispose();
+  }
+}

@@ -1,0 +1,324 @@
+/* global document -- functions passed to page.evaluate / waitForFunction run in the browser */
+// UI suite for the hyperparameter form and the layer graph, in a real VS Code
+// (code-server) driven by Playwright with Debian's Chromium, on a temporary
+// copy of samples/:
+//   1. mnist-mlp's graph shows 407,050 parameters (and the editor's inlay hints
+//      the shape and count of each layer);
+//   2. clicking a graph node moves the editor's cursor to that layer;
+//   3. changing the learning rate in the form changes the editor, and one
+//      Ctrl+Z in the editor restores it;
+//   4. typing a new batch size in the editor changes the form;
+// and measures the latencies of both directions (form → document,
+// document → form, document → graph), printed at the end.
+//   node test/e2e/hyperparameters.e2e.mjs     (after `npm run build`)
+// Screenshots: test/e2e/screenshots/hp-*.png; on failure a screenshot and the
+// code-server log in test/e2e/artifacts/.
+import assert from 'node:assert/strict';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { launchChromium, startCodeServer, workbenchUrl } from '../../scripts/codeServer.mjs';
+import { copySamples } from '../integration/buildSuite.mjs';
+import { editorText, goToLine, median, openFile, stepLogger, waitFor, webviewFrame } from './helpers.mjs';
+
+const MODEL_FILE = 'mnist-mlp.model.json';
+const YAML_FILE = 'iris.model.yaml';
+const SUITE_TIMEOUT_MS = 5 * 60_000;
+/** Repetitions of each latency measurement. */
+const SAMPLES = 5;
+
+const repo = resolve(import.meta.dirname, '..', '..');
+const extensionDir = process.env.MODEL_STUDIO_EXTENSION_DIR ?? repo;
+const screenshots = join(repo, 'test', 'e2e', 'screenshots');
+const artifacts = join(repo, 'test', 'e2e', 'artifacts');
+
+const started = Date.now();
+const step = stepLogger(started);
+
+/** Focus on the model file's editor (from a webview, say), by its tab. */
+async function focusEditor(page) {
+  await page.locator('.tab', { hasText: MODEL_FILE }).first().click();
+  await page.locator('.monaco-editor.focused').waitFor({ timeout: 5_000 });
+}
+
+/** 1-based line and column of `needle` in `text`. */
+function positionOf(text, needle) {
+  const offset = text.indexOf(needle);
+  assert.ok(offset >= 0, `${needle} is not in the file`);
+  const before = text.slice(0, offset).split('\n');
+  return { line: before.length, column: before[before.length - 1].length + 1 };
+}
+
+async function run(page, workspace, server) {
+  const file = join(workspace, MODEL_FILE);
+  const original = readFileSync(file, 'utf8');
+  let shot = 0;
+  const screenshot = async (name) => {
+    shot++;
+    await page.screenshot({ path: join(screenshots, `hp-${String(shot).padStart(2, '0')}-${name}.png`) });
+  };
+  const latencies = { formToDocument: [], documentToForm: [], documentToGraph: [] };
+
+  // The webviews' consoles arrive here too: a CSP violation or an exception in a panel fails the suite.
+  const webviewErrors = [];
+  page.on('console', (message) => {
+    const text = message.text();
+    if (/Content Security Policy|hyperparameters\.js|graph\.js/.test(text) || (message.type() === 'error' && /vscode-cdn|vscode-resource/.test(message.location().url ?? ''))) {
+      webviewErrors.push(`${message.type()}: ${text} (${message.location().url})`);
+    }
+  });
+  page.on('pageerror', (error) => webviewErrors.push(`pageerror: ${error.message}`));
+
+  await page.goto(workbenchUrl(server, { folder: workspace, extensionDir }));
+  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  await page.locator('.explorer-folders-view .monaco-list-row', { hasText: MODEL_FILE }).waitFor({ timeout: 60_000 });
+  step('workbench is up');
+  await openFile(page, MODEL_FILE);
+  step(`${MODEL_FILE} is open`);
+
+  // ---- 1. the graph shows 407,050 parameters; the editor shows shapes and counts per layer.
+  const graphLens = page.locator('.codelens-decoration a', { hasText: /^Graph$/ });
+  await graphLens.waitFor({ timeout: 30_000 });
+  await page.locator('.codelens-decoration a', { hasText: /^Hyperparameters$/ }).waitFor();
+  const hint = await waitFor('the inlay hints', async () => {
+    const text = await editorText(page, MODEL_FILE);
+    return text.includes('→ [null,512] · 401,920 params') && text.includes('→ [null,10] · 5,130 params') ? text : undefined;
+  }, 60_000);
+  assert.ok(hint);
+  step('CodeLenses Graph and Hyperparameters shown; inlay hints: → [null,512] · 401,920 params, → [null,10] · 5,130 params');
+  await screenshot('codelens-and-hints');
+
+  await graphLens.click();
+  const graph = await webviewFrame(page, '#graph');
+  const total = await waitFor('the total parameter count', async () => {
+    const text = await graph.locator('dd[data-fact="Total params"]').textContent({ timeout: 1000 }).catch(() => null);
+    return text || undefined;
+  }, 60_000);
+  assert.equal(total, '407,050');
+  const nodes = await graph.locator('button.node').allTextContents();
+  assert.equal(nodes.length, 2);
+  assert.match(nodes[0], /dense.*\[null, 512\].*401,920 params/);
+  assert.match(nodes[1], /dense.*\[null, 10\].*5,130 params/);
+  step(`graph: ${nodes.length} layers, total params ${total}`);
+  await screenshot('graph');
+
+  // ---- 2. clicking a node puts the cursor on that layer.
+  const second = positionOf(original, '{ "type": "dense", "units": 10');
+  await graph.locator('button.node[data-index="1"]').click();
+  const cursor = page.locator('[id="status.editor.selection"]');
+  const where = await waitFor('the cursor on layer 2', async () => {
+    const text = (await cursor.innerText().catch(() => '')).trim();
+    return text.startsWith(`Ln ${second.line}, Col ${second.column}`) ? text : undefined;
+  }, 10_000);
+  step(`clicked node 2: cursor at "${where}" (layer 2 starts at line ${second.line}, column ${second.column})`);
+  // And the other way: the node of the layer the cursor is in is highlighted.
+  await waitFor('node 2 highlighted', async () => ((await graph.locator('button.node.current').getAttribute('data-index').catch(() => null)) === '1' ? true : undefined), 5_000);
+  const first = positionOf(original, '"units": 512');
+  await goToLine(page, first.line, first.column + 9);
+  await waitFor('node 1 highlighted', async () => ((await graph.locator('button.node.current').getAttribute('data-index').catch(() => null)) === '0' ? true : undefined), 5_000);
+  step('moving the cursor into layer 1 highlights node 1');
+  await screenshot('graph-node-clicked');
+
+  // Document → graph: retype the first layer's units and time the graph's update.
+  for (let i = 0; i < SAMPLES; i++) {
+    const units = 256 + i;
+    await goToLine(page, first.line, first.column + 9);
+    await page.keyboard.press('Shift+End');
+    for (let k = 0; k < ', "activation": "relu" },'.length; k++) await page.keyboard.press('Shift+ArrowLeft');
+    await page.keyboard.type(String(units).slice(0, -1));
+    const typedAt = Date.now();
+    await page.keyboard.type(String(units).slice(-1));
+    await graph.waitForFunction((n) => document.querySelector('button.node[data-index="0"] .params')?.textContent === `${(785 * n).toLocaleString('en-US')} params`, units, { polling: 'raf', timeout: 10_000 });
+    latencies.documentToGraph.push(Date.now() - typedAt);
+  }
+  step(`document → graph: ${latencies.documentToGraph.join(', ')} ms`);
+  // An invalid spec shows the diagnostic, not a stale graph.
+  await goToLine(page, first.line, first.column + 9);
+  await page.keyboard.press('Shift+End');
+  for (let k = 0; k < ', "activation": "relu" },'.length; k++) await page.keyboard.press('Shift+ArrowLeft');
+  await page.keyboard.type('0');
+  await graph.waitForFunction(() => document.body.dataset.state === 'invalid', null, { timeout: 10_000 });
+  const problem = await graph.locator('#problem-list').innerText();
+  assert.match(problem, /"model\.layers\[0\]\.units" must be an integer ≥ 1 \(got 0\)/);
+  assert.equal(await graph.locator('button.node').count(), 0, 'a stale graph is still shown');
+  step(`invalid units: the graph shows "${problem.trim()}"`);
+  await screenshot('graph-invalid');
+  // Back to the file as it was: undo until the editor holds 512 again.
+  await waitFor('the units restored by undo', async () => {
+    if ((await editorText(page, MODEL_FILE)).includes('"units": 512,')) return true;
+    await page.keyboard.press('Control+Z');
+    return undefined;
+  }, 20_000, 150);
+  await graph.waitForFunction(() => document.querySelector('dd[data-fact="Total params"]')?.textContent === '407,050', null, { timeout: 10_000 });
+
+  // ---- 3. the form changes the document; one undo in the editor restores it.
+  await page.locator('.codelens-decoration a', { hasText: /^Hyperparameters$/ }).click();
+  const form = await webviewFrame(page, '#layers');
+  const lr = form.locator('#f-training_learningRate');
+  await waitFor('the learning rate in the form', async () => ((await lr.evaluate((el) => el.value).catch(() => '')) === '0.001' ? true : undefined), 30_000);
+  step('the form shows learningRate 0.001');
+  await screenshot('form');
+
+  const lrInput = form.locator('#f-training_learningRate input');
+  const values = ['0.002', '0.003', '0.004', '0.006', '0.005'];
+  for (const value of values.slice(0, SAMPLES)) {
+    await lrInput.fill(value);
+    const pressedAt = Date.now();
+    await lrInput.press('Enter');
+    await page.waitForFunction(
+      ([name, v]) => {
+        const group = [...document.querySelectorAll('.editor-group-container')].find((g) => g.querySelector('.tab.active')?.textContent?.includes(name));
+        return (group?.querySelector('.monaco-editor .view-lines')?.textContent ?? '').replace(/\u00a0/g, ' ').includes(`"learningRate": ${v},`);
+      },
+      [MODEL_FILE, value],
+      { polling: 'raf', timeout: 10_000 },
+    );
+    latencies.formToDocument.push(Date.now() - pressedAt);
+  }
+  step(`form → document: ${latencies.formToDocument.join(', ')} ms`);
+  const changed = await editorText(page, MODEL_FILE);
+  assert.ok(changed.includes('"learningRate": 0.005,'), 'the editor does not show the new learning rate');
+  // Comments and everything else stay: the tab is dirty, nothing else in sight changed.
+  assert.ok(changed.includes('// Batch 32: on this data set'), 'a comment was lost');
+  await screenshot('form-changed-learning-rate');
+
+  // One Ctrl+Z in the editor undoes the last form change (0.005 → 0.006), and only it.
+  await focusEditor(page);
+  await page.keyboard.press('Control+Z');
+  await waitFor('the undo', async () => ((await editorText(page, MODEL_FILE)).includes('"learningRate": 0.006,') ? true : undefined), 5_000);
+  await form.waitForFunction(() => document.querySelector('#f-training_learningRate')?.value === '0.006', null, { timeout: 5_000 });
+  step('one Ctrl+Z in the editor: learningRate back to 0.006, in the editor and in the form');
+  // Four more undo the other four changes: each form change is exactly one undo step.
+  for (let i = 0; i < SAMPLES - 1; i++) await page.keyboard.press('Control+Z');
+  await waitFor('the original learning rate', async () => ((await editorText(page, MODEL_FILE)).includes('"learningRate": 0.001,') ? true : undefined), 5_000);
+  await form.waitForFunction(() => document.querySelector('#f-training_learningRate')?.value === '0.001', null, { timeout: 5_000 });
+  step(`${SAMPLES - 1} more Ctrl+Z: learningRate back to 0.001`);
+  await screenshot('undo');
+
+  // ---- 4. typing in the editor changes the form.
+  const batch = positionOf(original, '"batchSize": 32');
+  for (let i = 0; i < SAMPLES; i++) {
+    const size = String(64 + i);
+    await goToLine(page, batch.line, batch.column + '"batchSize": '.length);
+    await page.keyboard.press('Shift+End');
+    await page.keyboard.press('Shift+ArrowLeft'); // keep the comma
+    await page.keyboard.type(size.slice(0, -1));
+    const typedAt = Date.now();
+    await page.keyboard.type(size.slice(-1));
+    await form.waitForFunction((v) => document.querySelector('#f-training_batchSize')?.value === v, size, { polling: 'raf', timeout: 10_000 });
+    latencies.documentToForm.push(Date.now() - typedAt);
+  }
+  step(`document → form: ${latencies.documentToForm.join(', ')} ms`);
+  assert.equal(await form.locator('#f-training_batchSize').evaluate((el) => el.value), String(64 + SAMPLES - 1));
+  await screenshot('editor-typed-batch-size');
+
+  // ---- Another tool edits the file on disk while the user types in the form: the form follows, the field keeps focus and text.
+  await page.keyboard.press('Control+S');
+  await waitFor('the save', () => (readFileSync(file, 'utf8').includes(`"batchSize": ${64 + SAMPLES - 1}`) ? true : undefined), 10_000);
+  const epochs = form.locator('#f-training_epochs input');
+  await epochs.click();
+  await epochs.fill('7');
+  writeFileSync(file, readFileSync(file, 'utf8').replace('"seed": 42', '"seed": 43'));
+  await form.waitForFunction(() => document.querySelector('#f-training_seed')?.value === '43', null, { timeout: 15_000 });
+  const focus = await form.evaluate(() => ({ id: document.activeElement?.id, value: document.querySelector('#f-training_epochs')?.value }));
+  assert.deepEqual(focus, { id: 'f-training_epochs', value: '7' }, 'the field being typed into lost its focus or text');
+  step('the file changed on disk while typing in Epochs: the form shows seed 43, Epochs keeps focus and "7"');
+  await epochs.press('Enter');
+  await waitFor('epochs 7 in the editor', async () => ((await editorText(page, MODEL_FILE)).includes('"epochs": 7,') ? true : undefined), 5_000);
+  await screenshot('form-focus-kept');
+
+  // Reset to file on disk drops the unsaved change.
+  await form.locator('#revert').click();
+  await waitFor('the revert', async () => ((await editorText(page, MODEL_FILE)).includes('"epochs": 5,') ? true : undefined), 10_000);
+  await form.waitForFunction(() => document.querySelector('#f-training_epochs')?.value === '5', null, { timeout: 5_000 });
+  step('Reset to file on disk: epochs back to 5');
+
+  // Add a layer, then remove it, from the form.
+  await form.locator('#add-layer').click();
+  await form.waitForFunction(() => document.querySelectorAll('#layers > li').length === 3, null, { timeout: 5_000 });
+  assert.ok((await editorText(page, MODEL_FILE)).includes('{ "type": "dense", "units": 32, "activation": "relu" }'));
+  await form.locator('#layers-section').scrollIntoViewIfNeeded();
+  await screenshot('form-layers');
+  await form.locator('#layers > li[data-index="2"] vscode-button', { hasText: 'Remove' }).click();
+  await form.waitForFunction(() => document.querySelectorAll('#layers > li').length === 2, null, { timeout: 5_000 });
+  step('Add layer and Remove: the file gains and loses a dense layer');
+
+  // Invalid values show in the form with the editor's message; Train explains why it cannot start.
+  await lrInput.fill('-1');
+  await lrInput.press('Enter');
+  const message = await waitFor('the inline problem', async () => {
+    const text = await form.locator('[data-field-id="training.learningRate"] .problems').innerText().catch(() => '');
+    return text ? text : undefined;
+  }, 10_000);
+  assert.match(message, /"training\.learningRate" must be a number > 0 \(got -1\)/);
+  await form.locator('#train').click();
+  const notice = await waitFor('the Train notice', async () => {
+    const text = await form.locator('#notice').innerText().catch(() => '');
+    return /Training cannot start/.test(text) ? text : undefined;
+  }, 10_000);
+  step(`learning rate -1: "${message.trim()}"; ▶ Train says: "${notice.split('\n')[0]}"`);
+  await screenshot('form-invalid');
+
+  // ---- The same for YAML: inlay hints, and a form change that keeps the file's style.
+  await openFile(page, YAML_FILE);
+  await waitFor('the YAML inlay hints', async () => ((await editorText(page, YAML_FILE)).includes('→ [null,16] · 80 params') ? true : undefined), 30_000);
+  await page.locator('.codelens-decoration a', { hasText: /^Hyperparameters$/ }).filter({ visible: true }).click();
+  const yamlForm = await webviewFrame(page, 'h1#name:has-text("iris")');
+  const yamlLr = yamlForm.locator('#f-training_learningRate input');
+  await yamlForm.waitForFunction(() => document.querySelector('#f-training_learningRate')?.value === '0.01', null, { timeout: 30_000 });
+  await yamlLr.fill('0.02');
+  await yamlLr.press('Enter');
+  await waitFor('the YAML edit', async () => ((await editorText(page, YAML_FILE)).includes('learningRate: 0.02') ? true : undefined), 10_000);
+  const yamlText = await editorText(page, YAML_FILE);
+  assert.ok(yamlText.includes("# Fisher's iris flowers") && yamlText.includes('metrics: [accuracy]'), 'the YAML lost a comment or its flow list');
+  step('iris.model.yaml: inlay hint → [null,16] · 80 params; the form set learningRate: 0.02, comment and flow list kept');
+  await screenshot('yaml-form');
+
+  assert.deepEqual(webviewErrors, [], 'a webview logged errors');
+  return latencies;
+}
+
+async function main() {
+  if (!existsSync(join(extensionDir, 'dist', 'inspector.js'))) throw new Error('dist/inspector.js is missing: npm run build');
+  mkdirSync(screenshots, { recursive: true });
+  for (const name of readdirSync(screenshots)) if (name.startsWith('hp-')) rmSync(join(screenshots, name));
+  const tmp = mkdtempSync(join(tmpdir(), 'modelstudio-e2e-hp-'));
+  const workspace = copySamples(join(tmp, 'workspace'));
+  let server;
+  let browser;
+  let page;
+  const cleanup = async () => {
+    await browser?.close().catch(() => {});
+    server?.stop();
+  };
+  const timer = setTimeout(() => {
+    console.error(`e2e: no result after ${SUITE_TIMEOUT_MS / 1000} s`);
+    void cleanup().finally(() => process.exit(124));
+  }, SUITE_TIMEOUT_MS);
+  try {
+    server = await startCodeServer({ stateDir: join(tmp, 'code-server') });
+    step(`code-server on ${server.url}`);
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    const latencies = await run(page, workspace, server);
+    const describe = (list) => `median ${median(list)} ms (${list.join(', ')})`;
+    step(`latency form change → document change: ${describe(latencies.formToDocument)}`);
+    step(`latency document edit → form update: ${describe(latencies.documentToForm)}`);
+    step(`latency document edit → graph update: ${describe(latencies.documentToGraph)}`);
+    step('passed');
+    return 0;
+  } catch (error) {
+    console.error(error);
+    mkdirSync(artifacts, { recursive: true });
+    await page?.screenshot({ path: join(artifacts, 'hp-e2e-failure.png') }).catch(() => {});
+    if (server) cpSync(server.logFile, join(artifacts, 'hp-e2e-code-server.log'));
+    console.error(`e2e failed after ${((Date.now() - started) / 1000).toFixed(1)} s; artifacts in ${artifacts}`);
+    return 1;
+  } finally {
+    clearTimeout(timer);
+    await cleanup();
+    rmSync(tmp, { recursive: true, force: true, maxRetries: 3 });
+  }
+}
+
+process.exitCode = await main();

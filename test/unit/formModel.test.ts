@@ -1,0 +1,118 @@
+import { strict as assert } from 'node:assert';
+import type { SpecDiagnostic } from '../../src/spec/diagnostic';
+import { buildForm, labelFor, parseInput, type FormField, type HyperparameterForm } from '../../src/spec/formModel';
+import { irisModel, withValue } from '../fixtures/modelFile';
+
+const START = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+
+function diagnostic(path: (string | number)[], message: string, severity: 'error' | 'warning' = 'error'): SpecDiagnostic {
+  return { file: '/w/m.model.json', range: START, severity, message, path };
+}
+
+function fieldOf(form: HyperparameterForm, id: string): FormField {
+  const found = [...form.groups.flatMap((g) => g.fields), ...form.layers.flatMap((l) => l.fields)].find((f) => f.id === id);
+  assert.ok(found, `no field ${id}`);
+  return found;
+}
+
+describe('buildForm', () => {
+  it('generates training and data fields from the schema, with the right control per type', () => {
+    const form = buildForm(irisModel(), []);
+    assert.deepEqual(form.groups.map((g) => g.id), ['training', 'training.earlyStopping', 'data', 'data.features']);
+    assert.deepEqual(fieldOf(form, 'training.learningRate').control, { kind: 'number', integer: false, min: 0, step: 0.001 });
+    assert.deepEqual(fieldOf(form, 'training.epochs').control, { kind: 'number', integer: true, min: 1, step: 1 });
+    assert.equal(fieldOf(form, 'training.optimizer').control.kind, 'select');
+    assert.equal(fieldOf(form, 'training.metrics').control.kind, 'multiselect');
+    assert.equal(fieldOf(form, 'training.earlyStopping.restoreBestWeights').control.kind, 'checkbox');
+    assert.deepEqual(fieldOf(form, 'training.earlyStopping.monitor').control.kind, 'select');
+    assert.equal((fieldOf(form, 'training.earlyStopping.monitor').control as { allowOther: boolean }).allowOther, true);
+    assert.deepEqual(fieldOf(form, 'data.validationSplit').control, { kind: 'number', integer: false, min: 0, max: 1, step: 0.05 });
+    assert.deepEqual(fieldOf(form, 'data.features.shape').control, { kind: 'numberList', integer: true, single: false });
+    // Data sources are edited in the file.
+    assert.ok(!form.groups.flatMap((g) => g.fields).some((f) => f.id.startsWith('data.train')));
+  });
+
+  it('shows Target only for regression or when the file has it', () => {
+    assert.ok(!buildForm(irisModel(), []).groups.some((g) => g.id === 'data.target'));
+    assert.ok(buildForm(withValue(irisModel(), ['task'], 'regression'), []).groups.some((g) => g.id === 'data.target'));
+  });
+
+  it('holds values, display text and defaults', () => {
+    const model = withValue(withValue(irisModel(), ['data', 'features', 'shape'], [2, 2]), ['training', 'batchSize'], undefined);
+    const form = buildForm(model, []);
+    assert.equal(fieldOf(form, 'data.features.shape').text, '2, 2');
+    assert.equal(fieldOf(form, 'training.epochs').value, 5);
+    assert.equal(fieldOf(form, 'training.batchSize').value, undefined);
+    assert.equal(fieldOf(form, 'training.batchSize').default, 32);
+    assert.equal(fieldOf(form, 'training.learningRate').default, 0.001, 'adam\'s own');
+    assert.equal(fieldOf(form, 'model.layers.0.useBias').default, true);
+    assert.equal(fieldOf(form, 'training.epochs').required, true);
+  });
+
+  it('shows each layer\'s type, the settings of that type, and any other key of the file', () => {
+    const model = withValue(irisModel(), ['model', 'layers'], [
+      { type: 'conv2d', filters: 8, kernelSize: [3, 3] },
+      { type: 'dropout', rate: 0.2, seed: 7 },
+      { type: 'lstm', units: 4 },
+    ]);
+    const form = buildForm(model, []);
+    assert.deepEqual(form.layers[0].fields.map((f) => f.path[3]), ['type', 'filters', 'kernelSize', 'strides', 'padding', 'activation', 'useBias', 'kernelRegularizer']);
+    assert.deepEqual(form.layers[1].fields.map((f) => f.path[3]), ['type', 'rate', 'seed']);
+    assert.ok(form.layers[2].fields.some((f) => f.id === 'model.layers.2.recurrentDropout'));
+    assert.deepEqual(fieldOf(form, 'model.layers.0.kernelSize').control, { kind: 'numberList', integer: true, single: true });
+    assert.equal(fieldOf(form, 'model.layers.0.kernelSize').text, '3, 3');
+    assert.deepEqual(fieldOf(form, 'model.layers.1.seed').control, { kind: 'number', integer: true, step: 1 });
+    assert.equal(fieldOf(form, 'model.layers.1.rate').control.kind, 'number');
+    assert.equal(fieldOf(form, 'model.layers.0.type').control.kind, 'select');
+    assert.ok(form.layerTypes.includes('dense') && !form.layerTypes.includes('add'));
+  });
+
+  it('shows a value of the wrong type as it is in the file', () => {
+    const form = buildForm(withValue(irisModel(), ['training', 'epochs'], 'five'), []);
+    assert.deepEqual(fieldOf(form, 'training.epochs').control, { kind: 'text' });
+    assert.equal(fieldOf(form, 'training.epochs').text, 'five');
+  });
+
+  it('puts each diagnostic on its field, the closest field above, its layer, or the general list', () => {
+    const form = buildForm(irisModel(), [
+      diagnostic(['training', 'learningRate'], '"training.learningRate" must be a number > 0 (got -1)'),
+      diagnostic(['data', 'features', 'shape', 1], 'bad axis'),
+      diagnostic(['model', 'layers', 1, 'unit'], 'unknown key "unit"', 'warning'),
+      diagnostic(['data', 'train', 'path'], 'data file "x.csv" not found'),
+      diagnostic([], 'expected "," between entries'),
+    ]);
+    assert.deepEqual(fieldOf(form, 'training.learningRate').problems, [{ severity: 'error', message: '"training.learningRate" must be a number > 0 (got -1)' }]);
+    assert.deepEqual(fieldOf(form, 'data.features.shape').problems.map((p) => p.message), ['bad axis']);
+    assert.deepEqual(form.layers[1].problems, [{ severity: 'warning', message: 'unknown key "unit"' }]);
+    assert.deepEqual(form.problems.map((p) => p.message), ['data file "x.csv" not found', 'expected "," between entries']);
+    assert.equal(form.errorCount, 4);
+  });
+});
+
+describe('parseInput', () => {
+  const number = { kind: 'number', integer: false, step: 0.1 } as const;
+  const list = { kind: 'numberList', integer: true, single: false } as const;
+  const oneOrList = { kind: 'numberList', integer: true, single: true } as const;
+
+  it('turns text into the value the file gets; empty removes the key', () => {
+    assert.deepEqual(parseInput(number, '0.005'), { value: 0.005 });
+    assert.deepEqual(parseInput(number, '1e-3'), { value: 0.001 });
+    assert.deepEqual(parseInput(number, ''), { value: undefined });
+    assert.deepEqual(parseInput(number, 'abc'), { value: 'abc' }, 'kept as typed; validation says what is wrong');
+    assert.deepEqual(parseInput(list, '28, 28, 1'), { value: [28, 28, 1] });
+    assert.deepEqual(parseInput(list, '[784]'), { value: [784] });
+    assert.deepEqual(parseInput(oneOrList, '3'), { value: 3 });
+    assert.deepEqual(parseInput(oneOrList, '3 3'), { value: [3, 3] });
+    assert.ok('error' in parseInput(list, '28, x'));
+    assert.deepEqual(parseInput({ kind: 'json' }, '{"className": "L1L2"}'), { value: { className: 'L1L2' } });
+    assert.deepEqual(parseInput({ kind: 'json' }, 'l1l2'), { value: 'l1l2' });
+    assert.ok('error' in parseInput({ kind: 'json' }, '{oops'));
+    assert.deepEqual(parseInput({ kind: 'checkbox' }, false), { value: false });
+    assert.deepEqual(parseInput({ kind: 'multiselect', options: ['a', 'b'] }, ['a', 'b']), { value: ['a', 'b'] });
+  });
+
+  it('labels keys as words', () => {
+    assert.equal(labelFor('learningRate'), 'Learning rate');
+    assert.equal(labelFor('restoreBestWeights'), 'Restore best weights');
+  });
+});

@@ -1,0 +1,40 @@
+import { strict as assert } from 'node:assert';
+import { isGraphToHost } from '../../src/protocol/graphMessages';
+import { isHyperparametersToHost } from '../../src/protocol/hyperparametersMessages';
+import { isHostToInspector, isInspectorToHost } from '../../src/protocol/inspectorMessages';
+
+describe('hyperparameters, graph and inspector message guards', () => {
+  it('accept what the webviews send and drop the rest', () => {
+    assert.ok(isHyperparametersToHost({ type: 'change', fieldId: 'training.epochs', path: ['training', 'epochs'], input: '7' }));
+    assert.ok(isHyperparametersToHost({ type: 'change', fieldId: 'x', path: ['training', 'metrics'], input: ['accuracy'] }));
+    assert.ok(isHyperparametersToHost({ type: 'moveLayer', from: 1, to: 0 }));
+    assert.ok(isHyperparametersToHost({ type: 'revert' }));
+    assert.ok(!isHyperparametersToHost({ type: 'change', fieldId: 'x', path: ['a', -1], input: '7' }));
+    assert.ok(!isHyperparametersToHost({ type: 'change', fieldId: 'x', path: ['a'], input: 7 }));
+    assert.ok(!isHyperparametersToHost({ type: 'addLayer', layerType: '' }));
+    assert.ok(!isHyperparametersToHost({ type: 'eval', code: '1' }));
+    assert.ok(isGraphToHost({ type: 'revealLayer', index: 2 }));
+    assert.ok(isGraphToHost({ type: 'revealRange', range: { start: { line: 1, character: 0 }, end: { line: 1, character: 4 } } }));
+    assert.ok(!isGraphToHost({ type: 'revealLayer', index: 1.5 }));
+    assert.ok(!isGraphToHost(null));
+  });
+
+  it('accept what the inspector sends and drop the rest', () => {
+    const summary = {
+      inputShape: [null, 4],
+      layers: [{ index: 0, name: 'dense_1', type: 'dense', outputShape: [null, 3], params: 15, trainableParams: 15 }],
+      totalParams: 15,
+      trainableParams: 15,
+      nonTrainableParams: 0,
+      memory: { weightsBytes: 60, optimizerBytes: 120, optimizerSlots: 2, gradientsBytes: 60, activationsBytes: 896, batchSize: 32, totalBytes: 1136 },
+    };
+    assert.ok(isInspectorToHost({ type: 'ready' }));
+    assert.ok(isInspectorToHost({ type: 'inspected', id: 1, ms: 3.5, inspection: { kind: 'ok', summary, warnings: [] } }));
+    assert.ok(!isInspectorToHost({ type: 'inspected', id: 1, ms: 3.5, inspection: { kind: 'ok', summary: { ...summary, totalParams: -1 }, warnings: [] } }));
+    const diagnostic = { file: '/m.model.json', range: { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } }, severity: 'error', message: 'm', path: ['a', 0] };
+    assert.ok(isInspectorToHost({ type: 'inspected', id: 2, ms: 1, inspection: { kind: 'invalid', diagnostics: [diagnostic] } }));
+    assert.ok(!isInspectorToHost({ type: 'inspected', id: 2, ms: 1, inspection: { kind: 'invalid', diagnostics: [{ ...diagnostic, severity: 'fatal' }] } }));
+    assert.ok(isHostToInspector({ type: 'inspect', request: { id: 3, modelFile: '/m.model.json', text: '{}', workspaceRoot: '/' } }));
+    assert.ok(!isHostToInspector({ type: 'inspect', request: { id: 3, modelFile: '/m.model.json' } }));
+  });
+});

@@ -1,0 +1,70 @@
+import type { HostToHyperparameters } from '../../src/protocol/hyperparametersMessages';
+import type { FormField, FormGroup, FormLayer } from '../../src/spec/formModel';
+
+type Obj = Record<string, unknown>;
+
+function isObject(value: unknown): value is Obj {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+const CONTROLS = new Set(['number', 'select', 'checkbox', 'multiselect', 'numberList', 'text', 'json']);
+
+function isProblems(value: unknown): boolean {
+  return Array.isArray(value) && value.every((p) => isObject(p) && typeof p.message === 'string' && (p.severity === 'error' || p.severity === 'warning'));
+}
+
+function isField(value: unknown): value is FormField {
+  return (
+    isObject(value) &&
+    typeof value.id === 'string' &&
+    Array.isArray(value.path) &&
+    typeof value.label === 'string' &&
+    isObject(value.control) &&
+    CONTROLS.has(value.control.kind as string) &&
+    typeof value.text === 'string' &&
+    typeof value.required === 'boolean' &&
+    isProblems(value.problems)
+  );
+}
+
+function isGroup(value: unknown): value is FormGroup {
+  return isObject(value) && typeof value.id === 'string' && typeof value.title === 'string' && Array.isArray(value.fields) && value.fields.every(isField);
+}
+
+function isLayer(value: unknown): value is FormLayer {
+  return isObject(value) && Number.isInteger(value.index) && typeof value.type === 'string' && Array.isArray(value.fields) && value.fields.every(isField) && isProblems(value.problems);
+}
+
+/** Checks a message from the host before the form acts on it. */
+export function isHostMessage(value: unknown): value is HostToHyperparameters {
+  if (!isObject(value)) return false;
+  switch (value.type) {
+    case 'form': {
+      const form = value.form;
+      return (
+        typeof value.modelFile === 'string' &&
+        typeof value.modelName === 'string' &&
+        typeof value.version === 'number' &&
+        typeof value.dirty === 'boolean' &&
+        isObject(form) &&
+        Array.isArray(form.groups) && form.groups.every(isGroup) &&
+        Array.isArray(form.layers) && form.layers.every(isLayer) &&
+        Array.isArray(form.layerTypes) && form.layerTypes.every((t) => typeof t === 'string') &&
+        isProblems(form.problems) &&
+        typeof form.errorCount === 'number'
+      );
+    }
+    case 'notice':
+      return (value.level === 'info' || value.level === 'error') && typeof value.message === 'string'
+        && (value.details === undefined || (Array.isArray(value.details) && value.details.every((d) => typeof d === 'string')));
+    case 'inputError':
+      return typeof value.fieldId === 'string' && typeof value.message === 'string';
+    default:
+      return false;
+  }
+}
+
+/** Checks what `getState()` returned. */
+export function isSavedState(value: unknown): value is { modelFile: string } {
+  return isObject(value) && typeof value.modelFile === 'string';
+}
