@@ -1,0 +1,83 @@
+import type { Evaluation } from './evaluationTypes';
+
+/**
+ * Messages between the extension host and the evaluation webview. JSON-safe
+ * data only; the webview imports this file with `import type`. Traffic
+ * starts with the webview's `ready`: the host sends nothing before.
+ */
+
+/** One evaluation the panel can show, as the pickers list it. */
+export interface EvaluationChoice {
+  readonly runDir: string;
+  readonly evaluationId: string;
+  /** e.g. `run 20261123-101813 · data/iris.csv (testSplit 0.2: 30 of 150 rows) · accuracy 0.9667`. */
+  readonly label: string;
+}
+
+/** Which evaluation a side of the panel shows. */
+export interface EvaluationRef {
+  readonly runDir: string;
+  readonly evaluationId: string;
+}
+
+/** Extension host → evaluation webview. */
+export type HostToEvaluation =
+  /** Replaces what is shown: the evaluation, the one it is compared with (if any), and every evaluation of the model file to pick from. */
+  | {
+      readonly type: 'show';
+      readonly modelFile: string;
+      readonly modelName: string;
+      readonly choices: readonly EvaluationChoice[];
+      readonly primary: Evaluation;
+      readonly compare?: Evaluation;
+    }
+  /** The evaluation to show could not be read (its evaluation.json or run folder is gone or broken). */
+  | { readonly type: 'unavailable'; readonly modelFile: string; readonly modelName: string; readonly message: string };
+
+/** Evaluation webview → extension host. */
+export type EvaluationToHost =
+  /** The script has loaded and listens: the host may send now. */
+  | { readonly type: 'ready' }
+  /** Show another evaluation (the left side). */
+  | { readonly type: 'select'; readonly ref: EvaluationRef }
+  /** Show a second evaluation beside the first; null: stop comparing. */
+  | { readonly type: 'compare'; readonly ref: EvaluationRef | null }
+  /** A worst-prediction row was clicked: open its example (the host only opens files the shown evaluations name). */
+  | { readonly type: 'openSource'; readonly file: string; readonly line?: number };
+
+/** What the webview keeps in `vscode.setState`, so a restored panel shows the same evaluations. */
+export interface EvaluationPanelState {
+  readonly modelFile: string;
+  readonly primary: EvaluationRef;
+  readonly compare?: EvaluationRef;
+}
+
+function isObject(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+function isRef(x: unknown): x is EvaluationRef {
+  return isObject(x) && typeof x.runDir === 'string' && typeof x.evaluationId === 'string';
+}
+
+/** Checks a message from the webview (untrusted) before the host acts on it. */
+export function isEvaluationToHost(x: unknown): x is EvaluationToHost {
+  if (!isObject(x)) return false;
+  switch (x.type) {
+    case 'ready':
+      return true;
+    case 'select':
+      return isRef(x.ref);
+    case 'compare':
+      return x.ref === null || isRef(x.ref);
+    case 'openSource':
+      return typeof x.file === 'string' && (x.line === undefined || (Number.isInteger(x.line) && (x.line as number) >= 1));
+    default:
+      return false;
+  }
+}
+
+/** Checks the state a restored panel hands back. */
+export function isEvaluationPanelState(x: unknown): x is EvaluationPanelState {
+  return isObject(x) && typeof x.modelFile === 'string' && isRef(x.primary) && (x.compare === undefined || isRef(x.compare));
+}

@@ -1,0 +1,110 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { isEvaluatorToHost, isTrainerToHost } from '../protocol/guards';
+import type { EvaluateRequest, Evaluation, EvaluationProgress } from '../protocol/evaluationTypes';
+import type { ExportRequest, ExportResult } from '../protocol/exportTypes';
+import type { EvaluatorToHost, HostToTrainer } from '../protocol/trainerMessages';
+
+/** An evaluation or export that did not finish: a problem with the user's files, a crash, or a cancel. */
+export class EvaluatorError extends Error {
+  constructor(message: string, readonly cancelled: boolean) {
+    super(message);
+    this.name = 'EvaluatorError';
+  }
+}
+
+export interface EvaluatorOptions {
+  /** Absolute path of dist/trainer.js. */
+  readonly trainerPath: string;
+  onProgress?(progress: EvaluationProgress): void;
+  /** The process's stdout / stderr and dropped messages, for the log. */
+  onStderr?(text: string): void;
+}
+
+/** A running evaluation or export: `result` settles once, `cancel()` asks it to stop (twice: kill). */
+export interface EvaluatorTask<T> {
+  readonly result: Promise<T>;
+  cancel(): void;
+}
+
+/**
+ * Evaluates a run's model in its own trainer process (dist/trainer.js),
+ * never in the extension host: TF.js, its memory and a long prediction
+ * stay out of the editor (ARCHITECTURE §2). The process writes
+ * evaluation.json itself; the result is the evaluation it wrote.
+ */
+export function startEvaluation(request: EvaluateRequest, options: EvaluatorOptions): EvaluatorTask<Evaluation> {
+  return runInTrainer({ type: 'evaluate', request }, options, (message) => (message.type === 'evaluationDone' ? message.evaluation : undefined));
+}
+
+/** Exports a run's model in a trainer process (see exportRun). */
+export function startExport(request: ExportRequest, options: EvaluatorOptions): EvaluatorTask<ExportResult> {
+  return runInTrainer({ type: 'export', request }, options, (message) => (message.type === 'exportDone' ? message.result : undefined));
+}
+
+function runInTrainer<T>(
+  task: Extract<HostToTrainer, { type: 'evaluate' | 'export' }>,
+  options: EvaluatorOptions,
+  pick: (message: EvaluatorToHost) => T | undefined,
+): EvaluatorTask<T> {
+  let child: ChildProcess | undefined;
+  let cancelRequested = false;
+  const result = new Promise<T>((resolve, reject) => {
+    let settled = false;
+    const settle = (outcome: { value: T } | { error: EvaluatorError }): void => {
+      if (settled) return;
+      settled = true;
+      if ('value' in outcome) resolve(outcome.value);
+      else reject(outcome.error);
+    };
+    child = fork(options.trainerPath, [], { execArgv: [], stdio: ['ignore', 'pipe', 'pipe', 'ipc'], serialization: 'json' });
+    const forward = (chunk: Buffer): void => options.onStderr?.(chunk.toString('utf8'));
+    child.stdout?.on('data', forward);
+    child.stderr?.on('data', forward);
+    child.on('message', (message: unknown) => {
+      if (isEvaluatorToHost(message)) {
+        switch (message.type) {
+          case 'evaluationProgress':
+            options.onProgress?.(message.progress);
+            return;
+          case 'taskFailed':
+            settle({ error: new EvaluatorError(message.message, message.cancelled) });
+            return;
+          case 'evaluationDone':
+          case 'exportDone': {
+            const value = pick(message);
+            if (value !== undefined) settle({ value });
+            return;
+          }
+          default:
+            return;
+        }
+      }
+      if (isTrainerToHost(message)) {
+        if (message.type === 'error') settle({ error: new EvaluatorError(message.message, false) });
+        return;
+      }
+      options.onStderr?.(`dropped a trainer message that does not fit the protocol: ${JSON.stringify(message).slice(0, 200)}\n`);
+    });
+    child.on('exit', (code, signal) => {
+      settle({ error: new EvaluatorError(cancelRequested ? 'cancelled' : `the trainer process ended (${signal ?? `exit code ${code}`}) before it finished`, cancelRequested) });
+    });
+    child.on('error', (error) => {
+      options.onStderr?.(`trainer process: ${error.message}\n`);
+      if (child?.pid === undefined) settle({ error: new EvaluatorError(`cannot start the trainer process: ${error.message}`, false) });
+    });
+    child.send(task);
+  });
+  return {
+    result,
+    cancel: () => {
+      if (!child || child.exitCode !== null || child.signalCode !== null) return;
+      if (cancelRequested || !child.connected) {
+        child.kill('SIGKILL');
+        return;
+      }
+      cancelRequested = true;
+      const stop: HostToTrainer = { type: 'stop' };
+      child.send(stop);
+    },
+  };
+}

@@ -1,0 +1,50 @@
+import type { EvaluationPanelState, HostToEvaluation } from '../../src/protocol/evaluationMessages';
+import type { Evaluation } from '../../src/protocol/evaluationTypes';
+
+type Obj = Record<string, unknown>;
+
+function isObject(value: unknown): value is Obj {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isNumberOrNull(value: unknown): boolean {
+  return value === null || typeof value === 'number';
+}
+
+function isRef(value: unknown): boolean {
+  return isObject(value) && typeof value.runDir === 'string' && typeof value.evaluationId === 'string';
+}
+
+/** The fields the panel draws; the host checked the whole file already, this guards the boundary. */
+function isEvaluation(value: unknown): value is Evaluation {
+  if (!isObject(value) || !isObject(value.dataset) || !isObject(value.result) || !Array.isArray(value.worst)) return false;
+  const result = value.result;
+  const shapeOk = result.kind === 'classification'
+    ? Array.isArray(result.classes) && Array.isArray(result.confusion) && Array.isArray(result.perClass) && isObject(result.macro) && isObject(result.weighted) && Array.isArray(result.topK)
+    : result.kind === 'regression' && Array.isArray(result.scatter) && isObject(result.residuals);
+  return shapeOk
+    && typeof value.id === 'string' && typeof value.runId === 'string' && typeof value.runDir === 'string'
+    && typeof value.dataset.description === 'string' && typeof value.dataset.sha256 === 'string'
+    && typeof value.count === 'number' && isNumberOrNull(value.loss) && typeof value.lossName === 'string'
+    && value.worst.every((w) => isObject(w) && isObject(w.source) && typeof w.source.file === 'string');
+}
+
+/** Checks a message from the host before the panel acts on it. */
+export function isHostMessage(value: unknown): value is HostToEvaluation {
+  if (!isObject(value)) return false;
+  switch (value.type) {
+    case 'show':
+      return typeof value.modelFile === 'string' && typeof value.modelName === 'string'
+        && Array.isArray(value.choices) && value.choices.every((c) => isRef(c) && typeof (c as Obj).label === 'string')
+        && isEvaluation(value.primary) && (value.compare === undefined || isEvaluation(value.compare));
+    case 'unavailable':
+      return typeof value.modelFile === 'string' && typeof value.modelName === 'string' && typeof value.message === 'string';
+    default:
+      return false;
+  }
+}
+
+/** Checks what `getState()` returned. */
+export function isSavedState(value: unknown): value is EvaluationPanelState {
+  return isObject(value) && typeof value.modelFile === 'string' && isRef(value.primary) && (value.compare === undefined || isRef(value.compare));
+}
