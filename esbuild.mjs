@@ -29,7 +29,7 @@ const targets = [
   },
   {
     ...common,
-    entryPoints: { trainer: 'src/trainer/main.ts', cli: 'src/cli.ts', inspector: 'src/trainer/inspector.ts' },
+    entryPoints: { trainer: 'src/trainer/main.ts', cli: 'src/cli.ts', inspector: 'src/trainer/inspector.ts', probe: 'src/trainer/probeMain.ts' },
     outdir: 'dist',
     platform: 'node',
     format: 'cjs',
@@ -45,6 +45,7 @@ const targets = [
       training: 'webview/training/main.ts',
       hyperparameters: 'webview/hyperparameters/main.ts',
       graph: 'webview/graph/main.ts',
+      evaluation: 'webview/evaluation/main.ts',
     },
     outdir: 'dist/webview',
     platform: 'browser',

@@ -22,7 +22,7 @@
 // does not depend on what is learnt).
 import { buildSync } from 'esbuild';
 import { execFileSync, fork } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,7 +30,7 @@ import { parseArgs } from 'node:util';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-const MODELS = {
+export const MODELS = {
   mlp: {
     batchSize: 128,
     trainCount: 4096,
@@ -58,7 +58,7 @@ const MODELS = {
 
 const TEST_COUNT = 256;
 
-function median(values) {
+export function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
@@ -114,7 +114,7 @@ function writeSyntheticMnist(dir, name, count, random) {
   return { images: `${name}-images.idx`, labels: `${name}-labels.idx` };
 }
 
-function writeModelFile(dir, name, model, epochs) {
+export function writeModelFile(dir, name, model, epochs) {
   const random = mulberry32(1);
   const spec = {
     name: `bench-${name}`,
@@ -135,20 +135,35 @@ function writeModelFile(dir, name, model, epochs) {
   return file;
 }
 
-/** Ours: the bundled trainer in its own process, as the editor runs it. */
-function runOurs(modelFile, workspaceRoot, backend) {
+/** Peak resident memory of a live process so far (VmHWM), MB. */
+function peakRssMb(pid) {
+  const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return match ? Number(match[1]) / 1024 : NaN;
+}
+
+/**
+ * Ours: the bundled trainer in its own process, as the editor runs it.
+ * Also: ms from the fork to the first metrics record (Train → first
+ * metric) and the trainer's peak RSS, read when it reports `done`.
+ */
+export function runOurs(modelFile, workspaceRoot, backend) {
   return new Promise((resolve, reject) => {
+    const forkedAt = performance.now();
     const child = fork(path.join(repoRoot, 'dist', 'trainer.js'), [], { execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     const marks = [];
     let samples;
     let outcome;
+    let firstMetricMs;
+    let peakRss;
     child.on('message', (message) => {
       if (message.type === 'runStarted') {
         marks.push(mark(child.pid));
         samples = message.run.trainSamples;
-      } else if (message.type === 'metrics' && message.record.batch === null) {
-        marks.push(mark(child.pid));
+      } else if (message.type === 'metrics') {
+        firstMetricMs ??= performance.now() - forkedAt;
+        if (message.record.batch === null) marks.push(mark(child.pid));
       } else if (message.type === 'done' || message.type === 'error') {
+        peakRss = peakRssMb(child.pid);
         outcome = message;
       }
     });
@@ -157,7 +172,7 @@ function runOurs(modelFile, workspaceRoot, backend) {
         reject(new Error(`trainer did not complete: ${JSON.stringify(outcome)}`));
         return;
       }
-      resolve({ backend: outcome.run.backend, rates: epochRates(marks, samples) });
+      resolve({ backend: outcome.run.backend, rates: epochRates(marks, samples), firstMetricMs, peakRssMb: peakRss });
     });
     child.send({
       type: 'train',
@@ -167,9 +182,13 @@ function runOurs(modelFile, workspaceRoot, backend) {
 }
 
 /** Bare: this file again, in a child process, in `--bare` mode; it says `start`, then `epoch` after each epoch. */
-function runBare(name, backend, epochs, kernelsBundle) {
+/**
+ * `kernelsBundle` '' runs wasm with TF.js's own kernels only (the MLP's
+ * baseline; a CNN cannot train so). `trainCount` defaults to the model's.
+ */
+export function runBare(name, backend, epochs, kernelsBundle, trainCount = MODELS[name].trainCount) {
   return new Promise((resolve, reject) => {
-    const child = fork(fileURLToPath(import.meta.url), ['--bare', name, '--backend', backend, '--epochs', String(epochs), '--kernels', kernelsBundle], {
+    const child = fork(fileURLToPath(import.meta.url), ['--bare', name, '--backend', backend, '--epochs', String(epochs), '--kernels', kernelsBundle, '--train-count', String(trainCount)], {
       execArgv: [],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
@@ -181,20 +200,31 @@ function runBare(name, backend, epochs, kernelsBundle) {
     });
     child.on('exit', (code) =>
       (marks.length === epochs + 1
-        ? resolve({ backend: loadedBackend, rates: epochRates(marks, MODELS[name].trainCount) })
+        ? resolve({ backend: loadedBackend, rates: epochRates(marks, trainCount) })
         : reject(new Error(`bare run exited ${code}`))));
   });
 }
 
-async function bare(name, backend, epochs, kernelsBundle) {
+async function bare(name, backend, epochs, kernelsBundle, trainCount) {
   const { createRequire } = await import('node:module');
   const require = createRequire(path.join(repoRoot, 'package.json'));
   const tf = require('@tensorflow/tfjs');
   require('@tensorflow/tfjs-backend-wasm');
+  if (backend === 'webgpu') {
+    // As src/trainer/webgpuBackend.ts: Dawn's globals and navigator.gpu before the backend loads.
+    const { create, globals } = await import('webgpu');
+    Object.assign(globalThis, globals);
+    Object.defineProperty(globalThis, 'navigator', { value: { gpu: create([]) }, configurable: true, writable: true });
+    require('@tensorflow/tfjs-backend-webgpu');
+  } else if (backend === 'tensorflow') {
+    const nativeDir = process.env.MODEL_STUDIO_NATIVE_DIR;
+    const installed = nativeDir && ['gpu', 'cpu'].map((v) => path.join(nativeDir, v, 'node_modules', '@tensorflow', v === 'gpu' ? 'tfjs-node-gpu' : 'tfjs-node')).find((dir) => existsSync(dir));
+    require(installed || '@tensorflow/tfjs-node');
+  }
   tf.enableProdMode();
   await tf.setBackend(backend);
-  if (backend === 'wasm') require(kernelsBundle).registerWasmConvGradients();
-  const model = MODELS[name];
+  if (backend === 'wasm' && kernelsBundle) require(kernelsBundle).registerWasmConvGradients();
+  const model = { ...MODELS[name], trainCount };
   const net = tf.sequential();
   model.layers.forEach(({ type, ...config }, i) => net.add(tf.layers[type](i === 0 ? { ...config, inputShape: model.shape } : config)));
   net.compile({ optimizer: tf.train.adam(0.001), loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
@@ -213,7 +243,7 @@ async function bare(name, backend, epochs, kernelsBundle) {
 }
 
 /** Our wasm kernels as a CommonJS module the bare script can require. */
-function bundleKernels() {
+export function bundleKernels() {
   const outfile = path.join(repoRoot, 'out', 'bench', 'wasmKernels.cjs');
   mkdirSync(path.dirname(outfile), { recursive: true });
   buildSync({
@@ -238,11 +268,12 @@ async function main() {
       models: { type: 'string', default: 'mlp,cnn' },
       bare: { type: 'string' },
       kernels: { type: 'string' },
+      'train-count': { type: 'string' },
     },
   });
   const epochs = Number(values.epochs);
   if (values.bare) {
-    await bare(values.bare, values.backend, epochs, values.kernels);
+    await bare(values.bare, values.backend, epochs, values.kernels, Number(values['train-count'] ?? MODELS[values.bare].trainCount));
     return;
   }
   const kernelsBundle = bundleKernels();
@@ -276,4 +307,4 @@ async function main() {
   console.log('samples/s: median of the epochs after the first; (cpu): per CPU-second of the training process');
 }
 
-await main();
+if (process.argv[1] === fileURLToPath(import.meta.url)) await main();

@@ -178,11 +178,12 @@ const QUIET_SETTINGS = {
 
 /**
  * Starts code-server in its own process group with a fresh user-data and
- * extensions dir under `stateDir`, and waits for /healthz.
+ * extensions dir under `stateDir`, and waits for /healthz. Workspace Trust
+ * is off unless `trust` is true (a suite that tests Restricted Mode).
  *
  * @returns `{ url, port, pid, stop }`; `stop()` kills the whole group.
  */
-export async function startCodeServer({ stateDir, settings = {}, port: wanted, timeoutMs = 60_000 } = {}) {
+export async function startCodeServer({ stateDir, settings = {}, port: wanted, timeoutMs = 60_000, trust = false } = {}) {
   const { node, entry } = await ensureCodeServer();
   const port = wanted ?? (await freePort());
   const dir = stateDir ?? mkdtempSync(join(tmpdir(), 'modelstudio-cs-'));
@@ -191,7 +192,7 @@ export async function startCodeServer({ stateDir, settings = {}, port: wanted, t
   mkdirSync(join(dir, 'extensions'), { recursive: true });
   writeFileSync(
     join(userDataDir, 'User', 'settings.json'),
-    JSON.stringify({ ...QUIET_SETTINGS, ...settings }, null, 2),
+    JSON.stringify({ ...QUIET_SETTINGS, ...(trust ? { 'security.workspace.trust.enabled': true } : {}), ...settings }, null, 2),
   );
   const args = [
     entry,
@@ -201,7 +202,7 @@ export async function startCodeServer({ stateDir, settings = {}, port: wanted, t
     '--extensions-dir', join(dir, 'extensions'),
     '--disable-telemetry',
     '--disable-update-check',
-    '--disable-workspace-trust',
+    ...(trust ? [] : ['--disable-workspace-trust']),
     '--disable-getting-started-override',
     '--ignore-last-opened',
     '--vscode-option', 'enable-smoke-test-driver',

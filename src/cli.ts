@@ -7,27 +7,40 @@
  * Exit status: 0 success, 1 training or data error (one line naming the
  * file and line or field), 2 bad usage, 130 training stopped with Ctrl+C.
  */
-import { promises as fs, statSync } from 'node:fs';
+import { promises as fs, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { displayPath } from './data/dataError';
 import { assertNever } from './protocol/assertNever';
+import { isRunInfo } from './protocol/guards';
 import type { BackendChoice, MetricRecord, RunInfo } from './protocol/runTypes';
 import type { TrainerToHost, TrainRequest } from './protocol/trainerMessages';
-import { runsDirFor } from './runs/runFolder';
+import { newestFinishedRun, readRun, runsDirFor } from './runs/runFolder';
 import { formatDuration, TrainingProgress } from './runs/progress';
+import { modelFileOfRun } from './runs/runSummary';
 import type { ModelSpec } from './spec/modelSpec';
 import { writeJsonAtomicSync } from './trainer/atomicFile';
 import { failedRun, RUN_FILES } from './trainer/runFiles';
 
 const USAGE = `Usage:
   model-studio train    <model-file> [--epochs N] [--backend auto|tensorflow|webgpu|wasm|cpu] [--out DIR] [--json]
+  model-studio train    --resume <run-dir> [--backend B] [--json]
   model-studio info     <model-file> [--json]
   model-studio validate <model-file> [--json]
+  model-studio evaluate <model-file|run-dir> [--data FILE] [--backend B] [--json]
+  model-studio predict  <run-dir> --input FILE [--backend B] [--json]
+  model-studio export   <model-file|run-dir> --out DIR [--backend B] [--json]
 
   --epochs N    train for N epochs instead of training.epochs
-  --backend B   TF.js backend (default auto: the first of tensorflow, webgpu, wasm, cpu that loads)
-  --out DIR     put the run folder in DIR (default: .modelstudio/runs next to the model file)
+  --resume DIR  continue the stopped run in DIR from its last checkpoint to its planned epochs,
+                with the spec it started with (its spec.json), appending to its metrics
+  --backend B   TF.js backend (default auto: the first of tensorflow, webgpu (hardware GPU only), wasm, cpu that loads;
+                the native backend from MODEL_STUDIO_NATIVE_DIR when set)
+  --out DIR     train: put the run folder in DIR (default: .modelstudio/runs next to the model file);
+                export: the folder for model.json, weights.bin and keras-topology.json
+  --data FILE   evaluate on FILE (same columns as the training data; IDX images; an image folder)
+                instead of the run's test data; a model file means its newest finished run
+  --input FILE  the examples to predict (CSV / JSON / JSON Lines with the feature columns, or IDX images)
   --json        one JSON object per line on stdout; the last is {"type":"result",...}
 
 Exit status: 0 success, 1 training or data error, 2 bad usage, 130 training stopped with Ctrl+C.`;
@@ -41,7 +54,7 @@ const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'tensorflow', 'webgpu
 
 class UsageError extends Error {}
 
-const COMMANDS = ['train', 'info', 'validate'] as const;
+const COMMANDS = ['train', 'info', 'validate', 'evaluate', 'predict', 'export'] as const;
 type Command = (typeof COMMANDS)[number];
 
 function isCommand(word: string): word is Command {
@@ -67,6 +80,11 @@ interface Options {
   readonly epochs?: number;
   readonly backend?: BackendChoice;
   readonly out?: string;
+  /** evaluate: another data file; predict: the examples to predict. */
+  readonly data?: string;
+  readonly input?: string;
+  /** train --resume: the stopped run folder to continue. */
+  readonly resume?: string;
 }
 
 /** The workspace is the working directory when the model file is inside it, else the model file's folder. */
@@ -74,6 +92,44 @@ function workspaceRootFor(modelFile: string): string {
   const cwd = process.cwd();
   const relative = path.relative(cwd, modelFile);
   return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative) ? cwd : path.dirname(modelFile);
+}
+
+/**
+ * `train --resume <run-dir>`: the model file is the run's (where its data
+ * paths resolve from); the spec is its snapshot, the epochs its plan.
+ */
+function parseResume(
+  command: Command,
+  positional: string | undefined,
+  values: { resume?: string; epochs?: string; out?: string; backend?: string; json?: boolean; data?: string; input?: string },
+): { command: Command; options: Options } {
+  if (command !== 'train') throw new UsageError('--resume is an option of train only');
+  if (positional !== undefined) throw new UsageError(`train --resume takes the run folder only, not "${positional}" (the model file is the run's)`);
+  const extra = (['epochs', 'out', 'data', 'input'] as const).find((name) => values[name] !== undefined);
+  if (extra) throw new UsageError(`--${extra} cannot be combined with --resume: a resumed run keeps its folder and its planned epochs`);
+  const runDir = path.resolve(values.resume ?? '');
+  let run: unknown;
+  try {
+    run = JSON.parse(readFileSync(path.join(runDir, RUN_FILES.run), 'utf8'));
+  } catch {
+    throw new UsageError(`no run folder (with a run.json) at ${values.resume}`);
+  }
+  if (!isRunInfo(run)) throw new UsageError(`${path.join(runDir, RUN_FILES.run)} is not a run.json written by Model Studio`);
+  const backend = values.backend as BackendChoice | undefined;
+  if (backend !== undefined && !BACKEND_CHOICES.includes(backend)) {
+    throw new UsageError(`--backend must be one of ${BACKEND_CHOICES.join(', ')}, got "${values.backend}"`);
+  }
+  const modelFile = modelFileOfRun({ runDir, run });
+  return {
+    command,
+    options: {
+      modelFile,
+      workspaceRoot: workspaceRootFor(modelFile),
+      json: values.json === true,
+      resume: runDir,
+      ...(backend === undefined ? {} : { backend }),
+    },
+  };
 }
 
 function parseCommandLine(args: readonly string[]): { command: Command; options: Options } {
@@ -87,6 +143,9 @@ function parseCommandLine(args: readonly string[]): { command: Command; options:
         epochs: { type: 'string' },
         backend: { type: 'string' },
         out: { type: 'string' },
+        data: { type: 'string' },
+        input: { type: 'string' },
+        resume: { type: 'string' },
         json: { type: 'boolean', default: false },
       },
     });
@@ -101,25 +160,40 @@ function parseCommandLine(args: readonly string[]): { command: Command; options:
   if (!isCommand(command)) {
     throw new UsageError(`unknown command "${command}"`);
   }
+  if (values.resume !== undefined) return parseResume(command, file ?? extra[0], values);
   if (file === undefined) {
-    throw new UsageError(`${command} needs a model file`);
+    throw new UsageError(`${command} needs ${command === 'predict' ? 'a run folder' : command === 'evaluate' || command === 'export' ? 'a model file or a run folder' : 'a model file'}`);
   }
   if (extra.length > 0) {
     throw new UsageError(`unexpected argument "${extra[0]}"`);
   }
-  if (command !== 'train') {
-    const trainOnly = (['epochs', 'backend', 'out'] as const).find((name) => values[name] !== undefined);
-    if (trainOnly) throw new UsageError(`--${trainOnly} is an option of train only`);
+  const allowed: Readonly<Record<Command, readonly string[]>> = {
+    train: ['epochs', 'backend', 'out'],
+    info: [],
+    validate: [],
+    evaluate: ['data', 'backend'],
+    predict: ['input', 'backend'],
+    export: ['out', 'backend'],
+  };
+  const misplaced = (['epochs', 'backend', 'out', 'data', 'input'] as const).find((name) => values[name] !== undefined && !allowed[command].includes(name));
+  if (misplaced) {
+    const owners = COMMANDS.filter((c) => allowed[c].includes(misplaced));
+    throw new UsageError(`--${misplaced} is an option of ${owners.join(' and ')} only`);
   }
+  if (command === 'predict' && values.input === undefined) throw new UsageError('predict needs --input FILE');
+  if (command === 'export' && values.out === undefined) throw new UsageError('export needs --out DIR');
   const modelFile = path.resolve(file);
-  let isFile = false;
+  let kind: 'file' | 'folder' | undefined;
   try {
-    isFile = statSync(modelFile).isFile();
+    const stat = statSync(modelFile);
+    kind = stat.isFile() ? 'file' : stat.isDirectory() ? 'folder' : undefined;
   } catch {
     // reported below
   }
-  if (!isFile) {
-    throw new UsageError(`no such model file: ${file}`);
+  const takesRunDir = command === 'evaluate' || command === 'predict' || command === 'export';
+  const takesModelFile = command !== 'predict';
+  if (!(kind === 'file' && takesModelFile) && !(kind === 'folder' && takesRunDir)) {
+    throw new UsageError(command === 'predict' ? `no such run folder: ${file}` : takesRunDir ? `no such model file or run folder: ${file}` : `no such model file: ${file}`);
   }
 
   let epochs: number | undefined;
@@ -140,6 +214,8 @@ function parseCommandLine(args: readonly string[]): { command: Command; options:
       ...(epochs === undefined ? {} : { epochs }),
       ...(backend === undefined ? {} : { backend }),
       ...(values.out === undefined ? {} : { out: path.resolve(values.out) }),
+      ...(values.data === undefined ? {} : { data: path.resolve(values.data) }),
+      ...(values.input === undefined ? {} : { input: path.resolve(values.input) }),
     },
   };
 }
@@ -239,10 +315,12 @@ class ProgressReporter {
 
 function printSummary(runDir: string, run: RunInfo, records: readonly MetricRecord[]): void {
   const epochs = records.filter((r) => r.batch === null);
-  const seconds = ((run.endedAt ? Date.parse(run.endedAt) : Date.now()) - Date.parse(run.startedAt)) / 1000;
-  const trainingSeconds = epochs.length > 0 ? (epochs[epochs.length - 1].time - Date.parse(run.startedAt)) / 1000 : 0;
+  // A resumed run: this process's part of it.
+  const start = Date.parse(run.resumedAt ?? run.startedAt);
+  const seconds = ((run.endedAt ? Date.parse(run.endedAt) : Date.now()) - start) / 1000;
+  const trainingSeconds = epochs.length > 0 ? (epochs[epochs.length - 1].time - start) / 1000 : 0;
   const speed = trainingSeconds > 0 ? ` · ${Math.round((epochs.length * run.trainSamples) / trainingSeconds)} samples/s` : '';
-  stderr(`${run.status} in ${formatDuration(seconds)} on ${run.backend} · ${epochs.length}/${run.epochs} epochs${speed}`);
+  stderr(`${run.status} in ${formatDuration(seconds)} on ${run.backend} · ${run.epochsDone ?? epochs.length}/${run.epochs} epochs${speed}`);
   if (run.test) {
     stderr(`test: ${Object.entries(run.test).map(([key, value]) => `${key} ${formatMetric(value)}`).join(' · ')}`);
   }
@@ -254,7 +332,8 @@ async function trainCommand(options: Options): Promise<number> {
   const request: TrainRequest = {
     modelFile: options.modelFile,
     workspaceRoot: options.workspaceRoot,
-    runsDir: options.out ?? runsDirFor(options.modelFile),
+    runsDir: options.resume === undefined ? options.out ?? runsDirFor(options.modelFile) : path.dirname(options.resume),
+    ...(options.resume === undefined ? {} : { resumeRunDir: options.resume }),
     ...(options.epochs === undefined ? {} : { epochs: options.epochs }),
     ...(options.backend === undefined ? {} : { backend: options.backend }),
   };
@@ -379,7 +458,14 @@ async function infoCommand(options: Options): Promise<number> {
   // features.shape is the shape of one example when given; otherwise the data decides it.
   const featureShape = spec.data.features?.shape
     ?? (await prepareData(spec, { modelFile: options.modelFile, workspaceRoot: options.workspaceRoot })).featureShape;
-  const summary = summarizeModel(spec, featureShape);
+  const { loadBaseModel } = await import('./trainer/baseModel');
+  const base = await loadBaseModel(spec, options.modelFile, options.workspaceRoot);
+  let summary: ReturnType<typeof summarizeModel>;
+  try {
+    summary = summarizeModel(spec, featureShape, base);
+  } finally {
+    base?.dispose();
+  }
   if (options.json) {
     for (const { type, ...layer } of summary.layers) json({ type: 'layer', layerType: type, ...layer });
     const { layers: _layers, ...totals } = summary;
@@ -399,6 +485,107 @@ async function infoCommand(options: Options): Promise<number> {
   }
   stdout(`total params: ${count(summary.totalParams)} (trainable ${count(summary.trainableParams)}, ` +
     `non-trainable ${count(summary.nonTrainableParams)})`);
+  return EXIT_OK;
+}
+
+/** The run a model file or run folder stands for: the folder itself, or the model file's newest finished run. */
+async function runDirFor(target: string, asJson: boolean): Promise<string | undefined> {
+  if (statSync(target).isDirectory()) return target;
+  const found = await newestFinishedRun(target);
+  if (found) return found.runDir;
+  const message = `${displayPath(target)}: no finished run yet; train it first (model-studio train ${displayPath(target)})`;
+  if (asJson) json({ type: 'result', status: 'error', message });
+  else stderr(`error: ${message}`);
+  return undefined;
+}
+
+/**
+ * Where a run's data may be read from: the workspace of its model file (as
+ * for train); a file named with --data widens it to the folder holding both,
+ * since the person typing the command chose that file.
+ */
+async function runWorkspaceRoot(runDir: string, data?: string): Promise<string> {
+  const root = workspaceRootFor((await readRun(runDir)).modelFile);
+  if (data === undefined) return root;
+  let common = root;
+  while (path.relative(common, data).startsWith('..') && path.dirname(common) !== common) common = path.dirname(common);
+  return common;
+}
+
+function formatMetricsLine(values: Readonly<Record<string, number | null>>): string {
+  return Object.entries(values).map(([key, value]) => `${key} ${formatMetric(value)}`).join(' · ');
+}
+
+async function evaluateCommand(options: Options): Promise<number> {
+  const runDir = await runDirFor(options.modelFile, options.json);
+  if (!runDir) return EXIT_ERROR;
+  const [{ evaluateRun }, { evaluationSummary, formatEvaluation }] = await Promise.all([import('./trainer/evaluate'), import('./trainer/evaluationReport')]);
+  const evaluation = await evaluateRun(
+    {
+      runDir,
+      workspaceRoot: await runWorkspaceRoot(runDir, options.data),
+      ...(options.data === undefined ? {} : { data: options.data }),
+      ...(options.backend === undefined ? {} : { backend: options.backend }),
+    },
+    {
+      onProgress: (progress) => {
+        if (options.json) json({ type: 'progress', ...progress });
+      },
+    },
+  );
+  const { RUN_FILES: files } = await import('./trainer/runFiles');
+  if (options.json) {
+    json({ type: 'result', status: 'ok', runDir, file: path.join(runDir, files.evaluation), metrics: evaluationSummary(evaluation), evaluation });
+  } else {
+    for (const line of formatEvaluation(evaluation)) stdout(line);
+    stderr(`${formatMetricsLine(evaluationSummary(evaluation))}`);
+    stderr(`saved to ${displayPath(path.join(runDir, files.evaluation))} (${(evaluation.durationMs / 1000).toFixed(1)} s on ${evaluation.backend})`);
+  }
+  return EXIT_OK;
+}
+
+async function predictCommand(options: Options): Promise<number> {
+  const { predictRun } = await import('./trainer/predict');
+  const result = await predictRun({
+    runDir: options.modelFile,
+    input: options.input as string,
+    ...(options.backend === undefined ? {} : { backend: options.backend }),
+  });
+  if (options.json) {
+    for (const p of result.predictions) json({ type: 'prediction', ...p });
+    json({ type: 'result', status: 'ok', runId: result.runId, task: result.task, count: result.predictions.length, ...(result.classes ? { classes: result.classes } : {}) });
+    return EXIT_OK;
+  }
+  const where = (p: { index: number; line?: number }): string => (p.line === undefined ? `#${p.index}` : `line ${p.line}`);
+  for (const p of result.predictions) {
+    if (p.probabilities && result.classes) {
+      const ranked = p.probabilities.map((value, c) => ({ value, name: result.classes?.[c] ?? String(c) })).sort((a, b) => b.value - a.value).slice(0, 3);
+      stdout(`${where(p)}: ${p.predicted}  (${ranked.map((r) => `${r.name} ${(r.value * 100).toFixed(1)} %`).join(', ')})`);
+    } else {
+      stdout(`${where(p)}: ${formatMetric(p.predicted as number)}`);
+    }
+  }
+  return EXIT_OK;
+}
+
+async function exportCommand(options: Options): Promise<number> {
+  const runDir = await runDirFor(options.modelFile, options.json);
+  if (!runDir) return EXIT_ERROR;
+  const { exportRun } = await import('./trainer/exportModel');
+  const result = await exportRun({
+    runDir,
+    outDir: options.out as string,
+    workspaceRoot: await runWorkspaceRoot(runDir),
+    ...(options.backend === undefined ? {} : { backend: options.backend }),
+  });
+  if (options.json) {
+    json({ type: 'result', status: 'ok', ...result });
+  } else {
+    stdout(`exported run ${result.runId} to ${displayPath(result.outDir)}: ${result.files.map((f) => path.basename(f)).join(', ')}`);
+    stdout(result.parity
+      ? `parity: reloaded model vs run model on ${result.parity.examples} test examples, max abs difference ${result.parity.maxAbsDifference.toExponential(2)}`
+      : `parity: not checked (${result.parityNote ?? 'no test data'})`);
+  }
   return EXIT_OK;
 }
 
@@ -424,6 +611,12 @@ async function main(args: readonly string[]): Promise<number> {
         return await infoCommand(options);
       case 'validate':
         return await validateCommand(options);
+      case 'evaluate':
+        return await evaluateCommand(options);
+      case 'predict':
+        return await predictCommand(options);
+      case 'export':
+        return await exportCommand(options);
       default:
         return assertNever(command);
     }

@@ -308,6 +308,22 @@ async function streamCsv(
   parser.end();
 }
 
+/**
+ * The 1-based line of each wanted data row (0-based, header not counted, as
+ * {@link readCsvTable} numbers its rows): evaluation names the file and
+ * line of its worst predictions without keeping a line for every row.
+ */
+export async function csvRowLines(file: string, rows: Iterable<number>): Promise<Map<number, number>> {
+  const wanted = new Set(rows);
+  const lines = new Map<number, number>();
+  let row = -1; // the header is record -1
+  await streamCsv(file, (_fields, line) => {
+    if (wanted.has(row)) lines.set(row, line);
+    row++;
+  }, {});
+  return lines;
+}
+
 /** {@link readCsvTable} on text already in memory. */
 export function csvTable(text: string, file: string, label: string, labelKind: LabelKind): TableData {
   const table = new CsvTableBuilder(file, label, labelKind);

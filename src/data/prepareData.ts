@@ -92,7 +92,23 @@ export function holdOut(
   modelFile: string,
   inPlace = false,
 ): { train: Split; validation?: Split; test?: Split } {
-  const count = data.count;
+  const rows = heldOutRows(data.count, spec, modelFile);
+  const pick = (selected: Uint32Array): Split | undefined => (selected.length === 0 ? undefined : take(data.x, y, selected));
+  const test = pick(rows.test);
+  const validation = pick(rows.validation);
+  return { test, validation, train: inPlace ? compact(data.x, y, rows.train) : take(data.x, y, rows.train) };
+}
+
+/**
+ * Which rows of `data.train` (`count` of them) {@link holdOut} puts in each
+ * split: ascending row indices, fixed by `training.seed`. Evaluation uses
+ * it to find the test rows of a run again, and the lines they came from.
+ */
+export function heldOutRows(
+  count: number,
+  spec: Pick<ModelSpec, 'data' | 'training'>,
+  modelFile: string,
+): { train: Uint32Array; validation: Uint32Array; test: Uint32Array } {
   const testCount = spec.data.test === undefined ? share(count, spec.data.testSplit) : 0;
   const validationCount = share(count, spec.data.validationSplit);
   if (testCount + validationCount >= count) {
@@ -105,11 +121,11 @@ export function holdOut(
   }
   const order = seededPermutation(count, spec.training.seed ?? DEFAULT_SEED);
   const rows = (from: number, to: number): Uint32Array => order.slice(from, to).sort();
-  const pick = (from: number, to: number): Split | undefined => (from === to ? undefined : take(data.x, y, rows(from, to)));
-  const test = pick(0, testCount);
-  const validation = pick(testCount, testCount + validationCount);
-  const trainRows = rows(testCount + validationCount, count);
-  return { test, validation, train: inPlace ? compact(data.x, y, trainRows) : take(data.x, y, trainRows) };
+  return {
+    test: rows(0, testCount),
+    validation: rows(testCount, testCount + validationCount),
+    train: rows(testCount + validationCount, count),
+  };
 }
 
 /**

@@ -11,10 +11,23 @@ export const DEFAULT_SEED = 42;
  * (not for cryptography). Returns numbers in [0, 1).
  */
 export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
+  return new Mulberry32(seed).next;
+}
+
+/**
+ * mulberry32 with its 32-bit state in view: the trainer saves `state` with
+ * a checkpoint so a resumed run draws the numbers the run would have drawn.
+ */
+export class Mulberry32 {
+  state: number;
+
+  constructor(seed: number) {
+    this.state = seed >>> 0;
+  }
+
+  readonly next = (): number => {
+    this.state = (this.state + 0x6d2b79f5) >>> 0;
+    let t = this.state;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;

@@ -1,8 +1,12 @@
 import * as vscode from 'vscode';
 import { Command } from './commands';
+import { resumableRun } from './latestRun';
 import { isActive, type RunController, type RunState } from './runController';
 
-/** `▶ Train` above a model file, `■ Stop` while that file's run is going. */
+/**
+ * `▶ Train` above a model file, `■ Stop` while that file's run is going,
+ * and `↻ Resume` when its newest run was stopped before its last epoch.
+ */
 export class TrainCodeLensProvider implements vscode.CodeLensProvider, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeCodeLenses = this.changed.event;
@@ -18,8 +22,10 @@ export class TrainCodeLensProvider implements vscode.CodeLensProvider, vscode.Di
     });
   }
 
-  provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
+  async provideCodeLenses(document: vscode.TextDocument): Promise<vscode.CodeLens[]> {
     const top = new vscode.Range(0, 0, 0, 0);
+    // Read before the state: a run that starts meanwhile then shows ■ Stop, never a stale ↻ Resume beside it.
+    const resumable = await resumableRun(document.uri.fsPath).catch(() => undefined);
     const state = this.runs.state(document.uri.fsPath);
     const lenses: vscode.CodeLens[] = [];
     if (isActive(state)) {
@@ -40,6 +46,17 @@ export class TrainCodeLensProvider implements vscode.CodeLensProvider, vscode.Di
           arguments: [document.uri],
         }),
       );
+      if (resumable) {
+        const { run } = resumable;
+        lenses.push(
+          new vscode.CodeLens(top, {
+            title: '↻ Resume',
+            tooltip: `Continue the stopped run ${run.id} from its last checkpoint (${run.epochsDone ?? 0} of ${run.epochs} epochs done)`,
+            command: Command.ResumeRun,
+            arguments: [document.uri],
+          }),
+        );
+      }
     }
     if (state.kind !== 'idle') {
       lenses.push(
@@ -50,6 +67,11 @@ export class TrainCodeLensProvider implements vscode.CodeLensProvider, vscode.Di
         }),
       );
     }
+    lenses.push(
+      new vscode.CodeLens(top, { title: 'Evaluate', tooltip: 'Evaluate the newest finished run on its test data or another file', command: Command.Evaluate, arguments: [document.uri] }),
+      new vscode.CodeLens(top, { title: 'Graph', tooltip: 'Layers, output shapes and parameter counts', command: Command.ShowGraph, arguments: [document.uri] }),
+      new vscode.CodeLens(top, { title: 'Hyperparameters', tooltip: 'Edit the training settings and layers in a form', command: Command.ShowHyperparameters, arguments: [document.uri] }),
+    );
     return lenses;
   }
 

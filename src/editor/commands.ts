@@ -2,8 +2,17 @@
 export const enum Command {
   Train = 'modelStudio.train',
   Stop = 'modelStudio.stop',
+  ResumeRun = 'modelStudio.resumeRun',
   OpenRunFolder = 'modelStudio.openRunFolder',
   ShowTrainingPanel = 'modelStudio.showTrainingPanel',
+  CompareRuns = 'modelStudio.compareRuns',
+  DeleteRun = 'modelStudio.deleteRun',
+  ShowHyperparameters = 'modelStudio.showHyperparameters',
+  ShowGraph = 'modelStudio.showGraph',
+  Evaluate = 'modelStudio.evaluate',
+  ExportModel = 'modelStudio.exportModel',
+  SelectBackend = 'modelStudio.selectBackend',
+  InstallNativeBackend = 'modelStudio.installNativeBackend',
 }
 
 /** Context keys the `when` clauses in package.json read. */

@@ -1,6 +1,5 @@
 import * as vscode from 'vscode';
 import type { SpecDiagnostic } from '../spec/diagnostic';
-import { validateModelFile } from '../spec/validateModelFile';
 import { isModelFile, workspaceRootFor } from './modelFiles';
 
 const DEBOUNCE_MS = 200;
@@ -41,11 +40,14 @@ export class ModelDiagnostics implements vscode.Disposable {
     this.timers.delete(key);
     const version = document.version;
     const file = document.uri.fsPath;
+    // Loaded on the first validation, not at activation: the schema, ajv, YAML
+    // and the data readers are most of the extension's bundle.
+    const { validateModelFile } = await import('../spec/validateModelFile');
     const { diagnostics } = await validateModelFile(file, document.getText(), {
       workspaceRoot: workspaceRootFor(document.uri),
     });
     // A newer edit has been (or will be) validated: do not show stale ranges.
-    if (!document.isClosed && document.version === version) this.publish(document.uri, diagnostics);
+    if (!document.isClosed && document.version === version) this.publish(document.uri, shownInEditor(file, diagnostics));
     return { errors: diagnostics.filter((d) => d.severity === 'error').length, diagnostics };
   }
 
@@ -94,6 +96,16 @@ export class ModelDiagnostics implements vscode.Disposable {
     this.timers.clear();
     for (const s of this.subscriptions) s.dispose();
   }
+}
+
+/**
+ * In a `.model.json` editor VS Code's JSON service already reports syntax
+ * errors (it parses the file for completion): ours would repeat them. The
+ * schema problems are ours alone, since the schema it gets asserts nothing
+ * (src/spec/editorSchema.ts). They still count when Train checks the file.
+ */
+function shownInEditor(file: string, diagnostics: readonly SpecDiagnostic[]): readonly SpecDiagnostic[] {
+  return /\.ya?ml$/i.test(file) ? diagnostics : diagnostics.filter((d) => !d.syntax);
 }
 
 function toVscode(d: SpecDiagnostic): vscode.Diagnostic {

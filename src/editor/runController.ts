@@ -1,9 +1,11 @@
 import * as vscode from 'vscode';
 import { assertNever } from '../protocol/assertNever';
-import type { BackendName, MetricRecord, RunInfo } from '../protocol/runTypes';
+import type { BackendChoice, BackendName, MetricRecord, RunInfo } from '../protocol/runTypes';
 import type { TrainerToHost, TrainRequest } from '../protocol/trainerMessages';
-import { runsDirFor } from '../runs/runFolder';
+import { readRun, runsDirFor } from '../runs/runFolder';
+import { modelFileOfRun } from '../runs/runSummary';
 import { markRunFailed, TrainerProcess } from '../runs/trainerProcess';
+import { whyNotResumable } from '../trainer/resume';
 import { workspaceRootFor } from './modelFiles';
 
 /** One model file's run, as the editor sees it. */
@@ -41,6 +43,23 @@ export function isActive(state: RunState): boolean {
   return state.kind === 'starting' || state.kind === 'running' || state.kind === 'stopping';
 }
 
+export interface StartOptions {
+  /**
+   * Start although this file's run is going: that run carries on (its
+   * news no longer reaches the file's panel and CodeLens, its run folder
+   * still gets everything) and the new one becomes the file's run.
+   */
+  readonly alongside?: boolean;
+  /** Continue this stopped run of the file instead of starting a new one. */
+  readonly resumeRunDir?: string;
+}
+
+/** modelStudio.trainer.maxMemoryMB; 0 or unset: Node's default heap, no check. */
+function maxMemoryMB(): number | undefined {
+  const value = vscode.workspace.getConfiguration('modelStudio.trainer').get<number>('maxMemoryMB');
+  return typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : undefined;
+}
+
 interface Entry {
   state: RunState;
   process?: TrainerProcess;
@@ -61,7 +80,10 @@ interface Entry {
  * the run folder is the record.
  */
 export class RunController implements vscode.Disposable {
+  /** Each model file's current run. */
   private readonly entries = new Map<string, Entry>();
+  /** Every run whose process is alive, including ones replaced by a run started alongside. */
+  private readonly live = new Set<Entry>();
   private readonly stateEmitter = new vscode.EventEmitter<RunStateChange>();
   private readonly recordEmitter = new vscode.EventEmitter<RunRecord>();
   readonly onDidChangeState = this.stateEmitter.event;
@@ -70,6 +92,8 @@ export class RunController implements vscode.Disposable {
   constructor(
     private readonly trainerPath: string,
     private readonly log: vscode.LogOutputChannel,
+    /** TrainRequest.backend for a model file (the setting, or the fastest remembered for it). */
+    private readonly backendFor: (modelFile: string) => BackendChoice = () => 'auto',
   ) {}
 
   state(modelFile: string): RunState {
@@ -86,27 +110,50 @@ export class RunController implements vscode.Disposable {
     return [...this.entries].filter(([, e]) => isActive(e.state)).map(([file]) => file);
   }
 
-  /** Starts a run for `modelUri` unless one is going; returns false if one was. */
-  start(modelUri: vscode.Uri): boolean {
+  /**
+   * Starts a run for `modelUri` unless one is going (see StartOptions.alongside);
+   * returns false if one was. Runs of different files go on side by side.
+   */
+  start(modelUri: vscode.Uri, options: StartOptions = {}): boolean {
     const modelFile = modelUri.fsPath;
-    if (isActive(this.state(modelFile))) return false;
+    if (isActive(this.state(modelFile)) && !options.alongside) return false;
     const request: TrainRequest = {
       modelFile,
       workspaceRoot: workspaceRootFor(modelUri),
       runsDir: runsDirFor(modelFile),
+      backend: this.backendFor(modelFile),
+      ...(options.resumeRunDir === undefined ? {} : { resumeRunDir: options.resumeRunDir }),
     };
     const entry: Entry = { state: { kind: 'starting' }, tail: [], ended: false };
     this.entries.set(modelFile, entry);
-    this.log.info(`training ${modelFile}`);
+    this.live.add(entry);
+    this.log.info(`${options.resumeRunDir ? `resuming ${options.resumeRunDir} of` : 'training'} ${modelFile}`);
+    const memory = maxMemoryMB();
     entry.process = TrainerProcess.start(request, {
       trainerPath: this.trainerPath,
       onMessage: (msg) => this.onMessage(modelFile, entry, msg),
       onExit: (code, signal) => void this.onExit(modelFile, entry, code, signal),
       onStderr: (text) => this.log.info(`[trainer] ${text.trimEnd()}`),
+      ...(memory === undefined ? {} : { maxMemoryMB: memory }),
     });
     this.log.info(`trainer process ${entry.process.pid} started`);
     this.fire(modelFile, entry);
     return true;
+  }
+
+  /**
+   * Resumes the stopped run in `runDir`: its model file's run becomes this
+   * one. Says why not when it cannot: the run is not stopped, has trained
+   * all its epochs, or its model file is training.
+   */
+  async resume(runDir: string): Promise<{ readonly modelFile: string } | { readonly problem: string }> {
+    const run = await readRun(runDir);
+    const why = whyNotResumable(run);
+    if (why) return { problem: `Run ${run.id} cannot be resumed: ${why}.` };
+    const modelFile = modelFileOfRun({ runDir, run });
+    if (isActive(this.state(modelFile))) return { problem: `${modelFile} is training: stop that run first.` };
+    this.start(vscode.Uri.file(modelFile), { resumeRunDir: runDir });
+    return { modelFile };
   }
 
   /**
@@ -185,13 +232,16 @@ export class RunController implements vscode.Disposable {
     code: number | null,
     signal: NodeJS.Signals | null,
   ): Promise<void> {
+    const trainer = entry.process;
     entry.process = undefined;
+    this.live.delete(entry);
     entry.tail = []; // flushed (or lost with the process)
     this.log.info(`trainer process exited (${signal ? `signal ${signal}` : `code ${code}`})`);
     if (entry.ended) return;
     const state = entry.state;
     const runDir = state.kind === 'running' || state.kind === 'stopping' ? state.runDir : undefined;
-    const error = `trainer process ended unexpectedly (${signal ? `signal ${signal}` : `exit code ${code}`})`;
+    // "trainer process ended unexpectedly (signal SIGKILL)", or out of memory with what to do about it.
+    const error = trainer?.exitMessage(code, signal) ?? `trainer process ended unexpectedly (${signal ? `signal ${signal}` : `exit code ${code}`})`;
     this.log.error(error);
     if (runDir) {
       try {
@@ -215,7 +265,7 @@ export class RunController implements vscode.Disposable {
   }
 
   dispose(): void {
-    for (const entry of this.entries.values()) entry.process?.stop();
+    for (const entry of this.live) entry.process?.stop();
     this.stateEmitter.dispose();
     this.recordEmitter.dispose();
   }

@@ -133,7 +133,9 @@ class GraphPanel implements vscode.Disposable {
       }
       case 'revealLayer': {
         const document = await vscode.workspace.openTextDocument(this.modelUri);
-        await revealInEditor(this.modelUri, this.parse(document).parsed.rangeOf(['model', 'layers', msg.index]));
+        const { parsed, layers } = this.parse(document);
+        // Indexes past the file's own layers are layers of the `model.from` model (fine-tuning).
+        await revealInEditor(this.modelUri, parsed.rangeOf(msg.index < layers ? ['model', 'layers', msg.index] : ['model', 'from']));
         return;
       }
       case 'revealRange':

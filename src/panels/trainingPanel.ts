@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { Command } from '../editor/commands';
 import { latestRun } from '../editor/latestRun';
@@ -9,13 +11,18 @@ import type { MetricRecord, RunInfo } from '../protocol/runTypes';
 import {
   isTrainingPanelState,
   isTrainingPanelToHost,
+  type ComparedRun,
   type HostToTrainingPanel,
   type PanelRun,
   type TrainingPanelToHost,
 } from '../protocol/trainingPanelMessages';
 import { readMetrics, readRun } from '../runs/runFolder';
+import { runLabel } from '../runs/runSummary';
+import { RUN_FILES } from '../trainer/runFiles';
 
 const VIEW_TYPE = 'modelStudio.training';
+/** Typing in the model file is checked against the run's spec at most this often. */
+const FILE_CHECK_MS = 300;
 /** Records arriving within this window travel to the webview in one message. */
 const BATCH_MS = 50;
 
@@ -63,6 +70,30 @@ export class TrainingPanels implements vscode.Disposable {
       webviewOptions(this.deps.extensionUri),
     );
     this.adopt(panel, modelUri.fsPath);
+  }
+
+  /**
+   * Draws the runs in `runDirs` (of `modelUri`'s model file) in its panel
+   * beside the panel's own run, opening the panel if needed; an empty list
+   * clears them.
+   */
+  compare(modelUri: vscode.Uri, runDirs: readonly string[]): void {
+    if (runDirs.length > 0) this.createOrShow(modelUri, true);
+    this.panels.get(modelUri.fsPath)?.setCompared(runDirs);
+  }
+
+  /** Model files with a panel open. */
+  openFiles(): string[] {
+    return [...this.panels.keys()];
+  }
+
+  /**
+   * What the panel of `modelFile` shows in its header, as last sent to its
+   * webview: the run, and whether the model file differs from the run's
+   * spec. For the integration suite (a webview's DOM is out of its reach).
+   */
+  header(modelFile: string): { readonly run: PanelRun; readonly fileChanged: boolean | undefined } | undefined {
+    return this.panels.get(modelFile)?.header;
   }
 
   private adopt(panel: vscode.WebviewPanel, modelFile: string): void {
@@ -113,6 +144,14 @@ class TrainingPanel implements vscode.Disposable {
   private queue: Promise<void> = Promise.resolve();
   /** Resets queued or in flight. */
   private resets = 0;
+  /** The folder of the run the webview shows, for Open Run Folder. */
+  private runDir: string | undefined;
+  /** Run folders drawn beside the panel's own run (the Runs view's selection). */
+  private compared: readonly string[] = [];
+  /** The header as last sent: see TrainingPanels.header. */
+  private shownRun: PanelRun | undefined;
+  private fileChanged: boolean | undefined;
+  private fileCheckTimer: NodeJS.Timeout | undefined;
 
   constructor(
     readonly panel: vscode.WebviewPanel,
@@ -129,7 +168,54 @@ class TrainingPanel implements vscode.Disposable {
         }
         this.onMessage(msg);
       }),
+      // Edits (saved or not) may make the file differ from the run's snapshot, or agree with it again;
+      // so may a change on disk while no editor has the file open (a checkout, another tool).
+      vscode.workspace.onDidChangeTextDocument(({ document }) => {
+        if (document.uri.fsPath === this.modelFile) this.scheduleFileCheck();
+      }),
     );
+    const watcher = vscode.workspace.createFileSystemWatcher(
+      new vscode.RelativePattern(vscode.Uri.file(path.dirname(modelFile)), path.basename(modelFile)),
+    );
+    const onDisk = (): void => this.scheduleFileCheck();
+    this.subscriptions.push(watcher, watcher.onDidChange(onDisk), watcher.onDidCreate(onDisk), watcher.onDidDelete(onDisk));
+  }
+
+  private scheduleFileCheck(): void {
+    if (!this.ready) return;
+    clearTimeout(this.fileCheckTimer);
+    this.fileCheckTimer = setTimeout(() => this.enqueue(() => this.checkFileChanged()), FILE_CHECK_MS);
+  }
+
+  get header(): { readonly run: PanelRun; readonly fileChanged: boolean | undefined } | undefined {
+    return this.shownRun && { run: this.shownRun, fileChanged: this.fileChanged };
+  }
+
+  /**
+   * Tells the webview whether the model file (the editor's text when it is
+   * open) still says what the shown run's spec.json says. A run trains on
+   * that snapshot whatever happens to the file.
+   */
+  private async checkFileChanged(): Promise<void> {
+    const runDir = this.runDir;
+    let changed = false;
+    if (runDir) {
+      let snapshot: unknown;
+      try {
+        snapshot = JSON.parse(await fs.readFile(path.join(runDir, RUN_FILES.spec), 'utf8'));
+      } catch {
+        snapshot = undefined; // a run folder being created, or not ours: say nothing
+      }
+      if (snapshot !== undefined) {
+        const open = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === this.modelFile);
+        const text = open?.getText() ?? (await fs.readFile(this.modelFile, 'utf8').catch(() => undefined));
+        const [{ parseModelFile }, { sameSpec }] = await Promise.all([import('../spec/parseModelFile'), import('../spec/sameSpec')]);
+        changed = !sameSpec(text === undefined ? undefined : parseModelFile(this.modelFile, text).value, snapshot);
+      }
+    }
+    if (changed === this.fileChanged) return;
+    this.fileChanged = changed;
+    await this.post({ type: 'fileChanged', changed });
   }
 
   private onMessage(msg: TrainingPanelToHost): void {
@@ -145,6 +231,9 @@ class TrainingPanel implements vscode.Disposable {
         return;
       case 'stop':
         void vscode.commands.executeCommand(Command.Stop, uri);
+        return;
+      case 'openRunFolder':
+        void vscode.commands.executeCommand(Command.OpenRunFolder, this.runDir ? vscode.Uri.file(this.runDir) : uri);
         return;
       default:
         assertNever(msg);
@@ -203,6 +292,7 @@ class TrainingPanel implements vscode.Disposable {
       try {
         const shown = await this.runToShow(this.deps.runs.state(this.modelFile));
         this.runId = shown.run.runId;
+        this.runDir = shown.runDir;
         await this.post({
           type: 'reset',
           modelFile: this.modelFile,
@@ -210,11 +300,25 @@ class TrainingPanel implements vscode.Disposable {
           run: shown.run,
           records: shown.records,
         });
+        if (this.compared.length > 0) await this.post({ type: 'compare', runs: await readCompared(this.compared) });
+        this.fileChanged = undefined; // a new webview state or another run: say it afresh
+        await this.checkFileChanged();
       } finally {
         this.resets--;
         // Records that came while the folder was read; the webview drops the ones it has.
         if (this.resets === 0) this.flush();
       }
+    });
+  }
+
+  /** Replaces the runs drawn beside this panel's own; see TrainingPanels.compare. */
+  setCompared(runDirs: readonly string[]): void {
+    const same = runDirs.length === this.compared.length && runDirs.every((d, i) => d === this.compared[i]);
+    if (same) return;
+    this.compared = [...runDirs];
+    if (!this.ready) return; // sent after the reset that `ready` starts
+    this.enqueue(async () => {
+      await this.post({ type: 'compare', runs: await readCompared(runDirs) });
     });
   }
 
@@ -224,27 +328,31 @@ class TrainingPanel implements vscode.Disposable {
     });
   }
 
-  private async runToShow(state: RunState): Promise<{ run: PanelRun; records: readonly MetricRecord[] }> {
+  private async runToShow(
+    state: RunState,
+  ): Promise<{ run: PanelRun; runDir?: string; records: readonly MetricRecord[] }> {
     const runDir = state.kind === 'idle' || state.kind === 'starting' ? undefined : state.runDir;
     if (state.kind === 'starting') return { run: panelRun(state), records: [] };
     if (runDir) {
       const info = state.kind === 'running' || state.kind === 'finished' ? state.run : await readRun(runDir);
       const run = { ...fromRunInfo(info), ...panelRun(state) };
       const records = await readMetrics(runDir);
-      return { run, records: withUnwritten(records, this.deps.runs.unwritten(this.modelFile)) };
+      return { run, runDir, records: withUnwritten(records, this.deps.runs.unwritten(this.modelFile)) };
     }
     if (state.kind === 'failed') return { run: panelRun(state), records: [] };
     const latest = await latestRun(this.modelFile);
     if (!latest) return { run: { status: 'none' }, records: [] };
-    return { run: fromRunInfo(latest.run), records: await readMetrics(latest.runDir) };
+    return { run: fromRunInfo(latest.run), runDir: latest.runDir, records: await readMetrics(latest.runDir) };
   }
 
   private post(msg: HostToTrainingPanel): Thenable<boolean> {
+    if (msg.type === 'reset' || msg.type === 'run') this.shownRun = msg.run;
     return this.panel.webview.postMessage(msg);
   }
 
   dispose(): void {
     clearTimeout(this.flushTimer);
+    clearTimeout(this.fileCheckTimer);
     for (const s of this.subscriptions) s.dispose();
   }
 }
@@ -260,13 +368,32 @@ function withUnwritten(onDisk: readonly MetricRecord[], unwritten: readonly Metr
   return [...onDisk, ...unwritten.filter((r) => !overlap.has(key(r)))];
 }
 
+/** The runs to compare, read from their folders; one that cannot be read (deleted meanwhile) is left out. */
+async function readCompared(runDirs: readonly string[]): Promise<ComparedRun[]> {
+  const now = Date.now();
+  const runs = await Promise.all(
+    runDirs.map(async (runDir): Promise<ComparedRun | undefined> => {
+      try {
+        const [run, records] = await Promise.all([readRun(runDir), readMetrics(runDir)]);
+        return { runId: run.id, label: runLabel(run, now), status: run.status, batchesPerEpoch: run.batchesPerEpoch, records };
+      } catch {
+        return undefined;
+      }
+    }),
+  );
+  return runs.filter((r): r is ComparedRun => r !== undefined);
+}
+
 function fromRunInfo(run: RunInfo): PanelRun {
   return {
     status: run.status,
     runId: run.id,
+    label: runLabel(run, Date.now()),
     backend: run.backend,
+    backendSkipped: run.backendSkipped,
     epochs: run.epochs,
     batchesPerEpoch: run.batchesPerEpoch,
+    trainSamples: run.trainSamples,
     startedAt: run.startedAt,
     ...(run.endedAt ? { endedAt: run.endedAt } : {}),
     ...(run.error ? { error: run.error.message } : {}),

@@ -1,5 +1,6 @@
 import type { BackendChoice, BackendName, MetricRecord, RunInfo, RunStatus } from './runTypes';
-import type { HostToTrainer, TrainerToHost, TrainRequest } from './trainerMessages';
+import { isEvaluateRequest, isEvaluation, isEvaluationProgress } from './evaluationGuards';
+import type { EvaluatorToHost, HostToTrainer, TrainerToHost, TrainRequest } from './trainerMessages';
 
 /**
  * Type guards for messages crossing the host ↔ trainer boundary. Whatever
@@ -50,7 +51,9 @@ export function isTrainRequest(x: unknown): x is TrainRequest {
     && isString(x.workspaceRoot)
     && isString(x.runsDir)
     && isOptional(x.epochs, isPositiveInteger)
-    && isOptional(x.backend, isBackendChoice);
+    && isOptional(x.backend, isBackendChoice)
+    && isOptional(x.resumeRunDir, isString)
+    && isOptional(x.maxMemoryMB, isPositiveInteger);
 }
 
 export function isRunInfo(x: unknown): x is RunInfo {
@@ -68,6 +71,9 @@ export function isRunInfo(x: unknown): x is RunInfo {
     && isNumber(x.trainSamples)
     && isNumber(x.batchesPerEpoch)
     && isOptional(x.pid, isNumber)
+    && isOptional(x.heartbeatAt, isString)
+    && isOptional(x.resumedAt, isString)
+    && isOptional(x.epochsDone, isNumber)
     && isOptional(x.error, (e) => isObject(e) && isString(e.message)
       && isOptional(e.epoch, isNumber) && isOptional(e.batch, isNumber))
     && isOptional(x.test, (t) => isObject(t) && Object.values(t).every(isNumber));
@@ -91,8 +97,35 @@ export function isHostToTrainer(x: unknown): x is HostToTrainer {
   switch (x.type) {
     case 'train':
       return isTrainRequest(x.request);
+    case 'evaluate':
+      return isEvaluateRequest(x.request);
+    case 'export':
+      return isObject(x.request) && isString(x.request.runDir) && isString(x.request.outDir) && isString(x.request.workspaceRoot)
+        && isOptional(x.request.backend, isBackendChoice);
     case 'stop':
       return true;
+    default:
+      return false;
+  }
+}
+
+/** Trainer → extension host while evaluating or exporting. */
+export function isEvaluatorToHost(x: unknown): x is EvaluatorToHost {
+  if (!isObject(x)) {
+    return false;
+  }
+  switch (x.type) {
+    case 'evaluationProgress':
+      return isEvaluationProgress(x.progress);
+    case 'evaluationDone':
+      return isEvaluation(x.evaluation);
+    case 'exportDone':
+      return isObject(x.result) && isString(x.result.runId) && isString(x.result.outDir) && Array.isArray(x.result.files)
+        && x.result.files.every(isString)
+        && isOptional(x.result.parity, (p) => isObject(p) && isNumber(p.examples) && isNumber(p.maxAbsDifference))
+        && isOptional(x.result.parityNote, isString);
+    case 'taskFailed':
+      return isString(x.message) && typeof x.cancelled === 'boolean';
     default:
       return false;
   }

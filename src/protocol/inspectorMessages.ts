@@ -21,6 +21,11 @@ export interface LayerSummary {
   /** Weights of the layer (TF.js `countParams()`). */
   readonly params: number;
   readonly trainableParams: number;
+  /**
+   * A layer of the `model.from` model (fine-tuning): listed first, its
+   * `type` is its class, its `index` counts on past the file's own layers.
+   */
+  readonly fromBase?: boolean;
 }
 
 /**

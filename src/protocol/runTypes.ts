@@ -40,6 +40,18 @@ export interface RunInfo {
   readonly batchesPerEpoch: number;
   /** Trainer process id while running, to detect a dead trainer. */
   readonly pid?: number;
+  /**
+   * ISO 8601, while running: the trainer rewrites run.json every few seconds
+   * (HEARTBEAT_MS); a `running` run whose heartbeat stopped is a dead one.
+   */
+  readonly heartbeatAt?: string;
+  /** ISO 8601: when the run was last resumed from its checkpoint (`startedAt` stays the first start). */
+  readonly resumedAt?: string;
+  /**
+   * Epochs finished when the run ended. A `stopped` run with fewer than
+   * `epochs` can be resumed from its last checkpoint.
+   */
+  readonly epochsDone?: number;
   readonly error?: RunError;
   /** Metrics on the test set after training, when there is one. */
   readonly test?: Readonly<Record<string, number>>;

@@ -1,3 +1,5 @@
+import type { EvaluateRequest, Evaluation, EvaluationProgress } from './evaluationTypes';
+import type { ExportRequest, ExportResult } from './exportTypes';
 import type { BackendChoice, BackendName, BackendSkip, MetricRecord, RunInfo } from './runTypes';
 
 /** Everything the trainer needs to start a run. Paths are absolute. */
@@ -10,13 +12,44 @@ export interface TrainRequest {
   /** Overrides `training.epochs`. */
   readonly epochs?: number;
   readonly backend?: BackendChoice;
+  /**
+   * Continue this stopped run (a folder under `runsDir`) from its last
+   * checkpoint to its planned epochs, appending to its metrics, with the
+   * spec snapshot it started with (`modelFile` is only where data paths
+   * resolve from). `epochs` must not be given.
+   */
+  readonly resumeRunDir?: string;
+  /**
+   * The memory the run may use (modelStudio.trainer.maxMemoryMB): the host
+   * starts the process with this V8 heap limit, and the trainer fails the
+   * run as out of memory when heap plus tensor memory passes it.
+   */
+  readonly maxMemoryMB?: number;
 }
 
-/** Extension host (or CLI) → trainer process. */
+/** Extension host (or CLI) → trainer process. A process does one thing: train, evaluate or export. */
 export type HostToTrainer =
   | { readonly type: 'train'; readonly request: TrainRequest }
-  /** First stop: finish the batch, save, mark `stopped`. */
+  /** Evaluate a run's model; the process answers with EvaluatorToHost messages, then exits. */
+  | { readonly type: 'evaluate'; readonly request: EvaluateRequest }
+  /** Export a run's model; the process answers with EvaluatorToHost messages, then exits. */
+  | { readonly type: 'export'; readonly request: ExportRequest }
+  /** First stop: finish the batch, save, mark `stopped`. An evaluation stops after its current batch, writing nothing. */
   | { readonly type: 'stop' };
+
+/**
+ * Trainer process → extension host while it evaluates or exports. A union
+ * of its own rather than more members of TrainerToHost: whoever follows a
+ * training run never receives these. (A process that fails before it can
+ * answer may still send TrainerToHost's `error`.)
+ */
+export type EvaluatorToHost =
+  | { readonly type: 'evaluationProgress'; readonly progress: EvaluationProgress }
+  /** The evaluation is in `<runDir>/evaluation.json` already. */
+  | { readonly type: 'evaluationDone'; readonly evaluation: Evaluation }
+  | { readonly type: 'exportDone'; readonly result: ExportResult }
+  /** Nothing was written: a problem in the user's files (named with file and line), or `cancelled` by `stop`. */
+  | { readonly type: 'taskFailed'; readonly message: string; readonly cancelled: boolean };
 
 /** Trainer process → extension host (or CLI). */
 export type TrainerToHost =

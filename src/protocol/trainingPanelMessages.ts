@@ -1,4 +1,4 @@
-import type { BackendName, MetricRecord, RunStatus } from './runTypes';
+import type { BackendName, BackendSkip, MetricRecord, RunStatus } from './runTypes';
 
 /**
  * Messages between the extension host and the training panel's webview.
@@ -11,10 +11,16 @@ export interface PanelRun {
   /** `none`: the model file has no run yet. */
   readonly status: 'none' | 'starting' | 'stopping' | RunStatus;
   readonly runId?: string;
+  /** Short name of the run (its start time), for the legend when runs are compared. */
+  readonly label?: string;
   readonly backend?: BackendName;
+  /** Backends tried before `backend` and why they were not used (run.json `backendSkipped`). */
+  readonly backendSkipped?: readonly BackendSkip[];
   /** Planned epochs; the current one is the latest record's. */
   readonly epochs?: number;
   readonly batchesPerEpoch?: number;
+  /** Training examples per epoch, for samples/s. */
+  readonly trainSamples?: number;
   readonly startedAt?: string;
   readonly endedAt?: string;
   readonly error?: string;
@@ -34,28 +40,62 @@ export type HostToTrainingPanel =
   /** The run's header changed (status, backend, error). */
   | { readonly type: 'run'; readonly run: PanelRun }
   /** New records of run `runId`; the webview drops records it already has. */
-  | { readonly type: 'metrics'; readonly runId: string; readonly records: readonly MetricRecord[] };
+  | { readonly type: 'metrics'; readonly runId: string; readonly records: readonly MetricRecord[] }
+  /**
+   * Other runs of the model file to draw with the panel's own (the runs
+   * selected in the Runs view); replaces the previous set, empty clears it.
+   */
+  | { readonly type: 'compare'; readonly runs: readonly ComparedRun[] }
+  /**
+   * Whether the model file (its editor's text, saved or not) now differs
+   * from the spec the shown run started with (its spec.json): the header
+   * then says "model file changed since this run started".
+   */
+  | { readonly type: 'fileChanged'; readonly changed: boolean };
+
+/** A finished (or running) run drawn beside the panel's own, from its run folder. */
+export interface ComparedRun {
+  readonly runId: string;
+  /** How the legend names it, e.g. its start time. */
+  readonly label: string;
+  readonly status: RunStatus;
+  readonly batchesPerEpoch?: number;
+  readonly records: readonly MetricRecord[];
+}
 
 /** Training panel webview → extension host. */
 export type TrainingPanelToHost =
   /** The webview's script has loaded and listens: the host may send now. */
   | { readonly type: 'ready' }
   | { readonly type: 'train' }
-  | { readonly type: 'stop' };
+  | { readonly type: 'stop' }
+  /** Reveal the shown run's folder. */
+  | { readonly type: 'openRunFolder' };
+
+/** How the charts are drawn; kept with the panel's state. */
+export interface ChartSettings {
+  /** `batch`: training curves per batch; `epoch`: one point per epoch. */
+  readonly view: 'batch' | 'epoch';
+  /** Exponential moving average weight, 0 (off) to 0.99. */
+  readonly smoothing: number;
+  readonly yScale: 'linear' | 'log';
+}
 
 /** What the webview keeps in `vscode.setState`, so a hidden or restored panel comes back whole. */
 export interface TrainingPanelState {
   readonly modelFile: string;
   readonly modelName: string;
   readonly run: PanelRun;
+  /** The run's records, or only its epoch records when it has very many (a state is saved often). */
   readonly records: readonly MetricRecord[];
+  readonly settings?: ChartSettings;
 }
 
 /** Checks a message from the webview (untrusted) before the host acts on it. */
 export function isTrainingPanelToHost(value: unknown): value is TrainingPanelToHost {
   if (typeof value !== 'object' || value === null) return false;
   const type = (value as { type?: unknown }).type;
-  return type === 'ready' || type === 'train' || type === 'stop';
+  return type === 'ready' || type === 'train' || type === 'stop' || type === 'openRunFolder';
 }
 
 /** Checks the state a restored panel hands back (it was written by an older webview, maybe). */

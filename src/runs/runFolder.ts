@@ -82,3 +82,16 @@ export async function listRuns(runsDir: string): Promise<RunEntry[]> {
     .filter((entry): entry is RunEntry => entry !== undefined)
     .sort((a, b) => b.run.startedAt.localeCompare(a.run.startedAt) || b.run.id.localeCompare(a.run.id));
 }
+
+/** Runs that ended with a saved final model: completed, or stopped (the model is saved at the stop). */
+export function isFinished(run: RunInfo): boolean {
+  return run.status === 'completed' || run.status === 'stopped';
+}
+
+/** The newest finished run of `modelFile` (what `evaluate <model-file>` and Evaluate Model… use). */
+export async function newestFinishedRun(modelFile: string): Promise<RunEntry | undefined> {
+  const runs = await listRuns(runsDirFor(modelFile));
+  // Runs of every model file of the folder share runsDir; a copied or moved folder keeps the file name.
+  return runs.find((entry) => isFinished(entry.run) && path.resolve(entry.run.modelFile) === path.resolve(modelFile))
+    ?? runs.find((entry) => isFinished(entry.run) && path.basename(entry.run.modelFile) === path.basename(modelFile));
+}

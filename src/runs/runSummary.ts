@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import type { MetricRecord, RunInfo } from '../protocol/runTypes';
+import { formatDuration } from './progress';
 import type { RunEntry } from './runFolder';
 
 /**
@@ -101,17 +102,6 @@ export function runDuration(run: RunInfo, now: number): number | undefined {
   return Number.isFinite(start) && Number.isFinite(end) ? Math.max(0, end - start) : undefined;
 }
 
-/** `850 ms`, `42 s`, `3 min 05 s`, `1 h 02 min`. */
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  const s = Math.round(ms / 1000);
-  if (s < 60) return `${s} s`;
-  const pad = (n: number) => String(n).padStart(2, '0');
-  if (s < 3600) return `${Math.floor(s / 60)} min ${pad(s % 60)} s`;
-  const minutes = Math.round(s / 60);
-  return `${Math.floor(minutes / 60)} h ${pad(minutes % 60)} min`;
-}
-
 /** A metric value in a line of text: 4 significant digits, `91.2%` for accuracies. */
 export function formatMetric(name: string, value: number): string {
   if (/acc|accuracy/i.test(name) && value >= 0 && value <= 1) return `${(value * 100).toFixed(1)}%`;
@@ -137,13 +127,13 @@ export function runLabel(run: RunInfo, now: number): string {
 
 /**
  * The Runs view's one-line description of a run:
- * `val_accuracy 91.2% · 1 min 05 s · wasm`, parts left out when unknown.
+ * `val_accuracy 91.2% · 1:05 · wasm`, parts left out when unknown.
  */
 export function describeRunLine(run: RunInfo, best: BestMetric | undefined, now: number): string {
   const parts: string[] = [];
   if (best) parts.push(`${best.name} ${formatMetric(best.name, best.value)}`);
   const duration = runDuration(run, now);
-  if (duration !== undefined) parts.push(formatDuration(duration));
+  if (duration !== undefined) parts.push(formatDuration(duration / 1000));
   parts.push(run.backend);
   return parts.join(' · ');
 }

@@ -75,11 +75,20 @@ export interface TrainingSpec {
   readonly earlyStopping?: EarlyStoppingSpec;
 }
 
+/** The network: `layers`, appended to the layers of an existing TF.js model when `from` names one. */
+export interface ModelArchitecture {
+  readonly layers: readonly LayerSpec[];
+  /** A TF.js layers model (`model.json` + weights) to start from, relative to the model file (fine-tuning). */
+  readonly from?: string;
+  /** Which layers of `from` train: all (true, the default), none (false), or those named. */
+  readonly trainable?: boolean | readonly string[];
+}
+
 export interface ModelSpec {
   readonly name: string;
   readonly task: Task;
   readonly data: DataSpec;
-  readonly model: { readonly layers: readonly LayerSpec[] };
+  readonly model: ModelArchitecture;
   readonly training: TrainingSpec;
 }
 

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { displayPath } from '../data/dataError';
+import { checkBaseModel } from './baseModelChecks';
 import type { CheckContext } from './checkContext';
 import { runDataChecks } from './dataChecks';
 import type { SpecDiagnostic } from './diagnostic';
@@ -38,6 +39,7 @@ export async function validateModelFile(file: string, text: string, options: Val
     const ctx: CheckContext = { file: absolute, spec: parsed.value as ModelSpec, parsed };
     for (const check of SPEC_CHECKS) diagnostics.push(...check(ctx));
     diagnostics.push(...(await runDataChecks(ctx, options.workspaceRoot)));
+    diagnostics.push(...(await checkBaseModel(ctx, options.workspaceRoot)));
   }
   diagnostics.sort(byPosition);
   return { spec: hasError(diagnostics) ? undefined : (parsed.value as ModelSpec), diagnostics };

@@ -1,10 +1,17 @@
+import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { assertNever } from '../protocol/assertNever';
 import type { BackendChoice, BackendName, BackendSkip } from '../protocol/runTypes';
+import { installedNativeVariants, installedVersion, NATIVE_DIR_ENV, NATIVE_PACKAGES as NATIVE_PACKAGES_BY_VARIANT, nativePackageDir } from './nativeBackend';
 import { registerWasmConvGradients } from './wasmKernels';
+import { setUpWebGpu } from './webgpuBackend';
 
-/** Order of preference (ARCHITECTURE §7): the first that loads wins. */
+/**
+ * Order of preference (ARCHITECTURE §7): the first that loads wins. `auto`
+ * takes webgpu only on a hardware adapter: on a software one (lavapipe) it
+ * ties wasm on an MLP and is 4× slower on a CNN (BACKENDS.md).
+ */
 const BACKEND_ORDER: readonly BackendName[] = ['tensorflow', 'webgpu', 'wasm', 'cpu'];
 
 export interface LoadedBackend {
@@ -21,7 +28,20 @@ export class BackendUnavailableError extends Error {
   }
 }
 
-/** The native bindings, GPU build first; both are optional dependencies. */
+/** Where to look for a native binding installed by `Install Native Backend…`, and how `auto` treats a software GPU. */
+export interface BackendOptions {
+  /** `<globalStorage>/native` (nativeBackend.ts layout); default: the MODEL_STUDIO_NATIVE_DIR environment variable. */
+  readonly nativeDir?: string;
+}
+
+/** Details of the loaded backend worth a log line (the adapter, the binding's folder). */
+export interface BackendDetail {
+  readonly detail?: string;
+  /** webgpu on a software adapter (lavapipe): correct, but no faster than wasm. */
+  readonly softwareGpu?: boolean;
+}
+
+/** The native bindings in node_modules, GPU build first; both are optional dependencies. */
 const NATIVE_PACKAGES = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'] as const;
 
 function isMissingModule(error: unknown, name: string): boolean {
@@ -34,42 +54,87 @@ function firstLine(error: unknown): string {
 }
 
 /**
- * Requiring a binding registers the `tensorflow` backend on the one shared
- * tfjs-core. A missing package throws synchronously (BACKENDS.md), so a
- * try/catch is the whole fallback.
+ * Requiring a binding registers the `tensorflow` backend. A binding from
+ * the native folder brings its own copy of tfjs-core; tfjs-core keeps its
+ * engine and kernel registry on the global object, so every copy of the
+ * same version shares them and our `tf.setBackend('tensorflow')` finds the
+ * backend. A different version is refused rather than mixed. A missing
+ * package throws synchronously (BACKENDS.md), so a try/catch is the whole
+ * fallback. Returns where the binding came from, or why none loaded.
  */
-function requireNativeBinding(): string | undefined {
+function requireNativeBinding(nativeDir: string | undefined): { loaded: string } | { reason: string } {
+  // libtensorflow's C++ logging ("This TensorFlow binary is optimized…") would land in the CLI's output.
+  process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
   let reason: string | undefined;
+  if (nativeDir !== undefined) {
+    for (const variant of installedNativeVariants(nativeDir)) {
+      const core = installedVersion(nativeDir, variant, '@tensorflow/tfjs-core');
+      if (core !== undefined && core !== tf.version_core) {
+        reason ??= `the native ${variant} backend in ${nativeDir} is for TF.js ${core}, this build uses ${tf.version_core}: install it again`;
+        continue;
+      }
+      try {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- installed on demand, outside node_modules
+        require(nativePackageDir(nativeDir, variant));
+        return { loaded: `${NATIVE_PACKAGES_BY_VARIANT[variant]} from ${path.join(nativeDir, variant)}` };
+      } catch (error) {
+        reason ??= `the native ${variant} backend failed to load: ${firstLine(error)}`;
+      }
+    }
+  }
   for (const name of NATIVE_PACKAGES) {
     try {
       // eslint-disable-next-line @typescript-eslint/no-require-imports -- optional dependency, loaded only if present
       require(name);
-      return undefined;
+      return { loaded: name };
     } catch (error) {
       // The GPU build is rarely installed; only the CPU build's failure is worth reporting.
       if (name === '@tensorflow/tfjs-node') {
-        reason = isMissingModule(error, name)
-          ? `${name} is not installed (optional dependency)`
+        reason ??= isMissingModule(error, name)
+          ? `${name} is not installed (optional dependency; Model Studio: Install Native Backend… installs it)`
           : `${name} failed to load: ${firstLine(error)}`;
       }
     }
   }
-  return reason;
+  return { reason: reason ?? 'no native binding' };
 }
 
-/** Makes `name` the active backend, or returns why it cannot be. */
-async function activate(name: BackendName): Promise<string | undefined> {
+/** Makes `name` the active backend, or returns why it cannot be. `auto` passes over a software GPU. */
+async function activate(name: BackendName, options: BackendOptions, auto: boolean): Promise<{ reason: string } | BackendDetail> {
+  let detail: string | undefined;
+  let softwareGpu = false;
   switch (name) {
     case 'tensorflow': {
-      const reason = requireNativeBinding();
-      if (reason !== undefined) {
-        return reason;
+      const native = requireNativeBinding(options.nativeDir ?? process.env[NATIVE_DIR_ENV]);
+      if ('reason' in native) {
+        return native;
       }
+      detail = native.loaded;
       break;
     }
-    case 'webgpu':
-      // FIXME(issue 6): Dawn for Node.
-      return 'webgpu backend is not available in this build';
+    case 'webgpu': {
+      const gpu = await setUpWebGpu();
+      if (gpu.kind === 'unavailable') {
+        return { reason: gpu.reason };
+      }
+      const adapter = `${gpu.adapter.description}${gpu.adapter.software ? ', a software adapter' : ''}`;
+      if (auto && gpu.adapter.software) {
+        return { reason: `only a software adapter (${gpu.adapter.description}): fine for correctness tests, not for speed` };
+      }
+      try {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- optional dependency; must load after setUpWebGpu
+        require('@tensorflow/tfjs-backend-webgpu');
+      } catch (error) {
+        return {
+          reason: isMissingModule(error, '@tensorflow/tfjs-backend-webgpu')
+            ? '@tensorflow/tfjs-backend-webgpu is not installed (optional dependency)'
+            : `@tensorflow/tfjs-backend-webgpu failed to load: ${firstLine(error)}`,
+        };
+      }
+      detail = adapter;
+      softwareGpu = gpu.adapter.software;
+      break;
+    }
     case 'wasm':
     case 'cpu':
       break;
@@ -77,12 +142,12 @@ async function activate(name: BackendName): Promise<string | undefined> {
       return assertNever(name);
   }
   if (!(await tf.setBackend(name))) {
-    return `${name} backend failed to initialise`;
+    return { reason: `${name} backend failed to initialise` };
   }
   if (name === 'wasm') {
     registerWasmConvGradients();
   }
-  return undefined;
+  return { ...(detail === undefined ? {} : { detail }), ...(softwareGpu ? { softwareGpu } : {}) };
 }
 
 /**
@@ -90,24 +155,24 @@ async function activate(name: BackendName): Promise<string | undefined> {
  * each earlier one was skipped; an explicit choice that cannot load throws
  * BackendUnavailableError naming why.
  */
-export async function loadBackend(choice: BackendChoice): Promise<LoadedBackend> {
+export async function loadBackend(choice: BackendChoice, options: BackendOptions = {}): Promise<LoadedBackend & BackendDetail> {
   // TF.js's "install tfjs-node" banner and kernel notices would land in the
   // CLI's output; the skip reasons carry that information instead.
   tf.enableProdMode();
   if (choice !== 'auto') {
-    const reason = await activate(choice);
-    if (reason !== undefined) {
-      throw new BackendUnavailableError(choice, reason);
+    const result = await activate(choice, options, false);
+    if ('reason' in result) {
+      throw new BackendUnavailableError(choice, result.reason);
     }
-    return { backend: choice, skipped: [] };
+    return { backend: choice, skipped: [], ...result };
   }
   const skipped: BackendSkip[] = [];
   for (const backend of BACKEND_ORDER) {
-    const reason = await activate(backend);
-    if (reason === undefined) {
-      return { backend, skipped };
+    const result = await activate(backend, options, true);
+    if (!('reason' in result)) {
+      return { backend, skipped, ...result };
     }
-    skipped.push({ backend, reason });
+    skipped.push({ backend, reason: result.reason });
   }
   throw new Error('no TF.js backend could be loaded'); // unreachable: cpu always loads
 }

@@ -78,7 +78,7 @@ function seededInitializers(
   return seeded;
 }
 
-function createLayer(layer: LayerSpec, index: number, inputShape: readonly number[] | undefined, seed: number): tf.layers.Layer {
+function createLayer(layer: LayerSpec, index: number, inputShape: readonly number[] | undefined, seed: number, offset = 0): tf.layers.Layer {
   const field = `model.layers[${index}]`;
   const { type, ...userConfig } = layer;
   const factory = LAYER_FACTORIES.get(type);
@@ -87,12 +87,13 @@ function createLayer(layer: LayerSpec, index: number, inputShape: readonly numbe
   }
   // Named by position (unless the user named it) rather than TF.js's
   // process-wide counter: stable across runs and easy to find in the file.
-  const config: Record<string, unknown> = { name: `${type}_${index + 1}`, ...userConfig };
+  // After the layers of a `model.from` model, positions count on from them.
+  const config: Record<string, unknown> = { name: `${type}_${offset + index + 1}`, ...userConfig };
   if (inputShape !== undefined && !INPUT_SHAPE_KEYS.some((key) => key in config)) {
     config.inputShape = [...inputShape];
   }
   try {
-    return factory({ ...config, ...seededInitializers(factory, config, seed + index) });
+    return factory({ ...config, ...seededInitializers(factory, config, seed + offset + index) });
   } catch (error) {
     throw new ModelBuildError(field, `${type}: ${errorMessage(error)}`);
   }
@@ -108,26 +109,84 @@ function createLayer(layer: LayerSpec, index: number, inputShape: readonly numbe
  * @param featureShape shape of one example, e.g. [784] or [28, 28, 1]
  * @param seed `training.seed`; initializers get seeds derived from it and the layer index
  */
-export function buildModel(spec: ModelSpec, featureShape: readonly number[], seed: number): tf.Sequential {
+export function buildModel(spec: ModelSpec, featureShape: readonly number[], seed: number, base?: tf.LayersModel): tf.Sequential {
   const layers = spec.model.layers;
-  if (layers.length === 0) {
+  if (layers.length === 0 && base === undefined) {
     throw new ModelBuildError('model.layers', 'a model needs at least one layer');
   }
   const model = tf.sequential();
   try {
+    const copies = base === undefined ? [] : addBaseLayers(model, base, featureShape, spec.model.trainable ?? true);
     layers.forEach((layerSpec, index) => {
-      const layer = createLayer(layerSpec, index, index === 0 ? featureShape : undefined, seed);
+      const layer = createLayer(layerSpec, index, index === 0 && copies.length === 0 ? featureShape : undefined, seed, copies.length);
       try {
         model.add(layer);
       } catch (error) {
         throw new ModelBuildError(`model.layers[${index}]`, `${layerSpec.type}: ${errorMessage(error)}`);
       }
     });
+    // Weights exist once the layers are built, i.e. added.
+    for (const { source, copy } of copies) copy.setWeights(source.getWeights());
   } catch (error) {
     model.dispose();
     throw error;
   }
   return model;
+}
+
+/** How many of a model's leading layers came from `model.from` (0 without it). */
+export function baseLayerCount(model: tf.LayersModel, spec: ModelSpec): number {
+  return model.layers.length - spec.model.layers.length;
+}
+
+interface LayerClass {
+  fromConfig(cls: LayerClass, config: Record<string, unknown>): tf.layers.Layer;
+}
+
+/**
+ * Adds a copy of every layer of `base` (fine-tuning: `model.from`) to
+ * `model`: same class, config and name, the first one taking examples of
+ * `featureShape`; `trainable` freezes all (false), none (true) or all but
+ * the named ones. Only a chain of layers (one input, one output, each
+ * layer fed by the one before, as in a Sequential model) can be extended.
+ * Returns the pairs whose weights to copy once the model is built.
+ */
+function addBaseLayers(
+  model: tf.Sequential,
+  base: tf.LayersModel,
+  featureShape: readonly number[],
+  trainable: boolean | readonly string[],
+): { source: tf.layers.Layer; copy: tf.layers.Layer }[] {
+  if (base.inputs.length !== 1 || base.outputs.length !== 1) {
+    throw new ModelBuildError('model.from', `only models with one input and one output can be extended (it has ${base.inputs.length} and ${base.outputs.length})`);
+  }
+  const inputShape = base.inputs[0].shape.slice(1);
+  if (inputShape.length !== featureShape.length || inputShape.some((d, i) => d !== null && d !== featureShape[i])) {
+    throw new ModelBuildError(
+      'model.from',
+      `the model takes examples of shape [${inputShape.map((d) => d ?? 'any').join(', ')}] but the data's are [${featureShape.join(', ')}]: set "data.features.shape" to match`,
+    );
+  }
+  const layers = base.layers.filter((layer) => layer.getClassName() !== 'InputLayer');
+  const names = new Set(typeof trainable === 'boolean' ? [] : trainable);
+  return layers.map((source, i) => {
+    const inbound = (source as unknown as { inboundNodes: { inboundLayers: tf.layers.Layer[] }[] }).inboundNodes;
+    const fedBy = inbound.length === 1 ? inbound[0].inboundLayers : [];
+    const previous = i === 0 ? undefined : layers[i - 1];
+    if (fedBy.length > 1 || (previous !== undefined && fedBy[0] !== previous)) {
+      throw new ModelBuildError('model.from', `layer "${source.name}" is not fed by the layer before it alone; only a chain of layers (a Sequential model) can be extended`);
+    }
+    const { batchInputShape: _batch, inputShape: _input, ...config } = source.getConfig() as Record<string, unknown>;
+    const cls = source.constructor as unknown as LayerClass;
+    const copy = cls.fromConfig(cls, { ...config, ...(i === 0 ? { batchInputShape: [null, ...featureShape] } : {}) });
+    copy.trainable = typeof trainable === 'boolean' ? trainable : names.has(source.name);
+    try {
+      model.add(copy);
+    } catch (error) {
+      throw new ModelBuildError('model.from', `layer "${source.name}" (${source.getClassName()}): ${errorMessage(error)}`);
+    }
+    return { source, copy };
+  });
 }
 
 type OptimizerFactory = (learningRate: number) => tf.Optimizer;

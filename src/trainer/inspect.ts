@@ -1,3 +1,4 @@
+import { DataError } from '../data/dataError';
 import { checkDataPath } from '../data/paths';
 import { summarizeSource } from '../data/sourceSummary';
 import type { Inspection } from '../protocol/inspectorMessages';
@@ -5,6 +6,7 @@ import type { SpecDiagnostic } from '../spec/diagnostic';
 import { isIdxSource, isImageFolderSource, type ModelSpec } from '../spec/modelSpec';
 import { parseModelFile, type JsonPath } from '../spec/parseModelFile';
 import { validateModelFile } from '../spec/validateModelFile';
+import { loadBaseModel } from './baseModel';
 import { ModelBuildError } from './buildModel';
 import { summarizeModel } from './modelSummary';
 
@@ -27,11 +29,20 @@ export async function inspectModelFile(modelFile: string, text: string, workspac
       diagnostics: [diagnosticAt(modelFile, text, path, 'the shape of one example is not known: set "data.features.shape", e.g. [784]')],
     };
   }
+  let base: Awaited<ReturnType<typeof loadBaseModel>>;
   try {
-    return { kind: 'ok', summary: summarizeModel(spec, featureShape), warnings };
+    base = await loadBaseModel(spec, modelFile, workspaceRoot);
+  } catch (error) {
+    if (!(error instanceof DataError)) throw error;
+    return { kind: 'invalid', diagnostics: [diagnosticAt(modelFile, text, ['model', 'from'], error.message)] };
+  }
+  try {
+    return { kind: 'ok', summary: summarizeModel(spec, featureShape, base), warnings };
   } catch (error) {
     if (!(error instanceof ModelBuildError)) throw error;
     return { kind: 'invalid', diagnostics: [diagnosticAt(modelFile, text, fieldPath(error.field), error.message)] };
+  } finally {
+    base?.dispose();
   }
 }
 

@@ -1,19 +1,27 @@
 /**
  * The trainer process (dist/trainer.js), forked once per run by
  * TrainerProcess: waits for `train`, runs it, streams every message to the
- * host, and exits. `stop` ends training after the current batch.
+ * host, and exits. `stop` ends training after the current batch. Forked by
+ * EvaluatorProcess instead, it evaluates or exports a run's model
+ * (`evaluate`, `export`) and answers with EvaluatorToHost messages.
  */
 import * as path from 'node:path';
 import { isHostToTrainer } from '../protocol/guards';
 import { assertNever } from '../protocol/assertNever';
 import type { MetricRecord, RunInfo } from '../protocol/runTypes';
-import type { TrainerToHost, TrainRequest } from '../protocol/trainerMessages';
+import type { EvaluateRequest } from '../protocol/evaluationTypes';
+import type { ExportRequest } from '../protocol/exportTypes';
+import type { EvaluatorToHost, TrainerToHost, TrainRequest } from '../protocol/trainerMessages';
 import { writeJsonAtomic } from './atomicFile';
+import { isOutOfMemoryError, outOfMemoryMessage } from './outOfMemory';
 import { failedRun, RUN_FILES } from './runFiles';
+import { RunWriter } from './runWriter';
 import { train } from './train';
 
 const stopSignal = new AbortController();
 let started = false;
+/** The limit the host started this process with, for an out-of-memory message. */
+let maxMemoryMB: number | undefined;
 /** What this process has reported, to finish run.json if something escapes train(). */
 let current: { runDir: string; run: RunInfo; last?: MetricRecord; done: boolean } | undefined;
 
@@ -55,11 +63,48 @@ async function run(request: TrainRequest): Promise<void> {
   process.exit(0);
 }
 
+function sendEvaluator(message: EvaluatorToHost): Promise<void> {
+  lastSent = new Promise((resolve) => {
+    if (!process.connected || !process.send) {
+      resolve();
+      return;
+    }
+    process.send(message, () => resolve());
+  });
+  return lastSent;
+}
+
+/** Evaluation and export: loaded lazily, so a training process does not load what it never runs. */
+async function runTask(task: { type: 'evaluate'; request: EvaluateRequest } | { type: 'export'; request: ExportRequest }): Promise<void> {
+  const [{ evaluateRun, EvaluationCancelled }, { exportRun }, { userMessage }] = await Promise.all([
+    import('./evaluate'),
+    import('./exportModel'),
+    import('./userMessage'),
+  ]);
+  try {
+    if (task.type === 'evaluate') {
+      const evaluation = await evaluateRun(task.request, { onProgress: (progress) => void sendEvaluator({ type: 'evaluationProgress', progress }) }, stopSignal.signal);
+      await sendEvaluator({ type: 'evaluationDone', evaluation });
+    } else {
+      await sendEvaluator({ type: 'exportDone', result: await exportRun(task.request) });
+    }
+  } catch (error) {
+    const cancelled = error instanceof EvaluationCancelled;
+    await sendEvaluator({ type: 'taskFailed', message: cancelled ? 'cancelled' : userMessage(error, task.request.runDir), cancelled });
+  }
+  await lastSent;
+  process.exit(0);
+}
+
 /** Anything train() did not handle: run.json (if a run started) says failed with the message. */
 async function failUnexpectedly(error: unknown): Promise<void> {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = isOutOfMemoryError(error)
+    ? outOfMemoryMessage(maxMemoryMB === undefined ? {} : { maxMemoryMB })
+    : error instanceof Error ? error.message : String(error);
   console.error(error);
   if (current && !current.done) {
+    // A heartbeat written after this would say `running` again.
+    await RunWriter.stopHeartbeats().catch(() => undefined);
     const run = failedRun(current.run, message, current.last);
     await writeJsonAtomic(path.join(current.runDir, RUN_FILES.run), run).catch(() => undefined);
     await send({ type: 'done', runDir: current.runDir, run });
@@ -84,7 +129,17 @@ process.on('message', (message: unknown) => {
         return;
       }
       started = true;
+      maxMemoryMB = message.request.maxMemoryMB;
       void run(message.request).catch(failUnexpectedly);
+      return;
+    case 'evaluate':
+    case 'export':
+      if (started) {
+        console.error(`trainer: a trainer process does one thing; ignored ${message.type}`);
+        return;
+      }
+      started = true;
+      void runTask(message).catch(failUnexpectedly);
       return;
     case 'stop':
       stopSignal.abort();
@@ -94,11 +149,22 @@ process.on('message', (message: unknown) => {
   }
 });
 
-// The host went away (closed window, crashed): stop cleanly so the run folder ends stopped, not running.
-process.on('disconnect', () => {
-  if (started) {
+/**
+ * The host went away (window closed or reloaded, extension host restarted
+ * or crashed): the IPC channel closes. Stop cleanly, as for `stop`: finish
+ * the batch, save the last checkpoint with the optimizer state, mark the run
+ * `stopped` (it can be resumed) and exit. SIGTERM (a shutdown, `kill`) does
+ * the same; a second SIGTERM exits at once.
+ */
+function stopGracefully(): void {
+  if (started && !stopSignal.signal.aborted) {
     stopSignal.abort();
   } else {
-    process.exit(0);
+    process.exit(started ? 143 : 0);
   }
+}
+process.on('disconnect', () => {
+  if (started) stopSignal.abort();
+  else process.exit(0);
 });
+process.on('SIGTERM', stopGracefully);

@@ -7,6 +7,12 @@ export function monitorMode(metric: string): MonitorMode {
   return /acc|precision|recall|auc/i.test(metric) ? 'max' : 'min';
 }
 
+/** What a monitor has seen, saved with a checkpoint so a resumed run stops early when the run would have. */
+export interface MonitorState {
+  readonly best?: number;
+  readonly epochsWithoutImprovement: number;
+}
+
 export type Observation =
   /** Best so far (by more than minDelta): save the best checkpoint. */
   | 'improved'
@@ -34,6 +40,15 @@ export class MetricMonitor {
 
   static forEarlyStopping(spec: EarlyStoppingSpec, defaultMetric: string): MetricMonitor {
     return new MetricMonitor(spec.monitor ?? defaultMetric, Math.abs(spec.minDelta ?? 0), spec.patience ?? 0);
+  }
+
+  get state(): MonitorState {
+    return { ...(this.best === undefined ? {} : { best: this.best }), epochsWithoutImprovement: this.epochsWithoutImprovement };
+  }
+
+  restore(state: MonitorState): void {
+    this.best = state.best;
+    this.epochsWithoutImprovement = state.epochsWithoutImprovement;
   }
 
   observe(value: number): Observation {

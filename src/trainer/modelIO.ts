@@ -12,15 +12,41 @@ import { writeFileAtomic, writeJsonAtomic } from './atomicFile';
 const MODEL_JSON = 'model.json';
 const WEIGHTS_BIN = 'weights.bin';
 
+export interface SaveOptions {
+  /**
+   * Also save the optimizer's state (the step count, Adam's moments) as
+   * TF.js's `includeOptimizer` does: what resuming a run needs.
+   */
+  readonly includeOptimizer?: boolean;
+  /** Merged into model.json's `userDefinedMetadata` (the trainer's resume state). */
+  readonly metadata?: Readonly<Record<string, object>>;
+}
+
 /**
- * Saves topology, training config and weights (not the optimizer state) into
- * `dir`, creating it. Weights are written before model.json, each through a
- * temp file: a reader between the two renames still gets a matching pair,
- * because a run saves the same topology every time.
+ * Saves topology, training config and weights (the optimizer state only
+ * when asked) into `dir`, creating it. Weights are written before
+ * model.json, each through a temp file: a reader between the two renames
+ * still gets a matching pair, because a run saves the same topology every time.
  */
-export async function saveModel(model: tf.LayersModel, dir: string): Promise<void> {
+export async function saveModel(model: tf.LayersModel, dir: string, options: SaveOptions = {}): Promise<void> {
   await fs.mkdir(dir, { recursive: true });
+  // includeOptimizer makes TF.js 4.22 create the step count as a new scalar
+  // (Optimizer.saveIterations) that nothing disposes: one leaked tensor per
+  // save. A scope ends it; variables (the weights, Adam's moments) outlive scopes.
+  const scoped = options.includeOptimizer === true;
+  if (scoped) tf.engine().startScope();
+  try {
+    await save(model, dir, options);
+  } finally {
+    if (scoped) tf.engine().endScope();
+  }
+}
+
+async function save(model: tf.LayersModel, dir: string, options: SaveOptions): Promise<void> {
   await model.save(tf.io.withSaveHandler(async (artifacts) => {
+    const metadata = options.metadata === undefined && artifacts.userDefinedMetadata === undefined
+      ? undefined
+      : { ...artifacts.userDefinedMetadata, ...options.metadata };
     const weightData = artifacts.weightData === undefined
       ? new ArrayBuffer(0)
       : tf.io.CompositeArrayBuffer.join(artifacts.weightData);
@@ -32,7 +58,7 @@ export async function saveModel(model: tf.LayersModel, dir: string): Promise<voi
       generatedBy: artifacts.generatedBy,
       convertedBy: artifacts.convertedBy,
       ...(artifacts.trainingConfig === undefined ? {} : { trainingConfig: artifacts.trainingConfig }),
-      ...(artifacts.userDefinedMetadata === undefined ? {} : { userDefinedMetadata: artifacts.userDefinedMetadata }),
+      ...(metadata === undefined ? {} : { userDefinedMetadata: metadata }),
     };
     await writeFileAtomic(path.join(dir, WEIGHTS_BIN), new Uint8Array(weightData));
     await writeJsonAtomic(path.join(dir, MODEL_JSON), modelJSON);
@@ -43,7 +69,61 @@ export async function saveModel(model: tf.LayersModel, dir: string): Promise<voi
         weightDataBytes: weightData.byteLength,
       },
     };
-  }));
+  }), { includeOptimizer: options.includeOptimizer ?? false });
+}
+
+async function readModelFolder(dir: string): Promise<{ modelJSON: tf.io.ModelJSON; specs: tf.io.WeightsManifestEntry[]; data: ArrayBuffer }> {
+  const modelJSON = JSON.parse(await fs.readFile(path.join(dir, MODEL_JSON), 'utf8')) as tf.io.ModelJSON;
+  const buffers: ArrayBuffer[] = [];
+  for (const group of modelJSON.weightsManifest) {
+    for (const file of group.paths) {
+      const bytes = await fs.readFile(path.join(dir, file));
+      buffers.push(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+    }
+  }
+  return { modelJSON, specs: tf.io.getWeightSpecs(modelJSON.weightsManifest), data: tf.io.CompositeArrayBuffer.join(buffers) };
+}
+
+/** The weights of a saved model folder, in the order of `model.getWeights()` (a model built from the same spec). */
+export async function readWeights(model: tf.LayersModel, dir: string): Promise<tf.Tensor[]> {
+  const { specs, data } = await readModelFolder(dir);
+  const named = tf.io.decodeWeights(data, specs);
+  const weights = model.weights.map((w) => named[w.originalName]);
+  const missing = model.weights.filter((_, i) => weights[i] === undefined).map((w) => w.originalName);
+  tf.dispose(Object.values(named).filter((t) => !weights.includes(t)));
+  if (missing.length > 0) {
+    tf.dispose(weights.filter((t) => t !== undefined));
+    throw new Error(`${dir}: no weights for ${missing.join(', ')}`);
+  }
+  return weights;
+}
+
+/**
+ * Loads a checkpoint saved with `includeOptimizer` into `model`, which was
+ * built and compiled from the same spec: its weights by name, and the
+ * optimizer's state into `model.optimizer`. Returns model.json's
+ * userDefinedMetadata and whether the checkpoint held optimizer state.
+ */
+export async function loadCheckpoint(
+  model: tf.LayersModel,
+  dir: string,
+): Promise<{ metadata: Readonly<Record<string, unknown>> | undefined; optimizer: boolean }> {
+  const { modelJSON, specs, data } = await readModelFolder(dir);
+  const named = tf.io.decodeWeights(data, specs);
+  try {
+    const modelWeights: tf.NamedTensorMap = {};
+    const optimizerWeights: { name: string; tensor: tf.Tensor }[] = [];
+    for (const spec of specs) {
+      if (spec.group === 'optimizer') optimizerWeights.push({ name: spec.name, tensor: named[spec.name] });
+      else modelWeights[spec.name] = named[spec.name];
+    }
+    model.loadWeights(modelWeights, true);
+    if (optimizerWeights.length > 0) await model.optimizer.setWeights(optimizerWeights);
+    const metadata = modelJSON.userDefinedMetadata as Readonly<Record<string, unknown>> | undefined;
+    return { metadata, optimizer: optimizerWeights.length > 0 };
+  } finally {
+    tf.dispose(Object.values(named));
+  }
 }
 
 /**
@@ -52,7 +132,13 @@ export async function saveModel(model: tf.LayersModel, dir: string): Promise<voi
  * uncompiled: compile before evaluate().
  */
 export async function loadModel(dir: string): Promise<tf.LayersModel> {
-  const modelJSON = JSON.parse(await fs.readFile(path.join(dir, MODEL_JSON), 'utf8')) as tf.io.ModelJSON;
+  return loadModelFile(path.join(dir, MODEL_JSON));
+}
+
+/** {@link loadModel} for a model.json of any name; its weight files are named relative to its folder. */
+export async function loadModelFile(file: string): Promise<tf.LayersModel> {
+  const dir = path.dirname(file);
+  const modelJSON = JSON.parse(await fs.readFile(file, 'utf8')) as tf.io.ModelJSON;
   const artifacts = await tf.io.getModelArtifactsForJSON(modelJSON, async (manifest) => {
     const buffers: ArrayBuffer[] = [];
     for (const group of manifest) {

@@ -2,7 +2,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { DEFAULT_SEED } from '../data/random';
 import type { LayerSummary, MemoryEstimate, ModelSummary } from '../protocol/inspectorMessages';
 import type { ModelSpec } from '../spec/modelSpec';
-import { buildModel, disposeModel } from './buildModel';
+import { baseLayerCount, buildModel, disposeModel } from './buildModel';
 
 const BYTES_PER_VALUE = 4; // float32
 const DEFAULT_BATCH_SIZE = 32;
@@ -17,6 +17,11 @@ const OPTIMIZER_SLOTS: Readonly<Record<string, number>> = {
   adadelta: 2, // accumulated gradients and updates
   rmsprop: 2, // mean squares and moments
 };
+
+/** `Dense` → `dense`: the tf.layers factory name of a layer class. */
+function lowerFirst(name: string): string {
+  return name.charAt(0).toLowerCase() + name.slice(1);
+}
 
 function product(shape: readonly (number | null)[]): number {
   return shape.reduce<number>((n, d) => n * (d ?? 1), 1);
@@ -35,16 +40,20 @@ function weightCount(weights: readonly tf.LayerVariable[]): number {
  * @param featureShape shape of one example, e.g. [784] or [28, 28, 1]
  * @throws ModelBuildError naming the field TF.js refused
  */
-export function summarizeModel(spec: ModelSpec, featureShape: readonly number[]): ModelSummary {
-  const model = buildModel(spec, featureShape, spec.training.seed ?? DEFAULT_SEED);
+export function summarizeModel(spec: ModelSpec, featureShape: readonly number[], base?: tf.LayersModel): ModelSummary {
+  const model = buildModel(spec, featureShape, spec.training.seed ?? DEFAULT_SEED, base);
   try {
-    const layers: LayerSummary[] = model.layers.map((layer, index) => ({
-      index,
+    // Layers of a `model.from` model come first; `index` stays the position in the file's
+    // `model.layers` for the others, and counts on past them for the base's.
+    const fromBase = baseLayerCount(model, spec);
+    const layers: LayerSummary[] = model.layers.map((layer, position) => ({
+      index: position < fromBase ? spec.model.layers.length + position : position - fromBase,
       name: layer.name,
-      type: spec.model.layers[index]?.type ?? layer.getClassName(),
+      type: position < fromBase ? lowerFirst(layer.getClassName()) : spec.model.layers[position - fromBase]?.type ?? layer.getClassName(),
       outputShape: layer.outputShape as (number | null)[],
       params: layer.countParams(),
       trainableParams: weightCount(layer.trainableWeights),
+      ...(position < fromBase ? { fromBase: true } : {}),
     }));
     const totalParams = layers.reduce((n, l) => n + l.params, 0);
     const trainableParams = layers.reduce((n, l) => n + l.trainableParams, 0);

@@ -12,16 +12,24 @@ export const RUN_FILES = {
   normalization: 'normalization.json',
   model: 'model',
   checkpoints: 'checkpoints',
+  evaluation: 'evaluation.json',
 } as const;
 
 export type CheckpointName = 'best' | 'last';
+
+/**
+ * How often a training process rewrites run.json's `heartbeatAt`. The
+ * extension host takes a `running` run whose heartbeat is much older
+ * (detectDeadRun) for one whose trainer died.
+ */
+export const HEARTBEAT_MS = 5000;
 
 /**
  * run.json of a run that ended in `message` after `last` (the last metric
  * record written, for the epoch and batch it got to): status failed, no pid.
  */
 export function failedRun(run: RunInfo, message: string, last: MetricRecord | undefined): RunInfo {
-  const { pid: _endedProcess, ...ended } = run;
+  const { pid: _endedProcess, heartbeatAt: _lastBeat, ...ended } = run;
   return {
     ...ended,
     status: 'failed',

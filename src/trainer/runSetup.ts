@@ -8,6 +8,7 @@ import type { TrainerToHost, TrainRequest } from '../protocol/trainerMessages';
 import type { ModelSpec } from '../spec/modelSpec';
 import { formatDiagnostic, validateModelFile } from '../spec/validateModelFile';
 import { BackendUnavailableError, findMissingTrainingKernel, type LoadedBackend } from './backend';
+import { loadBaseModel } from './baseModel';
 import { buildModel, compileModel, disposeModel, outputUnits } from './buildModel';
 import { labelEncoding } from './trainingData';
 
@@ -24,22 +25,37 @@ export interface RunSetup {
   readonly batchSize: number;
 }
 
-async function readValidSpec(request: TrainRequest, emit: (message: TrainerToHost) => void): Promise<ModelSpec> {
+/** A resumed run's spec: the snapshot it started with (spec.json), not the model file as it is now. */
+export interface SpecSnapshot {
+  readonly specText: string;
+  /** The run's planned epochs. */
+  readonly epochs: number;
+}
+
+async function readValidSpec(request: TrainRequest, emit: (message: TrainerToHost) => void, snapshot?: SpecSnapshot): Promise<ModelSpec> {
   const modelFile = request.modelFile;
   let text: string;
-  try {
-    text = await fs.readFile(modelFile, 'utf8');
-  } catch (error) {
-    throw new Error(`${displayPath(modelFile)}: cannot read the model file (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  if (snapshot) {
+    text = snapshot.specText;
+  } else {
+    try {
+      text = await fs.readFile(modelFile, 'utf8');
+    } catch (error) {
+      throw new Error(`${displayPath(modelFile)}: cannot read the model file (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+    }
   }
+  // A snapshot is JSON; it is checked as if it were the model file, whose folder its data paths are relative to.
   const { spec, diagnostics } = await validateModelFile(modelFile, text, { workspaceRoot: request.workspaceRoot });
   const errors = diagnostics.filter((d) => d.severity === 'error');
   for (const warning of diagnostics.filter((d) => d.severity === 'warning')) {
-    emit({ type: 'log', level: 'warn', message: formatDiagnostic(warning) });
+    if (!snapshot) emit({ type: 'log', level: 'warn', message: formatDiagnostic(warning) });
   }
   if (errors.length > 0 || spec === undefined) {
     const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : '';
-    throw new Error(errors.length > 0 ? `${formatDiagnostic(errors[0])}${more}` : `${displayPath(modelFile)}: invalid model file`);
+    const first = errors.length > 0 ? errors[0].message : 'invalid model file';
+    throw new Error(snapshot
+      ? `${displayPath(request.resumeRunDir ?? modelFile)}: cannot resume: the run's spec.json no longer validates: ${first}${more}`
+      : errors.length > 0 ? `${formatDiagnostic(errors[0])}${more}` : `${displayPath(modelFile)}: invalid model file`);
   }
   return spec;
 }
@@ -58,7 +74,25 @@ async function buildOnBackend(
   loaded: LoadedBackend,
   emit: (message: TrainerToHost) => void,
 ): Promise<{ model: tf.LayersModel; backend: LoadedBackend }> {
-  const model = buildModel(spec, data.featureShape, seed);
+  // Fine-tuning: the `model.from` model's layers and weights come first; buildModel copies them.
+  const base = await loadBaseModel(spec, request.modelFile, request.workspaceRoot);
+  try {
+    return await buildWith(spec, data, seed, request, loaded, emit, base);
+  } finally {
+    base?.dispose();
+  }
+}
+
+async function buildWith(
+  spec: ModelSpec,
+  data: PreparedData,
+  seed: number,
+  request: TrainRequest,
+  loaded: LoadedBackend,
+  emit: (message: TrainerToHost) => void,
+  base: tf.LayersModel | undefined,
+): Promise<{ model: tf.LayersModel; backend: LoadedBackend }> {
+  const model = buildModel(spec, data.featureShape, seed, base);
   const missing = loaded.backend === 'cpu' ? undefined : findMissingTrainingKernel(model, data.featureShape);
   if (missing === undefined) {
     return { model, backend: loaded };
@@ -71,7 +105,7 @@ async function buildOnBackend(
   emit({ type: 'log', level: 'warn', message: `${reason}: training on cpu` });
   await tf.setBackend('cpu');
   return {
-    model: buildModel(spec, data.featureShape, seed),
+    model: buildModel(spec, data.featureShape, seed, base),
     backend: { backend: 'cpu', skipped: [...loaded.skipped, { backend: loaded.backend, reason }] },
   };
 }
@@ -86,8 +120,9 @@ export async function setUpRun(
   request: TrainRequest,
   loaded: LoadedBackend,
   emit: (message: TrainerToHost) => void,
+  snapshot?: SpecSnapshot,
 ): Promise<RunSetup> {
-  const spec = await readValidSpec(request, emit);
+  const spec = await readValidSpec(request, emit, snapshot);
   const data = await prepareData(spec, { modelFile: request.modelFile, workspaceRoot: request.workspaceRoot });
   const seed = spec.training.seed ?? DEFAULT_SEED;
   const { model, backend } = await buildOnBackend(spec, data, seed, request, loaded, emit);
@@ -104,7 +139,7 @@ export async function setUpRun(
     model,
     backend,
     seed,
-    epochs: request.epochs ?? spec.training.epochs,
+    epochs: snapshot?.epochs ?? request.epochs ?? spec.training.epochs,
     batchSize: spec.training.batchSize ?? DEFAULT_BATCH_SIZE,
   };
 }

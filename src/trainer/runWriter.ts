@@ -6,7 +6,8 @@ import type { MetricRecord, RunInfo } from '../protocol/runTypes';
 import type { ModelSpec } from '../spec/modelSpec';
 import { writeJsonAtomic } from './atomicFile';
 import { saveModel } from './modelIO';
-import { RUN_FILES, type CheckpointName } from './runFiles';
+import { HEARTBEAT_MS, RUN_FILES, type CheckpointName } from './runFiles';
+import { STATE_KEY, type TrainingState } from './trainingState';
 
 /** Contents of `normalization.json`: what evaluation and prediction must apply to inputs. */
 export interface RunNormalization {
@@ -14,6 +15,8 @@ export interface RunNormalization {
   readonly features: PreparedData['features'];
   readonly target: PreparedData['target'];
   readonly classes?: PreparedData['classes'];
+  /** Table sources: the feature columns in training order (absent in runs made before it was saved). */
+  readonly featureNames?: PreparedData['featureNames'];
 }
 
 /** Batch records reach the file at least this often, besides every epoch end. */
@@ -58,11 +61,31 @@ async function createRunDir(runsDir: string, name: string, startedAt: Date): Pro
  * trainer) sees at worst a torn last line.
  */
 export class RunWriter {
+  /** Writers whose heartbeat may be going, for stopHeartbeats(). */
+  private static readonly beating = new Set<RunWriter>();
   private pendingLines = '';
   private lastFlush = Date.now();
   private metricsFd: number | undefined;
+  /** run.json writes in order: a heartbeat's rename must never land after the final run.json. */
+  private runInfoWrites: Promise<void> = Promise.resolve();
+  private heartbeat: NodeJS.Timeout | undefined;
 
   private constructor(readonly id: string, readonly dir: string) {}
+
+  /** Reopens an existing run folder to resume it: metrics.jsonl is appended to. */
+  static open(runDir: string): RunWriter {
+    const writer = new RunWriter(path.basename(runDir), runDir);
+    writer.metricsFd = openSync(path.join(runDir, RUN_FILES.metrics), 'a');
+    return writer;
+  }
+
+  /**
+   * Stops every writer's heartbeat and waits for run.json writes in flight:
+   * for a process about to write run.json itself and exit.
+   */
+  static async stopHeartbeats(): Promise<void> {
+    await Promise.all([...RunWriter.beating].map((writer) => writer.stopHeartbeat()));
+  }
 
   /** Creates the folder and writes the spec snapshot and the normalisation statistics. */
   static async create(runsDir: string, spec: ModelSpec, data: PreparedData, startedAt: Date): Promise<RunWriter> {
@@ -73,6 +96,7 @@ export class RunWriter {
       features: data.features,
       target: data.target,
       ...(data.classes === undefined ? {} : { classes: data.classes }),
+      ...(data.featureNames === undefined ? {} : { featureNames: data.featureNames }),
     };
     await writeJsonAtomic(path.join(dir, RUN_FILES.spec), spec);
     await writeJsonAtomic(path.join(dir, RUN_FILES.normalization), normalization);
@@ -80,8 +104,36 @@ export class RunWriter {
     return writer;
   }
 
-  async writeRunInfo(run: RunInfo): Promise<void> {
-    await writeJsonAtomic(path.join(this.dir, RUN_FILES.run), run);
+  /** Replaces run.json; writes happen in call order. */
+  writeRunInfo(run: RunInfo): Promise<void> {
+    const write = this.runInfoWrites.then(() => writeJsonAtomic(path.join(this.dir, RUN_FILES.run), run));
+    this.runInfoWrites = write.catch(() => undefined);
+    return write;
+  }
+
+  /**
+   * Writes `run` (status running) now and then every HEARTBEAT_MS with a
+   * fresh `heartbeatAt`, until stopHeartbeat(). The timer runs between
+   * batches (training yields once per batch), so a heartbeat also says the
+   * training loop is alive.
+   */
+  async startHeartbeat(run: RunInfo, intervalMs = HEARTBEAT_MS): Promise<void> {
+    await this.stopHeartbeat();
+    const beat = (): Promise<void> => this.writeRunInfo({ ...run, heartbeatAt: new Date().toISOString() });
+    RunWriter.beating.add(this);
+    this.heartbeat = setInterval(() => {
+      beat().catch(() => undefined); // a missed beat is retried at the next one
+    }, intervalMs);
+    this.heartbeat.unref();
+    await beat();
+  }
+
+  /** Ends the heartbeat; resolves when no heartbeat write is in flight. */
+  async stopHeartbeat(): Promise<void> {
+    clearInterval(this.heartbeat);
+    this.heartbeat = undefined;
+    RunWriter.beating.delete(this);
+    await this.runInfoWrites;
   }
 
   /** Queues a record; epoch records (and a second's worth of batches) flush the queue. */
@@ -105,8 +157,18 @@ export class RunWriter {
     await saveModel(model, path.join(this.dir, RUN_FILES.model));
   }
 
-  async saveCheckpoint(model: tf.LayersModel, name: CheckpointName): Promise<void> {
-    await saveModel(model, path.join(this.dir, RUN_FILES.checkpoints, name));
+  /**
+   * `best`: the weights. `last`: weights, optimizer state and `state` (where
+   * training stood), all a resumed run needs.
+   */
+  async saveCheckpoint(model: tf.LayersModel, name: 'best'): Promise<void>;
+  async saveCheckpoint(model: tf.LayersModel, name: 'last', state: TrainingState): Promise<void>;
+  async saveCheckpoint(model: tf.LayersModel, name: CheckpointName, state?: TrainingState): Promise<void> {
+    await saveModel(
+      model,
+      path.join(this.dir, RUN_FILES.checkpoints, name),
+      state === undefined ? {} : { includeOptimizer: true, metadata: { [STATE_KEY]: state } },
+    );
   }
 
   /** Flushes and closes metrics.jsonl; the writer is done after this. */

@@ -1,16 +1,22 @@
 import * as tf from '@tensorflow/tfjs';
+import * as path from 'node:path';
 import { displayPath } from '../data/dataError';
 import type { PreparedData } from '../data/preparedData';
-import { mulberry32 } from '../data/random';
+import { Mulberry32 } from '../data/random';
 import type { RunError, RunInfo, RunStatus } from '../protocol/runTypes';
 import type { TrainerToHost, TrainRequest } from '../protocol/trainerMessages';
-import { loadBackend, type LoadedBackend } from './backend';
+import { loadBackend, type BackendDetail, type LoadedBackend } from './backend';
 import { disposeModel, outputUnits } from './buildModel';
 import { metricNamer, toRecord } from './metricRecords';
 import { MetricMonitor } from './metricMonitor';
+import { loadCheckpoint, readWeights } from './modelIO';
+import { isOutOfMemoryError, OutOfMemoryError, outOfMemoryMessage } from './outOfMemory';
+import { readResumable, type Resumable } from './resume';
+import { RUN_FILES } from './runFiles';
 import { setUpRun, type RunSetup } from './runSetup';
 import { RunWriter } from './runWriter';
 import { labelEncoding, shuffledForEpoch, splitTensors, type LabelEncoding, type SplitTensors } from './trainingData';
+import { trainingStateOf, type TrainingState } from './trainingState';
 import { userMessage } from './userMessage';
 
 export interface TrainEvents {
@@ -24,6 +30,9 @@ export type TrainOutcome = Extract<TrainerToHost, { type: 'done' } | { type: 'er
 /** Thrown from a batch callback to end training with run.json saying why. */
 class TrainingDiverged extends Error {}
 
+/** MiB, as V8's --max-old-space-size counts. */
+const MB = 1024 * 1024;
+
 /** Lets IPC messages (a stop request), signals and stream writes in between batches. */
 function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
@@ -32,16 +41,55 @@ function yieldToEventLoop(): Promise<void> {
 /**
  * TF.js draws dropout masks and other unseeded randomness from Math.random.
  * Seeding a layer's dropout instead would reuse one mask for every batch, so
- * Math.random itself follows the run's seed while training runs.
+ * Math.random itself follows the run's seed while training runs (`random`
+ * starts from the seed, or from a checkpoint's state when resuming).
  */
-async function withSeededRandom<T>(seed: number, body: () => Promise<T>): Promise<T> {
+async function withSeededRandom<T>(random: Mulberry32, body: () => Promise<T>): Promise<T> {
   const original = Math.random;
-  Math.random = mulberry32(seed ^ 0x5bd1e995);
+  Math.random = random.next;
   try {
     return await body();
   } finally {
     Math.random = original;
   }
+}
+
+/** The generator a new run of `seed` starts Math.random with. */
+function randomForSeed(seed: number): Mulberry32 {
+  return new Mulberry32(seed ^ 0x5bd1e995);
+}
+
+/** A stopped run being resumed: its run.json and where its last checkpoint left training. */
+interface Resumed {
+  readonly run: RunInfo;
+  readonly state: TrainingState;
+}
+
+/**
+ * Loads the stopped run's last checkpoint (weights and optimizer state)
+ * into the freshly built model and returns where training stood. The data
+ * must still give the run's split: the same examples per epoch.
+ */
+async function restoreCheckpoint(resumable: Resumable, setup: RunSetup): Promise<TrainingState> {
+  const { run, runDir } = resumable;
+  if (setup.data.train.count !== run.trainSamples) {
+    throw new Error(
+      `${displayPath(runDir)}: cannot resume run ${run.id}: the training data now gives ${setup.data.train.count} examples, ` +
+        `the run trained on ${run.trainSamples}; start a new run`,
+    );
+  }
+  const dir = path.join(runDir, RUN_FILES.checkpoints, 'last');
+  let loaded: Awaited<ReturnType<typeof loadCheckpoint>>;
+  try {
+    loaded = await loadCheckpoint(setup.model, dir);
+  } catch (error) {
+    throw new Error(`${displayPath(dir)}: cannot resume run ${run.id}: its last checkpoint does not load (${userMessage(error, run.modelFile)})`);
+  }
+  const state = trainingStateOf(loaded.metadata);
+  if (!state || !loaded.optimizer) {
+    throw new Error(`${displayPath(dir)}: cannot resume run ${run.id}: its last checkpoint has no training state (saved by an older Model Studio); start a new run`);
+  }
+  return state;
 }
 
 /**
@@ -65,32 +113,80 @@ export async function train(
     return message;
   };
 
-  let loaded: LoadedBackend;
+  let loaded: LoadedBackend & BackendDetail;
   try {
     loaded = await loadBackend(request.backend ?? 'auto');
   } catch (error) {
     return fail(error);
   }
   emit({ type: 'ready', backend: loaded.backend, skipped: loaded.skipped });
+  if (loaded.detail !== undefined) emit({ type: 'log', level: 'info', message: `${loaded.backend}: ${loaded.detail}` });
 
   let setup: RunSetup;
+  let resumable: Resumable | undefined;
   try {
-    setup = await setUpRun(request, loaded, emit);
+    resumable = request.resumeRunDir === undefined ? undefined : await readResumable(request);
+    setup = await setUpRun(request, loaded, emit, resumable && { specText: resumable.specText, epochs: resumable.run.epochs });
   } catch (error) {
     return fail(error);
   }
   try {
     const startedAt = new Date();
     let writer: RunWriter;
+    let resumed: Resumed | undefined;
     try {
-      writer = await RunWriter.create(request.runsDir, setup.spec, setup.data, startedAt);
+      if (resumable) {
+        resumed = { run: resumable.run, state: await restoreCheckpoint(resumable, setup) };
+        writer = RunWriter.open(resumable.runDir);
+      } else {
+        writer = await RunWriter.create(request.runsDir, setup.spec, setup.data, startedAt);
+      }
     } catch (error) {
       return fail(error);
     }
-    return await withSeededRandom(setup.seed, () => runTraining(request, setup, writer, startedAt, emit, signal));
+    const random = resumed ? new Mulberry32(resumed.state.random) : randomForSeed(setup.seed);
+    return await withSeededRandom(random, () => runTraining(request, setup, writer, startedAt, emit, signal, random, resumed));
   } finally {
     disposeModel(setup.model);
   }
+}
+
+/**
+ * Means of the training metrics over an epoch's batches, weighted by batch
+ * size as Keras does, summed here rather than taken from TF.js's epoch logs
+ * so that an epoch cut by a stop and finished by a resumed run gets the
+ * value the uninterrupted epoch would have.
+ */
+class EpochSums {
+  private examples: number;
+  private readonly sums: Record<string, number>;
+
+  constructor(private readonly keys: readonly string[], saved?: TrainingState['partial']) {
+    this.examples = saved?.examples ?? 0;
+    this.sums = Object.fromEntries(keys.map((key) => [key, saved?.sums[key] ?? 0]));
+  }
+
+  add(logs: tf.Logs, size: number): void {
+    this.examples += size;
+    for (const key of this.keys) if (key in logs) this.sums[key] += logs[key] * size;
+  }
+
+  /** `logs` with the training metrics replaced by the means over every batch of the epoch. */
+  means(logs: tf.Logs): tf.Logs {
+    if (this.examples === 0) return logs;
+    const means = Object.fromEntries(this.keys.filter((key) => key in logs).map((key) => [key, this.sums[key] / this.examples]));
+    return { ...logs, ...means };
+  }
+
+  get saved(): NonNullable<TrainingState['partial']> {
+    return { examples: this.examples, sums: { ...this.sums } };
+  }
+}
+
+/** Where training is, for a failure's epoch and batch: the batch in progress (0-based), undefined between epochs. */
+interface Position {
+  epoch: number;
+  batch: number | undefined;
 }
 
 async function runTraining(
@@ -100,22 +196,26 @@ async function runTraining(
   startedAt: Date,
   emit: (message: TrainerToHost) => void,
   signal: AbortSignal,
+  random: Mulberry32,
+  resumed: Resumed | undefined,
 ): Promise<TrainOutcome> {
   const { spec, data, model, seed, epochs, batchSize } = setup;
+  const batchesPerEpoch = Math.ceil(data.train.count / batchSize);
   const base = {
     id: writer.id,
     name: spec.name,
-    modelFile: request.modelFile,
+    modelFile: resumed?.run.modelFile ?? request.modelFile,
     backend: setup.backend.backend,
     backendSkipped: setup.backend.skipped,
-    startedAt: startedAt.toISOString(),
+    startedAt: resumed?.run.startedAt ?? startedAt.toISOString(),
+    ...(resumed ? { resumedAt: startedAt.toISOString() } : {}),
     seed,
     epochs,
     trainSamples: data.train.count,
-    batchesPerEpoch: Math.ceil(data.train.count / batchSize),
+    batchesPerEpoch,
   };
   const running: RunInfo = { ...base, status: 'running', pid: process.pid };
-  await writer.writeRunInfo(running);
+  await writer.startHeartbeat(running);
   emit({ type: 'runStarted', runDir: writer.dir, run: running });
 
   const encoding = labelEncoding(spec, data, outputUnits(model));
@@ -127,55 +227,83 @@ async function runTraining(
 
   // One monitor decides the best checkpoint and, with earlyStopping, when to stop.
   const defaultMonitor = validation ? 'val_loss' : 'loss';
-  let earlyStopping = spec.training.earlyStopping
+  let earlyStopping = spec.training.earlyStopping && (resumed?.state.earlyStopping ?? true)
     ? MetricMonitor.forEarlyStopping(spec.training.earlyStopping, defaultMonitor)
     : undefined;
   let best = earlyStopping ?? new MetricMonitor(defaultMonitor);
+  let bestEpoch = resumed?.state.bestEpoch;
   let bestWeights: tf.Tensor[] | undefined;
-  let bestEpoch: number | undefined;
 
-  let epoch = 0;
-  let lastCompletedEpoch = 0;
-  let batch: number | undefined;
+  // A resumed run starts where its checkpoint stopped: after a whole epoch, or inside one.
+  const from = resumed?.state;
+  const startEpoch = from ? (from.batchesDone >= batchesPerEpoch ? from.epoch + 1 : from.epoch) : 1;
+  const startBatch = from && from.batchesDone < batchesPerEpoch ? from.batchesDone : 0;
+  let lastCompletedEpoch = startEpoch - 1;
+  const at: Position = { epoch: 0, batch: undefined };
   let status: RunStatus = 'completed';
   let error: RunError | undefined;
   let test: Record<string, number> | undefined;
+  /** Where training stands, for the `last` checkpoint. */
+  const stateAt = (epoch: number, batchesDone: number, partial?: EpochSums): TrainingState => ({
+    version: 1,
+    epoch,
+    batchesDone,
+    ...(partial ? { partial: partial.saved } : {}),
+    random: random.state,
+    monitor: best.state,
+    earlyStopping: earlyStopping !== undefined,
+    ...(bestEpoch === undefined ? {} : { bestEpoch }),
+  });
 
   try {
-    for (epoch = 1; epoch <= epochs; epoch++) {
+    if (from) {
+      best.restore(from.monitor);
+      if (bestEpoch !== undefined && spec.training.earlyStopping?.restoreBestWeights) {
+        bestWeights = await readWeights(model, path.join(writer.dir, RUN_FILES.checkpoints, 'best'));
+      }
+      emit({ type: 'log', level: 'info', message: `resuming run ${writer.id} at epoch ${startEpoch}, batch ${startBatch} of ${epochs} epochs` });
+    }
+    for (let epoch = startEpoch; epoch <= epochs; epoch++) {
+      at.epoch = epoch;
+      const skip = epoch === startEpoch ? startBatch : 0;
+      const sums = new EpochSums(metricNames, skip > 0 ? from?.partial : undefined);
+      let batchesDone = skip;
+      at.batch = skip;
       const shuffled = shuffledForEpoch(data.train, data.featureShape, encoding, seed, epoch);
       let epochLogs: tf.Logs | undefined;
       try {
-        epochLogs = await fitEpoch(model, shuffled, validation, batchSize, epoch, async (index, logs) => {
-          batch = index;
+        epochLogs = await fitEpoch(model, shuffled, validation, batchSize, epoch, skip, async (index, logs) => {
           const record = toRecord(epoch, index, logs, name, metricNames);
           if (!Number.isFinite(record.loss)) {
-            throw new TrainingDiverged(
-              `${displayPath(request.modelFile)}: training.learningRate: the loss became ${record.loss} at epoch ${epoch}, ` +
-                `batch ${index} (training diverged): lower the learning rate or normalise the features`,
-            );
+            throw new TrainingDiverged(divergedMessage(request, model, record.loss, epoch, index));
           }
+          sums.add(logs, typeof logs.size === 'number' ? logs.size : Math.min(batchSize, data.train.count - index * batchSize));
+          batchesDone = index + 1;
+          at.batch = index;
           writer.appendMetric(record);
           emit({ type: 'metrics', record });
+          checkMemory(request, setup, epoch, index);
+          at.batch = index + 1;
           await yieldToEventLoop();
           return signal.aborted;
         });
       } finally {
         tf.dispose([shuffled.x, shuffled.y]);
       }
-      batch = undefined;
+      at.batch = undefined;
 
       // A stop mid-epoch leaves a partial epoch: its batches are recorded, the epoch is not.
       if (epochLogs === undefined) {
         status = 'stopped';
+        // Everything a resumed run needs to finish this epoch as this run would have.
+        await writer.saveCheckpoint(model, 'last', stateAt(epoch, batchesDone, sums));
         break;
       }
-      const record = toRecord(epoch, null, epochLogs, name, metricNames);
+      const record = toRecord(epoch, null, sums.means(epochLogs), name, metricNames);
       writer.appendMetric(record);
       emit({ type: 'metrics', record });
       lastCompletedEpoch = epoch;
 
-      await writer.saveCheckpoint(model, 'last');
       if (earlyStopping && !(earlyStopping.metric in record)) {
         emit({
           type: 'log',
@@ -190,14 +318,15 @@ async function runTraining(
       const observation = typeof monitored === 'number' ? best.observe(monitored) : 'waiting';
       if (observation === 'improved') {
         await writer.saveCheckpoint(model, 'best');
+        bestEpoch = epoch;
         if (spec.training.earlyStopping?.restoreBestWeights) {
           tf.dispose(bestWeights);
           bestWeights = model.getWeights().map((w) => w.clone());
-          bestEpoch = epoch;
         }
       }
+      await writer.saveCheckpoint(model, 'last', stateAt(epoch, batchesPerEpoch));
       if (signal.aborted) {
-        status = 'stopped';
+        status = epoch < epochs ? 'stopped' : 'completed';
         break;
       }
       if (observation === 'stop' && earlyStopping) {
@@ -214,15 +343,15 @@ async function runTraining(
       model.setWeights(bestWeights);
       emit({ type: 'log', level: 'info', message: `restored the weights of epoch ${bestEpoch} (best ${best.metric})` });
     }
-    if (status === 'stopped') {
-      await writer.saveCheckpoint(model, 'last');
-    }
     await writer.saveModel(model);
     test = await evaluateTest(model, data, encoding, batchSize, name);
   } catch (caught) {
     status = 'failed';
-    const message = caught instanceof TrainingDiverged ? caught.message : userMessage(caught, request.modelFile);
-    error = { message, ...(epoch > 0 ? { epoch: Math.min(epoch, epochs) } : {}), ...(batch === undefined ? {} : { batch }) };
+    error = {
+      message: failureMessage(caught, request, setup, at),
+      ...(at.epoch > 0 ? { epoch: at.epoch } : {}),
+      ...(at.batch === undefined ? {} : { batch: at.batch }),
+    };
   } finally {
     if (validation) tf.dispose([validation.x, validation.y]);
     tf.dispose(bestWeights);
@@ -233,9 +362,12 @@ async function runTraining(
     ...base,
     status,
     endedAt: new Date().toISOString(),
+    epochsDone: lastCompletedEpoch,
     ...(error ? { error } : {}),
     ...(test ? { test } : {}),
   };
+  // No heartbeat may land after this: run.json is final.
+  await writer.stopHeartbeat();
   await writer.writeRunInfo(final);
   const done: TrainOutcome = { type: 'done', runDir: writer.dir, run: final };
   emit(done);
@@ -243,10 +375,52 @@ async function runTraining(
 }
 
 /**
- * One epoch of model.fit on data already in this epoch's order. `onBatch`
- * gets each batch's resolved logs and returns true to stop after that
- * batch. Returns the epoch's logs (val_* included), or undefined when it
- * stopped before the last batch.
+ * "…: training.learningRate: the loss became NaN at epoch 2, batch 17
+ * (training diverged): try a lower training.learningRate (now 10) or
+ * normalise the features". Training stops at that batch, as Keras's
+ * TerminateOnNaN does; the batch's record is not written (JSON has no NaN).
+ */
+function divergedMessage(request: TrainRequest, model: tf.LayersModel, loss: number, epoch: number, batch: number): string {
+  const rate = (model.optimizer.getConfig() as { learningRate?: unknown }).learningRate;
+  const now = typeof rate === 'number' ? ` (now ${rate})` : '';
+  return `${displayPath(request.modelFile)}: training.learningRate: the loss became ${loss} at epoch ${epoch}, batch ${batch} ` +
+    `(training diverged): try a lower training.learningRate${now} or normalise the features`;
+}
+
+/**
+ * V8 only limits the JavaScript heap (--max-old-space-size); tensors live in
+ * ArrayBuffers, wasm memory or native memory outside it. So after each batch
+ * the tensors are held to modelStudio.trainer.maxMemoryMB as well, and a run
+ * that outgrows it fails with advice instead of taking the machine's memory.
+ */
+function checkMemory(request: TrainRequest, setup: RunSetup, epoch: number, batch: number): void {
+  if (request.maxMemoryMB === undefined) return;
+  const used = tf.memory().numBytes / MB;
+  if (used > request.maxMemoryMB) {
+    throw new OutOfMemoryError(outOfMemoryMessage({ epoch, batch, batchSize: setup.batchSize, maxMemoryMB: request.maxMemoryMB, usedMB: used }));
+  }
+}
+
+/** run.json's error message for what ended training. */
+function failureMessage(caught: unknown, request: TrainRequest, setup: RunSetup, at: Position): string {
+  if (caught instanceof TrainingDiverged || caught instanceof OutOfMemoryError) return caught.message;
+  if (isOutOfMemoryError(caught)) {
+    return outOfMemoryMessage({
+      ...(at.epoch > 0 ? { epoch: at.epoch } : {}),
+      ...(at.batch === undefined ? {} : { batch: at.batch }),
+      batchSize: setup.batchSize,
+      ...(request.maxMemoryMB === undefined ? {} : { maxMemoryMB: request.maxMemoryMB }),
+    });
+  }
+  return userMessage(caught, request.modelFile);
+}
+
+/**
+ * One epoch of model.fit on data already in this epoch's order, from batch
+ * `skip` on (a resumed run finishing an epoch). `onBatch` gets each batch's
+ * index within the whole epoch and its resolved logs, and returns true to
+ * stop after that batch. Returns the epoch's logs (val_* included), or
+ * undefined when it stopped before the last batch.
  */
 async function fitEpoch(
   model: tf.LayersModel,
@@ -254,32 +428,38 @@ async function fitEpoch(
   validation: SplitTensors | undefined,
   batchSize: number,
   epoch: number,
+  skip: number,
   onBatch: (index: number, logs: tf.Logs) => Promise<boolean>,
 ): Promise<tf.Logs | undefined> {
   const batches = Math.ceil(shuffled.count / batchSize);
-  let batchesDone = 0;
+  const rest = skip === 0 ? undefined : { x: shuffled.x.slice(skip * batchSize), y: shuffled.y.slice(skip * batchSize) };
+  let batchesDone = skip;
   let epochLogs: tf.Logs | undefined;
-  await model.fit(shuffled.x, shuffled.y, {
-    batchSize,
-    epochs: epoch,
-    initialEpoch: epoch - 1,
-    shuffle: false,
-    verbose: 0,
-    // onBatch yields to the event loop itself, once per batch; TF.js's yield would add timers.
-    yieldEvery: 'never',
-    ...(validation ? { validationData: [validation.x, validation.y] } : {}),
-    callbacks: {
-      onBatchEnd: async (index, logs) => {
-        batchesDone = index + 1;
-        if (await onBatch(index, logs ?? {})) {
-          model.stopTraining = true;
-        }
+  try {
+    await model.fit(rest?.x ?? shuffled.x, rest?.y ?? shuffled.y, {
+      batchSize,
+      epochs: epoch,
+      initialEpoch: epoch - 1,
+      shuffle: false,
+      verbose: 0,
+      // onBatch yields to the event loop itself, once per batch; TF.js's yield would add timers.
+      yieldEvery: 'never',
+      ...(validation ? { validationData: [validation.x, validation.y] } : {}),
+      callbacks: {
+        onBatchEnd: async (index, logs) => {
+          batchesDone = skip + index + 1;
+          if (await onBatch(skip + index, logs ?? {})) {
+            model.stopTraining = true;
+          }
+        },
+        onEpochEnd: (_index, logs) => {
+          epochLogs = logs;
+        },
       },
-      onEpochEnd: (_index, logs) => {
-        epochLogs = logs;
-      },
-    },
-  });
+    });
+  } finally {
+    if (rest) tf.dispose([rest.x, rest.y]);
+  }
   return batchesDone === batches ? epochLogs : undefined;
 }
 

@@ -1,15 +1,28 @@
 import * as tf from '@tensorflow/tfjs';
 
 /**
- * Convolution gradients for the wasm backend of TF.js 4.22, composed from
- * kernels wasm does have (BACKENDS.md "wasm holes"):
+ * Training kernels for the wasm backend of TF.js 4.22, composed from
+ * kernels wasm does have (BACKENDS.md "wasm holes"; bench/profileWasm.mjs
+ * shows where the time goes):
  *
  * * `Conv2DBackpropFilter` is missing, so CNNs cannot train on wasm at all.
  * * The built-in stride-1 `Conv2DBackpropInput` is slow; the same gradient
  *   as an XNNPACK `Conv2D` with the flipped, transposed filter is about
  *   twice as fast.
+ * * `BatchMatMul` is fast (XNNPACK) only without transposes; with
+ *   `transposeA` or `transposeB`, which every Dense layer's gradients use
+ *   (dW = xᵀ·dy, dx = dy·Wᵀ), it falls back to a loop about 15× slower.
+ *   Transposing the operand first with wasm's `Transpose` and then
+ *   multiplying plainly costs a copy and takes the MLP's weight gradient
+ *   from ~100 ms to ~7 ms per batch of 128.
+ * * `GatherV2` on axis 0 (how `model.fit` cuts each batch out of the
+ *   epoch's data) took ~5 ms for 128 MNIST rows; copying the rows on the
+ *   wasm heap takes a fraction of that.
+ * * `MaxPoolGrad` took a quarter of a CNN batch; the same scatter of dy to
+ *   each window's first maximum, written as a loop over the wasm heap, is
+ *   several times faster.
  *
- * Both are proven equal to the cpu backend in test/unit/wasmKernels.test.ts.
+ * All are proven equal to the cpu backend in test/unit/wasmKernels.test.ts.
  */
 
 type Backend = tf.KernelBackend;
@@ -132,6 +145,143 @@ function makeConv2DBackpropInput(builtIn: tf.KernelFunc): tf.KernelFunc {
   };
 }
 
+/** The permutation that swaps the last two axes of a rank-`rank` tensor. */
+function swapLastTwo(rank: number): number[] {
+  const perm = Array.from({ length: rank }, (_, i) => i);
+  [perm[rank - 2], perm[rank - 1]] = [perm[rank - 1], perm[rank - 2]];
+  return perm;
+}
+
+/** BatchMatMul with transposes as Transpose + BatchMatMul without: the fast XNNPACK path. */
+function makeBatchMatMul(builtIn: tf.KernelFunc): tf.KernelFunc {
+  return (args) => {
+    const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
+    const backend = args.backend as Backend;
+    const attrs = args.attrs as unknown as tf.BatchMatMulAttrs;
+    if (!attrs.transposeA && !attrs.transposeB) {
+      return builtIn(args);
+    }
+    const intermediates: tf.TensorInfo[] = [];
+    try {
+      let left = a;
+      let right = b;
+      if (attrs.transposeA) {
+        left = runKernel('Transpose', backend, { x: a }, { perm: swapLastTwo(a.shape.length) });
+        intermediates.push(left);
+      }
+      if (attrs.transposeB) {
+        right = runKernel('Transpose', backend, { x: b }, { perm: swapLastTwo(b.shape.length) });
+        intermediates.push(right);
+      }
+      return builtIn({ ...args, inputs: { a: left, b: right }, attrs: { ...args.attrs, transposeA: false, transposeB: false } }) as tf.TensorInfo;
+    } finally {
+      disposeAll(backend, intermediates);
+    }
+  };
+}
+
+/** The wasm backend's heap views; typed arrays over its memory, valid until the next allocation. */
+interface WasmHeap {
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  typedArrayFromHeap(info: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
+}
+
+/**
+ * GatherV2 on axis 0 without batch dims: whole rows copied with
+ * TypedArray.set. Anything else (another axis, an index out of range: the
+ * built-in kernel reports it) goes to the built-in kernel.
+ */
+function makeGatherV2(builtIn: tf.KernelFunc): tf.KernelFunc {
+  return (args) => {
+    const { x, indices } = args.inputs as { x: tf.TensorInfo; indices: tf.TensorInfo };
+    const attrs = args.attrs as unknown as tf.GatherV2Attrs;
+    const axis = attrs.axis < 0 ? attrs.axis + x.shape.length : attrs.axis;
+    if (axis !== 0 || (attrs.batchDims ?? 0) !== 0 || indices.dtype !== 'int32' || (x.dtype !== 'float32' && x.dtype !== 'int32')) {
+      return builtIn(args);
+    }
+    const heap = args.backend as unknown as WasmHeap;
+    const rows = x.shape[0];
+    const rowSize = x.shape.slice(1).reduce((a, b) => a * b, 1);
+    const index = Int32Array.from(heap.typedArrayFromHeap(indices) as Int32Array);
+    if (index.some((i) => i < 0 || i >= rows)) {
+      return builtIn(args);
+    }
+    const out = heap.makeOutput([...indices.shape, ...x.shape.slice(1)], x.dtype);
+    // Views taken after makeOutput: an allocation can grow (and move) the heap.
+    const source = heap.typedArrayFromHeap(x);
+    const target = heap.typedArrayFromHeap(out);
+    for (let i = 0; i < index.length; i++) {
+      target.set(source.subarray(index[i] * rowSize, (index[i] + 1) * rowSize), i * rowSize);
+    }
+    return out;
+  };
+}
+
+/**
+ * dx of a max pool: each dy value goes to the first maximum of its window
+ * in x (strictly greater wins, as the cpu backend's maxPoolPositions),
+ * summed where windows overlap. NHWC float32; anything else goes to the
+ * built-in kernel.
+ */
+function makeMaxPoolGrad(builtIn: tf.KernelFunc): tf.KernelFunc {
+  return (args) => {
+    const { dy, input } = args.inputs as { dy: tf.TensorInfo; input: tf.TensorInfo };
+    const attrs = args.attrs as unknown as tf.MaxPoolGradAttrs;
+    if (input.dtype !== 'float32' || dy.dtype !== 'float32' || input.shape.length !== 4) {
+      return builtIn(args);
+    }
+    const info = tf.backend_util.computePool2DInfo(
+      input.shape as [number, number, number, number], attrs.filterSize, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode,
+    );
+    const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, strideHeight, strideWidth, filterHeight, filterWidth } = info;
+    const padTop = info.padInfo.top;
+    const padLeft = info.padInfo.left;
+    const heap = args.backend as unknown as WasmHeap;
+    const out = heap.makeOutput(input.shape, 'float32');
+    const dx = heap.typedArrayFromHeap(out) as Float32Array;
+    const x = heap.typedArrayFromHeap(input) as Float32Array;
+    const g = heap.typedArrayFromHeap(dy) as Float32Array;
+    dx.fill(0);
+    const xRow = inWidth * inChannels;
+    const xImage = inHeight * xRow;
+    // Channels innermost, as NHWC lays them out; windows visited row by row as cpu does, so the first maximum wins alike.
+    const max = new Float32Array(inChannels);
+    const at = new Int32Array(inChannels);
+    for (let b = 0; b < batchSize; b++) {
+      const xBase = b * xImage;
+      for (let yR = 0; yR < outHeight; yR++) {
+        const rCorner = yR * strideHeight - padTop;
+        const rMin = Math.max(0, rCorner);
+        const rMax = Math.min(inHeight, rCorner + filterHeight);
+        for (let yC = 0; yC < outWidth; yC++) {
+          const cCorner = yC * strideWidth - padLeft;
+          const cMin = Math.max(0, cCorner);
+          const cMax = Math.min(inWidth, cCorner + filterWidth);
+          max.fill(Number.NEGATIVE_INFINITY);
+          at.fill(-1);
+          for (let r = rMin; r < rMax; r++) {
+            for (let c = cMin; c < cMax; c++) {
+              const base = xBase + r * xRow + c * inChannels;
+              for (let d = 0; d < inChannels; d++) {
+                const value = x[base + d];
+                if (value > max[d]) {
+                  max[d] = value;
+                  at[d] = base + d;
+                }
+              }
+            }
+          }
+          const gBase = ((b * outHeight + yR) * outWidth + yC) * inChannels;
+          for (let d = 0; d < inChannels; d++) {
+            if (at[d] >= 0) dx[at[d]] += g[gBase + d];
+          }
+        }
+      }
+    }
+    return out;
+  };
+}
+
 /** Replaces a kernel without the "already registered" warning TF.js logs. */
 function replaceKernel(config: tf.KernelConfig): void {
   if (tf.getKernel(config.kernelName, config.backendName) !== undefined) {
@@ -142,15 +292,31 @@ function replaceKernel(config: tf.KernelConfig): void {
 
 let registered = false;
 
-/** Adds the convolution gradients above to the wasm backend. Idempotent. */
+/** Adds the kernels above to the wasm backend. Idempotent. */
 export function registerWasmConvGradients(): void {
   if (registered) {
     return;
   }
   const builtInInput = tf.getKernel('Conv2DBackpropInput', 'wasm');
-  if (builtInInput === undefined) {
+  const builtInMatMul = tf.getKernel('BatchMatMul', 'wasm');
+  const builtInGather = tf.getKernel('GatherV2', 'wasm');
+  const builtInMaxPoolGrad = tf.getKernel('MaxPoolGrad', 'wasm');
+  if (builtInInput === undefined || builtInMatMul === undefined || builtInGather === undefined || builtInMaxPoolGrad === undefined) {
     throw new Error('the wasm backend is not loaded: @tensorflow/tfjs-backend-wasm must be imported first');
   }
+  replaceKernel({
+    kernelName: 'BatchMatMul',
+    backendName: 'wasm',
+    kernelFunc: makeBatchMatMul(builtInMatMul.kernelFunc),
+    setupFunc: builtInMatMul.setupFunc,
+  });
+  replaceKernel({ kernelName: 'GatherV2', backendName: 'wasm', kernelFunc: makeGatherV2(builtInGather.kernelFunc), setupFunc: builtInGather.setupFunc });
+  replaceKernel({
+    kernelName: 'MaxPoolGrad',
+    backendName: 'wasm',
+    kernelFunc: makeMaxPoolGrad(builtInMaxPoolGrad.kernelFunc),
+    setupFunc: builtInMaxPoolGrad.setupFunc,
+  });
   replaceKernel({
     kernelName: 'Conv2DBackpropFilter',
     backendName: 'wasm',

@@ -1,19 +1,30 @@
 // UI suite: what a person does and sees, in a real VS Code (code-server)
 // driven by Playwright with Debian's Chromium, on a temporary copy of
-// samples/. Open a model file with Ctrl+P, click ▶ Train, watch the loss
-// curve grow in the training panel, click Stop, check the run stopped.
+// samples/ that also holds a run made with the CLI. Open a model file with
+// Ctrl+P, click ▶ Train, watch the loss curve grow in the training panel,
+// click Stop; the Runs view shows the run as stopped (and the CLI's run as
+// completed), also after a window reload, which restores the panel with the
+// same points; smoothing, log scale, epoch view and zoom change the charts;
+// a second run and the two selected in the Runs view are drawn together;
+// the panel in dark and high-contrast themes; Delete Run with its modal.
 //   node test/e2e/training.e2e.mjs     (after `npm run build`)
-// Screenshots of each step: test/e2e/screenshots/; on failure, a screenshot
-// and the code-server log: test/e2e/artifacts/.
+// Screenshots of each step: test/e2e/screenshots/training-*.png; on
+// failure, a screenshot and the code-server log: test/e2e/artifacts/.
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { launchChromium, startCodeServer, workbenchUrl } from '../../scripts/codeServer.mjs';
 import { copySamples } from '../integration/buildSuite.mjs';
+import { openFile, stepLogger, waitFor } from './helpers.mjs';
 
 const MODEL_FILE = 'mnist-mlp-small.model.json';
-const SUITE_TIMEOUT_MS = 4 * 60_000;
+/** Planned epochs of the e2e's copy of MODEL_FILE (10 in samples/): about a minute of training. */
+const EPOCHS = 30;
+/** Trained with the CLI before the workbench opens: the Runs view must show it. */
+const CLI_MODEL_FILE = 'iris.model.yaml';
+const SUITE_TIMEOUT_MS = 6 * 60_000;
 /** How long after the Stop click the run may take to be `stopped`, on disk and in the panel. */
 const STOP_WITHIN_MS = 2000;
 
@@ -23,32 +34,15 @@ const screenshots = join(repo, 'test', 'e2e', 'screenshots');
 const artifacts = join(repo, 'test', 'e2e', 'artifacts');
 
 const started = Date.now();
-function step(message) {
-  console.log(`[e2e ${((Date.now() - started) / 1000).toFixed(1).padStart(5)} s] ${message}`);
-}
+const step = stepLogger(started);
 
-/** Polls `probe` until it returns something other than undefined. */
-async function waitFor(what, probe, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-/** The newest run folder of the model file. */
-function latestRunDir(workspace) {
+/** The run folders of the model files in the workspace's root, oldest first. */
+function runDirs(workspace) {
   const runsDir = join(workspace, '.modelstudio', 'runs');
-  const names = existsSync(runsDir) ? readdirSync(runsDir).sort() : [];
-  return names.length ? join(runsDir, names[names.length - 1]) : undefined;
+  return existsSync(runsDir) ? readdirSync(runsDir).sort().map((name) => join(runsDir, name)) : [];
 }
 
-/** Its run.json, read from disk. */
-function latestRunJson(workspace) {
-  const runDir = latestRunDir(workspace);
-  if (!runDir || !existsSync(join(runDir, 'run.json'))) return undefined;
+function readRunJson(runDir) {
   try {
     return JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8'));
   } catch {
@@ -56,9 +50,19 @@ function latestRunJson(workspace) {
   }
 }
 
+/** The newest run of the e2e's model file. */
+function latestRunDir(workspace) {
+  return runDirs(workspace).filter((d) => d.endsWith('mnist-mlp-small')).pop();
+}
+
+function latestRunJson(workspace) {
+  const runDir = latestRunDir(workspace);
+  return runDir ? readRunJson(runDir) : undefined;
+}
+
 /** The loss points metrics.jsonl holds: one per batch, plus loss and val_loss per epoch. */
-function lossPointsOnDisk(workspace) {
-  const lines = readFileSync(join(latestRunDir(workspace), 'metrics.jsonl'), 'utf8').split('\n').filter((l) => l.trim());
+function lossPointsOnDisk(runDir) {
+  const lines = readFileSync(join(runDir, 'metrics.jsonl'), 'utf8').split('\n').filter((l) => l.trim());
   let points = 0;
   for (const record of lines.map((l) => JSON.parse(l))) {
     if (Number.isFinite(record.loss)) points++;
@@ -67,11 +71,47 @@ function lossPointsOnDisk(workspace) {
   return points;
 }
 
+/**
+ * Runs a command from the Command Palette (F1): the first row whose label
+ * holds `title` (with its category, e.g. "Model Studio: …", before it or not).
+ */
+async function runFromPalette(page, title) {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor();
+  await input.fill(`>${title}`);
+  const row = page.locator(`.quick-input-list .monaco-list-row[aria-label^="${title}"], .quick-input-list .monaco-list-row[aria-label*=": ${title}"]`);
+  await row.first().click();
+}
+
+async function setColorTheme(page, theme) {
+  await runFromPalette(page, 'Preferences: Color Theme');
+  const input = page.locator('.quick-input-widget input');
+  await input.fill(theme);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: theme }).first().waitFor();
+  await page.keyboard.press('Enter');
+  await input.waitFor({ state: 'hidden' });
+}
+
+/** Rows of the Runs view (the side bar shows the Model Studio container). */
+function runRows(page, modelFile) {
+  return page.locator(`.sidebar .monaco-list-row[aria-label^="Run "][aria-label*=" of ${modelFile},"]`);
+}
+
+async function showRunsView(page) {
+  await runFromPalette(page, 'Focus on Runs View');
+  // The only view of its container: the side bar's title names it, the pane has no header.
+  await page.locator('.sidebar .title-label', { hasText: 'Runs' }).waitFor();
+}
+
 async function run(page, workspace, server) {
   let shot = 0;
-  const screenshot = async (name) => {
+  const shots = [];
+  const screenshot = async (name, what) => {
     shot++;
-    await page.screenshot({ path: join(screenshots, `${String(shot).padStart(2, '0')}-${name}.png`) });
+    const file = `training-${String(shot).padStart(2, '0')}-${name}.png`;
+    await page.screenshot({ path: join(screenshots, file) });
+    shots.push(`${file}: ${what}`);
   };
 
   // The webview's console arrives here too: a CSP violation or an exception in
@@ -89,21 +129,15 @@ async function run(page, workspace, server) {
   // The explorer shows the folder once the workbench has connected to the server.
   await page.locator('.explorer-folders-view .monaco-list-row', { hasText: MODEL_FILE }).waitFor({ timeout: 60_000 });
   step('workbench is up');
-  await screenshot('workbench');
+  await screenshot('workbench', 'the samples in the Explorer, the Model Studio icon in the activity bar');
 
-  await page.keyboard.press('Control+P');
-  const quickInput = page.locator('.quick-input-widget input');
-  await quickInput.waitFor();
-  await quickInput.fill(MODEL_FILE);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: MODEL_FILE }).first().waitFor();
-  await page.keyboard.press('Enter');
-  await page.locator('.tab.active', { hasText: MODEL_FILE }).waitFor();
+  await openFile(page, MODEL_FILE);
   step(`${MODEL_FILE} is open`);
 
   const train = page.locator('.codelens-decoration a', { hasText: '▶ Train' });
   await train.waitFor({ timeout: 30_000 });
   step('▶ Train CodeLens is shown');
-  await screenshot('codelens');
+  await screenshot('codelens', '▶ Train and the other lenses above the model file');
 
   await train.click();
   const clickedAt = Date.now();
@@ -113,7 +147,7 @@ async function run(page, workspace, server) {
   const points = async () => Number((await chart.getAttribute('data-points')) ?? 0);
   const first = await waitFor('the first loss point', async () => ((await points()) > 0 ? points() : undefined), 90_000);
   step(`first loss point ${Date.now() - clickedAt} ms after the click (${first} points)`);
-  await screenshot('first-points');
+  await screenshot('first-points', 'the panel beside the editor with the first points');
   const later = await waitFor('the loss curve to grow', async () => {
     const n = await points();
     return n >= first + 20 ? n : undefined;
@@ -121,6 +155,16 @@ async function run(page, workspace, server) {
   assert.ok(later > first, `the curve did not grow: ${first} → ${later}`);
   assert.equal(await webview.locator('body').getAttribute('data-status'), 'running');
   assert.equal(latestRunJson(workspace)?.status, 'running', 'run.json does not say running');
+  for (const fact of ['epoch', 'batch', 'elapsed', 'backend']) {
+    await webview.locator(`[data-fact="${fact}"]`).waitFor({ timeout: 10_000 });
+  }
+  // Why other backends were skipped (run.json backendSkipped) is the backend's tooltip.
+  const backendTitle = (await webview.locator('[data-fact="backend"]').locator('..').getAttribute('title')) ?? '';
+  for (const skip of latestRunJson(workspace).backendSkipped) {
+    assert.ok(backendTitle.includes(`${skip.backend}: ${skip.reason}`), `the backend tooltip lacks ${skip.backend}: ${backendTitle}`);
+  }
+  await waitFor('samples/s and ETA in the header', async () =>
+    (await webview.locator('[data-fact="samples/s"]').count()) && (await webview.locator('[data-fact="ETA"]').count()) ? true : undefined);
   await page.locator('.codelens-decoration a', { hasText: '■ Stop' }).waitFor();
   const statusBar = page.locator('.statusbar-item', { hasText: 'mnist-mlp-small' });
   await statusBar.waitFor();
@@ -130,8 +174,9 @@ async function run(page, workspace, server) {
   const progress = page.locator('.notifications-center .notification-list-item', { hasText: 'Training mnist-mlp-small' });
   await progress.waitFor();
   assert.ok(await progress.locator('.notification-list-item-buttons-container', { hasText: 'Cancel' }).count(), 'no Cancel on the progress notification');
-  step(`curve grew to ${later} points; status bar: ${(await statusBar.innerText()).trim()}`);
-  await screenshot('training');
+  const header = (await webview.locator('#facts').innerText()).replace(/\s+/g, ' ');
+  step(`curve grew to ${later} points; status bar: ${(await statusBar.innerText()).trim()}; header: ${header}`);
+  await screenshot('training', 'a run going: header (epoch, batch, elapsed, ETA, samples/s, backend), smoothed curves, status bar, progress notification');
   await bell.click(); // hide the notification centre again
 
   await webview.locator('#stop').click();
@@ -161,7 +206,8 @@ async function run(page, workspace, server) {
   assert.ok(inPanel.at - stopClickedAt <= STOP_WITHIN_MS, `the panel said stopped ${inPanel.at - stopClickedAt} ms after the click`);
   // Every record of the run is on the chart: none lost between the panel's
   // read of metrics.jsonl (written in batches) and the live stream.
-  const expected = lossPointsOnDisk(workspace);
+  const firstRun = latestRunDir(workspace);
+  const expected = lossPointsOnDisk(firstRun);
   const shown = await waitFor('the chart to hold every record', async () => {
     const n = await points();
     return n === expected ? n : undefined;
@@ -171,10 +217,24 @@ async function run(page, workspace, server) {
   await page.locator('.codelens-decoration a', { hasText: '▶ Train' }).waitFor({ timeout: 10_000 });
   await statusBar.waitFor({ state: 'hidden', timeout: 5_000 });
   step('▶ Train is back and the status bar item is gone');
-  await screenshot('stopped');
 
-  // A reload restores the panel from the run folder (registerWebviewPanelSerializer).
-  await page.reload();
+  // The Runs view: this run stopped, the CLI's run completed.
+  await showRunsView(page);
+  const stoppedRow = runRows(page, MODEL_FILE).filter({ has: page.locator('.codicon-debug-stop') });
+  await waitFor('the run as stopped in the Runs view', async () =>
+    (await runRows(page, MODEL_FILE).first().getAttribute('aria-label'))?.includes(', stopped,') ? true : undefined, 15_000);
+  await stoppedRow.first().waitFor();
+  const cliRow = runRows(page, CLI_MODEL_FILE).first();
+  assert.match((await cliRow.getAttribute('aria-label')) ?? '', /, completed, val_accuracy [\d.]+% · [\d:]+ · \w+/);
+  step(`Runs view: "${await runRows(page, MODEL_FILE).first().getAttribute('aria-label')}"; CLI run: "${await cliRow.getAttribute('aria-label')}"`);
+  await screenshot('stopped', 'after Stop: the panel says stopped; the Runs view lists the stopped run and the CLI run (completed) by model file');
+
+  // A reload restores the panel from the run folder (registerWebviewPanelSerializer), and the Runs view from disk.
+  // As a person does it (Developer: Reload Window): VS Code shuts the window down
+  // properly, saving the editor layout, rather than the page just going away.
+  const reloaded = page.waitForEvent('load', { timeout: 60_000 });
+  await runFromPalette(page, 'Developer: Reload Window');
+  await reloaded;
   await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
   const restored = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
   const restoredPoints = await waitFor('the restored panel to show the run', async () => {
@@ -183,16 +243,123 @@ async function run(page, workspace, server) {
     return status === 'stopped' && n === expected ? n : undefined;
   }, 60_000);
   step(`after a reload the panel is back: stopped, ${restoredPoints} points`);
-  await screenshot('restored');
+  if (!(await page.locator('.sidebar .title-label', { hasText: 'Runs' }).isVisible())) await showRunsView(page);
+  await waitFor('the Runs view after the reload', async () =>
+    (await runRows(page, MODEL_FILE).first().getAttribute('aria-label', { timeout: 1000 }).catch(() => ''))?.includes(', stopped,') ? true : undefined, 30_000);
+  step('after a reload the Runs view lists the run as stopped');
+  await screenshot('restored', 'after a window reload: the same panel, points and Runs view');
+
+  // The chart controls.
+  const panel = restored;
+  const lossChart = panel.locator('#loss-chart');
+  const attr = (name) => lossChart.getAttribute(name);
+  const until = (what, probe, timeoutMs = 10_000) => waitFor(what, async () => ((await probe()) ? true : undefined), timeoutMs);
+  await panel.locator('#smoothing').fill('0');
+  await until('smoothing off', async () => (await attr('data-smoothed')) === 'false');
+  const rawCurves = Number(await attr('data-datasets'));
+  await panel.locator('#smoothing').fill('0.9');
+  await until('smoothing on', async () => (await attr('data-smoothed')) === 'true');
+  assert.equal(Number(await attr('data-datasets')), rawCurves, 'the smoothed curves replace the raw ones in the legend');
+  await panel.locator('#log').click();
+  await until('a log y axis', async () => (await attr('data-y-scale')) === 'logarithmic');
+  const batchPoints = Number(await attr('data-drawn-points'));
+  await panel.locator('vscode-radio[value="epoch"]').click();
+  // One point per epoch (train and validation, raw and smoothed) instead of hundreds per epoch.
+  await until('the epoch view', async () => Number(await attr('data-drawn-points')) < batchPoints / 4);
+  const epochPoints = Number(await attr('data-drawn-points'));
+  await panel.locator('vscode-radio[value="batch"]').click();
+  await until('the batch view', async () => Number(await attr('data-drawn-points')) > epochPoints);
+  step(`smoothing, log scale, epoch view (${epochPoints} points drawn) and batch view (${await attr('data-drawn-points')}) change the loss chart`);
+  // Drag across the chart zooms the epoch axis; double-click goes back.
+  const box = await lossChart.locator('canvas').boundingBox();
+  const fullRange = await attr('data-x-range');
+  await page.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.5);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * 0.6, box.y + box.height * 0.5, { steps: 5 });
+  await page.mouse.up();
+  await until('a zoomed x axis', async () => (await attr('data-x-range')) !== fullRange);
+  assert.equal(await panel.locator('#reset-zoom').getAttribute('disabled'), null, 'Reset zoom stays disabled when zoomed');
+  step(`drag zoomed the epochs from ${fullRange} to ${await attr('data-x-range')}`);
+  await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.4);
+  await screenshot('controls', 'smoothing 0.9 (raw faint behind), log y axis, zoomed by a drag, a tooltip with exact values');
+  await lossChart.locator('canvas').dblclick();
+  await until('the whole run again', async () => (await attr('data-x-range')) === fullRange);
+  await panel.locator('#log').click();
+  await until('a linear y axis', async () => (await attr('data-y-scale')) === 'linear');
+
+  // A second run, then both selected in the Runs view: drawn together.
+  await panel.locator('#train').click();
+  await waitFor('the second run to draw points', async () => {
+    const status = await panel.locator('body').getAttribute('data-status');
+    return status === 'running' && Number(await attr('data-points')) > 30 ? true : undefined;
+  }, 90_000);
+  await panel.locator('#stop').click();
+  await waitFor('the second run to stop', async () => ((await panel.locator('body').getAttribute('data-status')) === 'stopped' ? true : undefined), 10_000);
+  await waitFor('two runs in the Runs view', async () => ((await runRows(page, MODEL_FILE).count()) === 2 ? true : undefined), 15_000);
+  step('a second run was made and stopped');
+  // The model file changes on disk: the header says the run trained on another spec, until it is changed back.
+  const modelPath = join(workspace, MODEL_FILE);
+  const modelText = readFileSync(modelPath, 'utf8');
+  writeFileSync(modelPath, modelText.replace('"learningRate": 0.001', '"learningRate": 0.002'));
+  await until('"model file changed since this run started"', async () =>
+    (await panel.locator('body').getAttribute('data-file-changed')) === 'true' && (await panel.locator('#file-changed').isVisible()), 15_000);
+  await screenshot('file-changed', 'the model file was edited after the run started: the header says so');
+  writeFileSync(modelPath, modelText);
+  await until('the notice to go', async () => !(await panel.locator('#file-changed').isVisible()), 15_000);
+  step('the header said "model file changed since this run started" while the file differed from the run');
+  await runRows(page, MODEL_FILE).nth(0).click();
+  await runRows(page, MODEL_FILE).nth(1).click({ modifiers: ['Control'] });
+  await until('both runs in the panel', async () => (await panel.locator('body').getAttribute('data-runs')) === '2' && (await attr('data-runs')) === '2', 20_000).catch(async (error) => {
+    const rows = await runRows(page, MODEL_FILE).evaluateAll((els) => els.map((e) => `${e.getAttribute('aria-label')} selected=${e.getAttribute('aria-selected')}`));
+    throw new Error(`${error.message}; rows: ${rows.join(' | ')}; panel runs ${await panel.locator('body').getAttribute('data-runs')}`);
+  });
+  step(`two runs selected: the panel draws both (${await attr('data-datasets')} curves on the loss chart)`);
+  await screenshot('compare', 'two runs selected in the Runs view, overlaid in the panel (colour per run, validation dashed); Light Modern theme');
+
+  for (const [theme, name] of [['Dark Modern', 'dark'], ['Dark High Contrast', 'high-contrast'], ['Light High Contrast', 'light-high-contrast']]) {
+    await setColorTheme(page, theme);
+    await page.waitForTimeout(500); // the charts redraw on the theme change, on the next frame
+    await screenshot(`theme-${name}`, `the same comparison in ${theme}`);
+  }
+  await setColorTheme(page, 'Light Modern');
+  step('screenshots in dark and high-contrast themes');
+
+  // Delete Run from the context menu, after a modal confirmation.
+  // Selected alone first: a right-click inside a selection acts on all of it.
+  const older = runRows(page, MODEL_FILE).nth(1);
+  await older.click();
+  await older.click({ button: 'right' });
+  // The menu ignores a click that comes as it opens: point at the item, then Enter.
+  await page.locator('.context-view .action-label', { hasText: 'Delete Run' }).hover();
+  await page.keyboard.press('Enter');
+  const dialog = page.locator('.monaco-dialog-box');
+  await dialog.waitFor();
+  assert.match(await dialog.innerText(), /Delete run .*mnist-mlp-small\?/);
+  await screenshot('delete-confirm', 'Delete Run asks first, in a modal dialog naming the folder');
+  await dialog.locator('.monaco-button', { hasText: 'Delete' }).first().click();
+  await waitFor('one run left', async () => ((await runRows(page, MODEL_FILE).count()) === 1 ? true : undefined), 10_000);
+  assert.ok(!existsSync(firstRun), 'the deleted run folder is still on disk');
+  step('Delete Run removed the older run from disk and from the view');
+  await screenshot('deleted', 'the Runs view after Delete Run');
   assert.deepEqual(webviewErrors, [], 'the webview logged errors');
+  return shots;
 }
 
 async function main() {
   if (!existsSync(join(extensionDir, 'dist', 'extension.js'))) throw new Error('dist/extension.js is missing: npm run build');
-  rmSync(screenshots, { recursive: true, force: true });
   mkdirSync(screenshots, { recursive: true });
+  for (const f of readdirSync(screenshots)) if (f.startsWith('training-')) rmSync(join(screenshots, f));
   const tmp = mkdtempSync(join(tmpdir(), 'modelstudio-e2e-'));
   const workspace = copySamples(join(tmp, 'workspace'));
+  // Runs long enough that Stop always finds them going, however busy the machine.
+  const modelFile = join(workspace, MODEL_FILE);
+  writeFileSync(modelFile, readFileSync(modelFile, 'utf8').replace('"epochs": 10', `"epochs": ${EPOCHS}`));
+  // A run made outside the editor, before it opens.
+  execFileSync(process.execPath, [join(extensionDir, 'dist', 'cli.js'), 'train', join(workspace, CLI_MODEL_FILE), '--epochs', '2'], {
+    stdio: 'ignore',
+    timeout: 120_000,
+  });
+  step(`trained ${CLI_MODEL_FILE} with the CLI`);
   let server;
   let browser;
   let page;
@@ -209,8 +376,9 @@ async function main() {
     step(`code-server on ${server.url}`);
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    await run(page, workspace, server);
-    step('passed');
+    const shots = await run(page, workspace, server);
+    step('passed; screenshots:');
+    for (const line of shots) console.log(`  ${line}`);
     return 0;
   } catch (error) {
     console.error(error);

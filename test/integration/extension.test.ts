@@ -6,7 +6,19 @@ import { Command } from '../../src/editor/commands';
 import { listRuns, readMetrics, runsDirFor } from '../../src/runs/runFolder';
 import { activateExtension, codeLensTitles, waitFor, workspaceRoot } from './helpers';
 
-const ALL_COMMANDS = [Command.Train, Command.Stop, Command.OpenRunFolder, Command.ShowTrainingPanel];
+const ALL_COMMANDS = [
+  Command.Train,
+  Command.Stop,
+  Command.ResumeRun,
+  Command.OpenRunFolder,
+  Command.ShowTrainingPanel,
+  Command.ShowHyperparameters,
+  Command.ShowGraph,
+  Command.CompareRuns,
+  Command.DeleteRun,
+  Command.Evaluate,
+  Command.ExportModel,
+];
 
 /** A model file with a few mistakes the validator must point at, line by line. */
 const BROKEN_JSON = `{

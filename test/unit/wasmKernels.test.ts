@@ -30,13 +30,13 @@ function randomValues(size: number, seed: number): Float32Array {
 async function runOn(
   backend: 'cpu' | 'wasm',
   kernel: string,
-  inputs: Record<string, { shape: Shape4; values: Float32Array }>,
+  inputs: Record<string, { shape: readonly number[]; values: Float32Array | Int32Array }>,
   attrs: tf.NamedAttrMap,
 ): Promise<{ shape: number[]; values: Float32Array }> {
   await tf.setBackend(backend);
   const tensors: Record<string, tf.Tensor> = {};
   for (const [name, { shape, values }] of Object.entries(inputs)) {
-    tensors[name] = tf.tensor4d(values, shape);
+    tensors[name] = tf.tensor(values, [...shape], values instanceof Int32Array ? 'int32' : 'float32');
   }
   const out = tf.engine().runKernel(kernel, tensors, attrs) as tf.Tensor;
   const result = { shape: out.shape, values: (await out.data()) as Float32Array };
@@ -70,7 +70,7 @@ for (const stride of [1, 2, 3]) {
   }
 }
 
-describe('wasm convolution gradients', () => {
+describe('wasm training kernels (convolution gradients, transposed matmul, row gather, max-pool gradient)', () => {
   before(async () => {
     await tf.setBackend('wasm');
     registerWasmConvGradients();
@@ -119,23 +119,110 @@ describe('wasm convolution gradients', () => {
     });
   }
 
+  const matMuls: { a: number[]; b: number[]; transposeA: boolean; transposeB: boolean }[] = [
+    { a: [128, 784], b: [128, 512], transposeA: true, transposeB: false }, // a Dense layer's dW = xᵀ·dy
+    { a: [64, 128], b: [1600, 128], transposeA: false, transposeB: true }, // its dx = dy·Wᵀ
+    { a: [1, 37, 5], b: [1, 9, 37], transposeA: true, transposeB: true },
+    { a: [3, 6, 4], b: [3, 6, 7], transposeA: true, transposeB: false },
+    { a: [2, 3, 5, 4], b: [1, 1, 6, 4], transposeA: false, transposeB: true }, // broadcast batch dims
+    { a: [1, 8, 3], b: [4, 8, 2], transposeA: true, transposeB: false },
+    { a: [5, 7], b: [7, 3], transposeA: false, transposeB: false },
+  ];
+  for (const [i, m] of matMuls.entries()) {
+    it(`BatchMatMul matches cpu: [${m.a}]${m.transposeA ? 'ᵀ' : ''} · [${m.b}]${m.transposeB ? 'ᵀ' : ''}`, async () => {
+      const inputs = {
+        a: { shape: m.a, values: randomValues(m.a.reduce((x, y) => x * y), 10 + i) },
+        b: { shape: m.b, values: randomValues(m.b.reduce((x, y) => x * y), 20 + i) },
+      };
+      const attrs = { transposeA: m.transposeA, transposeB: m.transposeB };
+      const expected = await runOn('cpu', 'BatchMatMul', inputs, attrs);
+      const actual = await runOn('wasm', 'BatchMatMul', inputs, attrs);
+      assert.deepEqual(actual.shape, expected.shape);
+      const error = relativeError(actual.values, expected.values);
+      assert.ok(error < 1e-5, `relative error ${error}`);
+    });
+  }
+
+  const gathers: { shape: number[]; indices: number[]; axis: number; int?: boolean }[] = [
+    { shape: [2560, 784], indices: Array.from({ length: 128 }, (_, i) => (i * 997) % 2560), axis: 0 },
+    { shape: [40, 5, 5, 3], indices: [3, 3, 39, 0, 17], axis: 0 },
+    { shape: [10, 4], indices: [9, 0, 9], axis: 0, int: true },
+    { shape: [6, 5], indices: [4, 1], axis: 1 }, // another axis: the built-in kernel
+    { shape: [6, 5], indices: [5, 0], axis: -2 },
+  ];
+  for (const [i, g] of gathers.entries()) {
+    it(`GatherV2 matches cpu: [${g.shape}] axis ${g.axis}, ${g.indices.length} indices${g.int ? ', int32' : ''}`, async () => {
+      const size = g.shape.reduce((x, y) => x * y);
+      const values = randomValues(size, 30 + i);
+      const inputs = {
+        x: { shape: g.shape, values: g.int ? Int32Array.from(values, (v) => Math.round(v * 1000)) : values },
+        indices: { shape: [g.indices.length], values: Int32Array.from(g.indices) },
+      };
+      const attrs = { axis: g.axis, batchDims: 0 };
+      const expected = await runOn('cpu', 'GatherV2', inputs, attrs);
+      const actual = await runOn('wasm', 'GatherV2', inputs, attrs);
+      assert.deepEqual(actual.shape, expected.shape);
+      assert.deepEqual(Array.from(actual.values), Array.from(expected.values));
+    });
+  }
+
+  const pools: { shape: Shape4; filter: [number, number]; stride: [number, number]; pad: 'same' | 'valid'; ties?: boolean }[] = [
+    { shape: [64, 26, 26, 32], filter: [2, 2], stride: [2, 2], pad: 'valid' }, // the CNN's first pool
+    { shape: [4, 11, 11, 6], filter: [2, 2], stride: [2, 2], pad: 'valid', ties: true }, // after relu: zeros tie
+    { shape: [2, 9, 7, 3], filter: [3, 3], stride: [1, 1], pad: 'same' }, // overlapping windows
+    { shape: [3, 7, 8, 2], filter: [3, 2], stride: [2, 3], pad: 'same', ties: true },
+    { shape: [1, 10, 10, 1], filter: [4, 4], stride: [3, 3], pad: 'valid' },
+  ];
+  for (const [i, p] of pools.entries()) {
+    it(`MaxPoolGrad matches cpu: [${p.shape}] pool ${p.filter.join('×')} stride ${p.stride.join('×')} ${p.pad}${p.ties ? ', with ties' : ''}`, async () => {
+      let x = randomValues(p.shape.reduce((a, b) => a * b), 40 + i);
+      if (p.ties) x = x.map((v) => Math.max(0, Math.round(v * 3) / 3)); // few distinct values, many zeros
+      await tf.setBackend('cpu');
+      const yShape = tf.tidy(() => tf.maxPool(tf.tensor4d(x, p.shape), p.filter, p.stride, p.pad).shape);
+      const dy = randomValues(yShape.reduce((a, b) => a * b), 50 + i);
+      const attrs = { filterSize: p.filter, strides: p.stride, pad: p.pad };
+      const results = [];
+      for (const backend of ['cpu', 'wasm'] as const) {
+        await tf.setBackend(backend);
+        results.push(await tf.tidy(() => {
+          const input = tf.tensor4d(x, p.shape);
+          const output = tf.maxPool(input, p.filter, p.stride, p.pad);
+          return tf.engine().runKernel('MaxPoolGrad', { dy: tf.tensor(dy, yShape), input, output }, attrs) as tf.Tensor;
+        }).data());
+      }
+      const [expected, actual] = results as Float32Array[];
+      const error = relativeError(actual, expected);
+      assert.ok(error < 1e-5, `relative error ${error}`);
+    });
+  }
+
   it('leaves no intermediate tensors behind', async () => {
     await tf.setBackend('wasm');
-    const x = tf.randomNormal([2, 9, 9, 3]);
+    const x = tf.randomNormal<tf.Rank.R4>([2, 9, 9, 3]);
     const dy = tf.randomNormal([2, 4, 4, 5]);
     const filter = tf.randomNormal([3, 3, 3, 5]);
+    const dyStride1 = tf.randomNormal([2, 9, 9, 5]);
+    const a = tf.randomNormal([6, 4]);
+    const b = tf.randomNormal([3, 6]);
+    const indices = tf.tensor1d([1, 0, 1], 'int32');
+    const pooled = tf.maxPool(x, 2, 2, 'valid');
+    const inputs = [x, dy, filter, dyStride1, a, b, indices, pooled];
     const before = tf.memory().numTensors;
     const beforeBytes = tf.memory().numBytes;
-    const dw = tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, {
-      strides: [2, 2], pad: 'valid', dataFormat: 'NHWC', filterShape: [3, 3, 3, 5],
-    }) as tf.Tensor;
-    const dyStride1 = tf.randomNormal([2, 9, 9, 5]);
-    const dx = tf.engine().runKernel('Conv2DBackpropInput', { dy: dyStride1, filter }, {
-      strides: [1, 1], pad: 'same', dataFormat: 'NHWC', inputShape: [2, 9, 9, 3],
-    }) as tf.Tensor;
-    assert.equal(tf.memory().numTensors, before + 3);
-    assert.equal(tf.memory().numBytes, beforeBytes + (dw.size + dyStride1.size + dx.size) * 4);
-    tf.dispose([x, dy, filter, dw, dyStride1, dx]);
+    const outputs = [
+      tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, {
+        strides: [2, 2], pad: 'valid', dataFormat: 'NHWC', filterShape: [3, 3, 3, 5],
+      }) as tf.Tensor,
+      tf.engine().runKernel('Conv2DBackpropInput', { dy: dyStride1, filter }, {
+        strides: [1, 1], pad: 'same', dataFormat: 'NHWC', inputShape: [2, 9, 9, 3],
+      }) as tf.Tensor,
+      tf.matMul(a, b, true, true),
+      tf.gather(x, indices),
+      tf.engine().runKernel('MaxPoolGrad', { dy: pooled, input: x, output: pooled }, { filterSize: 2, strides: 2, pad: 'valid' }) as tf.Tensor,
+    ];
+    assert.equal(tf.memory().numTensors, before + outputs.length);
+    assert.equal(tf.memory().numBytes, beforeBytes + outputs.reduce((sum, t) => sum + t.size * 4, 0));
+    tf.dispose([...inputs, ...outputs]);
   });
 
   it('trains a small CNN end to end (gradients flow through both kernels)', async () => {

@@ -1,25 +1,42 @@
 import {
   Chart,
-  Decimation,
   Legend,
   LinearScale,
   LineController,
   LineElement,
+  LogarithmicScale,
   PointElement,
   Tooltip,
   type ChartDataset,
+  type TooltipItem,
 } from 'chart.js';
+import zoomPlugin from 'chartjs-plugin-zoom';
+import type { ChartSettings } from '../../src/protocol/trainingPanelMessages';
+import { Decimator } from './decimate';
 import type { Point, RunSeries } from './series';
+import { Smoother, type SmoothedPoint } from './smoothing';
+import { exact, logTick } from './stats';
 
-// Only what a line chart on linear axes needs: keeps the bundle small.
-Chart.register(LineController, LineElement, PointElement, LinearScale, Legend, Tooltip, Decimation);
+// Only what line charts on linear and log axes need: keeps the bundle small.
+Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Legend, Tooltip, zoomPlugin);
 
+type LineChart = Chart<'line', Point[]>;
 type LineDataset = ChartDataset<'line', Point[]>;
+
+/** One run as the charts draw it. */
+export interface DrawnRun {
+  readonly id: string;
+  /** Legend name when several runs are drawn. */
+  readonly label: string;
+  readonly series: RunSeries;
+}
 
 /** Theme colours, read from the `--vscode-*` variables VS Code sets on the webview. */
 interface Palette {
   readonly foreground: string;
   readonly grid: string;
+  readonly focus: string;
+  readonly font: string;
   readonly series: readonly string[];
 }
 
@@ -31,6 +48,8 @@ function palette(): Palette {
   return {
     foreground: cssVar('--vscode-foreground', '#cccccc'),
     grid: cssVar('--vscode-charts-lines', 'rgba(128, 128, 128, 0.3)'),
+    focus: cssVar('--vscode-focusBorder', '#007fd4'),
+    font: cssVar('--vscode-font-family', 'sans-serif'),
     series: [
       cssVar('--vscode-charts-blue', '#3794ff'),
       cssVar('--vscode-charts-orange', '#d18616'),
@@ -42,140 +61,314 @@ function palette(): Palette {
   };
 }
 
-/** `#rrggbb` at `alpha`; other colour syntaxes are returned unchanged. */
-function withAlpha(colour: string, alpha: number): string {
-  const hex = /^#([0-9a-f]{6})$/i.exec(colour);
+/** `#rgb`, `#rrggbb` or `#rrggbbaa` at `alpha`; other colour syntaxes are returned unchanged. */
+export function withAlpha(colour: string, alpha: number): string {
+  let hex = /^#([0-9a-f]{3,8})$/i.exec(colour)?.[1];
   if (!hex) return colour;
-  const n = parseInt(hex[1], 16);
+  if (hex.length === 3) hex = [...hex].map((c) => c + c).join('');
+  if (hex.length !== 6 && hex.length !== 8) return colour;
+  const n = parseInt(hex.slice(0, 6), 16);
   return `rgba(${n >> 16}, ${(n >> 8) & 255}, ${n & 255}, ${alpha})`;
 }
 
-function lineChart(canvas: HTMLCanvasElement, yTitle: string): Chart<'line', Point[]> {
-  return new Chart<'line', Point[]>(canvas, {
-    type: 'line',
-    data: { datasets: [] },
-    options: {
-      animation: false,
-      parsing: false,
-      normalized: true,
-      responsive: true,
-      maintainAspectRatio: false,
-      interaction: { mode: 'nearest', axis: 'x', intersect: false },
-      scales: {
-        x: { type: 'linear', min: 0, title: { display: true, text: 'epoch' } },
-        y: { type: 'linear', title: { display: true, text: yTitle } },
-      },
-      plugins: {
-        // Long runs have 100k batch points: draw what a canvas can show.
-        decimation: { enabled: true, algorithm: 'lttb', samples: 1000, threshold: 2000 },
-        legend: { labels: { boxWidth: 12 } },
-      },
-    },
-  });
+/** Raw curves behind smoothed ones carry this suffix; the legend leaves them out. */
+const RAW = ' (raw)';
+/** Epoch curves with fewer points than this get dots; batch curves never. */
+const DOTS_BELOW = 200;
+
+interface MetricChart {
+  readonly section: HTMLElement;
+  readonly holder: HTMLElement;
+  readonly chart: LineChart;
 }
 
-/** The loss chart (batch, epoch and validation loss) and the chart of the other metrics. */
-export class RunCharts {
-  private readonly loss: Chart<'line', Point[]>;
-  private readonly metrics: Chart<'line', Point[]>;
+/**
+ * One chart per metric (loss, accuracy, …) with training and validation
+ * together, for the panel's run and the runs compared with it. Draws at
+ * most once per animation frame, only the points a chart can show
+ * (decimate), smoothed with the raw line kept faint behind, on a linear or
+ * log y axis; drag (or Alt+wheel) zooms the epoch axis of every chart at
+ * once, double-click or resetZoom() goes back.
+ */
+export class MetricCharts {
+  private readonly charts = new Map<string, MetricChart>();
+  /** Per curve (run, metric, kind, view), kept across draws so streaming costs only the new points. */
+  private readonly smoothers = new Map<string, Smoother>();
+  private readonly decimators = new Map<string, Decimator<Point>>();
   private colours = palette();
   private frame: number | undefined;
+  private zoom: { min: number; max: number } | undefined;
+  private runs: readonly DrawnRun[] = [];
+  private metrics: readonly string[] = [];
+  private settings: ChartSettings = { view: 'batch', smoothing: 0.6, yScale: 'linear' };
 
   constructor(
-    lossCanvas: HTMLCanvasElement,
-    metricsCanvas: HTMLCanvasElement,
-    private readonly onDrawn: (hasMetrics: boolean) => void,
+    private readonly container: HTMLElement,
+    private readonly onZoomChange: (zoomed: boolean) => void,
+    /** After each draw, when the charts' elements exist. */
+    private readonly onDrawn: () => void,
   ) {
-    this.loss = lineChart(lossCanvas, 'loss');
-    this.metrics = lineChart(metricsCanvas, 'value');
+    applyDefaults(this.colours);
     // VS Code swaps the body's theme class when the colour theme changes.
+    // Charts resolve colours when made: make them again.
     new MutationObserver(() => {
       this.colours = palette();
-      this.draw(this.series, this.epochs);
+      applyDefaults(this.colours);
+      for (const { chart, section } of this.charts.values()) {
+        chart.destroy();
+        section.remove();
+      }
+      this.charts.clear();
+      this.schedule();
     }).observe(document.body, { attributes: true, attributeFilter: ['class'] });
   }
 
-  private series: RunSeries | undefined;
-  private epochs: number | undefined;
+  /** Redraws on the next animation frame (many messages, one draw). */
+  show(runs: readonly DrawnRun[], metrics: readonly string[], settings: ChartSettings): void {
+    this.runs = runs;
+    this.metrics = metrics;
+    this.settings = settings;
+    this.schedule();
+  }
 
-  /** Redraws from `series` on the next animation frame (many messages, one draw). */
-  show(series: RunSeries, epochs: number | undefined): void {
-    this.series = series;
-    this.epochs = epochs;
+  resetZoom(): void {
+    // Not the plugin's resetZoom: draw() sets the axis from `zoom` every time,
+    // and the plugin's reset would report a zoom back to onZoomed.
+    this.zoom = undefined;
+    this.onZoomChange(false);
+    this.schedule();
+  }
+
+  private schedule(): void {
     this.frame ??= requestAnimationFrame(() => {
       this.frame = undefined;
-      this.draw(this.series, this.epochs);
+      this.draw();
     });
   }
 
-  private draw(series: RunSeries | undefined, epochs: number | undefined): void {
-    const { foreground, grid, series: colours } = this.colours;
-    const epochLoss = series?.epochMetrics.get('loss') ?? [];
-    const valLoss = series?.epochMetrics.get('val_loss') ?? [];
-    const lossSets: LineDataset[] = [
-      {
-        label: 'loss (batch)',
-        data: series?.batchLoss ?? [],
-        borderColor: withAlpha(colours[0], 0.35),
-        backgroundColor: withAlpha(colours[0], 0.35),
-        borderWidth: 1,
-        pointRadius: 0,
-        // Drawn first, so the epoch curves stay visible on top of the batch noise.
-        order: 2,
-      },
-      {
-        label: 'loss (epoch)',
-        data: epochLoss,
-        borderColor: colours[0],
-        backgroundColor: colours[0],
-        borderWidth: 2.5,
-        pointRadius: 3.5,
-        order: 0,
-      },
-    ];
-    if (valLoss.length > 0) {
-      lossSets.push({
-        label: 'val_loss (epoch)',
-        data: valLoss,
-        borderColor: colours[1],
-        backgroundColor: colours[1],
-        borderWidth: 2.5,
-        pointRadius: 3.5,
-        order: 1,
-      });
+  private draw(): void {
+    performance.mark('modelStudio.draw.start');
+    this.syncSections();
+    // The epochs the runs have reached (not the planned ones: the header says
+    // how far a run is, the charts use their width for what exists).
+    let maxX = 0;
+    for (const run of this.runs) {
+      for (const metric of this.metrics) {
+        for (const curve of [run.series.train(metric, this.settings.view), run.series.validation(metric)]) {
+          if (curve.length > 0) maxX = Math.max(maxX, curve[curve.length - 1].x);
+        }
+      }
     }
-    const metricSets: LineDataset[] = [...(series?.epochMetrics ?? [])]
-      .filter(([name]) => name !== 'loss' && name !== 'val_loss')
-      .map(([name, data], i) => ({
-        label: name,
-        data,
-        borderColor: colours[(i + 2) % colours.length],
-        backgroundColor: colours[(i + 2) % colours.length],
-        borderWidth: 2,
-        pointRadius: 3,
-        ...(name.startsWith('val_') ? { borderDash: [6, 3] } : {}),
-      }));
-    for (const [chart, datasets] of [
-      [this.loss, lossSets],
-      [this.metrics, metricSets],
-    ] as const) {
+    const range = this.zoom ?? { min: 0, max: Math.max(maxX, 1) };
+    for (const [metric, { holder, chart }] of this.charts) {
+      // A bucket per two pixels of the plot: up to 4 points each, about 2 per pixel.
+      const buckets = Math.max(50, Math.round((chart.chartArea?.width ?? holder.clientWidth) / 2));
+      const datasets = this.datasets(metric, range, buckets);
       chart.data.datasets = datasets;
       const { x, y } = chart.options.scales ?? {};
       if (x) {
-        x.max = epochs;
-        x.ticks = { color: foreground, precision: 0 };
-        x.grid = { color: grid };
-        if (x.title) x.title.color = foreground;
+        x.min = range.min;
+        x.max = range.max;
+        // Whole epochs, or tenths and hundredths once zoomed into a few epochs.
+        (x.ticks as { precision?: number }).precision = range.max - range.min > 4 ? 0 : 2;
       }
       if (y) {
-        y.ticks = { color: foreground };
-        y.grid = { color: grid };
-        if (y.title) y.title.color = foreground;
+        y.type = this.settings.yScale === 'log' ? 'logarithmic' : 'linear';
+        // A log axis labels 1, 2 and 5 of each decade; Chart.js's 1…9 crowd each other.
+        y.ticks =
+          this.settings.yScale === 'log'
+            ? { callback: (value, _index, ticks) => logTick(value, ticks.map((t) => t.value)) }
+            : {};
       }
-      const legend = chart.options.plugins?.legend?.labels;
-      if (legend) legend.color = foreground;
+      const zoom = chart.options.plugins?.zoom?.zoom?.drag;
+      if (zoom) {
+        zoom.borderColor = this.colours.focus;
+        zoom.backgroundColor = withAlpha(this.colours.focus, 0.15);
+      }
       chart.update('none');
+      holder.dataset.datasets = String(datasets.filter((d) => !String(d.label).endsWith(RAW)).length);
+      holder.dataset.runs = String(this.runs.filter((run) => this.hasCurve(run, metric)).length);
+      holder.dataset.yScale = chart.scales.y?.type ?? '';
+      holder.dataset.smoothed = String(datasets.some((d) => String(d.label).endsWith(RAW)));
+      holder.dataset.drawnPoints = String(datasets.reduce((sum, d) => sum + d.data.length, 0));
+      holder.dataset.xRange = `${range.min}:${range.max}`;
     }
-    this.onDrawn(metricSets.length > 0);
+    this.onDrawn();
+    // For bench/chart.mjs, which observes it; not kept, so a long run does not pile them up.
+    performance.measure('modelStudio.draw', 'modelStudio.draw.start');
+    performance.clearMarks('modelStudio.draw.start');
+    performance.clearMeasures('modelStudio.draw');
   }
+
+  /** One section per metric, in order; charts of metrics no longer shown are destroyed. */
+  private syncSections(): void {
+    for (const [metric, entry] of this.charts) {
+      if (this.metrics.includes(metric)) continue;
+      entry.chart.destroy();
+      entry.section.remove();
+      this.charts.delete(metric);
+    }
+    for (const metric of this.metrics) {
+      const entry = this.charts.get(metric) ?? this.create(metric);
+      this.container.append(entry.section); // moves it into order
+    }
+  }
+
+  private create(metric: string): MetricChart {
+    const section = document.createElement('section');
+    section.className = 'metric';
+    section.dataset.metric = metric;
+    const title = document.createElement('h2');
+    title.textContent = metric;
+    const holder = document.createElement('div');
+    holder.className = 'chart';
+    holder.id = `${metric.replace(/[^\w-]/g, '_')}-chart`;
+    const canvas = document.createElement('canvas');
+    canvas.setAttribute('aria-label', `${metric}: training and validation per epoch`);
+    holder.append(canvas);
+    section.append(title, holder);
+    const chart = new Chart<'line', Point[]>(canvas, {
+      type: 'line',
+      data: { datasets: [] },
+      options: {
+        animation: false,
+        parsing: false,
+        normalized: true,
+        spanGaps: true,
+        responsive: true,
+        maintainAspectRatio: false,
+        interaction: { mode: 'nearest', axis: 'x', intersect: false },
+        scales: {
+          // Whole epochs as ticks, not the (fractional) ends of a zoomed range.
+          x: { type: 'linear', min: 0, title: { display: true, text: 'epoch' }, ticks: { precision: 0, includeBounds: false } },
+          y: { type: 'linear', title: { display: true, text: metric } },
+        },
+        plugins: {
+          legend: {
+            labels: { boxWidth: 12, filter: (item) => !item.text.endsWith(RAW), sort: (a, b) => (a.datasetIndex ?? 0) - (b.datasetIndex ?? 0) },
+          },
+          tooltip: {
+            callbacks: {
+              title: (items) => tooltipTitle(items),
+              label: (item) => tooltipLabel(item),
+            },
+          },
+          zoom: {
+            zoom: {
+              drag: { enabled: true, threshold: 5 },
+              wheel: { enabled: true, modifierKey: 'alt' },
+              mode: 'x',
+              onZoomComplete: ({ chart: zoomed }) => this.onZoomed(zoomed as unknown as LineChart),
+            },
+          },
+        },
+      },
+    });
+    canvas.addEventListener('dblclick', () => this.resetZoom());
+    const entry = { section, holder, chart };
+    this.charts.set(metric, entry);
+    return entry;
+  }
+
+  /** A chart was zoomed: every chart shows the same epochs. */
+  private onZoomed(chart: LineChart): void {
+    const { min, max } = chart.scales.x;
+    if (!(max > min)) return;
+    this.zoom = { min, max };
+    this.onZoomChange(true);
+    this.schedule();
+  }
+
+  private hasCurve(run: DrawnRun, metric: string): boolean {
+    return run.series.train(metric, this.settings.view).length > 0 || run.series.validation(metric).length > 0;
+  }
+
+  private datasets(metric: string, range: { min: number; max: number }, buckets: number): LineDataset[] {
+    const { series: colours } = this.colours;
+    const several = this.runs.length > 1;
+    const smoothing = this.settings.smoothing;
+    const sets: LineDataset[] = [];
+    this.runs.forEach((run, i) => {
+      const curves = [
+        { kind: 'train', points: run.series.train(metric, this.settings.view) },
+        { kind: 'validation', points: run.series.validation(metric) },
+      ] as const;
+      for (const { kind, points } of curves) {
+        if (points.length === 0) continue;
+        const colour = several ? colours[i % colours.length] : colours[kind === 'train' ? 0 : 1];
+        const label = several ? `${run.label} ${kind}` : kind;
+        const dots = points.length < DOTS_BELOW && points[0].batch === undefined;
+        const dash = several && kind === 'validation' ? [6, 3] : [];
+        const key = `${run.id}\u0000${metric}\u0000${kind}\u0000${this.settings.view}`;
+        const decimate = (which: string, curve: readonly Point[]) => {
+          let decimator = this.decimators.get(`${key}\u0000${which}`);
+          if (!decimator) this.decimators.set(`${key}\u0000${which}`, (decimator = new Decimator()));
+          return decimator.of(curve, range.min, range.max, buckets);
+        };
+        const common = { borderDash: dash, pointHoverRadius: 4, order: i * 2 + (kind === 'train' ? 1 : 0) };
+        if (smoothing > 0) {
+          let smoother = this.smoothers.get(key);
+          if (!smoother) this.smoothers.set(key, (smoother = new Smoother()));
+          const smoothed = smoother.of(points, smoothing);
+          sets.push({
+            ...common,
+            label: `${label}${RAW}`,
+            data: decimate('raw', points),
+            borderColor: withAlpha(colour, 0.25),
+            backgroundColor: withAlpha(colour, 0.25),
+            borderWidth: 1,
+            pointRadius: 0,
+            pointHoverRadius: 0,
+            // Behind everything smoothed.
+            order: 100 + common.order,
+          });
+          sets.push({
+            ...common,
+            label,
+            data: decimate('smoothed', smoothed),
+            borderColor: colour,
+            backgroundColor: colour,
+            borderWidth: 2,
+            pointRadius: dots ? 2.5 : 0,
+          });
+        } else {
+          sets.push({
+            ...common,
+            label,
+            data: decimate('raw', points),
+            borderColor: colour,
+            backgroundColor: colour,
+            borderWidth: dots ? 2 : 1.25,
+            pointRadius: dots ? 2.5 : 0,
+          });
+        }
+      }
+    });
+    // Keys of runs no longer drawn: their smoothers can go.
+    for (const cache of [this.smoothers, this.decimators]) {
+      for (const key of cache.keys()) {
+        if (!this.runs.some((r) => key.startsWith(`${r.id}\u0000`))) cache.delete(key);
+      }
+    }
+    return sets;
+  }
+}
+
+function applyDefaults(colours: Palette): void {
+  Chart.defaults.color = colours.foreground;
+  Chart.defaults.borderColor = colours.grid;
+  Chart.defaults.font.family = colours.font;
+}
+
+function tooltipTitle(items: readonly TooltipItem<'line'>[]): string {
+  const point = items[0]?.raw as Point | undefined;
+  if (!point) return '';
+  return point.batch === undefined ? `epoch ${point.epoch}` : `epoch ${point.epoch} · batch ${point.batch + 1}`;
+}
+
+function tooltipLabel(item: TooltipItem<'line'>): string {
+  const point = item.raw as Point | SmoothedPoint;
+  const label = String(item.dataset.label ?? '');
+  if ('raw' in point && point.raw !== point.y) return `${label}: ${exact(point.y)} (smoothed; raw ${exact(point.raw)})`;
+  return `${label}: ${exact(point.y)}`;
 }

@@ -1,5 +1,11 @@
 import type { MetricRecord } from '../../src/protocol/runTypes';
-import type { HostToTrainingPanel, PanelRun, TrainingPanelState } from '../../src/protocol/trainingPanelMessages';
+import type {
+  ChartSettings,
+  ComparedRun,
+  HostToTrainingPanel,
+  PanelRun,
+  TrainingPanelState,
+} from '../../src/protocol/trainingPanelMessages';
 
 type Obj = Record<string, unknown>;
 
@@ -41,9 +47,36 @@ export function isHostMessage(value: unknown): value is HostToTrainingPanel {
       return isPanelRun(value.run);
     case 'metrics':
       return typeof value.runId === 'string' && isRecords(value.records);
+    case 'compare':
+      return Array.isArray(value.runs) && value.runs.every(isComparedRun);
+    case 'fileChanged':
+      return typeof value.changed === 'boolean';
     default:
       return false;
   }
+}
+
+function isComparedRun(value: unknown): value is ComparedRun {
+  return (
+    isObject(value) &&
+    typeof value.runId === 'string' &&
+    typeof value.label === 'string' &&
+    typeof value.status === 'string' &&
+    (value.batchesPerEpoch === undefined || typeof value.batchesPerEpoch === 'number') &&
+    isRecords(value.records)
+  );
+}
+
+/** Chart settings as saved; anything else (an older version's state) is dropped. */
+export function isChartSettings(value: unknown): value is ChartSettings {
+  return (
+    isObject(value) &&
+    (value.view === 'batch' || value.view === 'epoch') &&
+    typeof value.smoothing === 'number' &&
+    value.smoothing >= 0 &&
+    value.smoothing < 1 &&
+    (value.yScale === 'linear' || value.yScale === 'log')
+  );
 }
 
 /** Checks what `getState()` returned: it may have been written by an older version. */
@@ -53,7 +86,8 @@ export function isSavedState(value: unknown): value is TrainingPanelState {
     typeof value.modelFile === 'string' &&
     typeof value.modelName === 'string' &&
     isPanelRun(value.run) &&
-    isRecords(value.records)
+    isRecords(value.records) &&
+    (value.settings === undefined || isChartSettings(value.settings))
   );
 }
 

@@ -1,16 +1,22 @@
 import '@vscode-elements/elements/dist/vscode-badge/index.js';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
+import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-bar/index.js';
+import '@vscode-elements/elements/dist/vscode-radio/index.js';
+import '@vscode-elements/elements/dist/vscode-radio-group/index.js';
 import type { MetricRecord } from '../../src/protocol/runTypes';
 import type {
+  ChartSettings,
+  ComparedRun,
   HostToTrainingPanel,
   PanelRun,
   TrainingPanelState,
   TrainingPanelToHost,
 } from '../../src/protocol/trainingPanelMessages';
-import { RunCharts } from './charts';
+import { MetricCharts, type DrawnRun } from './charts';
 import { assertNever, isHostMessage, isSavedState } from './guards';
 import { RunSeries } from './series';
+import { clock, eta, rate, samplesPerSecond } from './stats';
 
 interface VsCodeApi {
   postMessage(message: TrainingPanelToHost): void;
@@ -20,8 +26,11 @@ interface VsCodeApi {
 declare function acquireVsCodeApi(): VsCodeApi;
 
 const vscode = acquireVsCodeApi();
-/** setState serialises every record: at most this often while a run streams. */
+/** setState serialises what it is given: at most this often while a run streams. */
 const SAVE_MS = 1000;
+/** Above this many records only epoch records are saved; the host sends the rest on `ready`. */
+const SAVE_ALL_BELOW = 20_000;
+const DEFAULT_SETTINGS: ChartSettings = { view: 'batch', smoothing: 0.6, yScale: 'linear' };
 
 const app = document.getElementById('app') as HTMLElement;
 app.innerHTML = `
@@ -33,47 +42,68 @@ app.innerHTML = `
     <div class="actions">
       <vscode-button id="train">Train</vscode-button>
       <vscode-button id="stop" secondary>Stop</vscode-button>
+      <vscode-button id="open-run-folder" secondary title="Reveal this run's folder (run.json, metrics.jsonl, model)">Open Run Folder</vscode-button>
     </div>
   </header>
   <dl id="facts"></dl>
   <vscode-progress-bar id="progress" hidden></vscode-progress-bar>
   <p id="error" role="alert" hidden></p>
+  <p id="file-changed" role="status" hidden title="The run trains on its own copy of the spec (spec.json in its folder); Train starts a run with the file as it is now.">model file changed since this run started</p>
   <p id="hint" hidden></p>
-  <section id="loss-section">
-    <h2>Loss</h2>
-    <div id="loss-chart" class="chart" data-points="0"><canvas aria-label="Loss per batch and per epoch"></canvas></div>
-  </section>
-  <section id="metrics-section" hidden>
-    <h2>Metrics</h2>
-    <div id="metrics-chart" class="chart"><canvas aria-label="Metrics per epoch"></canvas></div>
-  </section>`;
+  <div id="toolbar" hidden>
+    <vscode-radio-group id="view" aria-label="Points per">
+      <vscode-radio name="view" value="batch" label="Batches">Batches</vscode-radio>
+      <vscode-radio name="view" value="epoch" label="Epochs">Epochs</vscode-radio>
+    </vscode-radio-group>
+    <label class="smoothing" title="Exponential moving average, as in TensorBoard; the raw curve stays faint behind">
+      Smoothing <input id="smoothing" type="range" min="0" max="0.99" step="0.01"> <output id="smoothing-value"></output>
+    </label>
+    <vscode-checkbox id="log" label="Log scale">Log scale</vscode-checkbox>
+    <vscode-button id="reset-zoom" secondary disabled title="Also: double-click a chart. Drag across a chart (or Alt+wheel) to zoom.">Reset zoom</vscode-button>
+  </div>
+  <p id="compared" hidden></p>
+  <div id="charts"></div>`;
 
 function element<T extends HTMLElement>(id: string): T {
   return document.getElementById(id) as T;
 }
 
+type Toggle = HTMLElement & { disabled: boolean };
 const ui = {
   name: element('name'),
   status: element('status'),
   facts: element('facts'),
   progress: element<HTMLElement & { value: number }>('progress'),
   error: element('error'),
-  train: element<HTMLElement & { disabled: boolean }>('train'),
-  stop: element<HTMLElement & { disabled: boolean }>('stop'),
+  fileChanged: element('file-changed'),
+  train: element<Toggle>('train'),
+  stop: element<Toggle>('stop'),
+  openRunFolder: element<Toggle>('open-run-folder'),
   hint: element('hint'),
-  lossSection: element('loss-section'),
-  lossChart: element('loss-chart'),
-  metricsSection: element('metrics-section'),
+  toolbar: element('toolbar'),
+  view: element('view'),
+  smoothing: element<HTMLInputElement>('smoothing'),
+  smoothingValue: element<HTMLOutputElement>('smoothing-value'),
+  log: element<HTMLElement & { checked: boolean }>('log'),
+  resetZoom: element<Toggle>('reset-zoom'),
+  compared: element('compared'),
+  charts: element('charts'),
 };
 
 let view: { modelFile: string; modelName: string; run: PanelRun; series: RunSeries } | undefined;
+let compared: { run: ComparedRun; series: RunSeries }[] = [];
+let settings: ChartSettings = DEFAULT_SETTINGS;
 let saveTimer: number | undefined;
 
-const charts = new RunCharts(
-  ui.lossChart.querySelector('canvas') as HTMLCanvasElement,
-  element('metrics-chart').querySelector('canvas') as HTMLCanvasElement,
-  (hasMetrics) => {
-    ui.metricsSection.hidden = !hasMetrics;
+const charts = new MetricCharts(
+  ui.charts,
+  (zoomed) => {
+    ui.resetZoom.disabled = !zoomed;
+  },
+  () => {
+    // The loss values the panel's own run has, whether drawn per batch or per epoch (the e2e suite counts them).
+    const lossChart = document.getElementById('loss-chart');
+    if (lossChart && view) lossChart.dataset.points = String(view.series.lossPointCount);
   },
 );
 
@@ -85,6 +115,23 @@ ui.stop.addEventListener('click', () => {
   ui.stop.disabled = true;
   vscode.postMessage({ type: 'stop' });
 });
+ui.openRunFolder.addEventListener('click', () => vscode.postMessage({ type: 'openRunFolder' }));
+ui.view.addEventListener('change', () => {
+  const value = radios().find((r) => r.checked)?.value;
+  if ((value === 'batch' || value === 'epoch') && value !== settings.view) updateSettings({ view: value });
+});
+ui.smoothing.addEventListener('input', () => updateSettings({ smoothing: Number(ui.smoothing.value) }));
+ui.log.addEventListener('change', () => updateSettings({ yScale: ui.log.checked ? 'log' : 'linear' }));
+ui.resetZoom.addEventListener('click', () => charts.resetZoom());
+
+function radios(): (HTMLElement & { checked: boolean; value: string })[] {
+  return [...ui.view.querySelectorAll<HTMLElement & { checked: boolean; value: string }>('vscode-radio')];
+}
+
+function updateSettings(change: Partial<ChartSettings>): void {
+  settings = { ...settings, ...change };
+  render();
+}
 
 function onMessage(msg: HostToTrainingPanel): void {
   switch (msg.type) {
@@ -99,6 +146,18 @@ function onMessage(msg: HostToTrainingPanel): void {
     case 'metrics':
       if (!view || view.run.runId !== msg.runId) return;
       if (view.series.add(msg.records) > 0) render();
+      return;
+    case 'fileChanged':
+      ui.fileChanged.hidden = !msg.changed;
+      document.body.dataset.fileChanged = String(msg.changed);
+      return;
+    case 'compare':
+      compared = msg.runs.map((run) => {
+        const series = new RunSeries(run.batchesPerEpoch);
+        series.add(run.records);
+        return { run, series };
+      });
+      render();
       return;
     default:
       assertNever(msg);
@@ -137,65 +196,98 @@ function render(): void {
   ui.status.textContent = STATUS_TEXT[run.status];
   ui.train.disabled = going;
   ui.stop.disabled = !going || run.status === 'stopping';
+  ui.openRunFolder.disabled = !run.runId;
   ui.error.hidden = !run.error;
   ui.error.textContent = run.error ?? '';
   const hint = series.last ? undefined : HINTS[run.status];
   ui.hint.hidden = !hint;
   ui.hint.textContent = hint ?? '';
-  ui.lossSection.hidden = !series.last && run.status === 'none';
-
-  const last = series.last;
-  const facts: [string, string][] = [];
-  if (run.epochs) facts.push(['epoch', `${last?.epoch ?? 0}/${run.epochs}`]);
-  if (last && last.batch !== null && run.batchesPerEpoch) {
-    facts.push(['batch', `${last.batch + 1}/${run.batchesPerEpoch}`]);
-  }
-  if (last && Number.isFinite(last.loss)) facts.push(['loss', last.loss.toPrecision(4)]);
-  const valLoss = series.epochMetrics.get('val_loss');
-  if (valLoss?.length) facts.push(['val_loss', valLoss[valLoss.length - 1].y.toPrecision(4)]);
-  if (run.backend) facts.push(['backend', run.backend]);
+  renderFacts(run, series);
   const progress = series.progress(run.epochs);
+  ui.progress.hidden = !going;
+  if (progress !== undefined) ui.progress.value = progress * 100;
+
+  // The toolbar reflects the settings (also after a restore).
+  for (const radio of radios()) radio.checked = radio.value === settings.view;
+  ui.smoothing.value = String(settings.smoothing);
+  ui.smoothingValue.textContent = settings.smoothing.toFixed(2);
+  ui.log.checked = settings.yScale === 'log';
+  document.body.dataset.view = settings.view;
+  document.body.dataset.smoothing = String(settings.smoothing);
+  document.body.dataset.yScale = settings.yScale;
+
+  const runs: DrawnRun[] = [
+    { id: run.runId ?? 'current', label: run.label ?? 'this run', series },
+    ...compared.filter((c) => c.run.runId !== run.runId).map((c) => ({ id: c.run.runId, label: c.run.label, series: c.series })),
+  ];
+  const metrics = new Set<string>(run.status === 'none' && !series.last ? [] : ['loss']);
+  for (const r of runs) for (const name of r.series.metricNames()) metrics.add(name);
+  ui.toolbar.hidden = metrics.size === 0;
+  ui.compared.hidden = runs.length < 2;
+  ui.compared.textContent = runs.length < 2 ? '' : `Comparing ${runs.length} runs: ${runs.map((r) => r.label).join(', ')} (selected in the Runs view)`;
+  document.body.dataset.runs = String(runs.length);
+  charts.show(runs, [...metrics], settings);
+  document.body.dataset.points = String(series.lossPointCount);
+  scheduleSave();
+}
+
+function renderFacts(run: PanelRun, series: RunSeries): void {
+  const last = series.last;
+  const facts: { term: string; value: string; title?: string }[] = [];
+  if (run.epochs) facts.push({ term: 'epoch', value: `${last?.epoch ?? 0}/${run.epochs}` });
+  if (last && last.batch !== null && run.batchesPerEpoch) {
+    facts.push({ term: 'batch', value: `${last.batch + 1}/${run.batchesPerEpoch}` });
+  }
+  if (last && Number.isFinite(last.loss)) facts.push({ term: 'loss', value: last.loss.toPrecision(4) });
+  const valLoss = series.epochMetrics.get('val_loss');
+  if (valLoss?.length) facts.push({ term: 'val_loss', value: valLoss[valLoss.length - 1].y.toPrecision(4) });
   const started = run.startedAt ? Date.parse(run.startedAt) : NaN;
   const until = run.endedAt ? Date.parse(run.endedAt) : (last?.time ?? NaN);
   if (Number.isFinite(started) && Number.isFinite(until)) {
-    facts.push(['elapsed', duration(until - started)]);
-    if (run.status === 'running' && progress && progress > 0 && progress < 1) {
-      facts.push(['ETA', duration(((until - started) * (1 - progress)) / progress)]);
-    }
+    facts.push({ term: 'elapsed', value: clock(until - started) });
+    const left = run.status === 'running' ? eta(until - started, series.progress(run.epochs)) : undefined;
+    if (left !== undefined) facts.push({ term: 'ETA', value: clock(left) });
+  }
+  const speed = samplesPerSecond(series.records, run);
+  if (speed !== undefined) facts.push({ term: 'samples/s', value: rate(speed) });
+  if (run.backend) {
+    const skipped = run.backendSkipped ?? [];
+    facts.push({
+      term: 'backend',
+      value: skipped.length > 0 ? `${run.backend} (skipped: ${skipped.map((s) => s.backend).join(', ')})` : run.backend,
+      title:
+        skipped.length > 0
+          ? `Skipped before ${run.backend}:\n${skipped.map((s) => `• ${s.backend}: ${s.reason}`).join('\n')}`
+          : `${run.backend}: the first backend in the order of preference that loaded`,
+    });
   }
   ui.facts.replaceChildren(
-    ...facts.map(([term, value]) => {
+    ...facts.map(({ term, value, title }) => {
       const group = document.createElement('div');
       const dt = document.createElement('dt');
       dt.textContent = term;
       const dd = document.createElement('dd');
       dd.textContent = value;
       dd.dataset.fact = term;
+      if (title) group.title = title;
       group.append(dt, dd);
       return group;
     }),
   );
-  ui.progress.hidden = !going;
-  if (progress !== undefined) ui.progress.value = progress * 100;
-
-  ui.lossChart.dataset.points = String(series.lossPointCount);
-  charts.show(series, run.epochs);
-  scheduleSave();
-}
-
-function duration(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000));
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return h > 0 ? `${h}:${pad(m)}:${pad(s % 60)}` : `${m}:${pad(s % 60)}`;
 }
 
 function scheduleSave(): void {
   saveTimer ??= window.setTimeout(() => {
     saveTimer = undefined;
     if (!view) return;
-    vscode.setState({ modelFile: view.modelFile, modelName: view.modelName, run: view.run, records: view.series.records });
+    const all = view.series.records;
+    vscode.setState({
+      modelFile: view.modelFile,
+      modelName: view.modelName,
+      run: view.run,
+      records: all.length < SAVE_ALL_BELOW ? all : all.filter((r) => r.batch === null),
+      settings,
+    });
   }, SAVE_MS);
 }
 
@@ -210,5 +302,8 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
 // Draw what the panel showed before it was hidden or the window reloaded;
 // the host then sends the run folder's current contents.
 const saved = vscode.getState();
-if (isSavedState(saved)) show(saved.modelFile, saved.modelName, saved.run, saved.records);
+if (isSavedState(saved)) {
+  if (saved.settings) settings = saved.settings;
+  show(saved.modelFile, saved.modelName, saved.run, saved.records);
+}
 vscode.postMessage({ type: 'ready' });

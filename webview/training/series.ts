@@ -1,9 +1,16 @@
 import type { MetricRecord } from '../../src/protocol/runTypes';
 
-/** A chart point: x in epochs (fractional for batches), y the metric. */
+/**
+ * A chart point: x in epochs (fractional for batches: batch b of B in epoch
+ * e sits at e - 1 + (b + 1) / B), y the metric. `epoch` and `batch` say
+ * which record it came from, for the tooltip.
+ */
 export interface Point {
   readonly x: number;
   readonly y: number;
+  readonly epoch: number;
+  /** 0-based batch within the epoch; absent for an epoch record. */
+  readonly batch?: number;
 }
 
 /** Keys of a record that are not metrics. */
@@ -16,13 +23,13 @@ const NOT_METRICS = new Set(['epoch', 'batch', 'time']);
  */
 export class RunSeries {
   readonly records: MetricRecord[] = [];
-  /** Training loss after each batch. */
-  readonly batchLoss: Point[] = [];
+  /** Per-batch values of each training metric (`loss`, `accuracy`, …), in record order. */
+  readonly batchMetrics = new Map<string, Point[]>();
   /** Per-epoch values of every metric: `loss`, `val_loss`, `accuracy`, `val_accuracy`, … */
   readonly epochMetrics = new Map<string, Point[]>();
   private readonly seen = new Set<string>();
 
-  constructor(private readonly batchesPerEpoch: number | undefined) {}
+  constructor(readonly batchesPerEpoch: number | undefined) {}
 
   /** Adds the records not seen yet; returns how many were new. */
   add(records: readonly MetricRecord[]): number {
@@ -33,24 +40,55 @@ export class RunSeries {
       this.seen.add(key);
       this.records.push(record);
       added++;
-      if (record.batch === null) {
-        for (const [name, value] of Object.entries(record)) {
-          if (NOT_METRICS.has(name) || typeof value !== 'number' || !Number.isFinite(value)) continue;
-          let points = this.epochMetrics.get(name);
-          if (!points) this.epochMetrics.set(name, (points = []));
-          points.push({ x: record.epoch, y: value });
-        }
-      } else if (Number.isFinite(record.loss)) {
-        this.batchLoss.push({ x: this.batchX(record.epoch, record.batch), y: record.loss });
+      const batch = record.batch;
+      const target = batch === null ? this.epochMetrics : this.batchMetrics;
+      const x = batch === null ? record.epoch : this.batchX(record.epoch, batch);
+      for (const [name, value] of Object.entries(record)) {
+        if (NOT_METRICS.has(name) || typeof value !== 'number' || !Number.isFinite(value)) continue;
+        let points = target.get(name);
+        if (!points) target.set(name, (points = []));
+        const point: Point = batch === null ? { x, y: value, epoch: record.epoch } : { x, y: value, epoch: record.epoch, batch };
+        // Records normally come in order; one that does not is put in its place.
+        if (points.length > 0 && points[points.length - 1].x > x) points.splice(insertionIndex(points, x), 0, point);
+        else points.push(point);
       }
     }
     return added;
   }
 
-  /** Loss points on the loss chart: batches, epochs, validation epochs. */
+  /**
+   * Metric names without the `val_` prefix, loss first, then in the order
+   * they first appeared: one chart each, training and validation together.
+   */
+  metricNames(): string[] {
+    const names = new Set<string>(['loss']);
+    for (const map of [this.epochMetrics, this.batchMetrics]) {
+      for (const name of map.keys()) names.add(name.startsWith('val_') ? name.slice(4) : name);
+    }
+    if (!this.epochMetrics.has('loss') && !this.batchMetrics.has('loss') && !this.epochMetrics.has('val_loss')) {
+      names.delete('loss');
+    }
+    return [...names];
+  }
+
+  /**
+   * The training curve of `metric`: per batch when asked and recorded,
+   * else per epoch.
+   */
+  train(metric: string, view: 'batch' | 'epoch'): readonly Point[] {
+    const perBatch = view === 'batch' ? this.batchMetrics.get(metric) : undefined;
+    return perBatch && perBatch.length > 0 ? perBatch : (this.epochMetrics.get(metric) ?? []);
+  }
+
+  /** The validation curve of `metric` (one point per epoch). */
+  validation(metric: string): readonly Point[] {
+    return this.epochMetrics.get(`val_${metric}`) ?? [];
+  }
+
+  /** Loss values the run has: batches, epochs, validation epochs (what the e2e suite counts). */
   get lossPointCount(): number {
     return (
-      this.batchLoss.length +
+      (this.batchMetrics.get('loss')?.length ?? 0) +
       (this.epochMetrics.get('loss')?.length ?? 0) +
       (this.epochMetrics.get('val_loss')?.length ?? 0)
     );
@@ -74,4 +112,16 @@ export class RunSeries {
     const perEpoch = this.batchesPerEpoch ?? batch + 1;
     return epoch - 1 + (batch + 1) / perEpoch;
   }
+}
+
+/** First index whose x is greater than `x` (points sorted by x). */
+export function insertionIndex(points: readonly { readonly x: number }[], x: number): number {
+  let lo = 0;
+  let hi = points.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (points[mid].x <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

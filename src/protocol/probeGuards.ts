@@ -1,0 +1,47 @@
+import type { BackendName } from './runTypes';
+import type { BackendReport, HostToProbe, ProbeToHost } from './probeMessages';
+
+/** Guards for the probe boundary (probeMessages.ts): what arrives over IPC is untrusted. */
+
+const BACKENDS: readonly BackendName[] = ['tensorflow', 'webgpu', 'wasm', 'cpu'];
+const STATUSES: readonly BackendReport['status'][] = ['loaded', 'not installed', 'failed'];
+
+type Fields = Record<string, unknown>;
+
+function isObject(x: unknown): x is Fields {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+function optional(x: unknown, type: 'string' | 'number' | 'boolean'): boolean {
+  return x === undefined || (typeof x === type && (type !== 'number' || Number.isFinite(x)));
+}
+
+export function isBackendName(x: unknown): x is BackendName {
+  return typeof x === 'string' && (BACKENDS as readonly string[]).includes(x);
+}
+
+export function isBackendReport(x: unknown): x is BackendReport {
+  return isObject(x)
+    && isBackendName(x.backend)
+    && typeof x.status === 'string' && (STATUSES as readonly string[]).includes(x.status)
+    && Array.isArray(x.versions) && x.versions.every((v) => typeof v === 'string')
+    && optional(x.reason, 'string')
+    && optional(x.detail, 'string')
+    && optional(x.software, 'boolean')
+    && optional(x.samplesPerSecond, 'number')
+    && optional(x.batchSize, 'number')
+    && optional(x.batches, 'number')
+    && optional(x.warmUpMs, 'number');
+}
+
+export function isHostToProbe(x: unknown): x is HostToProbe {
+  return isObject(x) && x.type === 'probe' && isObject(x.request)
+    && isBackendName(x.request.backend)
+    && typeof x.request.modelFile === 'string'
+    && typeof x.request.workspaceRoot === 'string'
+    && typeof x.request.seconds === 'number' && x.request.seconds > 0;
+}
+
+export function isProbeToHost(x: unknown): x is ProbeToHost {
+  return isObject(x) && x.type === 'report' && isBackendReport(x.report);
+}

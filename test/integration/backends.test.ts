@@ -1,0 +1,55 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { Command } from '../../src/editor/commands';
+import type { SelectBackendResult } from '../../src/editor/modelBackends';
+import type { InstallResult } from '../../src/trainer/nativeBackend';
+import { activateExtension, workspaceRoot } from './helpers';
+
+describe('Backends: Select Backend… and Install Native Backend…', () => {
+  before(async () => {
+    await activateExtension();
+  });
+
+  it('Select Backend… probes every backend on the model file; auto remembers the fastest and sets the setting', async function () {
+    this.timeout(180_000);
+    const uri = vscode.Uri.file(path.join(workspaceRoot(), 'iris.model.yaml'));
+    const result = await vscode.commands.executeCommand<SelectBackendResult>(Command.SelectBackend, { modelFile: uri, pick: 'auto', seconds: 0.5 });
+    assert.deepEqual(result.reports.map((r) => r.backend), ['tensorflow', 'webgpu', 'wasm', 'cpu']);
+    const status = Object.fromEntries(result.reports.map((r) => [r.backend, r.status]));
+    assert.equal(status.wasm, 'loaded');
+    assert.equal(status.cpu, 'loaded');
+    // Offline CI: no native binding installed.
+    assert.equal(status.tensorflow, 'not installed');
+    assert.equal(result.choice, 'auto');
+    assert.ok(result.remembered === 'wasm' || result.remembered === 'cpu', `remembered ${result.remembered}`);
+    assert.equal(vscode.workspace.getConfiguration('modelStudio').get('backend'), 'auto');
+  });
+
+  it('Install Native Backend… with the registry unreachable: a clear message and nothing installed', async function () {
+    this.timeout(90_000);
+    const nativeDir = process.env.MODEL_STUDIO_NATIVE_DIR;
+    assert.ok(nativeDir, 'the extension announces its native folder to the processes it starts');
+    // A fake offline registry: a closed port on the loopback address; a fresh cache so npm cannot serve from it.
+    const saved = { ...process.env };
+    Object.assign(process.env, {
+      npm_config_registry: 'http://127.0.0.1:9/',
+      npm_config_cache: fs.mkdtempSync(path.join(os.tmpdir(), 'model-studio-npm-cache-')),
+      npm_config_fetch_retries: '0',
+    });
+    try {
+      const result = await vscode.commands.executeCommand<InstallResult>(Command.InstallNativeBackend, { variant: 'cpu' });
+      assert.equal(result.kind, 'failed');
+      assert.match(result.kind === 'failed' ? result.message : '', /^Could not install @tensorflow\/tfjs-node@4\.22\.0: offline or the network is blocked \(ECONNREFUSED/);
+      assert.equal(fs.existsSync(path.join(nativeDir, 'cpu')), false);
+      assert.deepEqual(fs.existsSync(nativeDir) ? fs.readdirSync(nativeDir) : [], []);
+    } finally {
+      for (const key of ['npm_config_registry', 'npm_config_cache', 'npm_config_fetch_retries']) {
+        if (saved[key] === undefined) delete process.env[key];
+        else process.env[key] = saved[key];
+      }
+    }
+  });
+});

@@ -1,0 +1,71 @@
+import * as assert from 'node:assert/strict';
+import Ajv from 'ajv';
+import { toEditorSchema, type SchemaNode } from '../../src/spec/editorSchema';
+import schema from '../../src/spec/model-file.schema.json';
+import { irisModel, withValue } from '../fixtures/modelFile';
+
+/** One kind of schema problem each. */
+const BROKEN_MODEL_FILES: Record<string, unknown> = {
+  'epochs below the minimum': withValue(irisModel(), ['training', 'epochs'], -3),
+  'epochs not an integer': withValue(irisModel(), ['training', 'epochs'], 2.5),
+  'epochs a string': withValue(irisModel(), ['training', 'epochs'], 'five'),
+  'unknown optimizer': withValue(irisModel(), ['training', 'optimizer'], 'adamw'),
+  'unknown key': withValue(irisModel(), ['training', 'epoch'], 3),
+  'missing key': withValue(irisModel(), ['task'], undefined),
+  'split out of range': withValue(irisModel(), ['data', 'validationSplit'], 1.5),
+  'no layers': withValue(irisModel(), ['model', 'layers'], []),
+  'data an array': withValue(irisModel(), ['data'], []),
+  'bad name': withValue(irisModel(), ['name'], 'a/b'),
+  'metric twice': withValue(irisModel(), ['training', 'metrics'], ['accuracy', 'accuracy']),
+  'bad kernel size': withValue(irisModel(), ['model', 'layers', 0, 'kernelSize'], [0, 1, 2, 3]),
+  'not an object': [1, 2, 3],
+};
+
+const editor = toEditorSchema(schema as unknown as SchemaNode);
+
+/** Every value of `key` anywhere in the schema but in `if` conditions (which report nothing). */
+function collect(node: unknown, key: string, found: unknown[] = []): unknown[] {
+  if (Array.isArray(node)) for (const n of node) collect(n, key, found);
+  else if (typeof node === 'object' && node !== null) {
+    for (const [k, v] of Object.entries(node)) {
+      if (k === key) found.push(v);
+      if (k !== 'if') collect(v, key, found);
+    }
+  }
+  return found;
+}
+
+describe('the schema VS Code gets for *.model.json (toEditorSchema)', () => {
+  it('accepts every model file, however broken: problems are our diagnostics alone', () => {
+    const ajv = new Ajv({ strict: false, allErrors: true });
+    const original = ajv.compile(schema);
+    const validate = ajv.compile(editor);
+    for (const [name, value] of Object.entries(BROKEN_MODEL_FILES)) {
+      assert.equal(original(value), false, `${name} should break the real schema`);
+      assert.equal(validate(value), true, `${name}: ${JSON.stringify(validate.errors)}`);
+    }
+  });
+
+  it('keeps no assertion the JSON service would word its own way', () => {
+    for (const key of ['required', 'minimum', 'exclusiveMinimum', 'maximum', 'minItems', 'minLength', 'pattern', 'uniqueItems', 'oneOf']) {
+      assert.deepEqual(collect(editor, key), [], key);
+    }
+    assert.ok(!collect(editor, 'additionalProperties').includes(false));
+  });
+
+  it('still offers every enum value, with its description, for completion', () => {
+    const enums = collect(editor, 'enum').flat();
+    for (const value of ['classification', 'adam', 'sparseCategoricalCrossentropy', 'relu', 'dense', 'accuracy', 'val_loss']) {
+      assert.ok(enums.includes(value), value);
+    }
+    assert.equal(collect(editor, 'enumDescriptions').length, collect(schema, 'enumDescriptions').length);
+  });
+
+  it('keeps keys, descriptions and defaults, and what completing a key inserts', () => {
+    assert.deepEqual(Object.keys(editor.properties as object), Object.keys(schema.properties));
+    assert.equal(collect(editor, 'description').length, collect(schema, 'description').length);
+    const training = (editor.definitions as Record<string, SchemaNode>).training;
+    assert.deepEqual(training.defaultSnippets, [{ body: {} }]);
+    assert.equal(editor.allowTrailingCommas, true);
+  });
+});
