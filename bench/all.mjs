@@ -168,7 +168,7 @@ async function main() {
         rows.push([
           backend, label, fmt(o), fmt(b), (o / b).toFixed(3), (oc / bc).toFixed(3), (best(ours) / best(bare)).toFixed(3),
           stock.length ? fmt(afterFirst(stock, 'wall')) : '–',
-          `${Math.max(...ours.map((r) => r.peakRssMb)).toFixed(0)} MB`,
+          `${fmt(Math.max(...ours.map((r) => r.peakRssMb).filter((mb) => !Number.isNaN(mb))))} MB`,
           torchCell,
           backend === 'webgpu' ? 'software adapter (lavapipe)' : '',
         ]);

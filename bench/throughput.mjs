@@ -137,8 +137,12 @@ export function writeModelFile(dir, name, model, epochs) {
 
 /** Peak resident memory of a live process so far (VmHWM), MB. */
 function peakRssMb(pid) {
-  const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return match ? Number(match[1]) / 1024 : NaN;
+  try {
+    const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) / 1024 : NaN;
+  } catch {
+    return NaN; // already gone
+  }
 }
 
 /**
@@ -154,16 +158,23 @@ export function runOurs(modelFile, workspaceRoot, backend) {
     let samples;
     let outcome;
     let firstMetricMs;
-    let peakRss;
+    let peakRss = NaN;
+    const notePeak = () => {
+      const now = peakRssMb(child.pid);
+      if (!Number.isNaN(now)) peakRss = Number.isNaN(peakRss) ? now : Math.max(peakRss, now);
+    };
     child.on('message', (message) => {
       if (message.type === 'runStarted') {
         marks.push(mark(child.pid));
         samples = message.run.trainSamples;
       } else if (message.type === 'metrics') {
         firstMetricMs ??= performance.now() - forkedAt;
-        if (message.record.batch === null) marks.push(mark(child.pid));
+        if (message.record.batch === null) {
+          marks.push(mark(child.pid));
+          notePeak();
+        }
       } else if (message.type === 'done' || message.type === 'error') {
-        peakRss = peakRssMb(child.pid);
+        notePeak();
         outcome = message;
       }
     });
