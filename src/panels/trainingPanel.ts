@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { webviewHtml, webviewOptions } from './webviewHtml';
 import { Command } from '../editor/commands';
 import { latestRun } from '../editor/latestRun';
 import { modelName } from '../editor/modelFiles';
@@ -121,16 +121,6 @@ function titleFor(modelFile: string): string {
   return `Training: ${modelName(modelFile)}`;
 }
 
-function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions & vscode.WebviewPanelOptions {
-  return {
-    enableScripts: true,
-    localResourceRoots: [
-      vscode.Uri.joinPath(extensionUri, 'dist', 'webview'),
-      vscode.Uri.joinPath(extensionUri, 'media'),
-    ],
-  };
-}
-
 /** One panel's controller: speaks the protocol with its webview. */
 class TrainingPanel implements vscode.Disposable {
   private readonly subscriptions: vscode.Disposable[] = [];
@@ -159,7 +149,7 @@ class TrainingPanel implements vscode.Disposable {
     private readonly deps: Deps,
   ) {
     panel.iconPath = vscode.Uri.joinPath(deps.extensionUri, 'media', 'training.svg');
-    panel.webview.html = html(panel.webview, deps.extensionUri);
+    panel.webview.html = webviewHtml(panel.webview, deps.extensionUri, 'training.js', 'training.css', 'Training');
     this.subscriptions.push(
       panel.webview.onDidReceiveMessage((msg: unknown) => {
         if (!isTrainingPanelToHost(msg)) {
@@ -418,30 +408,4 @@ function panelRun(state: RunState): PanelRun {
     default:
       return assertNever(state);
   }
-}
-
-function html(webview: vscode.Webview, extensionUri: vscode.Uri): string {
-  const nonce = randomBytes(16).toString('base64');
-  const asset = (...parts: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...parts));
-  const csp = [
-    "default-src 'none'",
-    `style-src ${webview.cspSource}`,
-    `font-src ${webview.cspSource}`,
-    `img-src ${webview.cspSource}`,
-    `script-src 'nonce-${nonce}'`,
-  ].join('; ');
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-  <meta charset="UTF-8">
-  <meta http-equiv="Content-Security-Policy" content="${csp}">
-  <meta name="viewport" content="width=device-width, initial-scale=1.0">
-  <link rel="stylesheet" href="${asset('media', 'training.css')}">
-  <title>Training</title>
-</head>
-<body>
-  <main id="app"></main>
-  <script nonce="${nonce}" src="${asset('dist', 'webview', 'training.js')}"></script>
-</body>
-</html>`;
 }
