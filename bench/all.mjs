@@ -153,7 +153,8 @@ async function main() {
             if (backend === 'wasm' && name === 'mlp') stock.push(await runBare(name, backend, plan.epochs, '', STOCK_COUNT));
           }
         } catch (error) {
-          const reason = /"message":"([^"]+)"/.exec(String(error.message))?.[1] ?? String(error.message).split('\n')[0];
+          const reason = (/"message":"([^"]+)"/.exec(String(error.message))?.[1] ?? String(error.message).split('\n')[0])
+            .replace(/^backend \w+ is not available: /, '');
           rows.push([backend, label, '–', '–', '–', '–', '–', '–', '–', torchCell, `not available: ${reason}`]);
           log(`${backend} ${name}: ${reason}`);
           continue;
