@@ -14,7 +14,7 @@ import { BackendUnavailableError, loadBackend, type BackendDetail, type LoadedBa
 import { disposeModel, outputUnits } from './buildModel';
 import { installedNativeVariants, installedVersion, NATIVE_DIR_ENV, NATIVE_PACKAGES } from './nativeBackend';
 import { setUpRun } from './runSetup';
-import { labelEncoding, shuffledForEpoch } from './trainingData';
+import { labelEncoding, splitTensors } from './trainingData';
 import { userMessage } from './userMessage';
 
 /** A full batch slower than this is timed with smaller batches: cpu needs about a minute for one CNN batch of 64. */
@@ -98,7 +98,7 @@ export async function probeBackend(request: ProbeRequest): Promise<BackendReport
     );
     try {
       const encoding = labelEncoding(setup.spec, setup.data, outputUnits(setup.model));
-      const data = shuffledForEpoch(setup.data.train, setup.data.featureShape, encoding, setup.seed, 1);
+      const data = splitTensors(setup.data.train, setup.data.featureShape, encoding);
       try {
         return { ...base, status: 'loaded', ...(await timeBatches(setup.model, data.x, data.y, data.count, setup.batchSize, request.seconds, started)) };
       } finally {

@@ -22,27 +22,40 @@ export interface SaveOptions {
   readonly metadata?: Readonly<Record<string, object>>;
 }
 
+/** A model folder's contents in memory: what saveModel writes. */
+export interface EncodedModel {
+  readonly modelJSON: tf.io.ModelJSON;
+  readonly weights: Uint8Array;
+}
+
 /**
  * Saves topology, training config and weights (the optimizer state only
- * when asked) into `dir`, creating it. Weights are written before
- * model.json, each through a temp file: a reader between the two renames
- * still gets a matching pair, because a run saves the same topology every time.
+ * when asked) into `dir`, creating it.
  */
 export async function saveModel(model: tf.LayersModel, dir: string, options: SaveOptions = {}): Promise<void> {
-  await fs.mkdir(dir, { recursive: true });
+  await writeModelFolder(dir, await encodeModel(model, options));
+}
+
+/**
+ * Reads the model's weights (and optimizer state when asked) into memory
+ * now; the result no longer changes with the model, so it can be written
+ * while training goes on.
+ */
+export async function encodeModel(model: tf.LayersModel, options: SaveOptions = {}): Promise<EncodedModel> {
   // includeOptimizer makes TF.js 4.22 create the step count as a new scalar
   // (Optimizer.saveIterations) that nothing disposes: one leaked tensor per
   // save. A scope ends it; variables (the weights, Adam's moments) outlive scopes.
   const scoped = options.includeOptimizer === true;
   if (scoped) tf.engine().startScope();
   try {
-    await save(model, dir, options);
+    return await encode(model, options);
   } finally {
     if (scoped) tf.engine().endScope();
   }
 }
 
-async function save(model: tf.LayersModel, dir: string, options: SaveOptions): Promise<void> {
+async function encode(model: tf.LayersModel, options: SaveOptions): Promise<EncodedModel> {
+  let encoded: EncodedModel | undefined;
   await model.save(tf.io.withSaveHandler(async (artifacts) => {
     const metadata = options.metadata === undefined && artifacts.userDefinedMetadata === undefined
       ? undefined
@@ -60,8 +73,7 @@ async function save(model: tf.LayersModel, dir: string, options: SaveOptions): P
       ...(artifacts.trainingConfig === undefined ? {} : { trainingConfig: artifacts.trainingConfig }),
       ...(metadata === undefined ? {} : { userDefinedMetadata: metadata }),
     };
-    await writeFileAtomic(path.join(dir, WEIGHTS_BIN), new Uint8Array(weightData));
-    await writeJsonAtomic(path.join(dir, MODEL_JSON), modelJSON);
+    encoded = { modelJSON, weights: new Uint8Array(weightData) };
     return {
       modelArtifactsInfo: {
         dateSaved: new Date(),
@@ -70,6 +82,20 @@ async function save(model: tf.LayersModel, dir: string, options: SaveOptions): P
       },
     };
   }), { includeOptimizer: options.includeOptimizer ?? false });
+  if (encoded === undefined) throw new Error('TF.js saved no model artifacts');
+  return encoded;
+}
+
+/**
+ * Writes an encoded model into `dir` (model.json + weights.bin), creating
+ * it. Weights are written before model.json, each through a temp file: a
+ * reader between the two renames still gets a matching pair, because a run
+ * saves the same topology every time.
+ */
+export async function writeModelFolder(dir: string, encoded: EncodedModel): Promise<void> {
+  await fs.mkdir(dir, { recursive: true });
+  await writeFileAtomic(path.join(dir, WEIGHTS_BIN), encoded.weights);
+  await writeJsonAtomic(path.join(dir, MODEL_JSON), encoded.modelJSON);
 }
 
 async function readModelFolder(dir: string): Promise<{ modelJSON: tf.io.ModelJSON; specs: tf.io.WeightsManifestEntry[]; data: ArrayBuffer }> {

@@ -219,6 +219,7 @@ async function runTraining(
   emit({ type: 'runStarted', runDir: writer.dir, run: running });
 
   const encoding = labelEncoding(spec, data, outputUnits(model));
+  const trainSplit = splitTensors(data.train, data.featureShape, encoding);
   const validation = data.validation && data.validation.count > 0
     ? splitTensors(data.validation, data.featureShape, encoding)
     : undefined;
@@ -269,7 +270,7 @@ async function runTraining(
       const sums = new EpochSums(metricNames, skip > 0 ? from?.partial : undefined);
       let batchesDone = skip;
       at.batch = skip;
-      const shuffled = shuffledForEpoch(data.train, data.featureShape, encoding, seed, epoch);
+      const shuffled = shuffledForEpoch(trainSplit, seed, epoch);
       let epochLogs: tf.Logs | undefined;
       try {
         epochLogs = await fitEpoch(model, shuffled, validation, batchSize, epoch, skip, async (index, logs) => {
@@ -343,6 +344,7 @@ async function runTraining(
       model.setWeights(bestWeights);
       emit({ type: 'log', level: 'info', message: `restored the weights of epoch ${bestEpoch} (best ${best.metric})` });
     }
+    await writer.checkpointsWritten();
     await writer.saveModel(model);
     test = await evaluateTest(model, data, encoding, batchSize, name);
   } catch (caught) {
@@ -353,9 +355,14 @@ async function runTraining(
       ...(at.batch === undefined ? {} : { batch: at.batch }),
     };
   } finally {
+    tf.dispose([trainSplit.x, trainSplit.y]);
     if (validation) tf.dispose([validation.x, validation.y]);
     tf.dispose(bestWeights);
     writer.close();
+  }
+  if (status === 'failed') {
+    // The run already failed for the reason recorded; a checkpoint still being written only has to land before run.json.
+    await writer.checkpointsWritten().catch(() => undefined);
   }
 
   const final: RunInfo = {
@@ -415,12 +422,88 @@ function failureMessage(caught: unknown, request: TrainRequest, setup: RunSetup,
   return userMessage(caught, request.modelFile);
 }
 
+/** A batch's or an epoch's logs as TF.js hands them to a tf.Callback: scalars still on the backend. */
+type UnresolvedLogs = Record<string, number | tf.Tensor>;
+
+/**
+ * Reads logs into numbers without waiting in TF.js's callback: the scalars
+ * are cloned (fit disposes its own right after the callback) and read
+ * asynchronously. Never rejects unhandled: the caller awaits it.
+ */
+function readLogs(logs: UnresolvedLogs): Promise<tf.Logs> {
+  const entries = Object.entries(logs).map(([key, value]) => [key, typeof value === 'number' ? value : tf.clone(value)] as const);
+  const read = (async () => {
+    try {
+      const values = await Promise.all(entries.map(async ([, value]) => (typeof value === 'number' ? value : (await value.data())[0])));
+      return Object.fromEntries(entries.map(([key], i) => [key, values[i]]));
+    } finally {
+      tf.dispose(entries.flatMap(([, value]) => (typeof value === 'number' ? [] : [value])));
+    }
+  })();
+  read.catch(() => undefined);
+  return read;
+}
+
+/**
+ * Batches whose logs are still being read while later batches train. On
+ * webgpu reading a batch's loss at once waits for the GPU queue to empty
+ * before the next batch is queued (≈ 10 % of an MLP epoch on lavapipe);
+ * two batches behind keeps it busy. wasm, cpu and tensorflow read
+ * synchronously, so their records (and a stop) stay on the batch.
+ */
+function logsInFlight(): number {
+  return tf.getBackend() === 'webgpu' ? 2 : 0;
+}
+
+/**
+ * Hands each batch's resolved logs to `onBatch` in order, a few batches
+ * behind training where the backend reads asynchronously, and keeps the
+ * epoch's logs. `onBatch` returning true stops fit after the batch in progress.
+ */
+class BatchLogs extends tf.Callback {
+  private readonly reading: { index: number; logs: Promise<tf.Logs> }[] = [];
+  private readonly inFlight = logsInFlight();
+  batchesDone: number;
+  epochLogs: tf.Logs | undefined;
+
+  constructor(
+    private readonly skip: number,
+    private readonly onBatch: (index: number, logs: tf.Logs) => Promise<boolean>,
+  ) {
+    super();
+    this.batchesDone = skip;
+  }
+
+  override async onBatchEnd(batch: number, logs: UnresolvedLogs = {}): Promise<void> {
+    this.reading.push({ index: this.skip + batch, logs: readLogs(logs) });
+    while (this.reading.length > this.inFlight) await this.handleOldest();
+  }
+
+  override async onEpochEnd(_epoch: number, logs: UnresolvedLogs = {}): Promise<void> {
+    while (this.reading.length > 0) await this.handleOldest();
+    this.epochLogs = await readLogs(logs);
+  }
+
+  /** Waits for reads still going (after fit failed), so that their clones are disposed. */
+  async settle(): Promise<void> {
+    await Promise.allSettled(this.reading.splice(0).map((read) => read.logs));
+  }
+
+  private async handleOldest(): Promise<void> {
+    const oldest = this.reading.shift();
+    if (oldest === undefined) return;
+    const logs = await oldest.logs;
+    this.batchesDone = oldest.index + 1;
+    if (await this.onBatch(oldest.index, logs)) this.model.stopTraining = true;
+  }
+}
+
 /**
  * One epoch of model.fit on data already in this epoch's order, from batch
  * `skip` on (a resumed run finishing an epoch). `onBatch` gets each batch's
- * index within the whole epoch and its resolved logs, and returns true to
- * stop after that batch. Returns the epoch's logs (val_* included), or
- * undefined when it stopped before the last batch.
+ * index within the whole epoch and its resolved logs, in order, and returns
+ * true to stop. Returns the epoch's logs (val_* included), or undefined when
+ * it stopped before the last batch.
  */
 async function fitEpoch(
   model: tf.LayersModel,
@@ -433,8 +516,7 @@ async function fitEpoch(
 ): Promise<tf.Logs | undefined> {
   const batches = Math.ceil(shuffled.count / batchSize);
   const rest = skip === 0 ? undefined : { x: shuffled.x.slice(skip * batchSize), y: shuffled.y.slice(skip * batchSize) };
-  let batchesDone = skip;
-  let epochLogs: tf.Logs | undefined;
+  const batchLogs = new BatchLogs(skip, onBatch);
   try {
     await model.fit(rest?.x ?? shuffled.x, rest?.y ?? shuffled.y, {
       batchSize,
@@ -445,22 +527,13 @@ async function fitEpoch(
       // onBatch yields to the event loop itself, once per batch; TF.js's yield would add timers.
       yieldEvery: 'never',
       ...(validation ? { validationData: [validation.x, validation.y] } : {}),
-      callbacks: {
-        onBatchEnd: async (index, logs) => {
-          batchesDone = skip + index + 1;
-          if (await onBatch(skip + index, logs ?? {})) {
-            model.stopTraining = true;
-          }
-        },
-        onEpochEnd: (_index, logs) => {
-          epochLogs = logs;
-        },
-      },
+      callbacks: [batchLogs],
     });
   } finally {
+    await batchLogs.settle();
     if (rest) tf.dispose([rest.x, rest.y]);
   }
-  return batchesDone === batches ? epochLogs : undefined;
+  return batchLogs.batchesDone === batches ? batchLogs.epochLogs : undefined;
 }
 
 /** Loss and metrics on the test split, named as in the records; undefined without a test split. */
