@@ -248,7 +248,15 @@ async function bare(name, backend, epochs, kernelsBundle, trainCount) {
     epochs,
     verbose: 0,
     yieldEvery: 'never',
-    callbacks: { onEpochEnd: () => say({ type: 'epoch' }) },
+    callbacks: {
+      onEpochEnd: async () => {
+        // webgpu queues work and returns: without waiting for the device this would time how fast JS queues
+        // batches, not how fast they train. Reading the last bias (written by the epoch's last step) waits for
+        // the queue; ours waits likewise, reading the weights for its checkpoint. A no-op on wasm and cpu.
+        if (process.env.BARE_NO_SYNC !== '1') await net.getWeights().at(-1).data();
+        await say({ type: 'epoch' });
+      },
+    },
   });
   process.disconnect();
 }

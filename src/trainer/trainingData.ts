@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { PreparedData, Split } from '../data/preparedData';
-import { seededPermutation } from '../data/random';
+import { Mulberry32 } from '../data/random';
 import { assertNever } from '../protocol/assertNever';
 import type { ModelSpec } from '../spec/modelSpec';
 import { ModelBuildError } from './buildModel';
@@ -77,23 +77,29 @@ export function splitTensors(split: Split, featureShape: readonly number[], enco
   };
 }
 
-/** A seed per epoch, distinct from the one that split the data. */
-function epochSeed(seed: number, epoch: number): number {
-  return (seed + Math.imul(epoch, 0x9e3779b9)) >>> 0;
+/**
+ * The order in which fit() (shuffle on) takes the examples of an epoch
+ * that began with Math.random in `randomState`: it shuffles 0…count-1 with
+ * tf.util.shuffle. A run resumed inside an epoch replays it to train the
+ * batches that were left (resume.test.ts checks it record for record).
+ */
+export function epochOrder(count: number, randomState: number): Int32Array {
+  const order = Int32Array.from({ length: count }, (_, i) => i);
+  const original = Math.random;
+  Math.random = new Mulberry32(randomState).next;
+  try {
+    tf.util.shuffle(order);
+  } finally {
+    Math.random = original;
+  }
+  return order;
 }
 
-/**
- * The training split in the order of `epoch` (1-based), fixed by the seed:
- * one gather of the resident split per epoch (on wasm our axis-0 gather
- * copies rows inside the heap: 20 ms for 16,384 MNIST rows, where copying
- * them in JS and uploading the copy took 80 ms). TF.js's own `shuffle`
- * draws from Math.random and cannot be replayed by a resumed run, so fit()
- * gets data in this order with shuffling off. Owned by the caller.
- */
-export function shuffledForEpoch(train: SplitTensors, seed: number, epoch: number): SplitTensors {
-  const order = tf.tensor1d(Int32Array.from(seededPermutation(train.count, epochSeed(seed, epoch))), 'int32');
+/** The examples of an epoch that began with Math.random in `randomState`, from example `from` on, in that epoch's order. Owned by the caller. */
+export function restOfEpoch(train: SplitTensors, randomState: number, from: number): SplitTensors {
+  const order = tf.tensor1d(epochOrder(train.count, randomState).subarray(from), 'int32');
   try {
-    return { x: tf.gather(train.x, order), y: tf.gather(train.y, order), count: train.count };
+    return { x: tf.gather(train.x, order), y: tf.gather(train.y, order), count: train.count - from };
   } finally {
     order.dispose();
   }

@@ -4,11 +4,11 @@ import type { MonitorState } from './metricMonitor';
  * Where training stood when the `last` checkpoint was saved, kept in that
  * checkpoint's model.json (`userDefinedMetadata.modelStudio`) beside the
  * weights and optimizer state it belongs to: what a resumed run needs to
- * carry on exactly where the run stopped. Shuffling needs nothing here:
- * epoch e's order is fixed by the seed and e.
+ * carry on exactly where the run stopped.
  */
 export interface TrainingState {
-  readonly version: 1;
+  /** 2: fit() shuffles each epoch with the seeded Math.random (1 had its own per-epoch permutation). */
+  readonly version: 2;
   /** The epoch the checkpoint is in (1-based). */
   readonly epoch: number;
   /** Batches of `epoch` done; all of them when the epoch ended (its record is written). */
@@ -19,8 +19,10 @@ export interface TrainingState {
    * their mean once the rest of the epoch has run.
    */
   readonly partial?: { readonly examples: number; readonly sums: Readonly<Record<string, number>> };
-  /** State of the generator that replaces Math.random (dropout masks). */
+  /** State of the generator that replaces Math.random (dropout masks, fit's shuffle). */
   readonly random: number;
+  /** Its state when `epoch` began: the epoch's order is drawn from it. */
+  readonly epochRandom: number;
   /** The best-checkpoint / early-stopping monitor. */
   readonly monitor: MonitorState;
   /** False once early stopping was turned off (its metric does not exist). */
@@ -43,13 +45,13 @@ function isCount(x: unknown): x is number {
 /** The state in a checkpoint's metadata, or undefined when it has none (or not one this version wrote). */
 export function trainingStateOf(metadata: Readonly<Record<string, unknown>> | undefined): TrainingState | undefined {
   const state = metadata?.[STATE_KEY];
-  if (!isObject(state) || state.version !== 1) return undefined;
-  const { epoch, batchesDone, partial, random, monitor, earlyStopping, bestEpoch } = state;
+  if (!isObject(state) || state.version !== 2) return undefined;
+  const { epoch, batchesDone, partial, random, epochRandom, monitor, earlyStopping, bestEpoch } = state;
   const okPartial = partial === undefined || (isObject(partial) && isCount(partial.examples) && isObject(partial.sums)
     && Object.values(partial.sums).every((v) => typeof v === 'number'));
   const okMonitor = isObject(monitor) && isCount(monitor.epochsWithoutImprovement)
     && (monitor.best === undefined || typeof monitor.best === 'number');
-  if (!isCount(epoch) || epoch < 1 || !isCount(batchesDone) || !okPartial || !isCount(random) || !okMonitor
+  if (!isCount(epoch) || epoch < 1 || !isCount(batchesDone) || !okPartial || !isCount(random) || !isCount(epochRandom) || !okMonitor
     || typeof earlyStopping !== 'boolean' || !(bestEpoch === undefined || isCount(bestEpoch))) {
     return undefined;
   }

@@ -54,7 +54,7 @@ describe('sameSpec (the model file against a run’s spec.json)', () => {
 });
 
 describe('trainingStateOf (a checkpoint’s resume state)', () => {
-  const state = { version: 1, epoch: 2, batchesDone: 3, partial: { examples: 24, sums: { loss: 12.5 } }, random: 123, monitor: { best: 0.4, epochsWithoutImprovement: 1 }, earlyStopping: true, bestEpoch: 1 };
+  const state = { version: 2, epoch: 2, batchesDone: 3, partial: { examples: 24, sums: { loss: 12.5 } }, random: 123, epochRandom: 99, monitor: { best: 0.4, epochsWithoutImprovement: 1 }, earlyStopping: true, bestEpoch: 1 };
 
   it('reads the state a trainer wrote', () => {
     assert.deepEqual(trainingStateOf({ modelStudio: state }), state);
@@ -63,7 +63,10 @@ describe('trainingStateOf (a checkpoint’s resume state)', () => {
   it('refuses metadata without one, from another version, or damaged', () => {
     assert.equal(trainingStateOf(undefined), undefined);
     assert.equal(trainingStateOf({ other: 1 }), undefined);
-    assert.equal(trainingStateOf({ modelStudio: { ...state, version: 2 } }), undefined);
+    // Version 1 drew each epoch's order differently: its mid-epoch state cannot be replayed.
+    assert.equal(trainingStateOf({ modelStudio: { ...state, version: 1 } }), undefined);
+    assert.equal(trainingStateOf({ modelStudio: { ...state, version: 3 } }), undefined);
+    assert.equal(trainingStateOf({ modelStudio: { ...state, epochRandom: undefined } }), undefined);
     assert.equal(trainingStateOf({ modelStudio: { ...state, epoch: 0 } }), undefined);
     assert.equal(trainingStateOf({ modelStudio: { ...state, partial: { examples: 1, sums: { loss: 'x' } } } }), undefined);
     assert.equal(trainingStateOf({ modelStudio: { ...state, monitor: {} } }), undefined);
