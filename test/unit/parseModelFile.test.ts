@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { modelFileFormat, parseModelFile } from '../../src/spec/parseModelFile';
+import { LineIndex } from '../../src/spec/positions';
 import { rangeOfText } from '../fixtures/modelFile';
 
 const range = (sl: number, sc: number, el: number, ec: number) => ({ start: { line: sl, character: sc }, end: { line: el, character: ec } });
@@ -191,5 +192,29 @@ describe('parseModelFile', () => {
       assert.equal(diagnostic.severity, 'error');
       assert.equal(diagnostic.range.start.line, 2);
     });
+  });
+});
+
+describe('LineIndex', () => {
+  it('counts \\n, \\r\\n and a lone \\r as one line break each', () => {
+    const lines = new LineIndex('a\nbc\r\nd\re');
+    assert.deepEqual(lines.positionAt(2), { line: 1, character: 0 });
+    assert.deepEqual(lines.positionAt(6), { line: 2, character: 0 });
+    assert.deepEqual(lines.positionAt(8), { line: 3, character: 0 });
+  });
+
+  it('maps an offset between the \\r and \\n of a CRLF to the end of that line', () => {
+    // The yaml parser points there (a fast-check case: a CRLF typed into an LF file).
+    assert.deepEqual(new LineIndex('a\nbc\r\nd').positionAt(5), { line: 1, character: 2 });
+  });
+
+  it('a YAML key misaligned after a CRLF is reported inside the document', () => {
+    const text = 'name: x\nmodel:\n  layers:\n    -\r\n type: dense\n      units: 3\n';
+    const { diagnostics } = parseModelFile('m.model.yaml', text);
+    assert.ok(diagnostics.length > 0);
+    const lines = text.split(/\r\n|\r|\n/);
+    for (const { range: r } of diagnostics) {
+      for (const p of [r.start, r.end]) assert.ok(p.character <= lines[p.line].length, `${JSON.stringify(p)} is past the end of "${lines[p.line]}"`);
+    }
   });
 });
