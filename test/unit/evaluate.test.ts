@@ -1,13 +1,13 @@
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { DataError } from '../../src/data/dataError';
 import { isEvaluationFile } from '../../src/protocol/evaluationGuards';
 import type { ClassificationResult, Evaluation, RegressionResult } from '../../src/protocol/evaluationTypes';
 import { listRuns, newestFinishedRun } from '../../src/runs/runFolder';
 import { EvaluationCancelled, evaluateRun, worstExamples } from '../../src/trainer/evaluate';
-import { readEvaluations } from '../../src/trainer/evaluationFile';
+import { appendEvaluation, readEvaluations } from '../../src/trainer/evaluationFile';
 import { evaluationSummary, formatEvaluation } from '../../src/trainer/evaluationReport';
 import { predictRun } from '../../src/trainer/predict';
 import { train } from '../../src/trainer/train';
@@ -215,6 +215,20 @@ describe('evaluateRun', function () {
       assert.deepEqual(file.evaluations.map((e) => e.dataset.files), [[workspace.file('test.csv')], [workspace.file('only-b.csv')]]);
       assert.notEqual(first.dataset.sha256, second.dataset.sha256);
       assert.deepEqual(await readEvaluations(runDir), file.evaluations);
+    });
+
+    it('evaluations appended at the same moment all land; a lock left by a dead process is taken over', async () => {
+      const runDir = await writeHandMadeRun(workspace, 'concurrent', threeClasses);
+      const evaluation = await evaluateRun({ runDir, workspaceRoot: workspace.root, backend: 'cpu' });
+      const ids = Array.from({ length: 8 }, (_, i) => `concurrent-${i}`);
+      await Promise.all(ids.map((id) => appendEvaluation(runDir, { ...evaluation, id })));
+      assert.deepEqual((await readEvaluations(runDir)).map((e) => e.id).sort(), [evaluation.id, ...ids].sort());
+      assert.ok(!existsSync(path.join(runDir, 'evaluation.json.lock')));
+
+      const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+      writeFileSync(path.join(runDir, 'evaluation.json.lock'), dead.stdout);
+      await appendEvaluation(runDir, { ...evaluation, id: 'after-a-dead-lock' });
+      assert.equal((await readEvaluations(runDir)).at(-1)?.id, 'after-a-dead-lock');
     });
 
     it('says what is wrong with a data file, naming it', async () => {
