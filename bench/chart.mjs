@@ -56,6 +56,7 @@ function pageHtml() {
 <html lang="en" style="${style}">
 <head>
   <meta charset="UTF-8">
+  <link rel="stylesheet" href="${pathToFileURL(path.join(repo, 'media', 'common.css'))}">
   <link rel="stylesheet" href="${pathToFileURL(path.join(repo, 'media', 'training.css'))}">
   <style>body { background: #1f1f1f; width: 760px; }</style>
   <script>

@@ -11,14 +11,21 @@ import {
 } from '../protocol/evaluationMessages';
 import type { Evaluation } from '../protocol/evaluationTypes';
 import { evaluationLabel, evaluationsOf, findEvaluation } from '../runs/evaluations';
-import { webviewHtml, webviewOptions } from './webviewHtml';
-
-const VIEW_TYPE = 'modelStudio.evaluation';
+import { onWebviewMessage, PanelSet, type PanelPage } from './panelSet';
 
 interface Deps {
   readonly extensionUri: vscode.Uri;
   readonly log: vscode.LogOutputChannel;
 }
+
+const PAGE: PanelPage = {
+  viewType: 'modelStudio.evaluation',
+  script: 'evaluation.js',
+  stylesheet: 'evaluation.css',
+  icon: 'evaluation.svg',
+  title: 'Evaluation',
+  tabTitle: (modelFile) => `Evaluation: ${modelName(modelFile)}`,
+};
 
 /**
  * The evaluation panels, at most one per model file: shows an evaluation
@@ -26,59 +33,26 @@ interface Deps {
  * the runs' evaluation.json, and comes back after a reload.
  */
 export class EvaluationPanels implements vscode.Disposable {
-  private readonly panels = new Map<string, EvaluationPanel>();
-  private readonly subscriptions: vscode.Disposable[];
+  private readonly panels: PanelSet<EvaluationPanel>;
 
   constructor(private readonly deps: Deps) {
-    this.subscriptions = [
-      vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {
-        deserializeWebviewPanel: async (panel, state: unknown) => {
-          if (!isEvaluationPanelState(state)) {
-            panel.dispose();
-            return;
-          }
-          this.adopt(panel, state.modelFile, state.primary, state.compare);
-        },
-      }),
-    ];
+    this.panels = new PanelSet(PAGE, deps.extensionUri, (state) =>
+      isEvaluationPanelState(state)
+        ? { modelFile: state.modelFile, controller: (panel) => new EvaluationPanel(panel, state.modelFile, state.primary, state.compare, deps) }
+        : undefined,
+    );
   }
 
   /** Opens (or reveals) the panel of `modelFile` showing `primary`. */
   show(modelFile: string, primary: EvaluationRef): void {
     const existing = this.panels.get(modelFile);
-    if (existing) {
-      existing.panel.reveal(undefined, false);
-      void existing.select(primary);
-      return;
-    }
-    const panel = vscode.window.createWebviewPanel(
-      VIEW_TYPE,
-      titleFor(modelFile),
-      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false },
-      { ...webviewOptions(this.deps.extensionUri), retainContextWhenHidden: false },
-    );
-    this.adopt(panel, modelFile, primary, undefined);
-  }
-
-  private adopt(panel: vscode.WebviewPanel, modelFile: string, primary: EvaluationRef, compare: EvaluationRef | undefined): void {
-    panel.title = titleFor(modelFile);
-    panel.webview.options = webviewOptions(this.deps.extensionUri);
-    const controller = new EvaluationPanel(panel, modelFile, primary, compare, this.deps);
-    this.panels.set(modelFile, controller);
-    panel.onDidDispose(() => {
-      if (this.panels.get(modelFile) === controller) this.panels.delete(modelFile);
-      controller.dispose();
-    });
+    this.panels.createOrShow(modelFile, false, (panel) => new EvaluationPanel(panel, modelFile, primary, undefined, this.deps));
+    if (existing) void existing.select(primary);
   }
 
   dispose(): void {
-    for (const s of this.subscriptions) s.dispose();
-    for (const p of this.panels.values()) p.panel.dispose();
+    this.panels.dispose();
   }
-}
-
-function titleFor(modelFile: string): string {
-  return `Evaluation: ${modelName(modelFile)}`;
 }
 
 /** One panel's controller: reads the evaluations it shows and opens the examples clicked. */
@@ -95,17 +69,7 @@ class EvaluationPanel implements vscode.Disposable {
     private compare: EvaluationRef | undefined,
     private readonly deps: Deps,
   ) {
-    panel.iconPath = vscode.Uri.joinPath(deps.extensionUri, 'media', 'evaluation.svg');
-    panel.webview.html = webviewHtml(panel.webview, deps.extensionUri, 'evaluation.js', 'evaluation.css', 'Evaluation');
-    this.subscriptions.push(
-      panel.webview.onDidReceiveMessage((msg: unknown) => {
-        if (!isEvaluationToHost(msg)) {
-          deps.log.warn(`evaluation: dropped an unknown message ${JSON.stringify(msg)?.slice(0, 200)}`);
-          return;
-        }
-        this.onMessage(msg).catch((error: unknown) => deps.log.error(`evaluation: ${String(error)}`));
-      }),
-    );
+    this.subscriptions.push(onWebviewMessage(panel.webview, isEvaluationToHost, deps.log, 'evaluation', (msg) => this.onMessage(msg)));
   }
 
   async select(primary: EvaluationRef): Promise<void> {

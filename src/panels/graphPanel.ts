@@ -4,9 +4,8 @@ import type { InspectionResult, ModelInspections } from '../editor/modelInspecti
 import { assertNever } from '../protocol/assertNever';
 import { isGraphState, isGraphToHost, type GraphToHost, type HostToGraph } from '../protocol/graphMessages';
 import { parseModelFile, type ParsedModelFile } from '../spec/parseModelFile';
-import { revealInEditor, toVscodeRange, webviewHtml, webviewOptions } from './webviewHtml';
-
-const VIEW_TYPE = 'modelStudio.graph';
+import { onWebviewMessage, PanelSet, type PanelPage } from './panelSet';
+import { revealInEditor, toVscodeRange } from './webviewHtml';
 
 interface Deps {
   readonly extensionUri: vscode.Uri;
@@ -14,62 +13,37 @@ interface Deps {
   readonly log: vscode.LogOutputChannel;
 }
 
+const PAGE: PanelPage = {
+  viewType: 'modelStudio.graph',
+  script: 'graph.js',
+  stylesheet: 'graph.css',
+  icon: 'graph.svg',
+  title: 'Layer graph',
+  tabTitle: (modelFile) => `Graph: ${modelName(modelFile)}`,
+};
+
 /**
  * The layer-graph panels, at most one per model file: opens or reveals
  * them beside the editor and restores them after a reload.
  */
 export class GraphPanels implements vscode.Disposable {
-  private readonly panels = new Map<string, GraphPanel>();
-  private readonly subscriptions: vscode.Disposable[];
+  private readonly panels: PanelSet<GraphPanel>;
 
   constructor(private readonly deps: Deps) {
-    this.subscriptions = [
-      vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {
-        deserializeWebviewPanel: async (panel, state: unknown) => {
-          if (!isGraphState(state)) {
-            panel.dispose();
-            return;
-          }
-          this.adopt(panel, vscode.Uri.file(state.modelFile));
-        },
-      }),
-    ];
+    this.panels = new PanelSet(PAGE, deps.extensionUri, (state) =>
+      isGraphState(state)
+        ? { modelFile: state.modelFile, controller: (panel) => new GraphPanel(panel, vscode.Uri.file(state.modelFile), deps) }
+        : undefined,
+    );
   }
 
   createOrShow(modelUri: vscode.Uri, preserveFocus = false): void {
-    const existing = this.panels.get(modelUri.fsPath);
-    if (existing) {
-      existing.panel.reveal(undefined, preserveFocus);
-      return;
-    }
-    const panel = vscode.window.createWebviewPanel(
-      VIEW_TYPE,
-      titleFor(modelUri.fsPath),
-      { viewColumn: vscode.ViewColumn.Beside, preserveFocus },
-      webviewOptions(this.deps.extensionUri),
-    );
-    this.adopt(panel, modelUri);
-  }
-
-  private adopt(panel: vscode.WebviewPanel, modelUri: vscode.Uri): void {
-    panel.title = titleFor(modelUri.fsPath);
-    panel.webview.options = webviewOptions(this.deps.extensionUri);
-    const controller = new GraphPanel(panel, modelUri, this.deps);
-    this.panels.set(modelUri.fsPath, controller);
-    panel.onDidDispose(() => {
-      if (this.panels.get(modelUri.fsPath) === controller) this.panels.delete(modelUri.fsPath);
-      controller.dispose();
-    });
+    this.panels.createOrShow(modelUri.fsPath, preserveFocus, (panel) => new GraphPanel(panel, modelUri, this.deps));
   }
 
   dispose(): void {
-    for (const s of this.subscriptions) s.dispose();
-    for (const p of this.panels.values()) p.panel.dispose();
+    this.panels.dispose();
   }
-}
-
-function titleFor(modelFile: string): string {
-  return `Graph: ${modelName(modelFile)}`;
 }
 
 /** One graph's controller: follows the inspections of its document and the editor's cursor. */
@@ -85,16 +59,8 @@ class GraphPanel implements vscode.Disposable {
     private readonly modelUri: vscode.Uri,
     private readonly deps: Deps,
   ) {
-    panel.iconPath = vscode.Uri.joinPath(deps.extensionUri, 'media', 'graph.svg');
-    panel.webview.html = webviewHtml(panel.webview, deps.extensionUri, 'graph.js', 'graph.css', 'Layer graph');
     this.subscriptions.push(
-      panel.webview.onDidReceiveMessage((msg: unknown) => {
-        if (!isGraphToHost(msg)) {
-          deps.log.warn(`graph: dropped an unknown message ${JSON.stringify(msg)?.slice(0, 200)}`);
-          return;
-        }
-        this.onMessage(msg).catch((error: unknown) => deps.log.error(`graph: ${String(error)}`));
-      }),
+      onWebviewMessage(panel.webview, isGraphToHost, deps.log, 'graph', (msg) => this.onMessage(msg)),
       deps.inspections.onDidInspect((result) => {
         if (result.uri.toString() === this.modelUri.toString()) void this.sendInspection(result);
       }),

@@ -12,71 +12,45 @@ import { editModelFile, ModelEditError, type ModelFileEdit } from '../spec/editM
 import { buildForm, newLayer, parseInput, type FormField, type HyperparameterForm } from '../spec/formModel';
 import { modelFileFormat, parseModelFile, type JsonPath } from '../spec/parseModelFile';
 import { validateModelFile } from '../spec/validateModelFile';
-import { revealInEditor, webviewHtml, webviewOptions } from './webviewHtml';
-
-const VIEW_TYPE = 'modelStudio.hyperparameters';
+import { onWebviewMessage, PanelSet, type PanelPage } from './panelSet';
+import { revealInEditor } from './webviewHtml';
 
 interface Deps {
   readonly extensionUri: vscode.Uri;
   readonly log: vscode.LogOutputChannel;
 }
 
+const PAGE: PanelPage = {
+  viewType: 'modelStudio.hyperparameters',
+  script: 'hyperparameters.js',
+  stylesheet: 'hyperparameters.css',
+  icon: 'hyperparameters.svg',
+  title: 'Hyperparameters',
+  tabTitle: (modelFile) => `Hyperparameters: ${modelName(modelFile)}`,
+};
+
 /**
  * The hyperparameter forms, at most one per model file: opens or reveals
  * them beside the editor and restores them after a reload.
  */
 export class HyperparametersPanels implements vscode.Disposable {
-  private readonly panels = new Map<string, HyperparametersPanel>();
-  private readonly subscriptions: vscode.Disposable[];
+  private readonly panels: PanelSet<HyperparametersPanel>;
 
   constructor(private readonly deps: Deps) {
-    this.subscriptions = [
-      vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {
-        deserializeWebviewPanel: async (panel, state: unknown) => {
-          if (!isHyperparametersState(state)) {
-            panel.dispose();
-            return;
-          }
-          this.adopt(panel, vscode.Uri.file(state.modelFile));
-        },
-      }),
-    ];
+    this.panels = new PanelSet(PAGE, deps.extensionUri, (state) =>
+      isHyperparametersState(state)
+        ? { modelFile: state.modelFile, controller: (panel) => new HyperparametersPanel(panel, vscode.Uri.file(state.modelFile), deps) }
+        : undefined,
+    );
   }
 
   createOrShow(modelUri: vscode.Uri, preserveFocus = false): void {
-    const existing = this.panels.get(modelUri.fsPath);
-    if (existing) {
-      existing.panel.reveal(undefined, preserveFocus);
-      return;
-    }
-    const panel = vscode.window.createWebviewPanel(
-      VIEW_TYPE,
-      titleFor(modelUri.fsPath),
-      { viewColumn: vscode.ViewColumn.Beside, preserveFocus },
-      webviewOptions(this.deps.extensionUri),
-    );
-    this.adopt(panel, modelUri);
-  }
-
-  private adopt(panel: vscode.WebviewPanel, modelUri: vscode.Uri): void {
-    panel.title = titleFor(modelUri.fsPath);
-    panel.webview.options = webviewOptions(this.deps.extensionUri);
-    const controller = new HyperparametersPanel(panel, modelUri, this.deps);
-    this.panels.set(modelUri.fsPath, controller);
-    panel.onDidDispose(() => {
-      if (this.panels.get(modelUri.fsPath) === controller) this.panels.delete(modelUri.fsPath);
-      controller.dispose();
-    });
+    this.panels.createOrShow(modelUri.fsPath, preserveFocus, (panel) => new HyperparametersPanel(panel, modelUri, this.deps));
   }
 
   dispose(): void {
-    for (const s of this.subscriptions) s.dispose();
-    for (const p of this.panels.values()) p.panel.dispose();
+    this.panels.dispose();
   }
-}
-
-function titleFor(modelFile: string): string {
-  return `Hyperparameters: ${modelName(modelFile)}`;
 }
 
 /** One form's controller: speaks the protocol with its webview and edits the document. */
@@ -93,16 +67,8 @@ class HyperparametersPanel implements vscode.Disposable {
     private readonly modelUri: vscode.Uri,
     private readonly deps: Deps,
   ) {
-    panel.iconPath = vscode.Uri.joinPath(deps.extensionUri, 'media', 'hyperparameters.svg');
-    panel.webview.html = webviewHtml(panel.webview, deps.extensionUri, 'hyperparameters.js', 'hyperparameters.css', 'Hyperparameters');
     this.subscriptions.push(
-      panel.webview.onDidReceiveMessage((msg: unknown) => {
-        if (!isHyperparametersToHost(msg)) {
-          deps.log.warn(`hyperparameters: dropped an unknown message ${JSON.stringify(msg)?.slice(0, 200)}`);
-          return;
-        }
-        this.onMessage(msg).catch((error: unknown) => deps.log.error(`hyperparameters: ${String(error)}`));
-      }),
+      onWebviewMessage(panel.webview, isHyperparametersToHost, deps.log, 'hyperparameters', (msg) => this.onMessage(msg)),
       vscode.workspace.onDidChangeTextDocument((e) => {
         if (!this.isMine(e.document) || e.contentChanges.length === 0) return;
         if (this.editRequestedAt !== undefined) {

@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { webviewHtml, webviewOptions } from './webviewHtml';
+import { onWebviewMessage, PanelSet, type PanelPage } from './panelSet';
 import { Command } from '../editor/commands';
 import { latestRun } from '../editor/latestRun';
 import { modelName } from '../editor/modelFiles';
@@ -20,11 +20,15 @@ import { readMetrics, readRun } from '../runs/runFolder';
 import { runLabel } from '../runs/runSummary';
 import { RUN_FILES } from '../trainer/runFiles';
 
-const VIEW_TYPE = 'modelStudio.training';
 /** Typing in the model file is checked against the run's spec at most this often. */
 const FILE_CHECK_MS = 300;
-/** Records arriving within this window travel to the webview in one message. */
-const BATCH_MS = 50;
+/**
+ * Live records travel to the webview at most this often, in one message;
+ * the first after a quiet spell goes at once. Each message costs the
+ * workbench a round trip and the webview a redraw: at 20 a second a busy
+ * 2-core machine fell seconds behind, and Stop's news queued behind them.
+ */
+const SEND_EVERY_MS = 250;
 
 interface Deps {
   readonly extensionUri: vscode.Uri;
@@ -32,44 +36,39 @@ interface Deps {
   readonly log: vscode.LogOutputChannel;
 }
 
+const PAGE: PanelPage = {
+  viewType: 'modelStudio.training',
+  script: 'training.js',
+  stylesheet: 'training.css',
+  icon: 'training.svg',
+  title: 'Training',
+  tabTitle: (modelFile) => `Training: ${modelName(modelFile)}`,
+};
+
 /**
  * The training panels, at most one per model file: opens or reveals them,
  * restores them after a reload and routes run news to the right one.
  */
 export class TrainingPanels implements vscode.Disposable {
-  private readonly panels = new Map<string, TrainingPanel>();
+  private readonly panels: PanelSet<TrainingPanel>;
   private readonly subscriptions: vscode.Disposable[];
 
   constructor(private readonly deps: Deps) {
+    this.panels = new PanelSet(PAGE, deps.extensionUri, (state) =>
+      isTrainingPanelState(state)
+        ? { modelFile: state.modelFile, controller: (panel) => new TrainingPanel(panel, state.modelFile, deps) }
+        : undefined,
+    );
     this.subscriptions = [
-      vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {
-        deserializeWebviewPanel: async (panel, state: unknown) => {
-          if (!isTrainingPanelState(state)) {
-            // Nothing says which model file it showed: it cannot be brought back.
-            panel.dispose();
-            return;
-          }
-          this.adopt(panel, state.modelFile);
-        },
-      }),
+      this.panels,
       deps.runs.onDidChangeState((change) => this.panels.get(change.modelFile)?.onState(change)),
       deps.runs.onDidRecord((record) => this.panels.get(record.modelFile)?.onRecord(record)),
     ];
   }
 
   createOrShow(modelUri: vscode.Uri, preserveFocus = true): void {
-    const existing = this.panels.get(modelUri.fsPath);
-    if (existing) {
-      existing.panel.reveal(undefined, preserveFocus);
-      return;
-    }
-    const panel = vscode.window.createWebviewPanel(
-      VIEW_TYPE,
-      titleFor(modelUri.fsPath),
-      { viewColumn: vscode.ViewColumn.Beside, preserveFocus },
-      webviewOptions(this.deps.extensionUri),
-    );
-    this.adopt(panel, modelUri.fsPath);
+    const modelFile = modelUri.fsPath;
+    this.panels.createOrShow(modelFile, preserveFocus, (panel) => new TrainingPanel(panel, modelFile, this.deps));
   }
 
   /**
@@ -84,7 +83,7 @@ export class TrainingPanels implements vscode.Disposable {
 
   /** Model files with a panel open. */
   openFiles(): string[] {
-    return [...this.panels.keys()];
+    return this.panels.modelFiles();
   }
 
   /**
@@ -96,29 +95,10 @@ export class TrainingPanels implements vscode.Disposable {
     return this.panels.get(modelFile)?.header;
   }
 
-  private adopt(panel: vscode.WebviewPanel, modelFile: string): void {
-    panel.title = titleFor(modelFile);
-    panel.webview.options = webviewOptions(this.deps.extensionUri);
-    const controller = new TrainingPanel(panel, modelFile, this.deps);
-    this.panels.set(modelFile, controller);
-    panel.onDidDispose(() => {
-      if (this.panels.get(modelFile) === controller) this.panels.delete(modelFile);
-      controller.dispose();
-    });
-  }
-
-  /**
-   * Leaves the panels open: when the window reloads they are restored by the
-   * serializer, which a panel disposed here would not be.
-   */
+  /** Leaves the panels open, to be restored after a reload (see PanelSet.dispose). */
   dispose(): void {
     for (const s of this.subscriptions) s.dispose();
-    for (const p of this.panels.values()) p.dispose();
   }
-}
-
-function titleFor(modelFile: string): string {
-  return `Training: ${modelName(modelFile)}`;
 }
 
 /** One panel's controller: speaks the protocol with its webview. */
@@ -127,9 +107,11 @@ class TrainingPanel implements vscode.Disposable {
   private ready = false;
   /** The run the webview shows; records of other runs are not sent. */
   private runId: string | undefined;
-  /** Live records held back while a reset reads the run folder, or for BATCH_MS. */
+  /** Live records held back while a reset reads the run folder, or until SEND_EVERY_MS has passed. */
   private pending: RunRecord[] = [];
   private flushTimer: NodeJS.Timeout | undefined;
+  /** When records were last sent (ms). */
+  private flushedAt = 0;
   /** Resets and header updates in order: an update must not overtake a reset reading the folder. */
   private queue: Promise<void> = Promise.resolve();
   /** Resets queued or in flight. */
@@ -148,16 +130,8 @@ class TrainingPanel implements vscode.Disposable {
     private readonly modelFile: string,
     private readonly deps: Deps,
   ) {
-    panel.iconPath = vscode.Uri.joinPath(deps.extensionUri, 'media', 'training.svg');
-    panel.webview.html = webviewHtml(panel.webview, deps.extensionUri, 'training.js', 'training.css', 'Training');
     this.subscriptions.push(
-      panel.webview.onDidReceiveMessage((msg: unknown) => {
-        if (!isTrainingPanelToHost(msg)) {
-          deps.log.warn(`training panel: dropped an unknown message ${JSON.stringify(msg)?.slice(0, 200)}`);
-          return;
-        }
-        this.onMessage(msg);
-      }),
+      onWebviewMessage(panel.webview, isTrainingPanelToHost, deps.log, 'training panel', (msg) => this.onMessage(msg)),
       // Edits (saved or not) may make the file differ from the run's snapshot, or agree with it again;
       // so may a change on disk while no editor has the file open (a checkout, another tool).
       vscode.workspace.onDidChangeTextDocument(({ document }) => {
@@ -205,7 +179,7 @@ class TrainingPanel implements vscode.Disposable {
     }
     if (changed === this.fileChanged) return;
     this.fileChanged = changed;
-    await this.post({ type: 'fileChanged', changed });
+    this.post({ type: 'fileChanged', changed });
   }
 
   private onMessage(msg: TrainingPanelToHost): void {
@@ -243,9 +217,7 @@ class TrainingPanel implements vscode.Disposable {
       case 'stopping':
       case 'finished': {
         const run = panelRun(state);
-        this.enqueue(async () => {
-          await this.post({ type: 'run', run });
-        });
+        this.enqueue(async () => this.post({ type: 'run', run }));
         return;
       }
       case 'idle':
@@ -263,16 +235,21 @@ class TrainingPanel implements vscode.Disposable {
     if (!this.ready) return;
     if (this.resets === 0 && record.runId !== this.runId) return;
     this.pending.push(record);
-    if (this.resets === 0) this.flushTimer ??= setTimeout(() => this.flush(), BATCH_MS);
+    if (this.resets === 0) this.scheduleFlush();
+  }
+
+  private scheduleFlush(): void {
+    this.flushTimer ??= setTimeout(() => this.flush(), Math.max(0, this.flushedAt + SEND_EVERY_MS - Date.now()));
   }
 
   private flush(): void {
     clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
+    this.flushedAt = Date.now();
     const runId = this.runId;
     const records = this.pending.filter((r) => r.runId === runId).map((r) => r.record);
     this.pending = [];
-    if (runId !== undefined && records.length > 0) void this.post({ type: 'metrics', runId, records });
+    if (runId !== undefined && records.length > 0) this.post({ type: 'metrics', runId, records });
   }
 
   /** Sends everything afresh from the run folder (the single source of truth). */
@@ -283,14 +260,14 @@ class TrainingPanel implements vscode.Disposable {
         const shown = await this.runToShow(this.deps.runs.state(this.modelFile));
         this.runId = shown.run.runId;
         this.runDir = shown.runDir;
-        await this.post({
+        this.post({
           type: 'reset',
           modelFile: this.modelFile,
           modelName: modelName(this.modelFile),
           run: shown.run,
           records: shown.records,
         });
-        if (this.compared.length > 0) await this.post({ type: 'compare', runs: await readCompared(this.compared) });
+        if (this.compared.length > 0) this.post({ type: 'compare', runs: await readCompared(this.compared) });
         this.fileChanged = undefined; // a new webview state or another run: say it afresh
         await this.checkFileChanged();
       } finally {
@@ -307,9 +284,7 @@ class TrainingPanel implements vscode.Disposable {
     if (same) return;
     this.compared = [...runDirs];
     if (!this.ready) return; // sent after the reset that `ready` starts
-    this.enqueue(async () => {
-      await this.post({ type: 'compare', runs: await readCompared(runDirs) });
-    });
+    this.enqueue(async () => this.post({ type: 'compare', runs: await readCompared(runDirs) }));
   }
 
   private enqueue(task: () => Promise<void>): void {
@@ -335,9 +310,14 @@ class TrainingPanel implements vscode.Disposable {
     return { run: fromRunInfo(latest.run), runDir: latest.runDir, records: await readMetrics(latest.runDir) };
   }
 
-  private post(msg: HostToTrainingPanel): Thenable<boolean> {
+  /**
+   * Not awaited anywhere: messages reach the webview in the order posted,
+   * and waiting for each one's round trip through the workbench would hold
+   * the next back (a `finished` right after `stopping`) when it is busy.
+   */
+  private post(msg: HostToTrainingPanel): void {
     if (msg.type === 'reset' || msg.type === 'run') this.shownRun = msg.run;
-    return this.panel.webview.postMessage(msg);
+    void this.panel.webview.postMessage(msg);
   }
 
   dispose(): void {

@@ -12,7 +12,8 @@ export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions 
 
 /**
  * The page of a panel: CSP `default-src 'none'`, its script by nonce,
- * styles from the webview's own origin; data travels by postMessage only.
+ * styles from the webview's own origin (media/common.css, then the
+ * panel's own); data travels by postMessage only.
  */
 export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, bundle: string, stylesheet: string, title: string): string {
   const nonce = randomBytes(16).toString('base64');
@@ -30,6 +31,7 @@ export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, b
   <meta charset="UTF-8">
   <meta http-equiv="Content-Security-Policy" content="${csp}">
   <meta name="viewport" content="width=device-width, initial-scale=1.0">
+  <link rel="stylesheet" href="${asset('media', 'common.css')}">
   <link rel="stylesheet" href="${asset('media', stylesheet)}">
   <title>${title}</title>
 </head>

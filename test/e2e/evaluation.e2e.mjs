@@ -14,41 +14,19 @@
 // screenshot and the code-server log in test/e2e/artifacts/.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { launchChromium, startCodeServer, workbenchUrl } from '../../scripts/codeServer.mjs';
-import { copySamples } from '../integration/buildSuite.mjs';
-import { stepLogger, waitFor, webviewFrame } from './helpers.mjs';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  collectWebviewErrors, extensionDir, openWorkbench, runFromPalette, runUiSuite, showRunsView, stepLogger, waitFor, webviewFrame,
+} from './helpers.mjs';
 
 const SUITE_TIMEOUT_MS = 5 * 60_000;
 const COMMAND = 'Model Studio: Evaluate Model…';
 
-const repo = resolve(import.meta.dirname, '..', '..');
-const extensionDir = process.env.MODEL_STUDIO_EXTENSION_DIR ?? repo;
-const screenshots = join(repo, 'test', 'e2e', 'screenshots');
-const artifacts = join(repo, 'test', 'e2e', 'artifacts');
 const step = stepLogger(Date.now(), 'e2e evaluation');
 
 function cli(workspace, ...args) {
   return execFileSync(process.execPath, [join(extensionDir, 'dist', 'cli.js'), ...args], { cwd: workspace, encoding: 'utf8', timeout: 180_000 });
-}
-
-/** Runs a command by its title from the Command Palette (F1). */
-async function runFromPalette(page, title) {
-  const input = page.locator('.quick-input-widget input');
-  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
-  // Just after the workbench comes up the palette may not list the extension's
-  // commands yet, and an open palette does not refresh: close it and try again.
-  await waitFor(`"${title}" in the Command Palette`, async () => {
-    await page.keyboard.press('F1');
-    await input.waitFor();
-    await input.fill(`>${title}`);
-    if (await row.waitFor({ timeout: 3000 }).then(() => true, () => false)) return true;
-    await page.keyboard.press('Escape');
-    return undefined;
-  }, 60_000, 500);
-  await page.keyboard.press('Enter');
 }
 
 /** Picks the quick-pick row holding `text` (typed into the filter first, then Enter). */
@@ -71,26 +49,9 @@ async function confusion(frame, column = 0) {
   }, column);
 }
 
-async function run(page, workspace, server, irisRunDir) {
-  let shot = 0;
-  const shots = [];
-  const screenshot = async (name, what) => {
-    shot++;
-    const file = `evaluation-${String(shot).padStart(2, '0')}-${name}.png`;
-    await page.screenshot({ path: join(screenshots, file) });
-    shots.push(`${file}: ${what}`);
-  };
-  const webviewErrors = [];
-  page.on('console', (message) => {
-    const text = message.text();
-    if (/Content Security Policy|evaluation\.js/.test(text) || (message.type() === 'error' && /vscode-cdn|vscode-resource/.test(message.location().url ?? ''))) {
-      webviewErrors.push(`${message.type()}: ${text}`);
-    }
-  });
-
-  await page.goto(workbenchUrl(server, { folder: workspace, extensionDir }));
-  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
-  await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'iris.model.yaml' }).waitFor({ timeout: 60_000 });
+async function run({ page, server, workspace, prepared: irisRunDir, screenshot }) {
+  const webviewErrors = collectWebviewErrors(page, ['evaluation.js']);
+  await openWorkbench(page, server, workspace, 'iris.model.yaml');
   step('workbench is up');
 
   // 1. Palette → model file (its newest finished run) → the run's test data.
@@ -171,8 +132,7 @@ async function run(page, workspace, server, irisRunDir) {
 
   // 5. Runs view context menu on the MNIST run: worst predictions as images.
   await runFromPalette(page, 'View: Close All Editor Groups');
-  await runFromPalette(page, 'Focus on Runs View');
-  await page.locator('.sidebar .title-label', { hasText: 'Runs' }).waitFor();
+  await showRunsView(page);
   const mnistRow = page.locator('.sidebar .monaco-list-row[aria-label^="Run "][aria-label*=" of mnist-mlp.model.json,"]').first();
   await mnistRow.waitFor({ timeout: 30_000 });
   await mnistRow.click();
@@ -190,50 +150,18 @@ async function run(page, workspace, server, irisRunDir) {
   await mnist.locator('table.worst').scrollIntoViewIfNeeded();
   await screenshot('mnist-worst', 'MNIST\'s worst predictions, each with its 28×28 digit, index in the IDX file, actual and predicted class');
   assert.deepEqual(webviewErrors, [], 'the webview logged errors');
-  return shots;
 }
 
-async function main() {
-  if (!existsSync(join(extensionDir, 'dist', 'extension.js'))) throw new Error('dist/extension.js is missing: npm run build');
-  mkdirSync(screenshots, { recursive: true });
-  for (const f of readdirSync(screenshots)) if (f.startsWith('evaluation-')) rmSync(join(screenshots, f));
-  const tmp = mkdtempSync(join(tmpdir(), 'modelstudio-e2e-evaluation-'));
-  const workspace = copySamples(join(tmp, 'workspace'));
-  const iris = JSON.parse(cli(workspace, 'train', 'iris.model.yaml', '--json').trim().split('\n').pop());
-  cli(workspace, 'train', 'mnist-mlp.model.json', '--epochs', '1');
-  cli(workspace, 'train', 'linear-regression.model.json');
-  step(`trained iris (${iris.runDir}), linear-regression and mnist-mlp (1 epoch) with the CLI`);
-  let server;
-  let browser;
-  let page;
-  const cleanup = async () => {
-    await browser?.close().catch(() => {});
-    server?.stop();
-  };
-  const timer = setTimeout(() => {
-    console.error(`e2e evaluation: no result after ${SUITE_TIMEOUT_MS / 1000} s`);
-    void cleanup().finally(() => process.exit(124));
-  }, SUITE_TIMEOUT_MS);
-  try {
-    server = await startCodeServer({ stateDir: join(tmp, 'code-server') });
-    step(`code-server on ${server.url}`);
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    const shots = await run(page, workspace, server, iris.runDir);
-    step('passed; screenshots:');
-    for (const line of shots) console.log(`  ${line}`);
-    return 0;
-  } catch (error) {
-    console.error(error);
-    mkdirSync(artifacts, { recursive: true });
-    await page?.screenshot({ path: join(artifacts, 'evaluation-failure.png') }).catch(() => {});
-    if (server) cpSync(server.logFile, join(artifacts, 'evaluation-code-server.log'));
-    return 1;
-  } finally {
-    clearTimeout(timer);
-    await cleanup();
-    rmSync(tmp, { recursive: true, force: true, maxRetries: 3 });
-  }
-}
-
-process.exitCode = await main();
+process.exitCode = await runUiSuite({
+  prefix: 'evaluation',
+  step,
+  timeoutMs: SUITE_TIMEOUT_MS,
+  prepare: (workspace) => {
+    const iris = JSON.parse(cli(workspace, 'train', 'iris.model.yaml', '--json').trim().split('\n').pop());
+    cli(workspace, 'train', 'mnist-mlp.model.json', '--epochs', '1');
+    cli(workspace, 'train', 'linear-regression.model.json');
+    step(`trained iris (${iris.runDir}), linear-regression and mnist-mlp (1 epoch) with the CLI`);
+    return iris.runDir;
+  },
+  run,
+});

@@ -1,6 +1,141 @@
 /* global document -- functions passed to page.evaluate / waitForFunction run in the browser */
-// Small helpers for the UI suites that drive code-server with Playwright
-// (starting code-server and Chromium: scripts/codeServer.mjs).
+// What the UI suites share: running one (code-server, Chromium, a copy of
+// samples/, timeout, artifacts), the workbench steps a person takes, and
+// small helpers (starting code-server and Chromium: scripts/codeServer.mjs).
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join, resolve } from 'node:path';
+import { launchChromium, startCodeServer, workbenchUrl } from '../../scripts/codeServer.mjs';
+import { copySamples } from '../integration/buildSuite.mjs';
+
+const repo = resolve(import.meta.dirname, '..', '..');
+/** The extension under test: this checkout, or a packaged copy's folder. */
+export const extensionDir = process.env.MODEL_STUDIO_EXTENSION_DIR ?? repo;
+const screenshotsDir = join(repo, 'test', 'e2e', 'screenshots');
+const artifactsDir = join(repo, 'test', 'e2e', 'artifacts');
+
+/**
+ * Runs one UI suite and returns its exit code: a temporary copy of samples/
+ * (`prepare(workspace)` adds to it, e.g. runs made with the CLI, and returns
+ * what `run` needs; the timeout counts from after it), code-server with a fresh state (`codeServer` options,
+ * e.g. `{ trust: true }`), a 1400×900 page, then `run({ page, server,
+ * workspace, prepared, screenshot })`. `screenshot(name, what)` saves
+ * test/e2e/screenshots/<prefix>-NN-<name>.png, listed when the suite passes.
+ * A hard timeout; on failure a screenshot and code-server's log in
+ * test/e2e/artifacts/; code-server and Chromium are always stopped and the
+ * temporary folder removed.
+ */
+export async function runUiSuite({ prefix, step, timeoutMs, needs = 'extension.js', codeServer = {}, prepare = () => undefined, run }) {
+  const started = Date.now();
+  if (!existsSync(join(extensionDir, 'dist', needs))) throw new Error(`dist/${needs} is missing: npm run build`);
+  mkdirSync(screenshotsDir, { recursive: true });
+  for (const f of readdirSync(screenshotsDir)) if (f.startsWith(`${prefix}-`)) rmSync(join(screenshotsDir, f));
+  const tmp = mkdtempSync(join(tmpdir(), `modelstudio-e2e-${prefix}-`));
+  const workspace = copySamples(join(tmp, 'workspace'));
+  let server;
+  let browser;
+  let page;
+  let timer;
+  const cleanup = async () => {
+    await browser?.close().catch(() => {});
+    server?.stop();
+  };
+  try {
+    const prepared = await prepare(workspace);
+    // From here on (the preparation runs no browser and may take a while on a busy machine).
+    timer = setTimeout(() => {
+      console.error(`e2e ${prefix}: no result after ${timeoutMs / 1000} s`);
+      void cleanup().finally(() => process.exit(124));
+    }, timeoutMs);
+    server = await startCodeServer({ stateDir: join(tmp, 'code-server'), ...codeServer });
+    step(`code-server on ${server.url}${codeServer.trust ? ', Workspace Trust enabled' : ''}`);
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    const shots = [];
+    const screenshot = async (name, what = name) => {
+      const file = `${prefix}-${String(shots.length + 1).padStart(2, '0')}-${name}.png`;
+      await page.screenshot({ path: join(screenshotsDir, file) });
+      shots.push(`${file}: ${what}`);
+    };
+    await run({ page, server, workspace, prepared, screenshot });
+    step('passed; screenshots:');
+    for (const line of shots) console.log(`  ${line}`);
+    return 0;
+  } catch (error) {
+    console.error(error);
+    mkdirSync(artifactsDir, { recursive: true });
+    await page?.screenshot({ path: join(artifactsDir, `${prefix}-failure.png`) }).catch(() => {});
+    if (server) cpSync(server.logFile, join(artifactsDir, `${prefix}-code-server.log`));
+    console.error(`e2e ${prefix} failed after ${((Date.now() - started) / 1000).toFixed(1)} s; artifacts in ${artifactsDir}`);
+    return 1;
+  } finally {
+    clearTimeout(timer);
+    await cleanup();
+    rmSync(tmp, { recursive: true, force: true, maxRetries: 3 });
+  }
+}
+
+/**
+ * Collects what the webviews log as errors, CSP violations and messages
+ * naming one of `scripts` (their bundles), and the page's uncaught
+ * exceptions: a suite ends by asserting the list is empty.
+ */
+export function collectWebviewErrors(page, scripts) {
+  const errors = [];
+  const named = new RegExp(`Content Security Policy|${scripts.map((s) => s.replace(/\./g, '\\.')).join('|')}`);
+  page.on('console', (message) => {
+    const text = message.text();
+    if (named.test(text) || (message.type() === 'error' && /webview|vscode-cdn|vscode-resource/.test(message.location().url ?? ''))) {
+      errors.push(`${message.type()}: ${text} (${message.location().url})`);
+    }
+  });
+  page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
+  return errors;
+}
+
+/** Opens the workbench on `workspace` with the extension loaded; with `explorerShows`, waits until the Explorer lists that file. */
+export async function openWorkbench(page, server, workspace, explorerShows) {
+  await page.goto(workbenchUrl(server, { folder: workspace, extensionDir }));
+  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  // The Explorer shows the folder once the workbench has connected to the server.
+  if (explorerShows) await page.locator('.explorer-folders-view .monaco-list-row', { hasText: explorerShows }).waitFor({ timeout: 60_000 });
+}
+
+/**
+ * Runs a command from the Command Palette (F1): the row whose label starts
+ * with `title` or has it after a category ("Model Studio: …"). Just after
+ * the workbench comes up the palette may not list the extension's commands
+ * yet, and an open palette does not refresh: it is closed and opened again.
+ */
+export async function runFromPalette(page, title) {
+  const input = page.locator('.quick-input-widget input');
+  const row = page
+    .locator(`.quick-input-list .monaco-list-row[aria-label^="${title}"], .quick-input-list .monaco-list-row[aria-label*=": ${title}"]`)
+    .first();
+  await waitFor(`"${title}" in the Command Palette`, async () => {
+    await page.keyboard.press('F1');
+    await input.waitFor();
+    await input.fill(`>${title}`);
+    if (await row.waitFor({ timeout: 3000 }).then(() => true, () => false)) return true;
+    await page.keyboard.press('Escape');
+    return undefined;
+  }, 60_000, 500);
+  await row.click();
+}
+
+/** Shows the Runs view (the only view of the Model Studio container: the side bar's title names it). */
+export async function showRunsView(page) {
+  await runFromPalette(page, 'Focus on Runs View');
+  await page.locator('.sidebar .title-label', { hasText: 'Runs' }).waitFor();
+}
+
+/** Headless, notifications go to the notification centre rather than a toast: opens it and returns the item holding `text`. */
+export async function notification(page, text) {
+  await page.locator('[id="status.notifications"]').click();
+  const item = page.locator('.notifications-center .notification-list-item', { hasText: text });
+  await item.waitFor({ timeout: 15_000 });
+  return item;
+}
 
 /** `[e2e   12.3 s] message`, timed from `started`. */
 export function stepLogger(started = Date.now(), tag = 'e2e') {
@@ -63,6 +198,25 @@ export async function goToLine(page, line, column = 1) {
   await quickInput.fill(`:${line}:${column}`);
   await page.keyboard.press('Enter');
   await quickInput.waitFor({ state: 'hidden' });
+}
+
+/**
+ * The Model Studio output channel's log as the workbench wrote it (under
+ * code-server's user-data dir), or '' before it exists.
+ */
+export function extensionLog(server) {
+  const logs = join(server.stateDir, 'user-data', 'logs');
+  if (!existsSync(logs)) return '';
+  const files = readdirSync(logs, { recursive: true }).filter((f) => basename(String(f)) === 'Model Studio.log');
+  return files.map((f) => readFileSync(join(logs, String(f)), 'utf8')).join('\n');
+}
+
+/** When (Unix ms) the first log line holding `needle` was written; undefined if none. */
+export function logTime(log, needle) {
+  const line = log.split('\n').find((l) => l.includes(needle));
+  // `2026-11-23 13:04:48.351 [info] …`, local time.
+  const stamp = line && /^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d\.\d{3})/.exec(line);
+  return stamp ? new Date(`${stamp[1]}T${stamp[2]}`).getTime() : undefined;
 }
 
 /** Median of a list of numbers. */

@@ -14,12 +14,11 @@
 // Screenshots: test/e2e/screenshots/hp-*.png; on failure a screenshot and the
 // code-server log in test/e2e/artifacts/.
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { launchChromium, startCodeServer, workbenchUrl } from '../../scripts/codeServer.mjs';
-import { copySamples } from '../integration/buildSuite.mjs';
-import { editorText, goToLine, median, openFile, stepLogger, waitFor, webviewFrame } from './helpers.mjs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  collectWebviewErrors, editorText, goToLine, median, openFile, openWorkbench, runUiSuite, stepLogger, waitFor, webviewFrame,
+} from './helpers.mjs';
 
 const MODEL_FILE = 'mnist-mlp.model.json';
 const YAML_FILE = 'iris.model.yaml';
@@ -27,13 +26,7 @@ const SUITE_TIMEOUT_MS = 5 * 60_000;
 /** Repetitions of each latency measurement. */
 const SAMPLES = 5;
 
-const repo = resolve(import.meta.dirname, '..', '..');
-const extensionDir = process.env.MODEL_STUDIO_EXTENSION_DIR ?? repo;
-const screenshots = join(repo, 'test', 'e2e', 'screenshots');
-const artifacts = join(repo, 'test', 'e2e', 'artifacts');
-
-const started = Date.now();
-const step = stepLogger(started);
+const step = stepLogger(Date.now());
 
 /** Focus on the model file's editor (from a webview, say), by its tab. */
 async function focusEditor(page) {
@@ -49,29 +42,14 @@ function positionOf(text, needle) {
   return { line: before.length, column: before[before.length - 1].length + 1 };
 }
 
-async function run(page, workspace, server) {
+async function run({ page, server, workspace, screenshot }) {
   const file = join(workspace, MODEL_FILE);
   const original = readFileSync(file, 'utf8');
-  let shot = 0;
-  const screenshot = async (name) => {
-    shot++;
-    await page.screenshot({ path: join(screenshots, `hp-${String(shot).padStart(2, '0')}-${name}.png`) });
-  };
   const latencies = { formToDocument: [], documentToForm: [], documentToGraph: [] };
 
   // The webviews' consoles arrive here too: a CSP violation or an exception in a panel fails the suite.
-  const webviewErrors = [];
-  page.on('console', (message) => {
-    const text = message.text();
-    if (/Content Security Policy|hyperparameters\.js|graph\.js/.test(text) || (message.type() === 'error' && /vscode-cdn|vscode-resource/.test(message.location().url ?? ''))) {
-      webviewErrors.push(`${message.type()}: ${text} (${message.location().url})`);
-    }
-  });
-  page.on('pageerror', (error) => webviewErrors.push(`pageerror: ${error.message}`));
-
-  await page.goto(workbenchUrl(server, { folder: workspace, extensionDir }));
-  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
-  await page.locator('.explorer-folders-view .monaco-list-row', { hasText: MODEL_FILE }).waitFor({ timeout: 60_000 });
+  const webviewErrors = collectWebviewErrors(page, ['hyperparameters.js', 'graph.js']);
+  await openWorkbench(page, server, workspace, MODEL_FILE);
   step('workbench is up');
   await openFile(page, MODEL_FILE);
   step(`${MODEL_FILE} is open`);
@@ -275,50 +253,10 @@ async function run(page, workspace, server) {
   await screenshot('yaml-form');
 
   assert.deepEqual(webviewErrors, [], 'a webview logged errors');
-  return latencies;
+  const describe = (list) => `median ${median(list)} ms (${list.join(', ')})`;
+  step(`latency form change → document change: ${describe(latencies.formToDocument)}`);
+  step(`latency document edit → form update: ${describe(latencies.documentToForm)}`);
+  step(`latency document edit → graph update: ${describe(latencies.documentToGraph)}`);
 }
 
-async function main() {
-  if (!existsSync(join(extensionDir, 'dist', 'inspector.js'))) throw new Error('dist/inspector.js is missing: npm run build');
-  mkdirSync(screenshots, { recursive: true });
-  for (const name of readdirSync(screenshots)) if (name.startsWith('hp-')) rmSync(join(screenshots, name));
-  const tmp = mkdtempSync(join(tmpdir(), 'modelstudio-e2e-hp-'));
-  const workspace = copySamples(join(tmp, 'workspace'));
-  let server;
-  let browser;
-  let page;
-  const cleanup = async () => {
-    await browser?.close().catch(() => {});
-    server?.stop();
-  };
-  const timer = setTimeout(() => {
-    console.error(`e2e: no result after ${SUITE_TIMEOUT_MS / 1000} s`);
-    void cleanup().finally(() => process.exit(124));
-  }, SUITE_TIMEOUT_MS);
-  try {
-    server = await startCodeServer({ stateDir: join(tmp, 'code-server') });
-    step(`code-server on ${server.url}`);
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    const latencies = await run(page, workspace, server);
-    const describe = (list) => `median ${median(list)} ms (${list.join(', ')})`;
-    step(`latency form change → document change: ${describe(latencies.formToDocument)}`);
-    step(`latency document edit → form update: ${describe(latencies.documentToForm)}`);
-    step(`latency document edit → graph update: ${describe(latencies.documentToGraph)}`);
-    step('passed');
-    return 0;
-  } catch (error) {
-    console.error(error);
-    mkdirSync(artifacts, { recursive: true });
-    await page?.screenshot({ path: join(artifacts, 'hp-e2e-failure.png') }).catch(() => {});
-    if (server) cpSync(server.logFile, join(artifacts, 'hp-e2e-code-server.log'));
-    console.error(`e2e failed after ${((Date.now() - started) / 1000).toFixed(1)} s; artifacts in ${artifacts}`);
-    return 1;
-  } finally {
-    clearTimeout(timer);
-    await cleanup();
-    rmSync(tmp, { recursive: true, force: true, maxRetries: 3 });
-  }
-}
-
-process.exitCode = await main();
+process.exitCode = await runUiSuite({ prefix: 'hp', step, timeoutMs: SUITE_TIMEOUT_MS, needs: 'inspector.js', run });

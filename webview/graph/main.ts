@@ -17,7 +17,7 @@ const app = document.getElementById('app') as HTMLElement;
 app.innerHTML = `
   <header>
     <h1 id="name"></h1>
-    <dl id="totals" hidden></dl>
+    <dl id="totals" class="facts" hidden></dl>
   </header>
   <section id="problems" hidden aria-labelledby="problems-title">
     <h2 id="problems-title"></h2>

@@ -45,7 +45,7 @@ app.innerHTML = `
       <vscode-button id="open-run-folder" secondary title="Reveal this run's folder (run.json, metrics.jsonl, model)">Open Run Folder</vscode-button>
     </div>
   </header>
-  <dl id="facts"></dl>
+  <dl id="facts" class="facts"></dl>
   <vscode-progress-bar id="progress" hidden></vscode-progress-bar>
   <p id="error" role="alert" hidden></p>
   <p id="file-changed" role="status" hidden title="The run trains on its own copy of the spec (spec.json in its folder); Train starts a run with the file as it is now.">model file changed since this run started</p>
