@@ -83,7 +83,7 @@ export function splitTensors(split: Split, featureShape: readonly number[], enco
  * tf.util.shuffle. A run resumed inside an epoch replays it to train the
  * batches that were left (resume.test.ts checks it record for record).
  */
-export function epochOrder(count: number, randomState: number): Int32Array {
+function epochOrder(count: number, randomState: number): Int32Array {
   const order = Int32Array.from({ length: count }, (_, i) => i);
   const original = Math.random;
   Math.random = new Mulberry32(randomState).next;
