@@ -12,42 +12,14 @@
 //
 // Same models as bench/throughput.mjs (MLP 784-512-10 batch 128; CNN batch 64),
 // random data, Adam, model.fit with yieldEvery 'never' as the trainer does.
-import { buildSync } from 'esbuild';
-import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { bundleKernels, MODELS } from './throughput.mjs';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(path.join(repoRoot, 'package.json'));
-
-export const MODELS = {
-  mlp: { batchSize: 128, shape: [784], layers: [{ type: 'dense', units: 512, activation: 'relu' }, { type: 'dense', units: 10, activation: 'softmax' }] },
-  cnn: {
-    batchSize: 64,
-    shape: [28, 28, 1],
-    layers: [
-      { type: 'conv2d', filters: 32, kernelSize: 3, activation: 'relu' },
-      { type: 'maxPooling2d', poolSize: 2 },
-      { type: 'conv2d', filters: 64, kernelSize: 3, activation: 'relu' },
-      { type: 'maxPooling2d', poolSize: 2 },
-      { type: 'flatten' },
-      { type: 'dense', units: 128, activation: 'relu' },
-      { type: 'dense', units: 10, activation: 'softmax' },
-    ],
-  },
-};
-
-function bundleKernels() {
-  const outfile = path.join(repoRoot, 'out', 'bench', 'wasmKernels.cjs');
-  mkdirSync(path.dirname(outfile), { recursive: true });
-  buildSync({
-    absWorkingDir: repoRoot, entryPoints: ['src/trainer/wasmKernels.ts'], outfile, bundle: true,
-    platform: 'node', format: 'cjs', external: ['@tensorflow/*'], logLevel: 'error',
-  });
-  return outfile;
-}
 
 function describeCall(name, inputs, attrs) {
   const shapes = Object.values(inputs ?? {}).filter(Boolean).map((t) => `[${t.shape.join(",")}]`).join(" ");
