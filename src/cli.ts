@@ -94,6 +94,15 @@ function workspaceRootFor(modelFile: string): string {
   return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative) ? cwd : path.dirname(modelFile);
 }
 
+/** `--backend`, checked. */
+function backendOption(value: string | undefined): BackendChoice | undefined {
+  const backend = value as BackendChoice | undefined;
+  if (backend !== undefined && !BACKEND_CHOICES.includes(backend)) {
+    throw new UsageError(`--backend must be one of ${BACKEND_CHOICES.join(', ')}, got "${value}"`);
+  }
+  return backend;
+}
+
 /**
  * `train --resume <run-dir>`: the model file is the run's (where its data
  * paths resolve from); the spec is its snapshot, the epochs its plan.
@@ -115,10 +124,7 @@ function parseResume(
     throw new UsageError(`no run folder (with a run.json) at ${values.resume}`);
   }
   if (!isRunInfo(run)) throw new UsageError(`${path.join(runDir, RUN_FILES.run)} is not a run.json written by Model Studio`);
-  const backend = values.backend as BackendChoice | undefined;
-  if (backend !== undefined && !BACKEND_CHOICES.includes(backend)) {
-    throw new UsageError(`--backend must be one of ${BACKEND_CHOICES.join(', ')}, got "${values.backend}"`);
-  }
+  const backend = backendOption(values.backend);
   const modelFile = modelFileOfRun({ runDir, run });
   return {
     command,
@@ -201,10 +207,7 @@ function parseCommandLine(args: readonly string[]): { command: Command; options:
     epochs = Number(values.epochs);
     if (!Number.isInteger(epochs) || epochs < 1) throw new UsageError(`--epochs must be a positive whole number, got "${values.epochs}"`);
   }
-  const backend = values.backend as BackendChoice | undefined;
-  if (backend !== undefined && !BACKEND_CHOICES.includes(backend)) {
-    throw new UsageError(`--backend must be one of ${BACKEND_CHOICES.join(', ')}, got "${values.backend}"`);
-  }
+  const backend = backendOption(values.backend);
   return {
     command,
     options: {

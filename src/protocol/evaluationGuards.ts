@@ -1,3 +1,4 @@
+import { isNumber, isObject, isString, type Fields } from './primitiveGuards';
 import type { EvaluateRequest, Evaluation, EvaluationFile, EvaluationProgress } from './evaluationTypes';
 
 /**
@@ -6,21 +7,7 @@ import type { EvaluateRequest, Evaluation, EvaluationFile, EvaluationProgress } 
  * fields readers use (the panel draws every one of these), and no more.
  */
 
-type Fields = Record<string, unknown>;
-
-function isObject(x: unknown): x is Fields {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
-}
-
-function isString(x: unknown): x is string {
-  return typeof x === 'string';
-}
-
-/** Finite numbers; JSON turns NaN (a diverged model's loss) into null, which is let through. */
-function isNumber(x: unknown): x is number {
-  return typeof x === 'number' && Number.isFinite(x);
-}
-
+/** A finite number or null: JSON turns NaN (a diverged model's loss) into null, which is let through. */
 function isNumberOrNull(x: unknown): boolean {
   return x === null || isNumber(x);
 }

@@ -1,5 +1,6 @@
 import type { BackendChoice, BackendName, MetricRecord, RunInfo, RunStatus } from './runTypes';
 import { isEvaluateRequest, isEvaluation, isEvaluationProgress } from './evaluationGuards';
+import { isNumber, isObject, isString } from './primitiveGuards';
 import type { EvaluatorToHost, HostToTrainer, TrainerToHost, TrainRequest } from './trainerMessages';
 
 /**
@@ -8,23 +9,9 @@ import type { EvaluatorToHost, HostToTrainer, TrainerToHost, TrainRequest } from
  * They check every field the receiver reads, and no more.
  */
 
-type Fields = Record<string, unknown>;
-
 const BACKENDS: readonly BackendName[] = ['tensorflow', 'webgpu', 'wasm', 'cpu'];
 const RUN_STATUSES: readonly RunStatus[] = ['running', 'completed', 'stopped', 'failed'];
 const LOG_LEVELS = ['info', 'warn', 'error'] as const;
-
-function isObject(x: unknown): x is Fields {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
-}
-
-function isString(x: unknown): x is string {
-  return typeof x === 'string';
-}
-
-function isNumber(x: unknown): x is number {
-  return typeof x === 'number' && Number.isFinite(x);
-}
 
 function isOptional(x: unknown, guard: (value: unknown) => boolean): boolean {
   return x === undefined || guard(x);

@@ -46,6 +46,11 @@ function send(message: TrainerToHost): Promise<void> {
     default:
       assertNever(message);
   }
+  return sendToHost(message);
+}
+
+/** Hands `message` to the IPC channel after the ones before it; settles at once without a host. */
+function sendToHost(message: TrainerToHost | EvaluatorToHost): Promise<void> {
   lastSent = new Promise((resolve) => {
     if (!process.connected || !process.send) {
       resolve();
@@ -63,17 +68,6 @@ async function run(request: TrainRequest): Promise<void> {
   process.exit(0);
 }
 
-function sendEvaluator(message: EvaluatorToHost): Promise<void> {
-  lastSent = new Promise((resolve) => {
-    if (!process.connected || !process.send) {
-      resolve();
-      return;
-    }
-    process.send(message, () => resolve());
-  });
-  return lastSent;
-}
-
 /** Evaluation and export: loaded lazily, so a training process does not load what it never runs. */
 async function runTask(task: { type: 'evaluate'; request: EvaluateRequest } | { type: 'export'; request: ExportRequest }): Promise<void> {
   const [{ evaluateRun, EvaluationCancelled }, { exportRun }, { userMessage }] = await Promise.all([
@@ -83,14 +77,14 @@ async function runTask(task: { type: 'evaluate'; request: EvaluateRequest } | { 
   ]);
   try {
     if (task.type === 'evaluate') {
-      const evaluation = await evaluateRun(task.request, { onProgress: (progress) => void sendEvaluator({ type: 'evaluationProgress', progress }) }, stopSignal.signal);
-      await sendEvaluator({ type: 'evaluationDone', evaluation });
+      const evaluation = await evaluateRun(task.request, { onProgress: (progress) => void sendToHost({ type: 'evaluationProgress', progress }) }, stopSignal.signal);
+      await sendToHost({ type: 'evaluationDone', evaluation });
     } else {
-      await sendEvaluator({ type: 'exportDone', result: await exportRun(task.request) });
+      await sendToHost({ type: 'exportDone', result: await exportRun(task.request) });
     }
   } catch (error) {
     const cancelled = error instanceof EvaluationCancelled;
-    await sendEvaluator({ type: 'taskFailed', message: cancelled ? 'cancelled' : userMessage(error, task.request.runDir), cancelled });
+    await sendToHost({ type: 'taskFailed', message: cancelled ? 'cancelled' : userMessage(error, task.request.runDir), cancelled });
   }
   await lastSent;
   process.exit(0);
