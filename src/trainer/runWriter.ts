@@ -5,7 +5,8 @@ import type { PreparedData } from '../data/preparedData';
 import type { MetricRecord, RunInfo } from '../protocol/runTypes';
 import type { ModelSpec } from '../spec/modelSpec';
 import { writeJsonAtomic } from './atomicFile';
-import { encodeModel, saveModel, writeModelFolder } from './modelIO';
+import { BackgroundWriter } from './backgroundWriter';
+import { encodeModel, saveModel, withoutOptimizer, writeModelFolder, type EncodedModel } from './modelIO';
 import { HEARTBEAT_MS, RUN_FILES, type CheckpointName } from './runFiles';
 import { STATE_KEY, type TrainingState } from './trainingState';
 
@@ -69,10 +70,16 @@ export class RunWriter {
   /** run.json writes in order: a heartbeat's rename must never land after the final run.json. */
   private runInfoWrites: Promise<void> = Promise.resolve();
   private heartbeat: NodeJS.Timeout | undefined;
-  /** The checkpoint being written while training goes on; rejects with its write's error. */
-  private checkpointWrite: Promise<void> = Promise.resolve();
+  private readonly checkpointWrites: Readonly<Record<CheckpointName, BackgroundWriter<EncodedModel>>> = {
+    best: this.checkpointWriter('best'),
+    last: this.checkpointWriter('last'),
+  };
 
   private constructor(readonly id: string, readonly dir: string) {}
+
+  private checkpointWriter(name: CheckpointName): BackgroundWriter<EncodedModel> {
+    return new BackgroundWriter((encoded) => writeModelFolder(path.join(this.dir, RUN_FILES.checkpoints, name), encoded));
+  }
 
   /** Reopens an existing run folder to resume it: metrics.jsonl is appended to. */
   static open(runDir: string): RunWriter {
@@ -160,27 +167,24 @@ export class RunWriter {
   }
 
   /**
-   * `best`: the weights. `last`: weights, optimizer state and `state` (where
-   * training stood), all a resumed run needs. The weights are read now; the
-   * files are written while training goes on (for the MLP sample 40 of the
-   * 45 ms a checkpoint with Adam's state takes), one checkpoint at a time. A
-   * failed write is thrown by the next call or by checkpointsWritten().
+   * `last`: weights, optimizer state and `state` (where training stood), all
+   * a resumed run needs; with `best`, `best` too: the same weights alone.
+   * The weights are read now, once for both; the files are written while
+   * training goes on. A checkpoint saved again before its previous files are
+   * on disk replaces the one queued behind them, so training never waits for
+   * the disk. A failed write is thrown by a later save or by
+   * checkpointsWritten().
    */
-  async saveCheckpoint(model: tf.LayersModel, name: 'best'): Promise<void>;
-  async saveCheckpoint(model: tf.LayersModel, name: 'last', state: TrainingState): Promise<void>;
-  async saveCheckpoint(model: tf.LayersModel, name: CheckpointName, state?: TrainingState): Promise<void> {
-    await this.checkpointsWritten();
-    const encoded = await encodeModel(model, state === undefined ? {} : { includeOptimizer: true, metadata: { [STATE_KEY]: state } });
-    this.checkpointWrite = writeModelFolder(path.join(this.dir, RUN_FILES.checkpoints, name), encoded);
-    // Awaited (and its error thrown) by the next checkpoint or by checkpointsWritten(), never unhandled.
-    this.checkpointWrite.catch(() => undefined);
+  async saveCheckpoints(model: tf.LayersModel, state: TrainingState, { best }: { best: boolean }): Promise<void> {
+    const encoded = await encodeModel(model, { includeOptimizer: true });
+    if (best) this.checkpointWrites.best.save(withoutOptimizer(encoded));
+    const userDefinedMetadata = { ...encoded.modelJSON.userDefinedMetadata, [STATE_KEY]: state };
+    this.checkpointWrites.last.save({ ...encoded, modelJSON: { ...encoded.modelJSON, userDefinedMetadata } });
   }
 
   /** Resolves when every checkpoint is on disk; throws a failed write's error. */
   async checkpointsWritten(): Promise<void> {
-    const write = this.checkpointWrite;
-    this.checkpointWrite = Promise.resolve();
-    await write;
+    await Promise.all(Object.values(this.checkpointWrites).map((writes) => writes.written()));
   }
 
   /** Flushes and closes metrics.jsonl; the writer is done after this. */

@@ -315,7 +315,7 @@ async function runTraining(
       if (epochLogs === undefined) {
         status = 'stopped';
         // Everything a resumed run needs to finish this epoch as this run would have.
-        await writer.saveCheckpoint(model, 'last', stateAt(epoch, batchesDone, epochRandom, sums));
+        await writer.saveCheckpoints(model, stateAt(epoch, batchesDone, epochRandom, sums), { best: false });
         break;
       }
       const record = toRecord(epoch, null, sums.means(epochLogs), name, metricNames);
@@ -336,14 +336,13 @@ async function runTraining(
       const monitored = record[best.metric];
       const observation = typeof monitored === 'number' ? best.observe(monitored) : 'waiting';
       if (observation === 'improved') {
-        await writer.saveCheckpoint(model, 'best');
         bestEpoch = epoch;
         if (spec.training.earlyStopping?.restoreBestWeights) {
           tf.dispose(bestWeights);
           bestWeights = model.getWeights().map((w) => w.clone());
         }
       }
-      await writer.saveCheckpoint(model, 'last', stateAt(epoch, batchesPerEpoch, epochRandom));
+      await writer.saveCheckpoints(model, stateAt(epoch, batchesPerEpoch, epochRandom), { best: observation === 'improved' });
       if (signal.aborted) {
         status = epoch < epochs ? 'stopped' : 'completed';
         break;

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { loadModel, saveModel } from '../../src/trainer/modelIO';
+import { encodeModel, loadModel, saveModel, withoutOptimizer } from '../../src/trainer/modelIO';
 import { tempWorkspace, type TempWorkspace } from '../fixtures/workspace';
 
 describe('model IO without tfjs-node', () => {
@@ -49,4 +49,50 @@ describe('model IO without tfjs-node', () => {
     model.dispose();
     loaded.dispose();
   });
+
+  /** What model.save hands a save handler: the reference encodeModel must match. */
+  async function savedArtifacts(model: tf.LayersModel, includeOptimizer: boolean): Promise<tf.io.ModelArtifacts> {
+    let artifacts: tf.io.ModelArtifacts | undefined;
+    await model.save(tf.io.withSaveHandler(async (saved) => {
+      artifacts = saved;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }), { includeOptimizer });
+    return artifacts!;
+  }
+
+  for (const includeOptimizer of [false, true]) {
+    it(`encodes exactly what model.save saves (includeOptimizer ${includeOptimizer})`, async () => {
+      const model = tf.sequential({
+        layers: [
+          tf.layers.dense({ inputShape: [3], units: 4, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 4 }) }),
+          tf.layers.dense({ units: 2, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: 5 }) }),
+        ],
+      });
+      model.compile({ optimizer: tf.train.adam(0.01), loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+      const [x, y] = [tf.randomNormal([8, 3], 0, 1, 'float32', 6), tf.tensor1d([0, 1, 1, 0, 1, 0, 0, 1])];
+      await model.fit(x, y, { epochs: 2, batchSize: 4, verbose: 0 }); // Adam's moments and step count are non-zero now
+      const tensorsBefore = tf.memory().numTensors;
+
+      const encoded = await encodeModel(model, { includeOptimizer });
+      assert.equal(tf.memory().numTensors, tensorsBefore, 'encodeModel leaves no tensor behind');
+      const expected = await savedArtifacts(model, includeOptimizer);
+
+      assert.deepEqual(encoded.modelJSON.modelTopology, expected.modelTopology);
+      assert.deepEqual(encoded.modelJSON.weightsManifest[0].weights, expected.weightSpecs);
+      assert.deepEqual(encoded.modelJSON.trainingConfig, expected.trainingConfig);
+      assert.equal(encoded.modelJSON.format, expected.format);
+      assert.equal(encoded.modelJSON.generatedBy, expected.generatedBy);
+      assert.deepEqual(Buffer.from(encoded.weights), Buffer.from(tf.io.CompositeArrayBuffer.join(expected.weightData!)));
+      assert.equal(expected.weightSpecs!.some((spec) => spec.group === 'optimizer'), includeOptimizer);
+      if (includeOptimizer) {
+        // checkpoints/best is cut from the same read as checkpoints/last
+        const modelOnly = withoutOptimizer(encoded);
+        const reference = await encodeModel(model);
+        assert.deepEqual(modelOnly.modelJSON, reference.modelJSON);
+        assert.deepEqual(Buffer.from(modelOnly.weights), Buffer.from(reference.weights));
+      }
+      tf.dispose([x, y]);
+      model.dispose();
+    });
+  }
 });
