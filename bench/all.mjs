@@ -4,9 +4,11 @@
 //
 // * Per backend and model (the MLP and CNN of bench/throughput.mjs): our
 //   trainer (dist/trainer.js, forked as the editor does) against bare TF.js
-//   (model.fit, same backend, same run, rounds alternating), median
-//   samples/s of the epochs after the first, by wall clock and by the
-//   training process's CPU time; the trainer's peak RSS; PyTorch CPU on the
+//   (model.fit, same backend, side by side taking turns epoch by epoch:
+//   runPaired in bench/throughput.mjs), median samples/s of the epochs
+//   after the first, and the median ours/bare over neighbouring epochs by
+//   wall clock and by the training process's CPU time; the trainer's peak
+//   RSS; PyTorch CPU on the
 //   same models when `import torch` works. On wasm also bare TF.js with
 //   TF.js's own kernels only (the MLP; a CNN cannot train so).
 // * Train → first metric: fork to the first metrics record, on the
@@ -24,24 +26,24 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { bundleKernels, median, MODELS, runBare, runOurs, writeModelFile } from './throughput.mjs';
+import { bundleKernels, median, MODELS, pairedRatios, runBare, runPaired, writeModelFile } from './throughput.mjs';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, write: { type: 'boolean', default: false } } });
 const quick = values.quick;
 
-/** Epochs, rounds and examples per backend and model: slow backends get fewer, never fewer than two epochs. */
-// Many short rounds rather than a few long ones: on a shared machine a neighbour's burst then hits ours and bare alike.
-// Our trainer does fixed work per epoch that bare fit() does not (the seeded shuffle, the `last` checkpoint with the
-// optimizer's state, `best`): about 85 ms for the MLP (bench/RESULTS.md). Epochs of MNIST's order of size (16,384
-// examples, ~3 s on wasm) weigh it as real data would; 4,096-example epochs (~0.7 s) would make it 10 %.
+/** Epochs, rounds and examples per backend and model: slow backends get fewer, never fewer than three epochs. */
+// Each round pairs every epoch of ours after the first with a bare epoch next to it in time; rounds swap which
+// side goes first. Our trainer does fixed work per epoch that bare fit() does not (records, the `last` checkpoint
+// with the optimizer's state, `best`): about 20 ms for the MLP (bench/RESULTS.md). Epochs of MNIST's order of size
+// (16,384 examples, ~3 s on wasm) weigh it as real data would.
 const PLAN = {
-  tensorflow: { mlp: { epochs: 3, rounds: 4, count: 16384 }, cnn: { epochs: 3, rounds: 3, count: 1024 } },
-  webgpu: { mlp: { epochs: 3, rounds: quick ? 1 : 3, count: 2048 }, cnn: { epochs: 3, rounds: quick ? 1 : 3, count: 256 } },
-  wasm: { mlp: { epochs: 3, rounds: quick ? 1 : 4, count: 16384 }, cnn: { epochs: 3, rounds: quick ? 1 : 4, count: 1024 } },
-  cpu: { mlp: { epochs: 3, rounds: quick ? 1 : 3, count: 1024 }, cnn: null },
+  tensorflow: { mlp: { epochs: 6, rounds: 3, count: 16384 }, cnn: { epochs: 6, rounds: 2, count: 1024 } },
+  webgpu: { mlp: { epochs: quick ? 3 : 5, rounds: quick ? 1 : 2, count: 2048 }, cnn: { epochs: quick ? 3 : 4, rounds: quick ? 1 : 2, count: 256 } },
+  wasm: { mlp: { epochs: quick ? 3 : 6, rounds: quick ? 1 : 3, count: 16384 }, cnn: { epochs: quick ? 3 : 6, rounds: quick ? 1 : 2, count: 1024 } },
+  cpu: { mlp: { epochs: quick ? 3 : 4, rounds: quick ? 1 : 2, count: 1024 }, cnn: null },
 };
-/** TF.js's own wasm kernels are ~6× slower: their bare runs get a quarter of the examples (rates do not depend on it). */
+/** TF.js's own wasm kernels are ~6× slower: their bare run (one, in the first round) gets a quarter of the examples (rates do not depend on it). */
 const STOCK_COUNT = 4096;
 const SKIPPED = { cpu: { cnn: 'about 1 sample/s (BACKENDS.md): one epoch would take a quarter of an hour' } };
 
@@ -142,15 +144,15 @@ async function main() {
         }
         const model = { ...MODELS[name], trainCount: plan.count };
         const modelFile = writeModelFile(workspace, `${backend}-${name}`, model, plan.epochs);
-        const ours = [];
-        const bare = [];
+        const runs = [];
         const stock = [];
         try {
           for (let round = 0; round < plan.rounds; round++) {
             log(`${backend} ${name}: round ${round + 1}/${plan.rounds}`);
-            ours.push(await runOurs(modelFile, workspace, backend));
-            bare.push(await runBare(name, backend, plan.epochs, kernels, plan.count));
-            if (backend === 'wasm' && name === 'mlp') stock.push(await runBare(name, backend, plan.epochs, '', STOCK_COUNT));
+            runs.push(await runPaired({
+              name, modelFile, workspaceRoot: workspace, backend, epochs: plan.epochs, kernelsBundle: kernels, trainCount: plan.count, first: round % 2 ? 'bare' : 'ours',
+            }));
+            if (backend === 'wasm' && name === 'mlp' && round === 0) stock.push(await runBare(name, backend, plan.epochs, '', STOCK_COUNT));
           }
         } catch (error) {
           const reason = (/"message":"([^"]+)"/.exec(String(error.message))?.[1] ?? String(error.message).split('\n')[0])
@@ -159,15 +161,16 @@ async function main() {
           log(`${backend} ${name}: ${reason}`);
           continue;
         }
-        const afterFirst = (runs, clock) => median(runs.flatMap((run) => run.rates[clock].slice(1)));
+        const ours = runs.map((run) => run.ours);
+        const bare = runs.map((run) => run.bare);
+        const afterFirst = (sides, clock) => median(sides.flatMap((side) => side.rates[clock].slice(1)));
         const [o, b] = [afterFirst(ours, 'wall'), afterFirst(bare, 'wall')];
-        const [oc, bc] = [afterFirst(ours, 'cpu'), afterFirst(bare, 'cpu')];
         // The least-disturbed epoch of each: what each does when the neighbours are quiet.
-        const best = (runs) => Math.max(...runs.flatMap((run) => run.rates.wall.slice(1)));
-        const perEpoch = (runs) => runs.map((run) => run.rates.wall.map((r) => r.toFixed(0)).join(' ')).join(' | ');
+        const best = (sides) => Math.max(...sides.flatMap((side) => side.rates.wall.slice(1)));
+        const perEpoch = (sides) => sides.map((side) => side.rates.wall.map((r) => r.toFixed(0)).join(' ')).join(' | ');
         log(`  ours ${perEpoch(ours)} · bare ${perEpoch(bare)}${stock.length ? ` · stock ${perEpoch(stock)}` : ''}`);
         rows.push([
-          backend, label, fmt(o), fmt(b), (o / b).toFixed(3), (oc / bc).toFixed(3), (best(ours) / best(bare)).toFixed(3),
+          backend, label, fmt(o), fmt(b), median(pairedRatios(runs, 'wall')).toFixed(3), median(pairedRatios(runs, 'cpu')).toFixed(3), (best(ours) / best(bare)).toFixed(3),
           stock.length ? fmt(afterFirst(stock, 'wall')) : '–',
           `${fmt(Math.max(...ours.map((r) => r.peakRssMb).filter((mb) => !Number.isNaN(mb))))} MB`,
           torchCell,
@@ -187,7 +190,7 @@ async function main() {
       `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${info.cpu}, ${info.memory}; ${info.os}; Node ${info.node}; TF.js ${info.tfjs}; ` +
         `load average ${loadBefore.toFixed(1)} → ${loadAfter.toFixed(1)} (a shared machine: compare within a row).`,
       '',
-      'samples/s: median of the epochs after the first (all rounds); ratios by wall clock, by the training process\'s CPU time, and of each side\'s fastest epoch.',
+      'samples/s: median of the epochs after the first (all rounds). ours/bare: median over neighbouring epochs (the two run side by side, taking turns epoch by epoch) by wall clock and by the training process\'s CPU time; and of each side\'s fastest epoch.',
       '',
       ...table,
       '',

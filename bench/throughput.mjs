@@ -1,8 +1,8 @@
 // Training throughput (samples/s) of our trainer against a bare TF.js
-// `model.fit` script, same model, same data size, same backend, one after
-// the other on this machine. Not a test: it prints a table.
+// `model.fit` script, same model, same data size, same backend, on this
+// machine at the same time. Not a test: it prints a table.
 //
-//   npm run build && node bench/throughput.mjs [--backend wasm] [--epochs 3] [--rounds 2] [--models mlp,cnn]
+//   npm run build && node bench/throughput.mjs [--backend wasm] [--epochs 6] [--rounds 2] [--models mlp,cnn] [--train-count N]
 //
 // * ours: dist/trainer.js forked exactly as the editor does, speaking the
 //   IPC protocol; it streams every batch record, writes metrics.jsonl and
@@ -12,14 +12,16 @@
 //   On wasm it registers our convolution gradients too: without them TF.js
 //   4.22 cannot train a CNN on wasm at all.
 //
-// Figure: median samples/s of the epochs after the first (the first pays
-// for warm-up) over all rounds, by the wall clock and by the training
-// process's CPU time. Rounds alternate ours and bare (ours, bare, ours,
-// bare…) so that a machine getting busier or quieter affects both alike;
-// on a shared machine wall time measures the neighbours as much as the
-// trainer, and CPU time less so. Data:
-// synthetic MNIST-shaped IDX files (random pixels and labels: throughput
-// does not depend on what is learnt).
+// The two run side by side and take turns epoch by epoch: one is held
+// (SIGSTOP) while the other trains an epoch. The load that neighbours put on
+// this shared machine drifts over seconds, so an epoch of ours and the bare
+// epoch next to it see the same machine; whole runs one after the other did
+// not (their ratio moved 0.86–1.11 between runs of this script). Figures:
+// the median over the epochs after the first (which pays for warm-up) of
+// ours/bare per pair of neighbouring epochs, by the wall clock and by the
+// training process's CPU time, and each side's median samples/s. Rounds
+// swap which side goes first. Data: synthetic MNIST-shaped IDX files
+// (random pixels and labels: throughput does not depend on what is learnt).
 import { buildSync } from 'esbuild';
 import { execFileSync, fork } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -70,21 +72,6 @@ const CLOCK_TICKS_PER_SECOND = Number(execFileSync('getconf', ['CLK_TCK'], { enc
 function cpuSeconds(pid) {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
-}
-
-/** A mark taken by this process when a child reports: wall seconds and the child's CPU seconds. */
-function mark(pid) {
-  return { wall: performance.now() / 1000, cpu: cpuSeconds(pid) };
-}
-
-/** Samples/s of each epoch, by wall clock and by CPU time, from the start mark and one mark per epoch end. */
-function epochRates(marks, samples) {
-  const rates = { wall: [], cpu: [] };
-  for (let i = 1; i < marks.length; i++) {
-    rates.wall.push(samples / (marks[i].wall - marks[i - 1].wall));
-    rates.cpu.push(samples / (marks[i].cpu - marks[i - 1].cpu));
-  }
-  return rates;
 }
 
 function mulberry32(seed) {
@@ -145,75 +132,155 @@ function peakRssMb(pid) {
   }
 }
 
+function forkOurs() {
+  return fork(path.join(repoRoot, 'dist', 'trainer.js'), [], { execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+}
+
+/** This file again, in a child process, in `--bare` mode: it says `start`, then `epoch` after each epoch. */
+function forkBare(name, backend, epochs, kernelsBundle, trainCount) {
+  return fork(fileURLToPath(import.meta.url), ['--bare', name, '--backend', backend, '--epochs', String(epochs), '--kernels', kernelsBundle, '--train-count', String(trainCount)], {
+    execArgv: [],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+}
+
+/** One side of a paired run: a child process and the wall and CPU seconds of each of its epochs. */
+class Side {
+  constructor(child) {
+    this.child = child;
+    this.epochs = [];
+    this.ready = false;
+    this.backend = undefined;
+    this.startedEpoch = undefined;
+    this.exitCode = undefined;
+  }
+
+  hold() {
+    this.child.kill('SIGSTOP');
+  }
+
+  resume() {
+    this.startedEpoch = { wall: performance.now() / 1000, cpu: cpuSeconds(this.child.pid) };
+    this.child.kill('SIGCONT');
+  }
+
+  endEpoch() {
+    const now = { wall: performance.now() / 1000, cpu: cpuSeconds(this.child.pid) };
+    this.epochs.push({ wall: now.wall - this.startedEpoch.wall, cpu: now.cpu - this.startedEpoch.cpu });
+  }
+
+  /** Samples/s of each epoch, by wall clock and by CPU time. */
+  rates(samples) {
+    return { wall: this.epochs.map((e) => samples / e.wall), cpu: this.epochs.map((e) => samples / e.cpu) };
+  }
+}
+
 /**
- * Ours: the bundled trainer in its own process, as the editor runs it.
- * Also: ms from the fork to the first metrics record (Train → first
- * metric) and the trainer's peak RSS, read when it reports `done`.
+ * Ours and bare on `modelFile`'s model, side by side, taking turns epoch by
+ * epoch (see the top of this file); `first` says which side trains first.
+ * Resolves each side's samples/s per epoch and the trainer's peak RSS.
  */
-export function runOurs(modelFile, workspaceRoot, backend) {
+export function runPaired({ name, modelFile, workspaceRoot, backend, epochs, kernelsBundle, trainCount = MODELS[name].trainCount, first = 'ours' }) {
   return new Promise((resolve, reject) => {
-    const forkedAt = performance.now();
-    const child = fork(path.join(repoRoot, 'dist', 'trainer.js'), [], { execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    const marks = [];
+    const ours = new Side(forkOurs());
+    const bare = new Side(forkBare(name, backend, epochs, kernelsBundle, trainCount));
+    const other = (side) => (side === ours ? bare : ours);
     let samples;
     let outcome;
-    let firstMetricMs;
     let peakRss = NaN;
+    /** Set when a side ended before its last epoch: the other then runs on alone, so that its own error (if any) reaches us. */
+    let unpaired = false;
     const notePeak = () => {
-      const now = peakRssMb(child.pid);
+      const now = peakRssMb(ours.child.pid);
       if (!Number.isNaN(now)) peakRss = Number.isNaN(peakRss) ? now : Math.max(peakRss, now);
     };
-    child.on('message', (message) => {
+    const ready = (side) => {
+      side.hold();
+      side.ready = true;
+      if (ours.ready && bare.ready) (first === 'ours' ? ours : bare).resume();
+    };
+    const epochEnded = (side) => {
+      side.endEpoch();
+      if (unpaired) return;
+      side.hold();
+      const next = other(side).epochs.length < epochs ? other(side) : side;
+      if (next.epochs.length < epochs) {
+        next.resume();
+      } else {
+        // Both are done training: let them finish (ours saves the model and evaluates the test split).
+        ours.child.kill('SIGCONT');
+        bare.child.kill('SIGCONT');
+      }
+    };
+    ours.child.on('message', (message) => {
       if (message.type === 'runStarted') {
-        marks.push(mark(child.pid));
         samples = message.run.trainSamples;
-      } else if (message.type === 'metrics') {
-        firstMetricMs ??= performance.now() - forkedAt;
-        if (message.record.batch === null) {
-          marks.push(mark(child.pid));
-          notePeak();
-        }
+        ready(ours);
+      } else if (message.type === 'metrics' && message.record.batch === null) {
+        notePeak();
+        epochEnded(ours);
       } else if (message.type === 'done' || message.type === 'error') {
         notePeak();
         outcome = message;
       }
     });
-    child.on('exit', () => {
+    bare.child.on('message', (message) => {
+      if (message.type === 'start') {
+        bare.backend = message.backend;
+        ready(bare);
+      } else {
+        epochEnded(bare);
+      }
+    });
+    const exits = [ours, bare].map((side) => new Promise((done) => side.child.on('exit', (code) => {
+      side.exitCode = code;
+      if (side.epochs.length < epochs && !unpaired) {
+        unpaired = true;
+        other(side).child.kill('SIGCONT');
+      }
+      done();
+    })));
+    Promise.all(exits).then(() => {
       if (outcome?.type !== 'done' || outcome.run.status !== 'completed') {
         reject(new Error(`trainer did not complete: ${JSON.stringify(outcome)}`));
-        return;
+      } else if (bare.epochs.length < epochs) {
+        reject(new Error(`bare run exited ${bare.exitCode}`));
+      } else {
+        resolve({
+          ours: { backend: outcome.run.backend, rates: ours.rates(samples), peakRssMb: peakRss },
+          bare: { backend: bare.backend, rates: bare.rates(trainCount) },
+        });
       }
-      resolve({ backend: outcome.run.backend, rates: epochRates(marks, samples), firstMetricMs, peakRssMb: peakRss });
     });
-    child.send({
+    ours.child.send({
       type: 'train',
       request: { modelFile, workspaceRoot, runsDir: path.join(workspaceRoot, 'runs'), backend },
     });
   });
 }
 
-/** Bare: this file again, in a child process, in `--bare` mode; it says `start`, then `epoch` after each epoch. */
 /**
- * `kernelsBundle` '' runs wasm with TF.js's own kernels only (the MLP's
- * baseline; a CNN cannot train so). `trainCount` defaults to the model's.
+ * Bare alone. `kernelsBundle` '' runs wasm with TF.js's own kernels only
+ * (the MLP's baseline; a CNN cannot train so). `trainCount` defaults to the model's.
  */
 export function runBare(name, backend, epochs, kernelsBundle, trainCount = MODELS[name].trainCount) {
   return new Promise((resolve, reject) => {
-    const child = fork(fileURLToPath(import.meta.url), ['--bare', name, '--backend', backend, '--epochs', String(epochs), '--kernels', kernelsBundle, '--train-count', String(trainCount)], {
-      execArgv: [],
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    const side = new Side(forkBare(name, backend, epochs, kernelsBundle, trainCount));
+    side.child.on('message', (message) => {
+      if (message.type === 'start') side.backend = message.backend;
+      else side.endEpoch();
+      side.startedEpoch = { wall: performance.now() / 1000, cpu: cpuSeconds(side.child.pid) };
     });
-    const marks = [];
-    let loadedBackend;
-    child.on('message', (message) => {
-      marks.push(mark(child.pid));
-      if (message.type === 'start') loadedBackend = message.backend;
-    });
-    child.on('exit', (code) =>
-      (marks.length === epochs + 1
-        ? resolve({ backend: loadedBackend, rates: epochRates(marks, trainCount) })
+    side.child.on('exit', (code) =>
+      (side.epochs.length === epochs
+        ? resolve({ backend: side.backend, rates: side.rates(trainCount) })
         : reject(new Error(`bare run exited ${code}`))));
   });
+}
+
+/** ours/bare of each pair of neighbouring epochs after the first, over all `runs` of runPaired, by `clock`. */
+export function pairedRatios(runs, clock) {
+  return runs.flatMap(({ ours, bare }) => ours.rates[clock].slice(1).map((rate, i) => rate / bare.rates[clock][i + 1]));
 }
 
 async function bare(name, backend, epochs, kernelsBundle, trainCount) {
@@ -282,7 +349,7 @@ async function main() {
   const { values } = parseArgs({
     options: {
       backend: { type: 'string', default: 'wasm' },
-      epochs: { type: 'string', default: '3' },
+      epochs: { type: 'string', default: '6' },
       rounds: { type: 'string', default: '2' },
       models: { type: 'string', default: 'mlp,cnn' },
       bare: { type: 'string' },
@@ -301,19 +368,18 @@ async function main() {
   const afterFirst = (runs, clock) => median(runs.flatMap((run) => run.rates[clock].slice(1)));
   try {
     for (const name of values.models.split(',')) {
-      const modelFile = writeModelFile(workspace, name, MODELS[name], epochs);
-      const ours = [];
-      const baseline = [];
+      const trainCount = Number(values['train-count'] ?? MODELS[name].trainCount);
+      const modelFile = writeModelFile(workspace, name, { ...MODELS[name], trainCount }, epochs);
+      const runs = [];
       for (let round = 0; round < Number(values.rounds); round++) {
-        ours.push(await runOurs(modelFile, workspace, values.backend));
-        baseline.push(await runBare(name, values.backend, epochs, kernelsBundle));
+        runs.push(await runPaired({ name, modelFile, workspaceRoot: workspace, backend: values.backend, epochs, kernelsBundle, trainCount, first: round % 2 ? 'bare' : 'ours' }));
       }
-      const row = [ours[0].backend, name];
+      const row = [runs[0].ours.backend, name];
       for (const clock of ['wall', 'cpu']) {
-        const [o, b] = [afterFirst(ours, clock), afterFirst(baseline, clock)];
-        row.push(o.toFixed(0), b.toFixed(0), (o / b).toFixed(3));
-        const perEpoch = (runs) => runs.map((run) => run.rates[clock].map((r) => r.toFixed(0)).join(' ')).join(' | ');
-        process.stderr.write(`${name} (${clock}): ours ${perEpoch(ours)} · bare ${perEpoch(baseline)} samples/s per epoch\n`);
+        const [o, b] = [afterFirst(runs.map((run) => run.ours), clock), afterFirst(runs.map((run) => run.bare), clock)];
+        row.push(o.toFixed(0), b.toFixed(0), median(pairedRatios(runs, clock)).toFixed(3));
+        const perEpoch = (side) => runs.map((run) => run[side].rates[clock].map((r) => r.toFixed(0)).join(' ')).join(' | ');
+        process.stderr.write(`${name} (${clock}): ours ${perEpoch('ours')} · bare ${perEpoch('bare')} samples/s per epoch\n`);
       }
       rows.push(row);
     }
@@ -323,7 +389,7 @@ async function main() {
   const table = [['backend', 'model', 'ours', 'bare', 'ratio', 'ours (cpu)', 'bare (cpu)', 'ratio (cpu)'], ...rows];
   const widths = table[0].map((_, c) => Math.max(...table.map((row) => row[c].length)));
   for (const row of table) console.log(row.map((cell, c) => (c < 2 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  '));
-  console.log('samples/s: median of the epochs after the first; (cpu): per CPU-second of the training process');
+  console.log('samples/s: median of the epochs after the first; ratio: median of ours/bare over neighbouring epochs; (cpu): per CPU-second of the training process');
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) await main();
