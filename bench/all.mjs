@@ -26,7 +26,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { bundleKernels, median, MODELS, pairedRatios, runBare, runPaired, writeModelFile } from './throughput.mjs';
+import { bundleKernels, formatRatio, median, medianWithInterval, MODELS, pairedRatios, runBare, runPaired, writeModelFile } from './throughput.mjs';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, write: { type: 'boolean', default: false } } });
@@ -40,7 +40,7 @@ const quick = values.quick;
 const PLAN = {
   tensorflow: { mlp: { epochs: 6, rounds: 3, count: 16384 }, cnn: { epochs: 6, rounds: 2, count: 1024 } },
   webgpu: { mlp: { epochs: quick ? 3 : 5, rounds: quick ? 1 : 2, count: 2048 }, cnn: { epochs: quick ? 3 : 4, rounds: quick ? 1 : 2, count: 256 } },
-  wasm: { mlp: { epochs: quick ? 3 : 6, rounds: quick ? 1 : 3, count: 16384 }, cnn: { epochs: quick ? 3 : 6, rounds: quick ? 1 : 2, count: 1024 } },
+  wasm: { mlp: { epochs: quick ? 3 : 8, rounds: quick ? 1 : 3, count: 16384 }, cnn: { epochs: quick ? 3 : 6, rounds: quick ? 1 : 2, count: 1024 } },
   cpu: { mlp: { epochs: quick ? 3 : 4, rounds: quick ? 1 : 2, count: 1024 }, cnn: null },
 };
 /** TF.js's own wasm kernels are ~6× slower: their bare run (one, in the first round) gets a quarter of the examples (rates do not depend on it). */
@@ -170,7 +170,7 @@ async function main() {
         const perEpoch = (sides) => sides.map((side) => side.rates.wall.map((r) => r.toFixed(0)).join(' ')).join(' | ');
         log(`  ours ${perEpoch(ours)} · bare ${perEpoch(bare)}${stock.length ? ` · stock ${perEpoch(stock)}` : ''}`);
         rows.push([
-          backend, label, fmt(o), fmt(b), median(pairedRatios(runs, 'wall')).toFixed(3), median(pairedRatios(runs, 'cpu')).toFixed(3), (best(ours) / best(bare)).toFixed(3),
+          backend, label, fmt(o), fmt(b), formatRatio(medianWithInterval(pairedRatios(runs, 'wall'))), median(pairedRatios(runs, 'cpu')).toFixed(3), (best(ours) / best(bare)).toFixed(3),
           stock.length ? fmt(afterFirst(stock, 'wall')) : '–',
           `${fmt(Math.max(...ours.map((r) => r.peakRssMb).filter((mb) => !Number.isNaN(mb))))} MB`,
           torchCell,
@@ -190,7 +190,7 @@ async function main() {
       `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${info.cpu}, ${info.memory}; ${info.os}; Node ${info.node}; TF.js ${info.tfjs}; ` +
         `load average ${loadBefore.toFixed(1)} → ${loadAfter.toFixed(1)} (a shared machine: compare within a row).`,
       '',
-      'samples/s: median of the epochs after the first (all rounds). ours/bare: median over neighbouring epochs (the two run side by side, taking turns epoch by epoch) by wall clock and by the training process\'s CPU time; and of each side\'s fastest epoch.',
+      'samples/s: median of the epochs after the first (all rounds). ours/bare: median over neighbouring epochs (the two run side by side, taking turns epoch by epoch) by wall clock, with its 95 % bootstrap interval, and by the training process\'s CPU time; and of each side\'s fastest epoch.',
       '',
       ...table,
       '',

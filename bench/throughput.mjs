@@ -278,6 +278,23 @@ export function runBare(name, backend, epochs, kernelsBundle, trainCount = MODEL
   });
 }
 
+/**
+ * The median of `ratios` and its 95 % bootstrap interval (resampled 2,000
+ * times, seeded): how far the median of this many pairs could move on this
+ * machine's noise alone.
+ */
+export function medianWithInterval(ratios) {
+  const random = mulberry32(7);
+  const medians = Array.from({ length: 2000 }, () => median(Array.from(ratios, () => ratios[Math.floor(random() * ratios.length)])))
+    .sort((a, b) => a - b);
+  return { median: median(ratios), low: medians[Math.floor(0.025 * medians.length)], high: medians[Math.ceil(0.975 * medians.length) - 1], pairs: ratios.length };
+}
+
+/** `0.984 (0.94–1.03, 42 pairs)` */
+export function formatRatio({ median: m, low, high, pairs }) {
+  return `${m.toFixed(3)} (${low.toFixed(2)}–${high.toFixed(2)}, ${pairs} pairs)`;
+}
+
 /** ours/bare of each pair of neighbouring epochs after the first, over all `runs` of runPaired, by `clock`. */
 export function pairedRatios(runs, clock) {
   return runs.flatMap(({ ours, bare }) => ours.rates[clock].slice(1).map((rate, i) => rate / bare.rates[clock][i + 1]));
@@ -377,7 +394,7 @@ async function main() {
       const row = [runs[0].ours.backend, name];
       for (const clock of ['wall', 'cpu']) {
         const [o, b] = [afterFirst(runs.map((run) => run.ours), clock), afterFirst(runs.map((run) => run.bare), clock)];
-        row.push(o.toFixed(0), b.toFixed(0), median(pairedRatios(runs, clock)).toFixed(3));
+        row.push(o.toFixed(0), b.toFixed(0), formatRatio(medianWithInterval(pairedRatios(runs, clock))));
         const perEpoch = (side) => runs.map((run) => run[side].rates[clock].map((r) => r.toFixed(0)).join(' ')).join(' | ');
         process.stderr.write(`${name} (${clock}): ours ${perEpoch('ours')} · bare ${perEpoch('bare')} samples/s per epoch\n`);
       }
@@ -389,7 +406,7 @@ async function main() {
   const table = [['backend', 'model', 'ours', 'bare', 'ratio', 'ours (cpu)', 'bare (cpu)', 'ratio (cpu)'], ...rows];
   const widths = table[0].map((_, c) => Math.max(...table.map((row) => row[c].length)));
   for (const row of table) console.log(row.map((cell, c) => (c < 2 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  '));
-  console.log('samples/s: median of the epochs after the first; ratio: median of ours/bare over neighbouring epochs; (cpu): per CPU-second of the training process');
+  console.log('samples/s: median of the epochs after the first; ratio: median of ours/bare over neighbouring epochs (95 % bootstrap interval); (cpu): per CPU-second of the training process');
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) await main();
