@@ -20,8 +20,9 @@
 // the median over the epochs after the first (which pays for warm-up) of
 // ours/bare per pair of neighbouring epochs, by the wall clock and by the
 // training process's CPU time, and each side's median samples/s. Rounds
-// swap which side goes first. Data: synthetic MNIST-shaped IDX files
-// (random pixels and labels: throughput does not depend on what is learnt).
+// swap which side goes first. SIGSTOP makes this Linux/macOS only. Data:
+// synthetic MNIST-shaped IDX files (random pixels and labels: throughput
+// does not depend on what is learnt).
 import { buildSync } from 'esbuild';
 import { execFileSync, fork } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
