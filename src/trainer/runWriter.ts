@@ -182,9 +182,11 @@ export class RunWriter {
     this.checkpointWrites.last.save({ ...encoded, modelJSON: { ...encoded.modelJSON, userDefinedMetadata } });
   }
 
-  /** Resolves when every checkpoint is on disk; throws a failed write's error. */
+  /** Resolves when no checkpoint write is in flight any more; throws a failed write's error. */
   async checkpointsWritten(): Promise<void> {
-    await Promise.all(Object.values(this.checkpointWrites).map((writes) => writes.written()));
+    const results = await Promise.allSettled(Object.values(this.checkpointWrites).map((writes) => writes.written()));
+    const failed = results.find((result) => result.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 
   /** Flushes and closes metrics.jsonl; the writer is done after this. */
