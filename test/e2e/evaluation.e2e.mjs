@@ -6,9 +6,10 @@
 // run and its test data opens the evaluation panel: the confusion matrix
 // (summing to the 30 test rows) and the per-class table are shown; a click on
 // a worst prediction opens iris.csv at that row; a second evaluation on the
-// whole file is compared side by side; linear-regression's evaluation draws
-// its scatter and residual histogram. Then "Evaluate Model…" from the Runs
-// view's context menu on the MNIST run shows the worst predictions as images.
+// whole file is compared side by side, and a window reload brings the panel
+// back with both; linear-regression's evaluation draws its scatter and
+// residual histogram. Then "Evaluate Model…" from the Runs view's context
+// menu on the MNIST run shows the worst predictions as images.
 //   node test/e2e/evaluation.e2e.mjs     (after `npm run build`)
 // Screenshots: test/e2e/screenshots/evaluation-*.png; on failure a
 // screenshot and the code-server log in test/e2e/artifacts/.
@@ -17,7 +18,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  collectWebviewErrors, extensionDir, openWorkbench, runFromPalette, runUiSuite, showRunsView, stepLogger, waitFor, webviewFrame,
+  collectWebviewErrors, extensionDir, openWorkbench, reloadWindow, restoredWebview, runFromPalette, runUiSuite, showRunsView, stepLogger, waitFor, webviewFrame,
 } from './helpers.mjs';
 
 const SUITE_TIMEOUT_MS = 5 * 60_000;
@@ -47,6 +48,20 @@ async function confusion(frame, column = 0) {
     if (!table) return undefined;
     return [...table.querySelectorAll('tbody tr')].map((tr) => [...tr.querySelectorAll('td .count')].map((c) => Number(c.textContent)));
   }, column);
+}
+
+/** What the panel shows: per column the evaluation, its description, metric cards ([label, value, difference?]) and confusion matrix; the pickers' choices. */
+async function shownEvaluations(frame) {
+  return frame.evaluate(() => ({
+    columns: [...document.querySelectorAll('.column')].map((column) => ({
+      evaluation: column.dataset.evaluation,
+      meta: [...column.querySelectorAll('.meta')].map((p) => p.textContent),
+      cards: [...column.querySelectorAll('.card')].map((card) => [...card.children].map((part) => part.textContent)),
+      confusion: [...column.querySelectorAll('table.confusion tbody tr')].map((tr) => [...tr.querySelectorAll('td .count')].map((c) => Number(c.textContent))),
+    })),
+    primary: document.querySelector('#primary')?.value,
+    compare: document.querySelector('#compare')?.value,
+  }));
 }
 
 async function run({ page, server, workspace, prepared: irisRunDir, screenshot }) {
@@ -114,6 +129,21 @@ async function run({ page, server, workspace, prepared: irisRunDir, screenshot }
   assert.ok(right > left, 'the two evaluations stand side by side');
   step(`compared the whole-file evaluation (150) with the test-split one (30); deltas ${deltas.join(' ')}`);
   await screenshot('compare', 'two evaluations of the iris run side by side: the whole file (left) and the test split (right, with differences)');
+
+  // A window reload restores the panel (registerWebviewPanelSerializer) with both evaluations: its saved state names them.
+  const beforeReload = await shownEvaluations(frame);
+  const reload = await reloadWindow(page);
+  const restored = await restoredWebview(page, 'the restored evaluation panel', '#columns', async (f) => {
+    const shown = await shownEvaluations(f);
+    return shown.columns.length > 0 && shown.columns.every((c) => c.cards.length > 0) ? shown : undefined;
+  }, reload.at);
+  assert.deepEqual(restored.value, beforeReload, 'the restored panel does not show what it showed before the reload');
+  const accuracies = restored.value.columns.map((c) => c.cards.find(([label]) => label === 'accuracy')?.[1]);
+  const sums = restored.value.columns.map((c) => c.confusion.flat().reduce((a, b) => a + b, 0));
+  assert.deepEqual(sums, [150, 30]);
+  step(`reload: workbench back in ${reload.workbenchMs} ms; the panel is back ${restored.ms} ms after the reload with the same two evaluations ` +
+    `(accuracy ${accuracies.join(' and ')}, confusion matrices summing to ${sums.join(' and ')}, the same cards and differences)`);
+  await screenshot('restored', 'after a window reload: the same two evaluations side by side, with their cards, differences and confusion matrices');
 
   // 4. Regression: predicted-vs-actual scatter and residual histogram.
   await runFromPalette(page, 'View: Close All Editor Groups');

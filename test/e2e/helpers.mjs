@@ -123,6 +123,40 @@ export async function runFromPalette(page, title) {
   await row.click();
 }
 
+/**
+ * Developer: Reload Window, as a person does it: VS Code shuts the window
+ * down properly, saving the editor layout and the webviews' state, rather
+ * than the page just going away. Resolves once the workbench is back with
+ * `at`, when the command was run (what comes back is timed from it), and
+ * `workbenchMs`, how long the workbench took to come back.
+ */
+export async function reloadWindow(page) {
+  const reloaded = page.waitForEvent('load', { timeout: 60_000 });
+  await runFromPalette(page, 'Developer: Reload Window');
+  const at = Date.now();
+  await reloaded;
+  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  return { at, workbenchMs: Date.now() - at };
+}
+
+/**
+ * A webview panel restored after a reload, once it shows its content and
+ * not just its tab: the frame whose page holds `selector` and for which
+ * `probe(frame)` returns something other than undefined. Returns `{ frame,
+ * value, ms }`, `value` from the probe, `ms` since `since`.
+ */
+export async function restoredWebview(page, what, selector, probe, since, timeoutMs = 60_000) {
+  return waitFor(what, async () => {
+    for (const frame of page.frames()) {
+      if (frame === page.mainFrame() || frame.isDetached()) continue;
+      if (!(await frame.$(selector).catch(() => null))) continue;
+      const value = await probe(frame).catch(() => undefined);
+      if (value !== undefined) return { frame, value, ms: Date.now() - since };
+    }
+    return undefined;
+  }, timeoutMs);
+}
+
 /** Shows the Runs view (the only view of the Model Studio container: the side bar's title names it). */
 export async function showRunsView(page) {
   await runFromPalette(page, 'Focus on Runs View');

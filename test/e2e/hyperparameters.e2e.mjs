@@ -8,6 +8,8 @@
 //   3. changing the learning rate in the form changes the editor, and one
 //      Ctrl+Z in the editor restores it;
 //   4. typing a new batch size in the editor changes the form;
+//   5. after a window reload the form and the graph are back, showing the
+//      file's current values and layers;
 // and measures the latencies of both directions (form → document,
 // document → form, document → graph), printed at the end.
 //   node test/e2e/hyperparameters.e2e.mjs     (after `npm run build`)
@@ -17,7 +19,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  collectWebviewErrors, editorText, goToLine, median, openFile, openWorkbench, runUiSuite, stepLogger, waitFor, webviewFrame,
+  collectWebviewErrors, editorText, goToLine, median, openFile, openWorkbench, reloadWindow, restoredWebview, runUiSuite, stepLogger, waitFor, webviewFrame,
 } from './helpers.mjs';
 
 const MODEL_FILE = 'mnist-mlp.model.json';
@@ -131,13 +133,13 @@ async function run({ page, server, workspace, screenshot }) {
 
   // ---- 3. the form changes the document; one undo in the editor restores it.
   await page.locator('.codelens-decoration a', { hasText: /^Hyperparameters$/ }).click();
-  const form = await webviewFrame(page, '#layers');
+  let form = await webviewFrame(page, '#layers');
   const lr = form.locator('#f-training_learningRate');
   await waitFor('the learning rate in the form', async () => ((await lr.evaluate((el) => el.value).catch(() => '')) === '0.001' ? true : undefined), 30_000);
   step('the form shows learningRate 0.001');
   await screenshot('form');
 
-  const lrInput = form.locator('#f-training_learningRate input');
+  let lrInput = form.locator('#f-training_learningRate input');
   const values = ['0.002', '0.003', '0.004', '0.006', '0.005'];
   for (const value of values.slice(0, SAMPLES)) {
     await lrInput.fill(value);
@@ -210,6 +212,45 @@ async function run({ page, server, workspace, screenshot }) {
   await waitFor('the revert', async () => ((await editorText(page, MODEL_FILE)).includes('"epochs": 5,') ? true : undefined), 10_000);
   await form.waitForFunction(() => document.querySelector('#f-training_epochs')?.value === '5', null, { timeout: 5_000 });
   step('Reset to file on disk: epochs back to 5');
+
+  // ---- A window reload restores the form and the graph (registerWebviewPanelSerializer), showing the file as it is now.
+  // The form is the visible tab of its group, the graph the hidden one behind it.
+  const onDisk = { learningRate: '0.001', epochs: '5', batchSize: String(64 + SAMPLES - 1), seed: '43' };
+  /** The form's frame once it shows the file's values (a webview hidden and shown again is a new page). */
+  const formShowingFile = async (since) => {
+    let shown;
+    const found = await restoredWebview(page, 'the form to show the file\'s values', '#layers', async (frame) => {
+      shown = await frame.evaluate((keys) => Object.fromEntries(keys.map((k) => [k, document.querySelector(`#f-training_${k}`)?.value])), Object.keys(onDisk));
+      return JSON.stringify(shown) === JSON.stringify(onDisk) ? shown : undefined;
+    }, since).catch((error) => {
+      throw new Error(`${error.message}; the form showed ${JSON.stringify(shown)}, the file says ${JSON.stringify(onDisk)}`);
+    });
+    form = found.frame;
+    lrInput = form.locator('#f-training_learningRate input');
+    return found;
+  };
+  const reload = await reloadWindow(page);
+  const restoredForm = await formShowingFile(reload.at);
+  assert.match(await form.locator('h1#name').innerText(), /mnist-mlp/);
+  assert.equal(await form.locator('#layers > li').count(), 2, 'the restored form lists the file\'s two layers');
+  assert.equal(await form.locator('#dirty').isVisible(), false, 'the restored form says the file has unsaved changes');
+  step(`reload: workbench back in ${reload.workbenchMs} ms; the form is back ${restoredForm.ms} ms after the reload with ` +
+    `${Object.entries(onDisk).map(([k, v]) => `${k} ${v}`).join(', ')} and 2 layers`);
+  await screenshot('restored', 'after a window reload: the form is back, showing the file\'s current values (batch size 68, seed 43)');
+  const graphTab = page.locator('.tab', { hasText: 'Graph: mnist-mlp' });
+  await graphTab.click();
+  const graphShownAt = Date.now();
+  const restoredGraph = await restoredWebview(page, 'the restored graph to show the layers', '#graph', async (frame) => {
+    const totalParams = await frame.locator('dd[data-fact="Total params"]').textContent({ timeout: 500 });
+    const layers = await frame.locator('button.node').allTextContents();
+    return totalParams === '407,050' && layers.length === 2 ? layers : undefined;
+  }, graphShownAt);
+  assert.match(restoredGraph.value[0], /dense.*\[null, 512\].*401,920 params/);
+  assert.match(restoredGraph.value[1], /dense.*\[null, 10\].*5,130 params/);
+  step(`the graph's tab clicked: the graph is back ${restoredGraph.ms} ms later, 2 layers, total params 407,050`);
+  await screenshot('restored-graph', 'after the reload, the graph\'s tab (behind the form): 2 layers, 407,050 parameters');
+  await page.locator('.tab', { hasText: 'Hyperparameters: mnist-mlp' }).click();
+  await formShowingFile(Date.now());
 
   // Add a layer, then remove it, from the form.
   await form.locator('#add-layer').click();

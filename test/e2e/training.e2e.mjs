@@ -16,7 +16,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  collectWebviewErrors, extensionDir, extensionLog, logTime, notification, openFile, openWorkbench, runFromPalette, runUiSuite, showRunsView, stepLogger, waitFor,
+  collectWebviewErrors, extensionDir, extensionLog, logTime, notification, openFile, openWorkbench, reloadWindow, runFromPalette, runUiSuite, showRunsView, stepLogger, waitFor,
 } from './helpers.mjs';
 
 const MODEL_FILE = 'mnist-mlp-small.model.json';
@@ -200,20 +200,16 @@ async function run({ page, server, workspace, screenshot }) {
   step(`Runs view: "${await runRows(page, MODEL_FILE).first().getAttribute('aria-label')}"; CLI run: "${await cliRow.getAttribute('aria-label')}"`);
   await screenshot('stopped', 'after Stop: the panel says stopped; the Runs view lists the stopped run and the CLI run (completed) by model file');
 
-  // A reload restores the panel from the run folder (registerWebviewPanelSerializer), and the Runs view from disk.
-  // As a person does it (Developer: Reload Window): VS Code shuts the window down
-  // properly, saving the editor layout, rather than the page just going away.
-  const reloaded = page.waitForEvent('load', { timeout: 60_000 });
-  await runFromPalette(page, 'Developer: Reload Window');
-  await reloaded;
-  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  // A reload (Developer: Reload Window) restores the panel from the run folder
+  // (registerWebviewPanelSerializer), and the Runs view from disk.
+  const reload = await reloadWindow(page);
   const restored = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
   const restoredPoints = await waitFor('the restored panel to show the run', async () => {
     const status = await restored.locator('body').getAttribute('data-status', { timeout: 1000 }).catch(() => null);
     const n = Number((await restored.locator('#loss-chart').getAttribute('data-points', { timeout: 1000 }).catch(() => 0)) ?? 0);
     return status === 'stopped' && n === expected ? n : undefined;
   }, 60_000);
-  step(`after a reload the panel is back: stopped, ${restoredPoints} points`);
+  step(`after a reload the panel is back: stopped, ${restoredPoints} points, ${Date.now() - reload.at} ms after the reload (workbench up in ${reload.workbenchMs} ms)`);
   if (!(await page.locator('.sidebar .title-label', { hasText: 'Runs' }).isVisible())) await showRunsView(page);
   await waitFor('the Runs view after the reload', async () =>
     (await runRows(page, MODEL_FILE).first().getAttribute('aria-label', { timeout: 1000 }).catch(() => ''))?.includes(', stopped,') ? true : undefined, 30_000);
