@@ -16,7 +16,7 @@ import {
   type PanelRun,
   type TrainingPanelToHost,
 } from '../protocol/trainingPanelMessages';
-import { readMetrics, readRun } from '../runs/runFolder';
+import { readMetrics, readRun, runDirsOf } from '../runs/runFolder';
 import { runLabel } from '../runs/runSummary';
 import { RUN_FILES } from '../trainer/runFiles';
 
@@ -56,7 +56,10 @@ export class TrainingPanels implements vscode.Disposable {
   constructor(private readonly deps: Deps) {
     this.panels = new PanelSet(PAGE, deps.extensionUri, (state) =>
       isTrainingPanelState(state)
-        ? { modelFile: state.modelFile, controller: (panel) => new TrainingPanel(panel, state.modelFile, deps) }
+        ? {
+          modelFile: state.modelFile,
+          controller: (panel) => new TrainingPanel(panel, state.modelFile, deps, runDirsOf(state.modelFile, state.comparedRunDirs ?? [])),
+        }
         : undefined,
     );
     this.subscriptions = [
@@ -119,7 +122,7 @@ class TrainingPanel implements vscode.Disposable {
   /** The folder of the run the webview shows, for Open Run Folder. */
   private runDir: string | undefined;
   /** Run folders drawn beside the panel's own run (the Runs view's selection). */
-  private compared: readonly string[] = [];
+  private compared: readonly string[];
   /** The header as last sent: see TrainingPanels.header. */
   private shownRun: PanelRun | undefined;
   private fileChanged: boolean | undefined;
@@ -129,7 +132,10 @@ class TrainingPanel implements vscode.Disposable {
     readonly panel: vscode.WebviewPanel,
     private readonly modelFile: string,
     private readonly deps: Deps,
+    /** Runs to draw beside the panel's own from the start: those it drew before a reload. */
+    compared: readonly string[] = [],
   ) {
+    this.compared = compared;
     this.subscriptions.push(
       onWebviewMessage(panel.webview, isTrainingPanelToHost, deps.log, 'training panel', (msg) => this.onMessage(msg)),
       // Edits (saved or not) may make the file differ from the run's snapshot, or agree with it again;
@@ -345,7 +351,7 @@ async function readCompared(runDirs: readonly string[]): Promise<ComparedRun[]> 
     runDirs.map(async (runDir): Promise<ComparedRun | undefined> => {
       try {
         const [run, records] = await Promise.all([readRun(runDir), readMetrics(runDir)]);
-        return { runId: run.id, label: runLabel(run, now), status: run.status, batchesPerEpoch: run.batchesPerEpoch, records };
+        return { runId: run.id, runDir, label: runLabel(run, now), status: run.status, batchesPerEpoch: run.batchesPerEpoch, records };
       } catch {
         return undefined;
       }

@@ -56,6 +56,8 @@ export type HostToTrainingPanel =
 /** A finished (or running) run drawn beside the panel's own, from its run folder. */
 export interface ComparedRun {
   readonly runId: string;
+  /** Its folder: the webview keeps it in its state, so that a reload draws the same runs again. */
+  readonly runDir: string;
   /** How the legend names it, e.g. its start time. */
   readonly label: string;
   readonly status: RunStatus;
@@ -89,6 +91,8 @@ export interface TrainingPanelState {
   /** The run's records, or only its epoch records when it has very many (a state is saved often). */
   readonly records: readonly MetricRecord[];
   readonly settings?: ChartSettings;
+  /** Folders of the runs drawn beside this one (the Runs view's selection when it was saved). */
+  readonly comparedRunDirs?: readonly string[];
 }
 
 /** Checks a message from the webview (untrusted) before the host acts on it. */
@@ -99,10 +103,9 @@ export function isTrainingPanelToHost(value: unknown): value is TrainingPanelToH
 }
 
 /** Checks the state a restored panel hands back (it was written by an older webview, maybe). */
-export function isTrainingPanelState(value: unknown): value is Pick<TrainingPanelState, 'modelFile'> {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as { modelFile?: unknown }).modelFile === 'string'
-  );
+export function isTrainingPanelState(value: unknown): value is Pick<TrainingPanelState, 'modelFile' | 'comparedRunDirs'> {
+  if (typeof value !== 'object' || value === null) return false;
+  const { modelFile, comparedRunDirs } = value as { modelFile?: unknown; comparedRunDirs?: unknown };
+  return typeof modelFile === 'string' &&
+    (comparedRunDirs === undefined || (Array.isArray(comparedRunDirs) && comparedRunDirs.every((dir) => typeof dir === 'string')));
 }

@@ -14,6 +14,16 @@ export function runsDirFor(modelFile: string): string {
   return path.join(path.dirname(modelFile), '.modelstudio', 'runs');
 }
 
+/**
+ * The folders among `runDirs` that are runs of `modelFile`: those directly
+ * in its runs folder. For paths that come back from a webview's saved
+ * state, so the host reads only the model file's own runs on its word.
+ */
+export function runDirsOf(modelFile: string, runDirs: readonly string[]): string[] {
+  const runsDir = runsDirFor(modelFile);
+  return runDirs.filter((dir) => path.isAbsolute(dir) && path.dirname(path.normalize(dir)) === runsDir);
+}
+
 export async function readRun(runDir: string): Promise<RunInfo> {
   const file = path.join(runDir, RUN_FILES.run);
   const value: unknown = JSON.parse(await fs.readFile(file, 'utf8'));

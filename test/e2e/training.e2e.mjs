@@ -7,7 +7,8 @@
 // completed), also after a window reload, which restores the panel with the
 // same points; smoothing, log scale, epoch view and zoom change the charts;
 // a second run and the two selected in the Runs view are drawn together;
-// the panel in dark and high-contrast themes; Delete Run with its modal.
+// the panel in dark and high-contrast themes; a second reload keeps the two
+// runs overlaid; Delete Run with its modal.
 //   node test/e2e/training.e2e.mjs     (after `npm run build`)
 // Screenshots of each step: test/e2e/screenshots/training-*.png; on
 // failure, a screenshot and the code-server log: test/e2e/artifacts/.
@@ -290,6 +291,20 @@ async function run({ page, server, workspace, screenshot }) {
   }
   await setColorTheme(page, 'Light Modern');
   step('screenshots in dark and high-contrast themes');
+
+  // A reload brings the comparison back too: the panel's saved state names the compared runs' folders
+  // (the Runs view's selection itself is not restored by VS Code).
+  const comparedCurves = await attr('data-datasets');
+  const reloadCompared = await reloadWindow(page);
+  const curvesBack = await waitFor('the restored panel to draw both runs again', async () => {
+    const runs = await panel.locator('body').getAttribute('data-runs', { timeout: 1000 }).catch(() => null);
+    return runs === '2' ? lossChart.getAttribute('data-datasets', { timeout: 1000 }).catch(() => undefined) : undefined;
+  }, 60_000);
+  assert.equal(curvesBack, comparedCurves, 'the restored comparison draws the curves it drew before the reload');
+  step(`after a second reload the panel draws both runs again (${curvesBack} curves on the loss chart), ${Date.now() - reloadCompared.at} ms after the reload`);
+  await screenshot('compare-restored', 'after a window reload: the two runs are still overlaid');
+  if (!(await page.locator('.sidebar .title-label', { hasText: 'Runs' }).isVisible())) await showRunsView(page);
+  await waitFor('both runs in the Runs view after the reload', async () => ((await runRows(page, MODEL_FILE).count()) === 2 ? true : undefined), 30_000);
 
   // Delete Run from the context menu, after a modal confirmation.
   // Selected alone first: a right-click inside a selection acts on all of it.

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { MetricRecord, RunInfo } from '../../src/protocol/runTypes';
-import { listRuns, readMetrics, readRun, runsDirFor } from '../../src/runs/runFolder';
+import { listRuns, readMetrics, readRun, runDirsOf, runsDirFor } from '../../src/runs/runFolder';
 import { markRunFailed } from '../../src/runs/trainerProcess';
 import { tempWorkspace, type TempWorkspace } from '../fixtures/workspace';
 
@@ -37,6 +37,19 @@ describe('run folders', () => {
 
   it('runsDirFor: .modelstudio/runs next to the model file', () => {
     assert.equal(runsDirFor('/w/models/a.model.json'), path.join('/w/models', '.modelstudio', 'runs'));
+  });
+
+  it('runDirsOf keeps only folders directly in the model file\'s runs folder', () => {
+    const runs = path.join('/w/models', '.modelstudio', 'runs');
+    const mine = [path.join(runs, '20260101-120000-a'), path.join(runs, '20260101-130000-a')];
+    assert.deepEqual(runDirsOf('/w/models/a.model.json', [
+      ...mine,
+      path.join('/w/other', '.modelstudio', 'runs', '20260101-120000-b'), // another model file's folder
+      path.join(runs, '..', '..', 'secrets'), // out of the runs folder by ..
+      path.join(runs, '20260101-120000-a', 'checkpoints'), // inside a run, not a run
+      '.modelstudio/runs/20260101-120000-a', // relative
+      runs,
+    ]), mine);
   });
 
   it('readMetrics skips a torn last line and reads a missing file as empty', async () => {

@@ -2,6 +2,8 @@ import { strict as assert } from 'node:assert';
 import { isGraphToHost } from '../../src/protocol/graphMessages';
 import { isHyperparametersToHost } from '../../src/protocol/hyperparametersMessages';
 import { isHostToInspector, isInspectorToHost } from '../../src/protocol/inspectorMessages';
+import { isTrainingPanelState } from '../../src/protocol/trainingPanelMessages';
+import { isHostMessage, isSavedState } from '../../webview/training/guards';
 
 describe('hyperparameters, graph and inspector message guards', () => {
   it('accept what the webviews send and drop the rest', () => {
@@ -36,5 +38,28 @@ describe('hyperparameters, graph and inspector message guards', () => {
     assert.ok(!isInspectorToHost({ type: 'inspected', id: 2, ms: 1, inspection: { kind: 'invalid', diagnostics: [{ ...diagnostic, severity: 'fatal' }] } }));
     assert.ok(isHostToInspector({ type: 'inspect', request: { id: 3, modelFile: '/m.model.json', text: '{}', workspaceRoot: '/' } }));
     assert.ok(!isHostToInspector({ type: 'inspect', request: { id: 3, modelFile: '/m.model.json' } }));
+  });
+});
+
+describe('training panel state and compare message guards', () => {
+  const run = { status: 'stopped', runId: 'r1' };
+
+  it('a restored panel\'s state names its model file and, optionally, the run folders it compared', () => {
+    assert.ok(isTrainingPanelState({ modelFile: '/w/a.model.json' }));
+    assert.ok(isTrainingPanelState({ modelFile: '/w/a.model.json', comparedRunDirs: ['/w/.modelstudio/runs/x'] }));
+    assert.ok(!isTrainingPanelState({ modelFile: '/w/a.model.json', comparedRunDirs: '/w/.modelstudio/runs/x' }));
+    assert.ok(!isTrainingPanelState({ modelFile: '/w/a.model.json', comparedRunDirs: [1] }));
+    assert.ok(!isTrainingPanelState({ comparedRunDirs: [] }));
+  });
+
+  it('the webview keeps compared runs only with their folders, and saved state from before them still restores', () => {
+    const compared = { runId: 'r0', runDir: '/w/.modelstudio/runs/r0', label: '12:00', status: 'completed', records: [] };
+    assert.ok(isHostMessage({ type: 'compare', runs: [compared] }));
+    const { runDir: _runDir, ...withoutDir } = compared;
+    assert.ok(!isHostMessage({ type: 'compare', runs: [withoutDir] }));
+    const saved = { modelFile: '/w/a.model.json', modelName: 'a', run, records: [] };
+    assert.ok(isSavedState(saved), 'a state saved before comparedRunDirs existed');
+    assert.ok(isSavedState({ ...saved, comparedRunDirs: ['/w/.modelstudio/runs/r0'] }));
+    assert.ok(!isSavedState({ ...saved, comparedRunDirs: [null] }));
   });
 });

@@ -60,6 +60,7 @@ function isComparedRun(value: unknown): value is ComparedRun {
   return (
     isObject(value) &&
     typeof value.runId === 'string' &&
+    typeof value.runDir === 'string' &&
     typeof value.label === 'string' &&
     typeof value.status === 'string' &&
     (value.batchesPerEpoch === undefined || typeof value.batchesPerEpoch === 'number') &&
@@ -87,7 +88,8 @@ export function isSavedState(value: unknown): value is TrainingPanelState {
     typeof value.modelName === 'string' &&
     isPanelRun(value.run) &&
     isRecords(value.records) &&
-    (value.settings === undefined || isChartSettings(value.settings))
+    (value.settings === undefined || isChartSettings(value.settings)) &&
+    (value.comparedRunDirs === undefined || (Array.isArray(value.comparedRunDirs) && value.comparedRunDirs.every((dir) => typeof dir === 'string')))
   );
 }
 

@@ -224,7 +224,7 @@ function render(): void {
   for (const r of runs) for (const name of r.series.metricNames()) metrics.add(name);
   ui.toolbar.hidden = metrics.size === 0;
   ui.compared.hidden = runs.length < 2;
-  ui.compared.textContent = runs.length < 2 ? '' : `Comparing ${runs.length} runs: ${runs.map((r) => r.label).join(', ')} (selected in the Runs view)`;
+  ui.compared.textContent = runs.length < 2 ? '' : `Comparing ${runs.length} runs: ${runs.map((r) => r.label).join(', ')} (chosen in the Runs view)`;
   document.body.dataset.runs = String(runs.length);
   charts.show(runs, [...metrics], settings);
   document.body.dataset.points = String(series.lossPointCount);
@@ -287,6 +287,7 @@ function scheduleSave(): void {
       run: view.run,
       records: all.length < SAVE_ALL_BELOW ? all : all.filter((r) => r.batch === null),
       settings,
+      comparedRunDirs: compared.map((c) => c.run.runDir),
     });
   }, SAVE_MS);
 }
