@@ -41,6 +41,19 @@ async function pick(page, filter, text) {
   await row.click();
 }
 
+/**
+ * With every editor closed, Evaluate Model… from the Command Palette on a
+ * model file and a data source, each picked by [filter typed, row text]:
+ * the panel's frame once its charts are there.
+ */
+async function evaluateFromPalette(page, [modelFilter, modelFile], [dataFilter, data]) {
+  await runFromPalette(page, 'View: Close All Editor Groups');
+  await runFromPalette(page, COMMAND);
+  await pick(page, modelFilter, modelFile);
+  await pick(page, dataFilter, data);
+  return webviewFrame(page, '.chart-holder canvas', 90_000);
+}
+
 /** The confusion matrix of the first (or given) column, as numbers, from the webview's DOM. */
 async function confusion(frame, column = 0) {
   return frame.evaluate((index) => {
@@ -146,11 +159,7 @@ async function run({ page, server, workspace, prepared: irisRunDir, screenshot }
   await screenshot('restored', 'after a window reload: the same two evaluations side by side, with their cards, differences and confusion matrices');
 
   // 4. Regression: predicted-vs-actual scatter and residual histogram.
-  await runFromPalette(page, 'View: Close All Editor Groups');
-  await runFromPalette(page, COMMAND);
-  await pick(page, 'linear', 'linear-regression.model.json');
-  await pick(page, 'Test data', 'Test data of the run');
-  const regression = await webviewFrame(page, '.chart-holder canvas', 90_000);
+  const regression = await evaluateFromPalette(page, ['linear', 'linear-regression.model.json'], ['Test data', 'Test data of the run']);
   const cards = await waitFor('the regression cards', async () => {
     const labels = await regression.$$eval('.card-label', (ls) => ls.map((l) => l.textContent));
     return labels.includes('R²') ? labels : undefined;
@@ -161,11 +170,7 @@ async function run({ page, server, workspace, prepared: irisRunDir, screenshot }
   await screenshot('regression', 'linear-regression\'s test split: MSE, RMSE, MAE, R² cards, predicted-vs-actual scatter and residual histogram');
 
   // 5. Binary classification (one sigmoid output): ROC and precision-recall curves, on the whole file for real curves.
-  await runFromPalette(page, 'View: Close All Editor Groups');
-  await runFromPalette(page, COMMAND);
-  await pick(page, 'iris-binary', 'iris-binary.model.yaml');
-  await pick(page, 'versicolor', 'data/iris-versicolor-virginica.csv');
-  const binary = await webviewFrame(page, '.chart-holder canvas', 90_000);
+  const binary = await evaluateFromPalette(page, ['iris-binary', 'iris-binary.model.yaml'], ['versicolor', 'data/iris-versicolor-virginica.csv']);
   const binaryCards = await waitFor('the binary cards', async () => {
     const found = await binary.$$eval('.card', (cs) => cs.map((c) => [c.querySelector('.card-label')?.textContent, Number(c.querySelector('.card-value')?.textContent)]));
     return found.some(([label]) => label === 'ROC AUC') ? Object.fromEntries(found) : undefined;
