@@ -53,14 +53,16 @@ describe('idx', () => {
     assert.throws(() => parseIdx(short, 'f'), /cut short: the header announces 2 × 2 × 2 = 8 values, the file holds 5/);
   });
 
-  it('loads 8,000 MNIST-sized images in well under a second', async () => {
+  it('loads 8,000 MNIST-sized gzipped images whole, every pixel and label in place', async () => {
+    // Its speed is not asserted (a wall-clock bound flakes on a shared machine); bench/ measures speed.
     const count = 8000;
     const images = workspace.write('i.gz', buildIdxImages(count, 28, 28, { gzip: true, pixel: (i, p) => (i + p) % 256 }));
     const labels = workspace.write('l.gz', buildIdxLabels(Array.from({ length: count }, (_, i) => i % 10), { gzip: true }));
-    const start = performance.now();
     const pair = await readIdxPair(images, labels);
-    const elapsed = performance.now() - start;
     assert.equal(pair.pixels.length, count * 784);
-    assert.ok(elapsed < 500, `took ${elapsed.toFixed(0)} ms`);
+    for (const i of [0, 1, 4321, count - 1]) {
+      assert.equal(pair.pixels[i * 784 + 100], (i + 100) % 256, `image ${i}, pixel 100`);
+    }
+    assert.deepEqual(Array.from(pair.labels.slice(-3)), [7, 8, 9]);
   });
 });
