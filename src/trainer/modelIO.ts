@@ -41,7 +41,7 @@ export async function saveModel(model: tf.LayersModel, dir: string, options: Sav
  *
  * What `model.save` would hand a save handler, built here instead: save
  * copies every weight four times into fresh 5 MB buffers for the MNIST MLP
- * with Adam (12 ms a checkpoint, and the garbage collector's work after it);
+ * with Adam (7.5–12 ms median a checkpoint, and the garbage collector's work after it);
  * this reads each weight once into one buffer (docs/decisions.md). The
  * layout is TF.js's: the model's weights by `originalName`, then the
  * optimizer's in group `optimizer`; a unit test holds it equal to save's.
