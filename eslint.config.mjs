@@ -48,4 +48,8 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    files: ['test/unit/**/*.mjs'],
+    languageOptions: { globals: { ...globals.mocha } },
+  },
 );
