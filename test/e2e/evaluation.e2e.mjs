@@ -18,7 +18,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  collectWebviewErrors, extensionDir, openWorkbench, reloadWindow, restoredWebview, runFromPalette, runUiSuite, showRunsView, stepLogger, waitFor, webviewFrame,
+  collectWebviewErrors, openWorkbench, reloadWindow, restoredWebview, runFromPalette, runUiSuite, showRunsView, stepLogger, waitFor, webviewFrame,
 } from './helpers.mjs';
 
 const SUITE_TIMEOUT_MS = 5 * 60_000;
@@ -26,8 +26,9 @@ const COMMAND = 'Model Studio: Evaluate Model…';
 
 const step = stepLogger(Date.now(), 'e2e evaluation');
 
-function cli(workspace, ...args) {
-  return execFileSync(process.execPath, [join(extensionDir, 'dist', 'cli.js'), ...args], { cwd: workspace, encoding: 'utf8', timeout: 180_000 });
+/** The CLI of the extension under test (the installed one when testing a .vsix). */
+function cli(extension, workspace, ...args) {
+  return execFileSync(process.execPath, [join(extension.dir, 'dist', 'cli.js'), ...args], { cwd: workspace, encoding: 'utf8', timeout: 180_000 });
 }
 
 /** Picks the quick-pick row holding `text` (typed into the filter first, then Enter). */
@@ -209,11 +210,11 @@ process.exitCode = await runUiSuite({
   prefix: 'evaluation',
   step,
   timeoutMs: SUITE_TIMEOUT_MS,
-  prepare: (workspace) => {
-    const iris = JSON.parse(cli(workspace, 'train', 'iris.model.yaml', '--json').trim().split('\n').pop());
-    cli(workspace, 'train', 'mnist-mlp.model.json', '--epochs', '1');
-    cli(workspace, 'train', 'linear-regression.model.json');
-    cli(workspace, 'train', 'iris-binary.model.yaml');
+  prepare: (workspace, extension) => {
+    const iris = JSON.parse(cli(extension, workspace, 'train', 'iris.model.yaml', '--json').trim().split('\n').pop());
+    cli(extension, workspace, 'train', 'mnist-mlp.model.json', '--epochs', '1');
+    cli(extension, workspace, 'train', 'linear-regression.model.json');
+    cli(extension, workspace, 'train', 'iris-binary.model.yaml');
     step(`trained iris (${iris.runDir}), linear-regression, iris-binary and mnist-mlp (1 epoch) with the CLI`);
     return iris.runDir;
   },

@@ -5,21 +5,23 @@
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
-import { launchChromium, startCodeServer, workbenchUrl } from '../../scripts/codeServer.mjs';
+import { installExtension, launchChromium, startCodeServer, workbenchUrl } from '../../scripts/codeServer.mjs';
 import { copySamples } from '../integration/buildSuite.mjs';
 
 const repo = resolve(import.meta.dirname, '..', '..');
-/** The extension under test: this checkout, or a packaged copy's folder. */
-export const extensionDir = process.env.MODEL_STUDIO_EXTENSION_DIR ?? repo;
 const screenshotsDir = join(repo, 'test', 'e2e', 'screenshots');
 const artifactsDir = join(repo, 'test', 'e2e', 'artifacts');
 
 /**
- * Runs one UI suite and returns its exit code: a temporary copy of samples/
- * (`prepare(workspace)` adds to it, e.g. runs made with the CLI, and returns
- * what `run` needs; the timeout counts from after it), code-server with a fresh state (`codeServer` options,
- * e.g. `{ trust: true }`), a 1400×900 page, then `run({ page, server,
- * workspace, prepared, screenshot })`. `screenshot(name, what)` saves
+ * Runs one UI suite and returns its exit code. The extension under test is
+ * the .vsix named by $MODEL_STUDIO_VSIX, installed into code-server as a
+ * user installs it, or else this checkout loaded as a development extension;
+ * `extension.dir` is its folder (its dist/cli.js is the CLI the suite uses).
+ * Then a temporary copy of samples/ (`prepare(workspace, extension)` adds to
+ * it, e.g. runs made with the CLI, and returns what `run` needs; the timeout
+ * counts from after it), code-server with a fresh state (`codeServer`
+ * options, e.g. `{ trust: true }`), a 1400×900 page, then `run({ page,
+ * server, workspace, prepared, screenshot })`. `screenshot(name, what)` saves
  * test/e2e/screenshots/<prefix>-NN-<name>.png, listed when the suite passes.
  * A hard timeout; on failure a screenshot and code-server's log in
  * test/e2e/artifacts/; code-server and Chromium are always stopped and the
@@ -27,7 +29,8 @@ const artifactsDir = join(repo, 'test', 'e2e', 'artifacts');
  */
 export async function runUiSuite({ prefix, step, timeoutMs, needs = 'extension.js', codeServer = {}, prepare = () => undefined, run }) {
   const started = Date.now();
-  if (!existsSync(join(extensionDir, 'dist', needs))) throw new Error(`dist/${needs} is missing: npm run build`);
+  const vsix = process.env.MODEL_STUDIO_VSIX;
+  if (!vsix && !existsSync(join(repo, 'dist', needs))) throw new Error(`dist/${needs} is missing: npm run build`);
   mkdirSync(screenshotsDir, { recursive: true });
   for (const f of readdirSync(screenshotsDir)) if (f.startsWith(`${prefix}-`)) rmSync(join(screenshotsDir, f));
   const tmp = mkdtempSync(join(tmpdir(), `modelstudio-e2e-${prefix}-`));
@@ -41,13 +44,16 @@ export async function runUiSuite({ prefix, step, timeoutMs, needs = 'extension.j
     server?.stop();
   };
   try {
-    const prepared = await prepare(workspace);
+    const stateDir = join(tmp, 'code-server');
+    const extension = vsix ? { dir: await installExtension(vsix, stateDir), installed: true } : { dir: repo, installed: false };
+    step(vsix ? `installed ${basename(vsix)} into ${extension.dir}` : `extension from ${extension.dir} (development)`);
+    const prepared = await prepare(workspace, extension);
     // From here on (the preparation runs no browser and may take a while on a busy machine).
     timer = setTimeout(() => {
       console.error(`e2e ${prefix}: no result after ${timeoutMs / 1000} s`);
       void cleanup().finally(() => process.exit(124));
     }, timeoutMs);
-    server = await startCodeServer({ stateDir: join(tmp, 'code-server'), ...codeServer });
+    server = { ...(await startCodeServer({ stateDir, ...codeServer })), extension };
     step(`code-server on ${server.url}${codeServer.trust ? ', Workspace Trust enabled' : ''}`);
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
@@ -93,9 +99,10 @@ export function collectWebviewErrors(page, scripts) {
   return errors;
 }
 
-/** Opens the workbench on `workspace` with the extension loaded; with `explorerShows`, waits until the Explorer lists that file. */
+/** Opens the workbench on `workspace` with the extension under test; with `explorerShows`, waits until the Explorer lists that file. */
 export async function openWorkbench(page, server, workspace, explorerShows) {
-  await page.goto(workbenchUrl(server, { folder: workspace, extensionDir }));
+  const { dir, installed } = server.extension;
+  await page.goto(workbenchUrl(server, { folder: workspace, extensionDir: installed ? undefined : dir }));
   await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
   // The Explorer shows the folder once the workbench has connected to the server.
   if (explorerShows) await page.locator('.explorer-folders-view .monaco-list-row', { hasText: explorerShows }).waitFor({ timeout: 60_000 });

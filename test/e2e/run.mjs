@@ -1,35 +1,51 @@
 // Runs every UI suite (test/e2e/*.e2e.mjs) one after the other, each in its
 // own Node process with its own code-server (all from the one cached
-// install, ~/.cache/model-studio), and prints how long each took. Exits 1
-// if any failed; all run regardless, so one red suite does not hide another.
-//   node test/e2e/run.mjs [name-filter]      (after `npm run build`)
-import { spawn } from 'node:child_process';
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
+// install, $MODEL_STUDIO_CACHE or ~/.cache/model-studio), and prints how long
+// each took. Exits 1 if any failed; all run regardless, so one red suite
+// does not hide another.
+//   node test/e2e/run.mjs [name-filter] [--from-source]
+// The suites test the extension as a user gets it: the .vsix that
+// `npm run package` builds, installed into each suite's code-server. With
+// --from-source they load this checkout as a development extension instead
+// (after `npm run build`), which is quicker while iterating.
+import { spawn, spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { ensureCodeServer } from '../../scripts/codeServer.mjs';
 
 const here = import.meta.dirname;
-const filter = process.argv[2] ?? '';
+const repo = resolve(here, '..', '..');
+const args = process.argv.slice(2);
+const fromSource = args.includes('--from-source');
+const filter = args.find((a) => !a.startsWith('--')) ?? '';
 const suites = readdirSync(here).filter((f) => f.endsWith('.e2e.mjs') && f.includes(filter)).sort();
 
-function runSuite(file) {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(here, file)], { stdio: 'inherit' });
-    child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+function runSuite(file, env) {
+  return new Promise((resolveCode) => {
+    const child = spawn(process.execPath, [join(here, file)], { stdio: 'inherit', env });
+    child.on('exit', (code, signal) => resolveCode(code ?? (signal ? 128 : 1)));
   });
 }
 
 const started = Date.now();
 // Installed once up front (about 3.5 min the first time), not inside a suite's timeout.
 await ensureCodeServer();
+const env = { ...process.env };
+delete env.MODEL_STUDIO_VSIX;
+if (!fromSource) {
+  console.log('=== npm run package');
+  if (spawnSync(process.execPath, [join(repo, 'scripts', 'package.mjs')], { stdio: 'inherit' }).status !== 0) process.exit(1);
+  const { version } = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8'));
+  env.MODEL_STUDIO_VSIX = join(repo, `model-studio-${version}.vsix`);
+}
 const results = [];
 for (const file of suites) {
   const t0 = Date.now();
   console.log(`\n=== ${file}`);
-  const code = await runSuite(file);
+  const code = await runSuite(file, env);
   results.push({ file, code, seconds: (Date.now() - t0) / 1000 });
 }
-console.log('\nUI suites:');
+console.log(`\nUI suites (${fromSource ? 'this checkout as a development extension' : `${env.MODEL_STUDIO_VSIX} installed`}):`);
 for (const r of results) console.log(`  ${r.code === 0 ? 'passed' : `FAILED (exit ${r.code})`}  ${r.seconds.toFixed(1).padStart(6)} s  ${r.file}`);
 console.log(`  total ${((Date.now() - started) / 1000).toFixed(1)} s`);
 process.exitCode = results.every((r) => r.code === 0) && results.length > 0 ? 0 : 1;

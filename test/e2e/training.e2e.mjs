@@ -17,7 +17,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  collectWebviewErrors, extensionDir, extensionLog, logTime, notification, openFile, openWorkbench, reloadWindow, runFromPalette, runUiSuite, showRunsView, stepLogger, waitFor,
+  collectWebviewErrors, extensionLog, logTime, notification, openFile, openWorkbench, reloadWindow, runFromPalette, runUiSuite, showRunsView, stepLogger, waitFor,
 } from './helpers.mjs';
 
 const MODEL_FILE = 'mnist-mlp-small.model.json';
@@ -324,12 +324,12 @@ process.exitCode = await runUiSuite({
   prefix: 'training',
   step,
   timeoutMs: SUITE_TIMEOUT_MS,
-  prepare: (workspace) => {
+  prepare: (workspace, extension) => {
     // Runs long enough that Stop always finds them going, however busy the machine.
     const modelFile = join(workspace, MODEL_FILE);
     writeFileSync(modelFile, readFileSync(modelFile, 'utf8').replace('"epochs": 10', `"epochs": ${EPOCHS}`));
     // A run made outside the editor, before it opens.
-    execFileSync(process.execPath, [join(extensionDir, 'dist', 'cli.js'), 'train', join(workspace, CLI_MODEL_FILE), '--epochs', '2'], {
+    execFileSync(process.execPath, [join(extension.dir, 'dist', 'cli.js'), 'train', join(workspace, CLI_MODEL_FILE), '--epochs', '2'], {
       stdio: 'ignore',
       timeout: 120_000,
     });
