@@ -206,7 +206,7 @@ export async function ensureCodeServer() {
         }
         if (!existsSync(join(codeServerDir, COMPLETE))) {
           const started = Date.now();
-          log(`installing code-server@${CODE_SERVER_VERSION} into ${codeServerDir} (about 3.5 min, once)`);
+          log(`installing code-server@${CODE_SERVER_VERSION} into ${codeServerDir} (about 2.5 min, once)`);
           // npm itself runs under Node 24 (code-server's postinstall checks the
           // Node version), native modules build against Node 24's headers, and
           // node-gyp's children find Node 24 first on PATH.

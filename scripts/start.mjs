@@ -2,7 +2,7 @@
 // given), with this checkout's extension loaded as a development extension
 // (build first: npm run build). With the desktop `code` on PATH it opens
 // there; otherwise it starts code-server (VS Code in your browser), which it
-// installs into ~/.cache/model-studio on first use (about 3.5 min), and prints
+// installs into ~/.cache/model-studio on first use (about 2.5 min), and prints
 // the URL. MODEL_STUDIO_BROWSER=1 takes code-server even where `code` is;
 // PORT=8080 picks its port; Ctrl+C stops it.
 import { spawn, spawnSync } from 'node:child_process';

@@ -28,7 +28,7 @@ function runSuite(file, env) {
 }
 
 const started = Date.now();
-// Installed once up front (about 3.5 min the first time), not inside a suite's timeout.
+// Installed once up front (about 2.5 min the first time), not inside a suite's timeout.
 await ensureCodeServer();
 const env = { ...process.env };
 delete env.MODEL_STUDIO_VSIX;
