@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import { displayPath } from './data/dataError';
 import { assertNever } from './protocol/assertNever';
 import { isRunInfo } from './protocol/guards';
-import type { BackendChoice, MetricRecord, RunInfo } from './protocol/runTypes';
+import { BACKEND_CHOICES, type BackendChoice, type MetricRecord, type RunInfo } from './protocol/runTypes';
 import type { TrainerToHost, TrainRequest } from './protocol/trainerMessages';
 import { newestFinishedRun, readRun, runsDirFor } from './runs/runFolder';
 import { formatDuration, TrainingProgress } from './runs/progress';
@@ -50,7 +50,6 @@ const EXIT_ERROR = 1;
 const EXIT_USAGE = 2;
 const EXIT_INTERRUPTED = 130;
 
-const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'];
 
 class UsageError extends Error {}
 

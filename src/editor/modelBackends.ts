@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { BackendReport } from '../protocol/probeMessages';
-import type { BackendChoice, BackendName } from '../protocol/runTypes';
+import { BACKEND_CHOICES, type BackendChoice, type BackendName } from '../protocol/runTypes';
 import { fastestBackend, formatReport, formatSpeed, runBackendDoctor } from '../runs/backendDoctor';
 import {
   cudaMismatch,
@@ -16,7 +16,6 @@ import {
 } from '../trainer/nativeBackend';
 import { modelName, resolveModelFile, workspaceRootFor } from './modelFiles';
 
-const CHOICES: readonly BackendChoice[] = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'];
 const SETTING = 'backend';
 /** workspaceState key: model file → the backend `auto` measured fastest for it. */
 const FASTEST_KEY = 'modelStudio.fastestBackend';
@@ -42,7 +41,7 @@ export interface InstallNativeArgs {
 }
 
 function isChoice(value: unknown): value is BackendChoice {
-  return typeof value === 'string' && (CHOICES as readonly string[]).includes(value);
+  return typeof value === 'string' && (BACKEND_CHOICES as readonly string[]).includes(value);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { isNumber, isObject, isString, type Fields } from './primitiveGuards';
+import { isBackendChoice, isNumber, isObject, isOptional, isString, type Fields } from './primitiveGuards';
 import type { EvaluateRequest, Evaluation, EvaluationFile, EvaluationProgress } from './evaluationTypes';
 
 /**
@@ -74,7 +74,7 @@ export function isEvaluationFile(x: unknown): x is EvaluationFile {
 
 export function isEvaluateRequest(x: unknown): x is EvaluateRequest {
   return isObject(x) && isString(x.runDir) && isString(x.workspaceRoot) && (x.data === undefined || isString(x.data))
-    && (x.backend === undefined || ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'].includes(x.backend as string));
+    && isOptional(x.backend, isBackendChoice);
 }
 
 export function isEvaluationProgress(x: unknown): x is EvaluationProgress {

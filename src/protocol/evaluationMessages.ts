@@ -1,4 +1,5 @@
 import type { Evaluation } from './evaluationTypes';
+import { isObject } from './primitiveGuards';
 
 /**
  * Messages between the extension host and the evaluation webview. JSON-safe
@@ -52,9 +53,6 @@ export interface EvaluationPanelState {
   readonly compare?: EvaluationRef;
 }
 
-function isObject(x: unknown): x is Record<string, unknown> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
-}
 
 function isRef(x: unknown): x is EvaluationRef {
   return isObject(x) && typeof x.runDir === 'string' && typeof x.evaluationId === 'string';

@@ -1,5 +1,6 @@
 import type { Range } from '../spec/diagnostic';
 import type { Inspection } from './inspectorMessages';
+import { isObject } from './primitiveGuards';
 
 /**
  * Messages between the extension host and the layer-graph webview.
@@ -37,9 +38,6 @@ export interface GraphState {
   readonly modelFile: string;
 }
 
-function isObject(x: unknown): x is Record<string, unknown> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
-}
 
 function isCount(x: unknown): x is number {
   return Number.isInteger(x) && (x as number) >= 0;

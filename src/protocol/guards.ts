@@ -1,6 +1,6 @@
-import type { BackendChoice, BackendName, MetricRecord, RunInfo, RunStatus } from './runTypes';
+import type { MetricRecord, RunInfo, RunStatus } from './runTypes';
 import { isEvaluateRequest, isEvaluation, isEvaluationProgress } from './evaluationGuards';
-import { isNumber, isObject, isString } from './primitiveGuards';
+import { isBackendChoice, isBackendName, isNumber, isObject, isOneOf, isOptional, isString } from './primitiveGuards';
 import type { EvaluatorToHost, HostToTrainer, TrainerToHost, TrainRequest } from './trainerMessages';
 
 /**
@@ -9,20 +9,9 @@ import type { EvaluatorToHost, HostToTrainer, TrainerToHost, TrainRequest } from
  * They check every field the receiver reads, and no more.
  */
 
-const BACKENDS: readonly BackendName[] = ['tensorflow', 'webgpu', 'wasm', 'cpu'];
 const RUN_STATUSES: readonly RunStatus[] = ['running', 'completed', 'stopped', 'failed'];
 const LOG_LEVELS = ['info', 'warn', 'error'] as const;
 
-function isOptional(x: unknown, guard: (value: unknown) => boolean): boolean {
-  return x === undefined || guard(x);
-}
-
-function isOneOf<T extends string>(values: readonly T[]): (x: unknown) => x is T {
-  return (x: unknown): x is T => typeof x === 'string' && (values as readonly string[]).includes(x);
-}
-
-const isBackendName = isOneOf(BACKENDS);
-const isBackendChoice = isOneOf<BackendChoice>([...BACKENDS, 'auto']);
 
 function isPositiveInteger(x: unknown): boolean {
   return Number.isInteger(x) && (x as number) > 0;

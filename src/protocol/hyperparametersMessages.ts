@@ -1,5 +1,6 @@
 import type { HyperparameterForm } from '../spec/formModel';
 import type { JsonPath } from '../spec/jsonTypes';
+import { isObject } from './primitiveGuards';
 
 /**
  * Messages between the extension host and the hyperparameters webview.
@@ -53,9 +54,6 @@ export interface HyperparametersState {
   readonly modelFile: string;
 }
 
-function isObject(x: unknown): x is Record<string, unknown> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
-}
 
 function isPath(x: unknown): x is JsonPath {
   return Array.isArray(x) && x.every((s) => typeof s === 'string' || (Number.isInteger(s) && s >= 0));

@@ -1,4 +1,5 @@
 import type { SpecDiagnostic } from '../spec/diagnostic';
+import { isObject } from './primitiveGuards';
 
 /**
  * Messages between the extension host and the inspector process
@@ -90,9 +91,6 @@ export type InspectorToHost =
 
 type Fields = Record<string, unknown>;
 
-function isObject(x: unknown): x is Fields {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
-}
 
 function isCount(x: unknown): x is number {
   return Number.isInteger(x) && (x as number) >= 0;

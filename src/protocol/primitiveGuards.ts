@@ -1,3 +1,5 @@
+import { BACKEND_CHOICES, BACKEND_NAMES } from './runTypes';
+
 /** The checks every guard of untrusted JSON (IPC messages, run files) is built from. */
 
 export type Fields = Record<string, unknown>;
@@ -14,3 +16,14 @@ export function isString(x: unknown): x is string {
 export function isNumber(x: unknown): x is number {
   return typeof x === 'number' && Number.isFinite(x);
 }
+
+export function isOptional(x: unknown, guard: (value: unknown) => boolean): boolean {
+  return x === undefined || guard(x);
+}
+
+export function isOneOf<T extends string>(values: readonly T[]): (x: unknown) => x is T {
+  return (x: unknown): x is T => typeof x === 'string' && (values as readonly string[]).includes(x);
+}
+
+export const isBackendName = isOneOf(BACKEND_NAMES);
+export const isBackendChoice = isOneOf(BACKEND_CHOICES);

@@ -1,23 +1,12 @@
-import type { BackendName } from './runTypes';
+import { isBackendName, isObject } from './primitiveGuards';
 import type { BackendReport, HostToProbe, ProbeToHost } from './probeMessages';
 
 /** Guards for the probe boundary (probeMessages.ts): what arrives over IPC is untrusted. */
 
-const BACKENDS: readonly BackendName[] = ['tensorflow', 'webgpu', 'wasm', 'cpu'];
 const STATUSES: readonly BackendReport['status'][] = ['loaded', 'not installed', 'failed'];
-
-type Fields = Record<string, unknown>;
-
-function isObject(x: unknown): x is Fields {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
-}
 
 function optional(x: unknown, type: 'string' | 'number' | 'boolean'): boolean {
   return x === undefined || (typeof x === type && (type !== 'number' || Number.isFinite(x)));
-}
-
-export function isBackendName(x: unknown): x is BackendName {
-  return typeof x === 'string' && (BACKENDS as readonly string[]).includes(x);
 }
 
 export function isBackendReport(x: unknown): x is BackendReport {

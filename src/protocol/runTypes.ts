@@ -3,8 +3,12 @@
  * each line of `metrics.jsonl` a MetricRecord. JSON-safe data only.
  */
 
-export type BackendName = 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
-export type BackendChoice = BackendName | 'auto';
+/** The TF.js backends, in the order `auto` tries them. */
+export const BACKEND_NAMES = ['tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
+export type BackendName = (typeof BACKEND_NAMES)[number];
+/** What `modelStudio.backend` and `--backend` accept. */
+export const BACKEND_CHOICES = ['auto', ...BACKEND_NAMES] as const;
+export type BackendChoice = (typeof BACKEND_CHOICES)[number];
 
 export type RunStatus = 'running' | 'completed' | 'stopped' | 'failed';
 

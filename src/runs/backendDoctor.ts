@@ -6,9 +6,7 @@
 import { fork } from 'node:child_process';
 import { isProbeToHost } from '../protocol/probeGuards';
 import type { BackendReport, HostToProbe } from '../protocol/probeMessages';
-import type { BackendName } from '../protocol/runTypes';
-
-export const ALL_BACKENDS: readonly BackendName[] = ['tensorflow', 'webgpu', 'wasm', 'cpu'];
+import { BACKEND_NAMES, type BackendName } from '../protocol/runTypes';
 
 export interface DoctorOptions {
   /** Absolute path of dist/probe.js. */
@@ -28,7 +26,7 @@ export interface DoctorOptions {
 
 /** Probes each backend in turn; a cancel stops after killing the running probe and returns what was measured. */
 export async function runBackendDoctor(options: DoctorOptions): Promise<BackendReport[]> {
-  const backends = options.backends ?? ALL_BACKENDS;
+  const backends = options.backends ?? BACKEND_NAMES;
   const reports: BackendReport[] = [];
   for (const [index, backend] of backends.entries()) {
     if (options.signal?.aborted) break;

@@ -2,6 +2,7 @@ import type { SpecDiagnostic } from './diagnostic';
 import { LAYER_TYPES, NOT_IN_A_LAYER_LIST } from './layerTypes';
 import schema from './model-file.schema.json';
 import type { JsonPath, JsonValue } from './jsonTypes';
+import { isObject } from '../protocol/primitiveGuards';
 
 /**
  * The hyperparameter form as data: which fields to show, with which
@@ -312,9 +313,6 @@ function controlFromValue(key: string, value: unknown): FieldControl {
 
 type Obj = Record<string, unknown>;
 
-function isObject(x: unknown): x is Obj {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
-}
 
 /** Whether a present value can be edited with a control; a string in a number field, say, cannot. */
 function fits(control: FieldControl, value: unknown): boolean {

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { assertNever } from '../protocol/assertNever';
-import type { BackendChoice, BackendName, BackendSkip } from '../protocol/runTypes';
+import { BACKEND_NAMES, type BackendChoice, type BackendName, type BackendSkip } from '../protocol/runTypes';
 import { installedNativeVariants, installedVersion, NATIVE_DIR_ENV, NATIVE_PACKAGES as NATIVE_PACKAGES_BY_VARIANT, nativePackageDir } from './nativeBackend';
 import { registerWasmConvGradients } from './wasmKernels';
 import { setUpWebGpu } from './webgpuBackend';
@@ -12,7 +12,6 @@ import { setUpWebGpu } from './webgpuBackend';
  * takes webgpu only on a hardware adapter: on a software one (lavapipe) it
  * ties wasm on an MLP and is 4× slower on a CNN (BACKENDS.md).
  */
-const BACKEND_ORDER: readonly BackendName[] = ['tensorflow', 'webgpu', 'wasm', 'cpu'];
 
 export interface LoadedBackend {
   readonly backend: BackendName;
@@ -151,7 +150,7 @@ async function activate(name: BackendName, options: BackendOptions, auto: boolea
 }
 
 /**
- * Loads the backend to train on: `auto` walks BACKEND_ORDER and records why
+ * Loads the backend to train on: `auto` walks BACKEND_NAMES and records why
  * each earlier one was skipped; an explicit choice that cannot load throws
  * BackendUnavailableError naming why.
  */
@@ -167,7 +166,7 @@ export async function loadBackend(choice: BackendChoice, options: BackendOptions
     return { backend: choice, skipped: [], ...result };
   }
   const skipped: BackendSkip[] = [];
-  for (const backend of BACKEND_ORDER) {
+  for (const backend of BACKEND_NAMES) {
     const result = await activate(backend, options, true);
     if (!('reason' in result)) {
       return { backend, skipped, ...result };

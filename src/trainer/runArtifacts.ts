@@ -5,6 +5,7 @@ import type { RunInfo } from '../protocol/runTypes';
 import type { ModelSpec } from '../spec/modelSpec';
 import { RUN_FILES } from './runFiles';
 import type { RunNormalization } from './runWriter';
+import { isObject } from '../protocol/primitiveGuards';
 
 /**
  * What evaluation, prediction and export read from a finished run folder
@@ -44,9 +45,6 @@ async function readJson(file: string, what: string): Promise<unknown> {
   }
 }
 
-function isObject(x: unknown): x is Record<string, unknown> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
-}
 
 function isStats(x: unknown): boolean {
   return isObject(x) && typeof x.method === 'string' && Array.isArray(x.offset) && Array.isArray(x.divisor)

@@ -1,4 +1,5 @@
 import type { MonitorState } from './metricMonitor';
+import { isObject } from '../protocol/primitiveGuards';
 
 /**
  * Where training stood when the `last` checkpoint was saved, kept in that
@@ -34,9 +35,6 @@ export interface TrainingState {
 /** Key of the state in the checkpoint's userDefinedMetadata. */
 export const STATE_KEY = 'modelStudio';
 
-function isObject(x: unknown): x is Record<string, unknown> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
-}
 
 function isCount(x: unknown): x is number {
   return Number.isInteger(x) && (x as number) >= 0;

@@ -1,11 +1,7 @@
 import type { EvaluationPanelState, HostToEvaluation } from '../../src/protocol/evaluationMessages';
 import type { Evaluation } from '../../src/protocol/evaluationTypes';
+import { isObject, type Fields } from '../../src/protocol/primitiveGuards';
 
-type Obj = Record<string, unknown>;
-
-function isObject(value: unknown): value is Obj {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function isNumberOrNull(value: unknown): boolean {
   return value === null || typeof value === 'number';
@@ -35,7 +31,7 @@ export function isHostMessage(value: unknown): value is HostToEvaluation {
   switch (value.type) {
     case 'show':
       return typeof value.modelFile === 'string' && typeof value.modelName === 'string'
-        && Array.isArray(value.choices) && value.choices.every((c) => isRef(c) && typeof (c as Obj).label === 'string')
+        && Array.isArray(value.choices) && value.choices.every((c) => isRef(c) && typeof (c as Fields).label === 'string')
         && isEvaluation(value.primary) && (value.compare === undefined || isEvaluation(value.compare));
     case 'unavailable':
       return typeof value.modelFile === 'string' && typeof value.modelName === 'string' && typeof value.message === 'string';

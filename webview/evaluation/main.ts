@@ -1,7 +1,7 @@
 import type { Chart } from 'chart.js';
 import type { EvaluationChoice, EvaluationPanelState, EvaluationRef, EvaluationToHost, HostToEvaluation } from '../../src/protocol/evaluationMessages';
 import type { ClassificationResult, Evaluation, ExampleImage, RegressionResult, WorstPrediction } from '../../src/protocol/evaluationTypes';
-import { assertNever } from '../common/assertNever';
+import { assertNever } from '../../src/protocol/assertNever';
 import { curveChart, histogramChart, scatterChart } from './charts';
 import { isHostMessage } from './guards';
 

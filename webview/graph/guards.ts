@@ -1,11 +1,7 @@
 import type { HostToGraph } from '../../src/protocol/graphMessages';
 import type { Inspection } from '../../src/protocol/inspectorMessages';
+import { isObject } from '../../src/protocol/primitiveGuards';
 
-type Obj = Record<string, unknown>;
-
-function isObject(value: unknown): value is Obj {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function isShape(value: unknown): boolean {
   return Array.isArray(value) && value.every((d) => d === null || typeof d === 'number');

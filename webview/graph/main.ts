@@ -1,7 +1,7 @@
 import type { GraphState, GraphToHost, HostToGraph } from '../../src/protocol/graphMessages';
 import type { LayerSummary, MemoryEstimate, ModelSummary } from '../../src/protocol/inspectorMessages';
 import type { SpecDiagnostic } from '../../src/spec/diagnostic';
-import { assertNever } from '../common/assertNever';
+import { assertNever } from '../../src/protocol/assertNever';
 import { isHostMessage, isSavedState } from './guards';
 
 interface VsCodeApi {

@@ -1,11 +1,7 @@
 import type { HostToHyperparameters } from '../../src/protocol/hyperparametersMessages';
 import type { FormField, FormGroup, FormLayer } from '../../src/spec/formModel';
+import { isObject } from '../../src/protocol/primitiveGuards';
 
-type Obj = Record<string, unknown>;
-
-function isObject(value: unknown): value is Obj {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 const CONTROLS = new Set(['number', 'select', 'checkbox', 'multiselect', 'numberList', 'text', 'json']);
 

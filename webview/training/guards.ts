@@ -7,11 +7,7 @@ import type {
   TrainingPanelState,
 } from '../../src/protocol/trainingPanelMessages';
 
-type Obj = Record<string, unknown>;
-
-function isObject(value: unknown): value is Obj {
-  return typeof value === 'object' && value !== null;
-}
+import { isObject } from '../../src/protocol/primitiveGuards';
 
 const STATUSES = new Set(['none', 'starting', 'stopping', 'running', 'completed', 'stopped', 'failed']);
 
@@ -91,12 +87,4 @@ export function isSavedState(value: unknown): value is TrainingPanelState {
     (value.settings === undefined || isChartSettings(value.settings)) &&
     (value.comparedRunDirs === undefined || (Array.isArray(value.comparedRunDirs) && value.comparedRunDirs.every((dir) => typeof dir === 'string')))
   );
-}
-
-/**
- * Exhaustiveness check for `switch (msg.type)`. A copy of
- * src/protocol/assertNever.ts: the webview takes only types from src/.
- */
-export function assertNever(value: never): never {
-  throw new Error(`Unexpected value: ${JSON.stringify(value)}`);
 }

@@ -14,7 +14,8 @@ import type {
   TrainingPanelToHost,
 } from '../../src/protocol/trainingPanelMessages';
 import { MetricCharts, type DrawnRun } from './charts';
-import { assertNever, isHostMessage, isSavedState } from './guards';
+import { assertNever } from '../../src/protocol/assertNever';
+import { isHostMessage, isSavedState } from './guards';
 import { RunSeries } from './series';
 import { clock, eta, rate, samplesPerSecond } from './stats';
 
