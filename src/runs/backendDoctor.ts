@@ -3,10 +3,10 @@
  * each in its own probe process (dist/probe.js), one after the other so the
  * timings do not compete for the cores. No TF.js here.
  */
-import { fork } from 'node:child_process';
 import { isProbeToHost } from '../protocol/probeGuards';
-import type { BackendReport, HostToProbe } from '../protocol/probeMessages';
+import type { BackendReport, HostToProbe, ProbeToHost } from '../protocol/probeMessages';
 import { BACKEND_NAMES, type BackendName } from '../protocol/runTypes';
+import { Worker } from './worker';
 
 export interface DoctorOptions {
   /** Absolute path of dist/probe.js. */
@@ -42,36 +42,9 @@ export async function runBackendDoctor(options: DoctorOptions): Promise<BackendR
 function probeOne(backend: BackendName, options: DoctorOptions): Promise<BackendReport | undefined> {
   const seconds = options.seconds ?? 5;
   return new Promise((resolve) => {
-    const child = fork(options.probePath, [], {
-      execArgv: [],
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      serialization: 'json',
-      ...(options.env ? { env: options.env } : {}),
-    });
     let report: BackendReport | undefined;
-    let stderr = '';
+    let output = '';
     let cancelled = false;
-    const onText = (chunk: Buffer): void => {
-      const text = chunk.toString('utf8');
-      stderr = (stderr + text).slice(-4000);
-      options.onStderr?.(text);
-    };
-    child.stdout?.on('data', onText);
-    child.stderr?.on('data', onText);
-    child.on('message', (message: unknown) => {
-      if (isProbeToHost(message) && message.report.backend === backend) report = message.report;
-      else options.onStderr?.(`dropped a probe message that does not fit the protocol: ${JSON.stringify(message).slice(0, 200)}\n`);
-    });
-    // Loading and data preparation come on top of the timed seconds; a hung driver must not hang the doctor.
-    const timer = setTimeout(() => {
-      report ??= { backend, status: 'failed', reason: `no answer within ${seconds * 4 + 60} s`, versions: [] };
-      child.kill('SIGKILL');
-    }, (seconds * 4 + 60) * 1000);
-    const onAbort = (): void => {
-      cancelled = true;
-      child.kill('SIGKILL');
-    };
-    options.signal?.addEventListener('abort', onAbort, { once: true });
     const finish = (code: number | null, signal: NodeJS.Signals | null): void => {
       clearTimeout(timer);
       options.signal?.removeEventListener('abort', onAbort);
@@ -79,7 +52,11 @@ function probeOne(backend: BackendName, options: DoctorOptions): Promise<Backend
         resolve(undefined);
         return;
       }
-      const lastLine = stderr.trim().split('\n').filter((line) => /error/i.test(line)).at(-1);
+      if (worker.pid === undefined) {
+        resolve({ backend, status: 'failed', reason: 'could not start the probe process', versions: [] });
+        return;
+      }
+      const lastLine = output.trim().split('\n').filter((line) => /error/i.test(line)).at(-1);
       resolve(report ?? {
         backend,
         status: 'failed',
@@ -87,15 +64,31 @@ function probeOne(backend: BackendName, options: DoctorOptions): Promise<Backend
         versions: [],
       });
     };
-    child.on('exit', finish);
-    child.on('error', (error) => {
-      if (child.pid === undefined) {
-        report ??= { backend, status: 'failed', reason: `could not start the probe process: ${error.message}`, versions: [] };
-        finish(null, null);
-      }
+    const worker = Worker.start<ProbeToHost, HostToProbe>({
+      script: options.probePath,
+      ...(options.env ? { env: options.env } : {}),
+      accepts: (message): message is ProbeToHost => isProbeToHost(message) && message.report.backend === backend,
+      onMessage: (message) => {
+        report = message.report;
+      },
+      onOutput: (text) => {
+        output = (output + text).slice(-4000);
+        options.onStderr?.(text);
+      },
+      onExit: finish,
     });
+    // Loading and data preparation come on top of the timed seconds; a hung driver must not hang the doctor.
+    const timer = setTimeout(() => {
+      report ??= { backend, status: 'failed', reason: `no answer within ${seconds * 4 + 60} s`, versions: [] };
+      worker.kill();
+    }, (seconds * 4 + 60) * 1000);
+    const onAbort = (): void => {
+      cancelled = true;
+      worker.kill();
+    };
+    options.signal?.addEventListener('abort', onAbort, { once: true });
     const message: HostToProbe = { type: 'probe', request: { backend, modelFile: options.modelFile, workspaceRoot: options.workspaceRoot, seconds } };
-    child.send(message);
+    worker.send(message);
   });
 }
 

@@ -1,8 +1,9 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import { assertNever } from '../protocol/assertNever';
 import { isEvaluatorToHost, isTrainerToHost } from '../protocol/guards';
 import type { EvaluateRequest, Evaluation, EvaluationProgress } from '../protocol/evaluationTypes';
 import type { ExportRequest, ExportResult } from '../protocol/exportTypes';
-import type { EvaluatorToHost, HostToTrainer } from '../protocol/trainerMessages';
+import type { EvaluatorToHost, HostToTrainer, TrainerToHost } from '../protocol/trainerMessages';
+import { Worker } from './worker';
 
 /** An evaluation or export that did not finish: a problem with the user's files, a crash, or a cancel. */
 export class EvaluatorError extends Error {
@@ -46,7 +47,7 @@ function runInTrainer<T>(
   options: EvaluatorOptions,
   pick: (message: EvaluatorToHost) => T | undefined,
 ): EvaluatorTask<T> {
-  let child: ChildProcess | undefined;
+  let worker: Worker<HostToTrainer> | undefined;
   let cancelRequested = false;
   const result = new Promise<T>((resolve, reject) => {
     let settled = false;
@@ -56,11 +57,7 @@ function runInTrainer<T>(
       if ('value' in outcome) resolve(outcome.value);
       else reject(outcome.error);
     };
-    child = fork(options.trainerPath, [], { execArgv: [], stdio: ['ignore', 'pipe', 'pipe', 'ipc'], serialization: 'json' });
-    const forward = (chunk: Buffer): void => options.onStderr?.(chunk.toString('utf8'));
-    child.stdout?.on('data', forward);
-    child.stderr?.on('data', forward);
-    child.on('message', (message: unknown) => {
+    const onMessage = (message: EvaluatorToHost | TrainerToHost): void => {
       if (isEvaluatorToHost(message)) {
         switch (message.type) {
           case 'evaluationProgress':
@@ -76,35 +73,34 @@ function runInTrainer<T>(
             return;
           }
           default:
-            return;
+            assertNever(message);
         }
       }
-      if (isTrainerToHost(message)) {
-        if (message.type === 'error') settle({ error: new EvaluatorError(message.message, false) });
-        return;
-      }
-      options.onStderr?.(`dropped a trainer message that does not fit the protocol: ${JSON.stringify(message).slice(0, 200)}\n`);
+      if (message.type === 'error') settle({ error: new EvaluatorError(message.message, false) });
+    };
+    const started = Worker.start<EvaluatorToHost | TrainerToHost, HostToTrainer>({
+      script: options.trainerPath,
+      accepts: (message): message is EvaluatorToHost | TrainerToHost => isEvaluatorToHost(message) || isTrainerToHost(message),
+      onMessage,
+      ...(options.onStderr ? { onOutput: options.onStderr } : {}),
+      onExit: (code, signal) => {
+        const how = started.pid === undefined ? 'could not be started' : `ended (${signal ?? `exit code ${code}`}) before it finished`;
+        settle({ error: new EvaluatorError(cancelRequested ? 'cancelled' : `the trainer process ${how}`, cancelRequested) });
+      },
     });
-    child.on('exit', (code, signal) => {
-      settle({ error: new EvaluatorError(cancelRequested ? 'cancelled' : `the trainer process ended (${signal ?? `exit code ${code}`}) before it finished`, cancelRequested) });
-    });
-    child.on('error', (error) => {
-      options.onStderr?.(`trainer process: ${error.message}\n`);
-      if (child?.pid === undefined) settle({ error: new EvaluatorError(`cannot start the trainer process: ${error.message}`, false) });
-    });
-    child.send(task);
+    worker = started;
+    started.send(task);
   });
   return {
     result,
     cancel: () => {
-      if (!child || child.exitCode !== null || child.signalCode !== null) return;
-      if (cancelRequested || !child.connected) {
-        child.kill('SIGKILL');
+      if (!worker || worker.ended) return;
+      if (cancelRequested || !worker.connected) {
+        worker.kill();
         return;
       }
       cancelRequested = true;
-      const stop: HostToTrainer = { type: 'stop' };
-      child.send(stop);
+      worker.send({ type: 'stop' });
     },
   };
 }

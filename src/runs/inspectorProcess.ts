@@ -1,4 +1,4 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import { assertNever } from '../protocol/assertNever';
 import {
   isInspectorToHost,
   type HostToInspector,
@@ -6,6 +6,7 @@ import {
   type Inspection,
   type InspectorToHost,
 } from '../protocol/inspectorMessages';
+import { Worker } from './worker';
 
 export interface InspectorOptions {
   /** dist/inspector.js. */
@@ -43,7 +44,7 @@ interface Pending {
  * a fresh process after a crash or a timeout. Plain Node: no vscode.
  */
 export class InspectorProcess {
-  private child: ChildProcess | undefined;
+  private worker: Worker<HostToInspector> | undefined;
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private disposed = false;
@@ -53,55 +54,39 @@ export class InspectorProcess {
   /** Validates `text` and builds its model in the inspector; rejects with InspectionCancelled when overtaken. */
   inspect(request: Omit<InspectRequest, 'id'>): Promise<Inspected> {
     if (this.disposed) return Promise.reject(new InspectionCancelled('the inspector is shut down'));
-    const child = this.child ?? this.start();
+    const worker = this.worker ?? this.start();
     const id = this.nextId++;
     return new Promise<Inspected>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.options.onLog?.(`inspector: no answer to ${request.modelFile} in ${this.options.timeoutMs ?? 30_000} ms; restarting it\n`);
-        child.kill('SIGKILL');
+        worker.kill();
       }, this.options.timeoutMs ?? 30_000);
       this.pending.set(id, { resolve, reject, timer });
-      const message: HostToInspector = { type: 'inspect', request: { ...request, id } };
-      child.send(message, (error) => {
-        if (error) this.settle(id, new InspectionCancelled(`cannot reach the inspector: ${error.message}`));
-      });
+      // A send that fails kills the process, and its exit cancels what is pending.
+      worker.send({ type: 'inspect', request: { ...request, id } });
     });
   }
 
   /** The inspector's process id while it runs (tests, logs). */
   get pid(): number | undefined {
-    return this.child?.pid;
+    return this.worker?.pid;
   }
 
-  private start(): ChildProcess {
-    const child = fork(this.options.inspectorPath, [], {
-      // Not the host's flags: an inspector port or a loader there would clash.
-      execArgv: [],
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      serialization: 'json',
+  private start(): Worker<HostToInspector> {
+    const worker: Worker<HostToInspector> = Worker.start<InspectorToHost, HostToInspector>({
+      script: this.options.inspectorPath,
+      accepts: isInspectorToHost,
+      onMessage: (message) => this.onMessage(message),
+      ...(this.options.onLog ? { onOutput: this.options.onLog } : {}),
+      onExit: (code, signal) => {
+        if (this.worker !== worker) return;
+        this.worker = undefined;
+        const why = worker.pid === undefined ? 'could not be started' : `exited (${signal ?? `code ${code}`})`;
+        for (const id of [...this.pending.keys()]) this.settle(id, new InspectionCancelled(`the inspector ${why}`));
+      },
     });
-    const forward = (chunk: Buffer): void => this.options.onLog?.(chunk.toString('utf8'));
-    child.stdout?.on('data', forward);
-    child.stderr?.on('data', forward);
-    child.on('message', (message: unknown) => {
-      if (!isInspectorToHost(message)) {
-        this.options.onLog?.(`inspector: dropped a message that does not fit the protocol: ${JSON.stringify(message)?.slice(0, 200)}\n`);
-        return;
-      }
-      this.onMessage(message);
-    });
-    const gone = (why: string): void => {
-      if (this.child !== child) return;
-      this.child = undefined;
-      for (const id of [...this.pending.keys()]) this.settle(id, new InspectionCancelled(`the inspector ${why}`));
-    };
-    child.on('exit', (code, signal) => gone(`exited (${signal ?? `code ${code}`})`));
-    child.on('error', (error) => {
-      this.options.onLog?.(`inspector: ${error.message}\n`);
-      gone(`failed: ${error.message}`);
-    });
-    this.child = child;
-    return child;
+    this.worker = worker;
+    return worker;
   }
 
   private onMessage(message: InspectorToHost): void {
@@ -114,10 +99,8 @@ export class InspectorProcess {
       case 'failed':
         this.settle(message.id, new InspectionCancelled(message.message));
         return;
-      default: {
-        const unexpected: never = message;
-        this.options.onLog?.(`inspector: unexpected message ${JSON.stringify(unexpected)}\n`);
-      }
+      default:
+        assertNever(message);
     }
   }
 
@@ -132,9 +115,9 @@ export class InspectorProcess {
 
   dispose(): void {
     this.disposed = true;
-    const child = this.child;
-    this.child = undefined;
+    const worker = this.worker;
+    this.worker = undefined;
     for (const id of [...this.pending.keys()]) this.settle(id, new InspectionCancelled('the inspector is shut down'));
-    child?.kill();
+    worker?.kill('SIGTERM');
   }
 }

@@ -1,4 +1,3 @@
-import { fork, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import { isTrainerToHost } from '../protocol/guards';
 import type { RunInfo } from '../protocol/runTypes';
@@ -7,6 +6,7 @@ import { writeJsonAtomic } from '../trainer/atomicFile';
 import { outOfMemoryMessage, saysOutOfMemory } from '../trainer/outOfMemory';
 import { failedRun, RUN_FILES } from '../trainer/runFiles';
 import { readMetrics, readRun } from './runFolder';
+import { Worker } from './worker';
 
 export interface TrainerProcessOptions {
   /** Absolute path of dist/trainer.js. */
@@ -42,24 +42,21 @@ export function unexpectedExitMessage(
   return `trainer process ended unexpectedly (${signal ? `signal ${signal}` : `exit code ${code}`})`;
 }
 
-/** How much of the stderr before a chunk is kept to find a message split across chunks. */
-const STDERR_OVERLAP = 256;
+/** How much of the output before a chunk is kept to find a message split across chunks. */
+const OUTPUT_OVERLAP = 256;
 
 /**
- * One training run in its own Node process (ARCHITECTURE §2): a crash, an
- * out-of-memory or a busy loop there cannot touch the extension host. When
- * the process ends without a `done` (or `error`) message, the caller marks
- * the run failed with markRunFailed().
+ * One training run in its own Node process (a Worker). When the process
+ * ends without a `done` (or `error`) message, the caller marks the run
+ * failed with markRunFailed().
  */
 export class TrainerProcess {
   private stopRequested = false;
-  /** Its stderr said memory ran out (V8's fatal heap error, a wasm memory that could not grow). */
+  /** Its output said memory ran out (V8's fatal heap error, a wasm memory that could not grow). */
   private outOfMemory = false;
+  private worker!: Worker<HostToTrainer>;
 
-  private constructor(
-    private readonly child: ChildProcess,
-    private readonly maxMemoryMB: number | undefined,
-  ) {}
+  private constructor(private readonly maxMemoryMB: number | undefined) {}
 
   /** run.json's error for this process ending with `code` / `signal` before it said `done`. */
   exitMessage(code: number | null, signal: NodeJS.Signals | null): string {
@@ -68,78 +65,39 @@ export class TrainerProcess {
 
   /** Undefined only when the process could not be spawned at all (onExit follows). */
   get pid(): number | undefined {
-    return this.child.pid;
+    return this.worker.pid;
   }
 
   /** Forks the trainer and sends it `request`. */
   static start(request: TrainRequest, options: TrainerProcessOptions): TrainerProcess {
     const { maxMemoryMB } = options;
-    const child = fork(options.trainerPath, [], {
-      // Not the host's flags: an inspector port or a loader there would clash or slow training.
-      execArgv: maxMemoryMB === undefined ? [] : [`--max-old-space-size=${maxMemoryMB}`],
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      serialization: 'json',
-    });
-    const trainer = new TrainerProcess(child, maxMemoryMB);
-    const forward = (chunk: Buffer): void => options.onStderr?.(chunk.toString('utf8'));
-    child.stdout?.on('data', forward);
+    const trainer = new TrainerProcess(maxMemoryMB);
     let tail = '';
-    child.stderr?.on('data', (chunk: Buffer) => {
-      const text = chunk.toString('utf8');
-      if (saysOutOfMemory(tail + text)) trainer.outOfMemory = true;
-      tail = (tail + text).slice(-STDERR_OVERLAP);
-      forward(chunk);
+    trainer.worker = Worker.start<TrainerToHost, HostToTrainer>({
+      script: options.trainerPath,
+      execArgv: maxMemoryMB === undefined ? [] : [`--max-old-space-size=${maxMemoryMB}`],
+      accepts: isTrainerToHost,
+      onMessage: options.onMessage,
+      onOutput: (text) => {
+        if (saysOutOfMemory(tail + text)) trainer.outOfMemory = true;
+        tail = (tail + text).slice(-OUTPUT_OVERLAP);
+        options.onStderr?.(text);
+      },
+      onExit: options.onExit,
     });
-
-    child.on('message', (message: unknown) => {
-      if (isTrainerToHost(message)) {
-        options.onMessage(message);
-      } else {
-        options.onStderr?.(`dropped a trainer message that does not fit the protocol: ${JSON.stringify(message).slice(0, 200)}\n`);
-      }
-    });
-
-    let exited = false;
-    const reportExit = (code: number | null, signal: NodeJS.Signals | null): void => {
-      if (!exited) {
-        exited = true;
-        options.onExit(code, signal);
-      }
-    };
-    // 'close', not 'exit': stderr is read to its end by then (V8's out-of-memory report comes last).
-    child.on('close', reportExit);
-    child.on('error', (error) => {
-      options.onStderr?.(`trainer process: ${error.message}\n`);
-      // A process that never started emits no 'exit'.
-      if (child.pid === undefined) {
-        reportExit(null, null);
-      }
-    });
-
-    trainer.send({ type: 'train', request: maxMemoryMB === undefined || request.maxMemoryMB !== undefined ? request : { ...request, maxMemoryMB } });
+    trainer.worker.send({ type: 'train', request: maxMemoryMB === undefined || request.maxMemoryMB !== undefined ? request : { ...request, maxMemoryMB } });
     return trainer;
   }
 
   /** First call: finish the batch, save and mark `stopped`. Second call: kill at once. */
   stop(): void {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) {
-      return;
-    }
-    if (this.stopRequested || !this.child.connected) {
-      this.child.kill('SIGKILL');
+    if (this.worker.ended) return;
+    if (this.stopRequested || !this.worker.connected) {
+      this.worker.kill();
       return;
     }
     this.stopRequested = true;
-    this.send({ type: 'stop' });
-  }
-
-  private send(message: HostToTrainer): void {
-    if (this.child.connected) {
-      this.child.send(message, (error) => {
-        // The channel closed under us: the process is ending, and onExit will say how.
-        if (error) this.child.kill('SIGKILL');
-      });
-    }
+    this.worker.send({ type: 'stop' });
   }
 }
 

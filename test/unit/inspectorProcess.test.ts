@@ -68,15 +68,4 @@ describe('InspectorProcess', function () {
     assert.equal(inspection.kind, 'ok');
     assert.notEqual(inspector.pid, old);
   });
-
-  it('measures a warm inspection of mnist-mlp', async () => {
-    const times: number[] = [];
-    for (let i = 0; i < 5; i++) {
-      const started = performance.now();
-      await inspector.inspect({ modelFile: mnist, text: text.replace('"units": 512', `"units": ${500 + i}`), workspaceRoot: samples });
-      times.push(performance.now() - started);
-    }
-    times.sort((a, b) => a - b);
-    console.log(`      warm inspection round trip: median ${times[2].toFixed(1)} ms (min ${times[0].toFixed(1)}, max ${times[4].toFixed(1)})`);
-  });
 });
