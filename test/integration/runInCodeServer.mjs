@@ -7,7 +7,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { format } from 'node:util';
-import { launchChromium, startCodeServer, workbenchUrl } from '../../scripts/codeServer.mjs';
+import { ensureCodeServer, launchChromium, startCodeServer, workbenchUrl } from '../../scripts/codeServer.mjs';
 import { buildSuite, copySamples } from './buildSuite.mjs';
 
 const SUITE_TIMEOUT_MS = 5 * 60_000;
@@ -41,6 +41,8 @@ async function main() {
   const started = Date.now();
   if (!existsSync(join(extensionDir, 'dist', 'extension.js'))) throw new Error('dist/extension.js is missing: npm run build');
   const testsPath = await buildSuite();
+  // Installed (minutes the first time, on a fresh cache) before the suite's own timeout starts.
+  await ensureCodeServer();
   const tmp = mkdtempSync(join(tmpdir(), 'modelstudio-it-'));
   const workspace = copySamples(join(tmp, 'workspace'));
   let server;
