@@ -58,8 +58,8 @@ async function copyStatic() {
   mkdirSync('dist', { recursive: true });
   // VS Code's JSON service gets the schema without its assertions: our own
   // diagnostics report those, worded as fixes (docs/decisions.md).
-  const { toEditorSchema } = await tsImport('./src/spec/editorSchema.ts', import.meta.url);
-  const schema = JSON.parse(readFileSync('src/spec/model-file.schema.json', 'utf8'));
+  const { toEditorSchema } = await tsImport('./src/modelFile/editorSchema.ts', import.meta.url);
+  const schema = JSON.parse(readFileSync('src/modelFile/model-file.schema.json', 'utf8'));
   writeFileSync('dist/model-file.schema.json', `${JSON.stringify(toEditorSchema(schema), null, 2)}\n`);
 }
 

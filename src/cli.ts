@@ -15,12 +15,12 @@ import { assertNever } from './protocol/assertNever';
 import { isRunInfo } from './protocol/guards';
 import { BACKEND_CHOICES, type BackendChoice, type MetricRecord, type RunInfo } from './protocol/runTypes';
 import type { TrainerToHost, TrainRequest } from './protocol/trainerMessages';
-import { newestFinishedRun, readRun, runsDirFor } from './runs/runFolder';
-import { formatDuration, TrainingProgress } from './runs/progress';
-import { modelFileOfRun } from './runs/runSummary';
-import type { ModelSpec } from './spec/modelSpec';
-import { writeJsonAtomicSync } from './trainer/atomicFile';
-import { failedRun, RUN_FILES } from './trainer/runFiles';
+import { newestFinishedRun, readRun, runsDirFor } from './runFolder/readRunFolder';
+import { formatDuration, TrainingProgress } from './runFolder/progress';
+import { modelFileOfRun } from './runFolder/runSummary';
+import type { ModelSpec } from './modelFile/modelSpec';
+import { writeJsonAtomicSync } from './runFolder/atomicFile';
+import { failedRun, RUN_FILES } from './runFolder/runFiles';
 
 const USAGE = `Usage:
   model-studio train    <model-file> [--epochs N] [--backend auto|tensorflow|webgpu|wasm|cpu] [--out DIR] [--json]
@@ -400,7 +400,7 @@ async function trainCommand(options: Options): Promise<number> {
 }
 
 async function validateCommand(options: Options): Promise<number> {
-  const { validateModelFile, formatDiagnostic } = await import('./spec/validateModelFile');
+  const { validateModelFile, formatDiagnostic } = await import('./modelFile/validateModelFile');
   const text = await fs.readFile(options.modelFile, 'utf8');
   const { diagnostics } = await validateModelFile(options.modelFile, text, { workspaceRoot: options.workspaceRoot });
   const errors = diagnostics.filter((d) => d.severity === 'error').length;
@@ -431,7 +431,7 @@ async function validateCommand(options: Options): Promise<number> {
 
 /** The spec when the file has no errors; otherwise the first error is printed. */
 async function validSpec(options: Options): Promise<ModelSpec | undefined> {
-  const { validateModelFile, formatDiagnostic } = await import('./spec/validateModelFile');
+  const { validateModelFile, formatDiagnostic } = await import('./modelFile/validateModelFile');
   const text = await fs.readFile(options.modelFile, 'utf8');
   const { spec, diagnostics } = await validateModelFile(options.modelFile, text, { workspaceRoot: options.workspaceRoot });
   const firstError = diagnostics.find((d) => d.severity === 'error');
@@ -535,7 +535,7 @@ async function evaluateCommand(options: Options): Promise<number> {
       },
     },
   );
-  const { RUN_FILES: files } = await import('./trainer/runFiles');
+  const { RUN_FILES: files } = await import('./runFolder/runFiles');
   if (options.json) {
     json({ type: 'result', status: 'ok', runDir, file: path.join(runDir, files.evaluation), metrics: evaluationSummary(evaluation), evaluation });
   } else {

@@ -1,17 +1,17 @@
 import * as vscode from 'vscode';
-import { TrainCodeLensProvider } from './editor/codeLens';
-import { registerCommands } from './editor/commandHandlers';
-import { ModelDiagnostics } from './editor/diagnostics';
-import { ModelBackends } from './editor/modelBackends';
-import { ModelEvaluations } from './editor/modelEvaluations';
-import { MODEL_FILE_SELECTOR } from './editor/modelFiles';
-import { ModelViews } from './editor/modelViews';
-import { Prompts } from './editor/prompts';
-import { RunController } from './editor/runController';
-import { RunStatus } from './editor/runStatus';
-import { RunsView } from './editor/runsView';
-import { modelStudioApi, type ModelStudioApi } from './editor/testingApi';
-import { TrainingPanels } from './panels/trainingPanel';
+import { TrainCodeLensProvider } from './workbench/features/codeLens';
+import { registerCommands } from './workbench/features/commandHandlers';
+import { ModelDiagnostics } from './workbench/features/diagnostics';
+import { ModelBackends } from './workbench/features/backends';
+import { ModelEvaluations } from './workbench/features/modelEvaluations';
+import { MODEL_FILE_SELECTOR } from './workbench/shared/modelFiles';
+import { ModelViews } from './workbench/features/modelViews';
+import { Prompts } from './workbench/shared/prompts';
+import { RunController } from './workbench/services/runController';
+import { RunStatus } from './workbench/features/runStatus';
+import { RunsView } from './workbench/features/runsView';
+import { modelStudioApi, type ModelStudioApi } from './workbench/features/testingApi';
+import { TrainingPanels } from './workbench/panels/trainingPanel';
 
 /** Composition root: builds the services, registers them, and nothing else. */
 export function activate(context: vscode.ExtensionContext): ModelStudioApi {

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
-import type { DataSource, TableSource, Task } from '../spec/modelSpec';
-import { isIdxSource, isImageFolderSource } from '../spec/modelSpec';
+import type { Task } from '../modelFile/modelSpec';
+import { isIdxSource, isImageFolderSource, type DataSource, type TableSource } from './dataSource';
 import { DataError, dataError, displayPath } from './dataError';
 import { readCsvTable } from './csv';
 import { readIdxPair } from './idx';

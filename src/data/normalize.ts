@@ -1,4 +1,4 @@
-import type { Normalization } from '../spec/modelSpec';
+import type { Normalization } from '../modelFile/modelSpec';
 import type { NormalizationStats } from './preparedData';
 
 /** Leaves values as they are (classification targets, `normalize: "none"`). */

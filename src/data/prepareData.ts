@@ -1,4 +1,5 @@
-import { isIdxSource, type ModelSpec } from '../spec/modelSpec';
+import type { ModelSpec } from '../modelFile/modelSpec';
+import { isIdxSource } from './dataSource';
 import { dataError, type DataError } from './dataError';
 import { SINGLE_CLASS_FIX, buildClassMap, toClassIndices } from './labels';
 import { loadDataSource, type DataProgress, type RawExamples } from './loadSource';

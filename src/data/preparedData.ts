@@ -1,4 +1,4 @@
-import type { Normalize } from '../spec/modelSpec';
+import type { Normalize } from '../modelFile/modelSpec';
 
 /** Examples of one split, row-major. */
 export interface Split {

@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
-import type { DataSource, Task } from '../spec/modelSpec';
-import { isIdxSource, isImageFolderSource } from '../spec/modelSpec';
+import type { Task } from '../modelFile/modelSpec';
+import { isIdxSource, isImageFolderSource, type DataSource } from './dataSource';
 import { readCsvClasses, readCsvHeader, readText } from './csv';
 import { readIdx, readIdxDims } from './idx';
 import { firstImageShape, listImageFolder } from './images';

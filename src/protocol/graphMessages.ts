@@ -1,4 +1,4 @@
-import type { Range } from '../spec/diagnostic';
+import type { Range } from '../modelFile/diagnostic';
 import type { Inspection } from './inspectorMessages';
 import { isObject } from './primitiveGuards';
 

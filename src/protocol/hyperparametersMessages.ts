@@ -1,5 +1,5 @@
-import type { HyperparameterForm } from '../spec/formModel';
-import type { JsonPath } from '../spec/jsonTypes';
+import type { HyperparameterForm } from '../modelFile/formModel';
+import type { JsonPath } from '../modelFile/jsonTypes';
 import { isObject } from './primitiveGuards';
 
 /**

@@ -1,4 +1,4 @@
-import type { SpecDiagnostic } from '../spec/diagnostic';
+import type { SpecDiagnostic } from '../modelFile/diagnostic';
 import { isObject } from './primitiveGuards';
 
 /**

@@ -1,7 +1,7 @@
 import type { BackendName } from './runTypes';
 
 /**
- * Backend doctor (`Model Studio: Select Backend…`, `model-studio backends`):
+ * Backend probes (`Model Studio: Select Backend…`, `model-studio backends`):
  * one probe process (dist/probe.js) per backend loads it and trains a few
  * batches of the model. JSON-safe data only.
  */

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { assertNever } from '../protocol/assertNever';
 import { BACKEND_NAMES, type BackendChoice, type BackendName, type BackendSkip } from '../protocol/runTypes';
-import { installedNativeVariants, installedVersion, NATIVE_DIR_ENV, NATIVE_PACKAGES as NATIVE_PACKAGES_BY_VARIANT, nativePackageDir } from './nativeBackend';
+import { installedNativeVariants, installedVersion, NATIVE_DIR_ENV, NATIVE_PACKAGES as NATIVE_PACKAGES_BY_VARIANT, nativePackageDir } from '../protocol/nativeLayout';
 import { registerWasmConvGradients } from './wasmKernels';
 import { setUpWebGpu } from './webgpuBackend';
 

@@ -1,5 +1,5 @@
 /**
- * One backend's check for the backend doctor: load it, build the model file's
+ * One backend's probe for Select Backend…: load it, build the model file's
  * model on its real data, and time training batches. Runs in a probe process
  * (dist/probe.js, one per backend): a native binding that crashes, or a GPU
  * driver that hangs, takes only that process with it, and the extension
@@ -12,7 +12,7 @@ import type { BackendReport, ProbeRequest } from '../protocol/probeMessages';
 import type { BackendName } from '../protocol/runTypes';
 import { BackendUnavailableError, loadBackend, type BackendDetail, type LoadedBackend } from './backend';
 import { disposeModel, outputUnits } from './buildModel';
-import { installedNativeVariants, installedVersion, NATIVE_DIR_ENV, NATIVE_PACKAGES } from './nativeBackend';
+import { installedNativeVariants, installedVersion, NATIVE_DIR_ENV, NATIVE_PACKAGES } from '../protocol/nativeLayout';
 import { setUpRun } from './runSetup';
 import { labelEncoding, splitTensors } from './trainingData';
 import { userMessage } from './userMessage';

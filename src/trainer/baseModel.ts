@@ -1,7 +1,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import { DataError, displayPath } from '../data/dataError';
 import { resolveDataPath } from '../data/paths';
-import type { ModelSpec } from '../spec/modelSpec';
+import type { ModelSpec } from '../modelFile/modelSpec';
 import { loadModelFile } from './modelIO';
 
 /**

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { didYouMean } from '../data/suggest';
-import type { LayerSpec, ModelSpec, TrainingSpec } from '../spec/modelSpec';
+import type { LayerSpec, ModelSpec, TrainingSpec } from '../modelFile/modelSpec';
 
 /** A model-file field the model cannot be built from; the message starts with the field. */
 export class ModelBuildError extends Error {

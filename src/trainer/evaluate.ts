@@ -16,7 +16,7 @@ import { compileModel, disposeModel, outputUnits } from './buildModel';
 import { loadEvaluationExamples, type EvaluationExamples } from './evaluationData';
 import { argmaxRows, binaryCurves, classificationReport, histogram, regressionReport, topKAccuracy } from './metrics';
 import { loadModel } from './modelIO';
-import { appendEvaluation } from './evaluationFile';
+import { appendEvaluation } from '../runFolder/evaluationFile';
 import { readRunArtifacts, type RunArtifacts } from './runArtifacts';
 import { labelEncoding, splitTensors } from './trainingData';
 

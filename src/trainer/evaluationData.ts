@@ -11,7 +11,7 @@ import { applyNormalization } from '../data/normalize';
 import { checkDataPath, resolveDataPath } from '../data/paths';
 import { heldOutRows } from '../data/prepareData';
 import type { EvaluationDataset, ExampleSource } from '../protocol/evaluationTypes';
-import { isIdxSource, isImageFolderSource, type DataSource } from '../spec/modelSpec';
+import { isIdxSource, isImageFolderSource, type DataSource } from '../modelFile/modelSpec';
 import type { RunArtifacts } from './runArtifacts';
 
 /** The examples an evaluation runs on, prepared exactly as the run's training prepared its own. */

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { ExportRequest, ExportResult } from '../protocol/exportTypes';
-import { writeFileAtomic, writeJsonAtomic } from './atomicFile';
+import { writeFileAtomic, writeJsonAtomic } from '../runFolder/atomicFile';
 import { loadBackend } from './backend';
 import { disposeModel } from './buildModel';
 import { loadEvaluationExamples } from './evaluationData';

@@ -12,9 +12,9 @@ import type { MetricRecord, RunInfo } from '../protocol/runTypes';
 import type { EvaluateRequest } from '../protocol/evaluationTypes';
 import type { ExportRequest } from '../protocol/exportTypes';
 import type { EvaluatorToHost, TrainerToHost, TrainRequest } from '../protocol/trainerMessages';
-import { writeJsonAtomic } from './atomicFile';
-import { isOutOfMemoryError, outOfMemoryMessage } from './outOfMemory';
-import { failedRun, RUN_FILES } from './runFiles';
+import { writeJsonAtomic } from '../runFolder/atomicFile';
+import { isOutOfMemoryError, outOfMemoryMessage } from '../protocol/outOfMemory';
+import { failedRun, RUN_FILES } from '../runFolder/runFiles';
 import { RunWriter } from './runWriter';
 import { train } from './train';
 

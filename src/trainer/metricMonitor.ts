@@ -1,4 +1,4 @@
-import type { EarlyStoppingSpec } from '../spec/modelSpec';
+import type { EarlyStoppingSpec } from '../modelFile/modelSpec';
 
 export type MonitorMode = 'min' | 'max';
 

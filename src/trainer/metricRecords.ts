@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { MetricRecord } from '../protocol/runTypes';
-import type { ModelSpec } from '../spec/modelSpec';
+import type { ModelSpec } from '../modelFile/modelSpec';
 
 /**
  * TF.js names the metric `accuracy` "acc"; records use the names the model

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { writeFileAtomic, writeJsonAtomic } from './atomicFile';
+import { writeFileAtomic, writeJsonAtomic } from '../runFolder/atomicFile';
 
 /**
  * Model folders in the format of tfjs-node's `file://` handler (model.json +

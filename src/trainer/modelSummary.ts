@@ -1,7 +1,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import { DEFAULT_SEED } from '../data/random';
 import type { LayerSummary, MemoryEstimate, ModelSummary } from '../protocol/inspectorMessages';
-import type { ModelSpec } from '../spec/modelSpec';
+import type { ModelSpec } from '../modelFile/modelSpec';
 import { baseLayerCount, buildModel, disposeModel } from './buildModel';
 
 const BYTES_PER_VALUE = 4; // float32

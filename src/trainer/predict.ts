@@ -4,7 +4,7 @@ import { dataError } from '../data/dataError';
 import { readFeatureRows } from '../data/featureRows';
 import { applyNormalization, invertNormalization } from '../data/normalize';
 import type { BackendChoice, BackendName } from '../protocol/runTypes';
-import { isIdxSource, isImageFolderSource } from '../spec/modelSpec';
+import { isIdxSource, isImageFolderSource } from '../modelFile/modelSpec';
 import { loadBackend } from './backend';
 import { disposeModel, outputUnits } from './buildModel';
 import { classProbabilities } from './evaluate';

@@ -1,5 +1,5 @@
 /**
- * The probe process (dist/probe.js), forked by the backend doctor once per
+ * The probe process (dist/probe.js), forked by host/backendProbes.ts once per
  * backend: waits for `probe`, loads that backend, times a few training
  * batches of the model, sends one `report` and exits.
  */

@@ -2,8 +2,8 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { isRunInfo } from '../protocol/guards';
 import type { RunInfo } from '../protocol/runTypes';
-import type { ModelSpec } from '../spec/modelSpec';
-import { RUN_FILES } from './runFiles';
+import type { ModelSpec } from '../modelFile/modelSpec';
+import { RUN_FILES } from '../runFolder/runFiles';
 import type { RunNormalization } from './runWriter';
 import { isObject } from '../protocol/primitiveGuards';
 

@@ -3,11 +3,11 @@ import { closeSync, openSync, promises as fs, writeSync } from 'node:fs';
 import * as path from 'node:path';
 import type { PreparedData } from '../data/preparedData';
 import type { MetricRecord, RunInfo } from '../protocol/runTypes';
-import type { ModelSpec } from '../spec/modelSpec';
-import { writeJsonAtomic } from './atomicFile';
+import type { ModelSpec } from '../modelFile/modelSpec';
+import { writeJsonAtomic } from '../runFolder/atomicFile';
 import { BackgroundWriter } from './backgroundWriter';
 import { encodeModel, saveModel, withoutOptimizer, writeModelFolder, type EncodedModel } from './modelIO';
-import { HEARTBEAT_MS, RUN_FILES, type CheckpointName } from './runFiles';
+import { HEARTBEAT_MS, RUN_FILES, type CheckpointName } from '../runFolder/runFiles';
 import { STATE_KEY, type TrainingState } from './trainingState';
 
 /** Contents of `normalization.json`: what evaluation and prediction must apply to inputs. */

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { PreparedData, Split } from '../data/preparedData';
 import { Mulberry32 } from '../data/random';
 import { assertNever } from '../protocol/assertNever';
-import type { ModelSpec } from '../spec/modelSpec';
+import type { ModelSpec } from '../modelFile/modelSpec';
 import { ModelBuildError } from './buildModel';
 
 /** How labels are fed to the loss. */

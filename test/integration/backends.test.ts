@@ -3,9 +3,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { Command } from '../../src/editor/commands';
-import type { SelectBackendResult } from '../../src/editor/modelBackends';
-import type { InstallResult } from '../../src/trainer/nativeBackend';
+import { Command } from '../../src/workbench/shared/commands';
+import type { SelectBackendResult } from '../../src/workbench/features/backends';
+import type { InstallResult } from '../../src/host/nativeBackend';
 import { activateExtension, workspaceRoot } from './helpers';
 
 describe('Backends: Select Backend… and Install Native Backend…', () => {

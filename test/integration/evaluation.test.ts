@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { Command } from '../../src/editor/commands';
+import { Command } from '../../src/workbench/shared/commands';
 import { activateExtension, waitFor, workspaceRoot } from './helpers';
 
 /** linear-regression: no other suite trains it, so its runs are this file's alone. */

@@ -2,8 +2,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { Command } from '../../src/editor/commands';
-import { listRuns, readMetrics, runsDirFor } from '../../src/runs/runFolder';
+import { Command } from '../../src/workbench/shared/commands';
+import { listRuns, readMetrics, runsDirFor } from '../../src/runFolder/readRunFolder';
 import { activateExtension, codeLensTitles, waitFor, workspaceRoot } from './helpers';
 
 const ALL_COMMANDS = [

@@ -2,11 +2,11 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { Command } from '../../src/editor/commands';
-import type { ModelStudioApi } from '../../src/editor/testingApi';
+import { Command } from '../../src/workbench/shared/commands';
+import type { ModelStudioApi } from '../../src/workbench/features/testingApi';
 import { isMetricRecord } from '../../src/protocol/guards';
 import type { MetricRecord, RunInfo } from '../../src/protocol/runTypes';
-import { listRuns, readRun, runsDirFor, type RunEntry } from '../../src/runs/runFolder';
+import { listRuns, readRun, runsDirFor, type RunEntry } from '../../src/runFolder/readRunFolder';
 import { activateExtension, codeLensTitles, waitFor, workspaceRoot } from './helpers';
 
 /**

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { Command } from '../../src/editor/commands';
+import { Command } from '../../src/workbench/shared/commands';
 import { activateExtension, codeLensTitles, waitFor, workspaceRoot } from './helpers';
 
 /** Labels of the inlay hints VS Code would show in the whole document. */

@@ -2,10 +2,10 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { Command } from '../../src/editor/commands';
-import type { RunNode } from '../../src/editor/runsView';
+import { Command } from '../../src/workbench/shared/commands';
+import type { RunNode } from '../../src/workbench/features/runsView';
 import type { RunInfo } from '../../src/protocol/runTypes';
-import { listRuns, runsDirFor } from '../../src/runs/runFolder';
+import { listRuns, runsDirFor } from '../../src/runFolder/readRunFolder';
 import { activateExtension, EXTENSION_ID, waitFor, workspaceRoot } from './helpers';
 
 const OURS = 'Model Studio';

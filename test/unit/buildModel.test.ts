@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import type { LayerSpec, ModelSpec } from '../../src/spec/modelSpec';
+import type { LayerSpec, ModelSpec } from '../../src/modelFile/modelSpec';
 import { buildModel, compileModel, disposeModel, ModelBuildError } from '../../src/trainer/buildModel';
 
 function specWith(layers: readonly LayerSpec[], training: Partial<ModelSpec['training']> = {}): ModelSpec {

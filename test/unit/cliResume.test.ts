@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { readMetrics, readRun } from '../../src/runs/runFolder';
+import { readMetrics, readRun } from '../../src/runFolder/readRunFolder';
 import { testBundles } from '../fixtures/bundles';
 import { writeTinyModel, type TinyModel } from '../fixtures/tinyModel';
 

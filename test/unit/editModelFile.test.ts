@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseJsonc } from 'jsonc-parser';
 import { parse as parseYaml } from 'yaml';
-import { applyTextEdits, editModelFile, type JsonValue, type ModelFileEdit, type TextEdit } from '../../src/spec/editModelFile';
+import { applyTextEdits, editModelFile, type JsonValue, type ModelFileEdit, type TextEdit } from '../../src/modelFile/editModelFile';
 import { withValue } from '../fixtures/modelFile';
 
 const samples = join(__dirname, '..', '..', 'samples');

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import Ajv from 'ajv';
-import { toEditorSchema, type SchemaNode } from '../../src/spec/editorSchema';
-import schema from '../../src/spec/model-file.schema.json';
+import { toEditorSchema, type SchemaNode } from '../../src/modelFile/editorSchema';
+import schema from '../../src/modelFile/model-file.schema.json';
 import { irisModel, withValue } from '../fixtures/modelFile';
 
 /** One kind of schema problem each. */

@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
 import type { EvaluationProgress } from '../../src/protocol/evaluationTypes';
-import { EvaluatorError, startEvaluation, startExport } from '../../src/runs/evaluatorProcess';
+import { EvaluatorError, startEvaluation, startExport } from '../../src/host/evaluatorProcess';
 import { evaluateRun } from '../../src/trainer/evaluate';
-import { readEvaluations } from '../../src/trainer/evaluationFile';
+import { readEvaluations } from '../../src/runFolder/evaluationFile';
 import { train } from '../../src/trainer/train';
 import { testBundles } from '../fixtures/bundles';
 import { writeTinyModel, type TinyModel } from '../fixtures/tinyModel';

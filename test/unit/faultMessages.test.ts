@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
-import { unexpectedExitMessage } from '../../src/runs/trainerProcess';
-import { canonicalJson, sameSpec } from '../../src/spec/sameSpec';
-import { isOutOfMemoryError, outOfMemoryMessage, saysOutOfMemory } from '../../src/trainer/outOfMemory';
+import { unexpectedExitMessage } from '../../src/host/trainerProcess';
+import { canonicalJson, sameSpec } from '../../src/modelFile/sameSpec';
+import { isOutOfMemoryError, outOfMemoryMessage, saysOutOfMemory } from '../../src/protocol/outOfMemory';
 import { trainingStateOf } from '../../src/trainer/trainingState';
 
 describe('how a trainer’s end is told', () => {

@@ -8,8 +8,8 @@ import { exportRun } from '../../src/trainer/exportModel';
 import { loadModel } from '../../src/trainer/modelIO';
 import { summarizeModel } from '../../src/trainer/modelSummary';
 import { train } from '../../src/trainer/train';
-import type { ModelSpec } from '../../src/spec/modelSpec';
-import { validateModelFile } from '../../src/spec/validateModelFile';
+import type { ModelSpec } from '../../src/modelFile/modelSpec';
+import { validateModelFile } from '../../src/modelFile/validateModelFile';
 import { writeTinyModel, type TinyModel } from '../fixtures/tinyModel';
 
 /** Every weight of each layer, as plain numbers, by layer name. */

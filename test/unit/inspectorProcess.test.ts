@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { buildSync } from 'esbuild';
-import { InspectionCancelled, InspectorProcess } from '../../src/runs/inspectorProcess';
+import { InspectionCancelled, InspectorProcess } from '../../src/host/inspectorProcess';
 
 const repoRoot = path.resolve(__dirname, '../..');
 const samples = path.join(repoRoot, 'samples');

@@ -1,8 +1,8 @@
 import { strict as assert } from 'node:assert';
 import Ajv from 'ajv';
 import * as tf from '@tensorflow/tfjs';
-import { LAYER_TYPES, NOT_IN_A_LAYER_LIST, KEEPS_LAST_AXIS } from '../../src/spec/layerTypes';
-import schema from '../../src/spec/model-file.schema.json';
+import { LAYER_TYPES, NOT_IN_A_LAYER_LIST, KEEPS_LAST_AXIS } from '../../src/modelFile/layerTypes';
+import schema from '../../src/modelFile/model-file.schema.json';
 
 describe('layer types', () => {
   it('list exactly the factory functions of the installed tf.layers', () => {

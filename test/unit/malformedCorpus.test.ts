@@ -2,8 +2,8 @@ import { strict as assert } from 'node:assert';
 import { execFile } from 'node:child_process';
 import { cpSync, readdirSync, readFileSync, statSync, symlinkSync } from 'node:fs';
 import * as path from 'node:path';
-import type { SpecDiagnostic } from '../../src/spec/diagnostic';
-import { validateModelFile } from '../../src/spec/validateModelFile';
+import type { SpecDiagnostic } from '../../src/modelFile/diagnostic';
+import { validateModelFile } from '../../src/modelFile/validateModelFile';
 import { testBundles } from '../fixtures/bundles';
 import { tempWorkspace, type TempWorkspace } from '../fixtures/workspace';
 

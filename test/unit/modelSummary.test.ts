@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import type { LayerSpec, ModelSpec } from '../../src/spec/modelSpec';
+import type { LayerSpec, ModelSpec } from '../../src/modelFile/modelSpec';
 import { fieldPath, inspectModelFile } from '../../src/trainer/inspect';
 import { summarizeModel } from '../../src/trainer/modelSummary';
 import { IRIS_CSV, irisModel, toJson, withValue } from '../fixtures/modelFile';

@@ -5,12 +5,12 @@ import {
   cudaMismatch,
   detectCuda,
   explainNpmFailure,
-  installedNativeVariants,
   installNative,
   progressPhase,
   type CudaProbe,
   type InstallResult,
-} from '../../src/trainer/nativeBackend';
+} from '../../src/host/nativeBackend';
+import { installedNativeVariants } from '../../src/protocol/nativeLayout';
 import { tempWorkspace, type TempWorkspace } from '../fixtures/workspace';
 
 /**

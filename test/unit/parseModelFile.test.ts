@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { modelFileFormat, parseModelFile } from '../../src/spec/parseModelFile';
-import { LineIndex } from '../../src/spec/positions';
+import { modelFileFormat, parseModelFile } from '../../src/modelFile/parseModelFile';
+import { LineIndex } from '../../src/modelFile/positions';
 import { rangeOfText } from '../fixtures/modelFile';
 
 const range = (sl: number, sc: number, el: number, ec: number) => ({ start: { line: sl, character: sc }, end: { line: el, character: ec } });

@@ -3,7 +3,7 @@ import { DataError } from '../../src/data/dataError';
 import { invertNormalization } from '../../src/data/normalize';
 import { prepareData } from '../../src/data/prepareData';
 import type { Split } from '../../src/data/preparedData';
-import type { ModelSpec } from '../../src/spec/modelSpec';
+import type { ModelSpec } from '../../src/modelFile/modelSpec';
 import { buildIdxImages, buildIdxLabels } from '../fixtures/idx';
 import { buildPng } from '../fixtures/png';
 import { IRIS_CSV, irisModel, withValue } from '../fixtures/modelFile';

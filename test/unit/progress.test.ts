@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { formatDuration, TrainingProgress } from '../../src/runs/progress';
+import { formatDuration, TrainingProgress } from '../../src/runFolder/progress';
 
 describe('TrainingProgress', () => {
   it('turns batch records into fraction, samples/s and ETA', () => {

@@ -6,9 +6,9 @@ import { stringify as toYaml } from 'yaml';
 import { csvTable } from '../../src/data/csv';
 import { DataError } from '../../src/data/dataError';
 import { jsonTable, parseJsonRecords } from '../../src/data/json';
-import type { SpecDiagnostic } from '../../src/spec/diagnostic';
-import { modelFileFormat } from '../../src/spec/parseModelFile';
-import { validateModelFile } from '../../src/spec/validateModelFile';
+import type { SpecDiagnostic } from '../../src/modelFile/diagnostic';
+import { modelFileFormat } from '../../src/modelFile/parseModelFile';
+import { validateModelFile } from '../../src/modelFile/validateModelFile';
 
 /*
  * Property-based tests: valid model files and data files, mutated at

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { MetricRecord } from '../../src/protocol/runTypes';
 import type { TrainerToHost, TrainRequest } from '../../src/protocol/trainerMessages';
-import { readMetrics, readRun } from '../../src/runs/runFolder';
+import { readMetrics, readRun } from '../../src/runFolder/readRunFolder';
 import { train, type TrainOutcome } from '../../src/trainer/train';
 import { writeTinyModel, type TinyModel, type TinyModelOptions } from '../fixtures/tinyModel';
 

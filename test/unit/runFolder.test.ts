@@ -2,8 +2,8 @@ import * as assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { MetricRecord, RunInfo } from '../../src/protocol/runTypes';
-import { listRuns, readMetrics, readRun, runDirsOf, runsDirFor } from '../../src/runs/runFolder';
-import { markRunFailed } from '../../src/runs/trainerProcess';
+import { listRuns, readMetrics, readRun, runDirsOf, runsDirFor } from '../../src/runFolder/readRunFolder';
+import { markRunFailed } from '../../src/runFolder/deadRuns';
 import { tempWorkspace, type TempWorkspace } from '../fixtures/workspace';
 
 function runInfo(id: string, startedAt: string, overrides: Partial<RunInfo> = {}): RunInfo {

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import type { MetricRecord, RunInfo } from '../../src/protocol/runTypes';
-import type { RunEntry } from '../../src/runs/runFolder';
+import type { RunEntry } from '../../src/runFolder/readRunFolder';
 import {
   bestMetric,
   describeRunLine,
@@ -11,7 +11,7 @@ import {
   modelFileOfRun,
   runDuration,
   runLabel,
-} from '../../src/runs/runSummary';
+} from '../../src/runFolder/runSummary';
 
 function run(over: Partial<RunInfo> = {}): RunInfo {
   return {

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { prepareData } from '../../src/data/prepareData';
-import { formatDiagnostic, validateModelFile } from '../../src/spec/validateModelFile';
+import { formatDiagnostic, validateModelFile } from '../../src/modelFile/validateModelFile';
 
 const root = path.resolve(__dirname, '../..');
 const samples = path.join(root, 'samples');

@@ -3,9 +3,9 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from 'n
 import * as path from 'node:path';
 import { DataError } from '../../src/data/dataError';
 import { prepareData } from '../../src/data/prepareData';
-import type { ModelSpec } from '../../src/spec/modelSpec';
-import { parseModelFile } from '../../src/spec/parseModelFile';
-import { validateModelFile } from '../../src/spec/validateModelFile';
+import type { ModelSpec } from '../../src/modelFile/modelSpec';
+import { parseModelFile } from '../../src/modelFile/parseModelFile';
+import { validateModelFile } from '../../src/modelFile/validateModelFile';
 import { buildIdxImages, buildIdxLabels } from '../fixtures/idx';
 import { IRIS_CSV, irisModel, toJson, withValue } from '../fixtures/modelFile';
 import { buildPng } from '../fixtures/png';

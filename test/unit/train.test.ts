@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { MetricRecord } from '../../src/protocol/runTypes';
 import type { TrainerToHost, TrainRequest } from '../../src/protocol/trainerMessages';
-import { listRuns, readMetrics, readRun } from '../../src/runs/runFolder';
+import { listRuns, readMetrics, readRun } from '../../src/runFolder/readRunFolder';
 import { loadModel } from '../../src/trainer/modelIO';
 import { train, type TrainOutcome } from '../../src/trainer/train';
 import { writeTinyModel, type TinyModel, type TinyModelOptions } from '../fixtures/tinyModel';

@@ -1,7 +1,8 @@
 import * as assert from 'node:assert/strict';
 import type { TrainerToHost } from '../../src/protocol/trainerMessages';
-import { readMetrics, readRun } from '../../src/runs/runFolder';
-import { markRunFailed, TrainerProcess } from '../../src/runs/trainerProcess';
+import { readMetrics, readRun } from '../../src/runFolder/readRunFolder';
+import { markRunFailed } from '../../src/runFolder/deadRuns';
+import { TrainerProcess } from '../../src/host/trainerProcess';
 import { testBundles } from '../fixtures/bundles';
 import { writeTinyModel, type TinyModel } from '../fixtures/tinyModel';
 

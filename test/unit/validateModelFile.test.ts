@@ -1,8 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { symlinkSync } from 'node:fs';
 import * as path from 'node:path';
-import type { Range, SpecDiagnostic } from '../../src/spec/diagnostic';
-import { formatDiagnostic, validateModelFile } from '../../src/spec/validateModelFile';
+import type { Range, SpecDiagnostic } from '../../src/modelFile/diagnostic';
+import { formatDiagnostic, validateModelFile } from '../../src/modelFile/validateModelFile';
 import { buildIdxImages, buildIdxLabels } from '../fixtures/idx';
 import { IRIS_CSV, irisModel, rangeOfText, toJson, withValue } from '../fixtures/modelFile';
 import { tempWorkspace, type TempWorkspace } from '../fixtures/workspace';

@@ -1,0 +1,139 @@
+import * as path from 'node:path';
+import type { MetricRecord, RunInfo } from '../protocol/runTypes';
+import { formatDuration } from './progress';
+import type { RunEntry } from './readRunFolder';
+
+/**
+ * What the Runs view shows about runs, computed from run folders alone
+ * (pure: no VS Code, no file system), so runs made with the CLI read the
+ * same as runs made in the editor.
+ */
+
+/** A model file and its runs, newest first. */
+export interface RunGroup {
+  readonly modelFile: string;
+  readonly runs: readonly RunEntry[];
+}
+
+/**
+ * The model file a run belongs to: the file of run.json's name in the folder
+ * that holds `.modelstudio/runs/<id>/`. Taken from where the run folder is,
+ * not from run.json's absolute path alone, so a workspace that was moved or
+ * copied still groups its runs under its own files.
+ */
+export function modelFileOfRun(entry: RunEntry): string {
+  const runs = path.dirname(entry.runDir);
+  const modelDir = path.dirname(path.dirname(runs));
+  const inStandardPlace = path.basename(runs) === 'runs' && path.basename(path.dirname(runs)) === '.modelstudio';
+  return inStandardPlace ? path.join(modelDir, path.basename(entry.run.modelFile)) : entry.run.modelFile;
+}
+
+/** Runs grouped by model file (sorted by path), each group newest first. */
+export function groupRuns(entries: readonly RunEntry[]): RunGroup[] {
+  const groups = new Map<string, RunEntry[]>();
+  for (const entry of entries) {
+    const file = modelFileOfRun(entry);
+    let list = groups.get(file);
+    if (!list) groups.set(file, (list = []));
+    list.push(entry);
+  }
+  return [...groups]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([modelFile, runs]) => ({ modelFile, runs: [...runs].sort(newestFirst) }));
+}
+
+function newestFirst(a: RunEntry, b: RunEntry): number {
+  return b.run.startedAt.localeCompare(a.run.startedAt) || b.run.id.localeCompare(a.run.id);
+}
+
+/** Metrics where more is better; every other metric (losses, errors) is better lower. */
+const HIGHER_IS_BETTER = /(acc|accuracy|precision|recall|auc|f1|r2)$/i;
+
+export function higherIsBetter(metric: string): boolean {
+  return HIGHER_IS_BETTER.test(metric);
+}
+
+/** The best value a run reached of one metric, and when. */
+export interface BestMetric {
+  readonly name: string;
+  readonly value: number;
+  readonly epoch: number;
+}
+
+/**
+ * The best validation value of the run's headline metric over its epoch
+ * records: `val_<first metric>` (e.g. val_accuracy, highest), else
+ * `val_loss` (lowest); without a validation set, the same on the training
+ * metrics. Undefined before the first epoch ends.
+ */
+export function bestMetric(records: readonly MetricRecord[]): BestMetric | undefined {
+  const epochs = records.filter((r) => r.batch === null);
+  if (epochs.length === 0) return undefined;
+  const names: string[] = [];
+  for (const record of epochs) {
+    for (const [key, value] of Object.entries(record)) {
+      if (key === 'epoch' || key === 'batch' || key === 'time' || typeof value !== 'number' || names.includes(key)) continue;
+      names.push(key);
+    }
+  }
+  const metrics = names.filter((n) => !n.startsWith('val_') && n !== 'loss');
+  const candidates = [
+    ...metrics.map((m) => `val_${m}`),
+    'val_loss',
+    ...metrics,
+    'loss',
+  ];
+  const name = candidates.find((c) => names.includes(c));
+  if (name === undefined) return undefined;
+  const higher = higherIsBetter(name);
+  let best: BestMetric | undefined;
+  for (const record of epochs) {
+    const value = record[name];
+    if (typeof value !== 'number' || !Number.isFinite(value)) continue;
+    if (best === undefined || (higher ? value > best.value : value < best.value)) best = { name, value, epoch: record.epoch };
+  }
+  return best;
+}
+
+/** How long a run took, or has taken so far at `now` (Unix ms) if it is still running. */
+export function runDuration(run: RunInfo, now: number): number | undefined {
+  const start = Date.parse(run.startedAt);
+  const end = run.endedAt !== undefined ? Date.parse(run.endedAt) : run.status === 'running' ? now : NaN;
+  return Number.isFinite(start) && Number.isFinite(end) ? Math.max(0, end - start) : undefined;
+}
+
+/** A metric value in a line of text: 4 significant digits, `91.2%` for accuracies. */
+export function formatMetric(name: string, value: number): string {
+  if (/acc|accuracy/i.test(name) && value >= 0 && value <= 1) return `${(value * 100).toFixed(1)}%`;
+  return value.toPrecision(4);
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/**
+ * A run's short name: its start in local time, `14:03:27` on the day of
+ * `now`, else `Nov 23 14:03:27`; the run id when run.json's start is unreadable.
+ */
+export function runLabel(run: RunInfo, now: number): string {
+  const start = new Date(run.startedAt);
+  if (Number.isNaN(start.getTime())) return run.id;
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const time = `${pad(start.getHours())}:${pad(start.getMinutes())}:${pad(start.getSeconds())}`;
+  const today = new Date(now);
+  const sameDay =
+    start.getFullYear() === today.getFullYear() && start.getMonth() === today.getMonth() && start.getDate() === today.getDate();
+  return sameDay ? time : `${MONTHS[start.getMonth()]} ${start.getDate()} ${time}`;
+}
+
+/**
+ * The Runs view's one-line description of a run:
+ * `val_accuracy 91.2% · 1:05 · wasm`, parts left out when unknown.
+ */
+export function describeRunLine(run: RunInfo, best: BestMetric | undefined, now: number): string {
+  const parts: string[] = [];
+  if (best) parts.push(`${best.name} ${formatMetric(best.name, best.value)}`);
+  const duration = runDuration(run, now);
+  if (duration !== undefined) parts.push(formatDuration(duration / 1000));
+  parts.push(run.backend);
+  return parts.join(' · ');
+}

@@ -1,0 +1,82 @@
+import * as vscode from 'vscode';
+import { Command } from '../shared/commands';
+import { resumableRun } from '../services/latestRun';
+import { isActive, type RunController, type RunState } from '../services/runController';
+
+/**
+ * `▶ Train` above a model file, `■ Stop` while that file's run is going,
+ * and `↻ Resume` when its newest run was stopped before its last epoch.
+ */
+export class TrainCodeLensProvider implements vscode.CodeLensProvider, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChangeCodeLenses = this.changed.event;
+  private readonly kinds = new Map<string, RunState['kind']>();
+  private readonly subscription: vscode.Disposable;
+
+  constructor(private readonly runs: RunController) {
+    // Refresh when a run changes kind (starts, stops, ends), not on every batch.
+    this.subscription = runs.onDidChangeState(({ modelFile, state }) => {
+      if (this.kinds.get(modelFile) === state.kind) return;
+      this.kinds.set(modelFile, state.kind);
+      this.changed.fire();
+    });
+  }
+
+  async provideCodeLenses(document: vscode.TextDocument): Promise<vscode.CodeLens[]> {
+    const top = new vscode.Range(0, 0, 0, 0);
+    // Read before the state: a run that starts meanwhile then shows ■ Stop, never a stale ↻ Resume beside it.
+    const resumable = await resumableRun(document.uri.fsPath).catch(() => undefined);
+    const state = this.runs.state(document.uri.fsPath);
+    const lenses: vscode.CodeLens[] = [];
+    if (isActive(state)) {
+      lenses.push(
+        new vscode.CodeLens(top, {
+          title: state.kind === 'stopping' ? '■ Stopping…' : '■ Stop',
+          tooltip: 'Stop training (a second click kills the trainer)',
+          command: Command.Stop,
+          arguments: [document.uri],
+        }),
+      );
+    } else {
+      lenses.push(
+        new vscode.CodeLens(top, {
+          title: '▶ Train',
+          tooltip: 'Train this model in a separate process',
+          command: Command.Train,
+          arguments: [document.uri],
+        }),
+      );
+      if (resumable) {
+        const { run } = resumable;
+        lenses.push(
+          new vscode.CodeLens(top, {
+            title: '↻ Resume',
+            tooltip: `Continue the stopped run ${run.id} from its last checkpoint (${run.epochsDone ?? 0} of ${run.epochs} epochs done)`,
+            command: Command.ResumeRun,
+            arguments: [document.uri],
+          }),
+        );
+      }
+    }
+    if (state.kind !== 'idle') {
+      lenses.push(
+        new vscode.CodeLens(top, {
+          title: 'Show Curves',
+          command: Command.ShowTrainingPanel,
+          arguments: [document.uri],
+        }),
+      );
+    }
+    lenses.push(
+      new vscode.CodeLens(top, { title: 'Evaluate', tooltip: 'Evaluate the newest finished run on its test data or another file', command: Command.Evaluate, arguments: [document.uri] }),
+      new vscode.CodeLens(top, { title: 'Graph', tooltip: 'Layers, output shapes and parameter counts', command: Command.ShowGraph, arguments: [document.uri] }),
+      new vscode.CodeLens(top, { title: 'Hyperparameters', tooltip: 'Edit the training settings and layers in a form', command: Command.ShowHyperparameters, arguments: [document.uri] }),
+    );
+    return lenses;
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+    this.changed.dispose();
+  }
+}
