@@ -1,4 +1,4 @@
-// One build for the three targets (STYLE.md "Build"): the extension host
+// One build for every target (docs/architecture.md "Processes"): the extension host
 // bundle, the trainer + CLI (plain Node), and one browser bundle per webview.
 import * as esbuild from 'esbuild';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -25,7 +25,16 @@ const targets = [
     platform: 'node',
     format: 'cjs',
     target: 'node20',
-    external: ['vscode'],
+    // dist/modelFile.js is loaded on first use, not parsed at activation (src/workbench/shared/modelFileCode.ts).
+    external: ['vscode', './modelFile.js'],
+  },
+  {
+    ...common,
+    entryPoints: { modelFile: 'src/modelFile/editorCode.ts' },
+    outdir: 'dist',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
   },
   {
     ...common,

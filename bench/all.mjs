@@ -45,7 +45,7 @@ const PLAN = {
 };
 /** TF.js's own wasm kernels are ~6× slower: their bare run (one, in the first round) gets a quarter of the examples (rates do not depend on it). */
 const STOCK_COUNT = 4096;
-const SKIPPED = { cpu: { cnn: 'about 1 sample/s (BACKENDS.md): one epoch would take a quarter of an hour' } };
+const SKIPPED = { cpu: { cnn: 'about 1 sample/s: one epoch would take a quarter of an hour' } };
 
 const lavapipe = process.env.MODEL_STUDIO_LAVAPIPE ?? path.join(os.homedir(), '.cache', 'model-studio', 'lavapipe');
 

@@ -3,7 +3,7 @@
 # installed privately into ~/.cache/model-studio/lavapipe: nothing system-wide
 # changes. Debian bookworm's own mesa-vulkan-drivers (22.3) is rejected by
 # Dawn ("shaderUniform*ArrayDynamicIndexing required"); bookworm-backports'
-# Mesa 25 works (BACKENDS.md). The packages come from Debian's archive with
+# Mesa 25 works. The packages come from Debian's archive with
 # a private apt state, are unpacked with dpkg -x, and the ICD file is
 # rewritten to point at the unpacked driver.
 #

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * Headless entry point (ARCHITECTURE §6): the same trainer as the editor,
+ * Headless entry point (docs/architecture.md "Processes"): the same trainer as the editor,
  * in-process. Commands load TF.js only when they need it, so `validate`
  * answers quickly.
  *

@@ -94,7 +94,7 @@ function probeOne(backend: BackendName, options: ProbeOptions): Promise<BackendR
 
 /**
  * The backend `auto` should use for this model: the fastest that trained,
- * never a software GPU (BACKENDS.md: on lavapipe webgpu ties wasm on an MLP
+ * never a software GPU (docs/decisions.md: on lavapipe webgpu ties wasm on an MLP
  * and loses 4× on a CNN; a timing on a shared machine does not change that).
  */
 export function fastestBackend(reports: readonly BackendReport[]): BackendReport | undefined {

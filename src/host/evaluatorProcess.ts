@@ -30,7 +30,7 @@ export interface EvaluatorTask<T> {
 /**
  * Evaluates a run's model in its own trainer process (dist/trainer.js),
  * never in the extension host: TF.js, its memory and a long prediction
- * stay out of the editor (ARCHITECTURE §2). The process writes
+ * stay out of the editor (docs/architecture.md "Processes"). The process writes
  * evaluation.json itself; the result is the evaluation it wrote.
  */
 export function startEvaluation(request: EvaluateRequest, options: EvaluatorOptions): EvaluatorTask<Evaluation> {

@@ -1,6 +1,7 @@
 import type { SpecDiagnostic } from './diagnostic';
 import type { ModelSpec } from './modelSpec';
-import type { JsonPath, ParsedModelFile } from './parseModelFile';
+import type { JsonPath } from './jsonTypes';
+import type { ParsedModelFile } from './parseModelFile';
 
 /** What a semantic check sees: a schema-valid spec and where its values are in the file. */
 export interface CheckContext {

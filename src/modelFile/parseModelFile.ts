@@ -2,9 +2,8 @@ import * as path from 'node:path';
 import { findNodeAtLocation, getNodeValue, parseTree, printParseErrorCode, type Node as JsonNode, type ParseError } from 'jsonc-parser';
 import { isAlias, isCollection, isMap, isScalar, isSeq, parseDocument, visit as visitYaml, type Document, type Node as YamlNode } from 'yaml';
 import type { Range, SpecDiagnostic } from './diagnostic';
+import type { JsonPath } from './jsonTypes';
 import { LineIndex, START } from './positions';
-
-export type JsonPath = readonly (string | number)[];
 
 /** A model file parsed for validation: its value, syntax problems, and where each value sits. */
 export interface ParsedModelFile {

@@ -2,7 +2,8 @@ import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { closest } from '../data/suggest';
 import type { Range, SpecDiagnostic } from './diagnostic';
 import schema from './model-file.schema.json';
-import type { JsonPath, ParsedModelFile } from './parseModelFile';
+import type { JsonPath } from './jsonTypes';
+import type { ParsedModelFile } from './parseModelFile';
 
 type Schema = {
   readonly type?: string | readonly string[];

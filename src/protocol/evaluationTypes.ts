@@ -1,8 +1,8 @@
 import type { BackendChoice, BackendName } from './runTypes';
 
 /**
- * What `evaluation.json` in a run folder holds (ARCHITECTURE §5: "written by
- * evaluate"): every evaluation of the run's model, oldest first. The CLI's
+ * What `evaluation.json` in a run folder holds (docs/architecture.md "The
+ * run folder"): every evaluation of the run's model, oldest first. The CLI's
  * `evaluate --json` prints one entry; the evaluation panel draws one or two.
  * JSON-safe data only; webviews import this file with `import type`.
  */

@@ -1,5 +1,5 @@
 /**
- * What a run folder holds (ARCHITECTURE §5, fixed): `run.json` is a RunInfo,
+ * What a run folder holds (docs/architecture.md "The run folder"; fixed): `run.json` is a RunInfo,
  * each line of `metrics.jsonl` a MetricRecord. JSON-safe data only.
  */
 

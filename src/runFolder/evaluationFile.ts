@@ -6,7 +6,7 @@ import { writeJsonAtomic } from './atomicFile';
 import { RUN_FILES } from './runFiles';
 
 /*
- * `<run>/evaluation.json` (ARCHITECTURE §5). No TF.js here: the extension
+ * `<run>/evaluation.json` (docs/architecture.md "The run folder"). No TF.js here: the extension
  * host reads evaluations through this file too.
  */
 

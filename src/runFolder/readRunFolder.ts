@@ -5,7 +5,7 @@ import type { MetricRecord, RunInfo } from '../protocol/runTypes';
 import { RUN_FILES } from './runFiles';
 
 /**
- * Reading run folders (ARCHITECTURE §5): the panels, the runs view and the
+ * Reading run folders (docs/architecture.md "The run folder"): the panels, the runs view and the
  * CLI all read runs through here. The trainer writes them (RunWriter).
  */
 

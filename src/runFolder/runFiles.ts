@@ -1,9 +1,9 @@
 import type { MetricRecord, RunInfo } from '../protocol/runTypes';
 
 /**
- * File names inside a run folder (ARCHITECTURE §5, fixed). The trainer
- * writes them (RunWriter), src/runs reads them. Kept free of TF.js so the
- * extension host can import it.
+ * File names inside a run folder (docs/architecture.md "The run folder";
+ * fixed: other tools read them). The trainer writes them (RunWriter), the
+ * host and the CLI read them.
  */
 export const RUN_FILES = {
   run: 'run.json',

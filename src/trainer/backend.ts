@@ -8,9 +8,10 @@ import { registerWasmConvGradients } from './wasmKernels';
 import { setUpWebGpu } from './webgpuBackend';
 
 /**
- * Order of preference (ARCHITECTURE §7): the first that loads wins. `auto`
+ * Order of preference (BACKEND_NAMES): the first that loads wins. `auto`
  * takes webgpu only on a hardware adapter: on a software one (lavapipe) it
- * ties wasm on an MLP and is 4× slower on a CNN (BACKENDS.md).
+ * ties wasm on an MLP and is 4× slower on a CNN (docs/decisions.md
+ * "webgpu: taken by `auto` only on a hardware adapter").
  */
 
 export interface LoadedBackend {
@@ -58,7 +59,7 @@ function firstLine(error: unknown): string {
  * engine and kernel registry on the global object, so every copy of the
  * same version shares them and our `tf.setBackend('tensorflow')` finds the
  * backend. A different version is refused rather than mixed. A missing
- * package throws synchronously (BACKENDS.md), so a try/catch is the whole
+ * package throws synchronously, so a try/catch is the whole
  * fallback. Returns where the binding came from, or why none loaded.
  */
 function requireNativeBinding(nativeDir: string | undefined): { loaded: string } | { reason: string } {

@@ -6,7 +6,7 @@ import { writeFileAtomic, writeJsonAtomic } from '../runFolder/atomicFile';
 /**
  * Model folders in the format of tfjs-node's `file://` handler (model.json +
  * weights.bin), without needing tfjs-node: it is an optional dependency
- * that is often absent (BACKENDS.md "Process and IO").
+ * that is often absent.
  */
 
 const MODEL_JSON = 'model.json';

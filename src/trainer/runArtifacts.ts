@@ -9,9 +9,8 @@ import { isObject } from '../protocol/primitiveGuards';
 
 /**
  * What evaluation, prediction and export read from a finished run folder
- * (ARCHITECTURE §5): run.json, the spec snapshot, the normalisation the
- * trainer saved, and where the final model is. The trainer cannot use
- * src/runs (imports point downward), hence its own small reader.
+ * (docs/architecture.md "The run folder"): run.json, the spec snapshot,
+ * the normalisation the trainer saved, and where the final model is.
  */
 export interface RunArtifacts {
   readonly runDir: string;

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 
 /**
  * Training kernels for the wasm backend of TF.js 4.22, composed from
- * kernels wasm does have (BACKENDS.md "wasm holes"; bench/profileWasm.mjs
+ * kernels wasm does have (docs/decisions.md "Wasm convolution gradients"; bench/profileWasm.mjs
  * shows where the time goes):
  *
  * * `Conv2DBackpropFilter` is missing, so CNNs cannot train on wasm at all.

@@ -2,7 +2,8 @@
  * WebGPU in Node through Dawn (the `webgpu` npm package, which ships its
  * binary) for `@tensorflow/tfjs-backend-webgpu`: NVIDIA, AMD, Intel and
  * Apple GPUs through Vulkan / Metal / D3D12, with no CUDA version pinning.
- * Both packages are optional dependencies; BACKENDS.md "webgpu through Dawn".
+ * Both packages are optional dependencies (docs/decisions.md "webgpu: taken
+ * by `auto` only on a hardware adapter").
  */
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';

@@ -119,7 +119,7 @@ async function run({ page, server, workspace, prepared: irisRunDir, screenshot }
   const status = await waitFor('the cursor on the row', async () => {
     const text = await page.locator('.statusbar-item', { hasText: /Ln \d+/ }).first().innerText().catch(() => '');
     return text.includes(`Ln ${line},`) ? text : undefined;
-  }, 10_000);
+  }, 30_000);
   step(`Enter on the first worst prediction (${source}) opened iris.csv at ${status}`);
   await screenshot('open-source', `iris.csv opened at line ${line}, the row of the worst prediction`);
 
@@ -135,7 +135,7 @@ async function run({ page, server, workspace, prepared: irisRunDir, screenshot }
   const options = await frame.$$eval('#compare option', (os) => os.map((o) => o.value));
   assert.equal(options.length, 2, 'the compare picker offers the first evaluation');
   await frame.selectOption('#compare', options[1]);
-  await waitFor('two columns', async () => ((await frame.$$('.column')).length === 2 ? true : undefined), 15_000);
+  await waitFor('two columns', async () => ((await frame.$$('.column')).length === 2 ? true : undefined), 30_000);
   assert.equal((await confusion(frame, 1)).flat().reduce((a, b) => a + b, 0), 30);
   const deltas = await frame.$$eval('.column:nth-child(2) .card-delta', (ds) => ds.map((d) => d.textContent));
   assert.ok(deltas.length > 0, 'the second column shows differences');
@@ -164,9 +164,9 @@ async function run({ page, server, workspace, prepared: irisRunDir, screenshot }
   const cards = await waitFor('the regression cards', async () => {
     const labels = await regression.$$eval('.card-label', (ls) => ls.map((l) => l.textContent));
     return labels.includes('R²') ? labels : undefined;
-  }, 15_000);
+  }, 30_000);
   assert.deepEqual(cards.slice(1), ['MSE', 'RMSE', 'MAE', 'R²']);
-  await waitFor('both charts drawn', async () => ((await regression.$$eval('.chart-holder canvas', (cs) => cs.filter((c) => c.width > 0).length)) === 2 ? true : undefined), 15_000);
+  await waitFor('both charts drawn', async () => ((await regression.$$eval('.chart-holder canvas', (cs) => cs.filter((c) => c.width > 0).length)) === 2 ? true : undefined), 30_000);
   step(`regression: cards ${cards.join(', ')}; scatter and residual histogram drawn`);
   await screenshot('regression', 'linear-regression\'s test split: MSE, RMSE, MAE, R² cards, predicted-vs-actual scatter and residual histogram');
 
@@ -175,11 +175,11 @@ async function run({ page, server, workspace, prepared: irisRunDir, screenshot }
   const binaryCards = await waitFor('the binary cards', async () => {
     const found = await binary.$$eval('.card', (cs) => cs.map((c) => [c.querySelector('.card-label')?.textContent, Number(c.querySelector('.card-value')?.textContent)]));
     return found.some(([label]) => label === 'ROC AUC') ? Object.fromEntries(found) : undefined;
-  }, 15_000);
+  }, 30_000);
   assert.ok(binaryCards['ROC AUC'] > 0.9 && binaryCards['ROC AUC'] <= 1, `ROC AUC ${binaryCards['ROC AUC']}`);
   assert.ok(binaryCards['average precision'] > 0.9 && binaryCards['average precision'] <= 1, `average precision ${binaryCards['average precision']}`);
   assert.equal((await confusion(binary)).flat().reduce((a, b) => a + b, 0), 100);
-  await waitFor('ROC and PR drawn', async () => ((await binary.$$eval('.chart-holder canvas', (cs) => cs.filter((c) => c.width > 0).length)) >= 2 ? true : undefined), 15_000);
+  await waitFor('ROC and PR drawn', async () => ((await binary.$$eval('.chart-holder canvas', (cs) => cs.filter((c) => c.width > 0).length)) >= 2 ? true : undefined), 30_000);
   step(`binary (iris versicolor vs virginica, 100 flowers): ROC AUC ${binaryCards['ROC AUC']}, average precision ${binaryCards['average precision']}; ROC and PR curves drawn`);
   await binary.locator('.chart-holder canvas').first().scrollIntoViewIfNeeded();
   await screenshot('binary', 'a binary classifier on all 100 versicolor and virginica flowers: ROC and precision-recall curves with their areas');

@@ -89,13 +89,13 @@ async function run({ page, server, workspace, screenshot }) {
   const where = await waitFor('the cursor on layer 2', async () => {
     const text = (await cursor.innerText().catch(() => '')).trim();
     return text.startsWith(`Ln ${second.line}, Col ${second.column}`) ? text : undefined;
-  }, 10_000);
+  }, 30_000);
   step(`clicked node 2: cursor at "${where}" (layer 2 starts at line ${second.line}, column ${second.column})`);
   // And the other way: the node of the layer the cursor is in is highlighted.
-  await waitFor('node 2 highlighted', async () => ((await graph.locator('button.node.current').getAttribute('data-index').catch(() => null)) === '1' ? true : undefined), 5_000);
+  await waitFor('node 2 highlighted', async () => ((await graph.locator('button.node.current').getAttribute('data-index').catch(() => null)) === '1' ? true : undefined), 30_000);
   const first = positionOf(original, '"units": 512');
   await goToLine(page, first.line, first.column + 9);
-  await waitFor('node 1 highlighted', async () => ((await graph.locator('button.node.current').getAttribute('data-index').catch(() => null)) === '0' ? true : undefined), 5_000);
+  await waitFor('node 1 highlighted', async () => ((await graph.locator('button.node.current').getAttribute('data-index').catch(() => null)) === '0' ? true : undefined), 30_000);
   step('moving the cursor into layer 1 highlights node 1');
   await screenshot('graph-node-clicked');
 
@@ -165,12 +165,12 @@ async function run({ page, server, workspace, screenshot }) {
   // One Ctrl+Z in the editor undoes the last form change (0.005 → 0.006), and only it.
   await focusEditor(page);
   await page.keyboard.press('Control+Z');
-  await waitFor('the undo', async () => ((await editorText(page, MODEL_FILE)).includes('"learningRate": 0.006,') ? true : undefined), 5_000);
+  await waitFor('the undo', async () => ((await editorText(page, MODEL_FILE)).includes('"learningRate": 0.006,') ? true : undefined), 30_000);
   await form.waitForFunction(() => document.querySelector('#f-training_learningRate')?.value === '0.006', null, { timeout: 5_000 });
   step('one Ctrl+Z in the editor: learningRate back to 0.006, in the editor and in the form');
   // Four more undo the other four changes: each form change is exactly one undo step.
   for (let i = 0; i < SAMPLES - 1; i++) await page.keyboard.press('Control+Z');
-  await waitFor('the original learning rate', async () => ((await editorText(page, MODEL_FILE)).includes('"learningRate": 0.001,') ? true : undefined), 5_000);
+  await waitFor('the original learning rate', async () => ((await editorText(page, MODEL_FILE)).includes('"learningRate": 0.001,') ? true : undefined), 30_000);
   await form.waitForFunction(() => document.querySelector('#f-training_learningRate')?.value === '0.001', null, { timeout: 5_000 });
   step(`${SAMPLES - 1} more Ctrl+Z: learningRate back to 0.001`);
   await screenshot('undo');
@@ -194,7 +194,7 @@ async function run({ page, server, workspace, screenshot }) {
 
   // ---- Another tool edits the file on disk while the user types in the form: the form follows, the field keeps focus and text.
   await page.keyboard.press('Control+S');
-  await waitFor('the save', () => (readFileSync(file, 'utf8').includes(`"batchSize": ${64 + SAMPLES - 1}`) ? true : undefined), 10_000);
+  await waitFor('the save', () => (readFileSync(file, 'utf8').includes(`"batchSize": ${64 + SAMPLES - 1}`) ? true : undefined), 30_000);
   const epochs = form.locator('#f-training_epochs input');
   await epochs.click();
   await epochs.fill('7');
@@ -204,12 +204,12 @@ async function run({ page, server, workspace, screenshot }) {
   assert.deepEqual(focus, { id: 'f-training_epochs', value: '7' }, 'the field being typed into lost its focus or text');
   step('the file changed on disk while typing in Epochs: the form shows seed 43, Epochs keeps focus and "7"');
   await epochs.press('Enter');
-  await waitFor('epochs 7 in the editor', async () => ((await editorText(page, MODEL_FILE)).includes('"epochs": 7,') ? true : undefined), 5_000);
+  await waitFor('epochs 7 in the editor', async () => ((await editorText(page, MODEL_FILE)).includes('"epochs": 7,') ? true : undefined), 30_000);
   await screenshot('form-focus-kept');
 
   // Reset to file on disk drops the unsaved change.
   await form.locator('#revert').click();
-  await waitFor('the revert', async () => ((await editorText(page, MODEL_FILE)).includes('"epochs": 5,') ? true : undefined), 10_000);
+  await waitFor('the revert', async () => ((await editorText(page, MODEL_FILE)).includes('"epochs": 5,') ? true : undefined), 30_000);
   await form.waitForFunction(() => document.querySelector('#f-training_epochs')?.value === '5', null, { timeout: 5_000 });
   step('Reset to file on disk: epochs back to 5');
 
@@ -268,13 +268,13 @@ async function run({ page, server, workspace, screenshot }) {
   const message = await waitFor('the inline problem', async () => {
     const text = await form.locator('[data-field-id="training.learningRate"] .problems').innerText().catch(() => '');
     return text ? text : undefined;
-  }, 10_000);
+  }, 30_000);
   assert.match(message, /"training\.learningRate" must be a number > 0 \(got -1\)/);
   await form.locator('#train').click();
   const notice = await waitFor('the Train notice', async () => {
     const text = await form.locator('#notice').innerText().catch(() => '');
     return /Training cannot start/.test(text) ? text : undefined;
-  }, 10_000);
+  }, 30_000);
   step(`learning rate -1: "${message.trim()}"; ▶ Train says: "${notice.split('\n')[0]}"`);
   await screenshot('form-invalid');
 
@@ -287,7 +287,7 @@ async function run({ page, server, workspace, screenshot }) {
   await yamlForm.waitForFunction(() => document.querySelector('#f-training_learningRate')?.value === '0.01', null, { timeout: 30_000 });
   await yamlLr.fill('0.02');
   await yamlLr.press('Enter');
-  await waitFor('the YAML edit', async () => ((await editorText(page, YAML_FILE)).includes('learningRate: 0.02') ? true : undefined), 10_000);
+  await waitFor('the YAML edit', async () => ((await editorText(page, YAML_FILE)).includes('learningRate: 0.02') ? true : undefined), 30_000);
   const yamlText = await editorText(page, YAML_FILE);
   assert.ok(yamlText.includes("# Fisher's iris flowers") && yamlText.includes('metrics: [accuracy]'), 'the YAML lost a comment or its flow list');
   step('iris.model.yaml: inlay hint → [null,16] · 80 params; the form set learningRate: 0.02, comment and flow list kept');

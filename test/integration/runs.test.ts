@@ -162,8 +162,9 @@ describe('Runs, commands and diagnostics around training', () => {
     fs.rmSync(runDir, { recursive: true });
   });
 
-  it('Stop Training says so when nothing is training', async () => {
-    // Resolves without a run to stop (an information message, not awaited).
-    await vscode.commands.executeCommand(Command.Stop);
+  it('Stop Training says so when nothing is training, and stops nothing', async () => {
+    // Resolves to the file it stopped: none (the information message is not awaited).
+    assert.equal(await vscode.commands.executeCommand(Command.Stop), undefined);
+    assert.equal(await vscode.commands.executeCommand(Command.Stop, vscode.Uri.file(path.join(workspaceRoot(), 'iris.model.yaml'))), undefined);
   });
 });

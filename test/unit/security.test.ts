@@ -256,7 +256,7 @@ describe('security', () => {
     // fixed package name), never a name read from a model file.
     const REVIEWED_LOADERS = [
       'src/trainer/backend.ts: require(nativePackageDir(nativeDir, variant));',
-      "src/trainer/nativeBackend.ts: const child = spawn(process.execPath, ['-e', `require(${JSON.stringify(packageDir)})`], {",
+      "src/host/nativeBackend.ts: const child = spawn(process.execPath, ['-e', `require(${JSON.stringify(packageDir)})`], {",
       'src/trainer/webgpuBackend.ts: dawn = (await import(name)) as DawnModule;',
     ];
 

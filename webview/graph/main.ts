@@ -1,6 +1,6 @@
 import type { GraphState, GraphToHost, HostToGraph } from '../../src/protocol/graphMessages';
 import type { LayerSummary, MemoryEstimate, ModelSummary } from '../../src/protocol/inspectorMessages';
-import type { SpecDiagnostic } from '../../src/spec/diagnostic';
+import type { SpecDiagnostic } from '../../src/modelFile/diagnostic';
 import { assertNever } from '../../src/protocol/assertNever';
 import { isHostMessage, isSavedState } from './guards';
 

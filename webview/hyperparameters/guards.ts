@@ -1,5 +1,5 @@
 import type { HostToHyperparameters } from '../../src/protocol/hyperparametersMessages';
-import type { FormField, FormGroup, FormLayer } from '../../src/spec/formModel';
+import type { FormField, FormGroup, FormLayer } from '../../src/modelFile/formModel';
 import { isObject } from '../../src/protocol/primitiveGuards';
 
 

@@ -5,7 +5,7 @@ import '@vscode-elements/elements/dist/vscode-option/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import type { HostToHyperparameters, HyperparametersState, HyperparametersToHost } from '../../src/protocol/hyperparametersMessages';
-import type { FieldProblem, FormField, FormGroup, FormLayer, HyperparameterForm } from '../../src/spec/formModel';
+import type { FieldProblem, FormField, FormGroup, FormLayer, HyperparameterForm } from '../../src/modelFile/formModel';
 import { assertNever } from '../../src/protocol/assertNever';
 import { isHostMessage, isSavedState } from './guards';
 

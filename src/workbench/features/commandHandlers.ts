@@ -14,6 +14,7 @@ import { isActive, type RunController } from '../services/runController';
 import { describeRun } from './runStatus';
 import { isRunNode, type RunNode, type RunsView } from './runsView';
 import { runLabel } from '../../runFolder/runSummary';
+import { trustedFor } from '../shared/trust';
 
 /** The services the commands act on. */
 export interface CommandContext {
@@ -60,17 +61,6 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
 export const STOP_CURRENT_RUN = 'Stop Current Run';
 export const START_ANOTHER_RUN = 'Start Another';
 
-/** False (after offering to trust it) in Restricted Mode, where training is disabled. */
-async function trusted(): Promise<boolean> {
-  if (vscode.workspace.isTrusted) return true;
-  const choice = await vscode.window.showWarningMessage(
-    'Training is disabled in Restricted Mode: it runs TensorFlow.js on the data files this workspace names. Trust the workspace to train.',
-    'Manage Workspace Trust',
-  );
-  if (choice) void vscode.commands.executeCommand('workbench.trust.manage');
-  return false;
-}
-
 /**
  * Starts a run and returns once it is started (not when it ends): checks
  * trust and the model file's problems first, then opens the panel and a
@@ -84,8 +74,8 @@ async function train(ctx: CommandContext, arg: unknown): Promise<void> {
     void vscode.window.showInformationMessage('Open a *.model.json or *.model.yaml file to train it.');
     return;
   }
-  if (!(await trusted())) return;
-  let alongside = false;
+  if (!(await trustedFor('Training', 'train'))) return;
+  let current: 'stop' | 'keep' | undefined;
   if (isActive(ctx.runs.state(uri.fsPath))) {
     const choice = await ctx.prompts.ask(
       `${path.basename(uri.fsPath)} is training already.`,
@@ -97,8 +87,7 @@ async function train(ctx: CommandContext, arg: unknown): Promise<void> {
       ctx.panels.createOrShow(uri);
       return;
     }
-    if (choice === STOP_CURRENT_RUN) ctx.runs.stop(uri.fsPath);
-    alongside = true;
+    current = choice === STOP_CURRENT_RUN ? 'stop' : 'keep';
   }
   // The trainer reads the file from disk.
   const document = await vscode.workspace.openTextDocument(uri);
@@ -111,10 +100,10 @@ async function train(ctx: CommandContext, arg: unknown): Promise<void> {
     );
     return;
   }
-  const started = ctx.runs.start(uri, { alongside }); // false: a second click started one meanwhile
+  const started = ctx.runs.start(uri, current === undefined ? {} : { current }); // false: a second click started one meanwhile
   ctx.panels.createOrShow(uri);
-  // Beside a run, the notification already showing follows the file's new run.
-  if (started && !alongside) showProgress(ctx, uri);
+  // After a run of the file, the notification already showing follows the new run.
+  if (started && current === undefined) showProgress(ctx, uri);
 }
 
 /**
@@ -133,7 +122,7 @@ async function resumeRun(ctx: CommandContext, arg: unknown): Promise<void> {
       return;
     }
   }
-  if (!(await trusted())) return;
+  if (!(await trustedFor('Training', 'train'))) return;
   const resumed = await ctx.runs.resume(runDir);
   if ('problem' in resumed) {
     void vscode.window.showWarningMessage(resumed.problem);
@@ -178,7 +167,8 @@ function showProgress(ctx: CommandContext, uri: vscode.Uri): void {
   );
 }
 
-async function stop(ctx: CommandContext, arg: unknown): Promise<void> {
+/** Stops the run of `arg`'s file, the active editor's, or the only one going (else asks which); resolves to the file stopped. */
+async function stop(ctx: CommandContext, arg: unknown): Promise<string | undefined> {
   const active = ctx.runs.activeFiles();
   let file: string | undefined;
   if (arg instanceof vscode.Uri) {
@@ -192,10 +182,12 @@ async function stop(ctx: CommandContext, arg: unknown): Promise<void> {
         { placeHolder: 'Run to stop' },
       );
       file = picked?.file;
-      if (!file) return;
+      if (!file) return undefined;
     }
   }
-  if (!file || !ctx.runs.stop(file)) void vscode.window.showInformationMessage('No training run is going.');
+  if (file && ctx.runs.stop(file)) return file;
+  void vscode.window.showInformationMessage('No training run is going.');
+  return undefined;
 }
 
 /**

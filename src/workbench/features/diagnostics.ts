@@ -1,6 +1,8 @@
 import * as vscode from 'vscode';
 import type { SpecDiagnostic } from '../../modelFile/diagnostic';
 import { isModelFile, workspaceRootFor } from '../shared/modelFiles';
+import { Owner } from '../shared/dispose';
+import { modelFileCode } from '../shared/modelFileCode';
 
 const DEBOUNCE_MS = 200;
 export const DIAGNOSTIC_SOURCE = 'Model Studio';
@@ -16,20 +18,20 @@ export interface Validation {
  * and, debounced, on every change. A model file's diagnostics may point into
  * the data files it names; those are replaced with the model file's.
  */
-export class ModelDiagnostics implements vscode.Disposable {
+export class ModelDiagnostics extends Owner {
   private readonly collection = vscode.languages.createDiagnosticCollection('modelStudio');
   private readonly timers = new Map<string, NodeJS.Timeout>();
   /** Other files (data files) each model file put diagnostics on. */
   private readonly related = new Map<string, vscode.Uri[]>();
-  private readonly subscriptions: vscode.Disposable[];
 
   constructor(private readonly log: vscode.LogOutputChannel) {
-    this.subscriptions = [
+    super();
+    this.register(
       this.collection,
       vscode.workspace.onDidOpenTextDocument((doc) => this.schedule(doc, 0)),
       vscode.workspace.onDidChangeTextDocument((e) => this.schedule(e.document, DEBOUNCE_MS)),
       vscode.workspace.onDidCloseTextDocument((doc) => this.clear(doc.uri)),
-    ];
+    );
     for (const doc of vscode.workspace.textDocuments) this.schedule(doc, 0);
   }
 
@@ -42,7 +44,7 @@ export class ModelDiagnostics implements vscode.Disposable {
     const file = document.uri.fsPath;
     // Loaded on the first validation, not at activation: the schema, ajv, YAML
     // and the data readers are most of the extension's bundle.
-    const { validateModelFile } = await import('../../modelFile/validateModelFile');
+    const { validateModelFile } = await modelFileCode();
     const { diagnostics } = await validateModelFile(file, document.getText(), {
       workspaceRoot: workspaceRootFor(document.uri),
     });
@@ -91,10 +93,10 @@ export class ModelDiagnostics implements vscode.Disposable {
     this.related.delete(key);
   }
 
-  dispose(): void {
+  override dispose(): void {
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
-    for (const s of this.subscriptions) s.dispose();
+    super.dispose();
   }
 }
 

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { LayerSummary } from '../../protocol/inspectorMessages';
-import { parseModelFile } from '../../modelFile/parseModelFile';
+import { modelFileCode } from '../shared/modelFileCode';
 import type { ModelInspections } from '../services/modelInspections';
 
 /** `[null,512]`, as TF.js prints an output shape. */
@@ -35,7 +35,7 @@ export class LayerInlayHints implements vscode.InlayHintsProvider, vscode.Dispos
   async provideInlayHints(document: vscode.TextDocument, range: vscode.Range, token: vscode.CancellationToken): Promise<vscode.InlayHint[]> {
     const result = await this.inspections.current(document);
     if (token.isCancellationRequested || result === undefined || result.inspection.kind !== 'ok') return [];
-    const parsed = parseModelFile(document.uri.fsPath, document.getText());
+    const parsed = (await modelFileCode()).parseModelFile(document.uri.fsPath, document.getText());
     const hints: vscode.InlayHint[] = [];
     for (const layer of result.inspection.summary.layers) {
       const line = parsed.rangeOf(['model', 'layers', layer.index]).start.line;

@@ -8,6 +8,7 @@ import { isFinished, listRuns, newestFinishedRun, readRun, runsDirFor } from '..
 import { runLabel } from '../../runFolder/runSummary';
 import { isModelFile, modelName, workspaceRootFor } from '../shared/modelFiles';
 import { isRunNode } from './runsView';
+import { trustedFor } from '../shared/trust';
 
 /** A finished run chosen to evaluate or export. */
 interface PickedRun {
@@ -51,7 +52,7 @@ export class ModelEvaluations implements vscode.Disposable {
 
   /** CodeLens (a model file's Uri), Runs view (a run node), palette (nothing: pick), or a run folder's Uri. */
   async evaluate(arg: unknown, options?: unknown): Promise<void> {
-    if (!(await this.trusted('Evaluating'))) return;
+    if (!(await trustedFor('Evaluating', 'evaluate'))) return;
     const run = await this.pickRun(arg, 'Model file or run to evaluate');
     if (!run) return;
     const data = isEvaluateOptions(options) ? options.data : await this.pickData(run);
@@ -71,7 +72,7 @@ export class ModelEvaluations implements vscode.Disposable {
 
   /** Export Model…: the run's model as TF.js layers files and Keras topology, with a parity check. */
   async exportModel(arg: unknown, options?: unknown): Promise<void> {
-    if (!(await this.trusted('Exporting'))) return;
+    if (!(await trustedFor('Exporting', 'export'))) return;
     const run = await this.pickRun(arg, 'Model file or run to export');
     if (!run) return;
     let outDir: string | undefined;
@@ -106,16 +107,6 @@ export class ModelEvaluations implements vscode.Disposable {
         reveal,
       )
       .then((choice) => (choice === reveal ? vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(result.files[0])) : undefined));
-  }
-
-  private async trusted(what: string): Promise<boolean> {
-    if (vscode.workspace.isTrusted) return true;
-    const choice = await vscode.window.showWarningMessage(
-      `${what} is disabled in Restricted Mode: it runs TensorFlow.js on the data files this workspace names. Trust the workspace first.`,
-      'Manage Workspace Trust',
-    );
-    if (choice) void vscode.commands.executeCommand('workbench.trust.manage');
-    return false;
   }
 
   /** The run `arg` names, or one picked from every model file (its newest finished run) and every finished run. */

@@ -4,6 +4,7 @@ import { HyperparametersPanels } from '../panels/hyperparametersPanel';
 import { LayerInlayHints } from './layerInlayHints';
 import { MODEL_FILE_SELECTOR, isModelFile, resolveModelFile } from '../shared/modelFiles';
 import { ModelInspections } from '../services/modelInspections';
+import { Owner } from '../shared/dispose';
 
 /**
  * The views of a model file's contents: the hyperparameter form, the layer
@@ -11,18 +12,18 @@ import { ModelInspections } from '../services/modelInspections';
  * they share. One object so the composition root and the command table
  * each need one line.
  */
-export class ModelViews implements vscode.Disposable {
+export class ModelViews extends Owner {
   private readonly inspections: ModelInspections;
   private readonly graphs: GraphPanels;
   private readonly forms: HyperparametersPanels;
-  private readonly subscriptions: vscode.Disposable[];
 
   constructor(context: { readonly extensionUri: vscode.Uri; asAbsolutePath(relative: string): string }, log: vscode.LogOutputChannel) {
+    super();
     this.inspections = new ModelInspections(context.asAbsolutePath('dist/inspector.js'), log);
     this.graphs = new GraphPanels({ extensionUri: context.extensionUri, inspections: this.inspections, log });
     this.forms = new HyperparametersPanels({ extensionUri: context.extensionUri, log });
     const hints = new LayerInlayHints(this.inspections);
-    this.subscriptions = [this.forms, this.graphs, hints, vscode.languages.registerInlayHintsProvider(MODEL_FILE_SELECTOR, hints), this.inspections];
+    this.register(this.forms, this.graphs, hints, vscode.languages.registerInlayHintsProvider(MODEL_FILE_SELECTOR, hints), this.inspections);
   }
 
   /** `Hyperparameters` (CodeLens, palette): the form beside the model file. */
@@ -39,7 +40,7 @@ export class ModelViews implements vscode.Disposable {
     else void vscode.window.showInformationMessage('Open a *.model.json or *.model.yaml file to see its layer graph.');
   }
 
-  dispose(): void {
-    for (const s of this.subscriptions) s.dispose();
+  override dispose(): void {
+    super.dispose();
   }
 }

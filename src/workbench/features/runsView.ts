@@ -9,6 +9,7 @@ import { bestMetric, describeRunLine, formatMetric, groupRuns, modelFileOfRun, r
 import { markDeadRuns } from '../../runFolder/deadRuns';
 import { RUN_FILES } from '../../runFolder/runFiles';
 import { isActive, type RunController } from '../services/runController';
+import { Owner } from '../shared/dispose';
 
 export const RUNS_VIEW_ID = 'modelStudio.runs';
 const RUN_JSON_GLOB = '**/.modelstudio/runs/*/run.json';
@@ -42,11 +43,10 @@ export function isRunNode(value: unknown): value is RunNode {
  * is complete after a reload and shows runs made with the CLI. Selecting
  * runs draws them in their model file's training panel.
  */
-export class RunsView implements vscode.TreeDataProvider<RunsNode>, vscode.Disposable {
+export class RunsView extends Owner implements vscode.TreeDataProvider<RunsNode> {
   private readonly changed = new vscode.EventEmitter<RunsNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private readonly view: vscode.TreeView<RunsNode>;
-  private readonly subscriptions: vscode.Disposable[];
   private models: RunsNode[] = [];
   /** Best metric per run folder, keyed by metrics.jsonl's size and time: a long run's file is read once per change. */
   private readonly bestCache = new Map<string, { readonly key: string; readonly best: BestMetric | undefined }>();
@@ -62,6 +62,7 @@ export class RunsView implements vscode.TreeDataProvider<RunsNode>, vscode.Dispo
     private readonly panels: TrainingPanels,
     private readonly log: vscode.LogOutputChannel,
   ) {
+    super();
     this.view = vscode.window.createTreeView(RUNS_VIEW_ID, {
       treeDataProvider: this,
       canSelectMany: true,
@@ -69,7 +70,7 @@ export class RunsView implements vscode.TreeDataProvider<RunsNode>, vscode.Dispo
     });
     const watcher = vscode.workspace.createFileSystemWatcher(RUN_JSON_GLOB);
     const schedule = () => this.schedule();
-    this.subscriptions = [
+    this.register(
       this.view,
       watcher,
       watcher.onDidCreate(schedule),
@@ -86,7 +87,7 @@ export class RunsView implements vscode.TreeDataProvider<RunsNode>, vscode.Dispo
       this.view.onDidChangeSelection((e) => this.onSelection(e.selection)),
       this.changed,
       this.loadedEmitter,
-    ];
+    );
     this.schedule(0);
   }
 
@@ -238,9 +239,9 @@ export class RunsView implements vscode.TreeDataProvider<RunsNode>, vscode.Dispo
     for (const [file, runDirs] of byFile) this.panels.compare(vscode.Uri.file(file), runDirs);
   }
 
-  dispose(): void {
+  override dispose(): void {
     clearTimeout(this.timer);
-    for (const s of this.subscriptions) s.dispose();
+    super.dispose();
   }
 }
 

@@ -3,7 +3,8 @@ import { modelName } from '../shared/modelFiles';
 import type { InspectionResult, ModelInspections } from '../services/modelInspections';
 import { assertNever } from '../../protocol/assertNever';
 import { isGraphState, isGraphToHost, type GraphToHost, type HostToGraph } from '../../protocol/graphMessages';
-import { parseModelFile, type ParsedModelFile } from '../../modelFile/parseModelFile';
+import type { ParsedModelFile } from '../../modelFile/parseModelFile';
+import { modelFileCode } from '../shared/modelFileCode';
 import { PanelController } from './panelController';
 import { panelPage, PanelSet } from './panelSet';
 import { revealInEditor, toVscodeRange } from './webviewHtml';
@@ -58,7 +59,7 @@ class GraphPanel extends PanelController<HostToGraph, GraphToHost> {
     );
     this.register(
       vscode.window.onDidChangeTextEditorSelection((e) => {
-        if (e.textEditor.document.uri.toString() === this.modelUri.toString()) this.highlightAt(e.textEditor.document, e.selections[0].active);
+        if (e.textEditor.document.uri.toString() === this.modelUri.toString()) void this.highlightAt(e.textEditor.document, e.selections[0].active);
       }),
     );
     // Changed on disk while no editor holds the document: inspect it again.
@@ -79,12 +80,12 @@ class GraphPanel extends PanelController<HostToGraph, GraphToHost> {
         const result = await this.deps.inspections.current(document);
         if (result !== undefined) await this.sendInspection(result);
         const editor = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === this.modelUri.toString());
-        if (editor !== undefined) this.highlightAt(editor.document, editor.selection.active);
+        if (editor !== undefined) void this.highlightAt(editor.document, editor.selection.active);
         return;
       }
       case 'revealLayer': {
         const document = await vscode.workspace.openTextDocument(this.modelUri);
-        const { parsed, layers } = this.parse(document);
+        const { parsed, layers } = await this.parse(document);
         // Indexes past the file's own layers are layers of the `model.from` model (fine-tuning).
         await revealInEditor(this.modelUri, parsed.rangeOf(msg.index < layers ? ['model', 'layers', msg.index] : ['model', 'from']));
         return;
@@ -102,9 +103,9 @@ class GraphPanel extends PanelController<HostToGraph, GraphToHost> {
     this.deps.log.debug(`graph: v${result.version} shown ${result.latencyMs} ms after the change (${result.ms} ms in the inspector)`);
   }
 
-  private parse(document: vscode.TextDocument): NonNullable<GraphPanel['parsed']> {
+  private async parse(document: vscode.TextDocument): Promise<NonNullable<GraphPanel['parsed']>> {
     if (this.parsed?.version !== document.version) {
-      const parsed = parseModelFile(this.modelUri.fsPath, document.getText());
+      const parsed = (await modelFileCode()).parseModelFile(this.modelUri.fsPath, document.getText());
       const model = (parsed.value as { model?: { layers?: unknown } } | undefined)?.model;
       const layers = Array.isArray(model?.layers) ? model.layers.length : 0;
       this.parsed = { version: document.version, parsed, layers };
@@ -113,9 +114,9 @@ class GraphPanel extends PanelController<HostToGraph, GraphToHost> {
   }
 
   /** The layer whose entry holds `position`, highlighted in the graph. */
-  private highlightAt(document: vscode.TextDocument, position: vscode.Position): void {
+  private async highlightAt(document: vscode.TextDocument, position: vscode.Position): Promise<void> {
     if (!this.ready) return;
-    const { parsed, layers } = this.parse(document);
+    const { parsed, layers } = await this.parse(document);
     let index: number | null = null;
     for (let i = 0; i < layers; i++) {
       if (toVscodeRange(parsed.rangeOf(['model', 'layers', i])).contains(position)) {

@@ -8,10 +8,10 @@ import {
   type HostToHyperparameters,
   type HyperparametersToHost,
 } from '../../protocol/hyperparametersMessages';
-import { editModelFile, ModelEditError, type ModelFileEdit } from '../../modelFile/editModelFile';
-import { buildForm, newLayer, parseInput, type FormField, type HyperparameterForm } from '../../modelFile/formModel';
-import { modelFileFormat, parseModelFile, type JsonPath } from '../../modelFile/parseModelFile';
-import { validateModelFile } from '../../modelFile/validateModelFile';
+import type { ModelFileEdit } from '../../modelFile/editModelFile';
+import type { FormField, HyperparameterForm } from '../../modelFile/formModel';
+import type { JsonPath } from '../../modelFile/jsonTypes';
+import { modelFileCode } from '../shared/modelFileCode';
 import { PanelController } from './panelController';
 import { panelPage, PanelSet } from './panelSet';
 import { revealInEditor } from './webviewHtml';
@@ -91,7 +91,7 @@ class HyperparametersPanel extends PanelController<HostToHyperparameters, Hyperp
         return;
       case 'addLayer': {
         const layers = this.form?.layers.length ?? 0;
-        await this.edit({ kind: 'insert', path: ['model', 'layers'], index: layers, value: newLayer(msg.layerType) });
+        await this.edit({ kind: 'insert', path: ['model', 'layers'], index: layers, value: (await modelFileCode()).newLayer(msg.layerType) });
         return;
       }
       case 'removeLayer':
@@ -102,7 +102,7 @@ class HyperparametersPanel extends PanelController<HostToHyperparameters, Hyperp
         return;
       case 'reveal': {
         const document = await vscode.workspace.openTextDocument(this.modelUri);
-        await revealInEditor(this.modelUri, parseModelFile(this.modelUri.fsPath, document.getText()).rangeOf(msg.path));
+        await revealInEditor(this.modelUri, (await modelFileCode()).parseModelFile(this.modelUri.fsPath, document.getText()).rangeOf(msg.path));
         return;
       }
       case 'train':
@@ -124,7 +124,7 @@ class HyperparametersPanel extends PanelController<HostToHyperparameters, Hyperp
   private async change(fieldId: string, path: JsonPath, input: string | boolean | readonly string[]): Promise<void> {
     const field = this.findField(fieldId, path);
     if (field === undefined) return; // a field of a form the document has left behind
-    const parsed = parseInput(field.control, input);
+    const parsed = (await modelFileCode()).parseInput(field.control, input);
     if ('error' in parsed) {
       await this.post({ type: 'inputError', fieldId, message: parsed.error });
       return;
@@ -145,7 +145,7 @@ class HyperparametersPanel extends PanelController<HostToHyperparameters, Hyperp
     const requestedAt = Date.now();
     const document = await vscode.workspace.openTextDocument(this.modelUri);
     // Edits by path into a file that does not parse could land anywhere.
-    const syntaxError = parseModelFile(this.modelUri.fsPath, document.getText()).diagnostics.find((d) => d.severity === 'error');
+    const syntaxError = (await modelFileCode()).parseModelFile(this.modelUri.fsPath, document.getText()).diagnostics.find((d) => d.severity === 'error');
     if (syntaxError !== undefined) {
       await this.post({
         type: 'notice',
@@ -156,9 +156,9 @@ class HyperparametersPanel extends PanelController<HostToHyperparameters, Hyperp
     }
     let edits;
     try {
-      edits = editModelFile(document.getText(), modelFileFormat(this.modelUri.fsPath), edit);
+      edits = (await modelFileCode()).editModelFile(document.getText(), (await modelFileCode()).modelFileFormat(this.modelUri.fsPath), edit);
     } catch (error) {
-      const message = error instanceof ModelEditError ? error.message : String(error);
+      const message = error instanceof (await modelFileCode()).ModelEditError ? error.message : String(error);
       await this.post({ type: 'notice', level: 'error', message: `The file was not changed: ${message}.` });
       return;
     }
@@ -211,10 +211,10 @@ class HyperparametersPanel extends PanelController<HostToHyperparameters, Hyperp
 
   private async makeForm(document: vscode.TextDocument): Promise<HyperparameterForm> {
     const text = document.getText();
-    const parsed = parseModelFile(this.modelUri.fsPath, text);
+    const parsed = (await modelFileCode()).parseModelFile(this.modelUri.fsPath, text);
     // The same validation as the editor's diagnostics: the same messages.
-    const { diagnostics } = await validateModelFile(this.modelUri.fsPath, text, { workspaceRoot: workspaceRootFor(this.modelUri) });
-    return buildForm(parsed.value, diagnostics);
+    const { diagnostics } = await (await modelFileCode()).validateModelFile(this.modelUri.fsPath, text, { workspaceRoot: workspaceRootFor(this.modelUri) });
+    return (await modelFileCode()).buildForm(parsed.value, diagnostics);
   }
 
   private async sendForm(document: vscode.TextDocument): Promise<void> {
@@ -229,7 +229,7 @@ class HyperparametersPanel extends PanelController<HostToHyperparameters, Hyperp
       type: 'form',
       modelFile: this.modelUri.fsPath,
       modelName: modelName(this.modelUri.fsPath),
-      format: modelFileFormat(this.modelUri.fsPath),
+      format: (await modelFileCode()).modelFileFormat(this.modelUri.fsPath),
       version,
       dirty: document.isDirty,
       form,

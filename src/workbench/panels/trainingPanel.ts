@@ -20,6 +20,7 @@ import {
 import { readMetrics, readRun, runDirsOf } from '../../runFolder/readRunFolder';
 import { runLabel } from '../../runFolder/runSummary';
 import { RUN_FILES } from '../../runFolder/runFiles';
+import { modelFileCode } from '../shared/modelFileCode';
 
 /** Typing in the model file is checked against the run's spec at most this often. */
 const FILE_CHECK_MS = 300;
@@ -151,7 +152,7 @@ class TrainingPanel extends PanelController<HostToTrainingPanel, TrainingPanelTo
       if (snapshot !== undefined) {
         const open = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === this.modelFile);
         const text = open?.getText() ?? (await fs.readFile(this.modelFile, 'utf8').catch(() => undefined));
-        const [{ parseModelFile }, { sameSpec }] = await Promise.all([import('../../modelFile/parseModelFile'), import('../../modelFile/sameSpec')]);
+        const { parseModelFile, sameSpec } = await modelFileCode();
         changed = !sameSpec(text === undefined ? undefined : parseModelFile(this.modelFile, text).value, snapshot);
       }
     }

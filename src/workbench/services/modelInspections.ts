@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { Inspection } from '../../protocol/inspectorMessages';
 import { InspectionCancelled, InspectorProcess } from '../../host/inspectorProcess';
 import { isModelFile, workspaceRootFor } from '../shared/modelFiles';
+import { Owner } from '../shared/dispose';
 
 /** Edits arriving within this window are inspected once. */
 const DEBOUNCE_MS = 100;
@@ -32,20 +33,20 @@ interface Entry {
  * again, debounced, whenever a document someone asked about changes.
  * Answers for a version the document has left are dropped, never shown.
  */
-export class ModelInspections implements vscode.Disposable {
+export class ModelInspections extends Owner {
   private readonly inspector: InspectorProcess;
   private readonly entries = new Map<string, Entry>();
   private readonly changed = new vscode.EventEmitter<InspectionResult>();
   private readonly failed = new vscode.EventEmitter<{ readonly uri: vscode.Uri; readonly message: string }>();
-  private readonly subscriptions: vscode.Disposable[];
   /** A new inspection of a document's current version. */
   readonly onDidInspect = this.changed.event;
   /** The inspector could not answer for a document. */
   readonly onDidFail = this.failed.event;
 
   constructor(inspectorPath: string, private readonly log: vscode.LogOutputChannel) {
+    super();
     this.inspector = new InspectorProcess({ inspectorPath, onLog: (text) => log.info(`inspector: ${text.trimEnd()}`) });
-    this.subscriptions = [
+    this.register(
       this.changed,
       this.failed,
       vscode.workspace.onDidChangeTextDocument((e) => {
@@ -56,7 +57,7 @@ export class ModelInspections implements vscode.Disposable {
         entry.timer = setTimeout(() => void this.request(e.document), DEBOUNCE_MS);
       }),
       vscode.workspace.onDidCloseTextDocument((document) => this.forget(document.uri)),
-    ];
+    );
   }
 
   /** The latest inspection, maybe of an older version (check `version`). */
@@ -127,10 +128,10 @@ export class ModelInspections implements vscode.Disposable {
     this.entries.delete(uri.toString());
   }
 
-  dispose(): void {
+  override dispose(): void {
     for (const entry of this.entries.values()) clearTimeout(entry.timer);
     this.entries.clear();
-    for (const s of this.subscriptions) s.dispose();
+    super.dispose();
     this.inspector.dispose();
   }
 }

@@ -46,11 +46,13 @@ export function isActive(state: RunState): boolean {
 
 export interface StartOptions {
   /**
-   * Start although this file's run is going: that run carries on (its
-   * news no longer reaches the file's panel and CodeLens, its run folder
-   * still gets everything) and the new one becomes the file's run.
+   * What becomes of this file's run when one is going: `stop` it (it saves
+   * a checkpoint and ends `stopped`) or `keep` it training. Either way the
+   * new run becomes the file's run; the old one's news no longer reaches
+   * the file's panel and CodeLens, its run folder still gets everything.
+   * Unset: no new run starts while one is going.
    */
-  readonly alongside?: boolean;
+  readonly current?: 'stop' | 'keep';
   /** Continue this stopped run of the file instead of starting a new one. */
   readonly resumeRunDir?: string;
 }
@@ -112,12 +114,16 @@ export class RunController implements vscode.Disposable {
   }
 
   /**
-   * Starts a run for `modelUri` unless one is going (see StartOptions.alongside);
-   * returns false if one was. Runs of different files go on side by side.
+   * Starts a run for `modelUri`; returns false when one is going and
+   * StartOptions.current does not say what to do with it. Runs of
+   * different files go on side by side.
    */
   start(modelUri: vscode.Uri, options: StartOptions = {}): boolean {
     const modelFile = modelUri.fsPath;
-    if (isActive(this.state(modelFile)) && !options.alongside) return false;
+    if (isActive(this.state(modelFile))) {
+      if (options.current === undefined) return false;
+      if (options.current === 'stop') this.stop(modelFile);
+    }
     const request: TrainRequest = {
       modelFile,
       workspaceRoot: workspaceRootFor(modelUri),

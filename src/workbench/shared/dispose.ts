@@ -11,11 +11,15 @@ export abstract class Owner implements Disposable {
   private readonly owned: Disposable[] = [];
   private disposed = false;
 
-  /** Takes `disposable` to release with this; one registered after dispose() is released at once. */
-  protected register<T extends Disposable>(disposable: T): T {
-    if (this.disposed) disposable.dispose();
-    else this.owned.push(disposable);
-    return disposable;
+  /** Takes what it is given to release with this; anything registered after dispose() is released at once. */
+  protected register<T extends Disposable>(disposable: T): T;
+  protected register(...disposables: Disposable[]): void;
+  protected register(...disposables: Disposable[]): Disposable {
+    for (const disposable of disposables) {
+      if (this.disposed) disposable.dispose();
+      else this.owned.push(disposable);
+    }
+    return disposables[0];
   }
 
   protected get isDisposed(): boolean {

@@ -1,0 +1,10 @@
+/**
+ * What the editor's features need of the model-file code, built into a
+ * bundle of its own (dist/modelFile.js) that the extension loads on first
+ * use: see src/workbench/shared/modelFileCode.ts.
+ */
+export { editModelFile, ModelEditError } from './editModelFile';
+export { buildForm, newLayer, parseInput } from './formModel';
+export { modelFileFormat, parseModelFile } from './parseModelFile';
+export { sameSpec } from './sameSpec';
+export { validateModelFile } from './validateModelFile';

@@ -1,0 +1,17 @@
+import * as vscode from 'vscode';
+
+/**
+ * True in a trusted workspace. In Restricted Mode, false after saying why
+ * `what` (Training, Evaluating, Exporting) is disabled there and offering
+ * Manage Workspace Trust: it runs TensorFlow.js on the data files the
+ * workspace names. `then` finishes "Trust the workspace to …".
+ */
+export async function trustedFor(what: string, then: string): Promise<boolean> {
+  if (vscode.workspace.isTrusted) return true;
+  const choice = await vscode.window.showWarningMessage(
+    `${what} is disabled in Restricted Mode: it runs TensorFlow.js on the data files this workspace names. Trust the workspace to ${then}.`,
+    'Manage Workspace Trust',
+  );
+  if (choice) void vscode.commands.executeCommand('workbench.trust.manage');
+  return false;
+}
