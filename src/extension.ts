@@ -14,7 +14,7 @@ import { modelStudioApi, type ModelStudioApi } from './workbench/features/testin
 import { TrainingPanels } from './workbench/panels/trainingPanel';
 
 /** Composition root: builds the services, registers them, and nothing else. */
-export function activate(context: vscode.ExtensionContext): ModelStudioApi {
+export function activate(context: vscode.ExtensionContext): ModelStudioApi | undefined {
   const log = vscode.window.createOutputChannel('Model Studio', { log: true });
   const backends = new ModelBackends(context, log);
   const runs = new RunController(context.asAbsolutePath('dist/trainer.js'), log, (modelFile) => backends.choiceFor(modelFile));
@@ -39,7 +39,8 @@ export function activate(context: vscode.ExtensionContext): ModelStudioApi {
     vscode.languages.registerCodeLensProvider(MODEL_FILE_SELECTOR, codeLens),
     ...registerCommands({ runs, diagnostics, panels, runsView, views, evaluations, backends, prompts }),
   );
-  return modelStudioApi(prompts, panels, runsView);
+  // Hooks for the integration suite only (docs/decisions.md "The testing API exists only under test").
+  return context.extensionMode === vscode.ExtensionMode.Test ? modelStudioApi(prompts, panels, runsView) : undefined;
 }
 
 export function deactivate(): void {

@@ -118,7 +118,7 @@ export class ModelEvaluations implements vscode.Disposable {
       if (run) return { runDir: arg.fsPath, modelFile: run.modelFile, runId: run.id };
     }
     type Item = vscode.QuickPickItem & { run?: PickedRun; modelFile?: string };
-    const files = await vscode.workspace.findFiles('**/*.model.{json,yaml,yml}', '**/node_modules/**', 200);
+    const files = await vscode.workspace.findFiles('**/*.model.{json,yaml}', '**/node_modules/**', 200);
     const active = vscode.window.activeTextEditor?.document.uri;
     files.sort((a, b) => Number(b.fsPath === active?.fsPath) - Number(a.fsPath === active?.fsPath) || a.fsPath.localeCompare(b.fsPath));
     const now = Date.now();

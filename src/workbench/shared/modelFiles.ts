@@ -6,7 +6,7 @@ const MODEL_FILE = /\.model\.(json|ya?ml)$/i;
 
 export const MODEL_FILE_SELECTOR: vscode.DocumentSelector = [
   { scheme: 'file', pattern: '**/*.model.json' },
-  { scheme: 'file', pattern: '**/*.model.{yaml,yml}' },
+  { scheme: 'file', pattern: '**/*.model.yaml' },
 ];
 
 export function isModelFile(uri: vscode.Uri): boolean {
@@ -31,7 +31,7 @@ export async function resolveModelFile(arg: unknown, placeHolder: string): Promi
   if (arg instanceof vscode.Uri && isModelFile(arg)) return arg;
   const active = vscode.window.activeTextEditor?.document.uri;
   if (active && isModelFile(active)) return active;
-  const found = await vscode.workspace.findFiles('**/*.model.{json,yaml,yml}', '**/node_modules/**', 200);
+  const found = await vscode.workspace.findFiles('**/*.model.{json,yaml}', '**/node_modules/**', 200);
   if (found.length <= 1) return found[0];
   const picked = await vscode.window.showQuickPick(
     found.map((uri) => ({ label: vscode.workspace.asRelativePath(uri), uri })),
