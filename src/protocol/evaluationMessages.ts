@@ -1,5 +1,5 @@
 import type { Evaluation } from './evaluationTypes';
-import { isObject } from './primitiveGuards';
+import { isMessageOf, isObject } from './primitiveGuards';
 
 /**
  * Messages between the extension host and the evaluation webview. JSON-safe
@@ -59,21 +59,12 @@ function isRef(x: unknown): x is EvaluationRef {
 }
 
 /** Checks a message from the webview (untrusted) before the host acts on it. */
-export function isEvaluationToHost(x: unknown): x is EvaluationToHost {
-  if (!isObject(x)) return false;
-  switch (x.type) {
-    case 'ready':
-      return true;
-    case 'select':
-      return isRef(x.ref);
-    case 'compare':
-      return x.ref === null || isRef(x.ref);
-    case 'openSource':
-      return typeof x.file === 'string' && (x.line === undefined || (Number.isInteger(x.line) && (x.line as number) >= 1));
-    default:
-      return false;
-  }
-}
+export const isEvaluationToHost = isMessageOf<EvaluationToHost>({
+  ready: () => true,
+  select: (x) => isRef(x.ref),
+  compare: (x) => x.ref === null || isRef(x.ref),
+  openSource: (x) => typeof x.file === 'string' && (x.line === undefined || (Number.isInteger(x.line) && (x.line as number) >= 1)),
+});
 
 /** Checks the state a restored panel hands back. */
 export function isEvaluationPanelState(x: unknown): x is EvaluationPanelState {

@@ -1,6 +1,6 @@
 import type { Range } from '../modelFile/diagnostic';
 import type { Inspection } from './inspectorMessages';
-import { isObject } from './primitiveGuards';
+import { isMessageOf, isObject } from './primitiveGuards';
 
 /**
  * Messages between the extension host and the layer-graph webview.
@@ -48,19 +48,11 @@ function isPosition(x: unknown): boolean {
 }
 
 /** Checks a message from the webview (untrusted) before the host acts on it. */
-export function isGraphToHost(x: unknown): x is GraphToHost {
-  if (!isObject(x)) return false;
-  switch (x.type) {
-    case 'ready':
-      return true;
-    case 'revealLayer':
-      return isCount(x.index);
-    case 'revealRange':
-      return isObject(x.range) && isPosition(x.range.start) && isPosition(x.range.end);
-    default:
-      return false;
-  }
-}
+export const isGraphToHost = isMessageOf<GraphToHost>({
+  ready: () => true,
+  revealLayer: (x) => isCount(x.index),
+  revealRange: (x) => isObject(x.range) && isPosition(x.range.start) && isPosition(x.range.end),
+});
 
 /** Checks the state a restored panel hands back. */
 export function isGraphState(x: unknown): x is GraphState {

@@ -1,6 +1,6 @@
 import type { MetricRecord, RunInfo, RunStatus } from './runTypes';
 import { isEvaluateRequest, isEvaluation, isEvaluationProgress } from './evaluationGuards';
-import { isBackendChoice, isBackendName, isNumber, isObject, isOneOf, isOptional, isString } from './primitiveGuards';
+import { isBackendChoice, isBackendName, isMessageOf, isNumber, isObject, isOneOf, isOptional, isString } from './primitiveGuards';
 import type { EvaluatorToHost, HostToTrainer, TrainerToHost, TrainRequest } from './trainerMessages';
 
 /**
@@ -66,65 +66,31 @@ export function isMetricRecord(x: unknown): x is MetricRecord {
 }
 
 /** Extension host (or CLI) → trainer. */
-export function isHostToTrainer(x: unknown): x is HostToTrainer {
-  if (!isObject(x)) {
-    return false;
-  }
-  switch (x.type) {
-    case 'train':
-      return isTrainRequest(x.request);
-    case 'evaluate':
-      return isEvaluateRequest(x.request);
-    case 'export':
-      return isObject(x.request) && isString(x.request.runDir) && isString(x.request.outDir) && isString(x.request.workspaceRoot)
-        && isOptional(x.request.backend, isBackendChoice);
-    case 'stop':
-      return true;
-    default:
-      return false;
-  }
-}
+export const isHostToTrainer = isMessageOf<HostToTrainer>({
+  train: (x) => isTrainRequest(x.request),
+  evaluate: (x) => isEvaluateRequest(x.request),
+  export: (x) => isObject(x.request) && isString(x.request.runDir) && isString(x.request.outDir) && isString(x.request.workspaceRoot)
+      && isOptional(x.request.backend, isBackendChoice),
+  stop: () => true,
+});
 
 /** Trainer → extension host while evaluating or exporting. */
-export function isEvaluatorToHost(x: unknown): x is EvaluatorToHost {
-  if (!isObject(x)) {
-    return false;
-  }
-  switch (x.type) {
-    case 'evaluationProgress':
-      return isEvaluationProgress(x.progress);
-    case 'evaluationDone':
-      return isEvaluation(x.evaluation);
-    case 'exportDone':
-      return isObject(x.result) && isString(x.result.runId) && isString(x.result.outDir) && Array.isArray(x.result.files)
-        && x.result.files.every(isString)
-        && isOptional(x.result.parity, (p) => isObject(p) && isNumber(p.examples) && isNumber(p.maxAbsDifference))
-        && isOptional(x.result.parityNote, isString);
-    case 'taskFailed':
-      return isString(x.message) && typeof x.cancelled === 'boolean';
-    default:
-      return false;
-  }
-}
+export const isEvaluatorToHost = isMessageOf<EvaluatorToHost>({
+  evaluationProgress: (x) => isEvaluationProgress(x.progress),
+  evaluationDone: (x) => isEvaluation(x.evaluation),
+  exportDone: (x) => isObject(x.result) && isString(x.result.runId) && isString(x.result.outDir) && Array.isArray(x.result.files)
+      && x.result.files.every(isString)
+      && isOptional(x.result.parity, (p) => isObject(p) && isNumber(p.examples) && isNumber(p.maxAbsDifference))
+      && isOptional(x.result.parityNote, isString),
+  taskFailed: (x) => isString(x.message) && typeof x.cancelled === 'boolean',
+});
 
 /** Trainer → extension host (or CLI). */
-export function isTrainerToHost(x: unknown): x is TrainerToHost {
-  if (!isObject(x)) {
-    return false;
-  }
-  switch (x.type) {
-    case 'ready':
-      return isBackendName(x.backend) && isBackendSkipList(x.skipped);
-    case 'runStarted':
-    case 'done':
-      return isString(x.runDir) && isRunInfo(x.run);
-    case 'metrics':
-      return isMetricRecord(x.record);
-    case 'log':
-      return isOneOf(LOG_LEVELS)(x.level) && isString(x.message);
-    case 'error':
-      return isString(x.message);
-    default:
-      return false;
-  }
-}
+export const isTrainerToHost = isMessageOf<TrainerToHost>({
+  ready: (x) => isBackendName(x.backend) && isBackendSkipList(x.skipped),
+  runStarted: (x) => isString(x.runDir) && isRunInfo(x.run),
+  done: (x) => isString(x.runDir) && isRunInfo(x.run),
+  metrics: (x) => isMetricRecord(x.record),
+  log: (x) => isOneOf(LOG_LEVELS)(x.level) && isString(x.message),
+  error: (x) => isString(x.message),
+});

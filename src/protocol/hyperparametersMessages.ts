@@ -1,6 +1,6 @@
 import type { HyperparameterForm } from '../modelFile/formModel';
 import type { JsonPath } from '../modelFile/jsonTypes';
-import { isObject } from './primitiveGuards';
+import { isMessageOf, isObject } from './primitiveGuards';
 
 /**
  * Messages between the extension host and the hyperparameters webview.
@@ -64,28 +64,17 @@ function isIndex(x: unknown): x is number {
 }
 
 /** Checks a message from the webview (untrusted) before the host acts on it. */
-export function isHyperparametersToHost(x: unknown): x is HyperparametersToHost {
-  if (!isObject(x)) return false;
-  switch (x.type) {
-    case 'ready':
-    case 'train':
-    case 'revert':
-      return true;
-    case 'change':
-      return typeof x.fieldId === 'string' && isPath(x.path)
-        && (typeof x.input === 'string' || typeof x.input === 'boolean' || (Array.isArray(x.input) && x.input.every((s) => typeof s === 'string')));
-    case 'addLayer':
-      return typeof x.layerType === 'string' && x.layerType.length > 0;
-    case 'removeLayer':
-      return isIndex(x.index);
-    case 'moveLayer':
-      return isIndex(x.from) && isIndex(x.to);
-    case 'reveal':
-      return isPath(x.path);
-    default:
-      return false;
-  }
-}
+export const isHyperparametersToHost = isMessageOf<HyperparametersToHost>({
+  ready: () => true,
+  train: () => true,
+  revert: () => true,
+  change: (x) => typeof x.fieldId === 'string' && isPath(x.path)
+      && (typeof x.input === 'string' || typeof x.input === 'boolean' || (Array.isArray(x.input) && x.input.every((s) => typeof s === 'string'))),
+  addLayer: (x) => typeof x.layerType === 'string' && x.layerType.length > 0,
+  removeLayer: (x) => isIndex(x.index),
+  moveLayer: (x) => isIndex(x.from) && isIndex(x.to),
+  reveal: (x) => isPath(x.path),
+});
 
 /** Checks the state a restored panel hands back. */
 export function isHyperparametersState(x: unknown): x is HyperparametersState {

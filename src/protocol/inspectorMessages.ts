@@ -1,5 +1,5 @@
 import type { SpecDiagnostic } from '../modelFile/diagnostic';
-import { isObject } from './primitiveGuards';
+import { isMessageOf, isObject } from './primitiveGuards';
 
 /**
  * Messages between the extension host and the inspector process
@@ -141,19 +141,11 @@ export function isInspection(x: unknown): x is Inspection {
 }
 
 /** Inspector → host: what the host accepts. */
-export function isInspectorToHost(x: unknown): x is InspectorToHost {
-  if (!isObject(x)) return false;
-  switch (x.type) {
-    case 'ready':
-      return true;
-    case 'inspected':
-      return isCount(x.id) && isInspection(x.inspection) && typeof x.ms === 'number';
-    case 'failed':
-      return isCount(x.id) && typeof x.message === 'string';
-    default:
-      return false;
-  }
-}
+export const isInspectorToHost = isMessageOf<InspectorToHost>({
+  ready: () => true,
+  inspected: (x) => isCount(x.id) && isInspection(x.inspection) && typeof x.ms === 'number',
+  failed: (x) => isCount(x.id) && typeof x.message === 'string',
+});
 
 /** Host → inspector: what the inspector accepts. */
 export function isHostToInspector(x: unknown): x is HostToInspector {

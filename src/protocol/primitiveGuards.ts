@@ -25,5 +25,15 @@ export function isOneOf<T extends string>(values: readonly T[]): (x: unknown) =>
   return (x: unknown): x is T => typeof x === 'string' && (values as readonly string[]).includes(x);
 }
 
+/**
+ * The guard of a union of messages told apart by `type`: one check per
+ * type, given the message's fields. A type added to the union does not
+ * compile until it has its check; an unknown or inherited `type`
+ * (`toString`, `__proto__`) fails.
+ */
+export function isMessageOf<M extends { readonly type: string }>(checks: { readonly [T in M['type']]: (x: Fields) => boolean }): (x: unknown) => x is M {
+  return (x: unknown): x is M => isObject(x) && typeof x.type === 'string' && Object.hasOwn(checks, x.type) && checks[x.type as M['type']](x);
+}
+
 export const isBackendName = isOneOf(BACKEND_NAMES);
 export const isBackendChoice = isOneOf(BACKEND_CHOICES);

@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { isHostToTrainer, isMetricRecord, isRunInfo, isTrainerToHost } from '../../src/protocol/guards';
 import type { RunInfo } from '../../src/protocol/runTypes';
+import { isMessageOf } from '../../src/protocol/primitiveGuards';
 
 const run: RunInfo = {
   id: '20250101-120000-iris',
@@ -87,5 +88,25 @@ describe('protocol guards', () => {
   it('isMetricRecord accepts null metrics (JSON has no NaN)', () => {
     assert.ok(isMetricRecord({ epoch: 3, batch: null, loss: 0.1, val_accuracy: null, time: 5 }));
     assert.equal(isMetricRecord({ epoch: 3, batch: null, loss: 0.1 }), false);
+  });
+});
+
+describe('isMessageOf', () => {
+  type Message = { readonly type: 'ping' } | { readonly type: 'say'; readonly text: string };
+  const isMessage = isMessageOf<Message>({ ping: () => true, say: (x) => typeof x.text === 'string' });
+
+  it('accepts each type whose check passes', () => {
+    assert.ok(isMessage({ type: 'ping' }));
+    assert.ok(isMessage({ type: 'say', text: 'hi' }));
+  });
+
+  it('refuses a failed check, an unknown or missing type, and what is not an object', () => {
+    for (const x of [{ type: 'say', text: 3 }, { type: 'shout', text: 'hi' }, { text: 'hi' }, { type: 7 }, null, [], 'ping']) {
+      assert.equal(isMessage(x), false, JSON.stringify(x));
+    }
+  });
+
+  it('refuses types that are only inherited names of the check table', () => {
+    for (const type of ['toString', 'constructor', '__proto__', 'hasOwnProperty']) assert.equal(isMessage({ type }), false, type);
   });
 });

@@ -1,6 +1,6 @@
 import type { EvaluationPanelState, HostToEvaluation } from '../../src/protocol/evaluationMessages';
 import type { Evaluation } from '../../src/protocol/evaluationTypes';
-import { isObject, type Fields } from '../../src/protocol/primitiveGuards';
+import { type Fields, isMessageOf, isObject } from '../../src/protocol/primitiveGuards';
 
 
 function isNumberOrNull(value: unknown): boolean {
@@ -26,19 +26,12 @@ function isEvaluation(value: unknown): value is Evaluation {
 }
 
 /** Checks a message from the host before the panel acts on it. */
-export function isHostMessage(value: unknown): value is HostToEvaluation {
-  if (!isObject(value)) return false;
-  switch (value.type) {
-    case 'show':
-      return typeof value.modelFile === 'string' && typeof value.modelName === 'string'
-        && Array.isArray(value.choices) && value.choices.every((c) => isRef(c) && typeof (c as Fields).label === 'string')
-        && isEvaluation(value.primary) && (value.compare === undefined || isEvaluation(value.compare));
-    case 'unavailable':
-      return typeof value.modelFile === 'string' && typeof value.modelName === 'string' && typeof value.message === 'string';
-    default:
-      return false;
-  }
-}
+export const isHostMessage = isMessageOf<HostToEvaluation>({
+  show: (value) => typeof value.modelFile === 'string' && typeof value.modelName === 'string'
+      && Array.isArray(value.choices) && value.choices.every((c) => isRef(c) && typeof (c as Fields).label === 'string')
+      && isEvaluation(value.primary) && (value.compare === undefined || isEvaluation(value.compare)),
+  unavailable: (value) => typeof value.modelFile === 'string' && typeof value.modelName === 'string' && typeof value.message === 'string',
+});
 
 /** Checks what `getState()` returned. */
 export function isSavedState(value: unknown): value is EvaluationPanelState {

@@ -4,15 +4,9 @@ import type { ClassificationResult, Evaluation, ExampleImage, RegressionResult, 
 import { assertNever } from '../../src/protocol/assertNever';
 import { curveChart, histogramChart, scatterChart } from './charts';
 import { isHostMessage } from './guards';
+import { connect, element, make, vscodeApi } from '../common/page';
 
-interface VsCodeApi {
-  postMessage(message: EvaluationToHost): void;
-  getState(): unknown;
-  setState(state: EvaluationPanelState): void;
-}
-declare function acquireVsCodeApi(): VsCodeApi;
-
-const vscode = acquireVsCodeApi();
+const vscode = vscodeApi<EvaluationToHost, EvaluationPanelState>();
 
 const app = document.getElementById('app') as HTMLElement;
 app.innerHTML = `
@@ -26,9 +20,6 @@ app.innerHTML = `
   <p id="message" role="status" hidden></p>
   <div id="columns"></div>`;
 
-function element<T extends HTMLElement>(id: string): T {
-  return document.getElementById(id) as T;
-}
 
 const ui = {
   title: element('title'),
@@ -40,12 +31,6 @@ const ui = {
 
 let charts: Chart[] = [];
 
-function make<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
-  const el = document.createElement(tag);
-  if (className) el.className = className;
-  if (text !== undefined) el.textContent = text;
-  return el;
-}
 
 /** 4 decimals; values too small to show that way (a near-perfect regression's errors) in exponent form. */
 function fixed(value: number | null, digits = 4): string {
@@ -328,12 +313,7 @@ ui.primary.addEventListener('change', () => {
 });
 ui.compare.addEventListener('change', () => vscode.postMessage({ type: 'compare', ref: refOf(ui.compare.value) }));
 
-window.addEventListener('message', (event: MessageEvent<unknown>) => {
-  const msg = event.data;
-  if (!isHostMessage(msg)) {
-    console.warn('evaluation: dropped a message that does not fit the protocol', msg);
-    return;
-  }
+function onMessage(msg: HostToEvaluation): void {
   switch (msg.type) {
     case 'show':
       show(msg);
@@ -346,7 +326,7 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
     default:
       assertNever(msg);
   }
-});
+}
 
 // The host sends what to show after `ready` (a restored panel too: the serializer gave it the saved state).
-vscode.postMessage({ type: 'ready' });
+connect(vscode, 'evaluation', isHostMessage, onMessage);

@@ -1,6 +1,6 @@
 import type { HostToGraph } from '../../src/protocol/graphMessages';
 import type { Inspection } from '../../src/protocol/inspectorMessages';
-import { isObject } from '../../src/protocol/primitiveGuards';
+import { isMessageOf, isObject } from '../../src/protocol/primitiveGuards';
 
 
 function isShape(value: unknown): boolean {
@@ -28,19 +28,11 @@ function isInspection(value: unknown): value is Inspection {
 }
 
 /** Checks a message from the host before the graph acts on it. */
-export function isHostMessage(value: unknown): value is HostToGraph {
-  if (!isObject(value)) return false;
-  switch (value.type) {
-    case 'inspection':
-      return typeof value.modelFile === 'string' && typeof value.modelName === 'string' && typeof value.version === 'number' && isInspection(value.inspection);
-    case 'unavailable':
-      return typeof value.modelFile === 'string' && typeof value.modelName === 'string' && typeof value.message === 'string';
-    case 'highlight':
-      return value.index === null || typeof value.index === 'number';
-    default:
-      return false;
-  }
-}
+export const isHostMessage = isMessageOf<HostToGraph>({
+  inspection: (value) => typeof value.modelFile === 'string' && typeof value.modelName === 'string' && typeof value.version === 'number' && isInspection(value.inspection),
+  unavailable: (value) => typeof value.modelFile === 'string' && typeof value.modelName === 'string' && typeof value.message === 'string',
+  highlight: (value) => value.index === null || typeof value.index === 'number',
+});
 
 /** Checks what `getState()` returned. */
 export function isSavedState(value: unknown): value is { modelFile: string } {

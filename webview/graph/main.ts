@@ -3,15 +3,9 @@ import type { LayerSummary, MemoryEstimate, ModelSummary } from '../../src/proto
 import type { SpecDiagnostic } from '../../src/modelFile/diagnostic';
 import { assertNever } from '../../src/protocol/assertNever';
 import { isHostMessage, isSavedState } from './guards';
+import { connect, element, make, vscodeApi } from '../common/page';
 
-interface VsCodeApi {
-  postMessage(message: GraphToHost): void;
-  getState(): unknown;
-  setState(state: GraphState): void;
-}
-declare function acquireVsCodeApi(): VsCodeApi;
-
-const vscode = acquireVsCodeApi();
+const vscode = vscodeApi<GraphToHost, GraphState>();
 
 const app = document.getElementById('app') as HTMLElement;
 app.innerHTML = `
@@ -25,9 +19,6 @@ app.innerHTML = `
   </section>
   <ol id="graph" aria-label="Layers, input first"></ol>`;
 
-function element<T extends HTMLElement>(id: string): T {
-  return document.getElementById(id) as T;
-}
 
 const ui = {
   name: element('name'),
@@ -40,12 +31,6 @@ const ui = {
 
 let highlighted: number | null = null;
 
-function make<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
-  const el = document.createElement(tag);
-  if (className) el.className = className;
-  if (text !== undefined) el.textContent = text;
-  return el;
-}
 
 function shape(dims: readonly (number | null)[]): string {
   return `[${dims.map((d) => (d === null ? 'null' : String(d))).join(', ')}]`;
@@ -171,14 +156,6 @@ function onMessage(msg: HostToGraph): void {
   }
 }
 
-window.addEventListener('message', (event: MessageEvent<unknown>) => {
-  if (!isHostMessage(event.data)) {
-    console.warn('graph: dropped an unknown message', event.data);
-    return;
-  }
-  onMessage(event.data);
-});
-
 const saved = vscode.getState();
 if (isSavedState(saved)) vscode.setState(saved);
-vscode.postMessage({ type: 'ready' });
+connect(vscode, 'graph', isHostMessage, onMessage);

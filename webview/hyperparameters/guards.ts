@@ -1,6 +1,6 @@
 import type { HostToHyperparameters } from '../../src/protocol/hyperparametersMessages';
 import type { FormField, FormGroup, FormLayer } from '../../src/modelFile/formModel';
-import { isObject } from '../../src/protocol/primitiveGuards';
+import { isMessageOf, isObject } from '../../src/protocol/primitiveGuards';
 
 
 const CONTROLS = new Set(['number', 'select', 'checkbox', 'multiselect', 'numberList', 'text', 'json']);
@@ -32,32 +32,24 @@ function isLayer(value: unknown): value is FormLayer {
 }
 
 /** Checks a message from the host before the form acts on it. */
-export function isHostMessage(value: unknown): value is HostToHyperparameters {
-  if (!isObject(value)) return false;
-  switch (value.type) {
-    case 'form': {
-      const form = value.form;
-      return (
-        typeof value.modelFile === 'string' &&
-        typeof value.modelName === 'string' &&
-        typeof value.version === 'number' &&
-        typeof value.dirty === 'boolean' &&
-        isObject(form) &&
-        Array.isArray(form.groups) && form.groups.every(isGroup) &&
-        Array.isArray(form.layers) && form.layers.every(isLayer) &&
-        Array.isArray(form.layerTypes) && form.layerTypes.every((t) => typeof t === 'string') &&
-        isProblems(form.problems) &&
-        typeof form.errorCount === 'number'
-      );
-    }
-    case 'notice':
-      return (value.level === 'info' || value.level === 'error') && typeof value.message === 'string'
-        && (value.details === undefined || (Array.isArray(value.details) && value.details.every((d) => typeof d === 'string')));
-    case 'inputError':
-      return typeof value.fieldId === 'string' && typeof value.message === 'string';
-    default:
-      return false;
-  }
+export const isHostMessage = isMessageOf<HostToHyperparameters>({
+  form: (value) => typeof value.modelFile === 'string'
+    && typeof value.modelName === 'string'
+    && typeof value.version === 'number'
+    && typeof value.dirty === 'boolean'
+    && isForm(value.form),
+  notice: (value) => (value.level === 'info' || value.level === 'error') && typeof value.message === 'string'
+    && (value.details === undefined || (Array.isArray(value.details) && value.details.every((d) => typeof d === 'string'))),
+  inputError: (value) => typeof value.fieldId === 'string' && typeof value.message === 'string',
+});
+
+function isForm(form: unknown): boolean {
+  return isObject(form)
+    && Array.isArray(form.groups) && form.groups.every(isGroup)
+    && Array.isArray(form.layers) && form.layers.every(isLayer)
+    && Array.isArray(form.layerTypes) && form.layerTypes.every((t) => typeof t === 'string')
+    && isProblems(form.problems)
+    && typeof form.errorCount === 'number';
 }
 
 /** Checks what `getState()` returned. */

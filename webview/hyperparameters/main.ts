@@ -8,15 +8,9 @@ import type { HostToHyperparameters, HyperparametersState, HyperparametersToHost
 import type { FieldProblem, FormField, FormGroup, FormLayer, HyperparameterForm } from '../../src/modelFile/formModel';
 import { assertNever } from '../../src/protocol/assertNever';
 import { isHostMessage, isSavedState } from './guards';
+import { connect, element, make, vscodeApi } from '../common/page';
 
-interface VsCodeApi {
-  postMessage(message: HyperparametersToHost): void;
-  getState(): unknown;
-  setState(state: HyperparametersState): void;
-}
-declare function acquireVsCodeApi(): VsCodeApi;
-
-const vscode = acquireVsCodeApi();
+const vscode = vscodeApi<HyperparametersToHost, HyperparametersState>();
 
 /** The parts of @vscode-elements components this form uses. */
 type TextField = HTMLElement & { value: string; type: string; placeholder?: string; min?: number; max?: number; step?: number; label: string; invalid: boolean };
@@ -50,9 +44,6 @@ app.innerHTML = `
     </div>
   </section>`;
 
-function element<T extends HTMLElement>(id: string): T {
-  return document.getElementById(id) as T;
-}
 
 const ui = {
   name: element('name'),
@@ -88,12 +79,6 @@ function isFocused(el: Element): boolean {
   return active !== null && (active === el || el.contains(active));
 }
 
-function make<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
-  const el = document.createElement(tag);
-  if (className) el.className = className;
-  if (text !== undefined) el.textContent = text;
-  return el;
-}
 
 function domId(fieldId: string): string {
   return `f-${fieldId.replace(/[^\w-]/g, '_')}`;
@@ -455,14 +440,6 @@ ui.addLayer.addEventListener('click', () => {
   vscode.postMessage({ type: 'addLayer', layerType: type });
 });
 
-window.addEventListener('message', (event: MessageEvent<unknown>) => {
-  if (!isHostMessage(event.data)) {
-    console.warn('hyperparameters: dropped an unknown message', event.data);
-    return;
-  }
-  onMessage(event.data);
-});
-
 const saved = vscode.getState();
 if (isSavedState(saved)) vscode.setState(saved);
-vscode.postMessage({ type: 'ready' });
+connect(vscode, 'hyperparameters', isHostMessage, onMessage);

@@ -7,7 +7,7 @@ import type {
   TrainingPanelState,
 } from '../../src/protocol/trainingPanelMessages';
 
-import { isObject } from '../../src/protocol/primitiveGuards';
+import { isMessageOf, isObject } from '../../src/protocol/primitiveGuards';
 
 const STATUSES = new Set(['none', 'starting', 'stopping', 'running', 'completed', 'stopped', 'failed']);
 
@@ -29,28 +29,18 @@ function isRecords(value: unknown): value is MetricRecord[] {
 }
 
 /** Checks a message from the host before the panel acts on it. */
-export function isHostMessage(value: unknown): value is HostToTrainingPanel {
-  if (!isObject(value)) return false;
-  switch (value.type) {
-    case 'reset':
-      return (
-        typeof value.modelFile === 'string' &&
-        typeof value.modelName === 'string' &&
-        isPanelRun(value.run) &&
-        isRecords(value.records)
-      );
-    case 'run':
-      return isPanelRun(value.run);
-    case 'metrics':
-      return typeof value.runId === 'string' && isRecords(value.records);
-    case 'compare':
-      return Array.isArray(value.runs) && value.runs.every(isComparedRun);
-    case 'fileChanged':
-      return typeof value.changed === 'boolean';
-    default:
-      return false;
-  }
-}
+export const isHostMessage = isMessageOf<HostToTrainingPanel>({
+  reset: (value) => (
+      typeof value.modelFile === 'string' &&
+      typeof value.modelName === 'string' &&
+      isPanelRun(value.run) &&
+      isRecords(value.records)
+    ),
+  run: (value) => isPanelRun(value.run),
+  metrics: (value) => typeof value.runId === 'string' && isRecords(value.records),
+  compare: (value) => Array.isArray(value.runs) && value.runs.every(isComparedRun),
+  fileChanged: (value) => typeof value.changed === 'boolean',
+});
 
 function isComparedRun(value: unknown): value is ComparedRun {
   return (

@@ -18,15 +18,9 @@ import { assertNever } from '../../src/protocol/assertNever';
 import { isHostMessage, isSavedState } from './guards';
 import { RunSeries } from './series';
 import { clock, eta, rate, samplesPerSecond } from './stats';
+import { connect, element, vscodeApi } from '../common/page';
 
-interface VsCodeApi {
-  postMessage(message: TrainingPanelToHost): void;
-  getState(): unknown;
-  setState(state: TrainingPanelState): void;
-}
-declare function acquireVsCodeApi(): VsCodeApi;
-
-const vscode = acquireVsCodeApi();
+const vscode = vscodeApi<TrainingPanelToHost, TrainingPanelState>();
 /** setState serialises what it is given: at most this often while a run streams. */
 const SAVE_MS = 1000;
 /** Above this many records only epoch records are saved; the host sends the rest on `ready`. */
@@ -65,9 +59,6 @@ app.innerHTML = `
   <p id="compared" hidden></p>
   <div id="charts"></div>`;
 
-function element<T extends HTMLElement>(id: string): T {
-  return document.getElementById(id) as T;
-}
 
 type Toggle = HTMLElement & { disabled: boolean };
 const ui = {
@@ -293,14 +284,6 @@ function scheduleSave(): void {
   }, SAVE_MS);
 }
 
-window.addEventListener('message', (event: MessageEvent<unknown>) => {
-  if (!isHostMessage(event.data)) {
-    console.warn('training panel: dropped an unknown message', event.data);
-    return;
-  }
-  onMessage(event.data);
-});
-
 // Draw what the panel showed before it was hidden or the window reloaded;
 // the host then sends the run folder's current contents.
 const saved = vscode.getState();
@@ -308,4 +291,4 @@ if (isSavedState(saved)) {
   if (saved.settings) settings = saved.settings;
   show(saved.modelFile, saved.modelName, saved.run, saved.records);
 }
-vscode.postMessage({ type: 'ready' });
+connect(vscode, 'training panel', isHostMessage, onMessage);
