@@ -270,6 +270,9 @@ const QUIET_SETTINGS = {
   'chat.disableAIFeatures': true,
   'git.enabled': false,
   'window.restoreWindows': 'none',
+  // Desktop VS Code's default. In a browser VS Code saves a second after each
+  // edit, which raced the form's "Reset to file on disk" on a busy machine.
+  'files.autoSave': 'off',
   // An empty secondary side bar (chat, disabled above) would take a third of each screenshot.
   'workbench.secondarySideBar.defaultVisibility': 'hidden',
 };

@@ -10,7 +10,6 @@ import { disposeModel, outputUnits } from './buildModel';
 import { metricNamer, toRecord } from './metricRecords';
 import { MetricMonitor } from './metricMonitor';
 import { loadCheckpoint, readWeights } from './modelIO';
-import { isOutOfMemoryError, OutOfMemoryError, outOfMemoryMessage } from '../protocol/outOfMemory';
 import { readResumable, type Resumable } from '../runFolder/resume';
 import { RUN_FILES } from '../runFolder/runFiles';
 import { setUpRun, type RunSetup } from './runSetup';
@@ -18,6 +17,8 @@ import { RunWriter } from './runWriter';
 import { labelEncoding, restOfEpoch, splitTensors, type LabelEncoding, type SplitTensors } from './trainingData';
 import { trainingStateOf, type TrainingState } from './trainingState';
 import { userMessage } from './userMessage';
+import { EpochSums, EventLoopYield, fitEpoch } from './fitEpoch';
+import { checkMemory, divergedMessage, failureMessage, TrainingDiverged, type Position } from './trainingFailures';
 
 export interface TrainEvents {
   /** Every message, in order: ready, runStarted, metrics…, done — or ready?, error. */
@@ -26,32 +27,6 @@ export interface TrainEvents {
 
 /** The last message of a run: `done` (run.json is final) or `error` (nothing was started). */
 export type TrainOutcome = Extract<TrainerToHost, { type: 'done' } | { type: 'error' }>;
-
-/** Thrown from a batch callback to end training with run.json saying why. */
-class TrainingDiverged extends Error {}
-
-/** MiB, as V8's --max-old-space-size counts. */
-const MB = 1024 * 1024;
-
-/**
- * Training yields to the event loop, for IPC messages (a stop request),
- * signals, timers (the heartbeat) and stream writes, after the first batch
- * that ends this long after the last yield. Not after every batch: a yield
- * costs about 0.2 ms, 1 % of a 20 ms wasm MLP batch; a stop waits at most
- * this long more.
- */
-const YIELD_EVERY_MS = 50;
-
-/** Yields when YIELD_EVERY_MS have passed since it last did. */
-class EventLoopYield {
-  private last = performance.now();
-
-  async yieldIfDue(): Promise<void> {
-    if (performance.now() - this.last < YIELD_EVERY_MS) return;
-    await new Promise((resolve) => setImmediate(resolve));
-    this.last = performance.now();
-  }
-}
 
 /**
  * TF.js draws dropout masks, fit's shuffle and other unseeded randomness from Math.random.
@@ -160,75 +135,31 @@ export async function train(
       return fail(error);
     }
     const random = resumed ? new Mulberry32(resumed.state.random) : randomForSeed(setup.seed);
-    return await withSeededRandom(random, () => runTraining(request, setup, writer, startedAt, emit, signal, random, resumed));
+    return await withSeededRandom(random, () => runTraining({ request, setup, writer, startedAt, emit, signal, random, resumed }));
   } finally {
     disposeModel(setup.model);
   }
 }
 
-/**
- * Means of the training metrics over an epoch's batches, weighted by batch
- * size as Keras does, summed here rather than taken from TF.js's epoch logs
- * so that an epoch cut by a stop and finished by a resumed run gets the
- * value the uninterrupted epoch would have.
- */
-class EpochSums {
-  private examples: number;
-  private readonly sums: Record<string, number>;
 
-  constructor(private readonly keys: readonly string[], saved?: TrainingState['partial']) {
-    this.examples = saved?.examples ?? 0;
-    this.sums = Object.fromEntries(keys.map((key) => [key, saved?.sums[key] ?? 0]));
-  }
-
-  add(logs: tf.Logs, size: number): void {
-    this.examples += size;
-    for (const key of this.keys) if (key in logs) this.sums[key] += logs[key] * size;
-  }
-
-  /** `logs` with the training metrics replaced by the means over every batch of the epoch. */
-  means(logs: tf.Logs): tf.Logs {
-    if (this.examples === 0) return logs;
-    const means = Object.fromEntries(this.keys.filter((key) => key in logs).map((key) => [key, this.sums[key] / this.examples]));
-    return { ...logs, ...means };
-  }
-
-  get saved(): NonNullable<TrainingState['partial']> {
-    return { examples: this.examples, sums: { ...this.sums } };
-  }
+/** What one run's training works with: the request and its setup, where it writes and reports, its randomness, and the run it resumes. */
+interface RunContext {
+  readonly request: TrainRequest;
+  readonly setup: RunSetup;
+  readonly writer: RunWriter;
+  readonly startedAt: Date;
+  readonly emit: (message: TrainerToHost) => void;
+  readonly signal: AbortSignal;
+  readonly random: Mulberry32;
+  readonly resumed: Resumed | undefined;
 }
 
-/** Where training is, for a failure's epoch and batch: the batch in progress (0-based), undefined between epochs. */
-interface Position {
-  epoch: number;
-  batch: number | undefined;
-}
-
-async function runTraining(
-  request: TrainRequest,
-  setup: RunSetup,
-  writer: RunWriter,
-  startedAt: Date,
-  emit: (message: TrainerToHost) => void,
-  signal: AbortSignal,
-  random: Mulberry32,
-  resumed: Resumed | undefined,
-): Promise<TrainOutcome> {
-  const { spec, data, model, seed, epochs, batchSize } = setup;
+/** Trains the prepared run to its end, a stop or a failure, and writes run.json's final state. */
+async function runTraining(run: RunContext): Promise<TrainOutcome> {
+  const { request, setup, writer, emit, signal, random, resumed } = run;
+  const { spec, data, model, epochs, batchSize } = setup;
   const batchesPerEpoch = Math.ceil(data.train.count / batchSize);
-  const base = {
-    id: writer.id,
-    name: spec.name,
-    modelFile: resumed?.run.modelFile ?? request.modelFile,
-    backend: setup.backend.backend,
-    backendSkipped: setup.backend.skipped,
-    startedAt: resumed?.run.startedAt ?? startedAt.toISOString(),
-    ...(resumed ? { resumedAt: startedAt.toISOString() } : {}),
-    seed,
-    epochs,
-    trainSamples: data.train.count,
-    batchesPerEpoch,
-  };
+  const base = runInfoBase(run, batchesPerEpoch);
   const running: RunInfo = { ...base, status: 'running', pid: process.pid };
   await writer.startHeartbeat(running);
   emit({ type: 'runStarted', runDir: writer.dir, run: running });
@@ -382,192 +313,41 @@ async function runTraining(
     await writer.checkpointsWritten().catch(() => undefined);
   }
 
-  const final: RunInfo = {
+  return finishRun(run, {
     ...base,
     status,
     endedAt: new Date().toISOString(),
     epochsDone: lastCompletedEpoch,
     ...(error ? { error } : {}),
     ...(test ? { test } : {}),
+  });
+}
+
+/** What run.json says of the run from its start to its end. */
+function runInfoBase({ request, setup, writer, startedAt, resumed }: RunContext, batchesPerEpoch: number): Omit<RunInfo, 'status'> {
+  return {
+    id: writer.id,
+    name: setup.spec.name,
+    modelFile: resumed?.run.modelFile ?? request.modelFile,
+    backend: setup.backend.backend,
+    backendSkipped: setup.backend.skipped,
+    startedAt: resumed?.run.startedAt ?? startedAt.toISOString(),
+    ...(resumed ? { resumedAt: startedAt.toISOString() } : {}),
+    seed: setup.seed,
+    epochs: setup.epochs,
+    trainSamples: setup.data.train.count,
+    batchesPerEpoch,
   };
+}
+
+/** Writes run.json's final state and says `done`. */
+async function finishRun({ writer, emit }: RunContext, final: RunInfo): Promise<TrainOutcome> {
   // No heartbeat may land after this: run.json is final.
   await writer.stopHeartbeat();
   await writer.writeRunInfo(final);
   const done: TrainOutcome = { type: 'done', runDir: writer.dir, run: final };
   emit(done);
   return done;
-}
-
-/**
- * "…: training.learningRate: the loss became NaN at epoch 2, batch 17
- * (training diverged): try a lower training.learningRate (now 10) or
- * normalise the features". Training stops at that batch, as Keras's
- * TerminateOnNaN does; the batch's record is not written (JSON has no NaN).
- */
-function divergedMessage(request: TrainRequest, model: tf.LayersModel, loss: number, epoch: number, batch: number): string {
-  const rate = (model.optimizer.getConfig() as { learningRate?: unknown }).learningRate;
-  const now = typeof rate === 'number' ? ` (now ${rate})` : '';
-  return `${displayPath(request.modelFile)}: training.learningRate: the loss became ${loss} at epoch ${epoch}, batch ${batch} ` +
-    `(training diverged): try a lower training.learningRate${now} or normalise the features`;
-}
-
-/**
- * V8 only limits the JavaScript heap (--max-old-space-size); tensors live in
- * ArrayBuffers, wasm memory or native memory outside it. So after each batch
- * the tensors are held to modelStudio.trainer.maxMemoryMB as well, and a run
- * that outgrows it fails with advice instead of taking the machine's memory.
- */
-function checkMemory(request: TrainRequest, setup: RunSetup, epoch: number, batch: number): void {
-  if (request.maxMemoryMB === undefined) return;
-  const used = tf.memory().numBytes / MB;
-  if (used > request.maxMemoryMB) {
-    throw new OutOfMemoryError(outOfMemoryMessage({ epoch, batch, batchSize: setup.batchSize, maxMemoryMB: request.maxMemoryMB, usedMB: used }));
-  }
-}
-
-/** run.json's error message for what ended training. */
-function failureMessage(caught: unknown, request: TrainRequest, setup: RunSetup, at: Position): string {
-  if (caught instanceof TrainingDiverged || caught instanceof OutOfMemoryError) return caught.message;
-  if (isOutOfMemoryError(caught)) {
-    return outOfMemoryMessage({
-      ...(at.epoch > 0 ? { epoch: at.epoch } : {}),
-      ...(at.batch === undefined ? {} : { batch: at.batch }),
-      batchSize: setup.batchSize,
-      ...(request.maxMemoryMB === undefined ? {} : { maxMemoryMB: request.maxMemoryMB }),
-    });
-  }
-  return userMessage(caught, request.modelFile);
-}
-
-/** A batch's or an epoch's logs as TF.js hands them to a tf.Callback: scalars still on the backend. */
-type UnresolvedLogs = Record<string, number | tf.Tensor>;
-
-/** Reads logs into numbers now: for backends whose reads are synchronous anyway. */
-function readLogsNow(logs: UnresolvedLogs): tf.Logs {
-  return Object.fromEntries(Object.entries(logs).map(([key, value]) => [key, typeof value === 'number' ? value : value.dataSync()[0]]));
-}
-
-/**
- * Reads logs into numbers without waiting in TF.js's callback: the scalars
- * are cloned (fit disposes its own right after the callback) and read
- * asynchronously. Never rejects unhandled: the caller awaits it.
- */
-function readLogs(logs: UnresolvedLogs): Promise<tf.Logs> {
-  const entries = Object.entries(logs).map(([key, value]) => [key, typeof value === 'number' ? value : tf.clone(value)] as const);
-  const read = (async () => {
-    try {
-      const values = await Promise.all(entries.map(async ([, value]) => (typeof value === 'number' ? value : (await value.data())[0])));
-      return Object.fromEntries(entries.map(([key], i) => [key, values[i]]));
-    } finally {
-      tf.dispose(entries.flatMap(([, value]) => (typeof value === 'number' ? [] : [value])));
-    }
-  })();
-  read.catch(() => undefined);
-  return read;
-}
-
-/**
- * Batches whose logs may still be being read while later batches train. On
- * webgpu reading a batch's loss waits for the GPU queue to empty before the
- * next batch is queued: reading every batch at once made an MLP epoch on
- * lavapipe 2.9 s, two batches behind 2.4 s, eight behind 2.1 s (bare fit
- * 2.2 s). wasm, cpu and tensorflow read synchronously: their records come
- * with the batch.
- */
-function logsInFlight(): number {
-  return tf.getBackend() === 'webgpu' ? 8 : 0;
-}
-
-/**
- * Hands each batch's resolved logs to `onBatch` in order, a few batches
- * behind training where the backend reads asynchronously, and keeps the
- * epoch's logs. An aborted `signal` stops fit after the batch in progress,
- * however far behind the records are.
- */
-class BatchLogs extends tf.Callback {
-  private readonly reading: { index: number; logs: Promise<tf.Logs> }[] = [];
-  private readonly inFlight = logsInFlight();
-  batchesDone: number;
-  epochLogs: tf.Logs | undefined;
-
-  constructor(
-    private readonly skip: number,
-    private readonly onBatch: (index: number, logs: tf.Logs) => Promise<void>,
-    private readonly signal: AbortSignal,
-  ) {
-    super();
-    this.batchesDone = skip;
-  }
-
-  override async onBatchEnd(batch: number, logs: UnresolvedLogs = {}): Promise<void> {
-    const index = this.skip + batch;
-    if (this.inFlight === 0) {
-      await this.handle(index, readLogsNow(logs));
-    } else {
-      this.reading.push({ index, logs: readLogs(logs) });
-      while (this.reading.length > this.inFlight) await this.handleOldest();
-    }
-    if (this.signal.aborted) this.model.stopTraining = true;
-  }
-
-  override async onEpochEnd(_epoch: number, logs: UnresolvedLogs = {}): Promise<void> {
-    while (this.reading.length > 0) await this.handleOldest();
-    this.epochLogs = await readLogs(logs);
-  }
-
-  /** Waits for reads still going (after fit failed), so that their clones are disposed. */
-  async settle(): Promise<void> {
-    await Promise.allSettled(this.reading.splice(0).map((read) => read.logs));
-  }
-
-  private async handleOldest(): Promise<void> {
-    const oldest = this.reading.shift();
-    if (oldest !== undefined) await this.handle(oldest.index, await oldest.logs);
-  }
-
-  private async handle(index: number, logs: tf.Logs): Promise<void> {
-    this.batchesDone = index + 1;
-    await this.onBatch(index, logs);
-  }
-}
-
-/**
- * One epoch of model.fit: the whole training split shuffled by fit, or
- * (`shuffle` off) the rest of an epoch a resumed run finishes, already in
- * order, from batch `skip` on. `onBatch` gets each batch's index within the
- * whole epoch and its resolved logs, in order; an aborted `signal` stops
- * after the batch in progress. Returns the epoch's logs (val_* included),
- * or undefined when it stopped before the last batch.
- */
-async function fitEpoch(
-  model: tf.LayersModel,
-  data: SplitTensors,
-  shuffle: boolean,
-  validation: SplitTensors | undefined,
-  batchSize: number,
-  epoch: number,
-  skip: number,
-  signal: AbortSignal,
-  onBatch: (index: number, logs: tf.Logs) => Promise<void>,
-): Promise<tf.Logs | undefined> {
-  const batches = skip + Math.ceil(data.count / batchSize);
-  const batchLogs = new BatchLogs(skip, onBatch, signal);
-  try {
-    await model.fit(data.x, data.y, {
-      batchSize,
-      epochs: epoch,
-      initialEpoch: epoch - 1,
-      shuffle,
-      verbose: 0,
-      // onBatch yields to the event loop itself, once per batch; TF.js's yield would add timers.
-      yieldEvery: 'never',
-      ...(validation ? { validationData: [validation.x, validation.y] } : {}),
-      callbacks: [batchLogs],
-    });
-  } finally {
-    await batchLogs.settle();
-  }
-  return batchLogs.batchesDone === batches ? batchLogs.epochLogs : undefined;
 }
 
 /** Loss and metrics on the test split, named as in the records; undefined without a test split. */

@@ -5,19 +5,13 @@ import '@vscode-elements/elements/dist/vscode-option/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import type { HostToHyperparameters, HyperparametersState, HyperparametersToHost } from '../../src/protocol/hyperparametersMessages';
-import type { FieldProblem, FormField, FormGroup, FormLayer, HyperparameterForm } from '../../src/modelFile/formModel';
+import type { FormGroup, FormLayer, HyperparameterForm } from '../../src/modelFile/formModel';
 import { assertNever } from '../../src/protocol/assertNever';
+import { fieldRow, fieldViews, reconcile, showProblems, type Button, type SendInput, type SingleSelect } from './fields';
 import { isHostMessage, isSavedState } from './guards';
 import { connect, element, make, vscodeApi } from '../common/page';
 
 const vscode = vscodeApi<HyperparametersToHost, HyperparametersState>();
-
-/** The parts of @vscode-elements components this form uses. */
-type TextField = HTMLElement & { value: string; type: string; placeholder?: string; min?: number; max?: number; step?: number; label: string; invalid: boolean };
-type SingleSelect = HTMLElement & { value: string; combobox: boolean; creatable: boolean; label: string; invalid: boolean };
-type MultiSelect = HTMLElement & { value: string[]; label: string; invalid: boolean };
-type Checkbox = HTMLElement & { checked: boolean; label: string; invalid: boolean };
-type Button = HTMLElement & { disabled: boolean };
 
 const app = document.getElementById('app') as HTMLElement;
 app.innerHTML = `
@@ -63,231 +57,7 @@ const ui = {
 
 let current: { modelFile: string; version: number; form: HyperparameterForm } | undefined;
 
-// ---------------------------------------------------------------- keyed DOM updates
-
-/** Puts `children` into `container` in order, moving only what is out of place (a focused input that stays put keeps its focus). */
-function reconcile(container: HTMLElement, children: readonly HTMLElement[]): void {
-  children.forEach((child, i) => {
-    const at = container.children[i];
-    if (at !== child) container.insertBefore(child, at ?? null);
-  });
-  while (container.children.length > children.length) container.lastElementChild?.remove();
-}
-
-function isFocused(el: Element): boolean {
-  const active = document.activeElement;
-  return active !== null && (active === el || el.contains(active));
-}
-
-
-function domId(fieldId: string): string {
-  return `f-${fieldId.replace(/[^\w-]/g, '_')}`;
-}
-
-// ---------------------------------------------------------------- fields
-
-interface FieldView {
-  readonly row: HTMLElement;
-  readonly control: HTMLElement;
-  readonly problem: HTMLElement;
-  /** Control kind and options: a different signature needs a new control. */
-  readonly signature: string;
-  /** The latest field data, applied when the control loses focus. */
-  field: FormField;
-}
-
-const fieldViews = new Map<string, FieldView>();
-
-function signatureOf(field: FormField): string {
-  return JSON.stringify(field.control);
-}
-
-function send(field: FormField, input: string | boolean | readonly string[]): void {
-  vscode.postMessage({ type: 'change', fieldId: field.id, path: field.path, input });
-}
-
-function defaultText(field: FormField): string {
-  return field.default === undefined ? '' : `default ${typeof field.default === 'object' ? JSON.stringify(field.default) : String(field.default)}`;
-}
-
-function options(field: FormField & { control: { kind: 'select' | 'multiselect' } }): string[] {
-  const list = [...field.control.options];
-  const values = Array.isArray(field.value) ? field.value : field.value === undefined ? [] : [field.value];
-  // A value the file has but the list lacks (a typo, a newer TF.js name) is shown as it is.
-  for (const v of values) if (typeof v === 'string' && !list.includes(v)) list.push(v);
-  return list;
-}
-
-function createControl(field: FormField): HTMLElement {
-  const id = domId(field.id);
-  const control = field.control;
-  switch (control.kind) {
-    case 'number':
-    case 'numberList':
-    case 'text':
-    case 'json': {
-      const input = document.createElement('vscode-textfield') as TextField;
-      input.type = control.kind === 'number' ? 'number' : 'text';
-      if (control.kind === 'number') {
-        if (control.min !== undefined) input.min = control.min;
-        if (control.max !== undefined) input.max = control.max;
-        input.step = control.step;
-      }
-      input.addEventListener('change', () => send(fieldViews.get(field.id)?.field ?? field, input.value));
-      input.id = id;
-      input.label = field.label;
-      return input;
-    }
-    case 'select': {
-      const select = document.createElement('vscode-single-select') as SingleSelect;
-      if (control.allowOther) {
-        select.combobox = true;
-        select.creatable = true;
-      }
-      select.addEventListener('change', () => send(fieldViews.get(field.id)?.field ?? field, select.value));
-      select.id = id;
-      select.label = field.label;
-      return select;
-    }
-    case 'checkbox': {
-      const checkbox = document.createElement('vscode-checkbox') as Checkbox;
-      checkbox.addEventListener('change', () => send(fieldViews.get(field.id)?.field ?? field, checkbox.checked));
-      checkbox.id = id;
-      checkbox.setAttribute('aria-label', field.label);
-      return checkbox;
-    }
-    case 'multiselect': {
-      const multi = document.createElement('vscode-multi-select') as MultiSelect;
-      multi.addEventListener('change', () => send(fieldViews.get(field.id)?.field ?? field, multi.value));
-      multi.id = id;
-      multi.label = field.label;
-      return multi;
-    }
-    default:
-      return assertNever(control);
-  }
-}
-
-/** Sets the control to the field's value (never called while the user is in it). */
-function setValue(view: FieldView, field: FormField): void {
-  const control = field.control;
-  switch (control.kind) {
-    case 'number':
-    case 'numberList':
-    case 'text':
-    case 'json': {
-      const input = view.control as TextField;
-      if (input.value !== field.text) input.value = field.text;
-      input.placeholder = defaultText(field);
-      return;
-    }
-    case 'select': {
-      const select = view.control as SingleSelect;
-      const list = options(field as FormField & { control: typeof control });
-      const wanted = JSON.stringify([field.required, list, field.default]);
-      if (select.dataset.options !== wanted) {
-        select.dataset.options = wanted;
-        const children = list.map((value, i) => {
-          const option = document.createElement('vscode-option') as HTMLElement & { value: string; description?: string };
-          option.value = value;
-          option.textContent = value;
-          if (control.descriptions?.[i]) option.description = control.descriptions[i];
-          return option;
-        });
-        if (!field.required) {
-          // Not set: the key is left out and the default applies.
-          const unset = document.createElement('vscode-option') as HTMLElement & { value: string };
-          unset.value = '';
-          unset.textContent = field.default === undefined ? '(not set)' : `(not set: ${String(field.default)})`;
-          children.unshift(unset);
-        }
-        select.replaceChildren(...children);
-      }
-      const value = typeof field.value === 'string' ? field.value : '';
-      if (select.value !== value) select.value = value;
-      return;
-    }
-    case 'checkbox': {
-      const checkbox = view.control as Checkbox;
-      checkbox.checked = typeof field.value === 'boolean' ? field.value : field.default === true;
-      // The visible text beside the box; the row's <label> names it.
-      checkbox.label = field.value === undefined ? '(default)' : '';
-      return;
-    }
-    case 'multiselect': {
-      const multi = view.control as MultiSelect;
-      const list = options(field as FormField & { control: typeof control });
-      if (multi.dataset.options !== JSON.stringify(list)) {
-        multi.dataset.options = JSON.stringify(list);
-        multi.replaceChildren(
-          ...list.map((value) => {
-            const option = document.createElement('vscode-option') as HTMLElement & { value: string };
-            option.value = value;
-            option.textContent = value;
-            return option;
-          }),
-        );
-      }
-      const value = Array.isArray(field.value) ? field.value.map(String) : [];
-      if (JSON.stringify(multi.value) !== JSON.stringify(value)) multi.value = value;
-      // The closed list says only "1 Selected": the choices are spelled out below it.
-      let chosen = view.row.querySelector<HTMLElement>('.chosen');
-      if (chosen === null) {
-        chosen = make('div', 'chosen');
-        view.control.after(chosen);
-      }
-      chosen.textContent = value.length === 0 ? 'none' : value.join(', ');
-      return;
-    }
-    default:
-      assertNever(control);
-  }
-}
-
-function showProblems(view: FieldView, problems: readonly FieldProblem[]): void {
-  view.problem.replaceChildren(...problems.map((p) => make('div', `problem ${p.severity}`, p.message)));
-  view.problem.hidden = problems.length === 0;
-  view.row.classList.toggle('invalid', problems.some((p) => p.severity === 'error'));
-  (view.control as HTMLElement & { invalid: boolean }).invalid = problems.some((p) => p.severity === 'error');
-}
-
-function createFieldView(field: FormField): FieldView {
-  const row = make('div', 'field');
-  row.dataset.fieldId = field.id;
-  const label = make('label', 'label', field.label);
-  label.htmlFor = domId(field.id);
-  if (field.description) label.title = field.description;
-  const control = createControl(field);
-  const problem = make('div', 'problems');
-  problem.setAttribute('role', 'alert');
-  row.append(label, control, problem);
-  if (field.description) row.append(make('div', 'description', field.description));
-  const view: FieldView = { row, control, problem, signature: signatureOf(field), field };
-  // What changed while the user was typing here is shown when they leave.
-  control.addEventListener('focusout', () => {
-    // After the focus has settled: moving within the component is not leaving it.
-    setTimeout(() => {
-      if (!isFocused(control)) setValue(view, view.field);
-    });
-  });
-  return view;
-}
-
-/** The row for a field: patched in place, or new when the control kind changed. */
-function fieldRow(field: FormField): HTMLElement {
-  let view = fieldViews.get(field.id);
-  if (view !== undefined && view.signature !== signatureOf(field) && !isFocused(view.control)) view = undefined;
-  if (view === undefined) {
-    view = createFieldView(field);
-    fieldViews.set(field.id, view);
-    setValue(view, field);
-  } else if (!isFocused(view.control)) {
-    setValue(view, field);
-  }
-  view.field = field;
-  showProblems(view, field.problems);
-  return view.row;
-}
+const sendInput: SendInput = (field, input) => vscode.postMessage({ type: 'change', fieldId: field.id, path: field.path, input });
 
 // ---------------------------------------------------------------- groups and layers
 
@@ -308,7 +78,7 @@ function groupSection(group: FormGroup): HTMLElement {
     view = { section, fields };
     groupViews.set(group.id, view);
   }
-  reconcile(view.fields, group.fields.map(fieldRow));
+  reconcile(view.fields, group.fields.map((field) => fieldRow(field, sendInput)));
   return view.section;
 }
 
@@ -364,7 +134,7 @@ function layerItem(layer: FormLayer, count: number): HTMLElement {
   view.down.disabled = layer.index === count - 1;
   view.problems.replaceChildren(...layer.problems.map((p) => make('li', `problem ${p.severity}`, p.message)));
   view.problems.hidden = layer.problems.length === 0;
-  reconcile(view.fields, layer.fields.map(fieldRow));
+  reconcile(view.fields, layer.fields.map((field) => fieldRow(field, sendInput)));
   return view.item;
 }
 

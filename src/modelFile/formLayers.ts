@@ -1,0 +1,153 @@
+import { isObject } from '../protocol/primitiveGuards';
+import { ROOT, stepFor, type Schema } from './formControls';
+import type { FieldControl } from './formModel';
+import type { JsonPath, JsonValue } from './jsonTypes';
+import { LAYER_TYPES, NOT_IN_A_LAYER_LIST } from './layerTypes';
+
+export type Obj = Record<string, unknown>;
+
+/** What the form shows of each layer type, new layers' settings, and the defaults a field shows when the file omits it (formModel.ts). */
+
+export const DENSE = ['units', 'activation', 'useBias', 'kernelInitializer', 'kernelRegularizer'];
+export const CONV = ['filters', 'kernelSize', 'strides', 'padding', 'activation', 'useBias', 'kernelRegularizer'];
+export const POOL = ['poolSize', 'strides', 'padding'];
+export const RECURRENT = ['units', 'activation', 'returnSequences', 'dropout', 'recurrentDropout', 'kernelRegularizer'];
+export const DROPOUT = ['rate'];
+
+/** The settings that matter per layer type (every other key the file gives a layer is shown too). */
+export const LAYER_SETTINGS: Readonly<Record<string, readonly string[]>> = {
+  dense: DENSE,
+  conv1d: CONV,
+  conv2d: CONV,
+  conv3d: CONV,
+  conv2dTranspose: CONV,
+  conv3dTranspose: CONV,
+  separableConv2d: [...CONV.slice(0, 4), 'depthMultiplier', ...CONV.slice(4)],
+  depthwiseConv2d: ['kernelSize', 'depthMultiplier', 'strides', 'padding', 'activation', 'useBias'],
+  maxPooling1d: POOL, maxPooling2d: POOL, maxPooling3d: POOL, maxPool1d: POOL, maxPool2d: POOL,
+  averagePooling1d: POOL, averagePooling2d: POOL, averagePooling3d: POOL,
+  avgPool1d: POOL, avgPool2d: POOL, avgPool3d: POOL, avgPooling1d: POOL, avgPooling2d: POOL, avgPooling3d: POOL,
+  lstm: RECURRENT, gru: RECURRENT, simpleRNN: RECURRENT,
+  dropout: DROPOUT, spatialDropout1d: DROPOUT, alphaDropout: DROPOUT, gaussianDropout: DROPOUT,
+  gaussianNoise: ['stddev'],
+  batchNormalization: ['momentum', 'epsilon'],
+  layerNormalization: ['epsilon'],
+  embedding: ['inputDim', 'outputDim'],
+  reshape: ['targetShape'],
+  activation: ['activation'],
+  leakyReLU: ['alpha'],
+  elu: ['alpha'],
+  flatten: [],
+};
+
+export const INITIALIZERS = [
+  'glorotUniform', 'glorotNormal', 'heNormal', 'heUniform', 'leCunNormal', 'leCunUniform', 'orthogonal',
+  'randomNormal', 'randomUniform', 'truncatedNormal', 'varianceScaling', 'zeros', 'ones',
+];
+export const REGULARIZER: Schema = {
+  description: 'Weight penalty added to the loss: "l1l2" (L1 = L2 = 0.01), or {"className": "L1L2", "config": {"l1": 0, "l2": 0.001}}.',
+  anyOf: [{ enum: ['l1l2'] }, { type: 'string' }],
+};
+export const FRACTION = (description: string): Schema => ({ description, type: 'number', minimum: 0, exclusiveMaximum: 1 });
+
+/** Layer keys the schema does not describe but the form offers. */
+export const EXTRA_LAYER_KEYS: Readonly<Record<string, Schema>> = {
+  kernelRegularizer: REGULARIZER,
+  biasRegularizer: REGULARIZER,
+  activityRegularizer: REGULARIZER,
+  dropout: FRACTION('Fraction of the inputs dropped during training (recurrent layers).'),
+  recurrentDropout: FRACTION('Fraction of the recurrent state dropped during training.'),
+  momentum: { description: 'Momentum of the moving mean and variance (default 0.99).', type: 'number', minimum: 0, maximum: 1 },
+  epsilon: { description: 'Small number added to the variance to avoid dividing by zero (default 0.001).', type: 'number', exclusiveMinimum: 0 },
+  alpha: { description: 'Slope (leakyReLU) or scale (elu) of the negative part.', type: 'number' },
+  stddev: { description: 'Standard deviation of the noise added during training.', type: 'number', minimum: 0 },
+  depthMultiplier: { description: 'Output channels per input channel of the depthwise step.', type: 'integer', minimum: 1 },
+  recurrentInitializer: { anyOf: [{ enum: INITIALIZERS }, { type: 'string' }] },
+};
+
+export const LAYER_PROPERTIES = (ROOT.definitions.layer.properties ?? {}) as Readonly<Record<string, Schema>>;
+
+export function layerKeySchema(key: string): Schema | undefined {
+  if (key === 'kernelInitializer' || key === 'biasInitializer') {
+    return { description: LAYER_PROPERTIES[key]?.description, anyOf: [{ enum: INITIALIZERS }, { type: 'string' }] };
+  }
+  return LAYER_PROPERTIES[key] ?? EXTRA_LAYER_KEYS[key];
+}
+
+/** Layer types offered in the form: those a plain list of layers can hold. */
+export const FORM_LAYER_TYPES: readonly string[] = LAYER_TYPES.filter((t) => NOT_IN_A_LAYER_LIST[t] === undefined);
+
+/** The settings the form shows for a layer type before any key is present. */
+export function layerSettings(type: string): readonly string[] {
+  return LAYER_SETTINGS[type] ?? [];
+}
+
+/** Settings a new layer of that type starts with (what the user most likely changes next). */
+export function newLayer(type: string): Record<string, JsonValue> {
+  switch (type) {
+    case 'dense':
+      return { type, units: 32, activation: 'relu' };
+    case 'dropout':
+      return { type, rate: 0.2 };
+    case 'conv2d':
+      return { type, filters: 32, kernelSize: 3, activation: 'relu' };
+    case 'maxPooling2d':
+      return { type, poolSize: 2 };
+    case 'lstm':
+    case 'gru':
+    case 'simpleRNN':
+      return { type, units: 32 };
+    default:
+      return { type };
+  }
+}
+
+/** Learning rates the trainer uses when the file names none (src/trainer/buildModel.ts, Keras's defaults). */
+export const DEFAULT_LEARNING_RATES: Readonly<Record<string, number>> = {
+  sgd: 0.01, momentum: 0.01, adam: 0.001, adamax: 0.002, adagrad: 0.01, adadelta: 1, rmsprop: 0.001,
+};
+
+/** What applies when a key is absent: the trainer's defaults and TF.js's. */
+export const DEFAULTS: Readonly<Record<string, JsonValue>> = {
+  'training.batchSize': 32,
+  'training.seed': 42,
+  'training.earlyStopping.monitor': 'val_loss',
+  'training.earlyStopping.patience': 0,
+  'training.earlyStopping.minDelta': 0,
+  'training.earlyStopping.restoreBestWeights': false,
+  'data.features.normalize': 'none',
+  'data.features.scale': 1,
+  'data.target.normalize': 'none',
+  'data.target.scale': 1,
+  'layer.activation': 'linear',
+  'layer.useBias': true,
+  'layer.strides': 1,
+  'layer.padding': 'valid',
+  'layer.kernelInitializer': 'glorotUniform',
+  'layer.biasInitializer': 'zeros',
+  'layer.returnSequences': false,
+  'layer.dropout': 0,
+  'layer.recurrentDropout': 0,
+  'layer.momentum': 0.99,
+  'layer.epsilon': 0.001,
+  'layer.depthMultiplier': 1,
+  'layer.trainable': true,
+};
+
+export function defaultFor(path: JsonPath, root: Obj): JsonValue | undefined {
+  if (path[0] === 'model') return DEFAULTS[`layer.${String(path[path.length - 1])}`];
+  const id = path.join('.');
+  if (id === 'training.learningRate') {
+    const optimizer = isObject(root.training) ? root.training.optimizer : undefined;
+    return typeof optimizer === 'string' ? DEFAULT_LEARNING_RATES[optimizer] : undefined;
+  }
+  return DEFAULTS[id];
+}
+
+/** A control for a key no schema describes, from the value the file gives it. */
+export function controlFromValue(key: string, value: unknown): FieldControl {
+  if (typeof value === 'number') return { kind: 'number', integer: Number.isInteger(value), step: Number.isInteger(value) ? 1 : stepFor(key, {}, value) };
+  if (typeof value === 'boolean') return { kind: 'checkbox' };
+  if (typeof value === 'string') return { kind: 'text' };
+  return { kind: 'json' };
+}
