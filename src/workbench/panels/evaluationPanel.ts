@@ -12,12 +12,7 @@ import {
 import type { Evaluation } from '../../protocol/evaluationTypes';
 import { evaluationLabel, evaluationsOf, findEvaluation } from '../../runFolder/evaluations';
 import { PanelController } from './panelController';
-import { panelPage, PanelSet } from './panelSet';
-
-interface Deps {
-  readonly extensionUri: vscode.Uri;
-  readonly log: vscode.LogOutputChannel;
-}
+import { panelPage, PanelSet, type PanelDeps } from './panelSet';
 
 const PAGE = panelPage('evaluation', 'Evaluation', 'Evaluation');
 
@@ -27,7 +22,7 @@ const PAGE = panelPage('evaluation', 'Evaluation', 'Evaluation');
  * the runs' evaluation.json, and comes back after a reload.
  */
 export class EvaluationPanels extends PanelSet<EvaluationPanel> {
-  constructor(private readonly deps: Deps) {
+  constructor(private readonly deps: PanelDeps) {
     super(PAGE, deps.extensionUri, (state) =>
       isEvaluationPanelState(state)
         ? { modelFile: state.modelFile, controller: (panel) => new EvaluationPanel(panel, state.modelFile, state.primary, state.compare, deps) }
@@ -53,7 +48,7 @@ class EvaluationPanel extends PanelController<HostToEvaluation, EvaluationToHost
     private readonly modelFile: string,
     private primary: EvaluationRef,
     private compare: EvaluationRef | undefined,
-    deps: Deps,
+    deps: PanelDeps,
   ) {
     super(panel, isEvaluationToHost, deps.log, 'evaluation');
   }

@@ -6,13 +6,11 @@ import { isGraphState, isGraphToHost, type GraphToHost, type HostToGraph } from 
 import type { ParsedModelFile } from '../../modelFile/parseModelFile';
 import { modelFileCode } from '../shared/modelFileCode';
 import { PanelController } from './panelController';
-import { panelPage, PanelSet } from './panelSet';
+import { ModelFilePanels, panelPage, type PanelDeps } from './panelSet';
 import { revealInEditor, toVscodeRange } from './webviewHtml';
 
-interface Deps {
-  readonly extensionUri: vscode.Uri;
+interface Deps extends PanelDeps {
   readonly inspections: ModelInspections;
-  readonly log: vscode.LogOutputChannel;
 }
 
 const PAGE = panelPage('graph', 'Layer graph', 'Graph');
@@ -21,17 +19,9 @@ const PAGE = panelPage('graph', 'Layer graph', 'Graph');
  * The layer-graph panels, at most one per model file: opens or reveals
  * them beside the editor and restores them after a reload.
  */
-export class GraphPanels extends PanelSet<GraphPanel> {
-  constructor(private readonly deps: Deps) {
-    super(PAGE, deps.extensionUri, (state) =>
-      isGraphState(state)
-        ? { modelFile: state.modelFile, controller: (panel) => new GraphPanel(panel, vscode.Uri.file(state.modelFile), deps) }
-        : undefined,
-    );
-  }
-
-  createOrShow(modelUri: vscode.Uri, preserveFocus = false): void {
-    this.open(modelUri.fsPath, preserveFocus, (panel) => new GraphPanel(panel, modelUri, this.deps));
+export class GraphPanels extends ModelFilePanels<GraphPanel, Deps> {
+  constructor(deps: Deps) {
+    super(PAGE, deps, isGraphState, (panel, modelUri, d) => new GraphPanel(panel, modelUri, d));
   }
 }
 

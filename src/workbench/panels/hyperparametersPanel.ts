@@ -13,13 +13,8 @@ import type { FormField, HyperparameterForm } from '../../modelFile/formModel';
 import type { JsonPath } from '../../modelFile/jsonTypes';
 import { modelFileCode } from '../shared/modelFileCode';
 import { PanelController } from './panelController';
-import { panelPage, PanelSet } from './panelSet';
+import { ModelFilePanels, panelPage, type PanelDeps } from './panelSet';
 import { revealInEditor } from './webviewHtml';
-
-interface Deps {
-  readonly extensionUri: vscode.Uri;
-  readonly log: vscode.LogOutputChannel;
-}
 
 const PAGE = panelPage('hyperparameters', 'Hyperparameters', 'Hyperparameters');
 
@@ -27,17 +22,9 @@ const PAGE = panelPage('hyperparameters', 'Hyperparameters', 'Hyperparameters');
  * The hyperparameter forms, at most one per model file: opens or reveals
  * them beside the editor and restores them after a reload.
  */
-export class HyperparametersPanels extends PanelSet<HyperparametersPanel> {
-  constructor(private readonly deps: Deps) {
-    super(PAGE, deps.extensionUri, (state) =>
-      isHyperparametersState(state)
-        ? { modelFile: state.modelFile, controller: (panel) => new HyperparametersPanel(panel, vscode.Uri.file(state.modelFile), deps) }
-        : undefined,
-    );
-  }
-
-  createOrShow(modelUri: vscode.Uri, preserveFocus = false): void {
-    this.open(modelUri.fsPath, preserveFocus, (panel) => new HyperparametersPanel(panel, modelUri, this.deps));
+export class HyperparametersPanels extends ModelFilePanels<HyperparametersPanel, PanelDeps> {
+  constructor(deps: PanelDeps) {
+    super(PAGE, deps, isHyperparametersState, (panel, modelUri, d) => new HyperparametersPanel(panel, modelUri, d));
   }
 }
 
@@ -51,7 +38,7 @@ class HyperparametersPanel extends PanelController<HostToHyperparameters, Hyperp
   constructor(
     panel: vscode.WebviewPanel,
     private readonly modelUri: vscode.Uri,
-    private readonly deps: Deps,
+    private readonly deps: PanelDeps,
   ) {
     super(panel, isHyperparametersToHost, deps.log, 'hyperparameters');
     this.register(

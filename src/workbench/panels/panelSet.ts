@@ -3,6 +3,12 @@ import { Owner, type Disposable } from '../shared/dispose';
 import { modelName } from '../shared/modelFiles';
 import { webviewHtml, webviewOptions } from './webviewHtml';
 
+/** What every kind of panel is built with; some take more. */
+export interface PanelDeps {
+  readonly extensionUri: vscode.Uri;
+  readonly log: vscode.LogOutputChannel;
+}
+
 /** What a PanelSet holds per model file: a PanelController. */
 interface Controller extends Disposable {
   readonly panel: vscode.WebviewPanel;
@@ -120,5 +126,26 @@ export abstract class PanelSet<C extends Controller> extends Owner {
   override dispose(): void {
     for (const controller of this.panels.values()) controller.dispose();
     super.dispose();
+  }
+}
+
+/**
+ * Panels whose controller is made from the model file and the deps alone:
+ * one beside the editor per model file, opened with createOrShow().
+ */
+export class ModelFilePanels<C extends Controller, D extends PanelDeps> extends PanelSet<C> {
+  constructor(
+    page: PanelPage,
+    private readonly deps: D,
+    isState: (state: unknown) => state is { readonly modelFile: string },
+    private readonly create: (panel: vscode.WebviewPanel, modelUri: vscode.Uri, deps: D) => C,
+  ) {
+    super(page, deps.extensionUri, (state) =>
+      isState(state) ? { modelFile: state.modelFile, controller: (panel) => create(panel, vscode.Uri.file(state.modelFile), deps) } : undefined,
+    );
+  }
+
+  createOrShow(modelUri: vscode.Uri, preserveFocus = false): void {
+    this.open(modelUri.fsPath, preserveFocus, (panel) => this.create(panel, modelUri, this.deps));
   }
 }

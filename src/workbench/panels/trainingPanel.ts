@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { PanelController } from './panelController';
-import { panelPage, PanelSet } from './panelSet';
+import { panelPage, PanelSet, type PanelDeps } from './panelSet';
 import { Command } from '../shared/commands';
 import { latestRun } from '../services/latestRun';
 import { modelName } from '../shared/modelFiles';
@@ -32,10 +32,8 @@ const FILE_CHECK_MS = 300;
  */
 const SEND_EVERY_MS = 250;
 
-interface Deps {
-  readonly extensionUri: vscode.Uri;
+interface Deps extends PanelDeps {
   readonly runs: RunController;
-  readonly log: vscode.LogOutputChannel;
 }
 
 const PAGE = panelPage('training', 'Training', 'Training');
