@@ -1,0 +1,198 @@
+import { readFileSync, statSync } from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { isRunInfo } from '../protocol/guards';
+import { BACKEND_CHOICES, type BackendChoice } from '../protocol/runTypes';
+import { modelFileOfRun } from '../runFolder/runSummary';
+import { RUN_FILES } from '../runFolder/runFiles';
+
+// The command line's words: usage, exit codes and options, parsed and checked.
+
+export const USAGE = `Usage:
+  model-studio train    <model-file> [--epochs N] [--backend auto|tensorflow|webgpu|wasm|cpu] [--out DIR] [--json]
+  model-studio train    --resume <run-dir> [--backend B] [--json]
+  model-studio info     <model-file> [--json]
+  model-studio validate <model-file> [--json]
+  model-studio evaluate <model-file|run-dir> [--data FILE] [--backend B] [--json]
+  model-studio predict  <run-dir> --input FILE [--backend B] [--json]
+  model-studio export   <model-file|run-dir> --out DIR [--backend B] [--json]
+
+  --epochs N    train for N epochs instead of training.epochs
+  --resume DIR  continue the stopped run in DIR from its last checkpoint to its planned epochs,
+                with the spec it started with (its spec.json), appending to its metrics
+  --backend B   TF.js backend (default auto: the first of tensorflow, webgpu (hardware GPU only), wasm, cpu that loads;
+                the native backend from MODEL_STUDIO_NATIVE_DIR when set)
+  --out DIR     train: put the run folder in DIR (default: .modelstudio/runs next to the model file);
+                export: the folder for model.json, weights.bin and keras-topology.json
+  --data FILE   evaluate on FILE (same columns as the training data; IDX images; an image folder)
+                instead of the run's test data; a model file means its newest finished run
+  --input FILE  the examples to predict (CSV / JSON / JSON Lines with the feature columns, or IDX images)
+  --json        one JSON object per line on stdout; the last is {"type":"result",...}
+
+Exit status: 0 success, 1 training or data error, 2 bad usage, 130 training stopped with Ctrl+C.`;
+
+export const EXIT_OK = 0;
+export const EXIT_ERROR = 1;
+export const EXIT_USAGE = 2;
+export const EXIT_INTERRUPTED = 130;
+
+
+export class UsageError extends Error {}
+
+export const COMMANDS = ['train', 'info', 'validate', 'evaluate', 'predict', 'export'] as const;
+export type Command = (typeof COMMANDS)[number];
+
+export function isCommand(word: string): word is Command {
+  return (COMMANDS as readonly string[]).includes(word);
+}
+
+
+export interface Options {
+  readonly modelFile: string;
+  readonly workspaceRoot: string;
+  readonly json: boolean;
+  readonly epochs?: number;
+  readonly backend?: BackendChoice;
+  readonly out?: string;
+  /** evaluate: another data file; predict: the examples to predict. */
+  readonly data?: string;
+  readonly input?: string;
+  /** train --resume: the stopped run folder to continue. */
+  readonly resume?: string;
+}
+
+/** The workspace is the working directory when the model file is inside it, else the model file's folder. */
+export function workspaceRootFor(modelFile: string): string {
+  const cwd = process.cwd();
+  const relative = path.relative(cwd, modelFile);
+  return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative) ? cwd : path.dirname(modelFile);
+}
+
+/** `--backend`, checked. */
+export function backendOption(value: string | undefined): BackendChoice | undefined {
+  const backend = value as BackendChoice | undefined;
+  if (backend !== undefined && !BACKEND_CHOICES.includes(backend)) {
+    throw new UsageError(`--backend must be one of ${BACKEND_CHOICES.join(', ')}, got "${value}"`);
+  }
+  return backend;
+}
+
+/**
+ * `train --resume <run-dir>`: the model file is the run's (where its data
+ * paths resolve from); the spec is its snapshot, the epochs its plan.
+ */
+export function parseResume(
+  command: Command,
+  positional: string | undefined,
+  values: { resume?: string; epochs?: string; out?: string; backend?: string; json?: boolean; data?: string; input?: string },
+): { command: Command; options: Options } {
+  if (command !== 'train') throw new UsageError('--resume is an option of train only');
+  if (positional !== undefined) throw new UsageError(`train --resume takes the run folder only, not "${positional}" (the model file is the run's)`);
+  const extra = (['epochs', 'out', 'data', 'input'] as const).find((name) => values[name] !== undefined);
+  if (extra) throw new UsageError(`--${extra} cannot be combined with --resume: a resumed run keeps its folder and its planned epochs`);
+  const runDir = path.resolve(values.resume ?? '');
+  let run: unknown;
+  try {
+    run = JSON.parse(readFileSync(path.join(runDir, RUN_FILES.run), 'utf8'));
+  } catch {
+    throw new UsageError(`no run folder (with a run.json) at ${values.resume}`);
+  }
+  if (!isRunInfo(run)) throw new UsageError(`${path.join(runDir, RUN_FILES.run)} is not a run.json written by Model Studio`);
+  const backend = backendOption(values.backend);
+  const modelFile = modelFileOfRun({ runDir, run });
+  return {
+    command,
+    options: {
+      modelFile,
+      workspaceRoot: workspaceRootFor(modelFile),
+      json: values.json === true,
+      resume: runDir,
+      ...(backend === undefined ? {} : { backend }),
+    },
+  };
+}
+
+export function parseCommandLine(args: readonly string[]): { command: Command; options: Options } {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...args],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        epochs: { type: 'string' },
+        backend: { type: 'string' },
+        out: { type: 'string' },
+        data: { type: 'string' },
+        input: { type: 'string' },
+        resume: { type: 'string' },
+        json: { type: 'boolean', default: false },
+      },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const { values, positionals } = parsed;
+  const [command, file, ...extra] = positionals;
+  if (command === undefined) {
+    throw new UsageError('no command given');
+  }
+  if (!isCommand(command)) {
+    throw new UsageError(`unknown command "${command}"`);
+  }
+  if (values.resume !== undefined) return parseResume(command, file ?? extra[0], values);
+  if (file === undefined) {
+    throw new UsageError(`${command} needs ${command === 'predict' ? 'a run folder' : command === 'evaluate' || command === 'export' ? 'a model file or a run folder' : 'a model file'}`);
+  }
+  if (extra.length > 0) {
+    throw new UsageError(`unexpected argument "${extra[0]}"`);
+  }
+  const allowed: Readonly<Record<Command, readonly string[]>> = {
+    train: ['epochs', 'backend', 'out'],
+    info: [],
+    validate: [],
+    evaluate: ['data', 'backend'],
+    predict: ['input', 'backend'],
+    export: ['out', 'backend'],
+  };
+  const misplaced = (['epochs', 'backend', 'out', 'data', 'input'] as const).find((name) => values[name] !== undefined && !allowed[command].includes(name));
+  if (misplaced) {
+    const owners = COMMANDS.filter((c) => allowed[c].includes(misplaced));
+    throw new UsageError(`--${misplaced} is an option of ${owners.join(' and ')} only`);
+  }
+  if (command === 'predict' && values.input === undefined) throw new UsageError('predict needs --input FILE');
+  if (command === 'export' && values.out === undefined) throw new UsageError('export needs --out DIR');
+  const modelFile = path.resolve(file);
+  let kind: 'file' | 'folder' | undefined;
+  try {
+    const stat = statSync(modelFile);
+    kind = stat.isFile() ? 'file' : stat.isDirectory() ? 'folder' : undefined;
+  } catch {
+    // reported below
+  }
+  const takesRunDir = command === 'evaluate' || command === 'predict' || command === 'export';
+  const takesModelFile = command !== 'predict';
+  if (!(kind === 'file' && takesModelFile) && !(kind === 'folder' && takesRunDir)) {
+    throw new UsageError(command === 'predict' ? `no such run folder: ${file}` : takesRunDir ? `no such model file or run folder: ${file}` : `no such model file: ${file}`);
+  }
+
+  let epochs: number | undefined;
+  if (values.epochs !== undefined) {
+    epochs = Number(values.epochs);
+    if (!Number.isInteger(epochs) || epochs < 1) throw new UsageError(`--epochs must be a positive whole number, got "${values.epochs}"`);
+  }
+  const backend = backendOption(values.backend);
+  return {
+    command,
+    options: {
+      modelFile,
+      workspaceRoot: workspaceRootFor(modelFile),
+      json: values.json === true,
+      ...(epochs === undefined ? {} : { epochs }),
+      ...(backend === undefined ? {} : { backend }),
+      ...(values.out === undefined ? {} : { out: path.resolve(values.out) }),
+      ...(values.data === undefined ? {} : { data: path.resolve(values.data) }),
+      ...(values.input === undefined ? {} : { input: path.resolve(values.input) }),
+    },
+  };
+}
