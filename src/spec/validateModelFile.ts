@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { displayPath } from '../data/dataError';
+import { FULL_CHECK_BYTES } from '../data/limits';
 import { checkBaseModel } from './baseModelChecks';
 import type { CheckContext } from './checkContext';
 import { runDataChecks } from './dataChecks';
@@ -14,11 +15,19 @@ export interface ValidationResult {
   readonly spec: ModelSpec | undefined;
   /** Sorted by position. */
   readonly diagnostics: SpecDiagnostic[];
+  /** Data sources too big to read in full, each with what was checked (`data.train: …`). */
+  readonly partlyChecked: readonly string[];
 }
 
 export interface ValidationOptions {
   /** Data paths must stay inside this folder. */
   readonly workspaceRoot: string;
+  /**
+   * Data sources up to this many bytes are read in full (default
+   * FULL_CHECK_BYTES), bigger ones only in part. The trainer passes 0: it
+   * reads all the data right after, and reports a bad cell itself.
+   */
+  readonly readInFullUpTo?: number;
 }
 
 /**
@@ -34,15 +43,18 @@ export async function validateModelFile(file: string, text: string, options: Val
   const absolute = path.resolve(file);
   const parsed = parseModelFile(absolute, text);
   const diagnostics = [...parsed.diagnostics];
+  let partlyChecked: readonly string[] = [];
   if (parsed.value !== undefined && !hasError(diagnostics)) diagnostics.push(...schemaDiagnostics(parsed, absolute));
   if (!hasError(diagnostics)) {
     const ctx: CheckContext = { file: absolute, spec: parsed.value as ModelSpec, parsed };
     for (const check of SPEC_CHECKS) diagnostics.push(...check(ctx));
-    diagnostics.push(...(await runDataChecks(ctx, options.workspaceRoot)));
+    const data = await runDataChecks(ctx, options.workspaceRoot, options.readInFullUpTo ?? FULL_CHECK_BYTES);
+    diagnostics.push(...data.diagnostics);
+    partlyChecked = data.partlyChecked;
     diagnostics.push(...(await checkBaseModel(ctx, options.workspaceRoot)));
   }
   diagnostics.sort(byPosition);
-  return { spec: hasError(diagnostics) ? undefined : (parsed.value as ModelSpec), diagnostics };
+  return { spec: hasError(diagnostics) ? undefined : (parsed.value as ModelSpec), diagnostics, partlyChecked };
 }
 
 function hasError(diagnostics: readonly SpecDiagnostic[]): boolean {

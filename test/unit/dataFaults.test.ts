@@ -186,7 +186,8 @@ describe('data file faults', () => {
     });
 
     it('validation flags a single class on the label key before training', async () => {
-      workspace.write('data/one.csv', 'a,b,species\n1,2,setosa\n3,4,setosa\n');
+      // Three rows: the model's testSplit and validationSplit take one each and leave one to train on.
+      workspace.write('data/one.csv', 'a,b,species\n1,2,setosa\n3,4,setosa\n5,6,setosa\n');
       const model = withValue(irisModel(), ['data', 'train'], { path: 'data/one.csv', label: 'species' });
       const text = toJson(model);
       const result = await validateModelFile(workspace.file('m.model.json'), text, { workspaceRoot: workspace.root });
