@@ -158,8 +158,19 @@ export async function readImageFolder(folder: string): Promise<ImageFolderData> 
   return { count: listing.files.length, imageShape: [height, width, channels], pixels, labels: listing.files.map((f) => f.label) };
 }
 
+/** Bytes of image data (IDAT chunks) in a PNG, walking its chunks by their lengths. */
+function imageDataBytes(bytes: Buffer): number {
+  let total = 0;
+  for (let at = PNG_SIGNATURE.length; at + 8 <= bytes.length; at += 12 + bytes.readUInt32BE(at)) {
+    if (bytes.toString('latin1', at + 4, at + 8) === 'IDAT') total += bytes.readUInt32BE(at);
+  }
+  return total;
+}
+
 /** RGBA pixels of a PNG whose header said width × height. */
 function decodePng(bytes: Buffer, file: string, width: number, height: number): Buffer {
+  // pngjs decodes a PNG without image data from a buffer it never filled: random pixels, or random errors.
+  if (imageDataBytes(bytes) === 0) throw dataError(file, undefined, 'cannot decode PNG: it holds no image data (no IDAT chunk)');
   let png: PNG;
   try {
     png = PNG.sync.read(bytes);

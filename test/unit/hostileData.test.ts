@@ -242,6 +242,17 @@ describe('hostile data files (issue #19)', () => {
       await refuses(readCsvTable(wide, 'label', 'string'), wide, /is UTF-32 text: save it as UTF-8/);
     });
 
+    it('a PNG without image data is refused, not decoded from memory pngjs never filled (random pixels, or random errors)', async () => {
+      const renamed = buildPng(4, 4);
+      renamed.write('iDAT', 37, 'latin1'); // an ancillary chunk now, which decoders skip
+      workspace.write('img/a/1.png', buildPng(4, 4));
+      const file = workspace.write('img/b/1.png', renamed);
+      for (let attempt = 0; attempt < 5; attempt++) {
+        Buffer.allocUnsafe(4096).fill(attempt * 51);
+        await refuses(readImageFolder(workspace.file('img')), file, /1\.png: cannot decode PNG: it holds no image data \(no IDAT chunk\)$/);
+      }
+    });
+
     it('an IDX file longer than its header announces is refused, not cut silently', async () => {
       const file = workspace.write('long-images-idx3-ubyte', Buffer.concat([buildIdxImages(2, 2, 2), Buffer.from([9, 9, 9])]));
       await refuses(readIdx(file), file, /holds 3 bytes more than the 2 × 2 × 2 = 8 values its header announces: is the header right\?/);
