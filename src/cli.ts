@@ -11,6 +11,7 @@ import { promises as fs, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { displayPath } from './data/dataError';
+import { showText } from './data/showText';
 import { assertNever } from './protocol/assertNever';
 import { isRunInfo } from './protocol/guards';
 import type { BackendChoice, MetricRecord, RunInfo } from './protocol/runTypes';
@@ -565,7 +566,8 @@ async function predictCommand(options: Options): Promise<number> {
   for (const p of result.predictions) {
     if (p.probabilities && result.classes) {
       const ranked = p.probabilities.map((value, c) => ({ value, name: result.classes?.[c] ?? String(c) })).sort((a, b) => b.value - a.value).slice(0, 3);
-      stdout(`${where(p)}: ${p.predicted}  (${ranked.map((r) => `${r.name} ${(r.value * 100).toFixed(1)} %`).join(', ')})`);
+      // Class names come from the training data: shown escaped, as every line from a user's file is.
+      stdout(showText(`${where(p)}: ${p.predicted}  (${ranked.map((r) => `${r.name} ${(r.value * 100).toFixed(1)} %`).join(', ')})`, Infinity));
     } else {
       stdout(`${where(p)}: ${formatMetric(p.predicted as number)}`);
     }

@@ -190,6 +190,27 @@ describe('hostile data through validation and the CLI (issue #19)', function () 
       }
     });
 
+    it('evaluate prints file and class names from the data escaped, its tables unbroken', async () => {
+      workspace.write('img/a\tb/\u001b[2J.png', buildPng(1, 1, { gray: true, value: () => 0 }));
+      workspace.write('img/c/1.png', buildPng(1, 1, { gray: true, value: () => 255 }));
+      const images = { path: 'img', format: 'images' } as const;
+      const runDir = await writeHandMadeRun(workspace, 'images', {
+        task: 'classification',
+        loss: 'sparseCategoricalCrossentropy',
+        train: images,
+        test: images,
+        kernel: [[-1, 1]],
+        bias: [128, -128],
+        activation: 'softmax',
+        classes: ['a\tb', 'c'],
+        featureShape: [1, 1, 1],
+      });
+      const result = cli('evaluate', runDir, '--backend', 'cpu');
+      assert.equal(result.status, 0, result.stderr);
+      assert.match(result.stdout, /^a\\tb +1\.0000 +1\.0000 +1\.0000 +1$/m);
+      assert.match(result.stdout, /\\u001b\[2J\.png#0/);
+    });
+
     it('validate says what it read only in part, also as JSON', () => {
       workspace.write('data/big.csv', Buffer.concat([Buffer.from('a,species\n'), Buffer.alloc(33 * MiB, '1,x\n2,y\n')]));
       workspace.write('m.model.json', toJson(withValue(withValue(irisModel(), ['data', 'train'], { path: 'data/big.csv', label: 'species' }), ['model', 'layers', 1, 'units'], 2)));
