@@ -68,7 +68,7 @@ export async function listImageFolder(folder: string): Promise<ImageFolderListin
   const classes: string[] = [];
   for (const entry of entries) {
     if (!entry.name.startsWith('.') && (await entryKind(entry, folder, realFolder)) === 'directory') {
-      classes.push(checkClassName(entry.name, 'the class folder', path.join(folder, entry.name), undefined));
+      classes.push(checkClassName(entry.name, path.join(folder, entry.name), undefined, undefined, () => 'the class folder'));
     }
   }
   classes.sort(compareClassNames);

@@ -164,13 +164,15 @@ export function fieldOf(record: Readonly<Record<string, unknown>>, key: string):
   return Object.hasOwn(record, key) ? record[key] : undefined;
 }
 
-/** A record's numeric feature `name`, checked as a CSV cell is (a finite number that float32 holds). */
-export function numberField(record: Readonly<Record<string, unknown>>, name: string, file: string, line: number, what = quote(name)): number {
+/** A record's numeric feature `name`, checked as a CSV cell is (a finite number that float32 holds); `what` names it in a message. */
+export function numberField(record: Readonly<Record<string, unknown>>, name: string, file: string, line: number, what?: () => string): number {
   const cell = fieldOf(record, name);
+  if (typeof cell === 'number' && Number.isFinite(Math.fround(cell))) return cell;
+  const shown = what?.() ?? quote(name);
   if (typeof cell !== 'number') {
-    throw dataError(file, line, `${what} is ${cell === undefined ? 'missing' : showValue(cell)}, expected a number`, name);
+    throw dataError(file, line, `${shown} is ${cell === undefined ? 'missing' : showValue(cell)}, expected a number`, name);
   }
-  return checkFloat32(cell, what, String(cell), file, line, name);
+  return checkFloat32(cell, file, line, name, () => `${shown} is ${cell}`);
 }
 
 /**
@@ -187,7 +189,7 @@ export function jsonTable(records: readonly JsonRecord[], file: string, label: s
   const x = new FloatBuilder(records.length * featureNames.length);
   const stringLabels: string[] = [];
   const numberLabels = new FloatBuilder(records.length);
-  const what = `label ${quote(label)}`;
+  const what = (): string => `label ${quote(label)}`;
   for (const { value, line } of records) {
     for (const name of featureNames) x.push(numberField(value, name, file, line));
     if (labelKind === 'number') {
@@ -196,9 +198,9 @@ export function jsonTable(records: readonly JsonRecord[], file: string, label: s
     }
     const target = fieldOf(value, label);
     if (typeof target !== 'string' && typeof target !== 'number' && typeof target !== 'boolean') {
-      throw dataError(file, line, `${what} is ${target === undefined ? 'missing' : showValue(target)}, expected a class name or number`, label);
+      throw dataError(file, line, `${what()} is ${target === undefined ? 'missing' : showValue(target)}, expected a class name or number`, label);
     }
-    stringLabels.push(checkClassName(String(target), what, file, line, label));
+    stringLabels.push(checkClassName(String(target), file, line, label, what));
   }
   return {
     featureNames,

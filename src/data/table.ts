@@ -41,18 +41,19 @@ export function parseNumberCell(cell: string, file: string, line: number, column
     const hint = /^[+-]?0[xXbBoO]/.test(trimmed) ? ' (write numbers in decimal)' : '';
     throw dataError(file, line, `column ${quote(column)} is ${quote(cell)}, expected a number${hint}`, column);
   }
-  return checkFloat32(value, `column ${quote(column)}`, trimmed, file, line, column);
+  return checkFloat32(value, file, line, column, () => `column ${quote(column)} is ${trimmed}`);
 }
 
 /**
  * `value` as training will hold it: float32, whose largest value is about
  * 3.4e38. A bigger one would become Infinity there — and NaN losses and
  * normalisation statistics after it — so it is an error here, where the
- * file and line are known.
+ * file and line are known. `shown` (`column "a" is 3.5e38`) is asked only
+ * then: building it for every cell would cost more than the check.
  */
-export function checkFloat32(value: number, what: string, written: string, file: string, line: number, field: string): number {
+export function checkFloat32(value: number, file: string, line: number, field: string, shown: () => string): number {
   if (Number.isFinite(Math.fround(value))) return value;
-  throw dataError(file, line, `${what} is ${written}, beyond float32's range (±3.4e38), the precision training computes in: rescale the values`, field);
+  throw dataError(file, line, `${shown()}, beyond float32's range (±3.4e38), the precision training computes in: rescale the values`, field);
 }
 
 const POWERS_OF_TEN = Array.from({ length: 16 }, (_, i) => 10 ** i);
@@ -93,13 +94,13 @@ export function parseLabelCell(cell: string, kind: LabelKind, file: string, line
   if (kind === 'number') return parseNumberCell(cell, file, line, column);
   const trimmed = cell.trim();
   if (trimmed === '') throw dataError(file, line, `label column ${quote(column)} is empty`, column);
-  return checkClassName(trimmed, `label column ${quote(column)}`, file, line, column);
+  return checkClassName(trimmed, file, line, column, () => `label column ${quote(column)}`);
 }
 
 /** A class name shows in tables, charts and the terminal: control characters in it (an escape sequence) are refused. */
-export function checkClassName(name: string, what: string, file: string, line: number | undefined, field?: string): string {
+export function checkClassName(name: string, file: string, line: number | undefined, field: string | undefined, what: () => string): string {
   if (!hasControlCharacter(name)) return name;
-  throw dataError(file, line, `${what} is ${quote(name)}, which holds a control character: class names must be plain text`, field);
+  throw dataError(file, line, `${what()} is ${quote(name)}, which holds a control character: class names must be plain text`, field);
 }
 
 /** The index of the label column, or an error listing the columns there are; a table of the label alone is an error too. */
