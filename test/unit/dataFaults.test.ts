@@ -1,13 +1,13 @@
 import { strict as assert } from 'node:assert';
 import { mkdirSync } from 'node:fs';
 import { readCsvTable } from '../../src/data/csv';
-import { DataError, displayPath } from '../../src/data/dataError';
 import { readJsonTable } from '../../src/data/json';
 import type { LabelKind } from '../../src/data/table';
 import { prepareData } from '../../src/data/prepareData';
 import type { ModelSpec } from '../../src/spec/modelSpec';
 import { validateModelFile } from '../../src/spec/validateModelFile';
 import { buildIdxImages, buildIdxLabels } from '../fixtures/idx';
+import { rejectsWith, type Expected } from '../fixtures/messages';
 import { irisModel, toJson, withValue } from '../fixtures/modelFile';
 import { tempWorkspace, type TempWorkspace } from '../fixtures/workspace';
 
@@ -17,29 +17,6 @@ import { tempWorkspace, type TempWorkspace } from '../fixtures/workspace';
  * whose `line` / `field` say the same, so the CLI, the trainer and the
  * editor can all point at it.
  */
-
-interface Expected {
-  /** 1-based line, or undefined where the fault has none. */
-  readonly line: number | undefined;
-  /** Column, record key or model-file field at fault, where there is one. */
-  readonly field?: string;
-  readonly message: RegExp;
-}
-
-/** Asserts `promise` rejects with a DataError about `file`, at `line`, saying `message`. */
-async function rejectsWith(promise: Promise<unknown>, file: string, expected: Expected): Promise<void> {
-  await assert.rejects(promise, (error: unknown) => {
-    assert.ok(error instanceof DataError, `not a DataError: ${String(error)}`);
-    assert.equal(error.file, file);
-    assert.equal(error.line, expected.line, error.message);
-    if (expected.field !== undefined) assert.equal(error.field, expected.field, error.message);
-    const where = expected.line === undefined ? `${displayPath(file)}: ` : `${displayPath(file)}:${expected.line}: `;
-    assert.ok(error.message.startsWith(where), `"${error.message}" should start with "${where}"`);
-    assert.match(error.message, expected.message);
-    assert.doesNotMatch(error.message, /\n/);
-    return true;
-  });
-}
 
 describe('data file faults', () => {
   let workspace: TempWorkspace;
