@@ -10,11 +10,11 @@ import { tableFormat } from './loadSource';
 
 /**
  * What validation learns about a data source. A source of up to
- * `readInFullUpTo` bytes (default {@link FULL_CHECK_BYTES}) is read in
- * full, as training reads it (every cell, every image, the whole IDX
- * data), so that validation finds what training would refuse; a bigger one
- * only in part (headers, IDX dimensions, folder names, the first image),
- * which `partlyRead` says. Fields are absent when not known.
+ * {@link FULL_CHECK_BYTES} is read in full, as training reads it (every
+ * cell, every image, the whole IDX data), so that validation finds what
+ * training would refuse; a bigger one only in part (headers, IDX
+ * dimensions, folder names, the first image), which `partlyRead` says.
+ * Fields are absent when not known.
  */
 export interface SourceSummary {
   /** Table sources: column names from the header / first record. */
@@ -41,20 +41,20 @@ const CACHE_SIZE = 32;
  * Summarises a source. Results are cached by path, size and modification
  * time, since validation runs as the user types. Throws DataError.
  */
-export async function summarizeSource(source: DataSource, resolved: ResolvedSource, task: Task, readInFullUpTo = FULL_CHECK_BYTES): Promise<SourceSummary> {
+export async function summarizeSource(source: DataSource, resolved: ResolvedSource, task: Task): Promise<SourceSummary> {
   const paths = 'images' in resolved ? [resolved.images, resolved.labels] : [resolved.path];
   const stamps = await Promise.all(paths.map(async (p) => fs.stat(p).then((s) => `${p}:${s.size}:${s.mtimeMs}`, () => p)));
-  const key = JSON.stringify([source, task, stamps, readInFullUpTo]);
+  const key = JSON.stringify([source, task, stamps]);
   let summary = cache.get(key);
   if (summary === undefined) {
-    summary = summarize(source, resolved, task, readInFullUpTo);
+    summary = summarize(source, resolved, task);
     cache.set(key, summary);
     if (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value as string);
   }
   return summary;
 }
 
-async function summarize(source: DataSource, resolved: ResolvedSource, task: Task, limit: number): Promise<SourceSummary> {
+async function summarize(source: DataSource, resolved: ResolvedSource, task: Task): Promise<SourceSummary> {
   if (isIdxSource(source)) {
     if (!('images' in resolved)) return {};
     const [imageDims, labelDims] = await Promise.all([readIdxDims(resolved.images), readIdxDims(resolved.labels)]);
@@ -62,7 +62,7 @@ async function summarize(source: DataSource, resolved: ResolvedSource, task: Tas
     // What reading in full takes: the values the headers announce, however well gzip packed them.
     const bytes = imageDims.reduce((a, b) => a * b, 1) + labelDims.reduce((a, b) => a * b, 1);
     if (imageDims.length < 2 || labelDims.length !== 1 || imageDims[0] !== labelDims[0]) return cheap; // the data checks say what is wrong
-    if (bytes > limit) {
+    if (bytes > FULL_CHECK_BYTES) {
       // The labels alone are a byte an example: still cheap to list the classes from.
       const labels = task === 'classification' && labelDims[0] <= FULL_CHECK_BYTES ? { distinctLabels: [...new Set((await readIdx(resolved.labels)).data)].map(String) } : {};
       return { ...cheap, ...labels, partlyRead: bytes };
@@ -75,7 +75,7 @@ async function summarize(source: DataSource, resolved: ResolvedSource, task: Tas
     const listing = await listImageFolder(resolved.path);
     const sizes = await Promise.all(listing.files.map(({ file }) => fs.stat(file).then((s) => s.size, () => 0)));
     const bytes = sizes.reduce((a, b) => a + b, 0);
-    if (bytes > limit) return { exampleShape: await firstImageShape(listing), distinctLabels: listing.classes, partlyRead: bytes };
+    if (bytes > FULL_CHECK_BYTES) return { exampleShape: await firstImageShape(listing), distinctLabels: listing.classes, partlyRead: bytes };
     const images = await readImageFolder(resolved.path);
     return { exampleShape: images.imageShape, distinctLabels: [...new Set(images.labels)], count: images.count };
   }
@@ -84,7 +84,7 @@ async function summarize(source: DataSource, resolved: ResolvedSource, task: Tas
   const columns = format === 'csv' ? await readCsvHeader(resolved.path) : await readJsonHeader(resolved.path, format);
   if (!columns.includes(source.label)) return { columns };
   const { size } = await fs.stat(resolved.path);
-  if (size > limit) return { columns, exampleShape: [columns.length - 1], partlyRead: size };
+  if (size > FULL_CHECK_BYTES) return { columns, exampleShape: [columns.length - 1], partlyRead: size };
   const kind = task === 'regression' ? 'number' : 'string';
   const table = format === 'csv' ? await readCsvTable(resolved.path, source.label, kind) : await readJsonTable(resolved.path, format, source.label, kind);
   const distinct = task === 'classification' ? { distinctLabels: [...new Set(table.labels as readonly string[])] } : {};

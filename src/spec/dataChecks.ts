@@ -2,7 +2,7 @@ import { DataError, displayPath } from '../data/dataError';
 import { errorMessage } from '../data/errorMessage';
 import { checkIdxPair } from '../data/idx';
 import { SINGLE_CLASS_FIX, buildClassMap } from '../data/labels';
-import { showSize } from '../data/limits';
+import { FULL_CHECK_BYTES, showSize } from '../data/limits';
 import { tableFormat } from '../data/loadSource';
 import { checkDataPath } from '../data/paths';
 import { noneLeftToTrain } from '../data/prepareData';
@@ -75,20 +75,21 @@ export async function checkDataPaths(
 export async function readDataFacts(
   ctx: CheckContext,
   resolved: readonly { role: 'train' | 'test'; source: DataSource; resolved: ResolvedSource }[],
-  readInFullUpTo: number,
+  leaveDataErrorsToLoading: boolean,
 ): Promise<{ diagnostics: SpecDiagnostic[]; facts: SourceFacts[] }> {
   const diagnostics: SpecDiagnostic[] = [];
   const facts: SourceFacts[] = [];
   for (const entry of resolved) {
     try {
-      facts.push({ ...entry, summary: await summarizeSource(entry.source, entry.resolved, ctx.spec.task, readInFullUpTo) });
+      facts.push({ ...entry, summary: await summarizeSource(entry.source, entry.resolved, ctx.spec.task) });
     } catch (error) {
+      facts.push(entry);
+      if (leaveDataErrorsToLoading && error instanceof DataError) continue;
       // Whatever went wrong reading, the editor gets a diagnostic, not a rejected promise.
       const message = errorMessage(error);
       const file = error instanceof DataError ? error.file : undefined;
       const field = 'labels' in entry.resolved && file === entry.resolved.labels ? 'labels' : 'images' in entry.resolved ? 'images' : 'path';
       diagnostics.push(problem(ctx, ['data', entry.role, field], 'error', message));
-      facts.push(entry);
     }
   }
   return { diagnostics, facts };
@@ -322,17 +323,17 @@ export function checkSplitCounts(ctx: CheckContext, facts: readonly SourceFacts[
 }
 
 /** "data.train: d/big.csv is 48 MiB, …": what validation did not read of a big source. */
-function partlyCheckedNote({ role, source, resolved, summary }: SourceFacts, readInFullUpTo: number): string[] {
+function partlyCheckedNote({ role, source, resolved, summary }: SourceFacts): string[] {
   if (summary?.partlyRead === undefined) return [];
   const where = 'images' in resolved ? `${displayPath(resolved.images)} + ${displayPath(resolved.labels)}` : displayPath(resolved.path);
   const what = isIdxSource(source) ? 'the IDX headers' : isImageFolderSource(source) ? 'the class folders and the first image' : 'the header';
-  return [`data.${role}: ${where} holds ${showSize(summary.partlyRead)}, more than the ${showSize(readInFullUpTo)} validation reads in full: only ${what} checked; train reads every example`];
+  return [`data.${role}: ${where} holds ${showSize(summary.partlyRead)}, more than the ${showSize(FULL_CHECK_BYTES)} validation reads in full: only ${what} checked; train reads every example`];
 }
 
 /** All data checks, in order; validation runs them after the spec-only checks. */
-export async function runDataChecks(ctx: CheckContext, workspaceRoot: string, readInFullUpTo: number): Promise<{ diagnostics: SpecDiagnostic[]; partlyChecked: string[] }> {
+export async function runDataChecks(ctx: CheckContext, workspaceRoot: string, leaveDataErrorsToLoading: boolean): Promise<{ diagnostics: SpecDiagnostic[]; partlyChecked: string[] }> {
   const paths = await checkDataPaths(ctx, workspaceRoot);
-  const read = await readDataFacts(ctx, paths.resolved, readInFullUpTo);
+  const read = await readDataFacts(ctx, paths.resolved, leaveDataErrorsToLoading);
   const facts = read.facts;
   const diagnostics = [
     ...paths.diagnostics,
@@ -344,5 +345,5 @@ export async function runDataChecks(ctx: CheckContext, workspaceRoot: string, re
     ...checkOutputLayer(ctx, facts),
     ...checkSplitCounts(ctx, facts),
   ];
-  return { diagnostics, partlyChecked: facts.flatMap((f) => partlyCheckedNote(f, readInFullUpTo)) };
+  return { diagnostics, partlyChecked: facts.flatMap(partlyCheckedNote) };
 }

@@ -1,6 +1,5 @@
 import * as path from 'node:path';
 import { displayPath } from '../data/dataError';
-import { FULL_CHECK_BYTES } from '../data/limits';
 import { checkBaseModel } from './baseModelChecks';
 import type { CheckContext } from './checkContext';
 import { runDataChecks } from './dataChecks';
@@ -23,11 +22,11 @@ export interface ValidationOptions {
   /** Data paths must stay inside this folder. */
   readonly workspaceRoot: string;
   /**
-   * Data sources up to this many bytes are read in full (default
-   * FULL_CHECK_BYTES), bigger ones only in part. The trainer passes 0: it
-   * reads all the data right after, and reports a bad cell itself.
+   * The trainer's: a data file that cannot be read is no diagnostic here
+   * but left to the loading that follows, which names its file and line in
+   * its own words ("train.csv:8: …", not wrapped in the model file's).
    */
-  readonly readInFullUpTo?: number;
+  readonly leaveDataErrorsToLoading?: boolean;
 }
 
 /**
@@ -48,7 +47,7 @@ export async function validateModelFile(file: string, text: string, options: Val
   if (!hasError(diagnostics)) {
     const ctx: CheckContext = { file: absolute, spec: parsed.value as ModelSpec, parsed };
     for (const check of SPEC_CHECKS) diagnostics.push(...check(ctx));
-    const data = await runDataChecks(ctx, options.workspaceRoot, options.readInFullUpTo ?? FULL_CHECK_BYTES);
+    const data = await runDataChecks(ctx, options.workspaceRoot, options.leaveDataErrorsToLoading === true);
     diagnostics.push(...data.diagnostics);
     partlyChecked = data.partlyChecked;
     diagnostics.push(...(await checkBaseModel(ctx, options.workspaceRoot)));
