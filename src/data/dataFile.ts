@@ -116,8 +116,9 @@ export function lineAtEnd(text: string, line = 1): number {
  * Decodes a text data file piece by piece. The first bytes decide the
  * encoding: a UTF-16 byte-order mark is followed, UTF-32, compressed or
  * binary content is refused, anything else must be UTF-8. Decoding stops
- * before the first byte that is not; the reader then calls
- * {@link throwIfStopped} with the text it has so far, which names the line.
+ * before the first byte that is not; the reader passes on the text decoded
+ * up to there (records before it are read, in order) and then calls
+ * {@link throwIfStopped}, which names the line that text ends on.
  */
 export class DataTextDecoder {
   private head: Buffer | undefined = Buffer.alloc(0);
@@ -156,7 +157,7 @@ export class DataTextDecoder {
     return text;
   }
 
-  /** Throws the DataError that stopped decoding, if any; `lineAtEnd` tells where the text decoded so far ends (asked only then: counting costs). */
+  /** Throws the DataError that stopped decoding, if any; `lineAtEnd` tells where the text decoded so far ends (asked only then: counting lines costs). */
   throwIfStopped(lineAtEnd: () => number): void {
     if (this.stopped === undefined) return;
     throw dataError(this.file, this.stopped.atLine ? lineAtEnd() : undefined, this.stopped.message);
