@@ -1,3 +1,4 @@
+import * as tf from '@tensorflow/tfjs';
 import { strict as assert } from 'node:assert';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, symlinkSync } from 'node:fs';
@@ -127,6 +128,9 @@ describe('hostile data through validation and the CLI (issue #19)', function () 
   });
 
   describe('the CLI: exit 1, one readable line, nothing written', () => {
+    // writeHandMadeRun builds its model in this process: on cpu, whatever ran before.
+    before(() => tf.setBackend('cpu'));
+
     function cli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
       const result = spawnSync(process.execPath, [testBundles().cli, ...args], { cwd: workspace.root, encoding: 'utf8', timeout: 60_000 });
       assert.doesNotMatch(result.stdout + result.stderr, CONTROL_CHARACTER_EXCEPT_NEWLINE, JSON.stringify(result.stdout + result.stderr));
