@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, symlinkSync, truncateSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, symlinkSync, truncateSync } from 'node:fs';
 import { readCsvTable } from '../../src/data/csv';
 import { DataError } from '../../src/data/dataError';
 import { errorMessage } from '../../src/data/errorMessage';
@@ -88,8 +88,11 @@ describe('hostile data files (issue #19)', () => {
         assert.ok(match, message);
         assert.doesNotMatch(message, /call stack|Cannot read|XNN/);
         const log = readFileSync(match[2], 'utf8');
+        rmSync(match[2]);
         assert.ok(log.includes(error.stack as string), log);
-        assert.equal(errorMessage(error).replace(/details in .*\.log/, ''), message.replace(/details in .*\.log/, ''));
+        const again = errorMessage(error);
+        rmSync(/details in (.+\.log)/.exec(again)?.[1] ?? '', { force: true });
+        assert.equal(again.replace(/details in .*\.log/, ''), message.replace(/details in .*\.log/, ''));
       }
     });
 
