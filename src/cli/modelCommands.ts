@@ -9,7 +9,7 @@ import { json, stderr, stdout } from './output';
 export async function validateCommand(options: Options): Promise<number> {
   const { validateModelFile, formatDiagnostic } = await import('../modelFile/validateModelFile');
   const text = await fs.readFile(options.modelFile, 'utf8');
-  const { diagnostics } = await validateModelFile(options.modelFile, text, { workspaceRoot: options.workspaceRoot });
+  const { diagnostics, partlyChecked } = await validateModelFile(options.modelFile, text, { workspaceRoot: options.workspaceRoot });
   const errors = diagnostics.filter((d) => d.severity === 'error').length;
   for (const d of diagnostics) {
     if (options.json) {
@@ -29,9 +29,11 @@ export async function validateCommand(options: Options): Promise<number> {
     }
   }
   if (options.json) {
-    json({ type: 'result', valid: errors === 0, errors, warnings: diagnostics.length - errors });
+    json({ type: 'result', valid: errors === 0, errors, warnings: diagnostics.length - errors, ...(partlyChecked.length > 0 ? { partlyChecked } : {}) });
   } else if (diagnostics.length === 0) {
-    stdout(`${displayPath(options.modelFile)}: no problems found`);
+    // Said, so that "no problems" is not read as "the data was checked in full".
+    const partly = partlyChecked.length > 0 ? ` (${partlyChecked.join('; ')})` : '';
+    stdout(`${displayPath(options.modelFile)}: no problems found${partly}`);
   }
   return errors > 0 ? EXIT_ERROR : EXIT_OK;
 }

@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import * as path from 'node:path';
 import { displayPath } from '../data/dataError';
+import { showText } from '../data/showText';
 import { newestFinishedRun, readRun } from '../runFolder/readRunFolder';
 import { EXIT_ERROR, EXIT_OK, type Options, workspaceRootFor } from './commandLine';
 import { formatMetric } from './output';
@@ -80,7 +81,8 @@ export async function predictCommand(options: Options): Promise<number> {
   for (const p of result.predictions) {
     if (p.probabilities && result.classes) {
       const ranked = p.probabilities.map((value, c) => ({ value, name: result.classes?.[c] ?? String(c) })).sort((a, b) => b.value - a.value).slice(0, 3);
-      stdout(`${where(p)}: ${p.predicted}  (${ranked.map((r) => `${r.name} ${(r.value * 100).toFixed(1)} %`).join(', ')})`);
+      // Class names come from the training data: shown escaped, as every line from a user's file is.
+      stdout(showText(`${where(p)}: ${p.predicted}  (${ranked.map((r) => `${r.name} ${(r.value * 100).toFixed(1)} %`).join(', ')})`, Infinity));
     } else {
       stdout(`${where(p)}: ${formatMetric(p.predicted as number)}`);
     }

@@ -1,7 +1,9 @@
-import { createReadStream, promises as fs } from 'node:fs';
-import { StringDecoder } from 'node:string_decoder';
+import { createReadStream } from 'node:fs';
 import { DataError, dataError } from './dataError';
-import { FloatBuilder, labelIndex, parseLabelCell, parseNumberCell, type LabelKind, type TableData } from './table';
+import { checkDataFile, DataTextDecoder, fileError, lineAtEnd } from './dataFile';
+import { MAX_CSV_BYTES, MAX_RECORD_CHARS, MAX_VALUES, showSize } from './limits';
+import { quote } from './showText';
+import { checkColumnName, checkValueCount, FloatBuilder, labelIndex, parseLabelCell, parseNumberCell, type LabelKind, type TableData } from './table';
 
 /** One record of a CSV file; `line` is the 1-based line it starts on. */
 export interface CsvRow {
@@ -62,7 +64,16 @@ export class CsvStreamParser {
       this.started = true;
       if (this.pending.charCodeAt(0) === BOM) this.pending = this.pending.slice(1);
     }
-    if (this.pending.length >= this.retryAt) this.drain(false);
+    if (this.pending.length >= this.retryAt || this.pending.length > MAX_RECORD_CHARS) this.drain(false);
+    // After a drain only the unfinished last record is pending.
+    if (this.pending.length > MAX_RECORD_CHARS) {
+      throw dataError(this.file, this.line, `a record runs over ${showSize(MAX_RECORD_CHARS)} without ending: is this a CSV table? (each line holds one example)`);
+    }
+  }
+
+  /** The line the text passed in so far ends on. */
+  lineAtEnd(): number {
+    return lineAtEnd(this.pending, this.line);
   }
 
   /** Passes on the last record; throws DataError if it is broken (an unclosed quote). */
@@ -172,7 +183,8 @@ export function checkHeader(fields: readonly string[], file: string, line: numbe
   const seen = new Set<string>();
   names.forEach((name, index) => {
     if (name === '') throw dataError(file, line, `column ${index + 1} of the header has no name`);
-    if (seen.has(name)) throw dataError(file, line, `column "${name}" appears twice in the header`, name);
+    checkColumnName(name, index, file, line);
+    if (seen.has(name)) throw dataError(file, line, `column ${quote(name)} appears twice in the header`, name);
     seen.add(name);
   });
   return names;
@@ -183,49 +195,10 @@ export function checkHeader(fields: readonly string[], file: string, line: numbe
  * header record (a few KB), so validation stays cheap on big files.
  */
 export async function readCsvHeader(file: string): Promise<string[]> {
-  let handle: fs.FileHandle;
-  try {
-    handle = await fs.open(file, 'r');
-  } catch (error) {
-    throw fileError(error, file);
-  }
-  try {
-    const decoder = new StringDecoder('utf8');
-    const chunk = Buffer.alloc(64 * 1024);
-    let text = '';
-    for (;;) {
-      const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
-      text += bytesRead === 0 ? decoder.end() : decoder.write(chunk.subarray(0, bytesRead));
-      const end = endOfFirstRecord(text);
-      if (end !== -1 || bytesRead === 0) {
-        const first = parseCsv(end === -1 ? text : text.slice(0, end), file).next();
-        if (first.done) throw dataError(file, 1, 'the file is empty, expected a header row with column names');
-        return checkHeader(first.value.fields, file, first.value.line);
-      }
-    }
-  } finally {
-    await handle.close();
-  }
-}
-
-/** Index of the line break ending the first non-blank record, or -1 if not in `text` yet. */
-function endOfFirstRecord(text: string): number {
-  let inQuotes = false;
-  let seenContent = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === QUOTE) {
-      inQuotes = !inQuotes;
-      seenContent = true;
-    } else if (inQuotes) {
-      continue;
-    } else if (c === LF || c === CR) {
-      if (seenContent) return i;
-    } else if (c !== BOM) {
-      seenContent = true;
-    }
-  }
-  return -1;
+  let header: CsvRow | undefined;
+  await streamCsv(file, (fields, line) => void (header ??= { fields, line }), { until: () => header !== undefined });
+  if (header === undefined) throw dataError(file, 1, 'the file is empty, expected a header row with column names');
+  return checkHeader(header.fields, file, header.line);
 }
 
 /** Options for reading a table file. */
@@ -268,24 +241,18 @@ export async function readCsvTable(file: string, label: string, labelKind: Label
 
 /**
  * Feeds the records of a CSV file to `onRecord`, reading it in pieces.
- * `onPiece` runs after each piece is parsed. Throws DataError.
+ * `onPiece` runs after each piece is parsed; reading ends early once
+ * `until` says so. Throws DataError.
  */
 async function streamCsv(
   file: string,
   onRecord: (fields: string[], line: number) => void,
-  options: TableReadOptions & { readonly onPiece?: (bytesRead: number, totalBytes: number) => void },
+  options: TableReadOptions & { readonly onPiece?: (bytesRead: number, totalBytes: number) => void; readonly until?: () => boolean },
 ): Promise<void> {
-  let totalBytes: number;
-  try {
-    const stat = await fs.stat(file);
-    if (stat.isDirectory()) throw Object.assign(new Error('is a folder'), { code: 'EISDIR' });
-    totalBytes = stat.size;
-  } catch (error) {
-    throw fileError(error, file);
-  }
-  const { onProgress, onPiece } = options;
+  const totalBytes = await checkDataFile(file, MAX_CSV_BYTES, 'a CSV file');
+  const { onProgress, onPiece, until } = options;
   const parser = new CsvStreamParser(file, onRecord);
-  const decoder = new StringDecoder('utf8');
+  const decoder = new DataTextDecoder(file);
   const stream = createReadStream(file, { highWaterMark: options.chunkSize ?? CHUNK_SIZE });
   let bytesRead = 0;
   let reported = 0;
@@ -293,6 +260,8 @@ async function streamCsv(
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       bytesRead += chunk.length;
       parser.write(decoder.write(chunk));
+      decoder.throwIfStopped(() => parser.lineAtEnd());
+      if (until?.() === true) return;
       onPiece?.(bytesRead, totalBytes);
       if (onProgress !== undefined && bytesRead - reported >= PROGRESS_STEP && bytesRead < totalBytes) {
         reported = bytesRead;
@@ -305,6 +274,7 @@ async function streamCsv(
   // The file may have changed size since stat: the last call says "done" either way.
   onProgress?.(bytesRead, bytesRead);
   parser.write(decoder.end());
+  decoder.throwIfStopped(() => parser.lineAtEnd());
   parser.end();
 }
 
@@ -361,6 +331,7 @@ class CsvTableBuilder {
     if (fields.length !== columns.length) {
       throw dataError(file, line, `found ${fields.length} fields, but the header has ${columns.length} columns`);
     }
+    checkValueCount((this.count + 1) * (columns.length - 1), file, line);
     for (let j = 0; j < fields.length; j++) {
       if (j !== labelAt) this.x.push(parseNumberCell(fields[j], file, line, columns[j]));
     }
@@ -379,15 +350,16 @@ class CsvTableBuilder {
     if (this.reserved || this.count === 0 || this.columns === undefined || bytesSeen >= totalBytes) return;
     this.reserved = true;
     // A little over the estimate: rows further down may be shorter.
-    const rows = Math.ceil(((this.count * totalBytes) / bytesSeen) * 1.05) + 16;
-    this.x.reserve(rows * (this.columns.length - 1));
+    const width = this.columns.length - 1;
+    const rows = Math.min(Math.ceil(((this.count * totalBytes) / bytesSeen) * 1.05) + 16, Math.floor(MAX_VALUES / width));
+    this.x.reserve(rows * width);
     if (this.labelKind === 'number') this.numberLabels.reserve(rows);
   }
 
   finish(): TableData {
     // Lines for a person to look at: line 1 of an empty file, the header of a table with no rows.
     if (this.columns === undefined) throw dataError(this.file, 1, 'the file is empty, expected a header row with column names');
-    if (this.count === 0) throw dataError(this.file, this.headerLine, 'the file has a header but no rows of data: add rows below it');
+    if (this.count === 0) throw noRows(this.file, this.headerLine);
     return {
       featureNames: this.columns.filter((_, index) => index !== this.labelAt),
       count: this.count,
@@ -407,48 +379,6 @@ class CsvTableBuilder {
   }
 }
 
-/**
- * The distinct values of the label column, in order of first appearance:
- * what validation needs to count classes, read without converting feature
- * cells or holding the text. An empty file has none.
- */
-export async function readCsvClasses(file: string, label: string): Promise<string[]> {
-  let columns: string[] | undefined;
-  let labelAt = -1;
-  const classes = new Set<string>();
-  await streamCsv(
-    file,
-    (fields, line) => {
-      if (columns === undefined) {
-        columns = checkHeader(fields, file, line);
-        labelAt = labelIndex(columns, label, file, line);
-        return;
-      }
-      if (fields.length !== columns.length) {
-        throw dataError(file, line, `found ${fields.length} fields, but the header has ${columns.length} columns`);
-      }
-      const name = parseLabelCell(fields[labelAt], 'string', file, line, label) as string;
-      // A copy for a new class: a slice of a piece of the file could keep the whole piece alive.
-      if (!classes.has(name)) classes.add(Buffer.from(name, 'utf8').toString('utf8'));
-    },
-    {},
-  );
-  return [...classes];
-}
-
-/** Reads a UTF-8 text file, turning a missing file into a DataError. */
-export async function readText(file: string): Promise<string> {
-  try {
-    return await fs.readFile(file, 'utf8');
-  } catch (error) {
-    throw fileError(error, file);
-  }
-}
-
-/** A filesystem error as a DataError that names the file. */
-export function fileError(error: unknown, file: string): DataError {
-  const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return dataError(file, undefined, 'file not found');
-  if (code === 'EISDIR') return dataError(file, undefined, 'is a folder, expected a file');
-  return dataError(file, undefined, `cannot read: ${(error as Error).message}`);
+function noRows(file: string, headerLine: number): DataError {
+  return dataError(file, headerLine, 'the file has a header but no rows of data: add rows below it');
 }

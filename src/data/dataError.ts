@@ -1,9 +1,11 @@
 import * as path from 'node:path';
+import { showText } from './showText';
 
 /**
  * A problem in a data file (or in how the model file describes it). The
  * message already names the file and, where known, the line, so callers
- * (CLI, trainer, diagnostics) print it as is.
+ * (CLI, trainer, diagnostics) print it as is: whatever of the file it
+ * quotes is made safe to show here (see showText).
  */
 export class DataError extends Error {
   constructor(
@@ -15,7 +17,7 @@ export class DataError extends Error {
     /** Column name or model-file field (e.g. `data.features.shape`) at fault. */
     readonly field?: string,
   ) {
-    super(message);
+    super(showText(message));
     this.name = 'DataError';
   }
 }

@@ -1,9 +1,11 @@
 import * as path from 'node:path';
-import { parseCsv, readText } from './csv';
+import { parseCsv } from './csv';
 import { dataError } from './dataError';
+import { readDataText } from './dataFile';
 import { readIdx } from './idx';
-import { parseJsonRecords } from './json';
-import { FloatBuilder, parseNumberCell, quote } from './table';
+import { numberField, parseJsonRecords, readJsonText } from './json';
+import { listNames } from './showText';
+import { FloatBuilder, parseNumberCell } from './table';
 
 /**
  * Examples to predict on: the features a run was trained on, read by
@@ -66,7 +68,7 @@ export async function readFeatureRows(file: string, columns: FeatureColumns): Pr
     if (images.dims.length < 2) throw dataError(file, undefined, 'expected an images file (idx3), found a one-dimensional (labels) file');
     return { count: images.dims[0], exampleShape: images.dims.slice(1), x: Float32Array.from(images.data) };
   }
-  const text = await readText(file);
+  const text = format === 'csv' ? await readDataText(file, 'a CSV file to predict on') : await readJsonText(file);
   const featureNames = columns.featureNames ?? allColumnsBut(text, file, format, columns.label);
   const x = new FloatBuilder();
   const lines: number[] = [];
@@ -77,7 +79,7 @@ export async function readFeatureRows(file: string, columns: FeatureColumns): Pr
         const header = fields.map((f) => f.trim());
         columns = featureNames.map((name) => {
           const at = header.indexOf(name);
-          if (at < 0) throw dataError(file, line, `no column "${name}": the model was trained on ${featureNames.join(', ')}`, name);
+          if (at < 0) throw dataError(file, line, `no column "${name}": the model was trained on ${listNames(featureNames)}`, name);
           return at;
         });
         continue;
@@ -92,13 +94,7 @@ export async function readFeatureRows(file: string, columns: FeatureColumns): Pr
     if (columns === undefined) throw dataError(file, 1, 'the file is empty, expected a header row with column names');
   } else {
     for (const { value, line } of parseJsonRecords(text, file, format)) {
-      for (const name of featureNames) {
-        const cell = value[name];
-        if (typeof cell !== 'number') {
-          throw dataError(file, line, `"${name}" is ${cell === undefined ? 'missing' : quote(JSON.stringify(cell))}, expected a number`, name);
-        }
-        x.push(cell);
-      }
+      for (const name of featureNames) x.push(numberField(value, name, file, line));
       lines.push(line);
     }
   }

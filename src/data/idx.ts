@@ -1,7 +1,7 @@
-import { promises as fs } from 'node:fs';
 import * as zlib from 'node:zlib';
-import { dataError } from './dataError';
-import { fileError } from './csv';
+import { dataError, type DataError } from './dataError';
+import { readDataBytes, readDataHead } from './dataFile';
+import { MAX_IDX_BYTES, MAX_VALUES, showCount, showSize, tooManyValues } from './limits';
 
 /**
  * MNIST-style IDX files (http://yann.lecun.com/exdb/mnist/ "FILE FORMATS"):
@@ -40,6 +40,12 @@ export function parseIdxHeader(bytes: Uint8Array, file: string): { dims: number[
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const dims: number[] = [];
   for (let d = 0; d < ndims; d++) dims.push(view.getUint32(4 + 4 * d, false));
+  // Checked before anything is allocated for them: a header is 4 bytes a size, the data can be anything.
+  if (dims.includes(0)) {
+    throw dataError(file, undefined, `the IDX header announces sizes ${dims.join(' × ')}: ${dims[0] === 0 ? 'no examples' : 'examples of no values'}`);
+  }
+  const size = dims.reduce((a, b) => a * b, 1);
+  if (size > MAX_VALUES) throw dataError(file, undefined, `the IDX header announces ${dims.join(' × ')} = ${tooManyValues(size)}`);
   return { dims, dataOffset };
 }
 
@@ -51,51 +57,52 @@ export function parseIdx(bytes: Uint8Array, file: string): IdxArray {
   if (available < size) {
     throw dataError(file, undefined, `the file is cut short: the header announces ${dims.join(' × ')} = ${size} values, the file holds ${available}`);
   }
+  if (available > size) {
+    // Not silently dropped: a wrong size in the header would misalign every example.
+    throw dataError(file, undefined, `the file holds ${showCount(available - size)} bytes more than the ${dims.join(' × ')} = ${showCount(size)} values its header announces: is the header right?`);
+  }
   return { dims, data: bytes.subarray(dataOffset, dataOffset + size) };
 }
 
+/** A zlib failure in words: cut short, damaged, or bigger than an IDX file may be. */
+function gunzipError(error: unknown, file: string): DataError {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ERR_BUFFER_TOO_LARGE') return dataError(file, undefined, `decompresses to more than ${showSize(MAX_IDX_BYTES)}, more than an IDX file Model Studio loads`);
+  if (code === 'Z_BUF_ERROR') return dataError(file, undefined, 'cannot decompress: the gzip data is cut short');
+  return dataError(file, undefined, 'cannot decompress: the gzip data is damaged');
+}
+
+const IDX_FILE = 'an IDX file';
+
 /** Reads an IDX file, gunzipping it when it is gzipped. */
 export async function readIdx(file: string): Promise<IdxArray> {
-  let bytes: Buffer;
-  try {
-    bytes = await fs.readFile(file);
-  } catch (error) {
-    throw fileError(error, file);
-  }
+  let bytes = await readDataBytes(file, MAX_IDX_BYTES, IDX_FILE);
   if (isGzip(bytes)) {
+    // The header first, so that a gzip bomb or an absurd header costs nothing.
+    parseIdxHeader(gunzipHead(bytes, file), file);
     try {
-      bytes = zlib.gunzipSync(bytes);
+      bytes = zlib.gunzipSync(bytes, { maxOutputLength: MAX_IDX_BYTES });
     } catch (error) {
-      throw dataError(file, undefined, `cannot decompress: ${(error as Error).message}`);
+      throw gunzipError(error, file);
     }
   }
   return parseIdx(bytes, file);
 }
 
+/** What the first bytes of a gzip stream inflate to, even when the stream is cut there. */
+function gunzipHead(bytes: Buffer, file: string): Buffer {
+  try {
+    // Z_SYNC_FLUSH lets zlib hand back what it could inflate from a cut stream; 1 KiB inflates to 1 MiB at most.
+    return zlib.gunzipSync(bytes.subarray(0, 1024), { finishFlush: zlib.constants.Z_SYNC_FLUSH });
+  } catch (error) {
+    throw gunzipError(error, file);
+  }
+}
+
 /** The sizes an IDX file announces, reading and inflating only its first bytes. */
 export async function readIdxDims(file: string): Promise<number[]> {
-  let head: Buffer;
-  try {
-    const handle = await fs.open(file, 'r');
-    try {
-      const buffer = Buffer.alloc(1024);
-      const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
-      head = buffer.subarray(0, bytesRead);
-    } finally {
-      await handle.close();
-    }
-  } catch (error) {
-    throw fileError(error, file);
-  }
-  if (isGzip(head)) {
-    try {
-      // Z_SYNC_FLUSH lets zlib hand back what it could inflate from a cut stream.
-      head = zlib.gunzipSync(head, { finishFlush: zlib.constants.Z_SYNC_FLUSH });
-    } catch (error) {
-      throw dataError(file, undefined, `cannot decompress: ${(error as Error).message}`);
-    }
-  }
-  return parseIdxHeader(head, file).dims;
+  const head = await readDataHead(file, 1024, MAX_IDX_BYTES, IDX_FILE);
+  return parseIdxHeader(isGzip(head) ? gunzipHead(head, file) : head, file).dims;
 }
 
 /** Images and labels of an IDX pair, checked against each other. */

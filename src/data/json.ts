@@ -1,8 +1,9 @@
-import { promises as fs } from 'node:fs';
 import { parse as parseTolerant, printParseErrorCode, visit, type ParseError } from 'jsonc-parser';
 import { dataError } from './dataError';
-import { fileError, readText } from './csv';
-import { FloatBuilder, labelIndex, quote, type LabelKind, type TableData } from './table';
+import { DataTextDecoder, fileError, lineAtEnd, openDataFile, readDataText } from './dataFile';
+import { MAX_JSON_DEPTH, MAX_RECORD_CHARS, MAX_TEXT_BYTES, showSize } from './limits';
+import { quote, showText } from './showText';
+import { checkClassName, checkColumnName, checkFloat32, checkValueCount, FloatBuilder, labelIndex, type LabelKind, type TableData } from './table';
 
 /** One record of a JSON / JSON Lines file; `line` is 1-based. */
 export interface JsonRecord {
@@ -16,7 +17,43 @@ export interface JsonRecord {
  */
 export function parseJsonRecords(text: string, file: string, format: 'json' | 'jsonl'): JsonRecord[] {
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  checkJsonDepth(text, file, format === 'jsonl');
   return format === 'jsonl' ? parseJsonLines(text, file) : parseJsonArray(text, file);
+}
+
+/** What a JSON file that is not an array of records is told. */
+const NOT_AN_ARRAY = 'expected a JSON array of records, e.g. [{"x": 1, "label": "a"}] (use format "jsonl" for one record a line)';
+
+/**
+ * Refuses text nested deeper than {@link MAX_JSON_DEPTH}: records are flat,
+ * and the tolerant parser that finds lines and syntax errors recurses once
+ * a level (a file of 100,000 "[" overflowed the stack). Strings end at a
+ * line break as they do for that parser; in JSON Lines each line counts
+ * on its own.
+ */
+function checkJsonDepth(text: string, file: string, perLine: boolean): void {
+  let depth = 0;
+  let line = 1;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x0a) {
+      line++;
+      inString = false;
+      if (perLine) depth = 0;
+    } else if (inString) {
+      if (c === 0x5c) i++; // a backslash escapes the next character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) {
+      inString = true;
+    } else if (c === 0x5b || c === 0x7b) {
+      if (++depth > MAX_JSON_DEPTH) {
+        throw dataError(file, line, `nests arrays or objects more than ${MAX_JSON_DEPTH} deep: a data file holds flat records, e.g. [{"x": 1, "label": "a"}]`);
+      }
+    } else if (c === 0x5d || c === 0x7d) {
+      depth = Math.max(0, depth - 1);
+    }
+  }
 }
 
 function parseJsonLines(text: string, file: string): JsonRecord[] {
@@ -48,9 +85,7 @@ function parseJsonArray(text: string, file: string): JsonRecord[] {
     const line = errors.length > 0 ? lineAt(text, errors[0].offset) : undefined;
     throw dataError(file, line, `not valid JSON: ${syntaxProblem(text)}`);
   }
-  if (!Array.isArray(value)) {
-    throw dataError(file, 1, 'expected a JSON array of records, e.g. [{"x": 1, "label": "a"}] (use format "jsonl" for one record a line)');
-  }
+  if (!Array.isArray(value)) throw dataError(file, 1, NOT_AN_ARRAY);
   const lines = elementLines(text);
   return value.map((element, index) => ({ value: asRecord(element, file, lines[index]), line: lines[index] }));
 }
@@ -108,7 +143,7 @@ function syntaxProblem(text: string): string {
 
 function asRecord(value: unknown, file: string, line: number): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw dataError(file, line, `expected a record (a JSON object), found ${JSON.stringify(value)?.slice(0, 40)}`);
+    throw dataError(file, line, `expected a record (a JSON object), found ${showText(JSON.stringify(value) ?? String(value), 40)}`);
   }
   return value as Record<string, unknown>;
 }
@@ -119,6 +154,27 @@ function lineAt(text: string, offset: number): number {
   return line;
 }
 
+/** A value of a record as a message shows it: its JSON, quoted and cut short. */
+function showValue(value: unknown): string {
+  return quote(JSON.stringify(value) ?? String(value));
+}
+
+/** The record's own value for `key` (never one inherited from Object.prototype, as `constructor` is). */
+export function fieldOf(record: Readonly<Record<string, unknown>>, key: string): unknown {
+  return Object.hasOwn(record, key) ? record[key] : undefined;
+}
+
+/** A record's numeric feature `name`, checked as a CSV cell is (a finite number that float32 holds); `what` names it in a message. */
+export function numberField(record: Readonly<Record<string, unknown>>, name: string, file: string, line: number, what?: () => string): number {
+  const cell = fieldOf(record, name);
+  if (typeof cell === 'number' && Number.isFinite(Math.fround(cell))) return cell;
+  const shown = what?.() ?? quote(name);
+  if (typeof cell !== 'number') {
+    throw dataError(file, line, `${shown} is ${cell === undefined ? 'missing' : showValue(cell)}, expected a number`, name);
+  }
+  return checkFloat32(cell, file, line, name, () => `${shown} is ${cell}`);
+}
+
 /**
  * Records as a table: the keys of the first record name the columns, the
  * label key is the label, every other key a numeric feature.
@@ -126,32 +182,25 @@ function lineAt(text: string, offset: number): number {
 export function jsonTable(records: readonly JsonRecord[], file: string, label: string, labelKind: LabelKind): TableData {
   if (records.length === 0) throw dataError(file, 1, 'the file holds no records');
   const columns = Object.keys(records[0].value);
+  columns.forEach((name, index) => checkColumnName(name, index, file, records[0].line));
   labelIndex(columns, label, file, records[0].line);
   const featureNames = columns.filter((name) => name !== label);
+  checkValueCount(records.length * featureNames.length, file);
   const x = new FloatBuilder(records.length * featureNames.length);
   const stringLabels: string[] = [];
   const numberLabels = new FloatBuilder(records.length);
+  const what = (): string => `label ${quote(label)}`;
   for (const { value, line } of records) {
-    for (const name of featureNames) {
-      const cell = value[name];
-      if (typeof cell !== 'number') {
-        const found = cell === undefined ? 'missing' : `${quote(JSON.stringify(cell))}`;
-        throw dataError(file, line, `"${name}" is ${found}, expected a number`, name);
-      }
-      x.push(cell);
-    }
-    const target = value[label];
+    for (const name of featureNames) x.push(numberField(value, name, file, line));
     if (labelKind === 'number') {
-      if (typeof target !== 'number') {
-        throw dataError(file, line, `label "${label}" is ${target === undefined ? 'missing' : quote(JSON.stringify(target))}, expected a number`, label);
-      }
-      numberLabels.push(target);
-    } else {
-      if (typeof target !== 'string' && typeof target !== 'number' && typeof target !== 'boolean') {
-        throw dataError(file, line, `label "${label}" is ${target === undefined ? 'missing' : quote(JSON.stringify(target))}, expected a class name or number`, label);
-      }
-      stringLabels.push(String(target));
+      numberLabels.push(numberField(value, label, file, line, what));
+      continue;
     }
+    const target = fieldOf(value, label);
+    if (typeof target !== 'string' && typeof target !== 'number' && typeof target !== 'boolean') {
+      throw dataError(file, line, `${what()} is ${target === undefined ? 'missing' : showValue(target)}, expected a class name or number`, label);
+    }
+    stringLabels.push(checkClassName(String(target), file, line, label, what));
   }
   return {
     featureNames,
@@ -163,7 +212,12 @@ export function jsonTable(records: readonly JsonRecord[], file: string, label: s
 
 /** Reads a JSON / JSON Lines file as a table (see {@link jsonTable}). */
 export async function readJsonTable(file: string, format: 'json' | 'jsonl', label: string, labelKind: LabelKind): Promise<TableData> {
-  return jsonTable(parseJsonRecords(await readText(file), file, format), file, label, labelKind);
+  return jsonTable(parseJsonRecords(await readJsonText(file), file, format), file, label, labelKind);
+}
+
+/** A JSON / JSON Lines data file's text, checked and decoded (see readDataText). */
+export async function readJsonText(file: string): Promise<string> {
+  return readDataText(file, 'a JSON data file', MAX_TEXT_BYTES);
 }
 
 /**
@@ -171,22 +225,25 @@ export async function readJsonTable(file: string, format: 'json' | 'jsonl', labe
  * takes, so validation stays cheap on big files.
  */
 export async function readJsonHeader(file: string, format: 'json' | 'jsonl'): Promise<string[]> {
-  let handle: fs.FileHandle;
+  const handle = await openDataFile(file, MAX_TEXT_BYTES, 'a JSON data file');
   try {
-    handle = await fs.open(file, 'r');
-  } catch (error) {
-    throw fileError(error, file);
-  }
-  try {
+    const decoder = new DataTextDecoder(file);
     const chunk = Buffer.alloc(64 * 1024);
-    const parts: Buffer[] = [];
+    let text = '';
+    // Looking again only once the text has doubled keeps a long first record linear.
+    let nextLook = 0;
     for (;;) {
-      const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
-      if (bytesRead > 0) parts.push(Buffer.from(chunk.subarray(0, bytesRead)));
-      const text = Buffer.concat(parts).toString('utf8').replace(/^\uFEFF/, '');
-      const keys = format === 'jsonl' ? firstLineKeys(text, file, bytesRead === 0) : firstElementKeys(text);
+      const { bytesRead } = await handle.read(chunk, 0, chunk.length, null).catch((error: unknown) => Promise.reject(fileError(error, file)));
+      text += bytesRead === 0 ? decoder.end() : decoder.write(chunk.subarray(0, bytesRead));
+      decoder.throwIfStopped(() => lineAtEnd(text));
+      if (text.length < nextLook && bytesRead > 0) continue;
+      nextLook = 2 * text.length;
+      const body = text.replace(/^\uFEFF/, '');
+      checkJsonDepth(body, file, format === 'jsonl');
+      const keys = format === 'jsonl' ? firstLineKeys(body, file, bytesRead === 0) : firstElementKeys(body, file);
       if (keys !== undefined) return keys;
       if (bytesRead === 0) throw dataError(file, 1, 'the file holds no records');
+      if (text.length > MAX_RECORD_CHARS) throw dataError(file, 1, `the first record runs over ${showSize(MAX_RECORD_CHARS)}: a record holds one example`);
     }
   } finally {
     await handle.close();
@@ -211,7 +268,9 @@ function firstLineKeys(text: string, file: string, complete: boolean): string[] 
 }
 
 /** Keys of the first object in a (possibly cut-off) JSON array, once that object is complete. */
-function firstElementKeys(text: string): string[] | undefined {
+function firstElementKeys(text: string, file: string): string[] | undefined {
+  const start = /\S/.exec(text);
+  if (start !== null && start[0] !== '[') throw dataError(file, lineAtEnd(text.slice(0, start.index)), NOT_AN_ARRAY);
   let depth = 0;
   let rootIsArray = false;
   let keys: string[] | undefined;

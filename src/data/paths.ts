@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { DataError, displayPath } from './dataError';
+import { notAFile } from './dataFile';
 
 /** What a data path in the model file turned out to be. */
 export type PathCheck =
@@ -46,11 +47,12 @@ export async function checkDataPath(ref: string, modelFile: string, workspaceRoo
       message: `"${ref}" ${isLink ? 'is a symbolic link' : 'leads through a symbolic link'} to ${real}, outside the workspace folder; copy the data into the workspace`,
     };
   }
-  if (expect === 'file' && !stat.isFile()) {
-    return { ok: false, reason: 'notFile', path: resolved, message: `"${ref}" is a folder, expected a file` };
+  const kind = notAFile(stat);
+  if (expect === 'file' && kind !== undefined) {
+    return { ok: false, reason: 'notFile', path: resolved, message: `"${ref}" is ${kind}, expected a file` };
   }
   if (expect === 'folder' && !stat.isDirectory()) {
-    return { ok: false, reason: 'notFolder', path: resolved, message: `"${ref}" is a file, expected a folder with one sub-folder of images per class` };
+    return { ok: false, reason: 'notFolder', path: resolved, message: `"${ref}" is ${kind ?? 'a file'}, expected a folder with one sub-folder of images per class` };
   }
   return { ok: true, path: resolved };
 }

@@ -6,6 +6,7 @@ import { loadDataSource, type DataProgress, type RawExamples } from './loadSourc
 import { IDENTITY, applyNormalization, computeNormalization } from './normalize';
 import type { PreparedData, Split } from './preparedData';
 import { DEFAULT_SEED, seededPermutation } from './random';
+import { quote } from './showText';
 
 export interface PrepareOptions {
   /** Absolute path of the model file; data paths resolve against its folder. */
@@ -110,16 +111,9 @@ export function heldOutRows(
   spec: Pick<ModelSpec, 'data' | 'training'>,
   modelFile: string,
 ): { train: Uint32Array; validation: Uint32Array; test: Uint32Array } {
-  const testCount = spec.data.test === undefined ? share(count, spec.data.testSplit) : 0;
-  const validationCount = share(count, spec.data.validationSplit);
-  if (testCount + validationCount >= count) {
-    throw dataError(
-      modelFile,
-      undefined,
-      `data.validationSplit and data.testSplit hold out ${validationCount + testCount} of ${count} examples, leaving none to train on`,
-      'data.validationSplit',
-    );
-  }
+  const problem = noneLeftToTrain(count, spec);
+  if (problem !== undefined) throw dataError(modelFile, undefined, problem, 'data.validationSplit');
+  const { test: testCount, validation: validationCount } = heldOutCounts(count, spec);
   const order = seededPermutation(count, spec.training.seed ?? DEFAULT_SEED);
   const rows = (from: number, to: number): Uint32Array => order.slice(from, to).sort();
   return {
@@ -127,6 +121,17 @@ export function heldOutRows(
     validation: rows(testCount, testCount + validationCount),
     train: rows(testCount + validationCount, count),
   };
+}
+
+/** How many of `count` rows go to the test and validation splits (at least one each when its fraction is set). */
+export function heldOutCounts(count: number, spec: Pick<ModelSpec, 'data'>): { test: number; validation: number } {
+  return { test: spec.data.test === undefined ? share(count, spec.data.testSplit) : 0, validation: share(count, spec.data.validationSplit) };
+}
+
+/** Why the held-out splits of `count` rows leave none to train on, or undefined when some are left. */
+export function noneLeftToTrain(count: number, spec: Pick<ModelSpec, 'data'>): string | undefined {
+  const { test, validation } = heldOutCounts(count, spec);
+  return test + validation >= count ? `data.validationSplit and data.testSplit hold out ${validation + test} of ${count} examples, leaving none to train on` : undefined;
 }
 
 /**
@@ -139,7 +144,7 @@ function singleClass(spec: ModelSpec, modelFile: string, classes: readonly strin
   const source = spec.data.train;
   const where = 'label' in source ? `label column "${source.label}" of "${source.path}"` : isIdxSource(source) ? `labels file "${source.labels}"` : `image folder "${source.path}"`;
   const field = 'label' in source ? 'data.train.label' : isIdxSource(source) ? 'data.train.labels' : 'data.train.path';
-  return dataError(modelFile, undefined, `${field}: the ${where} holds a single class (${JSON.stringify(classes[0] ?? '')}); ${SINGLE_CLASS_FIX}`, field);
+  return dataError(modelFile, undefined, `${field}: the ${where} holds a single class (${quote(classes[0] ?? '')}); ${SINGLE_CLASS_FIX}`, field);
 }
 
 function share(count: number, fraction: number | undefined): number {

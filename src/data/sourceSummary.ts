@@ -1,16 +1,19 @@
 import { promises as fs } from 'node:fs';
 import type { Task } from '../modelFile/modelSpec';
 import { isIdxSource, isImageFolderSource, type DataSource } from './dataSource';
-import { readCsvClasses, readCsvHeader, readText } from './csv';
-import { readIdx, readIdxDims } from './idx';
-import { firstImageShape, listImageFolder } from './images';
-import { parseJsonRecords, readJsonHeader } from './json';
+import { readCsvHeader, readCsvTable } from './csv';
+import { readIdx, readIdxDims, readIdxPair } from './idx';
+import { firstImageShape, listImageFolder, readImageFolder } from './images';
+import { readJsonHeader, readJsonTable } from './json';
+import { FULL_CHECK_BYTES } from './limits';
 import { tableFormat } from './loadSource';
 
 /**
- * What validation can learn about a data source cheaply: headers, IDX
- * dimensions, folder names — and class names when reading them is cheap
- * (IDX labels, image folders, tables up to {@link LABEL_SCAN_LIMIT}).
+ * What validation learns about a data source. A source of up to
+ * {@link FULL_CHECK_BYTES} is read in full, as training reads it (every
+ * cell, every image, the whole IDX data), so that validation finds what
+ * training would refuse; a bigger one only in part (headers, IDX
+ * dimensions, folder names, the first image), which `partlyRead` says.
  * Fields are absent when not known.
  */
 export interface SourceSummary {
@@ -18,14 +21,15 @@ export interface SourceSummary {
   readonly columns?: readonly string[];
   /** Natural shape of one example, when known. */
   readonly exampleShape?: readonly number[];
-  /** Distinct class labels as text (classification only). */
+  /** Distinct class labels as text (classification, sources read in full or cheap to list). */
   readonly distinctLabels?: readonly string[];
   /** IDX sources: sizes announced by the images and labels files. */
   readonly idx?: { readonly imageDims: readonly number[]; readonly labelDims: readonly number[] };
+  /** How many examples the source holds, when it was read in full. */
+  readonly count?: number;
+  /** When the source was too big to read in full: the bytes it would have taken. */
+  readonly partlyRead?: number;
 }
-
-/** Tables bigger than this are not read in full during validation. */
-export const LABEL_SCAN_LIMIT = 32 * 1024 * 1024;
 
 /** Absolute paths of the files or folder a source names (already checked to exist). */
 export type ResolvedSource = { readonly path: string } | { readonly images: string; readonly labels: string };
@@ -53,24 +57,36 @@ export async function summarizeSource(source: DataSource, resolved: ResolvedSour
 async function summarize(source: DataSource, resolved: ResolvedSource, task: Task): Promise<SourceSummary> {
   if (isIdxSource(source)) {
     if (!('images' in resolved)) return {};
-    const [imageDims, labels] = await Promise.all([readIdxDims(resolved.images), readIdx(resolved.labels)]);
-    const distinct = task === 'classification' ? [...new Set(labels.data)].map(String) : undefined;
-    return { exampleShape: imageDims.slice(1), idx: { imageDims, labelDims: labels.dims }, distinctLabels: distinct };
+    const [imageDims, labelDims] = await Promise.all([readIdxDims(resolved.images), readIdxDims(resolved.labels)]);
+    const cheap = { exampleShape: imageDims.slice(1), idx: { imageDims, labelDims } };
+    // What reading in full takes: the values the headers announce, however well gzip packed them.
+    const bytes = imageDims.reduce((a, b) => a * b, 1) + labelDims.reduce((a, b) => a * b, 1);
+    if (imageDims.length < 2 || labelDims.length !== 1 || imageDims[0] !== labelDims[0]) return cheap; // the data checks say what is wrong
+    if (bytes > FULL_CHECK_BYTES) {
+      // The labels alone are a byte an example: still cheap to list the classes from.
+      const labels = task === 'classification' && labelDims[0] <= FULL_CHECK_BYTES ? { distinctLabels: [...new Set((await readIdx(resolved.labels)).data)].map(String) } : {};
+      return { ...cheap, ...labels, partlyRead: bytes };
+    }
+    const pair = await readIdxPair(resolved.images, resolved.labels);
+    return { ...cheap, count: pair.count, ...(task === 'classification' ? { distinctLabels: [...new Set(pair.labels)].map(String) } : {}) };
   }
   if (!('path' in resolved)) return {};
   if (isImageFolderSource(source)) {
     const listing = await listImageFolder(resolved.path);
-    return { exampleShape: await firstImageShape(listing), distinctLabels: listing.classes };
+    const sizes = await Promise.all(listing.files.map(({ file }) => fs.stat(file).then((s) => s.size, () => 0)));
+    const bytes = sizes.reduce((a, b) => a + b, 0);
+    if (bytes > FULL_CHECK_BYTES) return { exampleShape: await firstImageShape(listing), distinctLabels: listing.classes, partlyRead: bytes };
+    const images = await readImageFolder(resolved.path);
+    return { exampleShape: images.imageShape, distinctLabels: [...new Set(images.labels)], count: images.count };
   }
   const format = tableFormat(source);
   if (format === undefined) return {};
   const columns = format === 'csv' ? await readCsvHeader(resolved.path) : await readJsonHeader(resolved.path, format);
   if (!columns.includes(source.label)) return { columns };
-  const summary = { columns, exampleShape: [columns.length - 1] };
-  if (task !== 'classification') return summary;
   const { size } = await fs.stat(resolved.path);
-  if (size > LABEL_SCAN_LIMIT) return summary;
-  if (format === 'csv') return { ...summary, distinctLabels: await readCsvClasses(resolved.path, source.label) };
-  const labels = parseJsonRecords(await readText(resolved.path), resolved.path, format).map((r) => String(r.value[source.label]));
-  return { ...summary, distinctLabels: [...new Set(labels)] };
+  if (size > FULL_CHECK_BYTES) return { columns, exampleShape: [columns.length - 1], partlyRead: size };
+  const kind = task === 'regression' ? 'number' : 'string';
+  const table = format === 'csv' ? await readCsvTable(resolved.path, source.label, kind) : await readJsonTable(resolved.path, format, source.label, kind);
+  const distinct = task === 'classification' ? { distinctLabels: [...new Set(table.labels as readonly string[])] } : {};
+  return { columns, exampleShape: [table.featureNames.length], count: table.count, ...distinct };
 }

@@ -1,4 +1,6 @@
 import { dataError } from './dataError';
+import { MAX_VALUES, tooManyValues } from './limits';
+import { hasControlCharacter, listNames, quote } from './showText';
 import { didYouMean } from './suggest';
 
 /**
@@ -17,26 +19,41 @@ export interface TableData {
 /** Classification keeps labels as strings (class names); regression needs numbers. */
 export type LabelKind = 'string' | 'number';
 
+/**
+ * A number as written in a data file: decimal, optionally with an exponent
+ * (`-1.5`, `.5`, `2e-3`). `Number()` would also take `0x1F`, `0b11`, `0o17`
+ * and `Infinity`, which a table column never means.
+ */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
 /** Reads one feature cell; a blank or non-numeric cell is an error naming the line and column. */
 export function parseNumberCell(cell: string, file: string, line: number, column: string): number {
-  // Fast path for the common case, a number without surrounding blanks (a
-  // big table has tens of millions of cells): Number('') is 0, hence the
-  // length test; everything else takes the careful path below.
+  // Fast path for the common case, a plain decimal (a big table has tens
+  // of millions of cells); everything else takes the careful path below.
   const simple = parseSimpleDecimal(cell);
   if (simple === simple) return simple;
-  if (cell.length > 0 && cell.charCodeAt(0) > 0x20 && cell.charCodeAt(cell.length - 1) > 0x20) {
-    const value = Number(cell);
-    if (value - value === 0) return value;
-  }
   const trimmed = cell.trim();
   if (trimmed === '') {
-    throw dataError(file, line, `column "${column}" is empty, expected a number (missing values are not supported: fill in or drop the row)`, column);
+    throw dataError(file, line, `column ${quote(column)} is empty, expected a number (missing values are not supported: fill in or drop the row)`, column);
   }
-  const value = Number(trimmed);
-  if (!Number.isFinite(value)) {
-    throw dataError(file, line, `column "${column}" is ${quote(cell)}, expected a number`, column);
+  const value = DECIMAL.test(trimmed) ? Number(trimmed) : NaN;
+  if (Number.isNaN(value)) {
+    const hint = /^[+-]?0[xXbBoO]/.test(trimmed) ? ' (write numbers in decimal)' : '';
+    throw dataError(file, line, `column ${quote(column)} is ${quote(cell)}, expected a number${hint}`, column);
   }
-  return value;
+  return checkFloat32(value, file, line, column, () => `column ${quote(column)} is ${trimmed}`);
+}
+
+/**
+ * `value` as training will hold it: float32, whose largest value is about
+ * 3.4e38. A bigger one would become Infinity there — and NaN losses and
+ * normalisation statistics after it — so it is an error here, where the
+ * file and line are known. `shown` (`column "a" is 3.5e38`) is asked only
+ * then: building it for every cell would cost more than the check.
+ */
+export function checkFloat32(value: number, file: string, line: number, field: string, shown: () => string): number {
+  if (Number.isFinite(Math.fround(value))) return value;
+  throw dataError(file, line, `${shown()}, beyond float32's range (±3.4e38), the precision training computes in: rescale the values`, field);
 }
 
 const POWERS_OF_TEN = Array.from({ length: 16 }, (_, i) => 10 ** i);
@@ -76,23 +93,35 @@ export function parseSimpleDecimal(text: string): number {
 export function parseLabelCell(cell: string, kind: LabelKind, file: string, line: number, column: string): string | number {
   if (kind === 'number') return parseNumberCell(cell, file, line, column);
   const trimmed = cell.trim();
-  if (trimmed === '') throw dataError(file, line, `label column "${column}" is empty`, column);
-  return trimmed;
+  if (trimmed === '') throw dataError(file, line, `label column ${quote(column)} is empty`, column);
+  return checkClassName(trimmed, file, line, column, () => `label column ${quote(column)}`);
 }
 
-/** The index of the label column, or an error listing the columns there are. */
+/** A class name shows in tables, charts and the terminal: control characters in it (an escape sequence) are refused. */
+export function checkClassName(name: string, file: string, line: number | undefined, field: string | undefined, what: () => string): string {
+  if (!hasControlCharacter(name)) return name;
+  throw dataError(file, line, `${what()} is ${quote(name)}, which holds a control character: class names must be plain text`, field);
+}
+
+/** The index of the label column, or an error listing the columns there are; a table of the label alone is an error too. */
 export function labelIndex(columns: readonly string[], label: string, file: string, line = 1): number {
   const index = columns.indexOf(label);
   if (index === -1) {
-    throw dataError(file, line, `no label column "${label}"${didYouMean(label, columns)} (columns: ${columns.join(', ')})`, label);
+    const tabs = columns.length === 1 && columns[0].includes('\t') ? '; is the file tab-separated? Model Studio reads comma-separated values' : '';
+    throw dataError(file, line, `no label column ${quote(label)}${didYouMean(label, columns)} (columns: ${listNames(columns)})${tabs}`, label);
   }
+  if (columns.length === 1) throw dataError(file, line, `has no feature columns, only the label column ${quote(label)}`, label);
   return index;
 }
 
-/** Shows a cell in a message: quoted, cut short when long. */
-export function quote(text: string): string {
-  const short = text.length > 40 ? `${text.slice(0, 37)}...` : text;
-  return JSON.stringify(short);
+/** Column names show in messages, the evaluation table and the CLI: control characters in one (an escape sequence) are refused. */
+export function checkColumnName(name: string, index: number, file: string, line: number): void {
+  if (hasControlCharacter(name)) throw dataError(file, line, `column ${index + 1} of the header is ${quote(name)}, which holds a control character: column names must be plain text`);
+}
+
+/** Throws unless `count` values (so far, at `line`) stay within {@link MAX_VALUES}. */
+export function checkValueCount(count: number, file: string, line?: number): void {
+  if (count > MAX_VALUES) throw dataError(file, line, `${line === undefined ? 'holds' : 'the rows up to this line hold'} ${tooManyValues(count)}`);
 }
 
 /**

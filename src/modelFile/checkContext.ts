@@ -1,3 +1,4 @@
+import { showText } from '../data/showText';
 import type { SpecDiagnostic } from './diagnostic';
 import type { ModelSpec } from './modelSpec';
 import type { JsonPath } from './jsonTypes';
@@ -11,7 +12,7 @@ export interface CheckContext {
   readonly parsed: Pick<ParsedModelFile, 'rangeOf' | 'keyRangeOf'>;
 }
 
-/** A diagnostic on the value at `path` (or on its key, for keys that should not be there). */
+/** A diagnostic on the value at `path` (or on its key, for keys that should not be there); what the message quotes of a file is made safe to show. */
 export function problem(
   ctx: CheckContext,
   path: JsonPath,
@@ -20,5 +21,5 @@ export function problem(
   on: 'value' | 'key' = 'value',
 ): SpecDiagnostic {
   const range = on === 'key' ? ctx.parsed.keyRangeOf(path) : ctx.parsed.rangeOf(path);
-  return { file: ctx.file, range, severity, message, path };
+  return { file: ctx.file, range, severity, message: showText(message), path };
 }

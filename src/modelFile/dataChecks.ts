@@ -1,8 +1,12 @@
-import { DataError } from '../data/dataError';
+import { DataError, displayPath } from '../data/dataError';
+import { errorMessage } from '../data/errorMessage';
 import { checkIdxPair } from '../data/idx';
 import { SINGLE_CLASS_FIX, buildClassMap } from '../data/labels';
+import { FULL_CHECK_BYTES, showSize } from '../data/limits';
 import { tableFormat } from '../data/loadSource';
 import { checkDataPath } from '../data/paths';
+import { noneLeftToTrain } from '../data/prepareData';
+import { listNames, quote } from '../data/showText';
 import { summarizeSource, type ResolvedSource, type SourceSummary } from '../data/sourceSummary';
 import { didYouMean } from '../data/suggest';
 import { problem, type CheckContext } from './checkContext';
@@ -11,10 +15,10 @@ import { KEEPS_LAST_AXIS } from './layerTypes';
 import { isIdxSource, isImageFolderSource, type DataSource } from './modelSpec';
 
 /*
- * Semantic checks that look at the data files. The files are read as little
- * as possible (headers, IDX dimensions, folder names; class labels only
- * where cheap, see data/sourceSummary.ts); what cannot be known cheaply is
- * left to the trainer, which reports it with file and line.
+ * Semantic checks that look at the data files. Small sources are read in
+ * full, as training reads them; big ones only in part (headers, IDX
+ * dimensions, folder names; see data/sourceSummary.ts), and what that
+ * cannot know is left to the trainer, which reports it with file and line.
  */
 
 /** What validation learnt about `data.train` or `data.test`. */
@@ -71,6 +75,7 @@ export async function checkDataPaths(
 export async function readDataFacts(
   ctx: CheckContext,
   resolved: readonly { role: 'train' | 'test'; source: DataSource; resolved: ResolvedSource }[],
+  leaveDataErrorsToLoading: boolean,
 ): Promise<{ diagnostics: SpecDiagnostic[]; facts: SourceFacts[] }> {
   const diagnostics: SpecDiagnostic[] = [];
   const facts: SourceFacts[] = [];
@@ -78,12 +83,13 @@ export async function readDataFacts(
     try {
       facts.push({ ...entry, summary: await summarizeSource(entry.source, entry.resolved, ctx.spec.task) });
     } catch (error) {
+      facts.push(entry);
+      if (leaveDataErrorsToLoading && error instanceof DataError) continue;
       // Whatever went wrong reading, the editor gets a diagnostic, not a rejected promise.
-      const message = error instanceof DataError ? error.message : `cannot read the data: ${(error as Error).message}`;
+      const message = errorMessage(error);
       const file = error instanceof DataError ? error.file : undefined;
       const field = 'labels' in entry.resolved && file === entry.resolved.labels ? 'labels' : 'images' in entry.resolved ? 'images' : 'path';
       diagnostics.push(problem(ctx, ['data', entry.role, field], 'error', message));
-      facts.push(entry);
     }
   }
   return { diagnostics, facts };
@@ -95,7 +101,7 @@ export function checkLabelColumn(ctx: CheckContext, facts: readonly SourceFacts[
   for (const { role, source, summary } of facts) {
     const columns = summary?.columns;
     if (columns === undefined || !('label' in source) || columns.includes(source.label)) continue;
-    const message = `no column "${source.label}" in "${source.path}"${didYouMean(source.label, columns)} (columns: ${columns.join(', ')})`;
+    const message = `no column ${quote(source.label)} in "${source.path}"${didYouMean(source.label, columns)} (columns: ${listNames(columns)})`;
     found.push(problem(ctx, ['data', role, 'label'], 'error', message));
   }
   return found;
@@ -221,7 +227,7 @@ function suggestImageShape(count: number): number[] | undefined {
 }
 
 function listClasses(classes: readonly string[]): string {
-  return classes.length <= 6 ? classes.join(', ') : `${classes.slice(0, 3).join(', ')}, …, ${classes[classes.length - 1]}`;
+  return classes.length <= 6 ? listNames(classes) : `${listNames(classes.slice(0, 3))}, …, ${listNames(classes.slice(-1))}`;
 }
 
 /**
@@ -270,7 +276,7 @@ export function checkOutputLayer(ctx: CheckContext, facts: readonly SourceFacts[
     const source = ctx.spec.data.train;
     const field = 'label' in source ? 'label' : isIdxSource(source) ? 'labels' : 'path';
     const what = 'label' in source ? `column "${source.label}" of "${source.path}"` : isIdxSource(source) ? `labels file "${source.labels}"` : `image folder "${source.path}"`;
-    return [problem(ctx, ['data', 'train', field], 'error', `the ${what} holds a single class (${JSON.stringify(classes[0] ?? '')}); ${SINGLE_CLASS_FIX}`)];
+    return [problem(ctx, ['data', 'train', field], 'error', `the ${what} holds a single class (${quote(classes[0] ?? '')}); ${SINGLE_CLASS_FIX}`)];
   }
   if (loss === 'binaryCrossentropy') {
     if (units !== 1) found.push(problem(ctx, unitsPath, 'error', `"binaryCrossentropy" needs one output (the probability of class 1): set "units": 1 (it has ${units})`));
@@ -302,12 +308,34 @@ export function checkOutputLayer(ctx: CheckContext, facts: readonly SourceFacts[
   return found;
 }
 
+/**
+ * With the training rows counted (a source read in full), the held-out
+ * splits leave some to train on. Fractions that add up to 1 or more are
+ * already an error of the spec checks.
+ */
+export function checkSplitCounts(ctx: CheckContext, facts: readonly SourceFacts[]): SpecDiagnostic[] {
+  const { data } = ctx.spec;
+  const count = facts.find((f) => f.role === 'train')?.summary?.count;
+  if (count === undefined || (data.testSplit ?? 0) + (data.validationSplit ?? 0) >= 1) return [];
+  const problemText = noneLeftToTrain(count, ctx.spec);
+  if (problemText === undefined) return [];
+  return [problem(ctx, ['data', data.validationSplit !== undefined ? 'validationSplit' : 'testSplit'], 'error', problemText)];
+}
+
+/** "data.train: d/big.csv is 48 MiB, …": what validation did not read of a big source. */
+function partlyCheckedNote({ role, source, resolved, summary }: SourceFacts): string[] {
+  if (summary?.partlyRead === undefined) return [];
+  const where = 'images' in resolved ? `${displayPath(resolved.images)} + ${displayPath(resolved.labels)}` : displayPath(resolved.path);
+  const what = isIdxSource(source) ? 'the IDX headers' : isImageFolderSource(source) ? 'the class folders and the first image' : 'the header';
+  return [`data.${role}: ${where} holds ${showSize(summary.partlyRead)}, more than the ${showSize(FULL_CHECK_BYTES)} validation reads in full: only ${what} checked; train reads every example`];
+}
+
 /** All data checks, in order; validation runs them after the spec-only checks. */
-export async function runDataChecks(ctx: CheckContext, workspaceRoot: string): Promise<SpecDiagnostic[]> {
+export async function runDataChecks(ctx: CheckContext, workspaceRoot: string, leaveDataErrorsToLoading: boolean): Promise<{ diagnostics: SpecDiagnostic[]; partlyChecked: string[] }> {
   const paths = await checkDataPaths(ctx, workspaceRoot);
-  const read = await readDataFacts(ctx, paths.resolved);
+  const read = await readDataFacts(ctx, paths.resolved, leaveDataErrorsToLoading);
   const facts = read.facts;
-  return [
+  const diagnostics = [
     ...paths.diagnostics,
     ...read.diagnostics,
     ...checkLabelColumn(ctx, facts),
@@ -315,5 +343,7 @@ export async function runDataChecks(ctx: CheckContext, workspaceRoot: string): P
     ...checkFeatureShape(ctx, facts),
     ...checkInputShape(ctx, facts),
     ...checkOutputLayer(ctx, facts),
+    ...checkSplitCounts(ctx, facts),
   ];
+  return { diagnostics, partlyChecked: facts.flatMap(partlyCheckedNote) };
 }

@@ -14,11 +14,19 @@ export interface ValidationResult {
   readonly spec: ModelSpec | undefined;
   /** Sorted by position. */
   readonly diagnostics: SpecDiagnostic[];
+  /** Data sources too big to read in full, each with what was checked (`data.train: …`). */
+  readonly partlyChecked: readonly string[];
 }
 
 export interface ValidationOptions {
   /** Data paths must stay inside this folder. */
   readonly workspaceRoot: string;
+  /**
+   * The trainer's: a data file that cannot be read is no diagnostic here
+   * but left to the loading that follows, which names its file and line in
+   * its own words ("train.csv:8: …", not wrapped in the model file's).
+   */
+  readonly leaveDataErrorsToLoading?: boolean;
 }
 
 /**
@@ -34,15 +42,18 @@ export async function validateModelFile(file: string, text: string, options: Val
   const absolute = path.resolve(file);
   const parsed = parseModelFile(absolute, text);
   const diagnostics = [...parsed.diagnostics];
+  let partlyChecked: readonly string[] = [];
   if (parsed.value !== undefined && !hasError(diagnostics)) diagnostics.push(...schemaDiagnostics(parsed, absolute));
   if (!hasError(diagnostics)) {
     const ctx: CheckContext = { file: absolute, spec: parsed.value as ModelSpec, parsed };
     for (const check of SPEC_CHECKS) diagnostics.push(...check(ctx));
-    diagnostics.push(...(await runDataChecks(ctx, options.workspaceRoot)));
+    const data = await runDataChecks(ctx, options.workspaceRoot, options.leaveDataErrorsToLoading === true);
+    diagnostics.push(...data.diagnostics);
+    partlyChecked = data.partlyChecked;
     diagnostics.push(...(await checkBaseModel(ctx, options.workspaceRoot)));
   }
   diagnostics.sort(byPosition);
-  return { spec: hasError(diagnostics) ? undefined : (parsed.value as ModelSpec), diagnostics };
+  return { spec: hasError(diagnostics) ? undefined : (parsed.value as ModelSpec), diagnostics, partlyChecked };
 }
 
 function hasError(diagnostics: readonly SpecDiagnostic[]): boolean {

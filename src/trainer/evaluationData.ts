@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { csvRowLines, readText } from '../data/csv';
+import { csvRowLines } from '../data/csv';
 import { DataError, dataError, displayPath } from '../data/dataError';
 import { featureFileFormat } from '../data/featureRows';
 import { listImageFolder } from '../data/images';
-import { parseJsonRecords } from '../data/json';
+import { parseJsonRecords, readJsonText } from '../data/json';
 import { loadDataSource, tableFormat, type RawExamples } from '../data/loadSource';
 import { applyNormalization } from '../data/normalize';
 import { checkDataPath, resolveDataPath } from '../data/paths';
@@ -277,7 +277,7 @@ async function exampleSources(source: DataSource, files: readonly string[], rows
     return rows.map((index) => ({ file, index, ...(lines.has(index) ? { line: lines.get(index) } : {}) }));
   }
   if (format === 'json' || format === 'jsonl') {
-    const records = parseJsonRecords(await readText(file), file, format);
+    const records = parseJsonRecords(await readJsonText(file), file, format);
     return rows.map((index) => ({ file, index, ...(records[index] ? { line: records[index].line } : {}) }));
   }
   return rows.map((index) => ({ file, index }));

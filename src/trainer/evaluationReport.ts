@@ -1,3 +1,4 @@
+import { showText } from '../data/showText';
 import type { Evaluation } from '../protocol/evaluationTypes';
 
 /*
@@ -29,7 +30,9 @@ function fixed(value: number, digits = 4): string {
   return value.toFixed(digits);
 }
 
-function table(rows: readonly (readonly string[])[], rightFrom = 1): string[] {
+function table(cells: readonly (readonly string[])[], rightFrom = 1): string[] {
+  // Class and file names come from the user's files: a tab or a line break in one must not break the table.
+  const rows = cells.map((row) => row.map((cell) => showText(cell, Infinity)));
   const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column]?.length ?? 0)));
   return rows.map((row) => row.map((cell, column) => (column >= rightFrom ? cell.padStart(widths[column]) : cell.padEnd(widths[column]))).join('  ').trimEnd());
 }
@@ -37,7 +40,7 @@ function table(rows: readonly (readonly string[])[], rightFrom = 1): string[] {
 /** A report for a terminal: data set, per-class table and confusion matrix, or the regression errors, and the worst predictions. */
 export function formatEvaluation(evaluation: Evaluation): string[] {
   const lines = [
-    `${evaluation.modelName} · run ${evaluation.runId} · ${evaluation.dataset.description}`,
+    showText(`${evaluation.modelName} · run ${evaluation.runId} · ${evaluation.dataset.description}`, Infinity),
     `sha256 ${evaluation.dataset.sha256.slice(0, 16)}… · ${evaluation.lossName} ${evaluation.loss === null ? 'NaN' : fixed(evaluation.loss)}`,
     '',
   ];
@@ -56,7 +59,7 @@ export function formatEvaluation(evaluation: Evaluation): string[] {
     ];
     lines.push(...table(rows));
     for (const { k, accuracy } of result.topK) lines.push(`top-${k} accuracy ${fixed(accuracy)}`);
-    if (result.binary) lines.push(`ROC AUC ${fixed(result.binary.rocAuc)} · average precision ${fixed(result.binary.averagePrecision)} (positive class ${result.binary.positiveClass})`);
+    if (result.binary) lines.push(`ROC AUC ${fixed(result.binary.rocAuc)} · average precision ${fixed(result.binary.averagePrecision)} (positive class ${showText(result.binary.positiveClass, 40)})`);
     lines.push('', 'confusion matrix (rows: true class, columns: predicted)');
     lines.push(...table([['', ...result.classes], ...result.confusion.map((row, c) => [result.classes[c], ...row.map(String)])]));
   } else {

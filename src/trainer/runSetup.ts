@@ -45,7 +45,7 @@ async function readValidSpec(request: TrainRequest, emit: (message: TrainerToHos
     }
   }
   // A snapshot is JSON; it is checked as if it were the model file, whose folder its data paths are relative to.
-  const { spec, diagnostics } = await validateModelFile(modelFile, text, { workspaceRoot: request.workspaceRoot });
+  const { spec, diagnostics } = await validateModelFile(modelFile, text, { workspaceRoot: request.workspaceRoot, leaveDataErrorsToLoading: true });
   const errors = diagnostics.filter((d) => d.severity === 'error');
   for (const warning of diagnostics.filter((d) => d.severity === 'warning')) {
     if (!snapshot) emit({ type: 'log', level: 'warn', message: formatDiagnostic(warning) });

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import * as fc from 'fast-check';
-import { CsvStreamParser, PROGRESS_STEP, csvTable, parseCsv, readCsvClasses, readCsvTable } from '../../src/data/csv';
+import { CsvStreamParser, PROGRESS_STEP, csvTable, parseCsv, readCsvTable } from '../../src/data/csv';
 import { DataError } from '../../src/data/dataError';
 import { prepareData } from '../../src/data/prepareData';
 import { FloatBuilder, parseSimpleDecimal, type TableData } from '../../src/data/table';
@@ -183,13 +183,6 @@ describe('CSV streaming', () => {
         [20, 20, workspace.file('data/train.csv')],
         [16, 16, workspace.file('data/test.csv')],
       ]);
-    });
-
-    it('readCsvClasses streams the distinct labels, first seen first, and names a bad row', async () => {
-      const file = workspace.write('c.csv', 'x,label\n1,b\n2,a\n3,"b"\n4,c\n');
-      assert.deepEqual(await readCsvClasses(file, 'label'), ['b', 'a', 'c']);
-      const ragged = workspace.write('r.csv', 'x,label\n1,b\n2\n');
-      await assert.rejects(readCsvClasses(ragged, 'label'), (error: DataError) => error.line === 3 && /found 1 fields/.test(error.message));
     });
 
     it('reports the end of an empty file once', async () => {

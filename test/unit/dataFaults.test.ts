@@ -1,13 +1,13 @@
 import { strict as assert } from 'node:assert';
 import { mkdirSync } from 'node:fs';
 import { readCsvTable } from '../../src/data/csv';
-import { DataError, displayPath } from '../../src/data/dataError';
 import { readJsonTable } from '../../src/data/json';
 import type { LabelKind } from '../../src/data/table';
 import { prepareData } from '../../src/data/prepareData';
 import type { ModelSpec } from '../../src/modelFile/modelSpec';
 import { validateModelFile } from '../../src/modelFile/validateModelFile';
 import { buildIdxImages, buildIdxLabels } from '../fixtures/idx';
+import { rejectsWith, type Expected } from '../fixtures/messages';
 import { irisModel, toJson, withValue } from '../fixtures/modelFile';
 import { tempWorkspace, type TempWorkspace } from '../fixtures/workspace';
 
@@ -17,29 +17,6 @@ import { tempWorkspace, type TempWorkspace } from '../fixtures/workspace';
  * whose `line` / `field` say the same, so the CLI, the trainer and the
  * editor can all point at it.
  */
-
-interface Expected {
-  /** 1-based line, or undefined where the fault has none. */
-  readonly line: number | undefined;
-  /** Column, record key or model-file field at fault, where there is one. */
-  readonly field?: string;
-  readonly message: RegExp;
-}
-
-/** Asserts `promise` rejects with a DataError about `file`, at `line`, saying `message`. */
-async function rejectsWith(promise: Promise<unknown>, file: string, expected: Expected): Promise<void> {
-  await assert.rejects(promise, (error: unknown) => {
-    assert.ok(error instanceof DataError, `not a DataError: ${String(error)}`);
-    assert.equal(error.file, file);
-    assert.equal(error.line, expected.line, error.message);
-    if (expected.field !== undefined) assert.equal(error.field, expected.field, error.message);
-    const where = expected.line === undefined ? `${displayPath(file)}: ` : `${displayPath(file)}:${expected.line}: `;
-    assert.ok(error.message.startsWith(where), `"${error.message}" should start with "${where}"`);
-    assert.match(error.message, expected.message);
-    assert.doesNotMatch(error.message, /\n/);
-    return true;
-  });
-}
 
 describe('data file faults', () => {
   let workspace: TempWorkspace;
@@ -186,7 +163,8 @@ describe('data file faults', () => {
     });
 
     it('validation flags a single class on the label key before training', async () => {
-      workspace.write('data/one.csv', 'a,b,species\n1,2,setosa\n3,4,setosa\n');
+      // Three rows: the model's testSplit and validationSplit take one each and leave one to train on.
+      workspace.write('data/one.csv', 'a,b,species\n1,2,setosa\n3,4,setosa\n5,6,setosa\n');
       const model = withValue(irisModel(), ['data', 'train'], { path: 'data/one.csv', label: 'species' });
       const text = toJson(model);
       const result = await validateModelFile(workspace.file('m.model.json'), text, { workspaceRoot: workspace.root });
