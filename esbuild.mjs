@@ -38,7 +38,12 @@ const targets = [
   },
   {
     ...common,
-    entryPoints: { trainer: 'src/trainer/main.ts', cli: 'src/cli/main.ts', inspector: 'src/trainer/inspector.ts', probe: 'src/trainer/probeMain.ts' },
+    entryPoints: {
+      trainer: 'src/trainer/main.ts',
+      cli: 'src/cli/main.ts',
+      inspector: 'src/trainer/inspector.ts',
+      probe: 'src/trainer/probeMain.ts',
+    },
     outdir: 'dist',
     platform: 'node',
     format: 'cjs',

@@ -94,7 +94,9 @@ async function main() {
   const rounds = Number(values.rounds);
   const samples = [];
   for (let i = 0; i < rounds; i++) {
-    const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--child', '--extension', values.extension], { encoding: 'utf8' });
+    const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--child', '--extension', values.extension], {
+      encoding: 'utf8',
+    });
     samples.push(JSON.parse(out));
   }
   const kb = (statSync(values.extension).size / 1024).toFixed(0);

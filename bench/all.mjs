@@ -26,7 +26,17 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { bundleKernels, formatRatio, median, medianWithInterval, MODELS, pairedRatios, runBare, runPaired, writeModelFile } from './throughput.mjs';
+import {
+  bundleKernels,
+  formatRatio,
+  median,
+  medianWithInterval,
+  MODELS,
+  pairedRatios,
+  runBare,
+  runPaired,
+  writeModelFile,
+} from './throughput.mjs';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, write: { type: 'boolean', default: false } } });
@@ -39,8 +49,14 @@ const quick = values.quick;
 // (16,384 examples, ~3 s on wasm) weigh it as real data would.
 const PLAN = {
   tensorflow: { mlp: { epochs: 6, rounds: 3, count: 16384 }, cnn: { epochs: 6, rounds: 2, count: 1024 } },
-  webgpu: { mlp: { epochs: quick ? 3 : 5, rounds: quick ? 1 : 2, count: 2048 }, cnn: { epochs: quick ? 3 : 4, rounds: quick ? 1 : 2, count: 256 } },
-  wasm: { mlp: { epochs: quick ? 3 : 8, rounds: quick ? 1 : 3, count: 16384 }, cnn: { epochs: quick ? 3 : 6, rounds: quick ? 1 : 2, count: 1024 } },
+  webgpu: {
+    mlp: { epochs: quick ? 3 : 5, rounds: quick ? 1 : 2, count: 2048 },
+    cnn: { epochs: quick ? 3 : 4, rounds: quick ? 1 : 2, count: 256 },
+  },
+  wasm: {
+    mlp: { epochs: quick ? 3 : 8, rounds: quick ? 1 : 3, count: 16384 },
+    cnn: { epochs: quick ? 3 : 6, rounds: quick ? 1 : 2, count: 1024 },
+  },
   cpu: { mlp: { epochs: quick ? 3 : 4, rounds: quick ? 1 : 2, count: 1024 }, cnn: null },
 };
 /** TF.js's own wasm kernels are ~6× slower: their bare run (one, in the first round) gets a quarter of the examples (rates do not depend on it). */
@@ -112,13 +128,18 @@ async function main() {
     // Train → first metric, before anything else runs in this process, on backend auto as a user gets it.
     const sample = path.join(repoRoot, 'samples', 'mnist-mlp.model.json');
     const firstMetric = [];
-    for (let i = 0; i < 4; i++) firstMetric.push(await timeToFirstMetric(sample, path.join(repoRoot, 'samples'), path.join(workspace, 'sample-runs')));
-    extras.push(`Train → first metric (mnist-mlp sample: 8,000 + 2,000 real digits, gzipped IDX; backend auto): cold ${fmt(firstMetric[0])} ms, warm ${fmt(median(firstMetric.slice(1)))} ms (median of 3)`);
+    for (let i = 0; i < 4; i++)
+      firstMetric.push(await timeToFirstMetric(sample, path.join(repoRoot, 'samples'), path.join(workspace, 'sample-runs')));
+    extras.push(
+      `Train → first metric (mnist-mlp sample: 8,000 + 2,000 real digits, gzipped IDX; backend auto): cold ${fmt(firstMetric[0])} ms, warm ${fmt(median(firstMetric.slice(1)))} ms (median of 3)`,
+    );
     log(extras.at(-1));
 
     if (existsSync(path.join(lavapipe, 'lvp_icd.json'))) {
       process.env.VK_ICD_FILENAMES = path.join(lavapipe, 'lvp_icd.json');
-      process.env.LD_LIBRARY_PATH = [path.join(lavapipe, 'root', 'usr', 'lib', 'x86_64-linux-gnu'), process.env.LD_LIBRARY_PATH].filter(Boolean).join(':');
+      process.env.LD_LIBRARY_PATH = [path.join(lavapipe, 'root', 'usr', 'lib', 'x86_64-linux-gnu'), process.env.LD_LIBRARY_PATH]
+        .filter(Boolean)
+        .join(':');
       log(`webgpu: Vulkan driver from ${lavapipe} (lavapipe, a software adapter)`);
     }
 
@@ -149,14 +170,25 @@ async function main() {
         try {
           for (let round = 0; round < plan.rounds; round++) {
             log(`${backend} ${name}: round ${round + 1}/${plan.rounds}`);
-            runs.push(await runPaired({
-              name, modelFile, workspaceRoot: workspace, backend, epochs: plan.epochs, kernelsBundle: kernels, trainCount: plan.count, first: round % 2 ? 'bare' : 'ours',
-            }));
+            runs.push(
+              await runPaired({
+                name,
+                modelFile,
+                workspaceRoot: workspace,
+                backend,
+                epochs: plan.epochs,
+                kernelsBundle: kernels,
+                trainCount: plan.count,
+                first: round % 2 ? 'bare' : 'ours',
+              }),
+            );
             if (backend === 'wasm' && name === 'mlp' && round === 0) stock.push(await runBare(name, backend, plan.epochs, '', STOCK_COUNT));
           }
         } catch (error) {
-          const reason = (/"message":"([^"]+)"/.exec(String(error.message))?.[1] ?? String(error.message).split('\n')[0])
-            .replace(/^backend \w+ is not available: /, '');
+          const reason = (/"message":"([^"]+)"/.exec(String(error.message))?.[1] ?? String(error.message).split('\n')[0]).replace(
+            /^backend \w+ is not available: /,
+            '',
+          );
           rows.push([backend, label, '–', '–', '–', '–', '–', '–', '–', torchCell, `not available: ${reason}`]);
           log(`${backend} ${name}: ${reason}`);
           continue;
@@ -170,7 +202,13 @@ async function main() {
         const perEpoch = (sides) => sides.map((side) => side.rates.wall.map((r) => r.toFixed(0)).join(' ')).join(' | ');
         log(`  ours ${perEpoch(ours)} · bare ${perEpoch(bare)}${stock.length ? ` · stock ${perEpoch(stock)}` : ''}`);
         rows.push([
-          backend, label, fmt(o), fmt(b), formatRatio(medianWithInterval(pairedRatios(runs, 'wall'))), median(pairedRatios(runs, 'cpu')).toFixed(3), (best(ours) / best(bare)).toFixed(3),
+          backend,
+          label,
+          fmt(o),
+          fmt(b),
+          formatRatio(medianWithInterval(pairedRatios(runs, 'wall'))),
+          median(pairedRatios(runs, 'cpu')).toFixed(3),
+          (best(ours) / best(bare)).toFixed(3),
           stock.length ? fmt(afterFirst(stock, 'wall')) : '–',
           `${fmt(Math.max(...ours.map((r) => r.peakRssMb).filter((mb) => !Number.isNaN(mb))))} MB`,
           torchCell,
@@ -179,7 +217,19 @@ async function main() {
       }
     }
     extras.push(`Extension activation (bench/activation.mjs, require + activate()): ${activation()}`);
-    const header = ['backend', 'model', 'ours', 'bare', 'ours/bare', 'ours/bare (CPU time)', 'ours/bare (best epochs)', 'bare, TF.js kernels only', 'trainer peak RSS', `PyTorch ${torch ? `${torch.torch}, 1 thread` : '(not installed)'}`, 'note'];
+    const header = [
+      'backend',
+      'model',
+      'ours',
+      'bare',
+      'ours/bare',
+      'ours/bare (CPU time)',
+      'ours/bare (best epochs)',
+      'bare, TF.js kernels only',
+      'trainer peak RSS',
+      `PyTorch ${torch ? `${torch.torch}, 1 thread` : '(not installed)'}`,
+      'note',
+    ];
     const table = [
       `| ${header.join(' | ')} |`,
       `|${header.map((_, i) => (i < 2 || i === header.length - 1 ? '---' : '---:')).join('|')}|`,
@@ -190,7 +240,7 @@ async function main() {
       `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${info.cpu}, ${info.memory}; ${info.os}; Node ${info.node}; TF.js ${info.tfjs}; ` +
         `load average ${loadBefore.toFixed(1)} → ${loadAfter.toFixed(1)} (a shared machine: compare within a row).`,
       '',
-      'samples/s: median of the epochs after the first (all rounds). ours/bare: median over neighbouring epochs (the two run side by side, taking turns epoch by epoch) by wall clock, with its 95 % bootstrap interval, and by the training process\'s CPU time; and of each side\'s fastest epoch.',
+      "samples/s: median of the epochs after the first (all rounds). ours/bare: median over neighbouring epochs (the two run side by side, taking turns epoch by epoch) by wall clock, with its 95 % bootstrap interval, and by the training process's CPU time; and of each side's fastest epoch.",
       '',
       ...table,
       '',

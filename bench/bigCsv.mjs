@@ -127,7 +127,9 @@ console.log(`progress         ${progressCalls} calls, last ${mb(lastProgress[0])
 console.log(`numbers kept     ${mb(numericBytes)} MB (4 bytes a cell, features + labels)`);
 console.log(`RSS before       ${mb(rssBefore)} MB`);
 console.log(`peak RSS         ${mb(Math.max(peakSampled, maxRss))} MB (process maxRSS ${mb(maxRss)} MB, sampled ${mb(peakSampled)} MB)`);
-console.log(`peak - before    ${mb(Math.max(peakSampled, maxRss) - rssBefore)} MB = ${((Math.max(peakSampled, maxRss) - rssBefore) / size).toFixed(2)} x the file size`);
+console.log(
+  `peak - before    ${mb(Math.max(peakSampled, maxRss) - rssBefore)} MB = ${((Math.max(peakSampled, maxRss) - rssBefore) / size).toFixed(2)} x the file size`,
+);
 
 global.gc?.();
 const after = process.memoryUsage();

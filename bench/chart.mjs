@@ -51,7 +51,9 @@ function pageHtml() {
     '--vscode-font-family': 'sans-serif',
     '--vscode-font-size': '13px',
   };
-  const style = Object.entries(vars).map(([k, v]) => `${k}: ${v};`).join(' ');
+  const style = Object.entries(vars)
+    .map(([k, v]) => `${k}: ${v};`)
+    .join(' ');
   return `<!DOCTYPE html>
 <html lang="en" style="${style}">
 <head>
@@ -82,14 +84,22 @@ function records(n) {
   const out = [];
   let time = Date.parse('2025-01-01T00:00:00Z');
   let seed = 1;
-  const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+  const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
   for (let e = 1; e <= epochs; e++) {
     for (let b = 0; b < perEpoch && out.length < n + e; b++) {
       const step = (e - 1) * perEpoch + b;
       const loss = 2 * Math.exp(-step / (n / 4)) + 0.05 + 0.3 * random();
       out.push({ epoch: e, batch: b, loss, accuracy: 1 - loss / 2.5, time: (time += 5) });
     }
-    out.push({ epoch: e, batch: null, loss: 2 * Math.exp(-e / 5), accuracy: 0.9, val_loss: 2.1 * Math.exp(-e / 5), val_accuracy: 0.88, time: (time += 50) });
+    out.push({
+      epoch: e,
+      batch: null,
+      loss: 2 * Math.exp(-e / 5),
+      accuracy: 0.9,
+      val_loss: 2.1 * Math.exp(-e / 5),
+      val_accuracy: 0.88,
+      time: (time += 50),
+    });
   }
   return { records: out, perEpoch, epochs };
 }
@@ -111,7 +121,15 @@ async function measure(page, n) {
     type: 'reset',
     modelFile: '/bench/bench.model.json',
     modelName: 'bench',
-    run: { status: 'running', runId: 'bench', epochs, batchesPerEpoch: perEpoch + 1000, trainSamples: 32 * perEpoch, startedAt: '2025-01-01T00:00:00Z', backend: 'wasm' },
+    run: {
+      status: 'running',
+      runId: 'bench',
+      epochs,
+      batchesPerEpoch: perEpoch + 1000,
+      trainSamples: 32 * perEpoch,
+      startedAt: '2025-01-01T00:00:00Z',
+      backend: 'wasm',
+    },
     records: initial,
   };
   const firstDraw = await page.evaluate(async (msg) => {
@@ -126,27 +144,36 @@ async function measure(page, n) {
   }, reset);
 
   // Stream: one batch record a frame.
-  const stream = await page.evaluate(async ({ seconds: s, last }) => {
-    window.draws = [];
-    const intervals = [];
-    let previous = performance.now();
-    const end = previous + s * 1000;
-    let batch = last.batch;
-    let time = last.time;
-    while (performance.now() < end) {
-      batch++;
-      time += 5;
-      window.dispatchEvent(new MessageEvent('message', {
-        data: { type: 'metrics', runId: 'bench', records: [{ epoch: last.epoch, batch, loss: 0.1 + Math.random() * 0.1, accuracy: 0.95, time }] },
-      }));
-      await new Promise((r) => requestAnimationFrame(r));
-      const now = performance.now();
-      intervals.push(now - previous);
-      previous = now;
-    }
-    await new Promise((r) => setTimeout(r, 50));
-    return { draws: window.draws, intervals };
-  }, { seconds, last: initial[initial.length - 1] });
+  const stream = await page.evaluate(
+    async ({ seconds: s, last }) => {
+      window.draws = [];
+      const intervals = [];
+      let previous = performance.now();
+      const end = previous + s * 1000;
+      let batch = last.batch;
+      let time = last.time;
+      while (performance.now() < end) {
+        batch++;
+        time += 5;
+        window.dispatchEvent(
+          new MessageEvent('message', {
+            data: {
+              type: 'metrics',
+              runId: 'bench',
+              records: [{ epoch: last.epoch, batch, loss: 0.1 + Math.random() * 0.1, accuracy: 0.95, time }],
+            },
+          }),
+        );
+        await new Promise((r) => requestAnimationFrame(r));
+        const now = performance.now();
+        intervals.push(now - previous);
+        previous = now;
+      }
+      await new Promise((r) => setTimeout(r, 50));
+      return { draws: window.draws, intervals };
+    },
+    { seconds, last: initial[initial.length - 1] },
+  );
 
   // Hover: the pointer crosses the loss chart, one step a frame (events made
   // in the page, so no round trip to the driver sits between frames).
@@ -180,7 +207,15 @@ async function measure(page, n) {
   }
   const zoomDraws = await page.evaluate(() => window.draws);
   const drawn = await page.locator('#loss-chart').getAttribute('data-drawn-points');
-  return { n: batches, firstDraw, stream: stats(stream.draws), frames: stats(stream.intervals), hover: stats(hoverIntervals.slice(2)), zoom: stats(zoomDraws), drawn };
+  return {
+    n: batches,
+    firstDraw,
+    stream: stats(stream.draws),
+    frames: stats(stream.intervals),
+    hover: stats(hoverIntervals.slice(2)),
+    zoom: stats(zoomDraws),
+    drawn,
+  };
 }
 
 const dir = mkdtempSync(path.join(tmpdir(), 'modelstudio-bench-chart-'));
@@ -195,8 +230,12 @@ try {
   for (const n of sizes) rows.push(await measure(page, n));
   if (errors.length) throw new Error(`the panel threw: ${errors.join('; ')}`);
   const f = (x) => x.toFixed(1).padStart(6);
-  console.log(`Training panel frame time (headless Chromium ${browser.version()}, --disable-gpu, 760 px wide, smoothing 0.6, loss + accuracy charts)`);
-  console.log('batch points | first draw | stream redraw ms: median  p95   max | frame interval ms: median  p95 | hover frame ms: median  p95 | zoom redraw ms: median  max | points drawn (loss chart)');
+  console.log(
+    `Training panel frame time (headless Chromium ${browser.version()}, --disable-gpu, 760 px wide, smoothing 0.6, loss + accuracy charts)`,
+  );
+  console.log(
+    'batch points | first draw | stream redraw ms: median  p95   max | frame interval ms: median  p95 | hover frame ms: median  p95 | zoom redraw ms: median  max | points drawn (loss chart)',
+  );
   for (const r of rows) {
     console.log(
       `${String(r.n).padStart(12)} | ${f(r.firstDraw.draw)} ms  |                 ${f(r.stream.median)} ${f(r.stream.p95)} ${f(r.stream.max)} |                ${f(r.frames.median)} ${f(r.frames.p95)} |            ${f(r.hover.median)} ${f(r.hover.p95)} |           ${f(r.zoom.median)} ${f(r.zoom.max)} | ${r.drawn}`,

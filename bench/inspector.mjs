@@ -50,7 +50,12 @@ for (let round = 0; round < Number(values.rounds); round++) {
   for (let i = 0; i < 5; i++) warm.push(await inspector.inspect(text.replace('"units": 512', `"units": ${500 + i}`)));
   inspector.stop();
 }
-const row = (label, xs) => `${label.padEnd(34)} ${median(xs).toFixed(1).padStart(8)} ${Math.min(...xs).toFixed(1).padStart(8)} ${Math.max(...xs).toFixed(1).padStart(8)}`;
+const row = (label, xs) =>
+  `${label.padEnd(34)} ${median(xs).toFixed(1).padStart(8)} ${Math.min(...xs)
+    .toFixed(1)
+    .padStart(8)} ${Math.max(...xs)
+    .toFixed(1)
+    .padStart(8)}`;
 console.log(`mnist-mlp inspection round trip, ms (${values.rounds} processes)\n${''.padEnd(34)}   median      min      max`);
 console.log(row('new process (start, load TF.js)', cold));
 console.log(row('warm process (what the editor pays)', warm));

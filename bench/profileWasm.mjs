@@ -22,7 +22,10 @@ const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..'
 const require = createRequire(path.join(repoRoot, 'package.json'));
 
 function describeCall(name, inputs, attrs) {
-  const shapes = Object.values(inputs ?? {}).filter(Boolean).map((t) => `[${t.shape.join(",")}]`).join(" ");
+  const shapes = Object.values(inputs ?? {})
+    .filter(Boolean)
+    .map((t) => `[${t.shape.join(',')}]`)
+    .join(' ');
   const flags = [];
   if (attrs?.transposeA) flags.push('Aᵀ');
   if (attrs?.transposeB) flags.push('Bᵀ');
@@ -89,10 +92,12 @@ export async function profile(tf, name, backend, batches, batchSize = MODELS[nam
   tf.dispose([x, y]);
   net.dispose();
   const kernels = byPhase.forward + byPhase.backward + byPhase.update;
-  const rows = [...byCall].map(([key, { ms, calls }]) => {
-    const [p, call] = key.split('\t');
-    return { phase: p, call, msPerBatch: ms / batches, callsPerBatch: calls / batches };
-  }).sort((a, b) => b.msPerBatch - a.msPerBatch);
+  const rows = [...byCall]
+    .map(([key, { ms, calls }]) => {
+      const [p, call] = key.split('\t');
+      return { phase: p, call, msPerBatch: ms / batches, callsPerBatch: calls / batches };
+    })
+    .sort((a, b) => b.msPerBatch - a.msPerBatch);
   return {
     name,
     batchSize: model.batchSize,
@@ -107,13 +112,19 @@ export async function profile(tf, name, backend, batches, batchSize = MODELS[nam
 export function formatProfile(result, top) {
   const lines = [];
   const pct = (ms) => `${((ms / result.wallPerBatch) * 100).toFixed(0)}%`;
-  lines.push(`${result.name} (batch ${result.batchSize}): ${result.wallPerBatch.toFixed(1)} ms per batch, ${result.samplesPerSecond.toFixed(0)} samples/s`);
-  lines.push(`  forward ${result.phases.forward.toFixed(1)} ms (${pct(result.phases.forward)}) · backward ${result.phases.backward.toFixed(1)} ms (${pct(result.phases.backward)})` +
-    ` · update+metrics ${result.phases.update.toFixed(1)} ms (${pct(result.phases.update)}) · outside kernels ${result.outside.toFixed(1)} ms (${pct(result.outside)})`);
+  lines.push(
+    `${result.name} (batch ${result.batchSize}): ${result.wallPerBatch.toFixed(1)} ms per batch, ${result.samplesPerSecond.toFixed(0)} samples/s`,
+  );
+  lines.push(
+    `  forward ${result.phases.forward.toFixed(1)} ms (${pct(result.phases.forward)}) · backward ${result.phases.backward.toFixed(1)} ms (${pct(result.phases.backward)})` +
+      ` · update+metrics ${result.phases.update.toFixed(1)} ms (${pct(result.phases.update)}) · outside kernels ${result.outside.toFixed(1)} ms (${pct(result.outside)})`,
+  );
   lines.push('  | phase | kernel (inputs) | ms/batch | share | calls/batch |');
   lines.push('  |---|---|---:|---:|---:|');
   for (const row of result.rows.slice(0, top)) {
-    lines.push(`  | ${row.phase} | ${row.call} | ${row.msPerBatch.toFixed(2)} | ${pct(row.msPerBatch)} | ${row.callsPerBatch.toFixed(1)} |`);
+    lines.push(
+      `  | ${row.phase} | ${row.call} | ${row.msPerBatch.toFixed(2)} | ${pct(row.msPerBatch)} | ${row.callsPerBatch.toFixed(1)} |`,
+    );
   }
   return lines.join('\n');
 }

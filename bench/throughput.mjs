@@ -114,8 +114,13 @@ export function writeModelFile(dir, name, model, epochs) {
     },
     model: { layers: model.layers },
     training: {
-      optimizer: 'adam', learningRate: 0.001, loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'],
-      batchSize: model.batchSize, epochs, seed: 42,
+      optimizer: 'adam',
+      learningRate: 0.001,
+      loss: 'sparseCategoricalCrossentropy',
+      metrics: ['accuracy'],
+      batchSize: model.batchSize,
+      epochs,
+      seed: 42,
     },
   };
   const file = path.join(dir, `${name}.model.json`);
@@ -139,10 +144,14 @@ function forkOurs() {
 
 /** This file again, in a child process, in `--bare` mode: it says `start`, then `epoch` after each epoch. */
 function forkBare(name, backend, epochs, kernelsBundle, trainCount) {
-  return fork(fileURLToPath(import.meta.url), ['--bare', name, '--backend', backend, '--epochs', String(epochs), '--kernels', kernelsBundle, '--train-count', String(trainCount)], {
-    execArgv: [],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
+  return fork(
+    fileURLToPath(import.meta.url),
+    ['--bare', name, '--backend', backend, '--epochs', String(epochs), '--kernels', kernelsBundle, '--train-count', String(trainCount)],
+    {
+      execArgv: [],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    },
+  );
 }
 
 /** One side of a paired run: a child process and the wall and CPU seconds of each of its epochs. */
@@ -181,7 +190,16 @@ class Side {
  * epoch (see the top of this file); `first` says which side trains first.
  * Resolves each side's samples/s per epoch and the trainer's peak RSS.
  */
-export function runPaired({ name, modelFile, workspaceRoot, backend, epochs, kernelsBundle, trainCount = MODELS[name].trainCount, first = 'ours' }) {
+export function runPaired({
+  name,
+  modelFile,
+  workspaceRoot,
+  backend,
+  epochs,
+  kernelsBundle,
+  trainCount = MODELS[name].trainCount,
+  first = 'ours',
+}) {
   return new Promise((resolve, reject) => {
     const ours = new Side(forkOurs());
     const bare = new Side(forkBare(name, backend, epochs, kernelsBundle, trainCount));
@@ -233,14 +251,19 @@ export function runPaired({ name, modelFile, workspaceRoot, backend, epochs, ker
         epochEnded(bare);
       }
     });
-    const exits = [ours, bare].map((side) => new Promise((done) => side.child.on('exit', (code) => {
-      side.exitCode = code;
-      if (side.epochs.length < epochs && !unpaired) {
-        unpaired = true;
-        other(side).child.kill('SIGCONT');
-      }
-      done();
-    })));
+    const exits = [ours, bare].map(
+      (side) =>
+        new Promise((done) =>
+          side.child.on('exit', (code) => {
+            side.exitCode = code;
+            if (side.epochs.length < epochs && !unpaired) {
+              unpaired = true;
+              other(side).child.kill('SIGCONT');
+            }
+            done();
+          }),
+        ),
+    );
     Promise.all(exits).then(() => {
       if (outcome?.type !== 'done' || outcome.run.status !== 'completed') {
         reject(new Error(`trainer did not complete: ${JSON.stringify(outcome)}`));
@@ -273,9 +296,10 @@ export function runBare(name, backend, epochs, kernelsBundle, trainCount = MODEL
       side.startedEpoch = { wall: performance.now() / 1000, cpu: cpuSeconds(side.child.pid) };
     });
     side.child.on('exit', (code) =>
-      (side.epochs.length === epochs
+      side.epochs.length === epochs
         ? resolve({ backend: side.backend, rates: side.rates(trainCount) })
-        : reject(new Error(`bare run exited ${code}`))));
+        : reject(new Error(`bare run exited ${code}`)),
+    );
   });
 }
 
@@ -286,9 +310,15 @@ export function runBare(name, backend, epochs, kernelsBundle, trainCount = MODEL
  */
 export function medianWithInterval(ratios) {
   const random = mulberry32(7);
-  const medians = Array.from({ length: 2000 }, () => median(Array.from(ratios, () => ratios[Math.floor(random() * ratios.length)])))
-    .sort((a, b) => a - b);
-  return { median: median(ratios), low: medians[Math.floor(0.025 * medians.length)], high: medians[Math.ceil(0.975 * medians.length) - 1], pairs: ratios.length };
+  const medians = Array.from({ length: 2000 }, () => median(Array.from(ratios, () => ratios[Math.floor(random() * ratios.length)]))).sort(
+    (a, b) => a - b,
+  );
+  return {
+    median: median(ratios),
+    low: medians[Math.floor(0.025 * medians.length)],
+    high: medians[Math.ceil(0.975 * medians.length) - 1],
+    pairs: ratios.length,
+  };
 }
 
 /** `0.984 (0.94–1.03, 42 pairs)` */
@@ -314,7 +344,11 @@ async function bare(name, backend, epochs, kernelsBundle, trainCount) {
     require('@tensorflow/tfjs-backend-webgpu');
   } else if (backend === 'tensorflow') {
     const nativeDir = process.env.MODEL_STUDIO_NATIVE_DIR;
-    const installed = nativeDir && ['gpu', 'cpu'].map((v) => path.join(nativeDir, v, 'node_modules', '@tensorflow', v === 'gpu' ? 'tfjs-node-gpu' : 'tfjs-node')).find((dir) => existsSync(dir));
+    const installed =
+      nativeDir &&
+      ['gpu', 'cpu']
+        .map((v) => path.join(nativeDir, v, 'node_modules', '@tensorflow', v === 'gpu' ? 'tfjs-node-gpu' : 'tfjs-node'))
+        .find((dir) => existsSync(dir));
     require(installed || '@tensorflow/tfjs-node');
   }
   tf.enableProdMode();
@@ -390,11 +424,31 @@ async function main() {
       const modelFile = writeModelFile(workspace, name, { ...MODELS[name], trainCount }, epochs);
       const runs = [];
       for (let round = 0; round < Number(values.rounds); round++) {
-        runs.push(await runPaired({ name, modelFile, workspaceRoot: workspace, backend: values.backend, epochs, kernelsBundle, trainCount, first: round % 2 ? 'bare' : 'ours' }));
+        runs.push(
+          await runPaired({
+            name,
+            modelFile,
+            workspaceRoot: workspace,
+            backend: values.backend,
+            epochs,
+            kernelsBundle,
+            trainCount,
+            first: round % 2 ? 'bare' : 'ours',
+          }),
+        );
       }
       const row = [runs[0].ours.backend, name];
       for (const clock of ['wall', 'cpu']) {
-        const [o, b] = [afterFirst(runs.map((run) => run.ours), clock), afterFirst(runs.map((run) => run.bare), clock)];
+        const [o, b] = [
+          afterFirst(
+            runs.map((run) => run.ours),
+            clock,
+          ),
+          afterFirst(
+            runs.map((run) => run.bare),
+            clock,
+          ),
+        ];
         row.push(o.toFixed(0), b.toFixed(0), formatRatio(medianWithInterval(pairedRatios(runs, clock))));
         const perEpoch = (side) => runs.map((run) => run[side].rates[clock].map((r) => r.toFixed(0)).join(' ')).join(' | ');
         process.stderr.write(`${name} (${clock}): ours ${perEpoch('ours')} · bare ${perEpoch('bare')} samples/s per epoch\n`);
@@ -407,7 +461,9 @@ async function main() {
   const table = [['backend', 'model', 'ours', 'bare', 'ratio', 'ours (cpu)', 'bare (cpu)', 'ratio (cpu)'], ...rows];
   const widths = table[0].map((_, c) => Math.max(...table.map((row) => row[c].length)));
   for (const row of table) console.log(row.map((cell, c) => (c < 2 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  '));
-  console.log('samples/s: median of the epochs after the first; ratio: median of ours/bare over neighbouring epochs (95 % bootstrap interval); (cpu): per CPU-second of the training process');
+  console.log(
+    'samples/s: median of the epochs after the first; ratio: median of ours/bare over neighbouring epochs (95 % bootstrap interval); (cpu): per CPU-second of the training process',
+  );
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) await main();

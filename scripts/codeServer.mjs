@@ -9,7 +9,16 @@
 // $MODEL_STUDIO_CACHE or ~/.cache/model-studio and is reused when present.
 import { spawn, spawnSync } from 'node:child_process';
 import {
-  closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync,
+  closeSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
 } from 'node:fs';
 import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
@@ -88,7 +97,14 @@ export function missingPrerequisites({ platform = process.platform, has = onPath
   if (platform === 'darwin') {
     return spawnSync('xcode-select', ['-p'], { stdio: 'ignore' }).status === 0
       ? []
-      : [{ what: 'the Xcode command line tools (a C++ compiler, make)', debian: 'build-essential', fedora: 'gcc-c++ make', macos: 'xcode-select --install' }];
+      : [
+          {
+            what: 'the Xcode command line tools (a C++ compiler, make)',
+            debian: 'build-essential',
+            fedora: 'gcc-c++ make',
+            macos: 'xcode-select --install',
+          },
+        ];
   }
   const missing = [];
   if (!has('python3')) missing.push({ what: 'Python 3 (node-gyp)', debian: 'python3', fedora: 'python3' });
@@ -96,7 +112,11 @@ export function missingPrerequisites({ platform = process.platform, has = onPath
   if (!has('c++') && !has('g++') && !has('clang++')) missing.push({ what: 'a C++ compiler', debian: 'build-essential', fedora: 'gcc-c++' });
   const gssapi = ['/usr/include/gssapi/gssapi.h', '/usr/include/gssapi.h', '/usr/local/include/gssapi/gssapi.h'];
   if (!gssapi.some((file) => exists(file)) && !has('krb5-config')) {
-    missing.push({ what: 'the Kerberos headers (gssapi/gssapi.h, for VS Code\'s kerberos module)', debian: 'libkrb5-dev', fedora: 'krb5-devel' });
+    missing.push({
+      what: "the Kerberos headers (gssapi/gssapi.h, for VS Code's kerberos module)",
+      debian: 'libkrb5-dev',
+      fedora: 'krb5-devel',
+    });
   }
   return missing;
 }
@@ -190,7 +210,9 @@ export async function ensureCodeServer() {
   const done = () => existsSync(join(nodeDir, COMPLETE)) && existsSync(join(codeServerDir, COMPLETE));
   if (!done()) {
     if (!['linux', 'darwin'].includes(process.platform)) {
-      throw new InstallError(`code-server installs from npm on Linux and macOS only; on ${process.platform}, open this folder in desktop VS Code and press F5 (Run Extension).`);
+      throw new InstallError(
+        `code-server installs from npm on Linux and macOS only; on ${process.platform}, open this folder in desktop VS Code and press F5 (Run Extension).`,
+      );
     }
     const missing = missingPrerequisites();
     if (missing.length > 0) throw new InstallError(prerequisitesMessage(missing));
@@ -218,12 +240,13 @@ export async function ensureCodeServer() {
       } catch (error) {
         throw new InstallError(
           `${error.message}\ncode-server was not installed (nothing half-installed is left in ${cacheDir}). ` +
-            'npm\'s own error is above; if it names a missing header or tool, install that package and run the same command again.',
+            "npm's own error is above; if it names a missing header or tool, install that package and run the same command again.",
         );
       }
     });
   }
-  if (!existsSync(codeServerEntry)) throw new InstallError(`code-server entry missing: ${codeServerEntry}; delete ${codeServerDir} and run again`);
+  if (!existsSync(codeServerEntry))
+    throw new InstallError(`code-server entry missing: ${codeServerEntry}; delete ${codeServerDir} and run again`);
   return { node: node24, entry: codeServerEntry };
 }
 
@@ -249,10 +272,14 @@ export async function installExtension(vsix, stateDir) {
   const extensionsDir = join(stateDir, 'extensions');
   mkdirSync(extensionsDir, { recursive: true });
   const before = new Set(readdirSync(extensionsDir));
-  run(node, [entry, '--user-data-dir', join(stateDir, 'user-data'), '--extensions-dir', extensionsDir, '--install-extension', resolve(vsix)], {
-    env: cleanEnv(),
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  run(
+    node,
+    [entry, '--user-data-dir', join(stateDir, 'user-data'), '--extensions-dir', extensionsDir, '--install-extension', resolve(vsix)],
+    {
+      env: cleanEnv(),
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
   const added = readdirSync(extensionsDir, { withFileTypes: true }).filter((e) => e.isDirectory() && !before.has(e.name));
   if (added.length !== 1) throw new Error(`installing ${vsix} added ${added.length} folders to ${extensionsDir}, expected one`);
   return join(extensionsDir, added[0].name);
@@ -297,16 +324,21 @@ export async function startCodeServer({ stateDir, settings = {}, port: wanted, t
   );
   const args = [
     entry,
-    '--auth', 'none',
-    '--bind-addr', `127.0.0.1:${port}`,
-    '--user-data-dir', userDataDir,
-    '--extensions-dir', join(dir, 'extensions'),
+    '--auth',
+    'none',
+    '--bind-addr',
+    `127.0.0.1:${port}`,
+    '--user-data-dir',
+    userDataDir,
+    '--extensions-dir',
+    join(dir, 'extensions'),
     '--disable-telemetry',
     '--disable-update-check',
     ...(trust ? [] : ['--disable-workspace-trust']),
     '--disable-getting-started-override',
     '--ignore-last-opened',
-    '--vscode-option', 'enable-smoke-test-driver',
+    '--vscode-option',
+    'enable-smoke-test-driver',
   ];
   const logFile = join(dir, 'code-server.log');
   const out = openSync(logFile, 'a');

@@ -21,7 +21,10 @@ const folder = resolve(process.argv[2] ?? join(extensionDir, 'samples'));
 const desktop = !process.env.MODEL_STUDIO_BROWSER && spawnSync('code', ['--version'], { stdio: 'ignore', env: cleanEnv() }).status === 0;
 if (desktop) {
   console.log(`Opening ${folder} in VS Code with the extension from ${extensionDir}`);
-  const child = spawn('code', ['--new-window', `--extensionDevelopmentPath=${extensionDir}`, folder], { stdio: 'inherit', env: cleanEnv() });
+  const child = spawn('code', ['--new-window', `--extensionDevelopmentPath=${extensionDir}`, folder], {
+    stdio: 'inherit',
+    env: cleanEnv(),
+  });
   child.on('exit', (code) => process.exit(code ?? 1));
 } else {
   // One state folder reused across starts, so they do not pile up in /tmp.
@@ -34,7 +37,9 @@ if (desktop) {
     console.error(error.message);
     process.exit(1);
   }
-  console.log(`Model Studio on ${folder}:\n  ${workbenchUrl(server, { folder, extensionDir })}\n(code-server log: ${server.logFile}; Ctrl+C stops)`);
+  console.log(
+    `Model Studio on ${folder}:\n  ${workbenchUrl(server, { folder, extensionDir })}\n(code-server log: ${server.logFile}; Ctrl+C stops)`,
+  );
   const shutdown = () => {
     server.stop();
     process.exit(0);

@@ -36,7 +36,6 @@ export const EXIT_ERROR = 1;
 export const EXIT_USAGE = 2;
 export const EXIT_INTERRUPTED = 130;
 
-
 export class UsageError extends Error {}
 
 export const COMMANDS = ['train', 'info', 'validate', 'evaluate', 'predict', 'export'] as const;
@@ -45,7 +44,6 @@ export type Command = (typeof COMMANDS)[number];
 export function isCommand(word: string): word is Command {
   return (COMMANDS as readonly string[]).includes(word);
 }
-
 
 export interface Options {
   readonly modelFile: string;
@@ -87,7 +85,8 @@ export function parseResume(
   values: { resume?: string; epochs?: string; out?: string; backend?: string; json?: boolean; data?: string; input?: string },
 ): { command: Command; options: Options } {
   if (command !== 'train') throw new UsageError('--resume is an option of train only');
-  if (positional !== undefined) throw new UsageError(`train --resume takes the run folder only, not "${positional}" (the model file is the run's)`);
+  if (positional !== undefined)
+    throw new UsageError(`train --resume takes the run folder only, not "${positional}" (the model file is the run's)`);
   const extra = (['epochs', 'out', 'data', 'input'] as const).find((name) => values[name] !== undefined);
   if (extra) throw new UsageError(`--${extra} cannot be combined with --resume: a resumed run keeps its folder and its planned epochs`);
   const runDir = path.resolve(values.resume ?? '');
@@ -142,7 +141,9 @@ export function parseCommandLine(args: readonly string[]): { command: Command; o
   }
   if (values.resume !== undefined) return parseResume(command, file ?? extra[0], values);
   if (file === undefined) {
-    throw new UsageError(`${command} needs ${command === 'predict' ? 'a run folder' : command === 'evaluate' || command === 'export' ? 'a model file or a run folder' : 'a model file'}`);
+    throw new UsageError(
+      `${command} needs ${command === 'predict' ? 'a run folder' : command === 'evaluate' || command === 'export' ? 'a model file or a run folder' : 'a model file'}`,
+    );
   }
   if (extra.length > 0) {
     throw new UsageError(`unexpected argument "${extra[0]}"`);
@@ -155,7 +156,9 @@ export function parseCommandLine(args: readonly string[]): { command: Command; o
     predict: ['input', 'backend'],
     export: ['out', 'backend'],
   };
-  const misplaced = (['epochs', 'backend', 'out', 'data', 'input'] as const).find((name) => values[name] !== undefined && !allowed[command].includes(name));
+  const misplaced = (['epochs', 'backend', 'out', 'data', 'input'] as const).find(
+    (name) => values[name] !== undefined && !allowed[command].includes(name),
+  );
   if (misplaced) {
     const owners = COMMANDS.filter((c) => allowed[c].includes(misplaced));
     throw new UsageError(`--${misplaced} is an option of ${owners.join(' and ')} only`);
@@ -173,7 +176,13 @@ export function parseCommandLine(args: readonly string[]): { command: Command; o
   const takesRunDir = command === 'evaluate' || command === 'predict' || command === 'export';
   const takesModelFile = command !== 'predict';
   if (!(kind === 'file' && takesModelFile) && !(kind === 'folder' && takesRunDir)) {
-    throw new UsageError(command === 'predict' ? `no such run folder: ${file}` : takesRunDir ? `no such model file or run folder: ${file}` : `no such model file: ${file}`);
+    throw new UsageError(
+      command === 'predict'
+        ? `no such run folder: ${file}`
+        : takesRunDir
+          ? `no such model file or run folder: ${file}`
+          : `no such model file: ${file}`,
+    );
   }
 
   let epochs: number | undefined;

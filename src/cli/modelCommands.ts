@@ -29,7 +29,13 @@ export async function validateCommand(options: Options): Promise<number> {
     }
   }
   if (options.json) {
-    json({ type: 'result', valid: errors === 0, errors, warnings: diagnostics.length - errors, ...(partlyChecked.length > 0 ? { partlyChecked } : {}) });
+    json({
+      type: 'result',
+      valid: errors === 0,
+      errors,
+      warnings: diagnostics.length - errors,
+      ...(partlyChecked.length > 0 ? { partlyChecked } : {}),
+    });
   } else if (diagnostics.length === 0) {
     // Said, so that "no problems" is not read as "the data was checked in full".
     const partly = partlyChecked.length > 0 ? ` (${partlyChecked.join('; ')})` : '';
@@ -67,8 +73,9 @@ export async function infoCommand(options: Options): Promise<number> {
   ]);
   await loadBackend('cpu');
   // features.shape is the shape of one example when given; otherwise the data decides it.
-  const featureShape = spec.data.features?.shape
-    ?? (await prepareData(spec, { modelFile: options.modelFile, workspaceRoot: options.workspaceRoot })).featureShape;
+  const featureShape =
+    spec.data.features?.shape ??
+    (await prepareData(spec, { modelFile: options.modelFile, workspaceRoot: options.workspaceRoot })).featureShape;
   const { loadBaseModel } = await import('../trainer/baseModel');
   const base = await loadBaseModel(spec, options.modelFile, options.workspaceRoot);
   let summary: ReturnType<typeof summarizeModel>;
@@ -94,7 +101,9 @@ export async function infoCommand(options: Options): Promise<number> {
     stdout(row.map((cell, column) => (column === 3 ? cell.padStart(widths[column]) : cell.padEnd(widths[column]))).join('  '));
     if (i === 0) stdout(widths.map((w) => '-'.repeat(w)).join('  '));
   }
-  stdout(`total params: ${count(summary.totalParams)} (trainable ${count(summary.trainableParams)}, ` +
-    `non-trainable ${count(summary.nonTrainableParams)})`);
+  stdout(
+    `total params: ${count(summary.totalParams)} (trainable ${count(summary.trainableParams)}, ` +
+      `non-trainable ${count(summary.nonTrainableParams)})`,
+  );
   return EXIT_OK;
 }

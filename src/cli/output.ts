@@ -4,7 +4,6 @@ import { type MetricRecord, type RunInfo } from '../protocol/runTypes';
 import type { TrainerToHost } from '../protocol/trainerMessages';
 import { formatDuration, TrainingProgress } from '../runFolder/progress';
 
-
 // What the CLI prints: lines to stdout and stderr, JSON lines, metrics and progress.
 
 export function stdout(line: string): void {
@@ -86,7 +85,8 @@ export class ProgressReporter {
     this.lastDraw = now;
     const speed = snapshot.samplesPerSecond === undefined ? '' : ` · ${Math.round(snapshot.samplesPerSecond)} samples/s`;
     const eta = snapshot.etaSeconds === undefined ? '' : ` · ETA ${formatDuration(snapshot.etaSeconds)}`;
-    const text = `epoch ${snapshot.epoch}/${snapshot.epochs} · batch ${snapshot.batchesDone}/${snapshot.batchesPerEpoch}` +
+    const text =
+      `epoch ${snapshot.epoch}/${snapshot.epochs} · batch ${snapshot.batchesDone}/${snapshot.batchesPerEpoch}` +
       ` · loss ${formatMetric(record.loss)}${speed}${eta}`;
     if (this.interactive) {
       const width = 20;
@@ -121,7 +121,11 @@ export function printSummary(runDir: string, run: RunInfo, records: readonly Met
   const speed = trainingSeconds > 0 ? ` · ${Math.round((epochs.length * run.trainSamples) / trainingSeconds)} samples/s` : '';
   stderr(`${run.status} in ${formatDuration(seconds)} on ${run.backend} · ${run.epochsDone ?? epochs.length}/${run.epochs} epochs${speed}`);
   if (run.test) {
-    stderr(`test: ${Object.entries(run.test).map(([key, value]) => `${key} ${formatMetric(value)}`).join(' · ')}`);
+    stderr(
+      `test: ${Object.entries(run.test)
+        .map(([key, value]) => `${key} ${formatMetric(value)}`)
+        .join(' · ')}`,
+    );
   }
   stderr(`run folder: ${displayPath(runDir)}`);
 }

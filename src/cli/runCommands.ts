@@ -34,13 +34,18 @@ export async function runWorkspaceRoot(runDir: string, data?: string): Promise<s
 }
 
 export function formatMetricsLine(values: Readonly<Record<string, number | null>>): string {
-  return Object.entries(values).map(([key, value]) => `${key} ${formatMetric(value)}`).join(' · ');
+  return Object.entries(values)
+    .map(([key, value]) => `${key} ${formatMetric(value)}`)
+    .join(' · ');
 }
 
 export async function evaluateCommand(options: Options): Promise<number> {
   const runDir = await runDirFor(options.modelFile, options.json);
   if (!runDir) return EXIT_ERROR;
-  const [{ evaluateRun }, { evaluationSummary, formatEvaluation }] = await Promise.all([import('../trainer/evaluate'), import('../trainer/evaluationReport')]);
+  const [{ evaluateRun }, { evaluationSummary, formatEvaluation }] = await Promise.all([
+    import('../trainer/evaluate'),
+    import('../trainer/evaluationReport'),
+  ]);
   const evaluation = await evaluateRun(
     {
       runDir,
@@ -56,11 +61,20 @@ export async function evaluateCommand(options: Options): Promise<number> {
   );
   const { RUN_FILES: files } = await import('../runFolder/runFiles');
   if (options.json) {
-    json({ type: 'result', status: 'ok', runDir, file: path.join(runDir, files.evaluation), metrics: evaluationSummary(evaluation), evaluation });
+    json({
+      type: 'result',
+      status: 'ok',
+      runDir,
+      file: path.join(runDir, files.evaluation),
+      metrics: evaluationSummary(evaluation),
+      evaluation,
+    });
   } else {
     for (const line of formatEvaluation(evaluation)) stdout(line);
     stderr(`${formatMetricsLine(evaluationSummary(evaluation))}`);
-    stderr(`saved to ${displayPath(path.join(runDir, files.evaluation))} (${(evaluation.durationMs / 1000).toFixed(1)} s on ${evaluation.backend})`);
+    stderr(
+      `saved to ${displayPath(path.join(runDir, files.evaluation))} (${(evaluation.durationMs / 1000).toFixed(1)} s on ${evaluation.backend})`,
+    );
   }
   return EXIT_OK;
 }
@@ -74,15 +88,27 @@ export async function predictCommand(options: Options): Promise<number> {
   });
   if (options.json) {
     for (const p of result.predictions) json({ type: 'prediction', ...p });
-    json({ type: 'result', status: 'ok', runId: result.runId, task: result.task, count: result.predictions.length, ...(result.classes ? { classes: result.classes } : {}) });
+    json({
+      type: 'result',
+      status: 'ok',
+      runId: result.runId,
+      task: result.task,
+      count: result.predictions.length,
+      ...(result.classes ? { classes: result.classes } : {}),
+    });
     return EXIT_OK;
   }
   const where = (p: { index: number; line?: number }): string => (p.line === undefined ? `#${p.index}` : `line ${p.line}`);
   for (const p of result.predictions) {
     if (p.probabilities && result.classes) {
-      const ranked = p.probabilities.map((value, c) => ({ value, name: result.classes?.[c] ?? String(c) })).sort((a, b) => b.value - a.value).slice(0, 3);
+      const ranked = p.probabilities
+        .map((value, c) => ({ value, name: result.classes?.[c] ?? String(c) }))
+        .sort((a, b) => b.value - a.value)
+        .slice(0, 3);
       // Class names come from the training data: shown escaped, as every line from a user's file is.
-      stdout(showText(`${where(p)}: ${p.predicted}  (${ranked.map((r) => `${r.name} ${(r.value * 100).toFixed(1)} %`).join(', ')})`, Infinity));
+      stdout(
+        showText(`${where(p)}: ${p.predicted}  (${ranked.map((r) => `${r.name} ${(r.value * 100).toFixed(1)} %`).join(', ')})`, Infinity),
+      );
     } else {
       stdout(`${where(p)}: ${formatMetric(p.predicted as number)}`);
     }
@@ -104,9 +130,11 @@ export async function exportCommand(options: Options): Promise<number> {
     json({ type: 'result', status: 'ok', ...result });
   } else {
     stdout(`exported run ${result.runId} to ${displayPath(result.outDir)}: ${result.files.map((f) => path.basename(f)).join(', ')}`);
-    stdout(result.parity
-      ? `parity: reloaded model vs run model on ${result.parity.examples} test examples, max abs difference ${result.parity.maxAbsDifference.toExponential(2)}`
-      : `parity: not checked (${result.parityNote ?? 'no test data'})`);
+    stdout(
+      result.parity
+        ? `parity: reloaded model vs run model on ${result.parity.examples} test examples, max abs difference ${result.parity.maxAbsDifference.toExponential(2)}`
+        : `parity: not checked (${result.parityNote ?? 'no test data'})`,
+    );
   }
   return EXIT_OK;
 }

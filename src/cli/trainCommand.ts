@@ -16,7 +16,7 @@ export async function trainCommand(options: Options): Promise<number> {
   const request: TrainRequest = {
     modelFile: options.modelFile,
     workspaceRoot: options.workspaceRoot,
-    runsDir: options.resume === undefined ? options.out ?? runsDirFor(options.modelFile) : path.dirname(options.resume),
+    runsDir: options.resume === undefined ? (options.out ?? runsDirFor(options.modelFile)) : path.dirname(options.resume),
     ...(options.resume === undefined ? {} : { resumeRunDir: options.resume }),
     ...(options.epochs === undefined ? {} : { epochs: options.epochs }),
     ...(options.backend === undefined ? {} : { backend: options.backend }),
@@ -42,16 +42,20 @@ export async function trainCommand(options: Options): Promise<number> {
   process.on('SIGINT', onInterrupt);
 
   try {
-    const outcome = await train(request, {
-      onMessage: (message) => {
-        if (message.type === 'runStarted') current = { runDir: message.runDir, run: message.run };
-        if (message.type === 'metrics') {
-          records.push(message.record);
-          if (options.json) json(message.record);
-        }
-        reporter?.onMessage(message);
+    const outcome = await train(
+      request,
+      {
+        onMessage: (message) => {
+          if (message.type === 'runStarted') current = { runDir: message.runDir, run: message.run };
+          if (message.type === 'metrics') {
+            records.push(message.record);
+            if (options.json) json(message.record);
+          }
+          reporter?.onMessage(message);
+        },
       },
-    }, stop.signal);
+      stop.signal,
+    );
 
     if (outcome.type === 'error') {
       if (options.json) json({ type: 'result', status: 'error', message: outcome.message });

@@ -3,7 +3,16 @@ import { DataError, dataError } from './dataError';
 import { checkDataFile, DataTextDecoder, fileError, lineAtEnd } from './dataFile';
 import { MAX_CSV_BYTES, MAX_RECORD_CHARS, MAX_VALUES, showSize } from './limits';
 import { quote } from './showText';
-import { checkColumnName, checkValueCount, FloatBuilder, labelIndex, parseLabelCell, parseNumberCell, type LabelKind, type TableData } from './table';
+import {
+  checkColumnName,
+  checkValueCount,
+  FloatBuilder,
+  labelIndex,
+  parseLabelCell,
+  parseNumberCell,
+  type LabelKind,
+  type TableData,
+} from './table';
 
 /** One record of a CSV file; `line` is the 1-based line it starts on. */
 export interface CsvRow {
@@ -67,7 +76,11 @@ export class CsvStreamParser {
     if (this.pending.length >= this.retryAt || this.pending.length > MAX_RECORD_CHARS) this.drain(false);
     // After a drain only the unfinished last record is pending.
     if (this.pending.length > MAX_RECORD_CHARS) {
-      throw dataError(this.file, this.line, `a record runs over ${showSize(MAX_RECORD_CHARS)} without ending: is this a CSV table? (each line holds one example)`);
+      throw dataError(
+        this.file,
+        this.line,
+        `a record runs over ${showSize(MAX_RECORD_CHARS)} without ending: is this a CSV table? (each line holds one example)`,
+      );
     }
   }
 
@@ -287,10 +300,14 @@ export async function csvRowLines(file: string, rows: Iterable<number>): Promise
   const wanted = new Set(rows);
   const lines = new Map<number, number>();
   let row = -1; // the header is record -1
-  await streamCsv(file, (_fields, line) => {
-    if (wanted.has(row)) lines.set(row, line);
-    row++;
-  }, {});
+  await streamCsv(
+    file,
+    (_fields, line) => {
+      if (wanted.has(row)) lines.set(row, line);
+      row++;
+    },
+    {},
+  );
   return lines;
 }
 

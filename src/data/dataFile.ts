@@ -56,7 +56,11 @@ export async function checkDataFile(file: string, maxBytes: number, what: string
   const kind = notAFile(stats);
   if (kind !== undefined) throw dataError(file, undefined, `is ${kind}, expected a file`);
   if (stats.size > maxBytes) {
-    throw dataError(file, undefined, `is ${showSize(stats.size)}, more than the ${showSize(maxBytes)} Model Studio reads from ${what} (it holds all the data in memory)`);
+    throw dataError(
+      file,
+      undefined,
+      `is ${showSize(stats.size)}, more than the ${showSize(maxBytes)} Model Studio reads from ${what} (it holds all the data in memory)`,
+    );
   }
   return stats.size;
 }
@@ -283,13 +287,21 @@ function wellFormedLength(bytes: Uint8Array, i: number): number {
   if (c < 0x80) return 1;
   // The second byte's range excludes overlong forms and surrogates.
   const [n, low, high] =
-    c >= 0xc2 && c <= 0xdf ? [2, 0x80, 0xbf]
-      : c === 0xe0 ? [3, 0xa0, 0xbf]
-        : c === 0xed ? [3, 0x80, 0x9f]
-          : c >= 0xe1 && c <= 0xef ? [3, 0x80, 0xbf]
-            : c === 0xf0 ? [4, 0x90, 0xbf]
-              : c >= 0xf1 && c <= 0xf3 ? [4, 0x80, 0xbf]
-                : c === 0xf4 ? [4, 0x80, 0x8f] : [0, 0, 0];
+    c >= 0xc2 && c <= 0xdf
+      ? [2, 0x80, 0xbf]
+      : c === 0xe0
+        ? [3, 0xa0, 0xbf]
+        : c === 0xed
+          ? [3, 0x80, 0x9f]
+          : c >= 0xe1 && c <= 0xef
+            ? [3, 0x80, 0xbf]
+            : c === 0xf0
+              ? [4, 0x90, 0xbf]
+              : c >= 0xf1 && c <= 0xf3
+                ? [4, 0x80, 0xbf]
+                : c === 0xf4
+                  ? [4, 0x80, 0x8f]
+                  : [0, 0, 0];
   if (n === 0 || i + n > bytes.length || bytes[i + 1] < low || bytes[i + 1] > high) return 0;
   for (let k = 2; k < n; k++) if ((bytes[i + k] & 0xc0) !== 0x80) return 0;
   return n;

@@ -9,7 +9,8 @@ import { showText } from './showText';
  * ours: a person cannot act on "Maximum call stack size exceeded" or
  * "XNN status … is not successful", and it never names their file.
  */
-const ENGINE_TEXT = /Maximum call stack size exceeded|Invalid (typed )?array length|Invalid string length|XNN status|Cannot read properties of|is not a function|is not iterable/;
+const ENGINE_TEXT =
+  /Maximum call stack size exceeded|Invalid (typed )?array length|Invalid string length|XNN status|Cannot read properties of|is not a function|is not iterable/;
 
 export function isEngineError(error: unknown): boolean {
   return (
@@ -51,7 +52,10 @@ function writeReport(error: unknown): string | undefined {
     mkdirSync(folder, { recursive: true });
     const file = path.join(folder, `${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}.log`);
     const stack = error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : String(error);
-    writeFileSync(file, `Model Studio internal error\n${new Date().toISOString()} · node ${process.version} · ${process.argv.slice(1).join(' ')}\n\n${stack}\n`);
+    writeFileSync(
+      file,
+      `Model Studio internal error\n${new Date().toISOString()} · node ${process.version} · ${process.argv.slice(1).join(' ')}\n\n${stack}\n`,
+    );
     return file;
   } catch {
     return undefined;

@@ -61,7 +61,11 @@ export function featureFileFormat(file: string): 'csv' | 'json' | 'jsonl' | 'idx
 export async function readFeatureRows(file: string, columns: FeatureColumns): Promise<FeatureRows> {
   const format = featureFileFormat(file);
   if (format === undefined) {
-    throw dataError(file, undefined, 'cannot tell the format from the file name: use a .csv, .json, .jsonl or IDX (…-idx3-ubyte[.gz]) file');
+    throw dataError(
+      file,
+      undefined,
+      'cannot tell the format from the file name: use a .csv, .json, .jsonl or IDX (…-idx3-ubyte[.gz]) file',
+    );
   }
   if (format === 'idx') {
     const images = await readIdx(file);

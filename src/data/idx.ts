@@ -17,7 +17,14 @@ export interface IdxArray {
 }
 
 const UBYTE = 0x08;
-const TYPE_NAMES: Readonly<Record<number, string>> = { 0x08: 'uint8', 0x09: 'int8', 0x0b: 'int16', 0x0c: 'int32', 0x0d: 'float32', 0x0e: 'float64' };
+const TYPE_NAMES: Readonly<Record<number, string>> = {
+  0x08: 'uint8',
+  0x09: 'int8',
+  0x0b: 'int16',
+  0x0c: 'int32',
+  0x0d: 'float32',
+  0x0e: 'float64',
+};
 
 /** Gzip is recognised by its magic bytes, whatever the file is called. */
 export function isGzip(bytes: Uint8Array): boolean {
@@ -42,7 +49,11 @@ export function parseIdxHeader(bytes: Uint8Array, file: string): { dims: number[
   for (let d = 0; d < ndims; d++) dims.push(view.getUint32(4 + 4 * d, false));
   // Checked before anything is allocated for them: a header is 4 bytes a size, the data can be anything.
   if (dims.includes(0)) {
-    throw dataError(file, undefined, `the IDX header announces sizes ${dims.join(' × ')}: ${dims[0] === 0 ? 'no examples' : 'examples of no values'}`);
+    throw dataError(
+      file,
+      undefined,
+      `the IDX header announces sizes ${dims.join(' × ')}: ${dims[0] === 0 ? 'no examples' : 'examples of no values'}`,
+    );
   }
   const size = dims.reduce((a, b) => a * b, 1);
   if (size > MAX_VALUES) throw dataError(file, undefined, `the IDX header announces ${dims.join(' × ')} = ${tooManyValues(size)}`);
@@ -55,11 +66,19 @@ export function parseIdx(bytes: Uint8Array, file: string): IdxArray {
   const size = dims.reduce((a, b) => a * b, 1);
   const available = bytes.length - dataOffset;
   if (available < size) {
-    throw dataError(file, undefined, `the file is cut short: the header announces ${dims.join(' × ')} = ${size} values, the file holds ${available}`);
+    throw dataError(
+      file,
+      undefined,
+      `the file is cut short: the header announces ${dims.join(' × ')} = ${size} values, the file holds ${available}`,
+    );
   }
   if (available > size) {
     // Not silently dropped: a wrong size in the header would misalign every example.
-    throw dataError(file, undefined, `the file holds ${showCount(available - size)} bytes more than the ${dims.join(' × ')} = ${showCount(size)} values its header announces: is the header right?`);
+    throw dataError(
+      file,
+      undefined,
+      `the file holds ${showCount(available - size)} bytes more than the ${dims.join(' × ')} = ${showCount(size)} values its header announces: is the header right?`,
+    );
   }
   return { dims, data: bytes.subarray(dataOffset, dataOffset + size) };
 }
@@ -67,7 +86,8 @@ export function parseIdx(bytes: Uint8Array, file: string): IdxArray {
 /** A zlib failure in words: cut short, damaged, or bigger than an IDX file may be. */
 function gunzipError(error: unknown, file: string): DataError {
   const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'ERR_BUFFER_TOO_LARGE') return dataError(file, undefined, `decompresses to more than ${showSize(MAX_IDX_BYTES)}, more than an IDX file Model Studio loads`);
+  if (code === 'ERR_BUFFER_TOO_LARGE')
+    return dataError(file, undefined, `decompresses to more than ${showSize(MAX_IDX_BYTES)}, more than an IDX file Model Studio loads`);
   if (code === 'Z_BUF_ERROR') return dataError(file, undefined, 'cannot decompress: the gzip data is cut short');
   return dataError(file, undefined, 'cannot decompress: the gzip data is damaged');
 }
@@ -126,10 +146,18 @@ export async function readIdxPair(imagesFile: string, labelsFile: string): Promi
 /** Errors for an images/labels pair whose headers do not fit together. */
 export function checkIdxPair(imageDims: readonly number[], imagesFile: string, labelDims: readonly number[], labelsFile: string): void {
   if (imageDims.length === 1) {
-    throw dataError(imagesFile, undefined, 'expected an images file (idx3), found a one-dimensional (labels) file — are "images" and "labels" swapped?');
+    throw dataError(
+      imagesFile,
+      undefined,
+      'expected an images file (idx3), found a one-dimensional (labels) file — are "images" and "labels" swapped?',
+    );
   }
   if (labelDims.length !== 1) {
-    throw dataError(labelsFile, undefined, `expected a labels file (idx1, one dimension), found ${labelDims.length} dimensions — are "images" and "labels" swapped?`);
+    throw dataError(
+      labelsFile,
+      undefined,
+      `expected a labels file (idx1, one dimension), found ${labelDims.length} dimensions — are "images" and "labels" swapped?`,
+    );
   }
   if (imageDims[0] !== labelDims[0]) {
     throw dataError(labelsFile, undefined, `holds ${labelDims[0]} labels but the images file holds ${imageDims[0]} images`);

@@ -86,7 +86,11 @@ export async function listImageFolder(folder: string): Promise<ImageFolderListin
     const pngs = names.filter((name) => path.extname(name).toLowerCase() === '.png');
     const other = names.find((name) => UNSUPPORTED.has(path.extname(name).toLowerCase()));
     if (other !== undefined) {
-      throw dataError(path.join(dir, other), undefined, `${path.extname(other).slice(1).toUpperCase()} images are not supported yet: convert them to PNG`);
+      throw dataError(
+        path.join(dir, other),
+        undefined,
+        `${path.extname(other).slice(1).toUpperCase()} images are not supported yet: convert them to PNG`,
+      );
     }
     if (pngs.length === 0) throw dataError(dir, undefined, `class folder "${label}" holds no PNG images`);
     for (const name of pngs) files.push({ file: path.join(dir, name), label });
@@ -108,7 +112,11 @@ export function pngInfo(bytes: Uint8Array, file: string): { width: number; heigh
   const width = view.getUint32(16);
   const height = view.getUint32(20);
   if (width === 0 || height === 0 || width > MAX_IMAGE_SIDE || height > MAX_IMAGE_SIDE) {
-    throw dataError(file, undefined, `its PNG header says ${width}×${height} pixels; Model Studio reads images of 1 to ${MAX_IMAGE_SIDE} pixels a side`);
+    throw dataError(
+      file,
+      undefined,
+      `its PNG header says ${width}×${height} pixels; Model Studio reads images of 1 to ${MAX_IMAGE_SIDE} pixels a side`,
+    );
   }
   const colorType = bytes[25];
   // Colour types 0 and 4 are greyscale (without / with alpha).
@@ -144,7 +152,11 @@ export async function readImageFolder(folder: string): Promise<ImageFolderData> 
   const channels = infos.some((info) => info.channels === 3) ? 3 : 1;
   infos.forEach((info, i) => {
     if (info.width !== width || info.height !== height) {
-      throw dataError(listing.files[i].file, undefined, `is ${info.width}×${info.height} pixels, but ${listing.files[0].file} is ${width}×${height}: all images must have the same size`);
+      throw dataError(
+        listing.files[i].file,
+        undefined,
+        `is ${info.width}×${info.height} pixels, but ${listing.files[0].file} is ${width}×${height}: all images must have the same size`,
+      );
     }
   });
   const size = height * width * channels;
@@ -153,7 +165,9 @@ export async function readImageFolder(folder: string): Promise<ImageFolderData> 
   for (let start = 0; start < listing.files.length; start += 32) {
     const batch = listing.files.slice(start, start + 32);
     const buffers = await Promise.all(batch.map(({ file }) => readDataBytes(file, MAX_PNG_BYTES, PNG_FILE)));
-    buffers.forEach((bytes, k) => copyPixels(decodePng(bytes, batch[k].file, width, height), pixels, (start + k) * size, width * height, channels));
+    buffers.forEach((bytes, k) =>
+      copyPixels(decodePng(bytes, batch[k].file, width, height), pixels, (start + k) * size, width * height, channels),
+    );
   }
   return { count: listing.files.length, imageShape: [height, width, channels], pixels, labels: listing.files.map((f) => f.label) };
 }

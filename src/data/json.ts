@@ -3,7 +3,16 @@ import { dataError } from './dataError';
 import { DataTextDecoder, fileError, lineAtEnd, openDataFile, readDataText } from './dataFile';
 import { MAX_JSON_DEPTH, MAX_RECORD_CHARS, MAX_TEXT_BYTES, showSize } from './limits';
 import { quote, showText } from './showText';
-import { checkClassName, checkColumnName, checkFloat32, checkValueCount, FloatBuilder, labelIndex, type LabelKind, type TableData } from './table';
+import {
+  checkClassName,
+  checkColumnName,
+  checkFloat32,
+  checkValueCount,
+  FloatBuilder,
+  labelIndex,
+  type LabelKind,
+  type TableData,
+} from './table';
 
 /** One record of a JSON / JSON Lines file; `line` is 1-based. */
 export interface JsonRecord {
@@ -42,13 +51,18 @@ function checkJsonDepth(text: string, file: string, perLine: boolean): void {
       inString = false;
       if (perLine) depth = 0;
     } else if (inString) {
-      if (c === 0x5c) i++; // a backslash escapes the next character
+      if (c === 0x5c)
+        i++; // a backslash escapes the next character
       else if (c === 0x22) inString = false;
     } else if (c === 0x22) {
       inString = true;
     } else if (c === 0x5b || c === 0x7b) {
       if (++depth > MAX_JSON_DEPTH) {
-        throw dataError(file, line, `nests arrays or objects more than ${MAX_JSON_DEPTH} deep: a data file holds flat records, e.g. [{"x": 1, "label": "a"}]`);
+        throw dataError(
+          file,
+          line,
+          `nests arrays or objects more than ${MAX_JSON_DEPTH} deep: a data file holds flat records, e.g. [{"x": 1, "label": "a"}]`,
+        );
       }
     } else if (c === 0x5d || c === 0x7d) {
       depth = Math.max(0, depth - 1);
@@ -133,7 +147,8 @@ function syntaxProblem(text: string): string {
   if (first === undefined) return 'cannot be parsed';
   const code = printParseErrorCode(first.error);
   if (code === 'InvalidSymbol') {
-    const word = /^-?[A-Za-z_$][\w$]*/.exec(text.slice(first.offset))?.[0] ?? text.slice(first.offset, first.offset + Math.max(1, first.length));
+    const word =
+      /^-?[A-Za-z_$][\w$]*/.exec(text.slice(first.offset))?.[0] ?? text.slice(first.offset, first.offset + Math.max(1, first.length));
     const bare = word.replace(/^-/, '');
     if (bare === 'NaN' || bare === 'Infinity') return `${bare} is not a JSON number; write a finite number, or drop the record`;
     return `unexpected ${JSON.stringify(word.slice(0, 20))}`;
@@ -165,7 +180,13 @@ export function fieldOf(record: Readonly<Record<string, unknown>>, key: string):
 }
 
 /** A record's numeric feature `name`, checked as a CSV cell is (a finite number that float32 holds); `what` names it in a message. */
-export function numberField(record: Readonly<Record<string, unknown>>, name: string, file: string, line: number, what?: () => string): number {
+export function numberField(
+  record: Readonly<Record<string, unknown>>,
+  name: string,
+  file: string,
+  line: number,
+  what?: () => string,
+): number {
   const cell = fieldOf(record, name);
   if (typeof cell === 'number' && Number.isFinite(Math.fround(cell))) return cell;
   const shown = what?.() ?? quote(name);
@@ -198,7 +219,12 @@ export function jsonTable(records: readonly JsonRecord[], file: string, label: s
     }
     const target = fieldOf(value, label);
     if (typeof target !== 'string' && typeof target !== 'number' && typeof target !== 'boolean') {
-      throw dataError(file, line, `${what()} is ${target === undefined ? 'missing' : showValue(target)}, expected a class name or number`, label);
+      throw dataError(
+        file,
+        line,
+        `${what()} is ${target === undefined ? 'missing' : showValue(target)}, expected a class name or number`,
+        label,
+      );
     }
     stringLabels.push(checkClassName(String(target), file, line, label, what));
   }
@@ -233,7 +259,9 @@ export async function readJsonHeader(file: string, format: 'json' | 'jsonl'): Pr
     // Looking again only once the text has doubled keeps a long first record linear.
     let nextLook = 0;
     for (;;) {
-      const { bytesRead } = await handle.read(chunk, 0, chunk.length, null).catch((error: unknown) => Promise.reject(fileError(error, file)));
+      const { bytesRead } = await handle
+        .read(chunk, 0, chunk.length, null)
+        .catch((error: unknown) => Promise.reject(fileError(error, file)));
       text += bytesRead === 0 ? decoder.end() : decoder.write(chunk.subarray(0, bytesRead));
       decoder.throwIfStopped(() => lineAtEnd(text));
       if (text.length < nextLook && bytesRead > 0) continue;
@@ -243,7 +271,8 @@ export async function readJsonHeader(file: string, format: 'json' | 'jsonl'): Pr
       const keys = format === 'jsonl' ? firstLineKeys(body, file, bytesRead === 0) : firstElementKeys(body, file);
       if (keys !== undefined) return keys;
       if (bytesRead === 0) throw dataError(file, 1, 'the file holds no records');
-      if (text.length > MAX_RECORD_CHARS) throw dataError(file, 1, `the first record runs over ${showSize(MAX_RECORD_CHARS)}: a record holds one example`);
+      if (text.length > MAX_RECORD_CHARS)
+        throw dataError(file, 1, `the first record runs over ${showSize(MAX_RECORD_CHARS)}: a record holds one example`);
     }
   } finally {
     await handle.close();

@@ -18,7 +18,8 @@ export interface ClassMap {
 type Labels = ArrayLike<number> | readonly string[];
 
 /** What to do about labels that hold one class only (validation and loading say the same). */
-export const SINGLE_CLASS_FIX = 'classification needs at least 2 classes — check that the label column is the right one, or use "task": "regression" to predict a number';
+export const SINGLE_CLASS_FIX =
+  'classification needs at least 2 classes — check that the label column is the right one, or use "task": "regression" to predict a number';
 
 export function buildClassMap(...labelSets: readonly Labels[]): ClassMap {
   const names = new Set<string>();

@@ -60,7 +60,12 @@ export async function loadDataSource(source: DataSource, task: Task, options: So
   }
   if (isImageFolderSource(source)) {
     if (task !== 'classification') {
-      throw new DataError(`${displayPath(modelFile)}: ${field}: image folders hold classes; use "task": "classification"`, modelFile, undefined, field);
+      throw new DataError(
+        `${displayPath(modelFile)}: ${field}: image folders hold classes; use "task": "classification"`,
+        modelFile,
+        undefined,
+        field,
+      );
     }
     const folder = await resolveDataPath(source.path, modelFile, workspaceRoot, 'folder', `${field}.path`);
     const images = await readImageFolder(folder);
@@ -69,12 +74,25 @@ export async function loadDataSource(source: DataSource, task: Task, options: So
   const file = await resolveDataPath(source.path, modelFile, workspaceRoot, 'file', `${field}.path`);
   const format = tableFormat(source);
   if (format === undefined) {
-    throw dataError(modelFile, undefined, `${field}.path: cannot tell the format of "${source.path}" from its extension; add "format": "csv", "json" or "jsonl"`, `${field}.format`);
+    throw dataError(
+      modelFile,
+      undefined,
+      `${field}.path: cannot tell the format of "${source.path}" from its extension; add "format": "csv", "json" or "jsonl"`,
+      `${field}.format`,
+    );
   }
   const labelKind = task === 'regression' ? 'number' : 'string';
   const table =
     format === 'csv'
-      ? await readCsvTable(file, source.label, labelKind, { onProgress: onProgress && ((bytesRead, totalBytes) => onProgress(bytesRead, totalBytes, file)) })
+      ? await readCsvTable(file, source.label, labelKind, {
+          onProgress: onProgress && ((bytesRead, totalBytes) => onProgress(bytesRead, totalBytes, file)),
+        })
       : await readJsonTable(file, format, source.label, labelKind);
-  return { count: table.count, exampleShape: [table.featureNames.length], x: table.x, labels: table.labels, featureNames: table.featureNames };
+  return {
+    count: table.count,
+    exampleShape: [table.featureNames.length],
+    x: table.x,
+    labels: table.labels,
+    featureNames: table.featureNames,
+  };
 }

@@ -25,7 +25,12 @@ export async function checkDataPath(ref: string, modelFile: string, workspaceRoo
   const resolved = path.resolve(path.dirname(modelFile), ref);
   const root = path.resolve(workspaceRoot);
   if (!isInside(root, resolved)) {
-    return { ok: false, reason: 'outside', path: resolved, message: `"${ref}" is outside the workspace folder; data files must be inside it` };
+    return {
+      ok: false,
+      reason: 'outside',
+      path: resolved,
+      message: `"${ref}" is outside the workspace folder; data files must be inside it`,
+    };
   }
   let real: string;
   let stat: import('node:fs').Stats;
@@ -34,12 +39,20 @@ export async function checkDataPath(ref: string, modelFile: string, workspaceRoo
     stat = await fs.stat(real);
   } catch {
     const kind = expect === 'file' ? 'data file' : 'image folder';
-    return { ok: false, reason: 'missing', path: resolved, message: `${kind} "${ref}" not found (looked for ${resolved}); check the path, which is relative to the model file's folder` };
+    return {
+      ok: false,
+      reason: 'missing',
+      path: resolved,
+      message: `${kind} "${ref}" not found (looked for ${resolved}); check the path, which is relative to the model file's folder`,
+    };
   }
   const realRoot = await fs.realpath(root).catch(() => root);
   if (!isInside(realRoot, real)) {
     // The file itself, or a folder on the way to it, is the link.
-    const isLink = await fs.lstat(resolved).then((s) => s.isSymbolicLink(), () => false);
+    const isLink = await fs.lstat(resolved).then(
+      (s) => s.isSymbolicLink(),
+      () => false,
+    );
     return {
       ok: false,
       reason: 'symlinkOutside',
@@ -52,7 +65,12 @@ export async function checkDataPath(ref: string, modelFile: string, workspaceRoo
     return { ok: false, reason: 'notFile', path: resolved, message: `"${ref}" is ${kind}, expected a file` };
   }
   if (expect === 'folder' && !stat.isDirectory()) {
-    return { ok: false, reason: 'notFolder', path: resolved, message: `"${ref}" is ${kind ?? 'a file'}, expected a folder with one sub-folder of images per class` };
+    return {
+      ok: false,
+      reason: 'notFolder',
+      path: resolved,
+      message: `"${ref}" is ${kind ?? 'a file'}, expected a folder with one sub-folder of images per class`,
+    };
   }
   return { ok: true, path: resolved };
 }

@@ -28,10 +28,18 @@ export interface PrepareOptions {
 export async function prepareData(spec: ModelSpec, options: PrepareOptions): Promise<PreparedData> {
   const { modelFile, workspaceRoot, onProgress } = options;
   const train = await loadDataSource(spec.data.train, spec.task, { modelFile, workspaceRoot, field: 'data.train', onProgress });
-  const test = spec.data.test === undefined ? undefined : await loadDataSource(spec.data.test, spec.task, { modelFile, workspaceRoot, field: 'data.test', onProgress });
+  const test =
+    spec.data.test === undefined
+      ? undefined
+      : await loadDataSource(spec.data.test, spec.task, { modelFile, workspaceRoot, field: 'data.test', onProgress });
   const featureCount = product(train.exampleShape);
   if (test !== undefined && product(test.exampleShape) !== featureCount) {
-    throw dataError(modelFile, undefined, `data.test has ${product(test.exampleShape)} features per example but data.train has ${featureCount}`, 'data.test');
+    throw dataError(
+      modelFile,
+      undefined,
+      `data.test has ${product(test.exampleShape)} features per example but data.train has ${featureCount}`,
+      'data.test',
+    );
   }
   const featureShape = spec.data.features?.shape ?? [featureCount];
   if (product(featureShape) !== featureCount) {
@@ -65,7 +73,9 @@ export async function prepareData(spec: ModelSpec, options: PrepareOptions): Pro
   const features = computeNormalization(splits.train.x, featureCount, spec.data.features);
   const target = spec.task === 'regression' ? computeNormalization(splits.train.y, 1, spec.data.target) : IDENTITY;
   const normalise = (split: Split | undefined): Split | undefined =>
-    split === undefined ? undefined : { x: applyNormalization(split.x, features), y: applyNormalization(split.y, target), count: split.count };
+    split === undefined
+      ? undefined
+      : { x: applyNormalization(split.x, features), y: applyNormalization(split.y, target), count: split.count };
 
   return {
     featureShape,
@@ -125,13 +135,18 @@ export function heldOutRows(
 
 /** How many of `count` rows go to the test and validation splits (at least one each when its fraction is set). */
 export function heldOutCounts(count: number, spec: Pick<ModelSpec, 'data'>): { test: number; validation: number } {
-  return { test: spec.data.test === undefined ? share(count, spec.data.testSplit) : 0, validation: share(count, spec.data.validationSplit) };
+  return {
+    test: spec.data.test === undefined ? share(count, spec.data.testSplit) : 0,
+    validation: share(count, spec.data.validationSplit),
+  };
 }
 
 /** Why the held-out splits of `count` rows leave none to train on, or undefined when some are left. */
 export function noneLeftToTrain(count: number, spec: Pick<ModelSpec, 'data'>): string | undefined {
   const { test, validation } = heldOutCounts(count, spec);
-  return test + validation >= count ? `data.validationSplit and data.testSplit hold out ${validation + test} of ${count} examples, leaving none to train on` : undefined;
+  return test + validation >= count
+    ? `data.validationSplit and data.testSplit hold out ${validation + test} of ${count} examples, leaving none to train on`
+    : undefined;
 }
 
 /**
@@ -142,9 +157,19 @@ export function noneLeftToTrain(count: number, spec: Pick<ModelSpec, 'data'>): s
  */
 function singleClass(spec: ModelSpec, modelFile: string, classes: readonly string[]): DataError {
   const source = spec.data.train;
-  const where = 'label' in source ? `label column "${source.label}" of "${source.path}"` : isIdxSource(source) ? `labels file "${source.labels}"` : `image folder "${source.path}"`;
+  const where =
+    'label' in source
+      ? `label column "${source.label}" of "${source.path}"`
+      : isIdxSource(source)
+        ? `labels file "${source.labels}"`
+        : `image folder "${source.path}"`;
   const field = 'label' in source ? 'data.train.label' : isIdxSource(source) ? 'data.train.labels' : 'data.train.path';
-  return dataError(modelFile, undefined, `${field}: the ${where} holds a single class (${quote(classes[0] ?? '')}); ${SINGLE_CLASS_FIX}`, field);
+  return dataError(
+    modelFile,
+    undefined,
+    `${field}: the ${where} holds a single class (${quote(classes[0] ?? '')}); ${SINGLE_CLASS_FIX}`,
+    field,
+  );
 }
 
 function share(count: number, fraction: number | undefined): number {

@@ -43,7 +43,14 @@ const CACHE_SIZE = 32;
  */
 export async function summarizeSource(source: DataSource, resolved: ResolvedSource, task: Task): Promise<SourceSummary> {
   const paths = 'images' in resolved ? [resolved.images, resolved.labels] : [resolved.path];
-  const stamps = await Promise.all(paths.map(async (p) => fs.stat(p).then((s) => `${p}:${s.size}:${s.mtimeMs}`, () => p)));
+  const stamps = await Promise.all(
+    paths.map(async (p) =>
+      fs.stat(p).then(
+        (s) => `${p}:${s.size}:${s.mtimeMs}`,
+        () => p,
+      ),
+    ),
+  );
   const key = JSON.stringify([source, task, stamps]);
   let summary = cache.get(key);
   if (summary === undefined) {
@@ -64,7 +71,10 @@ async function summarize(source: DataSource, resolved: ResolvedSource, task: Tas
     if (imageDims.length < 2 || labelDims.length !== 1 || imageDims[0] !== labelDims[0]) return cheap; // the data checks say what is wrong
     if (bytes > FULL_CHECK_BYTES) {
       // The labels alone are a byte an example: still cheap to list the classes from.
-      const labels = task === 'classification' && labelDims[0] <= FULL_CHECK_BYTES ? { distinctLabels: [...new Set((await readIdx(resolved.labels)).data)].map(String) } : {};
+      const labels =
+        task === 'classification' && labelDims[0] <= FULL_CHECK_BYTES
+          ? { distinctLabels: [...new Set((await readIdx(resolved.labels)).data)].map(String) }
+          : {};
       return { ...cheap, ...labels, partlyRead: bytes };
     }
     const pair = await readIdxPair(resolved.images, resolved.labels);
@@ -73,9 +83,17 @@ async function summarize(source: DataSource, resolved: ResolvedSource, task: Tas
   if (!('path' in resolved)) return {};
   if (isImageFolderSource(source)) {
     const listing = await listImageFolder(resolved.path);
-    const sizes = await Promise.all(listing.files.map(({ file }) => fs.stat(file).then((s) => s.size, () => 0)));
+    const sizes = await Promise.all(
+      listing.files.map(({ file }) =>
+        fs.stat(file).then(
+          (s) => s.size,
+          () => 0,
+        ),
+      ),
+    );
     const bytes = sizes.reduce((a, b) => a + b, 0);
-    if (bytes > FULL_CHECK_BYTES) return { exampleShape: await firstImageShape(listing), distinctLabels: listing.classes, partlyRead: bytes };
+    if (bytes > FULL_CHECK_BYTES)
+      return { exampleShape: await firstImageShape(listing), distinctLabels: listing.classes, partlyRead: bytes };
     const images = await readImageFolder(resolved.path);
     return { exampleShape: images.imageShape, distinctLabels: [...new Set(images.labels)], count: images.count };
   }
@@ -86,7 +104,10 @@ async function summarize(source: DataSource, resolved: ResolvedSource, task: Tas
   const { size } = await fs.stat(resolved.path);
   if (size > FULL_CHECK_BYTES) return { columns, exampleShape: [columns.length - 1], partlyRead: size };
   const kind = task === 'regression' ? 'number' : 'string';
-  const table = format === 'csv' ? await readCsvTable(resolved.path, source.label, kind) : await readJsonTable(resolved.path, format, source.label, kind);
+  const table =
+    format === 'csv'
+      ? await readCsvTable(resolved.path, source.label, kind)
+      : await readJsonTable(resolved.path, format, source.label, kind);
   const distinct = task === 'classification' ? { distinctLabels: [...new Set(table.labels as readonly string[])] } : {};
   return { columns, exampleShape: [table.featureNames.length], count: table.count, ...distinct };
 }

@@ -34,7 +34,12 @@ export function parseNumberCell(cell: string, file: string, line: number, column
   if (simple === simple) return simple;
   const trimmed = cell.trim();
   if (trimmed === '') {
-    throw dataError(file, line, `column ${quote(column)} is empty, expected a number (missing values are not supported: fill in or drop the row)`, column);
+    throw dataError(
+      file,
+      line,
+      `column ${quote(column)} is empty, expected a number (missing values are not supported: fill in or drop the row)`,
+      column,
+    );
   }
   const value = DECIMAL.test(trimmed) ? Number(trimmed) : NaN;
   if (Number.isNaN(value)) {
@@ -53,7 +58,12 @@ export function parseNumberCell(cell: string, file: string, line: number, column
  */
 export function checkFloat32(value: number, file: string, line: number, field: string, shown: () => string): number {
   if (Number.isFinite(Math.fround(value))) return value;
-  throw dataError(file, line, `${shown()}, beyond float32's range (±3.4e38), the precision training computes in: rescale the values`, field);
+  throw dataError(
+    file,
+    line,
+    `${shown()}, beyond float32's range (±3.4e38), the precision training computes in: rescale the values`,
+    field,
+  );
 }
 
 const POWERS_OF_TEN = Array.from({ length: 16 }, (_, i) => 10 ** i);
@@ -98,7 +108,13 @@ export function parseLabelCell(cell: string, kind: LabelKind, file: string, line
 }
 
 /** A class name shows in tables, charts and the terminal: control characters in it (an escape sequence) are refused. */
-export function checkClassName(name: string, file: string, line: number | undefined, field: string | undefined, what: () => string): string {
+export function checkClassName(
+  name: string,
+  file: string,
+  line: number | undefined,
+  field: string | undefined,
+  what: () => string,
+): string {
   if (!hasControlCharacter(name)) return name;
   throw dataError(file, line, `${what()} is ${quote(name)}, which holds a control character: class names must be plain text`, field);
 }
@@ -107,8 +123,14 @@ export function checkClassName(name: string, file: string, line: number | undefi
 export function labelIndex(columns: readonly string[], label: string, file: string, line = 1): number {
   const index = columns.indexOf(label);
   if (index === -1) {
-    const tabs = columns.length === 1 && columns[0].includes('\t') ? '; is the file tab-separated? Model Studio reads comma-separated values' : '';
-    throw dataError(file, line, `no label column ${quote(label)}${didYouMean(label, columns)} (columns: ${listNames(columns)})${tabs}`, label);
+    const tabs =
+      columns.length === 1 && columns[0].includes('\t') ? '; is the file tab-separated? Model Studio reads comma-separated values' : '';
+    throw dataError(
+      file,
+      line,
+      `no label column ${quote(label)}${didYouMean(label, columns)} (columns: ${listNames(columns)})${tabs}`,
+      label,
+    );
   }
   if (columns.length === 1) throw dataError(file, line, `has no feature columns, only the label column ${quote(label)}`, label);
   return index;
@@ -116,12 +138,18 @@ export function labelIndex(columns: readonly string[], label: string, file: stri
 
 /** Column names show in messages, the evaluation table and the CLI: control characters in one (an escape sequence) are refused. */
 export function checkColumnName(name: string, index: number, file: string, line: number): void {
-  if (hasControlCharacter(name)) throw dataError(file, line, `column ${index + 1} of the header is ${quote(name)}, which holds a control character: column names must be plain text`);
+  if (hasControlCharacter(name))
+    throw dataError(
+      file,
+      line,
+      `column ${index + 1} of the header is ${quote(name)}, which holds a control character: column names must be plain text`,
+    );
 }
 
 /** Throws unless `count` values (so far, at `line`) stay within {@link MAX_VALUES}. */
 export function checkValueCount(count: number, file: string, line?: number): void {
-  if (count > MAX_VALUES) throw dataError(file, line, `${line === undefined ? 'holds' : 'the rows up to this line hold'} ${tooManyValues(count)}`);
+  if (count > MAX_VALUES)
+    throw dataError(file, line, `${line === undefined ? 'holds' : 'the rows up to this line hold'} ${tooManyValues(count)}`);
 }
 
 /**

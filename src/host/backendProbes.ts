@@ -56,13 +56,19 @@ function probeOne(backend: BackendName, options: ProbeOptions): Promise<BackendR
         resolve({ backend, status: 'failed', reason: 'could not start the probe process', versions: [] });
         return;
       }
-      const lastLine = output.trim().split('\n').filter((line) => /error/i.test(line)).at(-1);
-      resolve(report ?? {
-        backend,
-        status: 'failed',
-        reason: `the probe process ended (${signal ? `signal ${signal}` : `exit code ${code}`})${lastLine ? `: ${lastLine.trim()}` : ''}`,
-        versions: [],
-      });
+      const lastLine = output
+        .trim()
+        .split('\n')
+        .filter((line) => /error/i.test(line))
+        .at(-1);
+      resolve(
+        report ?? {
+          backend,
+          status: 'failed',
+          reason: `the probe process ended (${signal ? `signal ${signal}` : `exit code ${code}`})${lastLine ? `: ${lastLine.trim()}` : ''}`,
+          versions: [],
+        },
+      );
     };
     const worker = Worker.start<ProbeToHost, HostToProbe>({
       script: options.probePath,
@@ -78,16 +84,22 @@ function probeOne(backend: BackendName, options: ProbeOptions): Promise<BackendR
       onExit: finish,
     });
     // Loading and data preparation come on top of the timed seconds; a hung driver must not hang the probes.
-    const timer = setTimeout(() => {
-      report ??= { backend, status: 'failed', reason: `no answer within ${seconds * 4 + 60} s`, versions: [] };
-      worker.kill();
-    }, (seconds * 4 + 60) * 1000);
+    const timer = setTimeout(
+      () => {
+        report ??= { backend, status: 'failed', reason: `no answer within ${seconds * 4 + 60} s`, versions: [] };
+        worker.kill();
+      },
+      (seconds * 4 + 60) * 1000,
+    );
     const onAbort = (): void => {
       cancelled = true;
       worker.kill();
     };
     options.signal?.addEventListener('abort', onAbort, { once: true });
-    const message: HostToProbe = { type: 'probe', request: { backend, modelFile: options.modelFile, workspaceRoot: options.workspaceRoot, seconds } };
+    const message: HostToProbe = {
+      type: 'probe',
+      request: { backend, modelFile: options.modelFile, workspaceRoot: options.workspaceRoot, seconds },
+    };
     worker.send(message);
   });
 }
@@ -100,7 +112,10 @@ function probeOne(backend: BackendName, options: ProbeOptions): Promise<BackendR
 export function fastestBackend(reports: readonly BackendReport[]): BackendReport | undefined {
   return reports
     .filter((r) => r.status === 'loaded' && r.samplesPerSecond !== undefined && r.software !== true)
-    .reduce<BackendReport | undefined>((best, r) => (best === undefined || (r.samplesPerSecond ?? 0) > (best.samplesPerSecond ?? 0) ? r : best), undefined);
+    .reduce<BackendReport | undefined>(
+      (best, r) => (best === undefined || (r.samplesPerSecond ?? 0) > (best.samplesPerSecond ?? 0) ? r : best),
+      undefined,
+    );
 }
 
 /** "812 samples/s (batch 128)", "≈ 1.1 samples/s (batches of 8: a full batch is too slow)". */

@@ -7,7 +7,10 @@ import { Worker } from './worker';
 
 /** An evaluation or export that did not finish: a problem with the user's files, a crash, or a cancel. */
 export class EvaluatorError extends Error {
-  constructor(message: string, readonly cancelled: boolean) {
+  constructor(
+    message: string,
+    readonly cancelled: boolean,
+  ) {
     super(message);
     this.name = 'EvaluatorError';
   }
@@ -34,7 +37,9 @@ export interface EvaluatorTask<T> {
  * evaluation.json itself; the result is the evaluation it wrote.
  */
 export function startEvaluation(request: EvaluateRequest, options: EvaluatorOptions): EvaluatorTask<Evaluation> {
-  return runInTrainer({ type: 'evaluate', request }, options, (message) => (message.type === 'evaluationDone' ? message.evaluation : undefined));
+  return runInTrainer({ type: 'evaluate', request }, options, (message) =>
+    message.type === 'evaluationDone' ? message.evaluation : undefined,
+  );
 }
 
 /** Exports a run's model in a trainer process (see exportRun). */

@@ -65,13 +65,17 @@ export function explainNpmFailure(variant: NativeVariant, output: string, exitCo
   const host = /(?:getaddrinfo|connect) (?:ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ETIMEDOUT|ENETUNREACH) ([\w.:-]+)/.exec(output)?.[1];
   if (/\b(ENOTFOUND|EAI_AGAIN|ENETUNREACH|ECONNREFUSED|ECONNRESET|ETIMEDOUT)\b/.test(output)) {
     const code = /\b(ENOTFOUND|EAI_AGAIN|ENETUNREACH|ECONNREFUSED|ECONNRESET|ETIMEDOUT)\b/.exec(output)?.[1];
-    return `Could not install ${pkg}: offline or the network is blocked (${code}${host ? ` for ${host}` : ''}). ` +
-      'It downloads from the npm registry and libtensorflow from Google\'s storage; training goes on with the WebAssembly backend.';
+    return (
+      `Could not install ${pkg}: offline or the network is blocked (${code}${host ? ` for ${host}` : ''}). ` +
+      "It downloads from the npm registry and libtensorflow from Google's storage; training goes on with the WebAssembly backend."
+    );
   }
   if (/TAR_BAD_ARCHIVE|TAR_ENTRY_INVALID|unexpected end of file|zlib: /i.test(output)) {
-    return `Could not install ${pkg}: the libtensorflow download was not a valid archive (TAR_BAD_ARCHIVE): ` +
+    return (
+      `Could not install ${pkg}: the libtensorflow download was not a valid archive (TAR_BAD_ARCHIVE): ` +
       'a proxy or captive portal probably answered instead of the download server. ' +
-      'Check the network (or TFJS_NODE_CDN_STORAGE if you mirror it) and try again; nothing was installed.';
+      'Check the network (or TFJS_NODE_CDN_STORAGE if you mirror it) and try again; nothing was installed.'
+    );
   }
   if (/\bE404\b|404 Not Found/.test(output)) {
     const missing = /404 Not Found - GET \S+\/([^/\s]+(?:%2f|\/)[^/\s]+|[^/\s]+)/i.exec(output)?.[1]?.replace(/%2f/i, '/');
@@ -83,7 +87,10 @@ export function explainNpmFailure(variant: NativeVariant, output: string, exitCo
   if (/\bENOSPC\b/.test(output)) {
     return `Could not install ${pkg}: the disk is full (ENOSPC); it needs about 400 MB.`;
   }
-  const errLine = output.split('\n').map((line) => line.trim()).find((line) => /^npm (ERR!|error)/.test(line) && !/^npm (ERR!|error) (code|errno|path|command|cwd|A complete log)/.test(line));
+  const errLine = output
+    .split('\n')
+    .map((line) => line.trim())
+    .find((line) => /^npm (ERR!|error)/.test(line) && !/^npm (ERR!|error) (code|errno|path|command|cwd|A complete log)/.test(line));
   return `Could not install ${pkg}: npm exited with ${exitCode ?? 'a signal'}${errLine ? `: ${errLine.replace(/^npm (ERR!|error)\s*/, '')}` : ''}.`;
 }
 
@@ -140,7 +147,13 @@ export function verifyByLoading(packageDir: string, env: NodeJS.ProcessEnv = pro
     child.on('error', (error) => resolve(error.message));
     child.on('exit', (code) => {
       if (code === 0) resolve(undefined);
-      else resolve(stderr.split('\n').find((line) => /Error/.test(line))?.trim() ?? `exit code ${code}`);
+      else
+        resolve(
+          stderr
+            .split('\n')
+            .find((line) => /Error/.test(line))
+            ?.trim() ?? `exit code ${code}`,
+        );
     });
   });
 }
@@ -168,7 +181,8 @@ export async function installNative(options: InstallOptions): Promise<InstallRes
     if (!hasNativeAddon(installedDir)) {
       return {
         kind: 'failed',
-        message: `Could not install ${NATIVE_PACKAGES[variant]}@${TFJS_VERSION}: npm finished but the native addon (lib/napi-v*/tfjs_binding.node) is missing: ` +
+        message:
+          `Could not install ${NATIVE_PACKAGES[variant]}@${TFJS_VERSION}: npm finished but the native addon (lib/napi-v*/tfjs_binding.node) is missing: ` +
           'its install script did not run or could not download libtensorflow. Nothing was installed.',
       };
     }
@@ -176,7 +190,10 @@ export async function installNative(options: InstallOptions): Promise<InstallRes
     const problem = await (options.verify ?? ((dir) => verifyByLoading(dir, options.env)))(installedDir);
     if (options.signal?.aborted) return { kind: 'cancelled' };
     if (problem !== undefined) {
-      return { kind: 'failed', message: `${NATIVE_PACKAGES[variant]}@${TFJS_VERSION} was downloaded but does not load: ${problem}. Nothing was installed.` };
+      return {
+        kind: 'failed',
+        message: `${NATIVE_PACKAGES[variant]}@${TFJS_VERSION} was downloaded but does not load: ${problem}. Nothing was installed.`,
+      };
     }
     await fs.rm(target, { recursive: true, force: true });
     await fs.rename(temp, target);
@@ -237,7 +254,10 @@ function runNpm(options: InstallOptions, cwd: string): Promise<NpmRun> {
       resolve({
         kind: 'ran',
         exitCode: null,
-        output: error.code === 'ENOENT' ? `npm error npm was not found (${options.npm ?? 'npm'}): install Node.js with npm, or set modelStudio.npmPath` : error.message,
+        output:
+          error.code === 'ENOENT'
+            ? `npm error npm was not found (${options.npm ?? 'npm'}): install Node.js with npm, or set modelStudio.npmPath`
+            : error.message,
       });
     });
     child.on('close', (code) => {
@@ -284,7 +304,11 @@ export const systemCudaProbe: CudaProbe = {
 };
 
 const CUDA_HOMES = ['/usr/local/cuda', '/opt/cuda'];
-const CUDNN_HEADERS = ['/usr/include/cudnn_version.h', '/usr/local/cuda/include/cudnn_version.h', '/usr/include/x86_64-linux-gnu/cudnn_version_v8.h'];
+const CUDNN_HEADERS = [
+  '/usr/include/cudnn_version.h',
+  '/usr/local/cuda/include/cudnn_version.h',
+  '/usr/include/x86_64-linux-gnu/cudnn_version_v8.h',
+];
 
 export async function detectCuda(probe: CudaProbe = systemCudaProbe): Promise<CudaFindings> {
   const [query, header, ldconfig] = await Promise.all([
@@ -292,10 +316,14 @@ export async function detectCuda(probe: CudaProbe = systemCudaProbe): Promise<Cu
     probe.run('nvidia-smi', []),
     probe.run('ldconfig', ['-p']).then((out) => out ?? probe.run('/sbin/ldconfig', ['-p'])),
   ]);
-  const gpus = (query ?? '').split('\n').map((line) => line.trim()).filter(Boolean).map((line) => {
-    const [name, driver] = line.split(',').map((part) => part.trim());
-    return driver ? `${name} (driver ${driver})` : name;
-  });
+  const gpus = (query ?? '')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean)
+    .map((line) => {
+      const [name, driver] = line.split(',').map((part) => part.trim());
+      return driver ? `${name} (driver ${driver})` : name;
+    });
   const driverCuda = /CUDA Version:\s*([\d.]+)/.exec(header ?? '')?.[1];
   const sonames = (lib: string): string[] =>
     [...new Set([...(ldconfig ?? '').matchAll(new RegExp(`\\b(${lib}\\.so\\.[\\d.]+)`, 'g'))].map((m) => m[1]))].sort();
@@ -373,14 +401,22 @@ export function cudaMismatch(found: CudaFindings): string | undefined {
   if (driver && !atLeast(driver, needCuda)) problems.push(`a driver for CUDA ≤ ${found.driverCuda} only`);
   // Every 11.x runtime is libcudart.so.11.0 and every 8.x cuDNN libcudnn.so.8: a soname tells the major version only.
   const cuda = majorMinor(found.cuda);
-  const cudaOk = cuda ? cuda[0] === needCuda.major && atLeast(cuda, needCuda) : found.cudartSonames.some((s) => s.startsWith(`libcudart.so.${needCuda.major}.`));
-  if (!cudaOk) problems.push(found.cuda ? `CUDA ${found.cuda}` : found.cudartSonames.length ? `CUDA runtime ${found.cudartSonames.join(', ')}` : 'no CUDA runtime');
+  const cudaOk = cuda
+    ? cuda[0] === needCuda.major && atLeast(cuda, needCuda)
+    : found.cudartSonames.some((s) => s.startsWith(`libcudart.so.${needCuda.major}.`));
+  if (!cudaOk)
+    problems.push(
+      found.cuda ? `CUDA ${found.cuda}` : found.cudartSonames.length ? `CUDA runtime ${found.cudartSonames.join(', ')}` : 'no CUDA runtime',
+    );
   const cudnn = majorMinor(found.cudnn);
   const cudnnOk = cudnn
     ? cudnn[0] === needCudnn.major && atLeast(cudnn, needCudnn)
     : found.cudnnSonames.some((s) => s === `libcudnn.so.${needCudnn.major}` || s.startsWith(`libcudnn.so.${needCudnn.major}.`));
-  if (!cudnnOk) problems.push(found.cudnn ? `cuDNN ${found.cudnn}` : found.cudnnSonames.length ? `cuDNN ${found.cudnnSonames.join(', ')}` : 'no cuDNN');
+  if (!cudnnOk)
+    problems.push(found.cudnn ? `cuDNN ${found.cudnn}` : found.cudnnSonames.length ? `cuDNN ${found.cudnnSonames.join(', ')}` : 'no cuDNN');
   if (problems.length === 0) return undefined;
-  return `${need}; found ${problems.join(', ')} (${describeCuda(found)}). ` +
-    'Install the native CPU backend instead, or use webgpu, which needs no CUDA.';
+  return (
+    `${need}; found ${problems.join(', ')} (${describeCuda(found)}). ` +
+    'Install the native CPU backend instead, or use webgpu, which needs no CUDA.'
+  );
 }

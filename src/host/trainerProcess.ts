@@ -80,7 +80,10 @@ export class TrainerProcess {
       },
       onExit: options.onExit,
     });
-    trainer.worker.send({ type: 'train', request: maxMemoryMB === undefined || request.maxMemoryMB !== undefined ? request : { ...request, maxMemoryMB } });
+    trainer.worker.send({
+      type: 'train',
+      request: maxMemoryMB === undefined || request.maxMemoryMB !== undefined ? request : { ...request, maxMemoryMB },
+    });
     return trainer;
   }
 

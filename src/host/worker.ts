@@ -37,7 +37,10 @@ export class Worker<Out extends object> {
     child.stderr?.on('data', output);
     child.on('message', (message: unknown) => {
       if (options.accepts(message)) options.onMessage(message);
-      else options.onOutput?.(`dropped a message from ${options.script} that does not fit the protocol: ${JSON.stringify(message)?.slice(0, 200)}\n`);
+      else
+        options.onOutput?.(
+          `dropped a message from ${options.script} that does not fit the protocol: ${JSON.stringify(message)?.slice(0, 200)}\n`,
+        );
     });
     let exited = false;
     const exit = (code: number | null, signal: NodeJS.Signals | null): void => {

@@ -14,14 +14,25 @@ import type { SpecDiagnostic } from './diagnostic';
 export async function checkBaseModel(ctx: CheckContext, workspaceRoot: string): Promise<SpecDiagnostic[]> {
   const { from, trainable } = ctx.spec.model;
   if (from === undefined) {
-    return trainable === undefined ? [] : [problem(ctx, ['model', 'trainable'], 'warning', '"trainable" only applies with "from" (the layers of an existing model); remove it', 'key')];
+    return trainable === undefined
+      ? []
+      : [
+          problem(
+            ctx,
+            ['model', 'trainable'],
+            'warning',
+            '"trainable" only applies with "from" (the layers of an existing model); remove it',
+            'key',
+          ),
+        ];
   }
   const at = ['model', 'from'];
   const check = await checkDataPath(from, ctx.file, workspaceRoot, 'file');
   if (!check.ok) {
-    const message = check.reason === 'missing'
-      ? `model "${from}" not found (looked for ${check.path}); name a model.json written by Export Model… or a run's model/model.json, relative to the model file's folder`
-      : check.message;
+    const message =
+      check.reason === 'missing'
+        ? `model "${from}" not found (looked for ${check.path}); name a model.json written by Export Model… or a run's model/model.json, relative to the model file's folder`
+        : check.message;
     return [problem(ctx, at, 'error', message)];
   }
   let topology: unknown;
@@ -35,13 +46,27 @@ export async function checkBaseModel(ctx: CheckContext, workspaceRoot: string): 
   }
   const names = layerNames(topology);
   if (names === undefined) {
-    return [problem(ctx, at, 'error', `"${from}" is not a TF.js layers model (its "modelTopology" holds no layers); graph models from tfjs-converter cannot be fine-tuned`)];
+    return [
+      problem(
+        ctx,
+        at,
+        'error',
+        `"${from}" is not a TF.js layers model (its "modelTopology" holds no layers); graph models from tfjs-converter cannot be fine-tuned`,
+      ),
+    ];
   }
   const found: SpecDiagnostic[] = [];
   for (const file of weightFiles(manifest)) {
     const weights = await checkDataPath(path.join(path.dirname(check.path), file), ctx.file, workspaceRoot, 'file');
     if (!weights.ok) {
-      found.push(problem(ctx, at, 'error', `the weight file "${file}" of "${from}" is missing (looked for ${weights.path}); copy it beside the model.json`));
+      found.push(
+        problem(
+          ctx,
+          at,
+          'error',
+          `the weight file "${file}" of "${from}" is missing (looked for ${weights.path}); copy it beside the model.json`,
+        ),
+      );
       break;
     }
   }
@@ -69,5 +94,7 @@ function layerNames(topology: unknown): string[] | undefined {
 
 function weightFiles(manifest: unknown): string[] {
   if (!Array.isArray(manifest)) return [];
-  return manifest.flatMap((group: { paths?: unknown }) => (Array.isArray(group?.paths) ? group.paths.filter((p): p is string => typeof p === 'string') : []));
+  return manifest.flatMap((group: { paths?: unknown }) =>
+    Array.isArray(group?.paths) ? group.paths.filter((p): p is string => typeof p === 'string') : [],
+  );
 }

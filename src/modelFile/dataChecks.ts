@@ -32,7 +32,12 @@ export interface SourceFacts {
 
 function sources(ctx: CheckContext): { role: 'train' | 'test'; source: DataSource }[] {
   const { train, test } = ctx.spec.data;
-  return test === undefined ? [{ role: 'train', source: train }] : [{ role: 'train', source: train }, { role: 'test', source: test }];
+  return test === undefined
+    ? [{ role: 'train', source: train }]
+    : [
+        { role: 'train', source: train },
+        { role: 'test', source: test },
+      ];
 }
 
 /**
@@ -47,7 +52,10 @@ export async function checkDataPaths(
   const resolved: { role: 'train' | 'test'; source: DataSource; resolved: ResolvedSource }[] = [];
   for (const { role, source } of sources(ctx)) {
     const fields: [string, string, 'file' | 'folder'][] = isIdxSource(source)
-      ? [['images', source.images, 'file'], ['labels', source.labels, 'file']]
+      ? [
+          ['images', source.images, 'file'],
+          ['labels', source.labels, 'file'],
+        ]
       : [['path', source.path, isImageFolderSource(source) ? 'folder' : 'file']];
     const paths: Record<string, string> = {};
     let ok = true;
@@ -62,11 +70,21 @@ export async function checkDataPaths(
     if (ok && !isIdxSource(source) && !isImageFolderSource(source) && tableFormat(source) === undefined) {
       // Loading would stop here too; say so while the user is still editing.
       diagnostics.push(
-        problem(ctx, ['data', role, 'path'], 'error', `cannot tell the format of "${source.path}" from its extension; add "format": "csv", "json" or "jsonl", or rename the file`),
+        problem(
+          ctx,
+          ['data', role, 'path'],
+          'error',
+          `cannot tell the format of "${source.path}" from its extension; add "format": "csv", "json" or "jsonl", or rename the file`,
+        ),
       );
       ok = false;
     }
-    if (ok) resolved.push({ role, source, resolved: isIdxSource(source) ? { images: paths.images, labels: paths.labels } : { path: paths.path } });
+    if (ok)
+      resolved.push({
+        role,
+        source,
+        resolved: isIdxSource(source) ? { images: paths.images, labels: paths.labels } : { path: paths.path },
+      });
   }
   return { diagnostics, resolved };
 }
@@ -88,7 +106,8 @@ export async function readDataFacts(
       // Whatever went wrong reading, the editor gets a diagnostic, not a rejected promise.
       const message = errorMessage(error);
       const file = error instanceof DataError ? error.file : undefined;
-      const field = 'labels' in entry.resolved && file === entry.resolved.labels ? 'labels' : 'images' in entry.resolved ? 'images' : 'path';
+      const field =
+        'labels' in entry.resolved && file === entry.resolved.labels ? 'labels' : 'images' in entry.resolved ? 'images' : 'path';
       diagnostics.push(problem(ctx, ['data', entry.role, field], 'error', message));
     }
   }
@@ -147,13 +166,25 @@ export function checkFeatureShape(ctx: CheckContext, facts: readonly SourceFacts
     const natural = train?.summary?.exampleShape;
     const naturalNote = natural !== undefined && natural.length > 1 ? ` (shape ${showShape(natural)})` : '';
     found.push(
-      problem(ctx, ['data', 'features', 'shape'], 'error', `shape ${showShape(shape)} holds ${product(shape)} values, but each example of data.train has ${count}${naturalNote}`),
+      problem(
+        ctx,
+        ['data', 'features', 'shape'],
+        'error',
+        `shape ${showShape(shape)} holds ${product(shape)} values, but each example of data.train has ${count}${naturalNote}`,
+      ),
     );
   }
   const testCount = featureCount(test);
   if (test !== undefined && count !== undefined && testCount !== undefined && testCount !== count) {
     const field = isIdxSource(test.source) ? 'images' : 'path';
-    found.push(problem(ctx, ['data', 'test', field], 'error', `each example of data.test has ${testCount} feature values, but data.train has ${count}`));
+    found.push(
+      problem(
+        ctx,
+        ['data', 'test', field],
+        'error',
+        `each example of data.test has ${testCount} feature values, but data.train has ${count}`,
+      ),
+    );
   }
   return found;
 }
@@ -164,9 +195,41 @@ const INPUT_RANK: Readonly<Record<string, { rank: number; shape: string }>> = ((
   const image = { rank: 3, shape: '[height, width, channels]' };
   const sequence = { rank: 2, shape: '[steps, features]' };
   const volume = { rank: 4, shape: '[depth, height, width, channels]' };
-  for (const type of ['conv2d', 'conv2dTranspose', 'separableConv2d', 'depthwiseConv2d', 'maxPooling2d', 'maxPool2d', 'averagePooling2d', 'avgPool2d', 'avgPooling2d', 'globalAveragePooling2d', 'globalMaxPooling2d', 'globalMaxPool2d', 'upSampling2d', 'zeroPadding2d', 'cropping2D']) table[type] = image;
-  for (const type of ['conv1d', 'maxPooling1d', 'maxPool1d', 'averagePooling1d', 'avgPool1d', 'avgPooling1d', 'globalAveragePooling1d', 'globalMaxPooling1d', 'globalMaxPool1d', 'lstm', 'gru', 'simpleRNN']) table[type] = sequence;
-  for (const type of ['conv3d', 'conv3dTranspose', 'maxPooling3d', 'averagePooling3d', 'avgPool3d', 'avgPooling3d', 'convLstm2d']) table[type] = volume;
+  for (const type of [
+    'conv2d',
+    'conv2dTranspose',
+    'separableConv2d',
+    'depthwiseConv2d',
+    'maxPooling2d',
+    'maxPool2d',
+    'averagePooling2d',
+    'avgPool2d',
+    'avgPooling2d',
+    'globalAveragePooling2d',
+    'globalMaxPooling2d',
+    'globalMaxPool2d',
+    'upSampling2d',
+    'zeroPadding2d',
+    'cropping2D',
+  ])
+    table[type] = image;
+  for (const type of [
+    'conv1d',
+    'maxPooling1d',
+    'maxPool1d',
+    'averagePooling1d',
+    'avgPool1d',
+    'avgPooling1d',
+    'globalAveragePooling1d',
+    'globalMaxPooling1d',
+    'globalMaxPool1d',
+    'lstm',
+    'gru',
+    'simpleRNN',
+  ])
+    table[type] = sequence;
+  for (const type of ['conv3d', 'conv3dTranspose', 'maxPooling3d', 'averagePooling3d', 'avgPool3d', 'avgPooling3d', 'convLstm2d'])
+    table[type] = volume;
   return table;
 })();
 
@@ -264,22 +327,42 @@ export function checkOutputLayer(ctx: CheckContext, facts: readonly SourceFacts[
 
   const found: SpecDiagnostic[] = [];
   if (ctx.spec.task === 'regression') {
-    if (units !== 1) found.push(problem(ctx, unitsPath, 'error', `a regression model predicts one number: the output layer needs "units": 1 (it has ${units})`));
-    if (activation.name === 'softmax') found.push(problem(ctx, activation.path, 'warning', 'softmax over one output is always 1; use "linear" for regression'));
+    if (units !== 1)
+      found.push(
+        problem(ctx, unitsPath, 'error', `a regression model predicts one number: the output layer needs "units": 1 (it has ${units})`),
+      );
+    if (activation.name === 'softmax')
+      found.push(problem(ctx, activation.path, 'warning', 'softmax over one output is always 1; use "linear" for regression'));
     return found;
   }
 
   const distinct = facts.map((f) => f.summary?.distinctLabels);
-  const classes = distinct.length > 0 && distinct.every((d) => d !== undefined) ? buildClassMap(...(distinct as string[][])).classes : undefined;
+  const classes =
+    distinct.length > 0 && distinct.every((d) => d !== undefined) ? buildClassMap(...(distinct as string[][])).classes : undefined;
   if (classes !== undefined && classes.length < 2) {
     // Units, loss and activation cannot be judged against one class; the data is what to fix.
     const source = ctx.spec.data.train;
     const field = 'label' in source ? 'label' : isIdxSource(source) ? 'labels' : 'path';
-    const what = 'label' in source ? `column "${source.label}" of "${source.path}"` : isIdxSource(source) ? `labels file "${source.labels}"` : `image folder "${source.path}"`;
-    return [problem(ctx, ['data', 'train', field], 'error', `the ${what} holds a single class (${quote(classes[0] ?? '')}); ${SINGLE_CLASS_FIX}`)];
+    const what =
+      'label' in source
+        ? `column "${source.label}" of "${source.path}"`
+        : isIdxSource(source)
+          ? `labels file "${source.labels}"`
+          : `image folder "${source.path}"`;
+    return [
+      problem(ctx, ['data', 'train', field], 'error', `the ${what} holds a single class (${quote(classes[0] ?? '')}); ${SINGLE_CLASS_FIX}`),
+    ];
   }
   if (loss === 'binaryCrossentropy') {
-    if (units !== 1) found.push(problem(ctx, unitsPath, 'error', `"binaryCrossentropy" needs one output (the probability of class 1): set "units": 1 (it has ${units})`));
+    if (units !== 1)
+      found.push(
+        problem(
+          ctx,
+          unitsPath,
+          'error',
+          `"binaryCrossentropy" needs one output (the probability of class 1): set "units": 1 (it has ${units})`,
+        ),
+      );
     if (classes !== undefined && classes.length > 2) {
       found.push(
         problem(
@@ -291,18 +374,44 @@ export function checkOutputLayer(ctx: CheckContext, facts: readonly SourceFacts[
       );
     }
     if (activation.name !== 'sigmoid') {
-      found.push(problem(ctx, activation.path, 'warning', `the output activation is "${activation.name}", but "binaryCrossentropy" expects a probability: use "activation": "sigmoid"`));
+      found.push(
+        problem(
+          ctx,
+          activation.path,
+          'warning',
+          `the output activation is "${activation.name}", but "binaryCrossentropy" expects a probability: use "activation": "sigmoid"`,
+        ),
+      );
     }
   } else if (loss === 'sparseCategoricalCrossentropy' || loss === 'categoricalCrossentropy') {
     if (classes !== undefined && units !== classes.length) {
       found.push(
-        problem(ctx, unitsPath, 'error', `the output layer has ${units} unit${units === 1 ? '' : 's'}, but the data has ${classes.length} classes (${listClasses(classes)}); set "units": ${classes.length}`),
+        problem(
+          ctx,
+          unitsPath,
+          'error',
+          `the output layer has ${units} unit${units === 1 ? '' : 's'}, but the data has ${classes.length} classes (${listClasses(classes)}); set "units": ${classes.length}`,
+        ),
       );
     } else if (classes === undefined && units < 2) {
-      found.push(problem(ctx, unitsPath, 'error', `"${loss}" needs one output unit per class (at least 2); for two classes with one output use "binaryCrossentropy"`));
+      found.push(
+        problem(
+          ctx,
+          unitsPath,
+          'error',
+          `"${loss}" needs one output unit per class (at least 2); for two classes with one output use "binaryCrossentropy"`,
+        ),
+      );
     }
     if (activation.name !== 'softmax') {
-      found.push(problem(ctx, activation.path, 'warning', `the output activation is "${activation.name}", but "${loss}" expects class probabilities: use "activation": "softmax"`));
+      found.push(
+        problem(
+          ctx,
+          activation.path,
+          'warning',
+          `the output activation is "${activation.name}", but "${loss}" expects class probabilities: use "activation": "softmax"`,
+        ),
+      );
     }
   }
   return found;
@@ -326,12 +435,22 @@ export function checkSplitCounts(ctx: CheckContext, facts: readonly SourceFacts[
 function partlyCheckedNote({ role, source, resolved, summary }: SourceFacts): string[] {
   if (summary?.partlyRead === undefined) return [];
   const where = 'images' in resolved ? `${displayPath(resolved.images)} + ${displayPath(resolved.labels)}` : displayPath(resolved.path);
-  const what = isIdxSource(source) ? 'the IDX headers' : isImageFolderSource(source) ? 'the class folders and the first image' : 'the header';
-  return [`data.${role}: ${where} holds ${showSize(summary.partlyRead)}, more than the ${showSize(FULL_CHECK_BYTES)} validation reads in full: only ${what} checked; train reads every example`];
+  const what = isIdxSource(source)
+    ? 'the IDX headers'
+    : isImageFolderSource(source)
+      ? 'the class folders and the first image'
+      : 'the header';
+  return [
+    `data.${role}: ${where} holds ${showSize(summary.partlyRead)}, more than the ${showSize(FULL_CHECK_BYTES)} validation reads in full: only ${what} checked; train reads every example`,
+  ];
 }
 
 /** All data checks, in order; validation runs them after the spec-only checks. */
-export async function runDataChecks(ctx: CheckContext, workspaceRoot: string, leaveDataErrorsToLoading: boolean): Promise<{ diagnostics: SpecDiagnostic[]; partlyChecked: string[] }> {
+export async function runDataChecks(
+  ctx: CheckContext,
+  workspaceRoot: string,
+  leaveDataErrorsToLoading: boolean,
+): Promise<{ diagnostics: SpecDiagnostic[]; partlyChecked: string[] }> {
   const paths = await checkDataPaths(ctx, workspaceRoot);
   const read = await readDataFacts(ctx, paths.resolved, leaveDataErrorsToLoading);
   const facts = read.facts;

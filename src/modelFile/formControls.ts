@@ -66,7 +66,13 @@ export function controlFor(key: string, raw: Schema | undefined, value?: unknown
   if (t.length === 1 && (t[0] === 'integer' || t[0] === 'number')) {
     const min = s.minimum ?? s.exclusiveMinimum;
     const max = s.maximum ?? s.exclusiveMaximum;
-    return { kind: 'number', integer: t[0] === 'integer', ...(min !== undefined ? { min } : {}), ...(max !== undefined ? { max } : {}), step: stepFor(key, s, value) };
+    return {
+      kind: 'number',
+      integer: t[0] === 'integer',
+      ...(min !== undefined ? { min } : {}),
+      ...(max !== undefined ? { max } : {}),
+      step: stepFor(key, s, value),
+    };
   }
   if (t.length === 1 && t[0] === 'boolean') return { kind: 'checkbox' };
   if (t.length === 1 && t[0] === 'string') return { kind: 'text' };
@@ -83,6 +89,9 @@ export function controlFor(key: string, raw: Schema | undefined, value?: unknown
 
 /** "learningRate" → "Learning rate". */
 export function labelFor(key: string): string {
-  const words = key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/_/g, ' ').toLowerCase();
+  const words = key
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/_/g, ' ')
+    .toLowerCase();
   return words.charAt(0).toUpperCase() + words.slice(1);
 }

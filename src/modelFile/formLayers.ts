@@ -24,11 +24,27 @@ export const LAYER_SETTINGS: Readonly<Record<string, readonly string[]>> = {
   conv3dTranspose: CONV,
   separableConv2d: [...CONV.slice(0, 4), 'depthMultiplier', ...CONV.slice(4)],
   depthwiseConv2d: ['kernelSize', 'depthMultiplier', 'strides', 'padding', 'activation', 'useBias'],
-  maxPooling1d: POOL, maxPooling2d: POOL, maxPooling3d: POOL, maxPool1d: POOL, maxPool2d: POOL,
-  averagePooling1d: POOL, averagePooling2d: POOL, averagePooling3d: POOL,
-  avgPool1d: POOL, avgPool2d: POOL, avgPool3d: POOL, avgPooling1d: POOL, avgPooling2d: POOL, avgPooling3d: POOL,
-  lstm: RECURRENT, gru: RECURRENT, simpleRNN: RECURRENT,
-  dropout: DROPOUT, spatialDropout1d: DROPOUT, alphaDropout: DROPOUT, gaussianDropout: DROPOUT,
+  maxPooling1d: POOL,
+  maxPooling2d: POOL,
+  maxPooling3d: POOL,
+  maxPool1d: POOL,
+  maxPool2d: POOL,
+  averagePooling1d: POOL,
+  averagePooling2d: POOL,
+  averagePooling3d: POOL,
+  avgPool1d: POOL,
+  avgPool2d: POOL,
+  avgPool3d: POOL,
+  avgPooling1d: POOL,
+  avgPooling2d: POOL,
+  avgPooling3d: POOL,
+  lstm: RECURRENT,
+  gru: RECURRENT,
+  simpleRNN: RECURRENT,
+  dropout: DROPOUT,
+  spatialDropout1d: DROPOUT,
+  alphaDropout: DROPOUT,
+  gaussianDropout: DROPOUT,
   gaussianNoise: ['stddev'],
   batchNormalization: ['momentum', 'epsilon'],
   layerNormalization: ['epsilon'],
@@ -41,8 +57,19 @@ export const LAYER_SETTINGS: Readonly<Record<string, readonly string[]>> = {
 };
 
 export const INITIALIZERS = [
-  'glorotUniform', 'glorotNormal', 'heNormal', 'heUniform', 'leCunNormal', 'leCunUniform', 'orthogonal',
-  'randomNormal', 'randomUniform', 'truncatedNormal', 'varianceScaling', 'zeros', 'ones',
+  'glorotUniform',
+  'glorotNormal',
+  'heNormal',
+  'heUniform',
+  'leCunNormal',
+  'leCunUniform',
+  'orthogonal',
+  'randomNormal',
+  'randomUniform',
+  'truncatedNormal',
+  'varianceScaling',
+  'zeros',
+  'ones',
 ];
 export const REGULARIZER: Schema = {
   description: 'Weight penalty added to the loss: "l1l2" (L1 = L2 = 0.01), or {"className": "L1L2", "config": {"l1": 0, "l2": 0.001}}.',
@@ -58,7 +85,11 @@ export const EXTRA_LAYER_KEYS: Readonly<Record<string, Schema>> = {
   dropout: FRACTION('Fraction of the inputs dropped during training (recurrent layers).'),
   recurrentDropout: FRACTION('Fraction of the recurrent state dropped during training.'),
   momentum: { description: 'Momentum of the moving mean and variance (default 0.99).', type: 'number', minimum: 0, maximum: 1 },
-  epsilon: { description: 'Small number added to the variance to avoid dividing by zero (default 0.001).', type: 'number', exclusiveMinimum: 0 },
+  epsilon: {
+    description: 'Small number added to the variance to avoid dividing by zero (default 0.001).',
+    type: 'number',
+    exclusiveMinimum: 0,
+  },
   alpha: { description: 'Slope (leakyReLU) or scale (elu) of the negative part.', type: 'number' },
   stddev: { description: 'Standard deviation of the noise added during training.', type: 'number', minimum: 0 },
   depthMultiplier: { description: 'Output channels per input channel of the depthwise step.', type: 'integer', minimum: 1 },
@@ -104,7 +135,13 @@ export function newLayer(type: string): Record<string, JsonValue> {
 
 /** Learning rates the trainer uses when the file names none (src/trainer/buildModel.ts, Keras's defaults). */
 export const DEFAULT_LEARNING_RATES: Readonly<Record<string, number>> = {
-  sgd: 0.01, momentum: 0.01, adam: 0.001, adamax: 0.002, adagrad: 0.01, adadelta: 1, rmsprop: 0.001,
+  sgd: 0.01,
+  momentum: 0.01,
+  adam: 0.001,
+  adamax: 0.002,
+  adagrad: 0.01,
+  adadelta: 1,
+  rmsprop: 0.001,
 };
 
 /** What applies when a key is absent: the trainer's defaults and TF.js's. */
@@ -146,7 +183,8 @@ export function defaultFor(path: JsonPath, root: Obj): JsonValue | undefined {
 
 /** A control for a key no schema describes, from the value the file gives it. */
 export function controlFromValue(key: string, value: unknown): FieldControl {
-  if (typeof value === 'number') return { kind: 'number', integer: Number.isInteger(value), step: Number.isInteger(value) ? 1 : stepFor(key, {}, value) };
+  if (typeof value === 'number')
+    return { kind: 'number', integer: Number.isInteger(value), step: Number.isInteger(value) ? 1 : stepFor(key, {}, value) };
   if (typeof value === 'boolean') return { kind: 'checkbox' };
   if (typeof value === 'string') return { kind: 'text' };
   return { kind: 'json' };

@@ -20,7 +20,12 @@ export type FieldControl =
   /** A number input; `step` is what the arrows add. */
   | { readonly kind: 'number'; readonly integer: boolean; readonly min?: number; readonly max?: number; readonly step: number }
   /** One of `options`; `allowOther`: any other string may be typed too. */
-  | { readonly kind: 'select'; readonly options: readonly string[]; readonly descriptions?: readonly string[]; readonly allowOther: boolean }
+  | {
+      readonly kind: 'select';
+      readonly options: readonly string[];
+      readonly descriptions?: readonly string[];
+      readonly allowOther: boolean;
+    }
   | { readonly kind: 'checkbox' }
   /** Several of `options`, as a list. */
   | { readonly kind: 'multiselect'; readonly options: readonly string[] }
@@ -82,8 +87,6 @@ export interface HyperparameterForm {
 
 // ---------------------------------------------------------------- the form
 
-
-
 /** Whether a present value can be edited with a control; a string in a number field, say, cannot. */
 function fits(control: FieldControl, value: unknown): boolean {
   if (value === undefined) return true;
@@ -98,7 +101,9 @@ function fits(control: FieldControl, value: unknown): boolean {
     case 'multiselect':
       return Array.isArray(value) && value.every((v) => typeof v === 'string');
     case 'numberList':
-      return (control.single && typeof value === 'number') || (Array.isArray(value) && value.every((v) => typeof v === 'number' || v === null));
+      return (
+        (control.single && typeof value === 'number') || (Array.isArray(value) && value.every((v) => typeof v === 'number' || v === null))
+      );
     case 'json':
       return true;
   }
@@ -152,7 +157,12 @@ function groupsOf(path: readonly string[], raw: Schema, value: unknown): BareGro
       fields.push(field(childPath, key, child, here[key], (s.required ?? []).includes(key)));
     }
   }
-  const group = { id, title: GROUP_TITLES[id] ?? labelFor(path[path.length - 1]), ...(s.description !== undefined ? { description: s.description } : {}), fields };
+  const group = {
+    id,
+    title: GROUP_TITLES[id] ?? labelFor(path[path.length - 1]),
+    ...(s.description !== undefined ? { description: s.description } : {}),
+    fields,
+  };
   return [group, ...nested];
 }
 
@@ -202,7 +212,8 @@ export function buildForm(value: unknown, diagnostics: readonly SpecDiagnostic[]
   for (const d of diagnostics) {
     const problem = { severity: d.severity, message: d.message };
     const exact = allFields.find((f) => samePath(f.path, d.path));
-    const above = exact ?? allFields.filter((f) => d.path.length > 0 && startsWith(d.path, f.path)).sort((a, b) => b.path.length - a.path.length)[0];
+    const above =
+      exact ?? allFields.filter((f) => d.path.length > 0 && startsWith(d.path, f.path)).sort((a, b) => b.path.length - a.path.length)[0];
     if (above !== undefined) {
       byField.set(above.id, [...(byField.get(above.id) ?? []), problem]);
     } else if (d.path[0] === 'model' && d.path[1] === 'layers' && typeof d.path[2] === 'number' && d.path[2] < layers.length) {
@@ -230,7 +241,10 @@ export function buildForm(value: unknown, diagnostics: readonly SpecDiagnostic[]
  * what the user typed, and validation says what is wrong with it); text in
  * a JSON field must parse.
  */
-export function parseInput(control: FieldControl, input: string | boolean | readonly string[]): { readonly value: JsonValue | undefined } | { readonly error: string } {
+export function parseInput(
+  control: FieldControl,
+  input: string | boolean | readonly string[],
+): { readonly value: JsonValue | undefined } | { readonly error: string } {
   if (typeof input === 'boolean' || Array.isArray(input)) return { value: input as JsonValue };
   const text = String(input).trim();
   if (text === '') return { value: undefined };
@@ -240,7 +254,10 @@ export function parseInput(control: FieldControl, input: string | boolean | read
       return { value: Number.isFinite(n) ? n : text };
     }
     case 'numberList': {
-      const parts = text.replace(/^\[|\]$/g, '').split(/[\s,]+/).filter((p) => p !== '');
+      const parts = text
+        .replace(/^\[|\]$/g, '')
+        .split(/[\s,]+/)
+        .filter((p) => p !== '');
       const numbers = parts.map((p) => (p === 'null' ? null : Number(p)));
       if (numbers.some((n) => n !== null && !Number.isFinite(n))) return { error: `write numbers separated by commas, e.g. "28, 28, 1"` };
       return { value: control.single && numbers.length === 1 ? numbers[0] : numbers };

@@ -200,7 +200,11 @@ export class JsonEditor {
     const commaAfter = this.commaBetween(end, next?.offset ?? close);
     const endWithComma = commaAfter >= 0 ? commaAfter + 1 : end;
     const ownLine = this.lines.firstOnLine(start) && this.restOfLineIsEmpty(endWithComma);
-    const wholeLines = { offset: this.lines.lineStart(start), length: this.lines.nextLineStart(endWithComma) - this.lines.lineStart(start), newText: '' };
+    const wholeLines = {
+      offset: this.lines.lineStart(start),
+      length: this.lines.nextLineStart(endWithComma) - this.lines.lineStart(start),
+      newText: '',
+    };
     if (children.length === 1) {
       if (ownLine) return [wholeLines];
       return [{ offset: container.offset + 1, length: close - container.offset - 1, newText: '' }];
@@ -229,9 +233,10 @@ export class JsonEditor {
       const indent = this.lines.indentOf(before.offset);
       // Right after the item before it: comments above `before` stay with it.
       const previous = items[index - 1];
-      const at = previous === undefined
-        ? this.lines.lineStart(before.offset)
-        : this.lines.nextLineStart(Math.max(this.end(previous), this.commaBetween(this.end(previous), before.offset)));
+      const at =
+        previous === undefined
+          ? this.lines.lineStart(before.offset)
+          : this.lines.nextLineStart(Math.max(this.end(previous), this.commaBetween(this.end(previous), before.offset)));
       return [{ offset: at, length: 0, newText: `${indent}${text},${this.lines.eol}` }];
     }
     return [{ offset: before.offset, length: 0, newText: `${text}${this.separatorOf(items)}` }];
@@ -269,7 +274,9 @@ export class JsonEditor {
 function valueOfJson(node: JsonNode): unknown {
   switch (node.type) {
     case 'object':
-      return Object.fromEntries((node.children ?? []).map((p) => [p.children?.[0]?.value, p.children?.[1] ? valueOfJson(p.children[1]) : undefined]));
+      return Object.fromEntries(
+        (node.children ?? []).map((p) => [p.children?.[0]?.value, p.children?.[1] ? valueOfJson(p.children[1]) : undefined]),
+      );
     case 'array':
       return (node.children ?? []).map(valueOfJson);
     default:

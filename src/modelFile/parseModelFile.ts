@@ -1,6 +1,16 @@
 import * as path from 'node:path';
 import { findNodeAtLocation, getNodeValue, parseTree, printParseErrorCode, type Node as JsonNode, type ParseError } from 'jsonc-parser';
-import { isAlias, isCollection, isMap, isScalar, isSeq, parseDocument, visit as visitYaml, type Document, type Node as YamlNode } from 'yaml';
+import {
+  isAlias,
+  isCollection,
+  isMap,
+  isScalar,
+  isSeq,
+  parseDocument,
+  visit as visitYaml,
+  type Document,
+  type Node as YamlNode,
+} from 'yaml';
 import type { Range, SpecDiagnostic } from './diagnostic';
 import type { JsonPath } from './jsonTypes';
 import { LineIndex, START } from './positions';
@@ -82,10 +92,18 @@ function parseJsonc(file: string, text: string): ParsedModelFile {
   for (const error of errors) {
     const code = printParseErrorCode(error.error);
     const line = lines.positionAt(error.offset).line;
-    if (FOLLOW_ON.has(code) && symbol !== undefined && (line === symbol.line || text.slice(symbol.end, error.offset).trim() === '')) continue;
+    if (FOLLOW_ON.has(code) && symbol !== undefined && (line === symbol.line || text.slice(symbol.end, error.offset).trim() === ''))
+      continue;
     symbol = code === 'InvalidSymbol' ? { line, end: error.offset + error.length } : undefined;
     const message = code === 'InvalidSymbol' ? invalidSymbol(text, error) : (JSON_MESSAGES[code] ?? code);
-    diagnostics.push({ file, range: lines.range(error.offset, error.offset + error.length), severity: 'error', message, path: [], syntax: true });
+    diagnostics.push({
+      file,
+      range: lines.range(error.offset, error.offset + error.length),
+      severity: 'error',
+      message,
+      path: [],
+      syntax: true,
+    });
   }
   if (root !== undefined) diagnostics.push(...duplicateJsonKeys(root, file, lines));
 
@@ -177,7 +195,8 @@ function duplicateJsonKeys(node: JsonNode, file: string, lines: LineIndex): Spec
 const YAML_MESSAGES: Readonly<Record<string, string>> = {
   TAB_AS_INDENT: 'tabs are not allowed for indentation in YAML; indent with spaces',
   MULTIPLE_DOCS: 'a model file holds one YAML document; remove the second "---"',
-  BLOCK_AS_IMPLICIT_KEY: 'a value cannot go on with "key: value" on the same line: quote the value, or put the nested keys on lines of their own, indented',
+  BLOCK_AS_IMPLICIT_KEY:
+    'a value cannot go on with "key: value" on the same line: quote the value, or put the nested keys on lines of their own, indented',
   MULTILINE_IMPLICIT_KEY: 'a key must fit on one line: check the indentation of this line and of the one above',
   BAD_DQ_ESCAPE: 'not a valid escape in double quotes: write \\\\ for a backslash, or use single quotes',
   MULTIPLE_ANCHORS: 'a value can have one anchor (&name) only; remove the other',
@@ -186,7 +205,10 @@ const YAML_MESSAGES: Readonly<Record<string, string>> = {
 
 /** yaml's own words for problems it reports under a shared code, as fixes. */
 const YAML_MESSAGE_PATTERNS: readonly [RegExp, string][] = [
-  [/^All mapping items must start at the same column/, 'the keys of one mapping must line up: indent this key exactly like the keys above it'],
+  [
+    /^All mapping items must start at the same column/,
+    'the keys of one mapping must line up: indent this key exactly like the keys above it',
+  ],
   [/^Missing closing "quote/, 'this string is never closed: add the closing "'],
   [/^Missing closing 'quote/, "this string is never closed: add the closing '"],
   [/^Sequence item without - indicator/, 'list items start with "- ": add it, or indent this line like the line above'],
@@ -201,7 +223,14 @@ function parseYaml(file: string, text: string): ParsedModelFile {
   // resolveKnownTags off: otherwise !!binary, !!set, !!omap, !!timestamp
   // would still turn into Buffers, Sets, Maps and Dates. Only the core
   // tags (!!str, !!int, …: plain types) resolve; any other tag is an error.
-  const doc = parseDocument(text, { schema: 'core', customTags: [], resolveKnownTags: false, prettyErrors: false, uniqueKeys: true, merge: false });
+  const doc = parseDocument(text, {
+    schema: 'core',
+    customTags: [],
+    resolveKnownTags: false,
+    prettyErrors: false,
+    uniqueKeys: true,
+    merge: false,
+  });
   const scalarStartingAt = (offset: number): YamlNode | undefined => {
     let found: YamlNode | undefined;
     visitYaml(doc, {
@@ -224,7 +253,13 @@ function parseYaml(file: string, text: string): ParsedModelFile {
       // yaml notices on the next line; the place to fix is the bracket that is never closed.
       const opener = unclosedBracket(text, start, unclosed[1] === ']' ? '[' : '{');
       if (opener !== undefined) {
-        return { file, range: lines.range(opener, opener + 1), severity, message: `"${text[opener]}" is never closed: end the ${unclosed[1] === ']' ? 'list' : 'mapping'} with "${unclosed[1]}"`, path: [] };
+        return {
+          file,
+          range: lines.range(opener, opener + 1),
+          severity,
+          message: `"${text[opener]}" is never closed: end the ${unclosed[1] === ']' ? 'list' : 'mapping'} with "${unclosed[1]}"`,
+          path: [],
+        };
       }
       message = `a ${unclosed[1] === ']' ? '[ … ] list' : '{ … } mapping'} above is never closed: end it with "${unclosed[1]}"`;
     } else if (error.code === 'DUPLICATE_KEY') {
@@ -243,7 +278,9 @@ function parseYaml(file: string, text: string): ParsedModelFile {
     ...doc.warnings.map((w) => problem(w, w.code === 'TAG_RESOLVE_FAILED' ? 'error' : 'warning')),
   ].filter(
     // yaml may report one mistake twice at one place (e.g. BLOCK_AS_IMPLICIT_KEY and MULTILINE_IMPLICIT_KEY).
-    (d, index, all) => all.findIndex((other) => other.range.start.line === d.range.start.line && other.range.start.character === d.range.start.character) === index,
+    (d, index, all) =>
+      all.findIndex((other) => other.range.start.line === d.range.start.line && other.range.start.character === d.range.start.character) ===
+      index,
   );
 
   // A list or mapping as a key (`? [a]`, or a stray "{" before a ":") has no
@@ -255,7 +292,13 @@ function parseYaml(file: string, text: string): ParsedModelFile {
       const target = isAlias(key) ? key.resolve(doc) : key;
       if (key !== null && isCollection(target)) {
         const r = key.range ?? [0, 0, 0];
-        complexKeys.push({ file, range: lines.range(r[0], trimEnd(text, r[0], r[1])), severity: 'error', message: 'a key must be plain text, not a list or a mapping: check the brackets and the ":" here', path: [] });
+        complexKeys.push({
+          file,
+          range: lines.range(r[0], trimEnd(text, r[0], r[1])),
+          severity: 'error',
+          message: 'a key must be plain text, not a list or a mapping: check the brackets and the ":" here',
+          path: [],
+        });
       }
     },
   });
@@ -269,14 +312,21 @@ function parseYaml(file: string, text: string): ParsedModelFile {
     let alias: Range = START;
     visitYaml(doc, {
       Alias: (_key, node) => {
-        if (node.range !== undefined && node.range !== null) alias = lines.range(node.range[0], trimEnd(text, node.range[0], node.range[1]));
+        if (node.range !== undefined && node.range !== null)
+          alias = lines.range(node.range[0], trimEnd(text, node.range[0], node.range[1]));
         return visitYaml.BREAK;
       },
     });
     diagnostics.push({ file, range: alias, severity: 'error', message: yamlMessage('', (error as Error).message), path: [] });
   }
   if (text.trim() === '' || (value === null && doc.contents === null)) {
-    diagnostics.push({ file, range: START, severity: 'error', message: 'the model file is empty: expected a mapping such as "name: …", "task: …"', path: [] });
+    diagnostics.push({
+      file,
+      range: START,
+      severity: 'error',
+      message: 'the model file is empty: expected a mapping such as "name: …", "task: …"',
+      path: [],
+    });
     value = undefined;
   }
 

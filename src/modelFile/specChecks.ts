@@ -32,26 +32,131 @@ export function checkLayerTypes(ctx: CheckContext): SpecDiagnostic[] {
  * `*LayerArgs` interfaces in @tensorflow/tfjs-layers' typings).
  */
 const TFJS_LAYER_KEYS = [
-  'activation', 'activityRegularizer', 'addEndToken', 'addPrefixSpace', 'addStartToken', 'alpha',
-  'alphaConstraint', 'alphaInitializer', 'alphaRegularizer', 'attentionAxes', 'autoVectorize', 'axes', 'axis',
-  'batchInputShape', 'batchSize', 'betaConstraint', 'betaInitializer', 'betaRegularizer', 'biasAxes',
-  'biasConstraint', 'biasInitializer', 'biasRegularizer', 'cell', 'cells', 'center', 'cropToAspectRatio',
-  'cropping', 'dataFormat', 'depthMultiplier', 'depthwiseConstraint', 'depthwiseInitializer',
-  'depthwiseRegularizer', 'dilationRate', 'dims', 'dropout', 'dropoutFunc', 'dtype', 'embeddingsConstraint',
-  'embeddingsInitializer', 'embeddingsRegularizer', 'endValue', 'epsilon', 'equation', 'factor', 'filters',
-  'gammaConstraint', 'gammaInitializer', 'gammaRegularizer', 'goBackwards', 'height', 'hiddenDim',
-  'implementation', 'includePreprocessing', 'initializer', 'inputDType', 'inputDim', 'inputLength',
-  'inputShape', 'intermediateDim', 'interpolation', 'kernelConstraint', 'kernelInitializer',
-  'kernelRegularizer', 'kernelSize', 'keyDim', 'layer', 'layerNormEpsilon', 'maskValue', 'maskZero',
-  'maxSequenceLength', 'maxValue', 'mergeMode', 'merges', 'momentum', 'movingMeanInitializer',
-  'movingVarianceInitializer', 'n', 'name', 'noiseShape', 'normalizeFirst', 'numHeads', 'numLayers',
-  'numTokens', 'offset', 'outputDim', 'outputMode', 'outputShape', 'padValue', 'padding',
-  'pointwiseConstraint', 'pointwiseInitializer', 'pointwiseRegularizer', 'poolSize', 'rate',
-  'recurrentActivation', 'recurrentConstraint', 'recurrentDropout', 'recurrentInitializer',
-  'recurrentRegularizer', 'resetAfter', 'returnSequences', 'returnState', 'scale', 'seed', 'sequenceLength',
-  'sharedAxes', 'size', 'sparse', 'startValue', 'stateful', 'stddev', 'strides', 'targetShape', 'theta',
-  'trainable', 'unitForgetBias', 'units', 'unroll', 'unsplittableTokens', 'useBias', 'valueDim', 'vocabulary',
-  'vocabularySize', 'weights', 'width',
+  'activation',
+  'activityRegularizer',
+  'addEndToken',
+  'addPrefixSpace',
+  'addStartToken',
+  'alpha',
+  'alphaConstraint',
+  'alphaInitializer',
+  'alphaRegularizer',
+  'attentionAxes',
+  'autoVectorize',
+  'axes',
+  'axis',
+  'batchInputShape',
+  'batchSize',
+  'betaConstraint',
+  'betaInitializer',
+  'betaRegularizer',
+  'biasAxes',
+  'biasConstraint',
+  'biasInitializer',
+  'biasRegularizer',
+  'cell',
+  'cells',
+  'center',
+  'cropToAspectRatio',
+  'cropping',
+  'dataFormat',
+  'depthMultiplier',
+  'depthwiseConstraint',
+  'depthwiseInitializer',
+  'depthwiseRegularizer',
+  'dilationRate',
+  'dims',
+  'dropout',
+  'dropoutFunc',
+  'dtype',
+  'embeddingsConstraint',
+  'embeddingsInitializer',
+  'embeddingsRegularizer',
+  'endValue',
+  'epsilon',
+  'equation',
+  'factor',
+  'filters',
+  'gammaConstraint',
+  'gammaInitializer',
+  'gammaRegularizer',
+  'goBackwards',
+  'height',
+  'hiddenDim',
+  'implementation',
+  'includePreprocessing',
+  'initializer',
+  'inputDType',
+  'inputDim',
+  'inputLength',
+  'inputShape',
+  'intermediateDim',
+  'interpolation',
+  'kernelConstraint',
+  'kernelInitializer',
+  'kernelRegularizer',
+  'kernelSize',
+  'keyDim',
+  'layer',
+  'layerNormEpsilon',
+  'maskValue',
+  'maskZero',
+  'maxSequenceLength',
+  'maxValue',
+  'mergeMode',
+  'merges',
+  'momentum',
+  'movingMeanInitializer',
+  'movingVarianceInitializer',
+  'n',
+  'name',
+  'noiseShape',
+  'normalizeFirst',
+  'numHeads',
+  'numLayers',
+  'numTokens',
+  'offset',
+  'outputDim',
+  'outputMode',
+  'outputShape',
+  'padValue',
+  'padding',
+  'pointwiseConstraint',
+  'pointwiseInitializer',
+  'pointwiseRegularizer',
+  'poolSize',
+  'rate',
+  'recurrentActivation',
+  'recurrentConstraint',
+  'recurrentDropout',
+  'recurrentInitializer',
+  'recurrentRegularizer',
+  'resetAfter',
+  'returnSequences',
+  'returnState',
+  'scale',
+  'seed',
+  'sequenceLength',
+  'sharedAxes',
+  'size',
+  'sparse',
+  'startValue',
+  'stateful',
+  'stddev',
+  'strides',
+  'targetShape',
+  'theta',
+  'trainable',
+  'unitForgetBias',
+  'units',
+  'unroll',
+  'unsplittableTokens',
+  'useBias',
+  'valueDim',
+  'vocabulary',
+  'vocabularySize',
+  'weights',
+  'width',
 ];
 /** Keys that mean something to JavaScript objects themselves; as config keys they could reach a prototype. */
 const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
@@ -71,7 +176,15 @@ export function checkLayerConfigKeys(ctx: CheckContext): SpecDiagnostic[] {
       if (KNOWN_LAYER_KEYS.has(key) || RESERVED_KEYS.has(key)) continue;
       const match = closest(key, KNOWN_LAYER_KEYS);
       if (match !== undefined) {
-        found.push(problem(ctx, ['model', 'layers', index, key], 'warning', `"${key}" is not a layer option TF.js knows, so it would be ignored — did you mean "${match}"?`, 'key'));
+        found.push(
+          problem(
+            ctx,
+            ['model', 'layers', index, key],
+            'warning',
+            `"${key}" is not a layer option TF.js knows, so it would be ignored — did you mean "${match}"?`,
+            'key',
+          ),
+        );
       }
     }
   });
@@ -91,7 +204,16 @@ export function checkReservedKeys(ctx: CheckContext): SpecDiagnostic[] {
     if (Array.isArray(value)) value.forEach((item, index) => walk(item, [...at, index]));
     else if (value !== null && typeof value === 'object') {
       for (const key of Object.keys(value)) {
-        if (RESERVED_KEYS.has(key)) found.push(problem(ctx, [...at, key], 'error', `"${key}" cannot be a key in a model file: it has a special meaning in JavaScript; remove it`, 'key'));
+        if (RESERVED_KEYS.has(key))
+          found.push(
+            problem(
+              ctx,
+              [...at, key],
+              'error',
+              `"${key}" cannot be a key in a model file: it has a special meaning in JavaScript; remove it`,
+              'key',
+            ),
+          );
         else walk((value as Record<string, unknown>)[key], [...at, key]);
       }
     }
@@ -100,9 +222,20 @@ export function checkReservedKeys(ctx: CheckContext): SpecDiagnostic[] {
   return found;
 }
 
-export const CROSSENTROPY_LOSSES: ReadonlySet<string> = new Set(['sparseCategoricalCrossentropy', 'categoricalCrossentropy', 'binaryCrossentropy']);
+export const CROSSENTROPY_LOSSES: ReadonlySet<string> = new Set([
+  'sparseCategoricalCrossentropy',
+  'categoricalCrossentropy',
+  'binaryCrossentropy',
+]);
 const CLASSIFICATION_LOSSES = new Set([...CROSSENTROPY_LOSSES, 'hinge', 'squaredHinge', 'categoricalHinge', 'kullbackLeiblerDivergence']);
-const REGRESSION_LOSSES = new Set(['meanSquaredError', 'meanAbsoluteError', 'meanAbsolutePercentageError', 'meanSquaredLogarithmicError', 'logcosh', 'poisson']);
+const REGRESSION_LOSSES = new Set([
+  'meanSquaredError',
+  'meanAbsoluteError',
+  'meanAbsolutePercentageError',
+  'meanSquaredLogarithmicError',
+  'logcosh',
+  'poisson',
+]);
 
 /**
  * The loss fits the task: a class loss on regression targets is meaningless
@@ -112,11 +245,23 @@ export function checkLossFitsTask(ctx: CheckContext): SpecDiagnostic[] {
   const { task, training } = ctx.spec;
   const path = ['training', 'loss'];
   if (task === 'regression' && CLASSIFICATION_LOSSES.has(training.loss)) {
-    return [problem(ctx, path, 'error', `"${training.loss}" is a classification loss; for "task": "regression" use "meanSquaredError" or "meanAbsoluteError"`)];
+    return [
+      problem(
+        ctx,
+        path,
+        'error',
+        `"${training.loss}" is a classification loss; for "task": "regression" use "meanSquaredError" or "meanAbsoluteError"`,
+      ),
+    ];
   }
   if (task === 'classification' && REGRESSION_LOSSES.has(training.loss)) {
     return [
-      problem(ctx, path, 'warning', `"${training.loss}" is a regression loss and treats class indices as numbers; for classification use "sparseCategoricalCrossentropy" (or set "task": "regression")`),
+      problem(
+        ctx,
+        path,
+        'warning',
+        `"${training.loss}" is a regression loss and treats class indices as numbers; for classification use "sparseCategoricalCrossentropy" (or set "task": "regression")`,
+      ),
     ];
   }
   return [];
@@ -127,7 +272,9 @@ export function checkSplits(ctx: CheckContext): SpecDiagnostic[] {
   const { testSplit, validationSplit, test } = ctx.spec.data;
   const found: SpecDiagnostic[] = [];
   if (test !== undefined && testSplit !== undefined) {
-    found.push(problem(ctx, ['data', 'testSplit'], 'warning', '"testSplit" is ignored because "data.test" is given; remove one of them', 'key'));
+    found.push(
+      problem(ctx, ['data', 'testSplit'], 'warning', '"testSplit" is ignored because "data.test" is given; remove one of them', 'key'),
+    );
   } else if (testSplit !== undefined && validationSplit !== undefined && testSplit + validationSplit >= 1) {
     found.push(
       problem(
@@ -171,7 +318,13 @@ export function checkEarlyStopping(ctx: CheckContext): SpecDiagnostic[] {
   const hasValidation = (ctx.spec.data.validationSplit ?? 0) > 0;
   if (validation.includes(monitor) && !hasValidation) {
     return [
-      problem(ctx, path, 'warning', `"${monitor}" is only reported with a validation split: set "data.validationSplit" (e.g. 0.1) or monitor "${monitor.slice(4)}"`, on),
+      problem(
+        ctx,
+        path,
+        'warning',
+        `"${monitor}" is only reported with a validation split: set "data.validationSplit" (e.g. 0.1) or monitor "${monitor.slice(4)}"`,
+        on,
+      ),
     ];
   }
   if (!train.includes(monitor) && !validation.includes(monitor)) {
@@ -195,11 +348,26 @@ export function checkNormalization(ctx: CheckContext): SpecDiagnostic[] {
       found.push(problem(ctx, ['data', name, 'scale'], 'warning', `"scale" is only used with "normalize": "scale"`, 'key'));
     }
     if (section.normalize === 'scale' && section.scale === undefined) {
-      found.push(problem(ctx, ['data', name, 'normalize'], 'warning', '"normalize": "scale" without "scale" divides by 1; add "scale" (e.g. 255 for 8-bit pixels)'));
+      found.push(
+        problem(
+          ctx,
+          ['data', name, 'normalize'],
+          'warning',
+          '"normalize": "scale" without "scale" divides by 1; add "scale" (e.g. 255 for 8-bit pixels)',
+        ),
+      );
     }
   }
   if (ctx.spec.task === 'classification' && ctx.spec.data.target !== undefined) {
-    found.push(problem(ctx, ['data', 'target'], 'warning', '"data.target" only applies to regression; classification labels are class indices', 'key'));
+    found.push(
+      problem(
+        ctx,
+        ['data', 'target'],
+        'warning',
+        '"data.target" only applies to regression; classification labels are class indices',
+        'key',
+      ),
+    );
   }
   return found;
 }

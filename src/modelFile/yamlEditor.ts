@@ -1,4 +1,14 @@
-import { isMap, isScalar, isSeq, parse as parseYamlValue, parseDocument, Scalar, type Document, type Node as YamlNode, type Pair } from 'yaml';
+import {
+  isMap,
+  isScalar,
+  isSeq,
+  parse as parseYamlValue,
+  parseDocument,
+  Scalar,
+  type Document,
+  type Node as YamlNode,
+  type Pair,
+} from 'yaml';
 import type { JsonPath, JsonValue } from './jsonTypes';
 import { isPlainObject, Lines, ModelEditError, movedOrder, nest, sameJson, type ModelFileEdit, type TextEdit } from './modelFileEdits';
 
@@ -42,7 +52,9 @@ function yamlFlow(value: JsonValue, pad = ' '): string {
 /** Block-style `key: value` lines at `indent`, nested objects one `unit` deeper; each line ends with `eol`. */
 function yamlBlockEntry(key: string, value: JsonValue, indent: string, unit: string, eol: string): string {
   if (isPlainObject(value) && Object.keys(value).length > 0) {
-    return `${indent}${yamlScalar(key)}:${eol}${Object.entries(value).map(([k, v]) => yamlBlockEntry(k, v, indent + unit, unit, eol)).join('')}`;
+    return `${indent}${yamlScalar(key)}:${eol}${Object.entries(value)
+      .map(([k, v]) => yamlBlockEntry(k, v, indent + unit, unit, eol))
+      .join('')}`;
   }
   return `${indent}${yamlScalar(key)}: ${yamlFlow(value)}${eol}`;
 }
@@ -77,7 +89,9 @@ export class YamlEditor {
     let depth = 0;
     for (const segment of path) {
       if (isMap(node)) {
-        const found = (node.items as Pair<YamlNode, YamlNode | null>[]).find((p) => isScalar(p.key) && String(p.key.value) === String(segment));
+        const found = (node.items as Pair<YamlNode, YamlNode | null>[]).find(
+          (p) => isScalar(p.key) && String(p.key.value) === String(segment),
+        );
         if (found === undefined) break;
         pair = found;
         node = found.value;
@@ -152,7 +166,8 @@ export class YamlEditor {
     const segment = path[depth];
     const nested = nest(path.slice(depth + 1), value);
     if (isMap(node) && typeof segment === 'string') return this.addPair(node, segment, nested);
-    if (isSeq(node) && typeof segment === 'number' && segment === node.items.length) return this.insert(path.slice(0, depth), segment, nested);
+    if (isSeq(node) && typeof segment === 'number' && segment === node.items.length)
+      return this.insert(path.slice(0, depth), segment, nested);
     if (depth > 0 && node !== null && isScalar(node)) return this.replace(node, nest(path.slice(depth), value));
     if (depth > 0 && node === null && pair !== undefined) return [this.afterColon(pair, ` ${yamlFlow(nest(path.slice(depth), value))}`)];
     throw new ModelEditError(`cannot set "${path.join('.')}": "${path.slice(0, depth).join('.')}" is not a mapping`);
@@ -180,7 +195,9 @@ export class YamlEditor {
     }
     if (isMap(node) && !node.flow && isPlainObject(value) && Object.keys(value).length > 0) {
       const indent = ' '.repeat(this.column(start));
-      const block = Object.entries(value).map(([k, v]) => yamlBlockEntry(k, v, indent, this.unit(), this.lines.eol)).join('');
+      const block = Object.entries(value)
+        .map(([k, v]) => yamlBlockEntry(k, v, indent, this.unit(), this.lines.eol))
+        .join('');
       return [{ offset: start, length: end - start, newText: block.slice(indent.length).replace(new RegExp(`${this.lines.eol}$`), '') }];
     }
     return [{ offset: start, length: end - start, newText: yamlFlow(value, this.flowPad(node)) }];
@@ -222,7 +239,11 @@ export class YamlEditor {
       const pairs = parent.items as Pair<YamlNode, YamlNode | null>[];
       const index = pairs.findIndex((p) => isScalar(p.key) && String(p.key.value) === String(last));
       if (index < 0) return [];
-      return this.removeEntry(parent, pairs.map((p) => ({ start: rangeOf(p.key)[0], end: this.pairEnd(p) })), index);
+      return this.removeEntry(
+        parent,
+        pairs.map((p) => ({ start: rangeOf(p.key)[0], end: this.pairEnd(p) })),
+        index,
+      );
     }
     if (isSeq(parent) && typeof last === 'number' && last >= 0 && last < parent.items.length) {
       const items = (parent.items as YamlNode[]).map((item) => ({ start: this.itemStart(parent, item), end: this.contentEnd(item) }));
@@ -288,7 +309,9 @@ export class YamlEditor {
     if (isPlainObject(value) && Object.keys(value).length > 0 && !(isMap(sibling) && sibling.flow)) {
       // Keys line up after "- ", as in the items already there.
       const keyIndent = ' '.repeat(this.column(rangeOf(sibling)[0]));
-      const block = Object.entries(value).map(([k, v]) => yamlBlockEntry(k, v, keyIndent, this.unit(), eol)).join('');
+      const block = Object.entries(value)
+        .map(([k, v]) => yamlBlockEntry(k, v, keyIndent, this.unit(), eol))
+        .join('');
       text = `${indent}-${' '.repeat(Math.max(1, keyIndent.length - indent.length - 1))}${block.slice(keyIndent.length)}`;
     } else {
       text = `${indent}- ${yamlFlow(value)}${eol}`;

@@ -53,7 +53,6 @@ export interface EvaluationPanelState {
   readonly compare?: EvaluationRef;
 }
 
-
 function isRef(x: unknown): x is EvaluationRef {
   return isObject(x) && typeof x.runDir === 'string' && typeof x.evaluationId === 'string';
 }

@@ -38,7 +38,6 @@ export interface GraphState {
   readonly modelFile: string;
 }
 
-
 function isCount(x: unknown): x is number {
   return Number.isInteger(x) && (x as number) >= 0;
 }

@@ -12,7 +12,6 @@ import type { EvaluatorToHost, HostToTrainer, TrainerToHost, TrainRequest } from
 const RUN_STATUSES: readonly RunStatus[] = ['running', 'completed', 'stopped', 'failed'];
 const LOG_LEVELS = ['info', 'warn', 'error'] as const;
 
-
 function isPositiveInteger(x: unknown): boolean {
   return Number.isInteger(x) && (x as number) > 0;
 }
@@ -22,55 +21,64 @@ function isBackendSkipList(x: unknown): boolean {
 }
 
 export function isTrainRequest(x: unknown): x is TrainRequest {
-  return isObject(x)
-    && isString(x.modelFile)
-    && isString(x.workspaceRoot)
-    && isString(x.runsDir)
-    && isOptional(x.epochs, isPositiveInteger)
-    && isOptional(x.backend, isBackendChoice)
-    && isOptional(x.resumeRunDir, isString)
-    && isOptional(x.maxMemoryMB, isPositiveInteger);
+  return (
+    isObject(x) &&
+    isString(x.modelFile) &&
+    isString(x.workspaceRoot) &&
+    isString(x.runsDir) &&
+    isOptional(x.epochs, isPositiveInteger) &&
+    isOptional(x.backend, isBackendChoice) &&
+    isOptional(x.resumeRunDir, isString) &&
+    isOptional(x.maxMemoryMB, isPositiveInteger)
+  );
 }
 
 export function isRunInfo(x: unknown): x is RunInfo {
-  return isObject(x)
-    && isString(x.id)
-    && isString(x.name)
-    && isString(x.modelFile)
-    && isOneOf(RUN_STATUSES)(x.status)
-    && isBackendName(x.backend)
-    && isBackendSkipList(x.backendSkipped)
-    && isString(x.startedAt)
-    && isOptional(x.endedAt, isString)
-    && isNumber(x.seed)
-    && isNumber(x.epochs)
-    && isNumber(x.trainSamples)
-    && isNumber(x.batchesPerEpoch)
-    && isOptional(x.pid, isNumber)
-    && isOptional(x.heartbeatAt, isString)
-    && isOptional(x.resumedAt, isString)
-    && isOptional(x.epochsDone, isNumber)
-    && isOptional(x.error, (e) => isObject(e) && isString(e.message)
-      && isOptional(e.epoch, isNumber) && isOptional(e.batch, isNumber))
-    && isOptional(x.test, (t) => isObject(t) && Object.values(t).every(isNumber));
+  return (
+    isObject(x) &&
+    isString(x.id) &&
+    isString(x.name) &&
+    isString(x.modelFile) &&
+    isOneOf(RUN_STATUSES)(x.status) &&
+    isBackendName(x.backend) &&
+    isBackendSkipList(x.backendSkipped) &&
+    isString(x.startedAt) &&
+    isOptional(x.endedAt, isString) &&
+    isNumber(x.seed) &&
+    isNumber(x.epochs) &&
+    isNumber(x.trainSamples) &&
+    isNumber(x.batchesPerEpoch) &&
+    isOptional(x.pid, isNumber) &&
+    isOptional(x.heartbeatAt, isString) &&
+    isOptional(x.resumedAt, isString) &&
+    isOptional(x.epochsDone, isNumber) &&
+    isOptional(x.error, (e) => isObject(e) && isString(e.message) && isOptional(e.epoch, isNumber) && isOptional(e.batch, isNumber)) &&
+    isOptional(x.test, (t) => isObject(t) && Object.values(t).every(isNumber))
+  );
 }
 
 /** Metric values may be null: JSON has no NaN, and a diverged validation metric becomes null. */
 export function isMetricRecord(x: unknown): x is MetricRecord {
-  return isObject(x)
-    && isPositiveInteger(x.epoch)
-    && (x.batch === null || (Number.isInteger(x.batch) && (x.batch as number) >= 0))
-    && isNumber(x.time)
-    && isNumber(x.loss)
-    && Object.values(x).every((value) => value === null || isNumber(value));
+  return (
+    isObject(x) &&
+    isPositiveInteger(x.epoch) &&
+    (x.batch === null || (Number.isInteger(x.batch) && (x.batch as number) >= 0)) &&
+    isNumber(x.time) &&
+    isNumber(x.loss) &&
+    Object.values(x).every((value) => value === null || isNumber(value))
+  );
 }
 
 /** Extension host (or CLI) → trainer. */
 export const isHostToTrainer = isMessageOf<HostToTrainer>({
   train: (x) => isTrainRequest(x.request),
   evaluate: (x) => isEvaluateRequest(x.request),
-  export: (x) => isObject(x.request) && isString(x.request.runDir) && isString(x.request.outDir) && isString(x.request.workspaceRoot)
-      && isOptional(x.request.backend, isBackendChoice),
+  export: (x) =>
+    isObject(x.request) &&
+    isString(x.request.runDir) &&
+    isString(x.request.outDir) &&
+    isString(x.request.workspaceRoot) &&
+    isOptional(x.request.backend, isBackendChoice),
   stop: () => true,
 });
 
@@ -78,10 +86,14 @@ export const isHostToTrainer = isMessageOf<HostToTrainer>({
 export const isEvaluatorToHost = isMessageOf<EvaluatorToHost>({
   evaluationProgress: (x) => isEvaluationProgress(x.progress),
   evaluationDone: (x) => isEvaluation(x.evaluation),
-  exportDone: (x) => isObject(x.result) && isString(x.result.runId) && isString(x.result.outDir) && Array.isArray(x.result.files)
-      && x.result.files.every(isString)
-      && isOptional(x.result.parity, (p) => isObject(p) && isNumber(p.examples) && isNumber(p.maxAbsDifference))
-      && isOptional(x.result.parityNote, isString),
+  exportDone: (x) =>
+    isObject(x.result) &&
+    isString(x.result.runId) &&
+    isString(x.result.outDir) &&
+    Array.isArray(x.result.files) &&
+    x.result.files.every(isString) &&
+    isOptional(x.result.parity, (p) => isObject(p) && isNumber(p.examples) && isNumber(p.maxAbsDifference)) &&
+    isOptional(x.result.parityNote, isString),
   taskFailed: (x) => isString(x.message) && typeof x.cancelled === 'boolean',
 });
 

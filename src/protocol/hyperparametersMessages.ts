@@ -54,7 +54,6 @@ export interface HyperparametersState {
   readonly modelFile: string;
 }
 
-
 function isPath(x: unknown): x is JsonPath {
   return Array.isArray(x) && x.every((s) => typeof s === 'string' || (Number.isInteger(s) && s >= 0));
 }
@@ -68,8 +67,12 @@ export const isHyperparametersToHost = isMessageOf<HyperparametersToHost>({
   ready: () => true,
   train: () => true,
   revert: () => true,
-  change: (x) => typeof x.fieldId === 'string' && isPath(x.path)
-      && (typeof x.input === 'string' || typeof x.input === 'boolean' || (Array.isArray(x.input) && x.input.every((s) => typeof s === 'string'))),
+  change: (x) =>
+    typeof x.fieldId === 'string' &&
+    isPath(x.path) &&
+    (typeof x.input === 'string' ||
+      typeof x.input === 'boolean' ||
+      (Array.isArray(x.input) && x.input.every((s) => typeof s === 'string'))),
   addLayer: (x) => typeof x.layerType === 'string' && x.layerType.length > 0,
   removeLayer: (x) => isIndex(x.index),
   moveLayer: (x) => isIndex(x.from) && isIndex(x.to),

@@ -91,7 +91,6 @@ export type InspectorToHost =
 
 type Fields = Record<string, unknown>;
 
-
 function isCount(x: unknown): x is number {
   return Number.isInteger(x) && (x as number) >= 0;
 }
@@ -106,26 +105,45 @@ function isPosition(x: unknown): boolean {
 
 /** Checks a diagnostic from another process (a SpecDiagnostic). */
 export function isSpecDiagnostic(x: unknown): x is SpecDiagnostic {
-  return isObject(x)
-    && typeof x.file === 'string'
-    && isObject(x.range) && isPosition(x.range.start) && isPosition(x.range.end)
-    && (x.severity === 'error' || x.severity === 'warning')
-    && typeof x.message === 'string'
-    && Array.isArray(x.path) && x.path.every((s) => typeof s === 'string' || typeof s === 'number');
+  return (
+    isObject(x) &&
+    typeof x.file === 'string' &&
+    isObject(x.range) &&
+    isPosition(x.range.start) &&
+    isPosition(x.range.end) &&
+    (x.severity === 'error' || x.severity === 'warning') &&
+    typeof x.message === 'string' &&
+    Array.isArray(x.path) &&
+    x.path.every((s) => typeof s === 'string' || typeof s === 'number')
+  );
 }
 
 function isLayerSummary(x: unknown): x is LayerSummary {
-  return isObject(x) && isCount(x.index) && typeof x.name === 'string' && typeof x.type === 'string'
-    && isShape(x.outputShape) && isCount(x.params) && isCount(x.trainableParams);
+  return (
+    isObject(x) &&
+    isCount(x.index) &&
+    typeof x.name === 'string' &&
+    typeof x.type === 'string' &&
+    isShape(x.outputShape) &&
+    isCount(x.params) &&
+    isCount(x.trainableParams)
+  );
 }
 
 export function isModelSummary(x: unknown): x is ModelSummary {
-  return isObject(x)
-    && isShape(x.inputShape)
-    && Array.isArray(x.layers) && x.layers.every(isLayerSummary)
-    && isCount(x.totalParams) && isCount(x.trainableParams) && isCount(x.nonTrainableParams)
-    && isObject(x.memory) && ['weightsBytes', 'optimizerBytes', 'optimizerSlots', 'gradientsBytes', 'activationsBytes', 'batchSize', 'totalBytes']
-      .every((key) => isCount((x.memory as Fields)[key]));
+  return (
+    isObject(x) &&
+    isShape(x.inputShape) &&
+    Array.isArray(x.layers) &&
+    x.layers.every(isLayerSummary) &&
+    isCount(x.totalParams) &&
+    isCount(x.trainableParams) &&
+    isCount(x.nonTrainableParams) &&
+    isObject(x.memory) &&
+    ['weightsBytes', 'optimizerBytes', 'optimizerSlots', 'gradientsBytes', 'activationsBytes', 'batchSize', 'totalBytes'].every((key) =>
+      isCount((x.memory as Fields)[key]),
+    )
+  );
 }
 
 export function isInspection(x: unknown): x is Inspection {

@@ -29,7 +29,9 @@ export function installedNativeVariants(root: string): NativeVariant[] {
 /** The version of `pkg` installed in `<root>/<variant>`, if any. */
 export function installedVersion(root: string, variant: NativeVariant, pkg: string = NATIVE_PACKAGES[variant]): string | undefined {
   try {
-    const json = JSON.parse(readFileSync(path.join(root, variant, 'node_modules', ...pkg.split('/'), 'package.json'), 'utf8')) as { version?: unknown };
+    const json = JSON.parse(readFileSync(path.join(root, variant, 'node_modules', ...pkg.split('/'), 'package.json'), 'utf8')) as {
+      version?: unknown;
+    };
     return typeof json.version === 'string' ? json.version : undefined;
   } catch {
     return undefined;

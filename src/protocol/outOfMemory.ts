@@ -56,15 +56,18 @@ export interface OutOfMemoryContext {
  * 512) or raise modelStudio.trainer.maxMemoryMB (now 64)".
  */
 export function outOfMemoryMessage(context: OutOfMemoryContext): string {
-  const where = context.epoch === undefined
-    ? ''
-    : ` at epoch ${context.epoch}${context.batch === undefined ? '' : `, batch ${context.batch}`}`;
-  const used = context.usedMB === undefined || context.maxMemoryMB === undefined
-    ? context.maxMemoryMB === undefined ? '' : ` (limit ${context.maxMemoryMB} MB)`
-    : ` (used ${Math.round(context.usedMB)} MB of ${context.maxMemoryMB} MB)`;
-  const batch = context.batchSize === 1
-    ? 'try a smaller model'
-    : `try a smaller training.batchSize${context.batchSize === undefined ? '' : ` (now ${context.batchSize})`}`;
+  const where =
+    context.epoch === undefined ? '' : ` at epoch ${context.epoch}${context.batch === undefined ? '' : `, batch ${context.batch}`}`;
+  const used =
+    context.usedMB === undefined || context.maxMemoryMB === undefined
+      ? context.maxMemoryMB === undefined
+        ? ''
+        : ` (limit ${context.maxMemoryMB} MB)`
+      : ` (used ${Math.round(context.usedMB)} MB of ${context.maxMemoryMB} MB)`;
+  const batch =
+    context.batchSize === 1
+      ? 'try a smaller model'
+      : `try a smaller training.batchSize${context.batchSize === undefined ? '' : ` (now ${context.batchSize})`}`;
   const limit = `raise ${MAX_MEMORY_SETTING}${context.maxMemoryMB === undefined ? '' : ` (now ${context.maxMemoryMB})`}`;
   return `out of memory${where}${used}: ${batch} or ${limit}`;
 }

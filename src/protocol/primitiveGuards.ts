@@ -31,8 +31,11 @@ export function isOneOf<T extends string>(values: readonly T[]): (x: unknown) =>
  * compile until it has its check; an unknown or inherited `type`
  * (`toString`, `__proto__`) fails.
  */
-export function isMessageOf<M extends { readonly type: string }>(checks: { readonly [T in M['type']]: (x: Fields) => boolean }): (x: unknown) => x is M {
-  return (x: unknown): x is M => isObject(x) && typeof x.type === 'string' && Object.hasOwn(checks, x.type) && checks[x.type as M['type']](x);
+export function isMessageOf<M extends { readonly type: string }>(checks: { readonly [T in M['type']]: (x: Fields) => boolean }): (
+  x: unknown,
+) => x is M {
+  return (x: unknown): x is M =>
+    isObject(x) && typeof x.type === 'string' && Object.hasOwn(checks, x.type) && checks[x.type as M['type']](x);
 }
 
 export const isBackendName = isOneOf(BACKEND_NAMES);

@@ -10,25 +10,34 @@ function optional(x: unknown, type: 'string' | 'number' | 'boolean'): boolean {
 }
 
 export function isBackendReport(x: unknown): x is BackendReport {
-  return isObject(x)
-    && isBackendName(x.backend)
-    && typeof x.status === 'string' && (STATUSES as readonly string[]).includes(x.status)
-    && Array.isArray(x.versions) && x.versions.every((v) => typeof v === 'string')
-    && optional(x.reason, 'string')
-    && optional(x.detail, 'string')
-    && optional(x.software, 'boolean')
-    && optional(x.samplesPerSecond, 'number')
-    && optional(x.batchSize, 'number')
-    && optional(x.batches, 'number')
-    && optional(x.warmUpMs, 'number');
+  return (
+    isObject(x) &&
+    isBackendName(x.backend) &&
+    typeof x.status === 'string' &&
+    (STATUSES as readonly string[]).includes(x.status) &&
+    Array.isArray(x.versions) &&
+    x.versions.every((v) => typeof v === 'string') &&
+    optional(x.reason, 'string') &&
+    optional(x.detail, 'string') &&
+    optional(x.software, 'boolean') &&
+    optional(x.samplesPerSecond, 'number') &&
+    optional(x.batchSize, 'number') &&
+    optional(x.batches, 'number') &&
+    optional(x.warmUpMs, 'number')
+  );
 }
 
 export function isHostToProbe(x: unknown): x is HostToProbe {
-  return isObject(x) && x.type === 'probe' && isObject(x.request)
-    && isBackendName(x.request.backend)
-    && typeof x.request.modelFile === 'string'
-    && typeof x.request.workspaceRoot === 'string'
-    && typeof x.request.seconds === 'number' && x.request.seconds > 0;
+  return (
+    isObject(x) &&
+    x.type === 'probe' &&
+    isObject(x.request) &&
+    isBackendName(x.request.backend) &&
+    typeof x.request.modelFile === 'string' &&
+    typeof x.request.workspaceRoot === 'string' &&
+    typeof x.request.seconds === 'number' &&
+    x.request.seconds > 0
+  );
 }
 
 export function isProbeToHost(x: unknown): x is ProbeToHost {

@@ -106,6 +106,8 @@ export function isTrainingPanelToHost(value: unknown): value is TrainingPanelToH
 export function isTrainingPanelState(value: unknown): value is Pick<TrainingPanelState, 'modelFile' | 'comparedRunDirs'> {
   if (typeof value !== 'object' || value === null) return false;
   const { modelFile, comparedRunDirs } = value as { modelFile?: unknown; comparedRunDirs?: unknown };
-  return typeof modelFile === 'string' &&
-    (comparedRunDirs === undefined || (Array.isArray(comparedRunDirs) && comparedRunDirs.every((dir) => typeof dir === 'string')));
+  return (
+    typeof modelFile === 'string' &&
+    (comparedRunDirs === undefined || (Array.isArray(comparedRunDirs) && comparedRunDirs.every((dir) => typeof dir === 'string')))
+  );
 }

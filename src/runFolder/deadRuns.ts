@@ -56,17 +56,19 @@ export async function markDeadRuns(
 ): Promise<RunEntry[]> {
   const now = options.now ?? Date.now();
   const isAlive = options.isAlive ?? processAlive;
-  return Promise.all(entries.map(async (entry): Promise<RunEntry> => {
-    if (options.skip?.(entry)) return entry;
-    const message = detectDeadRun(entry.run, now, isAlive);
-    if (message === undefined) return entry;
-    try {
-      const run = await markRunFailed(entry.runDir, message);
-      return { runDir: entry.runDir, run };
-    } catch {
-      return entry;
-    }
-  }));
+  return Promise.all(
+    entries.map(async (entry): Promise<RunEntry> => {
+      if (options.skip?.(entry)) return entry;
+      const message = detectDeadRun(entry.run, now, isAlive);
+      if (message === undefined) return entry;
+      try {
+        const run = await markRunFailed(entry.runDir, message);
+        return { runDir: entry.runDir, run };
+      } catch {
+        return entry;
+      }
+    }),
+  );
 }
 
 /**

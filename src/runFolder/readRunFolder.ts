@@ -80,14 +80,16 @@ export async function listRuns(runsDir: string): Promise<RunEntry[]> {
     }
     throw error;
   }
-  const entries = await Promise.all(names.map(async (name): Promise<RunEntry | undefined> => {
-    const runDir = path.join(runsDir, name);
-    try {
-      return { runDir, run: await readRun(runDir) };
-    } catch {
-      return undefined; // being created, or not a run folder
-    }
-  }));
+  const entries = await Promise.all(
+    names.map(async (name): Promise<RunEntry | undefined> => {
+      const runDir = path.join(runsDir, name);
+      try {
+        return { runDir, run: await readRun(runDir) };
+      } catch {
+        return undefined; // being created, or not a run folder
+      }
+    }),
+  );
   return entries
     .filter((entry): entry is RunEntry => entry !== undefined)
     .sort((a, b) => b.run.startedAt.localeCompare(a.run.startedAt) || b.run.id.localeCompare(a.run.id));
@@ -102,6 +104,8 @@ export function isFinished(run: RunInfo): boolean {
 export async function newestFinishedRun(modelFile: string): Promise<RunEntry | undefined> {
   const runs = await listRuns(runsDirFor(modelFile));
   // Runs of every model file of the folder share runsDir; a copied or moved folder keeps the file name.
-  return runs.find((entry) => isFinished(entry.run) && path.resolve(entry.run.modelFile) === path.resolve(modelFile))
-    ?? runs.find((entry) => isFinished(entry.run) && path.basename(entry.run.modelFile) === path.basename(modelFile));
+  return (
+    runs.find((entry) => isFinished(entry.run) && path.resolve(entry.run.modelFile) === path.resolve(modelFile)) ??
+    runs.find((entry) => isFinished(entry.run) && path.basename(entry.run.modelFile) === path.basename(modelFile))
+  );
 }

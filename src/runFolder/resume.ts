@@ -17,7 +17,9 @@ export interface Resumable {
 /** Why a run cannot be resumed, or undefined when it can (run.json alone decides). */
 export function whyNotResumable(run: RunInfo): string | undefined {
   if (run.status !== 'stopped') {
-    return run.status === 'running' ? 'it is still running' : `it ${run.status === 'completed' ? 'completed' : 'failed'}; only a stopped run can be resumed`;
+    return run.status === 'running'
+      ? 'it is still running'
+      : `it ${run.status === 'completed' ? 'completed' : 'failed'}; only a stopped run can be resumed`;
   }
   if (run.epochsDone === undefined) return 'it was stopped by an older Model Studio that kept no training state';
   if (run.epochsDone >= run.epochs) return `it has trained all its ${run.epochs} epochs`;

@@ -77,12 +77,7 @@ export function bestMetric(records: readonly MetricRecord[]): BestMetric | undef
     }
   }
   const metrics = names.filter((n) => !n.startsWith('val_') && n !== 'loss');
-  const candidates = [
-    ...metrics.map((m) => `val_${m}`),
-    'val_loss',
-    ...metrics,
-    'loss',
-  ];
+  const candidates = [...metrics.map((m) => `val_${m}`), 'val_loss', ...metrics, 'loss'];
   const name = candidates.find((c) => names.includes(c));
   if (name === undefined) return undefined;
   const higher = higherIsBetter(name);

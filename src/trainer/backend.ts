@@ -3,7 +3,13 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { assertNever } from '../protocol/assertNever';
 import { BACKEND_NAMES, type BackendChoice, type BackendName, type BackendSkip } from '../protocol/runTypes';
-import { installedNativeVariants, installedVersion, NATIVE_DIR_ENV, NATIVE_PACKAGES as NATIVE_PACKAGES_BY_VARIANT, nativePackageDir } from '../protocol/nativeLayout';
+import {
+  installedNativeVariants,
+  installedVersion,
+  NATIVE_DIR_ENV,
+  NATIVE_PACKAGES as NATIVE_PACKAGES_BY_VARIANT,
+  nativePackageDir,
+} from '../protocol/nativeLayout';
 import { registerWasmConvGradients } from './wasmKernels';
 import { setUpWebGpu } from './webgpuBackend';
 
@@ -22,7 +28,10 @@ export interface LoadedBackend {
 
 /** A backend that could not be loaded, with why; the message is shown to users. */
 export class BackendUnavailableError extends Error {
-  constructor(readonly backend: BackendName, readonly reason: string) {
+  constructor(
+    readonly backend: BackendName,
+    readonly reason: string,
+  ) {
     super(`backend ${backend} is not available: ${reason}`);
     this.name = 'BackendUnavailableError';
   }

@@ -92,7 +92,12 @@ export async function probeBackend(request: ProbeRequest): Promise<BackendReport
   };
   try {
     const setup = await setUpRun(
-      { modelFile: request.modelFile, workspaceRoot: request.workspaceRoot, runsDir: path.dirname(request.modelFile), backend: request.backend },
+      {
+        modelFile: request.modelFile,
+        workspaceRoot: request.workspaceRoot,
+        runsDir: path.dirname(request.modelFile),
+        backend: request.backend,
+      },
       loaded,
       () => undefined,
     );
@@ -100,7 +105,11 @@ export async function probeBackend(request: ProbeRequest): Promise<BackendReport
       const encoding = labelEncoding(setup.spec, setup.data, outputUnits(setup.model));
       const data = splitTensors(setup.data.train, setup.data.featureShape, encoding);
       try {
-        return { ...base, status: 'loaded', ...(await timeBatches(setup.model, data.x, data.y, data.count, setup.batchSize, request.seconds, started)) };
+        return {
+          ...base,
+          status: 'loaded',
+          ...(await timeBatches(setup.model, data.x, data.y, data.count, setup.batchSize, request.seconds, started)),
+        };
       } finally {
         tf.dispose([data.x, data.y]);
       }

@@ -18,6 +18,11 @@ export async function loadBaseModel(spec: ModelSpec, modelFile: string, workspac
     return await loadModelFile(file);
   } catch (error) {
     const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    throw new DataError(`${displayPath(modelFile)}: model.from: cannot load "${from}" as a TF.js layers model (${reason})`, modelFile, undefined, 'model.from');
+    throw new DataError(
+      `${displayPath(modelFile)}: model.from: cannot load "${from}" as a TF.js layers model (${reason})`,
+      modelFile,
+      undefined,
+      'model.from',
+    );
   }
 }

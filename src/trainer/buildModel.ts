@@ -38,9 +38,12 @@ interface SerializableInitializer {
 }
 
 function isInitializer(value: unknown): value is SerializableInitializer {
-  return typeof value === 'object' && value !== null
-    && typeof (value as SerializableInitializer).getClassName === 'function'
-    && typeof (value as SerializableInitializer).getConfig === 'function';
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as SerializableInitializer).getClassName === 'function' &&
+    typeof (value as SerializableInitializer).getConfig === 'function'
+  );
 }
 
 /**
@@ -51,11 +54,7 @@ function isInitializer(value: unknown): value is SerializableInitializer {
  * initializer that has a seed already, or no randomness (zeros, ones), is
  * left alone. Recurrent layers hold their initializers on `cell`.
  */
-function seededInitializers(
-  factory: LayerFactory,
-  config: Record<string, unknown>,
-  baseSeed: number,
-): Record<string, unknown> {
+function seededInitializers(factory: LayerFactory, config: Record<string, unknown>, baseSeed: number): Record<string, unknown> {
   const probe = factory(config) as unknown as Record<string, unknown>;
   const holders = [probe, probe.cell].filter((h): h is Record<string, unknown> => typeof h === 'object' && h !== null);
   const seeded: Record<string, unknown> = {};
@@ -78,7 +77,13 @@ function seededInitializers(
   return seeded;
 }
 
-function createLayer(layer: LayerSpec, index: number, inputShape: readonly number[] | undefined, seed: number, offset = 0): tf.layers.Layer {
+function createLayer(
+  layer: LayerSpec,
+  index: number,
+  inputShape: readonly number[] | undefined,
+  seed: number,
+  offset = 0,
+): tf.layers.Layer {
   const field = `model.layers[${index}]`;
   const { type, ...userConfig } = layer;
   const factory = LAYER_FACTORIES.get(type);
@@ -158,7 +163,10 @@ function addBaseLayers(
   trainable: boolean | readonly string[],
 ): { source: tf.layers.Layer; copy: tf.layers.Layer }[] {
   if (base.inputs.length !== 1 || base.outputs.length !== 1) {
-    throw new ModelBuildError('model.from', `only models with one input and one output can be extended (it has ${base.inputs.length} and ${base.outputs.length})`);
+    throw new ModelBuildError(
+      'model.from',
+      `only models with one input and one output can be extended (it has ${base.inputs.length} and ${base.outputs.length})`,
+    );
   }
   const inputShape = base.inputs[0].shape.slice(1);
   if (inputShape.length !== featureShape.length || inputShape.some((d, i) => d !== null && d !== featureShape[i])) {
@@ -174,7 +182,10 @@ function addBaseLayers(
     const fedBy = inbound.length === 1 ? inbound[0].inboundLayers : [];
     const previous = i === 0 ? undefined : layers[i - 1];
     if (fedBy.length > 1 || (previous !== undefined && fedBy[0] !== previous)) {
-      throw new ModelBuildError('model.from', `layer "${source.name}" is not fed by the layer before it alone; only a chain of layers (a Sequential model) can be extended`);
+      throw new ModelBuildError(
+        'model.from',
+        `layer "${source.name}" is not fed by the layer before it alone; only a chain of layers (a Sequential model) can be extended`,
+      );
     }
     const { batchInputShape: _batch, inputShape: _input, ...config } = source.getConfig() as Record<string, unknown>;
     const cls = source.constructor as unknown as LayerClass;

@@ -70,7 +70,10 @@ export async function evaluateRun(
   events.onProgress?.({ phase: 'loading', done: 0, total: 0 });
   const artifacts = await readRunArtifacts(request.runDir);
   const loaded = await loadBackend(request.backend ?? 'auto');
-  const examples = await loadEvaluationExamples(artifacts, { workspaceRoot: request.workspaceRoot, ...(request.data === undefined ? {} : { data: request.data }) });
+  const examples = await loadEvaluationExamples(artifacts, {
+    workspaceRoot: request.workspaceRoot,
+    ...(request.data === undefined ? {} : { data: request.data }),
+  });
   if (signal.aborted) throw new EvaluationCancelled();
   const model = await loadModel(artifacts.modelDir);
   let outcome: Omit<Evaluation, 'durationMs'>;
@@ -130,9 +133,10 @@ async function evaluateModel(
     await yieldToEventLoop();
   }
 
-  const scored = spec.task === 'classification'
-    ? classificationOutcome(outputs, units, classes, examples.y)
-    : regressionOutcome(outputs, artifacts, examples.y);
+  const scored =
+    spec.task === 'classification'
+      ? classificationOutcome(outputs, units, classes, examples.y)
+      : regressionOutcome(outputs, artifacts, examples.y);
   const worstRows = worstExamples(scored.losses, WORST_COUNT);
   const sources = await examples.sources(worstRows);
   const worst: WorstPrediction[] = worstRows.map((row, i) => ({
@@ -189,7 +193,12 @@ export function classProbabilities(outputs: Float32Array, units: number): { prob
   return { probabilities, classCount: 2 };
 }
 
-function classificationOutcome(outputs: Float32Array, units: number, classes: readonly string[], labels: Float32Array): Scored<ClassificationResult> {
+function classificationOutcome(
+  outputs: Float32Array,
+  units: number,
+  classes: readonly string[],
+  labels: Float32Array,
+): Scored<ClassificationResult> {
   const { probabilities, classCount } = classProbabilities(outputs, units);
   const numClasses = Math.max(classCount, classes.length);
   const names = Array.from({ length: numClasses }, (_, c) => classes[c] ?? String(c));
@@ -207,7 +216,14 @@ function classificationOutcome(outputs: Float32Array, units: number, classes: re
     const scores = new Float32Array(count);
     for (let i = 0; i < count; i++) scores[i] = probabilities[i * classCount + 1];
     const curves = binaryCurves(labels, scores);
-    if (curves) binary = { positiveClass: names[1], roc: curves.roc, rocAuc: curves.rocAuc, pr: curves.pr, averagePrecision: curves.averagePrecision };
+    if (curves)
+      binary = {
+        positiveClass: names[1],
+        roc: curves.roc,
+        rocAuc: curves.rocAuc,
+        pr: curves.pr,
+        averagePrecision: curves.averagePrecision,
+      };
   }
   return {
     result: {

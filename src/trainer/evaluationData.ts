@@ -86,12 +86,18 @@ export async function loadEvaluationExamples(artifacts: RunArtifacts, options: E
     throw dataError(files[0], undefined, `has ${width} features per example, but the model was trained on ${expected}`);
   }
   const x = applyNormalization(picked.x, artifacts.normalization.features, new Float32Array(picked.x.length));
-  const y = spec.task === 'classification' ? classIndices(picked.labels, artifacts, files, source, rowOf) : Float32Array.from(picked.labels as ArrayLike<number>);
+  const y =
+    spec.task === 'classification'
+      ? classIndices(picked.labels, artifacts, files, source, rowOf)
+      : Float32Array.from(picked.labels as ArrayLike<number>);
 
   const shape = rawSource.exampleShape;
-  const imageShape: EvaluationExamples['imageShape'] = isIdxSource(source) && shape.length === 2
-    ? [shape[0], shape[1], 1]
-    : isImageFolderSource(source) && shape.length === 3 ? [shape[0], shape[1], shape[2] === 1 ? 1 : 3] : undefined;
+  const imageShape: EvaluationExamples['imageShape'] =
+    isIdxSource(source) && shape.length === 2
+      ? [shape[0], shape[1], 1]
+      : isImageFolderSource(source) && shape.length === 3
+        ? [shape[0], shape[1], shape[2] === 1 ? 1 : 3]
+        : undefined;
 
   const describe = (): string => {
     const name = files.map((f) => displayPath(f, workspaceRoot)).join(' + ');
@@ -121,19 +127,34 @@ async function sourceForFile(file: string, artifacts: RunArtifacts, workspaceRoo
   const train = spec.data.train;
   if (stat.isDirectory()) {
     if (!isImageFolderSource(train)) {
-      throw new DataError(`${displayPath(file)}: is a folder, but the model was trained on ${describeSource(train)}`, file, undefined, 'data');
+      throw new DataError(
+        `${displayPath(file)}: is a folder, but the model was trained on ${describeSource(train)}`,
+        file,
+        undefined,
+        'data',
+      );
     }
     return { path: file, format: 'images' };
   }
   const format = featureFileFormat(file);
   if (format === 'idx') {
     if (!isIdxSource(train)) {
-      throw new DataError(`${displayPath(file)}: is an IDX file, but the model was trained on ${describeSource(train)}`, file, undefined, 'data');
+      throw new DataError(
+        `${displayPath(file)}: is an IDX file, but the model was trained on ${describeSource(train)}`,
+        file,
+        undefined,
+        'data',
+      );
     }
     return { images: file, labels: await labelsFileFor(file, workspaceRoot, run.modelFile) };
   }
   if (format === undefined) {
-    throw new DataError(`${displayPath(file)}: cannot tell the format from the file name: use a .csv, .json, .jsonl or IDX (…-idx3-ubyte[.gz]) file`, file, undefined, 'data');
+    throw new DataError(
+      `${displayPath(file)}: cannot tell the format from the file name: use a .csv, .json, .jsonl or IDX (…-idx3-ubyte[.gz]) file`,
+      file,
+      undefined,
+      'data',
+    );
   }
   if (isIdxSource(train) || isImageFolderSource(train)) {
     throw new DataError(`${displayPath(file)}: is a table, but the model was trained on ${describeSource(train)}`, file, undefined, 'data');

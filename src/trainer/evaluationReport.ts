@@ -34,7 +34,12 @@ function table(cells: readonly (readonly string[])[], rightFrom = 1): string[] {
   // Class and file names come from the user's files: a tab or a line break in one must not break the table.
   const rows = cells.map((row) => row.map((cell) => showText(cell, Infinity)));
   const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column]?.length ?? 0)));
-  return rows.map((row) => row.map((cell, column) => (column >= rightFrom ? cell.padStart(widths[column]) : cell.padEnd(widths[column]))).join('  ').trimEnd());
+  return rows.map((row) =>
+    row
+      .map((cell, column) => (column >= rightFrom ? cell.padStart(widths[column]) : cell.padEnd(widths[column])))
+      .join('  ')
+      .trimEnd(),
+  );
 }
 
 /** A report for a terminal: data set, per-class table and confusion matrix, or the regression errors, and the worst predictions. */
@@ -55,11 +60,20 @@ export function formatEvaluation(evaluation: Evaluation): string[] {
       ['', '', '', '', ''],
       ['accuracy', '', '', fixed(result.accuracy), String(evaluation.count)],
       ['macro avg', fixed(result.macro.precision), fixed(result.macro.recall), fixed(result.macro.f1), String(evaluation.count)],
-      ['weighted avg', fixed(result.weighted.precision), fixed(result.weighted.recall), fixed(result.weighted.f1), String(evaluation.count)],
+      [
+        'weighted avg',
+        fixed(result.weighted.precision),
+        fixed(result.weighted.recall),
+        fixed(result.weighted.f1),
+        String(evaluation.count),
+      ],
     ];
     lines.push(...table(rows));
     for (const { k, accuracy } of result.topK) lines.push(`top-${k} accuracy ${fixed(accuracy)}`);
-    if (result.binary) lines.push(`ROC AUC ${fixed(result.binary.rocAuc)} · average precision ${fixed(result.binary.averagePrecision)} (positive class ${showText(result.binary.positiveClass, 40)})`);
+    if (result.binary)
+      lines.push(
+        `ROC AUC ${fixed(result.binary.rocAuc)} · average precision ${fixed(result.binary.averagePrecision)} (positive class ${showText(result.binary.positiveClass, 40)})`,
+      );
     lines.push('', 'confusion matrix (rows: true class, columns: predicted)');
     lines.push(...table([['', ...result.classes], ...result.confusion.map((row, c) => [result.classes[c], ...row.map(String)])]));
   } else {
@@ -70,10 +84,12 @@ export function formatEvaluation(evaluation: Evaluation): string[] {
     const where = (w: Evaluation['worst'][number]): string =>
       `${w.source.file.split(/[\\/]/).pop() ?? ''}${w.source.line === undefined ? `#${w.source.index}` : `:${w.source.line}`}`;
     const shown = (v: string | number): string => (typeof v === 'number' ? String(Number(v.toPrecision(5))) : v);
-    lines.push(...table([
-      ['source', 'actual', 'predicted', 'loss'],
-      ...evaluation.worst.slice(0, 10).map((w) => [where(w), shown(w.actual), shown(w.predicted), fixed(w.loss)]),
-    ]));
+    lines.push(
+      ...table([
+        ['source', 'actual', 'predicted', 'loss'],
+        ...evaluation.worst.slice(0, 10).map((w) => [where(w), shown(w.actual), shown(w.predicted), fixed(w.loss)]),
+      ]),
+    );
   }
   return lines;
 }

@@ -59,31 +59,33 @@ export async function exportRun(request: ExportRequest): Promise<ExportResult> {
 export async function saveLayersModel(model: tf.LayersModel, outDir: string): Promise<string[]> {
   await fs.mkdir(outDir, { recursive: true });
   const written: string[] = [];
-  await model.save(tf.io.withSaveHandler(async (artifacts) => {
-    const weightData = artifacts.weightData === undefined ? new ArrayBuffer(0) : tf.io.CompositeArrayBuffer.join(artifacts.weightData);
-    const shards = Math.max(1, Math.ceil(weightData.byteLength / SHARD_BYTES));
-    const paths = Array.from({ length: shards }, (_, i) => `group1-shard${i + 1}of${shards}.bin`);
-    for (const [i, name] of paths.entries()) {
-      const file = path.join(outDir, name);
-      await writeFileAtomic(file, new Uint8Array(weightData.slice(i * SHARD_BYTES, (i + 1) * SHARD_BYTES)));
-      written.push(file);
-    }
-    const modelJSON: tf.io.ModelJSON = {
-      modelTopology: artifacts.modelTopology as tf.io.ModelJSON['modelTopology'],
-      weightsManifest: [{ paths, weights: artifacts.weightSpecs ?? [] }],
-      format: artifacts.format,
-      generatedBy: artifacts.generatedBy,
-      convertedBy: artifacts.convertedBy,
-    };
-    const modelFile = path.join(outDir, 'model.json');
-    await writeJsonAtomic(modelFile, modelJSON);
-    written.unshift(modelFile);
-    const keras = path.join(outDir, KERAS_TOPOLOGY);
-    // The same topology Keras's model.to_json() writes: class_name/config per layer, snake_case keys.
-    await writeJsonAtomic(keras, artifacts.modelTopology);
-    written.push(keras);
-    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', weightDataBytes: weightData.byteLength } };
-  }));
+  await model.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      const weightData = artifacts.weightData === undefined ? new ArrayBuffer(0) : tf.io.CompositeArrayBuffer.join(artifacts.weightData);
+      const shards = Math.max(1, Math.ceil(weightData.byteLength / SHARD_BYTES));
+      const paths = Array.from({ length: shards }, (_, i) => `group1-shard${i + 1}of${shards}.bin`);
+      for (const [i, name] of paths.entries()) {
+        const file = path.join(outDir, name);
+        await writeFileAtomic(file, new Uint8Array(weightData.slice(i * SHARD_BYTES, (i + 1) * SHARD_BYTES)));
+        written.push(file);
+      }
+      const modelJSON: tf.io.ModelJSON = {
+        modelTopology: artifacts.modelTopology as tf.io.ModelJSON['modelTopology'],
+        weightsManifest: [{ paths, weights: artifacts.weightSpecs ?? [] }],
+        format: artifacts.format,
+        generatedBy: artifacts.generatedBy,
+        convertedBy: artifacts.convertedBy,
+      };
+      const modelFile = path.join(outDir, 'model.json');
+      await writeJsonAtomic(modelFile, modelJSON);
+      written.unshift(modelFile);
+      const keras = path.join(outDir, KERAS_TOPOLOGY);
+      // The same topology Keras's model.to_json() writes: class_name/config per layer, snake_case keys.
+      await writeJsonAtomic(keras, artifacts.modelTopology);
+      written.push(keras);
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', weightDataBytes: weightData.byteLength } };
+    }),
+  );
   return written;
 }
 

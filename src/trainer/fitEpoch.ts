@@ -34,7 +34,10 @@ export class EpochSums {
   private examples: number;
   private readonly sums: Record<string, number>;
 
-  constructor(private readonly keys: readonly string[], saved?: TrainingState['partial']) {
+  constructor(
+    private readonly keys: readonly string[],
+    saved?: TrainingState['partial'],
+  ) {
     this.examples = saved?.examples ?? 0;
     this.sums = Object.fromEntries(keys.map((key) => [key, saved?.sums[key] ?? 0]));
   }

@@ -77,7 +77,11 @@ async function runTask(task: { type: 'evaluate'; request: EvaluateRequest } | { 
   ]);
   try {
     if (task.type === 'evaluate') {
-      const evaluation = await evaluateRun(task.request, { onProgress: (progress) => void sendToHost({ type: 'evaluationProgress', progress }) }, stopSignal.signal);
+      const evaluation = await evaluateRun(
+        task.request,
+        { onProgress: (progress) => void sendToHost({ type: 'evaluationProgress', progress }) },
+        stopSignal.signal,
+      );
       await sendToHost({ type: 'evaluationDone', evaluation });
     } else {
       await sendToHost({ type: 'exportDone', result: await exportRun(task.request) });
@@ -94,7 +98,9 @@ async function runTask(task: { type: 'evaluate'; request: EvaluateRequest } | { 
 async function failUnexpectedly(error: unknown): Promise<void> {
   const message = isOutOfMemoryError(error)
     ? outOfMemoryMessage(maxMemoryMB === undefined ? {} : { maxMemoryMB })
-    : error instanceof Error ? error.message : String(error);
+    : error instanceof Error
+      ? error.message
+      : String(error);
   console.error(error);
   if (current && !current.done) {
     // A heartbeat written after this would say `running` again.

@@ -52,8 +52,8 @@ export class MetricMonitor {
   }
 
   observe(value: number): Observation {
-    const improved = this.best === undefined
-      || (this.mode === 'min' ? value < this.best - this.minDelta : value > this.best + this.minDelta);
+    const improved =
+      this.best === undefined || (this.mode === 'min' ? value < this.best - this.minDelta : value > this.best + this.minDelta);
     if (improved) {
       this.best = value;
       this.epochsWithoutImprovement = 0;

@@ -92,7 +92,11 @@ export function classificationReport(labels: ArrayLike<number>, predicted: Array
   const average = (weight: (m: ClassMetrics) => number): AveragedMetrics => {
     const weights = perClass.map(weight);
     const sum = weights.reduce((a, b) => a + b, 0);
-    const mean = (pick: (m: ClassMetrics) => number) => ratio(perClass.reduce((acc, m, i) => acc + pick(m) * weights[i], 0), sum);
+    const mean = (pick: (m: ClassMetrics) => number) =>
+      ratio(
+        perClass.reduce((acc, m, i) => acc + pick(m) * weights[i], 0),
+        sum,
+      );
     return { precision: mean((m) => m.precision), recall: mean((m) => m.recall), f1: mean((m) => m.f1) };
   };
   return {

@@ -126,7 +126,9 @@ export async function writeModelFolder(dir: string, encoded: EncodedModel): Prom
   await writeJsonAtomic(path.join(dir, MODEL_JSON), encoded.modelJSON);
 }
 
-async function readModelFolder(dir: string): Promise<{ modelJSON: tf.io.ModelJSON; specs: tf.io.WeightsManifestEntry[]; data: ArrayBuffer }> {
+async function readModelFolder(
+  dir: string,
+): Promise<{ modelJSON: tf.io.ModelJSON; specs: tf.io.WeightsManifestEntry[]; data: ArrayBuffer }> {
   const modelJSON = JSON.parse(await fs.readFile(path.join(dir, MODEL_JSON), 'utf8')) as tf.io.ModelJSON;
   const buffers: ArrayBuffer[] = [];
   for (const group of modelJSON.weightsManifest) {

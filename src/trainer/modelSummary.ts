@@ -49,7 +49,7 @@ export function summarizeModel(spec: ModelSpec, featureShape: readonly number[],
     const layers: LayerSummary[] = model.layers.map((layer, position) => ({
       index: position < fromBase ? spec.model.layers.length + position : position - fromBase,
       name: layer.name,
-      type: position < fromBase ? lowerFirst(layer.getClassName()) : spec.model.layers[position - fromBase]?.type ?? layer.getClassName(),
+      type: position < fromBase ? lowerFirst(layer.getClassName()) : (spec.model.layers[position - fromBase]?.type ?? layer.getClassName()),
       outputShape: layer.outputShape as (number | null)[],
       params: layer.countParams(),
       trainableParams: weightCount(layer.trainableWeights),

@@ -58,7 +58,11 @@ export async function predictRun(request: PredictRequest): Promise<PredictResult
   const featureShape = normalization.featureShape;
   const width = featureShape.reduce((a, b) => a * b, 1);
   if (rows.x.length / rows.count !== width) {
-    throw dataError(input, undefined, `has ${rows.x.length / rows.count} values per example, but the model takes ${width} ([${featureShape.join(', ')}])`);
+    throw dataError(
+      input,
+      undefined,
+      `has ${rows.x.length / rows.count} values per example, but the model takes ${width} ([${featureShape.join(', ')}])`,
+    );
   }
   const x = applyNormalization(rows.x, normalization.features);
   const loaded = await loadBackend(request.backend ?? 'auto');

@@ -44,10 +44,15 @@ async function readJson(file: string, what: string): Promise<unknown> {
   }
 }
 
-
 function isStats(x: unknown): boolean {
-  return isObject(x) && typeof x.method === 'string' && Array.isArray(x.offset) && Array.isArray(x.divisor)
-    && x.offset.length === x.divisor.length && [...x.offset, ...x.divisor].every((v) => typeof v === 'number');
+  return (
+    isObject(x) &&
+    typeof x.method === 'string' &&
+    Array.isArray(x.offset) &&
+    Array.isArray(x.divisor) &&
+    x.offset.length === x.divisor.length &&
+    [...x.offset, ...x.divisor].every((v) => typeof v === 'number')
+  );
 }
 
 /** Reads a run folder whose final model exists (completed or stopped runs). */
@@ -60,14 +65,20 @@ export async function readRunArtifacts(runDir: string): Promise<RunArtifacts> {
     throw new RunFolderError(`${path.join(dir, RUN_FILES.spec)}: not a model spec`);
   }
   const normalization = await readJson(path.join(dir, RUN_FILES.normalization), 'the normalisation the run was trained with');
-  if (!isObject(normalization) || !Array.isArray(normalization.featureShape) || !isStats(normalization.features) || !isStats(normalization.target)) {
+  if (
+    !isObject(normalization) ||
+    !Array.isArray(normalization.featureShape) ||
+    !isStats(normalization.features) ||
+    !isStats(normalization.target)
+  ) {
     throw new RunFolderError(`${path.join(dir, RUN_FILES.normalization)}: not the normalisation of a run`);
   }
   const modelDir = path.join(dir, RUN_FILES.model);
   try {
     await fs.access(path.join(modelDir, 'model.json'));
   } catch {
-    const why = run.status === 'running' ? 'it is still training' : run.status === 'failed' ? 'it failed before saving one' : 'it was not saved';
+    const why =
+      run.status === 'running' ? 'it is still training' : run.status === 'failed' ? 'it failed before saving one' : 'it was not saved';
     throw new RunFolderError(`run ${run.id} has no model to evaluate (${why}): ${path.join(modelDir, 'model.json')}`);
   }
   return { runDir: dir, run, spec: spec as unknown as ModelSpec, normalization: normalization as unknown as RunNormalization, modelDir };

@@ -45,7 +45,10 @@ async function readValidSpec(request: TrainRequest, emit: (message: TrainerToHos
     }
   }
   // A snapshot is JSON; it is checked as if it were the model file, whose folder its data paths are relative to.
-  const { spec, diagnostics } = await validateModelFile(modelFile, text, { workspaceRoot: request.workspaceRoot, leaveDataErrorsToLoading: true });
+  const { spec, diagnostics } = await validateModelFile(modelFile, text, {
+    workspaceRoot: request.workspaceRoot,
+    leaveDataErrorsToLoading: true,
+  });
   const errors = diagnostics.filter((d) => d.severity === 'error');
   for (const warning of diagnostics.filter((d) => d.severity === 'warning')) {
     if (!snapshot) emit({ type: 'log', level: 'warn', message: formatDiagnostic(warning) });
@@ -53,9 +56,13 @@ async function readValidSpec(request: TrainRequest, emit: (message: TrainerToHos
   if (errors.length > 0 || spec === undefined) {
     const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : '';
     const first = errors.length > 0 ? errors[0].message : 'invalid model file';
-    throw new Error(snapshot
-      ? `${displayPath(request.resumeRunDir ?? modelFile)}: cannot resume: the run's spec.json no longer validates: ${first}${more}`
-      : errors.length > 0 ? `${formatDiagnostic(errors[0])}${more}` : `${displayPath(modelFile)}: invalid model file`);
+    throw new Error(
+      snapshot
+        ? `${displayPath(request.resumeRunDir ?? modelFile)}: cannot resume: the run's spec.json no longer validates: ${first}${more}`
+        : errors.length > 0
+          ? `${formatDiagnostic(errors[0])}${more}`
+          : `${displayPath(modelFile)}: invalid model file`,
+    );
   }
   return spec;
 }

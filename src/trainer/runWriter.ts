@@ -29,8 +29,10 @@ function pad2(n: number): string {
 
 /** `yyyymmdd-hhmmss` in local time: folder names sort by start time and read as the user's clock. */
 function runTimestamp(date: Date): string {
-  return `${date.getFullYear()}${pad2(date.getMonth() + 1)}${pad2(date.getDate())}-` +
-    `${pad2(date.getHours())}${pad2(date.getMinutes())}${pad2(date.getSeconds())}`;
+  return (
+    `${date.getFullYear()}${pad2(date.getMonth() + 1)}${pad2(date.getDate())}-` +
+    `${pad2(date.getHours())}${pad2(date.getMinutes())}${pad2(date.getSeconds())}`
+  );
 }
 
 /** A model name as a folder-name part: letters, digits, `.`, `_`, `-`. */
@@ -75,7 +77,10 @@ export class RunWriter {
     last: this.checkpointWriter('last'),
   };
 
-  private constructor(readonly id: string, readonly dir: string) {}
+  private constructor(
+    readonly id: string,
+    readonly dir: string,
+  ) {}
 
   private checkpointWriter(name: CheckpointName): BackgroundWriter<EncodedModel> {
     return new BackgroundWriter((encoded) => writeModelFolder(path.join(this.dir, RUN_FILES.checkpoints, name), encoded));

@@ -73,11 +73,15 @@ async function restoreCheckpoint(resumable: Resumable, setup: RunSetup): Promise
   try {
     loaded = await loadCheckpoint(setup.model, dir);
   } catch (error) {
-    throw new Error(`${displayPath(dir)}: cannot resume run ${run.id}: its last checkpoint does not load (${userMessage(error, run.modelFile)})`);
+    throw new Error(
+      `${displayPath(dir)}: cannot resume run ${run.id}: its last checkpoint does not load (${userMessage(error, run.modelFile)})`,
+    );
   }
   const state = trainingStateOf(loaded.metadata);
   if (!state || !loaded.optimizer) {
-    throw new Error(`${displayPath(dir)}: cannot resume run ${run.id}: its last checkpoint has no training state (saved by an older Model Studio); start a new run`);
+    throw new Error(
+      `${displayPath(dir)}: cannot resume run ${run.id}: its last checkpoint has no training state (saved by an older Model Studio); start a new run`,
+    );
   }
   return state;
 }
@@ -141,7 +145,6 @@ export async function train(
   }
 }
 
-
 /** What one run's training works with: the request and its setup, where it writes and reports, its randomness, and the run it resumes. */
 interface RunContext {
   readonly request: TrainRequest;
@@ -166,17 +169,16 @@ async function runTraining(run: RunContext): Promise<TrainOutcome> {
 
   const encoding = labelEncoding(spec, data, outputUnits(model));
   const trainSplit = splitTensors(data.train, data.featureShape, encoding);
-  const validation = data.validation && data.validation.count > 0
-    ? splitTensors(data.validation, data.featureShape, encoding)
-    : undefined;
+  const validation = data.validation && data.validation.count > 0 ? splitTensors(data.validation, data.featureShape, encoding) : undefined;
   const name = metricNamer(model, spec);
   const metricNames = model.metricsNames;
 
   // One monitor decides the best checkpoint and, with earlyStopping, when to stop.
   const defaultMonitor = validation ? 'val_loss' : 'loss';
-  let earlyStopping = spec.training.earlyStopping && (resumed?.state.earlyStopping ?? true)
-    ? MetricMonitor.forEarlyStopping(spec.training.earlyStopping, defaultMonitor)
-    : undefined;
+  let earlyStopping =
+    spec.training.earlyStopping && (resumed?.state.earlyStopping ?? true)
+      ? MetricMonitor.forEarlyStopping(spec.training.earlyStopping, defaultMonitor)
+      : undefined;
   let best = earlyStopping ?? new MetricMonitor(defaultMonitor);
   let bestEpoch = resumed?.state.bestEpoch;
   let bestWeights: tf.Tensor[] | undefined;
@@ -210,7 +212,11 @@ async function runTraining(run: RunContext): Promise<TrainOutcome> {
       if (bestEpoch !== undefined && spec.training.earlyStopping?.restoreBestWeights) {
         bestWeights = await readWeights(model, path.join(writer.dir, RUN_FILES.checkpoints, 'best'));
       }
-      emit({ type: 'log', level: 'info', message: `resuming run ${writer.id} at epoch ${startEpoch}, batch ${startBatch} of ${epochs} epochs` });
+      emit({
+        type: 'log',
+        level: 'info',
+        message: `resuming run ${writer.id} at epoch ${startEpoch}, batch ${startBatch} of ${epochs} epochs`,
+      });
     }
     for (let epoch = startEpoch; epoch <= epochs; epoch++) {
       at.epoch = epoch;
@@ -223,20 +229,30 @@ async function runTraining(run: RunContext): Promise<TrainOutcome> {
       const rest = skip > 0 ? restOfEpoch(trainSplit, epochRandom, skip * batchSize) : undefined;
       let epochLogs: tf.Logs | undefined;
       try {
-        epochLogs = await fitEpoch(model, rest ?? trainSplit, rest === undefined, validation, batchSize, epoch, skip, signal, async (index, logs) => {
-          const record = toRecord(epoch, index, logs, name, metricNames);
-          if (!Number.isFinite(record.loss)) {
-            throw new TrainingDiverged(divergedMessage(request, model, record.loss, epoch, index));
-          }
-          sums.add(logs, typeof logs.size === 'number' ? logs.size : Math.min(batchSize, data.train.count - index * batchSize));
-          batchesDone = index + 1;
-          at.batch = index;
-          writer.appendMetric(record);
-          emit({ type: 'metrics', record });
-          checkMemory(request, setup, epoch, index);
-          at.batch = index + 1;
-          await eventLoop.yieldIfDue();
-        });
+        epochLogs = await fitEpoch(
+          model,
+          rest ?? trainSplit,
+          rest === undefined,
+          validation,
+          batchSize,
+          epoch,
+          skip,
+          signal,
+          async (index, logs) => {
+            const record = toRecord(epoch, index, logs, name, metricNames);
+            if (!Number.isFinite(record.loss)) {
+              throw new TrainingDiverged(divergedMessage(request, model, record.loss, epoch, index));
+            }
+            sums.add(logs, typeof logs.size === 'number' ? logs.size : Math.min(batchSize, data.train.count - index * batchSize));
+            batchesDone = index + 1;
+            at.batch = index;
+            writer.appendMetric(record);
+            emit({ type: 'metrics', record });
+            checkMemory(request, setup, epoch, index);
+            at.batch = index + 1;
+            await eventLoop.yieldIfDue();
+          },
+        );
       } finally {
         if (rest) tf.dispose([rest.x, rest.y]);
       }
@@ -258,8 +274,11 @@ async function runTraining(run: RunContext): Promise<TrainOutcome> {
         emit({
           type: 'log',
           level: 'warn',
-          message: `training.earlyStopping.monitor: there is no metric "${earlyStopping.metric}" ` +
-            `(have ${Object.keys(record).filter((k) => k !== 'epoch' && k !== 'batch' && k !== 'time').join(', ')}); early stopping is off`,
+          message:
+            `training.earlyStopping.monitor: there is no metric "${earlyStopping.metric}" ` +
+            `(have ${Object.keys(record)
+              .filter((k) => k !== 'epoch' && k !== 'batch' && k !== 'time')
+              .join(', ')}); early stopping is off`,
         });
         earlyStopping = undefined;
         best = new MetricMonitor(defaultMonitor);

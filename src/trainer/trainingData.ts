@@ -25,7 +25,10 @@ export function labelEncoding(spec: ModelSpec, data: PreparedData, outputUnits: 
   const loss = spec.training.loss;
   if (spec.task === 'regression') {
     if (outputUnits !== 1) {
-      throw new ModelBuildError(`${lastLayer}.units`, `the model outputs ${outputUnits} values but a regression target is one value: use 1 unit`);
+      throw new ModelBuildError(
+        `${lastLayer}.units`,
+        `the model outputs ${outputUnits} values but a regression target is one value: use 1 unit`,
+      );
     }
     return { kind: 'column' };
   }

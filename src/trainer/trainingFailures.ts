@@ -28,8 +28,10 @@ export interface Position {
 export function divergedMessage(request: TrainRequest, model: tf.LayersModel, loss: number, epoch: number, batch: number): string {
   const rate = (model.optimizer.getConfig() as { learningRate?: unknown }).learningRate;
   const now = typeof rate === 'number' ? ` (now ${rate})` : '';
-  return `${displayPath(request.modelFile)}: training.learningRate: the loss became ${loss} at epoch ${epoch}, batch ${batch} ` +
-    `(training diverged): try a lower training.learningRate${now} or normalise the features`;
+  return (
+    `${displayPath(request.modelFile)}: training.learningRate: the loss became ${loss} at epoch ${epoch}, batch ${batch} ` +
+    `(training diverged): try a lower training.learningRate${now} or normalise the features`
+  );
 }
 
 /**
@@ -42,7 +44,9 @@ export function checkMemory(request: TrainRequest, setup: RunSetup, epoch: numbe
   if (request.maxMemoryMB === undefined) return;
   const used = tf.memory().numBytes / MB;
   if (used > request.maxMemoryMB) {
-    throw new OutOfMemoryError(outOfMemoryMessage({ epoch, batch, batchSize: setup.batchSize, maxMemoryMB: request.maxMemoryMB, usedMB: used }));
+    throw new OutOfMemoryError(
+      outOfMemoryMessage({ epoch, batch, batchSize: setup.batchSize, maxMemoryMB: request.maxMemoryMB, usedMB: used }),
+    );
   }
 }
 

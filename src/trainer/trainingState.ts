@@ -35,7 +35,6 @@ export interface TrainingState {
 /** Key of the state in the checkpoint's userDefinedMetadata. */
 export const STATE_KEY = 'modelStudio';
 
-
 function isCount(x: unknown): x is number {
   return Number.isInteger(x) && (x as number) >= 0;
 }
@@ -45,12 +44,25 @@ export function trainingStateOf(metadata: Readonly<Record<string, unknown>> | un
   const state = metadata?.[STATE_KEY];
   if (!isObject(state) || state.version !== 2) return undefined;
   const { epoch, batchesDone, partial, random, epochRandom, monitor, earlyStopping, bestEpoch } = state;
-  const okPartial = partial === undefined || (isObject(partial) && isCount(partial.examples) && isObject(partial.sums)
-    && Object.values(partial.sums).every((v) => typeof v === 'number'));
-  const okMonitor = isObject(monitor) && isCount(monitor.epochsWithoutImprovement)
-    && (monitor.best === undefined || typeof monitor.best === 'number');
-  if (!isCount(epoch) || epoch < 1 || !isCount(batchesDone) || !okPartial || !isCount(random) || !isCount(epochRandom) || !okMonitor
-    || typeof earlyStopping !== 'boolean' || !(bestEpoch === undefined || isCount(bestEpoch))) {
+  const okPartial =
+    partial === undefined ||
+    (isObject(partial) &&
+      isCount(partial.examples) &&
+      isObject(partial.sums) &&
+      Object.values(partial.sums).every((v) => typeof v === 'number'));
+  const okMonitor =
+    isObject(monitor) && isCount(monitor.epochsWithoutImprovement) && (monitor.best === undefined || typeof monitor.best === 'number');
+  if (
+    !isCount(epoch) ||
+    epoch < 1 ||
+    !isCount(batchesDone) ||
+    !okPartial ||
+    !isCount(random) ||
+    !isCount(epochRandom) ||
+    !okMonitor ||
+    typeof earlyStopping !== 'boolean' ||
+    !(bestEpoch === undefined || isCount(bestEpoch))
+  ) {
     return undefined;
   }
   return state as unknown as TrainingState;

@@ -30,12 +30,7 @@ type Attrs = tf.NamedAttrMap;
 type Padding = [[number, number], [number, number], [number, number], [number, number]];
 
 /** Runs one registered wasm kernel on tensor infos the caller owns. */
-function runKernel(
-  name: string,
-  backend: Backend,
-  inputs: Record<string, tf.TensorInfo>,
-  attrs: Attrs,
-): tf.TensorInfo {
+function runKernel(name: string, backend: Backend, inputs: Record<string, tf.TensorInfo>, attrs: Attrs): tf.TensorInfo {
   const kernel = tf.getKernel(name, 'wasm');
   if (kernel === undefined) {
     throw new Error(`wasm kernel ${name} is not registered`);
@@ -73,13 +68,25 @@ function conv2DBackpropFilter(args: { inputs: tf.NamedTensorInfoMap; backend: Ba
 
   const xShape = x.shape as [number, number, number, number];
   const info = tf.backend_util.computeConv2DInfo(
-    xShape, attrs.filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast',
+    xShape,
+    attrs.filterShape,
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+    false,
+    'channelsLast',
   );
   const { filterHeight, filterWidth, strideHeight, strideWidth, outHeight, outWidth, padInfo } = info;
   const [, inHeight, inWidth] = xShape;
   const padBottom = (outHeight - 1) * strideHeight + filterHeight - inHeight - padInfo.top;
   const padRight = (outWidth - 1) * strideWidth + filterWidth - inWidth - padInfo.left;
-  const padding: Padding = [[0, 0], [padInfo.top, Math.max(0, padBottom)], [padInfo.left, Math.max(0, padRight)], [0, 0]];
+  const padding: Padding = [
+    [0, 0],
+    [padInfo.top, Math.max(0, padBottom)],
+    [padInfo.left, Math.max(0, padRight)],
+    [0, 0],
+  ];
 
   const intermediates: tf.TensorInfo[] = [];
   try {
@@ -87,14 +94,28 @@ function conv2DBackpropFilter(args: { inputs: tf.NamedTensorInfoMap; backend: Ba
     intermediates.push(imagesPerChannel);
     const dyAsFilter = runKernel('Transpose', backend, { x: dy }, { perm: [1, 2, 0, 3] });
     intermediates.push(dyAsFilter);
-    let product = runKernel('Conv2D', backend, { x: imagesPerChannel, filter: dyAsFilter }, {
-      strides: [1, 1], pad: padding, dataFormat: 'NHWC', dilations: [strideHeight, strideWidth],
-    });
+    let product = runKernel(
+      'Conv2D',
+      backend,
+      { x: imagesPerChannel, filter: dyAsFilter },
+      {
+        strides: [1, 1],
+        pad: padding,
+        dataFormat: 'NHWC',
+        dilations: [strideHeight, strideWidth],
+      },
+    );
     intermediates.push(product);
     if (product.shape[1] !== filterHeight || product.shape[2] !== filterWidth) {
-      product = runKernel('Slice', backend, { x: product }, {
-        begin: [0, 0, 0, 0], size: [-1, filterHeight, filterWidth, -1],
-      });
+      product = runKernel(
+        'Slice',
+        backend,
+        { x: product },
+        {
+          begin: [0, 0, 0, 0],
+          size: [-1, filterHeight, filterWidth, -1],
+        },
+      );
       intermediates.push(product);
     }
     return runKernel('Transpose', backend, { x: product }, { perm: [1, 2, 0, 3] });
@@ -115,7 +136,13 @@ function makeConv2DBackpropInput(builtIn: tf.KernelFunc): tf.KernelFunc {
     const attrs = args.attrs as unknown as tf.Conv2DBackpropInputAttrs;
     const filterShape = filter.shape as [number, number, number, number];
     const info = tf.backend_util.computeConv2DInfo(
-      attrs.inputShape, filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false,
+      attrs.inputShape,
+      filterShape,
+      attrs.strides,
+      1,
+      attrs.pad,
+      attrs.dimRoundingMode,
+      false,
       tf.backend_util.convertConv2DDataFormat(attrs.dataFormat),
     );
     const { filterHeight, filterWidth, padInfo } = info;
@@ -125,8 +152,11 @@ function makeConv2DBackpropInput(builtIn: tf.KernelFunc): tf.KernelFunc {
       [filterWidth - 1 - padInfo.left, filterWidth - 1 - padInfo.right],
       [0, 0],
     ];
-    const usable = attrs.dataFormat === 'NHWC' && info.strideHeight === 1 && info.strideWidth === 1
-      && padding.every(([before, after]) => before >= 0 && after >= 0);
+    const usable =
+      attrs.dataFormat === 'NHWC' &&
+      info.strideHeight === 1 &&
+      info.strideWidth === 1 &&
+      padding.every(([before, after]) => before >= 0 && after >= 0);
     if (!usable) {
       return builtIn(args);
     }
@@ -136,9 +166,17 @@ function makeConv2DBackpropInput(builtIn: tf.KernelFunc): tf.KernelFunc {
       intermediates.push(flipped);
       const transposed = runKernel('Transpose', backend, { x: flipped }, { perm: [0, 1, 3, 2] });
       intermediates.push(transposed);
-      return runKernel('Conv2D', backend, { x: dy, filter: transposed }, {
-        strides: [1, 1], pad: padding, dataFormat: 'NHWC', dilations: [1, 1],
-      });
+      return runKernel(
+        'Conv2D',
+        backend,
+        { x: dy, filter: transposed },
+        {
+          strides: [1, 1],
+          pad: padding,
+          dataFormat: 'NHWC',
+          dilations: [1, 1],
+        },
+      );
     } finally {
       disposeAll(backend, intermediates);
     }
@@ -173,7 +211,11 @@ function makeBatchMatMul(builtIn: tf.KernelFunc): tf.KernelFunc {
         right = runKernel('Transpose', backend, { x: b }, { perm: swapLastTwo(b.shape.length) });
         intermediates.push(right);
       }
-      return builtIn({ ...args, inputs: { a: left, b: right }, attrs: { ...args.attrs, transposeA: false, transposeB: false } }) as tf.TensorInfo;
+      return builtIn({
+        ...args,
+        inputs: { a: left, b: right },
+        attrs: { ...args.attrs, transposeA: false, transposeB: false },
+      }) as tf.TensorInfo;
     } finally {
       disposeAll(backend, intermediates);
     }
@@ -231,7 +273,12 @@ function makeMaxPoolGrad(builtIn: tf.KernelFunc): tf.KernelFunc {
       return builtIn(args);
     }
     const info = tf.backend_util.computePool2DInfo(
-      input.shape as [number, number, number, number], attrs.filterSize, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode,
+      input.shape as [number, number, number, number],
+      attrs.filterSize,
+      attrs.strides,
+      1,
+      attrs.pad,
+      attrs.dimRoundingMode,
     );
     const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, strideHeight, strideWidth, filterHeight, filterWidth } = info;
     const padTop = info.padInfo.top;
@@ -310,7 +357,12 @@ export function registerWasmConvGradients(): void {
     kernelFunc: makeBatchMatMul(builtInMatMul.kernelFunc),
     setupFunc: builtInMatMul.setupFunc,
   });
-  replaceKernel({ kernelName: 'GatherV2', backendName: 'wasm', kernelFunc: makeGatherV2(builtInGather.kernelFunc), setupFunc: builtInGather.setupFunc });
+  replaceKernel({
+    kernelName: 'GatherV2',
+    backendName: 'wasm',
+    kernelFunc: makeGatherV2(builtInGather.kernelFunc),
+    setupFunc: builtInGather.setupFunc,
+  });
   replaceKernel({
     kernelName: 'MaxPoolGrad',
     backendName: 'wasm',

@@ -18,8 +18,7 @@ export interface WebGpuAdapter {
 }
 
 export type WebGpuSetup =
-  | { readonly kind: 'ready'; readonly adapter: WebGpuAdapter }
-  | { readonly kind: 'unavailable'; readonly reason: string };
+  { readonly kind: 'ready'; readonly adapter: WebGpuAdapter } | { readonly kind: 'unavailable'; readonly reason: string };
 
 interface DawnModule {
   create(options: string[]): { requestAdapter(options?: object): Promise<DawnAdapter | null> };
@@ -31,7 +30,15 @@ interface DawnAdapter {
   readonly isFallbackAdapter?: boolean;
 }
 
-const LIB_DIRS = ['/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib64', '/usr/lib', '/lib/x86_64-linux-gnu', '/lib64', '/lib'];
+const LIB_DIRS = [
+  '/usr/lib/x86_64-linux-gnu',
+  '/usr/lib/aarch64-linux-gnu',
+  '/usr/lib64',
+  '/usr/lib',
+  '/lib/x86_64-linux-gnu',
+  '/lib64',
+  '/lib',
+];
 
 /**
  * On Linux Dawn dlopens `libvulkan.so.1`, and without it prints a warning
@@ -50,10 +57,17 @@ export function hasVulkanLoader(env: NodeJS.ProcessEnv = process.env): boolean {
 }
 
 /** Software rasterisers report themselves as fallback adapters, or by name. */
-export function isSoftwareAdapter(info: { architecture?: string; description?: string; device?: string; isFallbackAdapter?: boolean }): boolean {
-  return info.isFallbackAdapter === true
-    || info.architecture === 'software'
-    || /llvmpipe|lavapipe|swiftshader|software/i.test(`${info.description ?? ''} ${info.device ?? ''}`);
+export function isSoftwareAdapter(info: {
+  architecture?: string;
+  description?: string;
+  device?: string;
+  isFallbackAdapter?: boolean;
+}): boolean {
+  return (
+    info.isFallbackAdapter === true ||
+    info.architecture === 'software' ||
+    /llvmpipe|lavapipe|swiftshader|software/i.test(`${info.description ?? ''} ${info.device ?? ''}`)
+  );
 }
 
 let setup: Promise<WebGpuSetup> | undefined;
@@ -67,7 +81,7 @@ let setup: Promise<WebGpuSetup> | undefined;
 export function setUpWebGpu(): Promise<WebGpuSetup> {
   setup ??= (async (): Promise<WebGpuSetup> => {
     if (!hasVulkanLoader()) {
-      return { kind: 'unavailable', reason: 'no Vulkan loader (libvulkan.so.1): install your GPU\'s Vulkan driver' };
+      return { kind: 'unavailable', reason: "no Vulkan loader (libvulkan.so.1): install your GPU's Vulkan driver" };
     }
     let dawn: DawnModule;
     try {
@@ -78,9 +92,10 @@ export function setUpWebGpu(): Promise<WebGpuSetup> {
       const code = (error as { code?: unknown }).code;
       return {
         kind: 'unavailable',
-        reason: code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND'
-          ? 'the webgpu package (Dawn) is not installed (optional dependency)'
-          : `Dawn failed to load: ${firstLine(error)}`,
+        reason:
+          code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND'
+            ? 'the webgpu package (Dawn) is not installed (optional dependency)'
+            : `Dawn failed to load: ${firstLine(error)}`,
       };
     }
     const gpu = dawn.create([]);

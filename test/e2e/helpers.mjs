@@ -119,14 +119,25 @@ export async function runFromPalette(page, title) {
   const row = page
     .locator(`.quick-input-list .monaco-list-row[aria-label^="${title}"], .quick-input-list .monaco-list-row[aria-label*=": ${title}"]`)
     .first();
-  await waitFor(`"${title}" in the Command Palette`, async () => {
-    await page.keyboard.press('F1');
-    await input.waitFor();
-    await input.fill(`>${title}`);
-    if (await row.waitFor({ timeout: 3000 }).then(() => true, () => false)) return true;
-    await page.keyboard.press('Escape');
-    return undefined;
-  }, 60_000, 500);
+  await waitFor(
+    `"${title}" in the Command Palette`,
+    async () => {
+      await page.keyboard.press('F1');
+      await input.waitFor();
+      await input.fill(`>${title}`);
+      if (
+        await row.waitFor({ timeout: 3000 }).then(
+          () => true,
+          () => false,
+        )
+      )
+        return true;
+      await page.keyboard.press('Escape');
+      return undefined;
+    },
+    60_000,
+    500,
+  );
   await row.click();
 }
 
@@ -153,15 +164,19 @@ export async function reloadWindow(page) {
  * value, ms }`, `value` from the probe, `ms` since `since`.
  */
 export async function restoredWebview(page, what, selector, probe, since, timeoutMs = 60_000) {
-  return waitFor(what, async () => {
-    for (const frame of page.frames()) {
-      if (frame === page.mainFrame() || frame.isDetached()) continue;
-      if (!(await frame.$(selector).catch(() => null))) continue;
-      const value = await probe(frame).catch(() => undefined);
-      if (value !== undefined) return { frame, value, ms: Date.now() - since };
-    }
-    return undefined;
-  }, timeoutMs);
+  return waitFor(
+    what,
+    async () => {
+      for (const frame of page.frames()) {
+        if (frame === page.mainFrame() || frame.isDetached()) continue;
+        if (!(await frame.$(selector).catch(() => null))) continue;
+        const value = await probe(frame).catch(() => undefined);
+        if (value !== undefined) return { frame, value, ms: Date.now() - since };
+      }
+      return undefined;
+    },
+    timeoutMs,
+  );
 }
 
 /** Shows the Runs view (the only view of the Model Studio container: the side bar's title names it). */
@@ -210,14 +225,18 @@ export async function openFile(page, name) {
  * nested iframes; with several panels open this finds the right one.
  */
 export async function webviewFrame(page, selector, timeoutMs = 30_000) {
-  return waitFor(`a webview with ${selector}`, async () => {
-    for (const frame of page.frames()) {
-      if (frame === page.mainFrame()) continue;
-      const found = await frame.$(selector).catch(() => null);
-      if (found) return frame;
-    }
-    return undefined;
-  }, timeoutMs);
+  return waitFor(
+    `a webview with ${selector}`,
+    async () => {
+      for (const frame of page.frames()) {
+        if (frame === page.mainFrame()) continue;
+        const found = await frame.$(selector).catch(() => null);
+        if (found) return frame;
+      }
+      return undefined;
+    },
+    timeoutMs,
+  );
 }
 
 /** The text of the visible lines of the editor showing `fileName` (Monaco renders only what is on screen). */

@@ -19,7 +19,18 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  collectWebviewErrors, editorText, goToLine, median, openFile, openWorkbench, reloadWindow, restoredWebview, runUiSuite, stepLogger, waitFor, webviewFrame,
+  collectWebviewErrors,
+  editorText,
+  goToLine,
+  median,
+  openFile,
+  openWorkbench,
+  reloadWindow,
+  restoredWebview,
+  runUiSuite,
+  stepLogger,
+  waitFor,
+  webviewFrame,
 } from './helpers.mjs';
 
 const MODEL_FILE = 'mnist-mlp.model.json';
@@ -60,20 +71,31 @@ async function run({ page, server, workspace, screenshot }) {
   const graphLens = page.locator('.codelens-decoration a', { hasText: /^Graph$/ });
   await graphLens.waitFor({ timeout: 30_000 });
   await page.locator('.codelens-decoration a', { hasText: /^Hyperparameters$/ }).waitFor();
-  const hint = await waitFor('the inlay hints', async () => {
-    const text = await editorText(page, MODEL_FILE);
-    return text.includes('→ [null,512] · 401,920 params') && text.includes('→ [null,10] · 5,130 params') ? text : undefined;
-  }, 60_000);
+  const hint = await waitFor(
+    'the inlay hints',
+    async () => {
+      const text = await editorText(page, MODEL_FILE);
+      return text.includes('→ [null,512] · 401,920 params') && text.includes('→ [null,10] · 5,130 params') ? text : undefined;
+    },
+    60_000,
+  );
   assert.ok(hint);
   step('CodeLenses Graph and Hyperparameters shown; inlay hints: → [null,512] · 401,920 params, → [null,10] · 5,130 params');
   await screenshot('codelens-and-hints');
 
   await graphLens.click();
   const graph = await webviewFrame(page, '#graph');
-  const total = await waitFor('the total parameter count', async () => {
-    const text = await graph.locator('dd[data-fact="Total params"]').textContent({ timeout: 1000 }).catch(() => null);
-    return text || undefined;
-  }, 60_000);
+  const total = await waitFor(
+    'the total parameter count',
+    async () => {
+      const text = await graph
+        .locator('dd[data-fact="Total params"]')
+        .textContent({ timeout: 1000 })
+        .catch(() => null);
+      return text || undefined;
+    },
+    60_000,
+  );
   assert.equal(total, '407,050');
   const nodes = await graph.locator('button.node').allTextContents();
   assert.equal(nodes.length, 2);
@@ -86,16 +108,40 @@ async function run({ page, server, workspace, screenshot }) {
   const second = positionOf(original, '{ "type": "dense", "units": 10');
   await graph.locator('button.node[data-index="1"]').click();
   const cursor = page.locator('[id="status.editor.selection"]');
-  const where = await waitFor('the cursor on layer 2', async () => {
-    const text = (await cursor.innerText().catch(() => '')).trim();
-    return text.startsWith(`Ln ${second.line}, Col ${second.column}`) ? text : undefined;
-  }, 30_000);
+  const where = await waitFor(
+    'the cursor on layer 2',
+    async () => {
+      const text = (await cursor.innerText().catch(() => '')).trim();
+      return text.startsWith(`Ln ${second.line}, Col ${second.column}`) ? text : undefined;
+    },
+    30_000,
+  );
   step(`clicked node 2: cursor at "${where}" (layer 2 starts at line ${second.line}, column ${second.column})`);
   // And the other way: the node of the layer the cursor is in is highlighted.
-  await waitFor('node 2 highlighted', async () => ((await graph.locator('button.node.current').getAttribute('data-index').catch(() => null)) === '1' ? true : undefined), 30_000);
+  await waitFor(
+    'node 2 highlighted',
+    async () =>
+      (await graph
+        .locator('button.node.current')
+        .getAttribute('data-index')
+        .catch(() => null)) === '1'
+        ? true
+        : undefined,
+    30_000,
+  );
   const first = positionOf(original, '"units": 512');
   await goToLine(page, first.line, first.column + 9);
-  await waitFor('node 1 highlighted', async () => ((await graph.locator('button.node.current').getAttribute('data-index').catch(() => null)) === '0' ? true : undefined), 30_000);
+  await waitFor(
+    'node 1 highlighted',
+    async () =>
+      (await graph
+        .locator('button.node.current')
+        .getAttribute('data-index')
+        .catch(() => null)) === '0'
+        ? true
+        : undefined,
+    30_000,
+  );
   step('moving the cursor into layer 1 highlights node 1');
   await screenshot('graph-node-clicked');
 
@@ -108,7 +154,11 @@ async function run({ page, server, workspace, screenshot }) {
     await page.keyboard.type(String(units).slice(0, -1));
     const typedAt = Date.now();
     await page.keyboard.type(String(units).slice(-1));
-    await graph.waitForFunction((n) => document.querySelector('button.node[data-index="0"] .params')?.textContent === `${(785 * n).toLocaleString('en-US')} params`, units, { polling: 'raf', timeout: 10_000 });
+    await graph.waitForFunction(
+      (n) => document.querySelector('button.node[data-index="0"] .params')?.textContent === `${(785 * n).toLocaleString('en-US')} params`,
+      units,
+      { polling: 'raf', timeout: 10_000 },
+    );
     latencies.documentToGraph.push(Date.now() - typedAt);
   }
   step(`document → graph: ${latencies.documentToGraph.join(', ')} ms`);
@@ -124,18 +174,29 @@ async function run({ page, server, workspace, screenshot }) {
   step(`invalid units: the graph shows "${problem.trim()}"`);
   await screenshot('graph-invalid');
   // Back to the file as it was: undo until the editor holds 512 again.
-  await waitFor('the units restored by undo', async () => {
-    if ((await editorText(page, MODEL_FILE)).includes('"units": 512,')) return true;
-    await page.keyboard.press('Control+Z');
-    return undefined;
-  }, 20_000, 150);
-  await graph.waitForFunction(() => document.querySelector('dd[data-fact="Total params"]')?.textContent === '407,050', null, { timeout: 10_000 });
+  await waitFor(
+    'the units restored by undo',
+    async () => {
+      if ((await editorText(page, MODEL_FILE)).includes('"units": 512,')) return true;
+      await page.keyboard.press('Control+Z');
+      return undefined;
+    },
+    20_000,
+    150,
+  );
+  await graph.waitForFunction(() => document.querySelector('dd[data-fact="Total params"]')?.textContent === '407,050', null, {
+    timeout: 10_000,
+  });
 
   // ---- 3. the form changes the document; one undo in the editor restores it.
   await page.locator('.codelens-decoration a', { hasText: /^Hyperparameters$/ }).click();
   let form = await webviewFrame(page, '#layers');
   const lr = form.locator('#f-training_learningRate');
-  await waitFor('the learning rate in the form', async () => ((await lr.evaluate((el) => el.value).catch(() => '')) === '0.001' ? true : undefined), 30_000);
+  await waitFor(
+    'the learning rate in the form',
+    async () => ((await lr.evaluate((el) => el.value).catch(() => '')) === '0.001' ? true : undefined),
+    30_000,
+  );
   step('the form shows learningRate 0.001');
   await screenshot('form');
 
@@ -147,8 +208,12 @@ async function run({ page, server, workspace, screenshot }) {
     await lrInput.press('Enter');
     await page.waitForFunction(
       ([name, v]) => {
-        const group = [...document.querySelectorAll('.editor-group-container')].find((g) => g.querySelector('.tab.active')?.textContent?.includes(name));
-        return (group?.querySelector('.monaco-editor .view-lines')?.textContent ?? '').replace(/\u00a0/g, ' ').includes(`"learningRate": ${v},`);
+        const group = [...document.querySelectorAll('.editor-group-container')].find((g) =>
+          g.querySelector('.tab.active')?.textContent?.includes(name),
+        );
+        return (group?.querySelector('.monaco-editor .view-lines')?.textContent ?? '')
+          .replace(/\u00a0/g, ' ')
+          .includes(`"learningRate": ${v},`);
       },
       [MODEL_FILE, value],
       { polling: 'raf', timeout: 10_000 },
@@ -165,12 +230,20 @@ async function run({ page, server, workspace, screenshot }) {
   // One Ctrl+Z in the editor undoes the last form change (0.005 → 0.006), and only it.
   await focusEditor(page);
   await page.keyboard.press('Control+Z');
-  await waitFor('the undo', async () => ((await editorText(page, MODEL_FILE)).includes('"learningRate": 0.006,') ? true : undefined), 30_000);
+  await waitFor(
+    'the undo',
+    async () => ((await editorText(page, MODEL_FILE)).includes('"learningRate": 0.006,') ? true : undefined),
+    30_000,
+  );
   await form.waitForFunction(() => document.querySelector('#f-training_learningRate')?.value === '0.006', null, { timeout: 5_000 });
   step('one Ctrl+Z in the editor: learningRate back to 0.006, in the editor and in the form');
   // Four more undo the other four changes: each form change is exactly one undo step.
   for (let i = 0; i < SAMPLES - 1; i++) await page.keyboard.press('Control+Z');
-  await waitFor('the original learning rate', async () => ((await editorText(page, MODEL_FILE)).includes('"learningRate": 0.001,') ? true : undefined), 30_000);
+  await waitFor(
+    'the original learning rate',
+    async () => ((await editorText(page, MODEL_FILE)).includes('"learningRate": 0.001,') ? true : undefined),
+    30_000,
+  );
   await form.waitForFunction(() => document.querySelector('#f-training_learningRate')?.value === '0.001', null, { timeout: 5_000 });
   step(`${SAMPLES - 1} more Ctrl+Z: learningRate back to 0.001`);
   await screenshot('undo');
@@ -185,7 +258,10 @@ async function run({ page, server, workspace, screenshot }) {
     await page.keyboard.type(size.slice(0, -1));
     const typedAt = Date.now();
     await page.keyboard.type(size.slice(-1));
-    await form.waitForFunction((v) => document.querySelector('#f-training_batchSize')?.value === v, size, { polling: 'raf', timeout: 10_000 });
+    await form.waitForFunction((v) => document.querySelector('#f-training_batchSize')?.value === v, size, {
+      polling: 'raf',
+      timeout: 10_000,
+    });
     latencies.documentToForm.push(Date.now() - typedAt);
   }
   step(`document → form: ${latencies.documentToForm.join(', ')} ms`);
@@ -204,7 +280,11 @@ async function run({ page, server, workspace, screenshot }) {
   assert.deepEqual(focus, { id: 'f-training_epochs', value: '7' }, 'the field being typed into lost its focus or text');
   step('the file changed on disk while typing in Epochs: the form shows seed 43, Epochs keeps focus and "7"');
   await epochs.press('Enter');
-  await waitFor('epochs 7 in the editor', async () => ((await editorText(page, MODEL_FILE)).includes('"epochs": 7,') ? true : undefined), 30_000);
+  await waitFor(
+    'epochs 7 in the editor',
+    async () => ((await editorText(page, MODEL_FILE)).includes('"epochs": 7,') ? true : undefined),
+    30_000,
+  );
   await screenshot('form-focus-kept');
 
   // Reset to file on disk drops the unsaved change.
@@ -219,10 +299,19 @@ async function run({ page, server, workspace, screenshot }) {
   /** The form's frame once it shows the file's values (a webview hidden and shown again is a new page). */
   const formShowingFile = async (since) => {
     let shown;
-    const found = await restoredWebview(page, 'the form to show the file\'s values', '#layers', async (frame) => {
-      shown = await frame.evaluate((keys) => Object.fromEntries(keys.map((k) => [k, document.querySelector(`#f-training_${k}`)?.value])), Object.keys(onDisk));
-      return JSON.stringify(shown) === JSON.stringify(onDisk) ? shown : undefined;
-    }, since).catch((error) => {
+    const found = await restoredWebview(
+      page,
+      "the form to show the file's values",
+      '#layers',
+      async (frame) => {
+        shown = await frame.evaluate(
+          (keys) => Object.fromEntries(keys.map((k) => [k, document.querySelector(`#f-training_${k}`)?.value])),
+          Object.keys(onDisk),
+        );
+        return JSON.stringify(shown) === JSON.stringify(onDisk) ? shown : undefined;
+      },
+      since,
+    ).catch((error) => {
       throw new Error(`${error.message}; the form showed ${JSON.stringify(shown)}, the file says ${JSON.stringify(onDisk)}`);
     });
     form = found.frame;
@@ -232,23 +321,33 @@ async function run({ page, server, workspace, screenshot }) {
   const reload = await reloadWindow(page);
   const restoredForm = await formShowingFile(reload.at);
   assert.match(await form.locator('h1#name').innerText(), /mnist-mlp/);
-  assert.equal(await form.locator('#layers > li').count(), 2, 'the restored form lists the file\'s two layers');
+  assert.equal(await form.locator('#layers > li').count(), 2, "the restored form lists the file's two layers");
   assert.equal(await form.locator('#dirty').isVisible(), false, 'the restored form says the file has unsaved changes');
-  step(`reload: workbench back in ${reload.workbenchMs} ms; the form is back ${restoredForm.ms} ms after the reload with ` +
-    `${Object.entries(onDisk).map(([k, v]) => `${k} ${v}`).join(', ')} and 2 layers`);
-  await screenshot('restored', 'after a window reload: the form is back, showing the file\'s current values (batch size 68, seed 43)');
+  step(
+    `reload: workbench back in ${reload.workbenchMs} ms; the form is back ${restoredForm.ms} ms after the reload with ` +
+      `${Object.entries(onDisk)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')} and 2 layers`,
+  );
+  await screenshot('restored', "after a window reload: the form is back, showing the file's current values (batch size 68, seed 43)");
   const graphTab = page.locator('.tab', { hasText: 'Graph: mnist-mlp' });
   await graphTab.click();
   const graphShownAt = Date.now();
-  const restoredGraph = await restoredWebview(page, 'the restored graph to show the layers', '#graph', async (frame) => {
-    const totalParams = await frame.locator('dd[data-fact="Total params"]').textContent({ timeout: 500 });
-    const layers = await frame.locator('button.node').allTextContents();
-    return totalParams === '407,050' && layers.length === 2 ? layers : undefined;
-  }, graphShownAt);
+  const restoredGraph = await restoredWebview(
+    page,
+    'the restored graph to show the layers',
+    '#graph',
+    async (frame) => {
+      const totalParams = await frame.locator('dd[data-fact="Total params"]').textContent({ timeout: 500 });
+      const layers = await frame.locator('button.node').allTextContents();
+      return totalParams === '407,050' && layers.length === 2 ? layers : undefined;
+    },
+    graphShownAt,
+  );
   assert.match(restoredGraph.value[0], /dense.*\[null, 512\].*401,920 params/);
   assert.match(restoredGraph.value[1], /dense.*\[null, 10\].*5,130 params/);
   step(`the graph's tab clicked: the graph is back ${restoredGraph.ms} ms later, 2 layers, total params 407,050`);
-  await screenshot('restored-graph', 'after the reload, the graph\'s tab (behind the form): 2 layers, 407,050 parameters');
+  await screenshot('restored-graph', "after the reload, the graph's tab (behind the form): 2 layers, 407,050 parameters");
   await page.locator('.tab', { hasText: 'Hyperparameters: mnist-mlp' }).click();
   await formShowingFile(Date.now());
 
@@ -265,31 +364,59 @@ async function run({ page, server, workspace, screenshot }) {
   // Invalid values show in the form with the editor's message; Train explains why it cannot start.
   await lrInput.fill('-1');
   await lrInput.press('Enter');
-  const message = await waitFor('the inline problem', async () => {
-    const text = await form.locator('[data-field-id="training.learningRate"] .problems').innerText().catch(() => '');
-    return text ? text : undefined;
-  }, 30_000);
+  const message = await waitFor(
+    'the inline problem',
+    async () => {
+      const text = await form
+        .locator('[data-field-id="training.learningRate"] .problems')
+        .innerText()
+        .catch(() => '');
+      return text ? text : undefined;
+    },
+    30_000,
+  );
   assert.match(message, /"training\.learningRate" must be a number > 0 \(got -1\)/);
   await form.locator('#train').click();
-  const notice = await waitFor('the Train notice', async () => {
-    const text = await form.locator('#notice').innerText().catch(() => '');
-    return /Training cannot start/.test(text) ? text : undefined;
-  }, 30_000);
+  const notice = await waitFor(
+    'the Train notice',
+    async () => {
+      const text = await form
+        .locator('#notice')
+        .innerText()
+        .catch(() => '');
+      return /Training cannot start/.test(text) ? text : undefined;
+    },
+    30_000,
+  );
   step(`learning rate -1: "${message.trim()}"; ▶ Train says: "${notice.split('\n')[0]}"`);
   await screenshot('form-invalid');
 
   // ---- The same for YAML: inlay hints, and a form change that keeps the file's style.
   await openFile(page, YAML_FILE);
-  await waitFor('the YAML inlay hints', async () => ((await editorText(page, YAML_FILE)).includes('→ [null,16] · 80 params') ? true : undefined), 30_000);
-  await page.locator('.codelens-decoration a', { hasText: /^Hyperparameters$/ }).filter({ visible: true }).click();
+  await waitFor(
+    'the YAML inlay hints',
+    async () => ((await editorText(page, YAML_FILE)).includes('→ [null,16] · 80 params') ? true : undefined),
+    30_000,
+  );
+  await page
+    .locator('.codelens-decoration a', { hasText: /^Hyperparameters$/ })
+    .filter({ visible: true })
+    .click();
   const yamlForm = await webviewFrame(page, 'h1#name:has-text("iris")');
   const yamlLr = yamlForm.locator('#f-training_learningRate input');
   await yamlForm.waitForFunction(() => document.querySelector('#f-training_learningRate')?.value === '0.01', null, { timeout: 30_000 });
   await yamlLr.fill('0.02');
   await yamlLr.press('Enter');
-  await waitFor('the YAML edit', async () => ((await editorText(page, YAML_FILE)).includes('learningRate: 0.02') ? true : undefined), 30_000);
+  await waitFor(
+    'the YAML edit',
+    async () => ((await editorText(page, YAML_FILE)).includes('learningRate: 0.02') ? true : undefined),
+    30_000,
+  );
   const yamlText = await editorText(page, YAML_FILE);
-  assert.ok(yamlText.includes("# Fisher's iris flowers") && yamlText.includes('metrics: [accuracy]'), 'the YAML lost a comment or its flow list');
+  assert.ok(
+    yamlText.includes("# Fisher's iris flowers") && yamlText.includes('metrics: [accuracy]'),
+    'the YAML lost a comment or its flow list',
+  );
   step('iris.model.yaml: inlay hint → [null,16] · 80 params; the form set learningRate: 0.02, comment and flow list kept');
   await screenshot('yaml-form');
 

@@ -18,7 +18,9 @@ const repo = resolve(here, '..', '..');
 const args = process.argv.slice(2);
 const fromSource = args.includes('--from-source');
 const filter = args.find((a) => !a.startsWith('--')) ?? '';
-const suites = readdirSync(here).filter((f) => f.endsWith('.e2e.mjs') && f.includes(filter)).sort();
+const suites = readdirSync(here)
+  .filter((f) => f.endsWith('.e2e.mjs') && f.includes(filter))
+  .sort();
 
 function runSuite(file, env) {
   return new Promise((resolveCode) => {
@@ -46,6 +48,7 @@ for (const file of suites) {
   results.push({ file, code, seconds: (Date.now() - t0) / 1000 });
 }
 console.log(`\nUI suites (${fromSource ? 'this checkout as a development extension' : `${env.MODEL_STUDIO_VSIX} installed`}):`);
-for (const r of results) console.log(`  ${r.code === 0 ? 'passed' : `FAILED (exit ${r.code})`}  ${r.seconds.toFixed(1).padStart(6)} s  ${r.file}`);
+for (const r of results)
+  console.log(`  ${r.code === 0 ? 'passed' : `FAILED (exit ${r.code})`}  ${r.seconds.toFixed(1).padStart(6)} s  ${r.file}`);
 console.log(`  total ${((Date.now() - started) / 1000).toFixed(1)} s`);
 process.exitCode = results.every((r) => r.code === 0) && results.length > 0 ? 0 : 1;

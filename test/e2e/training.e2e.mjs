@@ -17,7 +17,18 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  collectWebviewErrors, extensionLog, logTime, notification, openFile, openWorkbench, reloadWindow, runFromPalette, runUiSuite, showRunsView, stepLogger, waitFor,
+  collectWebviewErrors,
+  extensionLog,
+  logTime,
+  notification,
+  openFile,
+  openWorkbench,
+  reloadWindow,
+  runFromPalette,
+  runUiSuite,
+  showRunsView,
+  stepLogger,
+  waitFor,
 } from './helpers.mjs';
 
 const MODEL_FILE = 'mnist-mlp-small.model.json';
@@ -38,7 +49,11 @@ const step = stepLogger(Date.now());
 /** The run folders of the model files in the workspace's root, oldest first. */
 function runDirs(workspace) {
   const runsDir = join(workspace, '.modelstudio', 'runs');
-  return existsSync(runsDir) ? readdirSync(runsDir).sort().map((name) => join(runsDir, name)) : [];
+  return existsSync(runsDir)
+    ? readdirSync(runsDir)
+        .sort()
+        .map((name) => join(runsDir, name))
+    : [];
 }
 
 function readRunJson(runDir) {
@@ -51,7 +66,9 @@ function readRunJson(runDir) {
 
 /** The newest run of the e2e's model file. */
 function latestRunDir(workspace) {
-  return runDirs(workspace).filter((d) => d.endsWith('mnist-mlp-small')).pop();
+  return runDirs(workspace)
+    .filter((d) => d.endsWith('mnist-mlp-small'))
+    .pop();
 }
 
 function latestRunJson(workspace) {
@@ -61,7 +78,9 @@ function latestRunJson(workspace) {
 
 /** The loss points metrics.jsonl holds: one per batch, plus loss and val_loss per epoch. */
 function lossPointsOnDisk(runDir) {
-  const lines = readFileSync(join(runDir, 'metrics.jsonl'), 'utf8').split('\n').filter((l) => l.trim());
+  const lines = readFileSync(join(runDir, 'metrics.jsonl'), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim());
   let points = 0;
   for (const record of lines.map((l) => JSON.parse(l))) {
     if (Number.isFinite(record.loss)) points++;
@@ -125,16 +144,23 @@ async function run({ page, server, workspace, screenshot }) {
     assert.ok(backendTitle.includes(`${skip.backend}: ${skip.reason}`), `the backend tooltip lacks ${skip.backend}: ${backendTitle}`);
   }
   await waitFor('samples/s and ETA in the header', async () =>
-    (await webview.locator('[data-fact="samples/s"]').count()) && (await webview.locator('[data-fact="ETA"]').count()) ? true : undefined);
+    (await webview.locator('[data-fact="samples/s"]').count()) && (await webview.locator('[data-fact="ETA"]').count()) ? true : undefined,
+  );
   await page.locator('.codelens-decoration a', { hasText: '■ Stop' }).waitFor();
   const statusBar = page.locator('.statusbar-item', { hasText: 'mnist-mlp-small' });
   await statusBar.waitFor();
   // The progress notification.
   const progress = await notification(page, 'Training mnist-mlp-small');
-  assert.ok(await progress.locator('.notification-list-item-buttons-container', { hasText: 'Cancel' }).count(), 'no Cancel on the progress notification');
+  assert.ok(
+    await progress.locator('.notification-list-item-buttons-container', { hasText: 'Cancel' }).count(),
+    'no Cancel on the progress notification',
+  );
   const header = (await webview.locator('#facts').innerText()).replace(/\s+/g, ' ');
   step(`curve grew to ${later} points; status bar: ${(await statusBar.innerText()).trim()}; header: ${header}`);
-  await screenshot('training', 'a run going: header (epoch, batch, elapsed, ETA, samples/s, backend), smoothed curves, status bar, progress notification');
+  await screenshot(
+    'training',
+    'a run going: header (epoch, batch, elapsed, ETA, samples/s, backend), smoothed curves, status bar, progress notification',
+  );
   await page.locator('[id="status.notifications"]').click(); // hide the notification centre again
 
   // Stop, timed in parts. The webview notes when it saw the click and when it
@@ -142,30 +168,50 @@ async function run({ page, server, workspace, screenshot }) {
   // mtime says when the trainer finished; the extension's log, when the host
   // heard the trainer's `done`.
   const stopButton = webview.locator('#stop');
-  await stopButton.evaluate((button) => button.addEventListener('click', () => {
-    window.e2eStopClickedAt = Date.now();
-  }, { once: true }));
-  await webview.locator('body').evaluate((body) => new MutationObserver(() => {
-    if (body.dataset.status === 'stopped') window.e2eStoppedShownAt ??= Date.now();
-  }).observe(body, { attributes: true, attributeFilter: ['data-status'] }));
+  await stopButton.evaluate((button) =>
+    button.addEventListener(
+      'click',
+      () => {
+        window.e2eStopClickedAt = Date.now();
+      },
+      { once: true },
+    ),
+  );
+  await webview.locator('body').evaluate((body) =>
+    new MutationObserver(() => {
+      if (body.dataset.status === 'stopped') window.e2eStoppedShownAt ??= Date.now();
+    }).observe(body, { attributes: true, attributeFilter: ['data-status'] }),
+  );
   await stopButton.click();
   // Both polled at once, so neither observation waits for the other.
   const [onDisk, inPanel] = await Promise.all([
-    waitFor('run.json to leave running', () => {
-      const runJson = latestRunJson(workspace);
-      return runJson && runJson.status !== 'running' ? { runJson, seenAt: Date.now() } : undefined;
-    }, 10_000),
-    waitFor('the panel to leave running', async () => {
-      const status = await webview.locator('body').getAttribute('data-status');
-      return status === 'running' || status === 'stopping' ? undefined : { status, seenAt: Date.now() };
-    }, 10_000),
+    waitFor(
+      'run.json to leave running',
+      () => {
+        const runJson = latestRunJson(workspace);
+        return runJson && runJson.status !== 'running' ? { runJson, seenAt: Date.now() } : undefined;
+      },
+      10_000,
+    ),
+    waitFor(
+      'the panel to leave running',
+      async () => {
+        const status = await webview.locator('body').getAttribute('data-status');
+        return status === 'running' || status === 'stopping' ? undefined : { status, seenAt: Date.now() };
+      },
+      10_000,
+    ),
   ]);
   assert.equal(onDisk.runJson.status, 'stopped');
   assert.equal(inPanel.status, 'stopped');
   const stopClickedAt = await stopButton.evaluate(() => window.e2eStopClickedAt);
   const shownAt = await webview.locator('body').evaluate(() => window.e2eStoppedShownAt);
   const writtenAt = statSync(join(latestRunDir(workspace), 'run.json')).mtimeMs;
-  const heardAt = await waitFor('the host to log the stopped run', () => logTime(extensionLog(server), `run ${onDisk.runJson.id} stopped`), 5_000);
+  const heardAt = await waitFor(
+    'the host to log the stopped run',
+    () => logTime(extensionLog(server), `run ${onDisk.runJson.id} stopped`),
+    5_000,
+  );
   const ms = (t) => `${Math.round(t - stopClickedAt)} ms`;
   step(
     `stop, from the click: run.json stopped ${ms(writtenAt)}, host told ${ms(heardAt)}, panel stopped ${ms(shownAt)} ` +
@@ -178,10 +224,14 @@ async function run({ page, server, workspace, screenshot }) {
   // read of metrics.jsonl (written in batches) and the live stream.
   const firstRun = latestRunDir(workspace);
   const expected = lossPointsOnDisk(firstRun);
-  const shown = await waitFor('the chart to hold every record', async () => {
-    const n = await points();
-    return n === expected ? n : undefined;
-  }, 5_000).catch(async () => points());
+  const shown = await waitFor(
+    'the chart to hold every record',
+    async () => {
+      const n = await points();
+      return n === expected ? n : undefined;
+    },
+    5_000,
+  ).catch(async () => points());
   assert.equal(shown, expected, `the chart shows ${shown} loss points, metrics.jsonl has ${expected}`);
   step(`the chart holds all ${expected} loss points of metrics.jsonl`);
   await page.locator('.codelens-decoration a', { hasText: '▶ Train' }).waitFor({ timeout: 10_000 });
@@ -191,27 +241,60 @@ async function run({ page, server, workspace, screenshot }) {
   // The Runs view: this run stopped, the CLI's run completed.
   await showRunsView(page);
   const stoppedRow = runRows(page, MODEL_FILE).filter({ has: page.locator('.codicon-debug-stop') });
-  await waitFor('the run as stopped in the Runs view', async () =>
-    (await runRows(page, MODEL_FILE).first().getAttribute('aria-label'))?.includes(', stopped,') ? true : undefined, 30_000);
+  await waitFor(
+    'the run as stopped in the Runs view',
+    async () => ((await runRows(page, MODEL_FILE).first().getAttribute('aria-label'))?.includes(', stopped,') ? true : undefined),
+    30_000,
+  );
   await stoppedRow.first().waitFor();
   const cliRow = runRows(page, CLI_MODEL_FILE).first();
   assert.match((await cliRow.getAttribute('aria-label')) ?? '', /, completed, val_accuracy [\d.]+% · [\d:]+ · \w+/);
-  step(`Runs view: "${await runRows(page, MODEL_FILE).first().getAttribute('aria-label')}"; CLI run: "${await cliRow.getAttribute('aria-label')}"`);
-  await screenshot('stopped', 'after Stop: the panel says stopped; the Runs view lists the stopped run and the CLI run (completed) by model file');
+  step(
+    `Runs view: "${await runRows(page, MODEL_FILE).first().getAttribute('aria-label')}"; CLI run: "${await cliRow.getAttribute('aria-label')}"`,
+  );
+  await screenshot(
+    'stopped',
+    'after Stop: the panel says stopped; the Runs view lists the stopped run and the CLI run (completed) by model file',
+  );
 
   // A reload (Developer: Reload Window) restores the panel from the run folder
   // (registerWebviewPanelSerializer), and the Runs view from disk.
   const reload = await reloadWindow(page);
   const restored = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
-  const restoredPoints = await waitFor('the restored panel to show the run', async () => {
-    const status = await restored.locator('body').getAttribute('data-status', { timeout: 1000 }).catch(() => null);
-    const n = Number((await restored.locator('#loss-chart').getAttribute('data-points', { timeout: 1000 }).catch(() => 0)) ?? 0);
-    return status === 'stopped' && n === expected ? n : undefined;
-  }, 60_000);
-  step(`after a reload the panel is back: stopped, ${restoredPoints} points, ${Date.now() - reload.at} ms after the reload (workbench up in ${reload.workbenchMs} ms)`);
+  const restoredPoints = await waitFor(
+    'the restored panel to show the run',
+    async () => {
+      const status = await restored
+        .locator('body')
+        .getAttribute('data-status', { timeout: 1000 })
+        .catch(() => null);
+      const n = Number(
+        (await restored
+          .locator('#loss-chart')
+          .getAttribute('data-points', { timeout: 1000 })
+          .catch(() => 0)) ?? 0,
+      );
+      return status === 'stopped' && n === expected ? n : undefined;
+    },
+    60_000,
+  );
+  step(
+    `after a reload the panel is back: stopped, ${restoredPoints} points, ${Date.now() - reload.at} ms after the reload (workbench up in ${reload.workbenchMs} ms)`,
+  );
   if (!(await page.locator('.sidebar .title-label', { hasText: 'Runs' }).isVisible())) await showRunsView(page);
-  await waitFor('the Runs view after the reload', async () =>
-    (await runRows(page, MODEL_FILE).first().getAttribute('aria-label', { timeout: 1000 }).catch(() => ''))?.includes(', stopped,') ? true : undefined, 30_000);
+  await waitFor(
+    'the Runs view after the reload',
+    async () =>
+      (
+        await runRows(page, MODEL_FILE)
+          .first()
+          .getAttribute('aria-label', { timeout: 1000 })
+          .catch(() => '')
+      )?.includes(', stopped,')
+        ? true
+        : undefined,
+    30_000,
+  );
   step('after a reload the Runs view lists the run as stopped');
   await screenshot('restored', 'after a window reload: the same panel, points and Runs view');
 
@@ -235,7 +318,9 @@ async function run({ page, server, workspace, screenshot }) {
   const epochPoints = Number(await attr('data-drawn-points'));
   await panel.locator('vscode-radio[value="batch"]').click();
   await until('the batch view', async () => Number(await attr('data-drawn-points')) > epochPoints);
-  step(`smoothing, log scale, epoch view (${epochPoints} points drawn) and batch view (${await attr('data-drawn-points')}) change the loss chart`);
+  step(
+    `smoothing, log scale, epoch view (${epochPoints} points drawn) and batch view (${await attr('data-drawn-points')}) change the loss chart`,
+  );
   // Drag across the chart zooms the epoch axis; double-click goes back.
   const box = await lossChart.locator('canvas').boundingBox();
   const fullRange = await attr('data-x-range');
@@ -255,34 +340,61 @@ async function run({ page, server, workspace, screenshot }) {
 
   // A second run, then both selected in the Runs view: drawn together.
   await panel.locator('#train').click();
-  await waitFor('the second run to draw points', async () => {
-    const status = await panel.locator('body').getAttribute('data-status');
-    return status === 'running' && Number(await attr('data-points')) > 30 ? true : undefined;
-  }, 90_000);
+  await waitFor(
+    'the second run to draw points',
+    async () => {
+      const status = await panel.locator('body').getAttribute('data-status');
+      return status === 'running' && Number(await attr('data-points')) > 30 ? true : undefined;
+    },
+    90_000,
+  );
   await panel.locator('#stop').click();
-  await waitFor('the second run to stop', async () => ((await panel.locator('body').getAttribute('data-status')) === 'stopped' ? true : undefined), 30_000);
+  await waitFor(
+    'the second run to stop',
+    async () => ((await panel.locator('body').getAttribute('data-status')) === 'stopped' ? true : undefined),
+    30_000,
+  );
   await waitFor('two runs in the Runs view', async () => ((await runRows(page, MODEL_FILE).count()) === 2 ? true : undefined), 30_000);
   step('a second run was made and stopped');
   // The model file changes on disk: the header says the run trained on another spec, until it is changed back.
   const modelPath = join(workspace, MODEL_FILE);
   const modelText = readFileSync(modelPath, 'utf8');
   writeFileSync(modelPath, modelText.replace('"learningRate": 0.001', '"learningRate": 0.002'));
-  await until('"model file changed since this run started"', async () =>
-    (await panel.locator('body').getAttribute('data-file-changed')) === 'true' && (await panel.locator('#file-changed').isVisible()), 30_000);
+  await until(
+    '"model file changed since this run started"',
+    async () =>
+      (await panel.locator('body').getAttribute('data-file-changed')) === 'true' && (await panel.locator('#file-changed').isVisible()),
+    30_000,
+  );
   await screenshot('file-changed', 'the model file was edited after the run started: the header says so');
   writeFileSync(modelPath, modelText);
   await until('the notice to go', async () => !(await panel.locator('#file-changed').isVisible()), 30_000);
   step('the header said "model file changed since this run started" while the file differed from the run');
   await runRows(page, MODEL_FILE).nth(0).click();
-  await runRows(page, MODEL_FILE).nth(1).click({ modifiers: ['Control'] });
-  await until('both runs in the panel', async () => (await panel.locator('body').getAttribute('data-runs')) === '2' && (await attr('data-runs')) === '2', 30_000).catch(async (error) => {
-    const rows = await runRows(page, MODEL_FILE).evaluateAll((els) => els.map((e) => `${e.getAttribute('aria-label')} selected=${e.getAttribute('aria-selected')}`));
+  await runRows(page, MODEL_FILE)
+    .nth(1)
+    .click({ modifiers: ['Control'] });
+  await until(
+    'both runs in the panel',
+    async () => (await panel.locator('body').getAttribute('data-runs')) === '2' && (await attr('data-runs')) === '2',
+    30_000,
+  ).catch(async (error) => {
+    const rows = await runRows(page, MODEL_FILE).evaluateAll((els) =>
+      els.map((e) => `${e.getAttribute('aria-label')} selected=${e.getAttribute('aria-selected')}`),
+    );
     throw new Error(`${error.message}; rows: ${rows.join(' | ')}; panel runs ${await panel.locator('body').getAttribute('data-runs')}`);
   });
   step(`two runs selected: the panel draws both (${await attr('data-datasets')} curves on the loss chart)`);
-  await screenshot('compare', 'two runs selected in the Runs view, overlaid in the panel (colour per run, validation dashed); Light Modern theme');
+  await screenshot(
+    'compare',
+    'two runs selected in the Runs view, overlaid in the panel (colour per run, validation dashed); Light Modern theme',
+  );
 
-  for (const [theme, name] of [['Dark Modern', 'dark'], ['Dark High Contrast', 'high-contrast'], ['Light High Contrast', 'light-high-contrast']]) {
+  for (const [theme, name] of [
+    ['Dark Modern', 'dark'],
+    ['Dark High Contrast', 'high-contrast'],
+    ['Light High Contrast', 'light-high-contrast'],
+  ]) {
     await setColorTheme(page, theme);
     await page.waitForTimeout(500); // the charts redraw on the theme change, on the next frame
     await screenshot(`theme-${name}`, `the same comparison in ${theme}`);
@@ -294,15 +406,28 @@ async function run({ page, server, workspace, screenshot }) {
   // (the Runs view's selection itself is not restored by VS Code).
   const comparedCurves = await attr('data-datasets');
   const reloadCompared = await reloadWindow(page);
-  const curvesBack = await waitFor('the restored panel to draw both runs again', async () => {
-    const runs = await panel.locator('body').getAttribute('data-runs', { timeout: 1000 }).catch(() => null);
-    return runs === '2' ? lossChart.getAttribute('data-datasets', { timeout: 1000 }).catch(() => undefined) : undefined;
-  }, 60_000);
+  const curvesBack = await waitFor(
+    'the restored panel to draw both runs again',
+    async () => {
+      const runs = await panel
+        .locator('body')
+        .getAttribute('data-runs', { timeout: 1000 })
+        .catch(() => null);
+      return runs === '2' ? lossChart.getAttribute('data-datasets', { timeout: 1000 }).catch(() => undefined) : undefined;
+    },
+    60_000,
+  );
   assert.equal(curvesBack, comparedCurves, 'the restored comparison draws the curves it drew before the reload');
-  step(`after a second reload the panel draws both runs again (${curvesBack} curves on the loss chart), ${Date.now() - reloadCompared.at} ms after the reload`);
+  step(
+    `after a second reload the panel draws both runs again (${curvesBack} curves on the loss chart), ${Date.now() - reloadCompared.at} ms after the reload`,
+  );
   await screenshot('compare-restored', 'after a window reload: the two runs are still overlaid');
   if (!(await page.locator('.sidebar .title-label', { hasText: 'Runs' }).isVisible())) await showRunsView(page);
-  await waitFor('both runs in the Runs view after the reload', async () => ((await runRows(page, MODEL_FILE).count()) === 2 ? true : undefined), 30_000);
+  await waitFor(
+    'both runs in the Runs view after the reload',
+    async () => ((await runRows(page, MODEL_FILE).count()) === 2 ? true : undefined),
+    30_000,
+  );
 
   // Delete Run from the context menu, after a modal confirmation.
   // Selected alone first: a right-click inside a selection acts on all of it.

@@ -16,8 +16,15 @@ describe('Backends: Select Backend… and Install Native Backend…', () => {
   it('Select Backend… probes every backend on the model file; auto remembers the fastest and sets the setting', async function () {
     this.timeout(180_000);
     const uri = vscode.Uri.file(path.join(workspaceRoot(), 'iris.model.yaml'));
-    const result = await vscode.commands.executeCommand<SelectBackendResult>(Command.SelectBackend, { modelFile: uri, pick: 'auto', seconds: 0.5 });
-    assert.deepEqual(result.reports.map((r) => r.backend), ['tensorflow', 'webgpu', 'wasm', 'cpu']);
+    const result = await vscode.commands.executeCommand<SelectBackendResult>(Command.SelectBackend, {
+      modelFile: uri,
+      pick: 'auto',
+      seconds: 0.5,
+    });
+    assert.deepEqual(
+      result.reports.map((r) => r.backend),
+      ['tensorflow', 'webgpu', 'wasm', 'cpu'],
+    );
     const status = Object.fromEntries(result.reports.map((r) => [r.backend, r.status]));
     assert.equal(status.wasm, 'loaded');
     assert.equal(status.cpu, 'loaded');
@@ -42,7 +49,10 @@ describe('Backends: Select Backend… and Install Native Backend…', () => {
     try {
       const result = await vscode.commands.executeCommand<InstallResult>(Command.InstallNativeBackend, { variant: 'cpu' });
       assert.equal(result.kind, 'failed');
-      assert.match(result.kind === 'failed' ? result.message : '', /^Could not install @tensorflow\/tfjs-node@4\.22\.0: offline or the network is blocked \(ECONNREFUSED/);
+      assert.match(
+        result.kind === 'failed' ? result.message : '',
+        /^Could not install @tensorflow\/tfjs-node@4\.22\.0: offline or the network is blocked \(ECONNREFUSED/,
+      );
       assert.equal(fs.existsSync(path.join(nativeDir, 'cpu')), false);
       assert.deepEqual(fs.existsSync(nativeDir) ? fs.readdirSync(nativeDir) : [], []);
     } finally {

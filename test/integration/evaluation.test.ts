@@ -37,7 +37,11 @@ describe('Evaluate Model… and Export Model…', function () {
   it('evaluates the newest finished run of a model file (the CodeLens argument) in a trainer process and opens the panel', async () => {
     await vscode.commands.executeCommand(Command.Evaluate, vscode.Uri.file(path.join(workspaceRoot(), MODEL_FILE)), { data: 'test' });
     const file = path.join(runDir, 'evaluation.json');
-    const evaluations = await waitFor('evaluation.json', () => (existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { evaluations: { count: number; result: { kind: string; r2: number } }[] }).evaluations : undefined));
+    const evaluations = await waitFor('evaluation.json', () =>
+      existsSync(file)
+        ? (JSON.parse(readFileSync(file, 'utf8')) as { evaluations: { count: number; result: { kind: string; r2: number } }[] }).evaluations
+        : undefined,
+    );
     assert.equal(evaluations.length, 1);
     assert.equal(evaluations[0].result.kind, 'regression');
     assert.equal(evaluations[0].count, 20); // testSplit 0.2 of 100 rows
@@ -46,14 +50,27 @@ describe('Evaluate Model… and Export Model…', function () {
   });
 
   it('evaluates a run folder on another file of the workspace', async () => {
-    await vscode.commands.executeCommand(Command.Evaluate, vscode.Uri.file(runDir), { data: path.join(workspaceRoot(), 'data', 'linear.csv') });
-    const evaluations = (JSON.parse(readFileSync(path.join(runDir, 'evaluation.json'), 'utf8')) as { evaluations: { count: number; dataset: { kind: string } }[] }).evaluations;
-    assert.deepEqual(evaluations.map((e) => [e.dataset.kind, e.count]), [['testSplit', 20], ['file', 100]]);
+    await vscode.commands.executeCommand(Command.Evaluate, vscode.Uri.file(runDir), {
+      data: path.join(workspaceRoot(), 'data', 'linear.csv'),
+    });
+    const evaluations = (
+      JSON.parse(readFileSync(path.join(runDir, 'evaluation.json'), 'utf8')) as {
+        evaluations: { count: number; dataset: { kind: string } }[];
+      }
+    ).evaluations;
+    assert.deepEqual(
+      evaluations.map((e) => [e.dataset.kind, e.count]),
+      [
+        ['testSplit', 20],
+        ['file', 100],
+      ],
+    );
   });
 
   it('exports a run to a folder, with model.json, weights and the Keras topology', async () => {
     const outDir = path.join(workspaceRoot(), 'exported-linear');
     await vscode.commands.executeCommand(Command.ExportModel, vscode.Uri.file(runDir), { outDir });
-    for (const name of ['model.json', 'group1-shard1of1.bin', 'keras-topology.json']) assert.ok(existsSync(path.join(outDir, name)), `${name} missing`);
+    for (const name of ['model.json', 'group1-shard1of1.bin', 'keras-topology.json'])
+      assert.ok(existsSync(path.join(outDir, name)), `${name} missing`);
   });
 });

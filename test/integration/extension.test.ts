@@ -132,9 +132,7 @@ describe('Model Studio in a real extension host', () => {
     const range = editor.document.lineAt(line).range;
     await editor.edit((edit) => edit.replace(range, '    "epochs": 3'));
     await waitFor('diagnostics to clear after the fix', () =>
-      vscode.languages.getDiagnostics(uri).some((d) => d.source === 'Model Studio' && d.range.start.line === line)
-        ? undefined
-        : true,
+      vscode.languages.getDiagnostics(uri).some((d) => d.source === 'Model Studio' && d.range.start.line === line) ? undefined : true,
     );
     await vscode.commands.executeCommand('workbench.action.files.revert');
   });

@@ -18,13 +18,35 @@ import { activateExtension, codeLensTitles, waitFor, workspaceRoot } from './hel
 
 /** Iris with one example a batch (about 100 batches an epoch): a run that lasts until it is stopped. */
 function irisModel(name: string, epochs: number): string {
-  return `${JSON.stringify({
-    name,
-    task: 'classification',
-    data: { train: { path: 'data/iris.csv', label: 'species' }, testSplit: 0.2, validationSplit: 0.1, features: { normalize: 'standard' } },
-    model: { layers: [{ type: 'dense', units: 16, activation: 'relu' }, { type: 'dense', units: 3, activation: 'softmax' }] },
-    training: { optimizer: 'adam', learningRate: 0.01, loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'], batchSize: 1, epochs, seed: 42 },
-  }, null, 2)}\n`;
+  return `${JSON.stringify(
+    {
+      name,
+      task: 'classification',
+      data: {
+        train: { path: 'data/iris.csv', label: 'species' },
+        testSplit: 0.2,
+        validationSplit: 0.1,
+        features: { normalize: 'standard' },
+      },
+      model: {
+        layers: [
+          { type: 'dense', units: 16, activation: 'relu' },
+          { type: 'dense', units: 3, activation: 'softmax' },
+        ],
+      },
+      training: {
+        optimizer: 'adam',
+        learningRate: 0.01,
+        loss: 'sparseCategoricalCrossentropy',
+        metrics: ['accuracy'],
+        batchSize: 1,
+        epochs,
+        seed: 42,
+      },
+    },
+    null,
+    2,
+  )}\n`;
 }
 
 /** The runs of `file` (its folder's runs folder holds every model file's runs), newest first. */
@@ -40,23 +62,32 @@ async function runningRunsOf(file: string): Promise<RunEntry[]> {
 function metricLines(runDir: string): MetricRecord[] {
   const text = fs.readFileSync(path.join(runDir, 'metrics.jsonl'), 'utf8');
   assert.ok(text === '' || text.endsWith('\n'), 'metrics.jsonl ends in the middle of a line');
-  return text.split('\n').slice(0, -1).map((line, i) => {
-    const value: unknown = JSON.parse(line);
-    assert.ok(isMetricRecord(value), `metrics.jsonl:${i + 1}: ${line}`);
-    return value;
-  });
+  return text
+    .split('\n')
+    .slice(0, -1)
+    .map((line, i) => {
+      const value: unknown = JSON.parse(line);
+      assert.ok(isMetricRecord(value), `metrics.jsonl:${i + 1}: ${line}`);
+      return value;
+    });
 }
 
 function epochRecords(runDir: string): number[] {
-  return metricLines(runDir).filter((r) => r.batch === null).map((r) => r.epoch);
+  return metricLines(runDir)
+    .filter((r) => r.batch === null)
+    .map((r) => r.epoch);
 }
 
 /** Waits for `runDir`'s run.json to leave `running`. */
 function ended(runDir: string, timeoutMs = 30_000): Promise<RunInfo> {
-  return waitFor(`${path.basename(runDir)} to end`, async () => {
-    const run = await readRun(runDir).catch(() => undefined);
-    return run && run.status !== 'running' ? run : undefined;
-  }, timeoutMs);
+  return waitFor(
+    `${path.basename(runDir)} to end`,
+    async () => {
+      const run = await readRun(runDir).catch(() => undefined);
+      return run && run.status !== 'running' ? run : undefined;
+    },
+    timeoutMs,
+  );
 }
 
 describe('Surviving faults around training', () => {
@@ -98,10 +129,14 @@ describe('Surviving faults around training', () => {
     const uri = vscode.Uri.file(file);
     await vscode.window.showTextDocument(uri);
     await vscode.commands.executeCommand(Command.Train, uri);
-    const { runDir, run } = await waitFor('a run with two finished epochs', async () => {
-      const [latest] = await runningRunsOf(file);
-      return latest?.run.pid && epochRecords(latest.runDir).length >= 2 ? latest : undefined;
-    }, 60_000);
+    const { runDir, run } = await waitFor(
+      'a run with two finished epochs',
+      async () => {
+        const [latest] = await runningRunsOf(file);
+        return latest?.run.pid && epochRecords(latest.runDir).length >= 2 ? latest : undefined;
+      },
+      60_000,
+    );
     const epochsBefore = epochRecords(runDir).length;
 
     const killedAt = Date.now();
@@ -112,7 +147,11 @@ describe('Surviving faults around training', () => {
     assert.equal(failed.error?.message, 'trainer process ended unexpectedly (signal SIGKILL)');
     const epochs = epochRecords(runDir);
     assert.ok(epochs.length >= epochsBefore, `${epochs.length} epoch records, ${epochsBefore} before the kill`);
-    assert.deepEqual(epochs, epochs.map((_, i) => i + 1), 'every finished epoch once, in order');
+    assert.deepEqual(
+      epochs,
+      epochs.map((_, i) => i + 1),
+      'every finished epoch once, in order',
+    );
 
     const header = await waitFor('the panel to say failed', () => {
       const h = api.panelHeader(file);
@@ -140,11 +179,15 @@ describe('Surviving faults around training', () => {
     fs.writeFileSync(b, irisModel('iris-long-b', 5000));
     await vscode.commands.executeCommand(Command.Train, vscode.Uri.file(a));
     await vscode.commands.executeCommand(Command.Train, vscode.Uri.file(b));
-    const [runA, runB] = await waitFor('both running, with records', async () => {
-      const [ra] = await runningRunsOf(a);
-      const [rb] = await runningRunsOf(b);
-      return ra && rb && metricLines(ra.runDir).length > 0 && metricLines(rb.runDir).length > 0 ? [ra, rb] : undefined;
-    }, 60_000);
+    const [runA, runB] = await waitFor(
+      'both running, with records',
+      async () => {
+        const [ra] = await runningRunsOf(a);
+        const [rb] = await runningRunsOf(b);
+        return ra && rb && metricLines(ra.runDir).length > 0 && metricLines(rb.runDir).length > 0 ? [ra, rb] : undefined;
+      },
+      60_000,
+    );
     assert.notEqual(runA.run.pid, runB.run.pid);
     await vscode.commands.executeCommand(Command.Stop, vscode.Uri.file(a));
     await vscode.commands.executeCommand(Command.Stop, vscode.Uri.file(b));
@@ -158,10 +201,14 @@ describe('Surviving faults around training', () => {
     fs.writeFileSync(file, irisModel('iris-long', 5000));
     const uri = vscode.Uri.file(file);
     await vscode.commands.executeCommand(Command.Train, uri);
-    const [first] = await waitFor('a running run', async () => {
-      const running = await runningRunsOf(file);
-      return running.length === 1 ? running : undefined;
-    }, 60_000);
+    const [first] = await waitFor(
+      'a running run',
+      async () => {
+        const running = await runningRunsOf(file);
+        return running.length === 1 ? running : undefined;
+      },
+      60_000,
+    );
 
     api.setAsk(async (message, _detail, ...choices) => {
       asked.push(`${message} [${choices.join(' | ')}]`);
@@ -173,10 +220,14 @@ describe('Surviving faults around training', () => {
 
     api.setAsk(async () => 'Start Another');
     await vscode.commands.executeCommand(Command.Train, uri);
-    const second = await waitFor('a second run beside the first', async () => {
-      const running = await runningRunsOf(file);
-      return running.length === 2 ? running.find((r) => r.runDir !== first.runDir) : undefined;
-    }, 60_000);
+    const second = await waitFor(
+      'a second run beside the first',
+      async () => {
+        const running = await runningRunsOf(file);
+        return running.length === 2 ? running.find((r) => r.runDir !== first.runDir) : undefined;
+      },
+      60_000,
+    );
     strays.push(first.run.pid as number);
     const firstRecords = metricLines(first.runDir).length;
     await waitFor('the first run to go on', () => (metricLines(first.runDir).length > firstRecords ? true : undefined));
@@ -184,8 +235,11 @@ describe('Surviving faults around training', () => {
     api.setAsk(async () => 'Stop Current Run');
     await vscode.commands.executeCommand(Command.Train, uri);
     assert.equal((await ended(second.runDir)).status, 'stopped');
-    const third = await waitFor('a third run', async () =>
-      (await runningRunsOf(file)).find((r) => r.runDir !== first.runDir && r.runDir !== second.runDir), 60_000);
+    const third = await waitFor(
+      'a third run',
+      async () => (await runningRunsOf(file)).find((r) => r.runDir !== first.runDir && r.runDir !== second.runDir),
+      60_000,
+    );
     assert.equal((await readRun(first.runDir)).status, 'running', 'Stop Current Run stopped the run beside it too');
     await vscode.commands.executeCommand(Command.Stop, uri);
     assert.equal((await ended(third.runDir)).status, 'stopped');
@@ -202,10 +256,14 @@ describe('Surviving faults around training', () => {
     const uri = vscode.Uri.file(file);
     await vscode.window.showTextDocument(uri);
     await vscode.commands.executeCommand(Command.Train, uri);
-    const { runDir } = await waitFor('a finished first epoch', async () => {
-      const [latest] = await runningRunsOf(file);
-      return latest && epochRecords(latest.runDir).length >= 1 ? latest : undefined;
-    }, 60_000);
+    const { runDir } = await waitFor(
+      'a finished first epoch',
+      async () => {
+        const [latest] = await runningRunsOf(file);
+        return latest && epochRecords(latest.runDir).length >= 1 ? latest : undefined;
+      },
+      60_000,
+    );
     await vscode.commands.executeCommand(Command.Stop, uri);
     const stopped = await ended(runDir);
     assert.equal(stopped.status, 'stopped');
@@ -215,25 +273,38 @@ describe('Surviving faults around training', () => {
     // From the Runs view (its context menu passes the run's node): resumed, then stopped again after another epoch.
     const node = { kind: 'run', modelFile: file, runDir, run: stopped, status: 'stopped', best: undefined };
     await vscode.commands.executeCommand(Command.ResumeRun, node);
-    await waitFor('the resumed run to finish another epoch', async () => {
-      const run = await readRun(runDir);
-      return run.status === 'running' && epochRecords(runDir).length > (stopped.epochsDone ?? 0) ? true : undefined;
-    }, 60_000);
+    await waitFor(
+      'the resumed run to finish another epoch',
+      async () => {
+        const run = await readRun(runDir);
+        return run.status === 'running' && epochRecords(runDir).length > (stopped.epochsDone ?? 0) ? true : undefined;
+      },
+      60_000,
+    );
     await vscode.commands.executeCommand(Command.Stop, uri);
     const again = await ended(runDir);
     assert.equal(again.status, 'stopped', 'the resumed run completed before it could be stopped');
 
     // From the CodeLens (its argument is the model file): to the end.
     await vscode.commands.executeCommand(Command.ResumeRun, uri);
-    const final = await waitFor('the resumed run to complete', async () => {
-      const run = await readRun(runDir);
-      return run.status === 'completed' ? run : undefined;
-    }, 60_000);
+    const final = await waitFor(
+      'the resumed run to complete',
+      async () => {
+        const run = await readRun(runDir);
+        return run.status === 'completed' ? run : undefined;
+      },
+      60_000,
+    );
     assert.equal(final.epochsDone, EPOCHS);
     assert.ok(final.resumedAt);
     assert.equal(final.startedAt, stopped.startedAt);
-    assert.deepEqual(epochRecords(runDir), Array.from({ length: EPOCHS }, (_, i) => i + 1));
-    const batches = metricLines(runDir).filter((r) => r.batch !== null).map((r) => `${r.epoch}/${r.batch}`);
+    assert.deepEqual(
+      epochRecords(runDir),
+      Array.from({ length: EPOCHS }, (_, i) => i + 1),
+    );
+    const batches = metricLines(runDir)
+      .filter((r) => r.batch !== null)
+      .map((r) => `${r.epoch}/${r.batch}`);
     assert.equal(new Set(batches).size, batches.length, 'a batch recorded twice');
     assert.equal(batches.length, EPOCHS * final.batchesPerEpoch, 'a batch missing');
     assert.equal((await runsOf(file)).length, 1, 'resuming made a new run folder');
@@ -245,7 +316,12 @@ describe('Surviving faults around training', () => {
     const editor = await vscode.window.showTextDocument(uri);
     const text = editor.document.getText();
     const at = text.indexOf('"learningRate": 0.01');
-    await editor.edit((edit) => edit.replace(new vscode.Range(editor.document.positionAt(at), editor.document.positionAt(at + '"learningRate": 0.01'.length)), '"learningRate": 0.02'));
+    await editor.edit((edit) =>
+      edit.replace(
+        new vscode.Range(editor.document.positionAt(at), editor.document.positionAt(at + '"learningRate": 0.01'.length)),
+        '"learningRate": 0.02',
+      ),
+    );
     await waitFor('"model file changed since this run started"', () => (api.panelHeader(file)?.fileChanged === true ? true : undefined));
     await vscode.commands.executeCommand('workbench.action.files.revert');
     await waitFor('the notice to go once the file agrees again', () => (api.panelHeader(file)?.fileChanged === false ? true : undefined));
@@ -267,13 +343,20 @@ describe('Surviving faults around training', () => {
       fs.writeFileSync(file, JSON.stringify(spec, null, 2));
       const uri = vscode.Uri.file(file);
       await vscode.commands.executeCommand(Command.Train, uri);
-      const [latest] = await waitFor('a run', async () => {
-        const runs = await runsOf(file);
-        return runs.length > 0 ? runs : undefined;
-      }, 60_000);
+      const [latest] = await waitFor(
+        'a run',
+        async () => {
+          const runs = await runsOf(file);
+          return runs.length > 0 ? runs : undefined;
+        },
+        60_000,
+      );
       const failed = await ended(latest.runDir, 60_000);
       assert.equal(failed.status, 'failed');
-      assert.match(failed.error?.message ?? '', /^out of memory at epoch 1, batch 0 \(used \d+ MB of 32 MB\): try a smaller training\.batchSize \(now 2\) or raise modelStudio\.trainer\.maxMemoryMB \(now 32\)$/);
+      assert.match(
+        failed.error?.message ?? '',
+        /^out of memory at epoch 1, batch 0 \(used \d+ MB of 32 MB\): try a smaller training\.batchSize \(now 2\) or raise modelStudio\.trainer\.maxMemoryMB \(now 32\)$/,
+      );
       const header = await waitFor('the panel to say so', () => {
         const h = api.panelHeader(file);
         return h?.run.status === 'failed' ? h : undefined;

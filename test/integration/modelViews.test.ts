@@ -38,13 +38,17 @@ describe('Hyperparameters, Graph and layer hints in a real extension host', () =
     assert.ok(titles.includes('Hyperparameters'), JSON.stringify(titles));
   });
 
-  it('shows each layer\'s output shape and parameter count as inlay hints, from the inspector process', async () => {
+  it("shows each layer's output shape and parameter count as inlay hints, from the inspector process", async () => {
     const document = await vscode.workspace.openTextDocument(path.join(root, 'mnist-mlp.model.json'));
     await vscode.window.showTextDocument(document);
-    const labels = await waitFor('the inlay hints', async () => {
-      const l = await hintLabels(document);
-      return l.length === 2 ? l : undefined;
-    }, 60_000);
+    const labels = await waitFor(
+      'the inlay hints',
+      async () => {
+        const l = await hintLabels(document);
+        return l.length === 2 ? l : undefined;
+      },
+      60_000,
+    );
     assert.deepEqual(labels, ['→ [null,512] · 401,920 params', '→ [null,10] · 5,130 params']);
   });
 
@@ -54,10 +58,14 @@ describe('Hyperparameters, Graph and layer hints in a real extension host', () =
     const offset = document.getText().indexOf('"units": 512') + '"units": '.length;
     const range = new vscode.Range(document.positionAt(offset), document.positionAt(offset + 3));
     await editor.edit((b) => b.replace(range, '256'));
-    const labels = await waitFor('hints for 256 units', async () => {
-      const l = await hintLabels(document);
-      return l[0] === '→ [null,256] · 200,960 params' ? l : undefined;
-    }, 30_000);
+    const labels = await waitFor(
+      'hints for 256 units',
+      async () => {
+        const l = await hintLabels(document);
+        return l[0] === '→ [null,256] · 200,960 params' ? l : undefined;
+      },
+      30_000,
+    );
     assert.equal(labels.length, 2);
     await editor.edit((b) => b.replace(new vscode.Range(range.start, range.start.translate(0, 3)), '0'));
     await waitFor('no hints for 0 units', async () => ((await hintLabels(document)).length === 0 ? true : undefined), 30_000);

@@ -17,7 +17,8 @@ const extensionDir = process.env.MODEL_STUDIO_EXTENSION_DIR ?? repo;
 const artifacts = join(repo, 'test', 'e2e', 'artifacts');
 
 /** The workbench's complaints about having no internet (gallery, GitHub auth): harmless here. */
-const OFFLINE_NOISE = /ENOTFOUND|authentication provider|AccountPolicyGate|AgentHost|connection token|Creating a socket|reconnection-grace-time|builtin extensions cache|Service Worker/;
+const OFFLINE_NOISE =
+  /ENOTFOUND|authentication provider|AccountPolicyGate|AgentHost|connection token|Creating a socket|reconnection-grace-time|builtin extensions cache|Service Worker/;
 
 /** `console.log` arguments as Node prints them, without `%c` styling. */
 function formatConsole([first, ...rest]) {
@@ -69,7 +70,14 @@ async function main() {
       const text = formatConsole(Array.isArray(args) ? args : [args]);
       if (!OFFLINE_NOISE.test(text)) process.stdout.write(`${text}\n`);
     });
-    await page.goto(workbenchUrl(server, { folder: workspace, extensionDir, testsPath, env: { MODEL_STUDIO_TEST_GREP: process.env.MODEL_STUDIO_TEST_GREP ?? '' } }));
+    await page.goto(
+      workbenchUrl(server, {
+        folder: workspace,
+        extensionDir,
+        testsPath,
+        env: { MODEL_STUDIO_TEST_GREP: process.env.MODEL_STUDIO_TEST_GREP ?? '' },
+      }),
+    );
     code = await exit;
     if (code !== 0) {
       mkdirSync(artifacts, { recursive: true });

@@ -53,8 +53,16 @@ describe('Runs, commands and diagnostics around training', () => {
       .MonacoPerformanceMarks;
     const marks = new Map((registry?.getMarks() ?? []).map((m) => [m.name, m.startTime]));
     const at = (what: string) => marks.get(`code/extHost/${what}/${EXTENSION_ID}`);
-    const [willLoad, didLoad, willActivate, didActivate] = ['willLoadExtensionCode', 'didLoadExtensionCode', 'willActivateExtension', 'didActivateExtension'].map(at);
-    assert.ok(willLoad !== undefined && didLoad !== undefined && willActivate !== undefined && didActivate !== undefined, 'no activation marks');
+    const [willLoad, didLoad, willActivate, didActivate] = [
+      'willLoadExtensionCode',
+      'didLoadExtensionCode',
+      'willActivateExtension',
+      'didActivateExtension',
+    ].map(at);
+    assert.ok(
+      willLoad !== undefined && didLoad !== undefined && willActivate !== undefined && didActivate !== undefined,
+      'no activation marks',
+    );
     console.log(
       `activation: code loading ${(didLoad - willLoad).toFixed(1)} ms, activate() ${(didActivate - willActivate).toFixed(1)} ms, total ${(didActivate - willLoad).toFixed(1)} ms`,
     );
@@ -94,24 +102,34 @@ describe('Runs, commands and diagnostics around training', () => {
       const d = vscode.languages.getDiagnostics(schemaUri).filter((x) => x.source === OURS);
       return d.length >= 5 ? d : undefined;
     });
-    assert.ok(ours.some((d) => /"training\.epochs" must be an integer ≥ 1/.test(d.message)), ours.map((d) => d.message).join('\n'));
+    assert.ok(
+      ours.some((d) => /"training\.epochs" must be an integer ≥ 1/.test(d.message)),
+      ours.map((d) => d.message).join('\n'),
+    );
 
     // The JSON service is up when it reports the syntax error of another file.
     const syntaxFile = path.join(root, 'syntax-broken.model.json');
     fs.writeFileSync(syntaxFile, SYNTAX_BROKEN);
     const syntaxUri = vscode.Uri.file(syntaxFile);
     await vscode.window.showTextDocument(syntaxUri);
-    const theirs = await waitFor('the JSON service’s syntax error', () => {
-      const d = vscode.languages.getDiagnostics(syntaxUri).filter((x) => x.source !== OURS);
-      return d.length > 0 ? d : undefined;
-    }, 30_000);
+    const theirs = await waitFor(
+      'the JSON service’s syntax error',
+      () => {
+        const d = vscode.languages.getDiagnostics(syntaxUri).filter((x) => x.source !== OURS);
+        return d.length > 0 ? d : undefined;
+      },
+      30_000,
+    );
     await pause(1000); // our debounced validation has run too
     const onLine = vscode.languages.getDiagnostics(syntaxUri).filter((d) => d.range.start.line === theirs[0].range.start.line);
     assert.equal(onLine.length, 1, `the syntax error shows once: ${JSON.stringify(onLine.map((d) => [d.source, d.message]))}`);
 
     // By now the JSON service has validated the first file too: nothing from it there.
     const others = vscode.languages.getDiagnostics(schemaUri).filter((d) => d.source !== OURS);
-    assert.deepEqual(others.map((d) => `${d.source}: ${d.message}`), []);
+    assert.deepEqual(
+      others.map((d) => `${d.source}: ${d.message}`),
+      [],
+    );
     fs.rmSync(schemaFile);
     fs.rmSync(syntaxFile);
   });
@@ -122,11 +140,18 @@ describe('Runs, commands and diagnostics around training', () => {
     await vscode.window.showTextDocument(document);
     const offset = document.getText().indexOf('"adam"') + 1;
     const values = await waitFor('value completions', async () => {
-      const list = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', uri, document.positionAt(offset));
+      const list = await vscode.commands.executeCommand<vscode.CompletionList>(
+        'vscode.executeCompletionItemProvider',
+        uri,
+        document.positionAt(offset),
+      );
       const labels = list.items.map((i) => (typeof i.label === 'string' ? i.label : i.label.label));
       return labels.some((l) => l.includes('rmsprop')) ? labels : undefined;
     });
-    assert.ok(values.some((l) => l.includes('sgd')), JSON.stringify(values));
+    assert.ok(
+      values.some((l) => l.includes('sgd')),
+      JSON.stringify(values),
+    );
   });
 
   it('draws runs together with Compare Runs', async function () {
@@ -134,7 +159,11 @@ describe('Runs, commands and diagnostics around training', () => {
     const file = path.join(root, 'mnist-mlp-small.model.json');
     const runs = await listRuns(runsDirFor(file));
     assert.ok(runs.length >= 2, `earlier tests left ${runs.length} runs`);
-    await vscode.commands.executeCommand(Command.CompareRuns, vscode.Uri.file(file), runs.slice(0, 2).map((r) => r.runDir));
+    await vscode.commands.executeCommand(
+      Command.CompareRuns,
+      vscode.Uri.file(file),
+      runs.slice(0, 2).map((r) => r.runDir),
+    );
     await waitFor('the training panel', () => tabLabels().find((l) => l === 'Training: mnist-mlp-small'));
   });
 
@@ -165,6 +194,9 @@ describe('Runs, commands and diagnostics around training', () => {
   it('Stop Training says so when nothing is training, and stops nothing', async () => {
     // Resolves to the file it stopped: none (the information message is not awaited).
     assert.equal(await vscode.commands.executeCommand(Command.Stop), undefined);
-    assert.equal(await vscode.commands.executeCommand(Command.Stop, vscode.Uri.file(path.join(workspaceRoot(), 'iris.model.yaml'))), undefined);
+    assert.equal(
+      await vscode.commands.executeCommand(Command.Stop, vscode.Uri.file(path.join(workspaceRoot(), 'iris.model.yaml'))),
+      undefined,
+    );
   });
 });

@@ -20,17 +20,25 @@ describe('loadBackend', () => {
     const loaded = await loadBackend('auto', { nativeDir: path.join(repoRoot, 'out', 'test', 'no-native-here') });
     assert.equal(loaded.backend, 'wasm');
     assert.equal(tf.getBackend(), 'wasm');
-    assert.deepEqual(loaded.skipped.map((s) => s.backend), ['tensorflow', 'webgpu']);
-    assert.equal(loaded.skipped[0].reason,
-      '@tensorflow/tfjs-node is not installed (optional dependency; Model Studio: Install Native Backend… installs it)');
+    assert.deepEqual(
+      loaded.skipped.map((s) => s.backend),
+      ['tensorflow', 'webgpu'],
+    );
+    assert.equal(
+      loaded.skipped[0].reason,
+      '@tensorflow/tfjs-node is not installed (optional dependency; Model Studio: Install Native Backend… installs it)',
+    );
     // No Vulkan loader, no adapter, or only a software one (lavapipe): never taken for speed.
     assert.match(loaded.skipped[1].reason, /Vulkan|adapter|not installed/);
   });
 
   it('an explicit choice that cannot load is an error saying why', async () => {
-    await assert.rejects(loadBackend('tensorflow'), (error: unknown) =>
-      error instanceof BackendUnavailableError
-      && error.message.startsWith('backend tensorflow is not available: @tensorflow/tfjs-node is not installed'));
+    await assert.rejects(
+      loadBackend('tensorflow'),
+      (error: unknown) =>
+        error instanceof BackendUnavailableError &&
+        error.message.startsWith('backend tensorflow is not available: @tensorflow/tfjs-node is not installed'),
+    );
   });
 
   it('loads a binding from the native folder that brings its own copy of tfjs-core, and shares one engine with it', async () => {
@@ -45,13 +53,21 @@ describe('loadBackend', () => {
     copyFileSync(path.join(core, 'dist', 'tf-core.node.js'), path.join(modules, 'tfjs-core', 'dist', 'tf-core.node.js'));
     // A stand-in for tfjs-node: registers `tensorflow` (cpu's kernels under that name) on the core it resolves.
     mkdirSync(path.join(modules, 'tfjs-node'), { recursive: true });
-    writeFileSync(path.join(modules, 'tfjs-node', 'package.json'), JSON.stringify({ name: '@tensorflow/tfjs-node', version: '4.22.0', main: 'index.js' }));
-    writeFileSync(path.join(modules, 'tfjs-node', 'index.js'), [
-      "const core = require('@tensorflow/tfjs-core');",
-      "if (require.resolve('@tensorflow/tfjs-core') === " + JSON.stringify(require.resolve('@tensorflow/tfjs-core')) + ") throw new Error('not a second copy');",
-      "for (const kernel of core.getKernelsForBackend('cpu')) core.registerKernel({ ...kernel, backendName: 'tensorflow' });",
-      "core.registerBackend('tensorflow', core.findBackendFactory('cpu'));",
-    ].join('\n'));
+    writeFileSync(
+      path.join(modules, 'tfjs-node', 'package.json'),
+      JSON.stringify({ name: '@tensorflow/tfjs-node', version: '4.22.0', main: 'index.js' }),
+    );
+    writeFileSync(
+      path.join(modules, 'tfjs-node', 'index.js'),
+      [
+        "const core = require('@tensorflow/tfjs-core');",
+        "if (require.resolve('@tensorflow/tfjs-core') === " +
+          JSON.stringify(require.resolve('@tensorflow/tfjs-core')) +
+          ") throw new Error('not a second copy');",
+        "for (const kernel of core.getKernelsForBackend('cpu')) core.registerKernel({ ...kernel, backendName: 'tensorflow' });",
+        "core.registerBackend('tensorflow', core.findBackendFactory('cpu'));",
+      ].join('\n'),
+    );
     try {
       const loaded = await loadBackend('tensorflow', { nativeDir });
       assert.equal(loaded.backend, 'tensorflow');
@@ -73,9 +89,13 @@ describe('loadBackend', () => {
     writeFileSync(path.join(modules, 'tfjs-core', 'package.json'), JSON.stringify({ name: '@tensorflow/tfjs-core', version: '4.1.0' }));
     writeFileSync(path.join(modules, 'tfjs-node', 'package.json'), JSON.stringify({ name: '@tensorflow/tfjs-node', version: '4.1.0' }));
     try {
-      await assert.rejects(loadBackend('tensorflow', { nativeDir }), (error: unknown) =>
-        error instanceof BackendUnavailableError
-        && error.message === `backend tensorflow is not available: the native cpu backend in ${nativeDir} is for TF.js 4.1.0, this build uses ${tf.version_core}: install it again`);
+      await assert.rejects(
+        loadBackend('tensorflow', { nativeDir }),
+        (error: unknown) =>
+          error instanceof BackendUnavailableError &&
+          error.message ===
+            `backend tensorflow is not available: the native cpu backend in ${nativeDir} is for TF.js 4.1.0, this build uses ${tf.version_core}: install it again`,
+      );
     } finally {
       rmSync(nativeDir, { recursive: true, force: true });
     }

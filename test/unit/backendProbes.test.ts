@@ -28,7 +28,10 @@ describe('backend probes (dist/probe.js, one process per backend)', function () 
 
   it('probes each backend in order', () => {
     assert.deepEqual(started, ['1/3 tensorflow', '2/3 wasm', '3/3 cpu']);
-    assert.deepEqual(reports.map((r) => r.backend), ['tensorflow', 'wasm', 'cpu']);
+    assert.deepEqual(
+      reports.map((r) => r.backend),
+      ['tensorflow', 'wasm', 'cpu'],
+    );
   });
 
   it('a backend that is not installed says so and why', () => {
@@ -53,14 +56,21 @@ describe('backend probes (dist/probe.js, one process per backend)', function () 
   it('auto picks the fastest loaded backend, never a software GPU', () => {
     const fastest = fastestBackend(reports);
     assert.ok(fastest && ['wasm', 'cpu'].includes(fastest.backend));
-    const withSoftwareGpu: BackendReport[] = [...reports, { backend: 'webgpu', status: 'loaded', software: true, samplesPerSecond: 1e9, versions: [] }];
+    const withSoftwareGpu: BackendReport[] = [
+      ...reports,
+      { backend: 'webgpu', status: 'loaded', software: true, samplesPerSecond: 1e9, versions: [] },
+    ];
     assert.equal(fastestBackend(withSoftwareGpu)?.backend, fastest.backend);
   });
 
-  it('a model file with an error fails the probe with the model file\'s message', async () => {
+  it("a model file with an error fails the probe with the model file's message", async () => {
     const broken = tiny.workspace.write('broken.model.json', '{ "name": "x" }');
     const [report] = await probeBackends({
-      probePath: testBundles().probe, modelFile: broken, workspaceRoot: tiny.workspace.root, seconds: 0.2, backends: ['cpu'],
+      probePath: testBundles().probe,
+      modelFile: broken,
+      workspaceRoot: tiny.workspace.root,
+      seconds: 0.2,
+      backends: ['cpu'],
     });
     assert.equal(report.status, 'failed');
     assert.match(report.reason ?? '', /broken\.model\.json/);

@@ -2,17 +2,30 @@ import * as assert from 'node:assert/strict';
 import { BackgroundWriter } from '../../src/trainer/backgroundWriter';
 
 /** A write that finishes when the test says so. */
-function controlledWrites(): { written: string[]; started: string[]; finish: (error?: Error) => void; write: (value: string) => Promise<void> } {
+function controlledWrites(): {
+  written: string[];
+  started: string[];
+  finish: (error?: Error) => void;
+  write: (value: string) => Promise<void>;
+} {
   const started: string[] = [];
   const written: string[] = [];
   const pending: { value: string; resolve: () => void; reject: (error: Error) => void }[] = [];
   return {
     started,
     written,
-    write: (value) => new Promise<void>((resolve, reject) => {
-      started.push(value);
-      pending.push({ value, resolve: () => { written.push(value); resolve(); }, reject });
-    }),
+    write: (value) =>
+      new Promise<void>((resolve, reject) => {
+        started.push(value);
+        pending.push({
+          value,
+          resolve: () => {
+            written.push(value);
+            resolve();
+          },
+          reject,
+        });
+      }),
     finish: (error) => {
       const next = pending.shift();
       if (next === undefined) throw new Error('no write in progress');
@@ -46,7 +59,9 @@ describe('BackgroundWriter', () => {
     writer.save('a');
     writer.save('b');
     let done = false;
-    const waiting = writer.written().then(() => { done = true; });
+    const waiting = writer.written().then(() => {
+      done = true;
+    });
     io.finish();
     await turn();
     assert.equal(done, false, 'b is still being written');

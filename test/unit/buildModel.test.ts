@@ -33,30 +33,49 @@ describe('buildModel', () => {
   });
 
   it('passes the config through, gives the first layer the feature shape and names layers by position', () => {
-    const model = buildModel(specWith([
-      { type: 'conv2d', filters: 2, kernelSize: 3, activation: 'relu' },
-      { type: 'flatten' },
-      { type: 'dense', units: 3, activation: 'softmax', name: 'out' },
-    ]), [8, 8, 1], 1);
+    const model = buildModel(
+      specWith([
+        { type: 'conv2d', filters: 2, kernelSize: 3, activation: 'relu' },
+        { type: 'flatten' },
+        { type: 'dense', units: 3, activation: 'softmax', name: 'out' },
+      ]),
+      [8, 8, 1],
+      1,
+    );
     assert.deepEqual(model.inputs[0].shape, [null, 8, 8, 1]);
-    assert.deepEqual(model.layers.map((l) => l.name), ['conv2d_1', 'flatten_2', 'out']);
+    assert.deepEqual(
+      model.layers.map((l) => l.name),
+      ['conv2d_1', 'flatten_2', 'out'],
+    );
     assert.deepEqual(model.outputs[0].shape, [null, 3]);
     model.dispose();
   });
 
   it('keeps an inputShape the model file gives', () => {
-    const model = buildModel(specWith([{ type: 'reshape', targetShape: [4], inputShape: [2, 2] }, { type: 'dense', units: 1 }]), [4], 1);
+    const model = buildModel(
+      specWith([
+        { type: 'reshape', targetShape: [4], inputShape: [2, 2] },
+        { type: 'dense', units: 1 },
+      ]),
+      [4],
+      1,
+    );
     assert.deepEqual(model.inputs[0].shape, [null, 2, 2]);
     model.dispose();
   });
 
   it('seeds every random initializer, defaults and named ones: same seed, same weights; other seed, other weights', async () => {
-    const build = (seed: number): tf.Sequential => buildModel(specWith([
-      { type: 'reshape', targetShape: [3, 2] },
-      { type: 'lstm', units: 2 },
-      { type: 'dense', units: 5, activation: 'relu', biasInitializer: 'randomNormal' },
-      { type: 'dense', units: 2 },
-    ]), [6], seed);
+    const build = (seed: number): tf.Sequential =>
+      buildModel(
+        specWith([
+          { type: 'reshape', targetShape: [3, 2] },
+          { type: 'lstm', units: 2 },
+          { type: 'dense', units: 5, activation: 'relu', biasInitializer: 'randomNormal' },
+          { type: 'dense', units: 2 },
+        ]),
+        [6],
+        seed,
+      );
     const models = [build(3), build(3), build(4)];
     const [a, b, c] = await Promise.all(models.map(weightsOf));
     assert.deepEqual(a, b);
@@ -65,7 +84,16 @@ describe('buildModel', () => {
   });
 
   it('names the field and suggests a type for an unknown layer', () => {
-    const error = thrown(() => buildModel(specWith([{ type: 'dense', units: 2 }, { type: 'dens', units: 2 }]), [3], 1));
+    const error = thrown(() =>
+      buildModel(
+        specWith([
+          { type: 'dense', units: 2 },
+          { type: 'dens', units: 2 },
+        ]),
+        [3],
+        1,
+      ),
+    );
     assert.equal(error.field, 'model.layers[1].type');
     assert.match(error.message, /^model\.layers\[1\]\.type: unknown layer type "dens" — did you mean "dense"\?$/);
   });
@@ -78,7 +106,13 @@ describe('buildModel', () => {
 
   it('compiles with the optimizer by name and rejects unknown ones', () => {
     const model = buildModel(specWith([{ type: 'dense', units: 2, activation: 'softmax' }]), [3], 1);
-    compileModel(model, { optimizer: 'rmsprop', learningRate: 0.1, loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'], epochs: 1 });
+    compileModel(model, {
+      optimizer: 'rmsprop',
+      learningRate: 0.1,
+      loss: 'sparseCategoricalCrossentropy',
+      metrics: ['accuracy'],
+      epochs: 1,
+    });
     assert.deepEqual(model.metricsNames, ['loss', 'acc']);
     const error = thrown(() => compileModel(model, { optimizer: 'adamw', loss: 'meanSquaredError', epochs: 1 }));
     assert.equal(error.field, 'training.optimizer');

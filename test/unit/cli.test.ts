@@ -16,7 +16,10 @@ function cli(tiny: TinyModel, ...args: string[]): CliResult {
 }
 
 function jsonLines(text: string): Record<string, unknown>[] {
-  return text.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+  return text
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
 describe('CLI (dist/cli.js)', function () {
@@ -29,9 +32,16 @@ describe('CLI (dist/cli.js)', function () {
   after(() => tiny.workspace.remove());
 
   describe('bad usage exits 2 with the usage text', () => {
-    for (const args of [[], ['frobnicate', 'tiny.model.json'], ['train'], ['train', 'missing.model.json'],
-      ['train', 'tiny.model.json', '--epochs', '0'], ['train', 'tiny.model.json', '--backend', 'gpu'],
-      ['validate', 'tiny.model.json', '--epochs', '3'], ['info', 'tiny.model.json', '--verbose']]) {
+    for (const args of [
+      [],
+      ['frobnicate', 'tiny.model.json'],
+      ['train'],
+      ['train', 'missing.model.json'],
+      ['train', 'tiny.model.json', '--epochs', '0'],
+      ['train', 'tiny.model.json', '--backend', 'gpu'],
+      ['validate', 'tiny.model.json', '--epochs', '3'],
+      ['info', 'tiny.model.json', '--verbose'],
+    ]) {
       it(args.join(' ') || '(no arguments)', () => {
         const result = cli(tiny, ...args);
         assert.equal(result.status, 2, result.stderr);
@@ -48,7 +58,10 @@ describe('CLI (dist/cli.js)', function () {
   });
 
   it('validate: a bad file exits 1 with file:line:column diagnostics, also as JSON', () => {
-    const broken = tiny.workspace.write('broken.model.json', readFileSync(tiny.modelFile, 'utf8').replace('"units": 3', '"units": "three"'));
+    const broken = tiny.workspace.write(
+      'broken.model.json',
+      readFileSync(tiny.modelFile, 'utf8').replace('"units": 3', '"units": "three"'),
+    );
     const result = cli(tiny, 'validate', 'broken.model.json');
     assert.equal(result.status, 1);
     assert.match(result.stdout, /^broken\.model\.json:\d+:\d+: error: .+$/m);
@@ -56,7 +69,9 @@ describe('CLI (dist/cli.js)', function () {
     const last = json[json.length - 1];
     assert.equal(last.type, 'result');
     assert.equal(last.valid, false);
-    assert.ok(json.some((d) => d.type === 'diagnostic' && d.severity === 'error' && typeof d.line === 'number' && typeof d.column === 'number'));
+    assert.ok(
+      json.some((d) => d.type === 'diagnostic' && d.severity === 'error' && typeof d.line === 'number' && typeof d.column === 'number'),
+    );
   });
 
   it('train --json: metric records as in metrics.jsonl, then the result; exit 0', () => {
@@ -67,8 +82,17 @@ describe('CLI (dist/cli.js)', function () {
     assert.equal(last.type, 'result');
     assert.equal(last.status, 'completed');
     assert.ok(last.run.test);
-    assert.deepEqual(lines.map((r) => `${r.epoch}/${r.batch}`), ['1/0', '1/1', '1/2', '1/3', '1/null']);
-    assert.deepEqual(readFileSync(`${last.runDir}/metrics.jsonl`, 'utf8').trim().split('\n').map((l) => JSON.parse(l)), lines);
+    assert.deepEqual(
+      lines.map((r) => `${r.epoch}/${r.batch}`),
+      ['1/0', '1/1', '1/2', '1/3', '1/null'],
+    );
+    assert.deepEqual(
+      readFileSync(`${last.runDir}/metrics.jsonl`, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l)),
+      lines,
+    );
   });
 
   it('train: a bad cell in the data exits 1 with one line naming the file and line, no stack', () => {

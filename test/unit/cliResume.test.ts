@@ -16,7 +16,9 @@ describe('CLI train --resume', function () {
   after(() => tiny.workspace.remove());
 
   it('continues a run stopped with Ctrl+C to its planned epochs, in the same folder', async () => {
-    const first = spawn(process.execPath, [testBundles().cli, 'train', tiny.modelFile, '--backend', 'cpu', '--json'], { cwd: tiny.workspace.root });
+    const first = spawn(process.execPath, [testBundles().cli, 'train', tiny.modelFile, '--backend', 'cpu', '--json'], {
+      cwd: tiny.workspace.root,
+    });
     let out = '';
     first.stdout.on('data', (chunk: Buffer) => {
       out += chunk.toString('utf8');
@@ -27,17 +29,24 @@ describe('CLI train --resume', function () {
     const result = JSON.parse(out.trim().split('\n').at(-1) as string) as { status: string; runDir: string };
     assert.equal(result.status, 'stopped');
 
-    const second = spawnSync(process.execPath, [testBundles().cli, 'train', '--resume', result.runDir, '--backend', 'cpu'], { cwd: tiny.workspace.root, encoding: 'utf8' });
+    const second = spawnSync(process.execPath, [testBundles().cli, 'train', '--resume', result.runDir, '--backend', 'cpu'], {
+      cwd: tiny.workspace.root,
+      encoding: 'utf8',
+    });
     assert.equal(second.status, 0, second.stderr);
     assert.match(second.stderr, /resuming run \S+ at epoch 2, batch \d+ of 3 epochs/);
     assert.match(second.stderr, /completed in .* · 3\/3 epochs/);
     const run = await readRun(result.runDir);
     assert.equal(run.status, 'completed');
-    assert.deepEqual((await readMetrics(result.runDir)).filter((r) => r.batch === null).map((r) => r.epoch), [1, 2, 3]);
+    assert.deepEqual(
+      (await readMetrics(result.runDir)).filter((r) => r.batch === null).map((r) => r.epoch),
+      [1, 2, 3],
+    );
   });
 
   it('refuses --resume with a model file, --epochs or --out (exit 2), and a run that cannot be resumed (exit 1)', () => {
-    const cli = (...args: string[]) => spawnSync(process.execPath, [testBundles().cli, ...args], { cwd: tiny.workspace.root, encoding: 'utf8' });
+    const cli = (...args: string[]) =>
+      spawnSync(process.execPath, [testBundles().cli, ...args], { cwd: tiny.workspace.root, encoding: 'utf8' });
     const runDir = `${tiny.runsDir}/none`;
     assert.equal(cli('train', tiny.modelFile, '--resume', runDir).status, 2);
     assert.match(cli('train', '--resume', runDir).stderr, /no run folder \(with a run\.json\)/);

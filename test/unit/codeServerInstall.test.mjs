@@ -34,12 +34,18 @@ describe('code-server install', () => {
   it('names nothing when the build tools and the Kerberos headers are there', () => {
     const missing = missingPrerequisites({ platform: 'linux', has: () => true, exists: () => false });
     assert.deepEqual(missing, []);
-    assert.deepEqual(missingPrerequisites({ platform: 'linux', has: (c) => c !== 'krb5-config', exists: (f) => f === '/usr/include/gssapi/gssapi.h' }), []);
+    assert.deepEqual(
+      missingPrerequisites({ platform: 'linux', has: (c) => c !== 'krb5-config', exists: (f) => f === '/usr/include/gssapi/gssapi.h' }),
+      [],
+    );
   });
 
   it('names the Debian and Fedora packages of what is missing, once each', () => {
     const missing = missingPrerequisites({ platform: 'linux', has: (c) => c === 'python3', exists: () => false });
-    assert.deepEqual(missing.map((m) => m.debian), ['build-essential', 'build-essential', 'libkrb5-dev']);
+    assert.deepEqual(
+      missing.map((m) => m.debian),
+      ['build-essential', 'build-essential', 'libkrb5-dev'],
+    );
     const message = prerequisitesMessage(missing, 'linux');
     assert.match(message, /Kerberos headers/);
     assert.match(message, /^ {2}Debian \/ Ubuntu: {2}sudo apt-get install -y build-essential libkrb5-dev$/m);

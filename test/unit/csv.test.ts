@@ -8,8 +8,15 @@ const rows = (text: string) => [...parseCsv(text, 'x.csv')].map((r) => [r.line, 
 describe('csv', () => {
   describe('parseCsv', () => {
     it('reads LF and CRLF line ends alike, numbering lines from 1', () => {
-      assert.deepEqual(rows('a,b\n1,2\n'), [[1, ['a', 'b']], [2, ['1', '2']]]);
-      assert.deepEqual(rows('a,b\r\n1,2\r\n3,4'), [[1, ['a', 'b']], [2, ['1', '2']], [3, ['3', '4']]]);
+      assert.deepEqual(rows('a,b\n1,2\n'), [
+        [1, ['a', 'b']],
+        [2, ['1', '2']],
+      ]);
+      assert.deepEqual(rows('a,b\r\n1,2\r\n3,4'), [
+        [1, ['a', 'b']],
+        [2, ['1', '2']],
+        [3, ['3', '4']],
+      ]);
     });
 
     it('keeps commas, doubled quotes and newlines inside quoted fields', () => {
@@ -24,13 +31,17 @@ describe('csv', () => {
     });
 
     it('skips a byte-order mark and blank lines, keeps empty fields', () => {
-      assert.deepEqual(rows('\uFEFFa,b\n\n1,\n\n'), [[1, ['a', 'b']], [3, ['1', '']]]);
+      assert.deepEqual(rows('\uFEFFa,b\n\n1,\n\n'), [
+        [1, ['a', 'b']],
+        [3, ['1', '']],
+      ]);
     });
 
     it('reports an unclosed quote at the line where it opens', () => {
       assert.throws(
         () => rows('a,b\n1,2\n"open,3\n4,5\n'),
-        (error: DataError) => error instanceof DataError && error.line === 3 && /x\.csv:3: a quoted field is never closed/.test(error.message),
+        (error: DataError) =>
+          error instanceof DataError && error.line === 3 && /x\.csv:3: a quoted field is never closed/.test(error.message),
       );
     });
 
@@ -58,7 +69,9 @@ describe('csv', () => {
       assert.throws(
         () => csvTable(text, `${process.cwd()}/data/x.csv`, 'label', 'string'),
         (error: DataError) =>
-          error.line === 3 && error.field === 'petal_width' && error.message.startsWith('data/x.csv:3: column "petal_width" is empty, expected a number'),
+          error.line === 3 &&
+          error.field === 'petal_width' &&
+          error.message.startsWith('data/x.csv:3: column "petal_width" is empty, expected a number'),
       );
     });
 
@@ -74,7 +87,10 @@ describe('csv', () => {
     });
 
     it('rejects a missing label column with a suggestion', () => {
-      assert.throws(() => csvTable('a,species\n1,x\n', '/w/x.csv', 'specie', 'string'), /no label column "specie" — did you mean "species"\?/);
+      assert.throws(
+        () => csvTable('a,species\n1,x\n', '/w/x.csv', 'specie', 'string'),
+        /no label column "specie" — did you mean "species"\?/,
+      );
     });
 
     it('rejects a non-numeric regression target', () => {

@@ -57,7 +57,13 @@ const csvText = fc
 const tableCsv = fc
   .record({
     columns: fc.integer({ min: 1, max: 4 }),
-    rows: fc.array(fc.tuple(fc.array(fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e6, max: 1e6 }), { minLength: 4, maxLength: 4 }), fc.constantFrom('a', 'b', 'ünï', '😀 x', 'q,"q"')), { maxLength: 30 }),
+    rows: fc.array(
+      fc.tuple(
+        fc.array(fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e6, max: 1e6 }), { minLength: 4, maxLength: 4 }),
+        fc.constantFrom('a', 'b', 'ünï', '😀 x', 'q,"q"'),
+      ),
+      { maxLength: 30 },
+    ),
     crlf: fc.boolean(),
     bom: fc.boolean(),
     quoteNumbers: fc.boolean(),
@@ -86,7 +92,12 @@ const tableCsv = fc
 function tableOf(run: () => TableData): unknown {
   try {
     const table = run();
-    return { featureNames: table.featureNames, count: table.count, x: Array.from(table.x), labels: Array.from(table.labels as ArrayLike<unknown>) };
+    return {
+      featureNames: table.featureNames,
+      count: table.count,
+      x: Array.from(table.x),
+      labels: Array.from(table.labels as ArrayLike<unknown>),
+    };
   } catch (error) {
     assert.ok(error instanceof DataError, String(error));
     return { error: error.message, line: error.line, field: error.field };
@@ -117,9 +128,16 @@ describe('CSV streaming', () => {
   it('handles the hard splits: inside "", between CR and LF, in a quoted newline, after a BOM', () => {
     const text = '\uFEFFa,b\r\n"x""y","1\r\n2"\r\nlast,""\r\n';
     const expected = whole(text);
-    assert.deepEqual(expected, { records: [[1, ['a', 'b']], [2, ['x"y', '1\r\n2']], [4, ['last', '']]] });
+    assert.deepEqual(expected, {
+      records: [
+        [1, ['a', 'b']],
+        [2, ['x"y', '1\r\n2']],
+        [4, ['last', '']],
+      ],
+    });
     for (let i = 0; i <= text.length; i++) {
-      for (let j = i; j <= text.length; j++) assert.deepEqual(streamed([text.slice(0, i), text.slice(i, j), text.slice(j)]), expected, `cut at ${i}, ${j}`);
+      for (let j = i; j <= text.length; j++)
+        assert.deepEqual(streamed([text.slice(0, i), text.slice(i, j), text.slice(j)]), expected, `cut at ${i}, ${j}`);
     }
     // One character at a time, too.
     assert.deepEqual(streamed([...text]), expected);
@@ -129,7 +147,12 @@ describe('CSV streaming', () => {
     const big = 'x'.repeat(2_000_000);
     const text = `a,b\n"${big}",1\n`;
     const started = performance.now();
-    const result = streamed(cut(text, Array.from({ length: 2000 }, (_, i) => i * 1000)));
+    const result = streamed(
+      cut(
+        text,
+        Array.from({ length: 2000 }, (_, i) => i * 1000),
+      ),
+    );
     assert.ok('records' in result && result.records[1][1][0].length === big.length);
     // Re-scanning the open record on every piece would be quadratic: minutes, not this.
     assert.ok(performance.now() - started < 5000);
@@ -142,12 +165,17 @@ describe('CSV streaming', () => {
 
     it('readCsvTable in pieces of any size equals csvTable on the whole text (property)', async () => {
       await fc.assert(
-        fc.asyncProperty(tableCsv, fc.integer({ min: 1, max: 48 }), fc.constantFrom<'string' | 'number'>('string', 'number'), async (text, chunkSize, kind) => {
-          const file = workspace.write('t.csv', text);
-          const expected = tableOf(() => csvTable(text, file, 'label', kind));
-          const actual = await tableOfAsync(() => readCsvTable(file, 'label', kind, { chunkSize }));
-          assert.deepEqual(actual, expected);
-        }),
+        fc.asyncProperty(
+          tableCsv,
+          fc.integer({ min: 1, max: 48 }),
+          fc.constantFrom<'string' | 'number'>('string', 'number'),
+          async (text, chunkSize, kind) => {
+            const file = workspace.write('t.csv', text);
+            const expected = tableOf(() => csvTable(text, file, 'label', kind));
+            const actual = await tableOfAsync(() => readCsvTable(file, 'label', kind, { chunkSize }));
+            assert.deepEqual(actual, expected);
+          },
+        ),
         { numRuns: 150 },
       );
     });
@@ -157,7 +185,10 @@ describe('CSV streaming', () => {
       const file = workspace.write('p.csv', text);
       const size = Buffer.byteLength(text);
       const calls: [number, number][] = [];
-      const table = await readCsvTable(file, 'label', 'string', { chunkSize: 64 * 1024, onProgress: (read, total) => calls.push([read, total]) });
+      const table = await readCsvTable(file, 'label', 'string', {
+        chunkSize: 64 * 1024,
+        onProgress: (read, total) => calls.push([read, total]),
+      });
       assert.equal(table.count, 300_000);
       assert.equal(calls.length, Math.ceil(size / PROGRESS_STEP));
       assert.deepEqual(calls[calls.length - 1], [size, size]);
@@ -178,7 +209,11 @@ describe('CSV streaming', () => {
         training: { optimizer: 'adam', loss: 'sparseCategoricalCrossentropy', epochs: 1 },
       } as const;
       const calls: [number, number, string][] = [];
-      await prepareData(spec, { modelFile: workspace.file('m.model.json'), workspaceRoot: workspace.root, onProgress: (read, total, file) => calls.push([read, total, file]) });
+      await prepareData(spec, {
+        modelFile: workspace.file('m.model.json'),
+        workspaceRoot: workspace.root,
+        onProgress: (read, total, file) => calls.push([read, total, file]),
+      });
       assert.deepEqual(calls, [
         [20, 20, workspace.file('data/train.csv')],
         [16, 16, workspace.file('data/test.csv')],
@@ -187,7 +222,10 @@ describe('CSV streaming', () => {
 
     it('reports the end of an empty file once', async () => {
       const calls: [number, number][] = [];
-      await assert.rejects(readCsvTable(workspace.write('e.csv', ''), 'label', 'string', { onProgress: (read, total) => calls.push([read, total]) }), /the file is empty/);
+      await assert.rejects(
+        readCsvTable(workspace.write('e.csv', ''), 'label', 'string', { onProgress: (read, total) => calls.push([read, total]) }),
+        /the file is empty/,
+      );
       assert.deepEqual(calls, [[0, 0]]);
     });
 

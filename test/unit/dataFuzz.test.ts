@@ -52,10 +52,16 @@ const CONTROL_IN_NAMES = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u
 type Kind = 'csv' | 'json' | 'jsonl' | 'idx' | 'idx.gz' | 'png' | 'gzip';
 
 const IRIS_FEATURES = ['sepal_length', 'sepal_width', 'petal_length', 'petal_width'];
-const irisRecords = IRIS_CSV.trim().split('\n').slice(1).map((line) => {
-  const cells = line.split(',');
-  return Object.fromEntries([...IRIS_FEATURES.map((name, i) => [name, Number(cells[i])]), ['species', cells[4]]]) as Record<string, unknown>;
-});
+const irisRecords = IRIS_CSV.trim()
+  .split('\n')
+  .slice(1)
+  .map((line) => {
+    const cells = line.split(',');
+    return Object.fromEntries([...IRIS_FEATURES.map((name, i) => [name, Number(cells[i])]), ['species', cells[4]]]) as Record<
+      string,
+      unknown
+    >;
+  });
 
 /** The valid file each mutation starts from, and the data source a model file names it by. */
 interface Start {
@@ -70,8 +76,20 @@ interface Start {
 
 const STARTS: readonly Start[] = [
   { kind: 'csv', file: 'd.csv', bytes: Buffer.from(IRIS_CSV), others: {}, source: { path: 'd.csv', label: 'species' } },
-  { kind: 'json', file: 'd.json', bytes: Buffer.from(`[\n${irisRecords.map((r) => JSON.stringify(r)).join(',\n')}\n]\n`), others: {}, source: { path: 'd.json', label: 'species' } },
-  { kind: 'jsonl', file: 'd.jsonl', bytes: Buffer.from(`${irisRecords.map((r) => JSON.stringify(r)).join('\n')}\n`), others: {}, source: { path: 'd.jsonl', label: 'species' } },
+  {
+    kind: 'json',
+    file: 'd.json',
+    bytes: Buffer.from(`[\n${irisRecords.map((r) => JSON.stringify(r)).join(',\n')}\n]\n`),
+    others: {},
+    source: { path: 'd.json', label: 'species' },
+  },
+  {
+    kind: 'jsonl',
+    file: 'd.jsonl',
+    bytes: Buffer.from(`${irisRecords.map((r) => JSON.stringify(r)).join('\n')}\n`),
+    others: {},
+    source: { path: 'd.jsonl', label: 'species' },
+  },
   {
     kind: 'idx',
     file: 'd-images-idx3-ubyte',
@@ -99,16 +117,44 @@ const STARTS: readonly Start[] = [
 type Mutation = (bytes: Buffer, kind: Kind) => Buffer;
 
 const HOSTILE = [
-  '\u001b]0;PWNED\u0007', '\u001b[2J', '\u0000', '\u0008', '\u009b', '\u202e', '\uFEFF', '\r', '\n\n', '"', ',', ',,,', '[', '{',
-  '['.repeat(40), '{"a":'.repeat(40), '"constructor": 1', 'constructor', '__proto__', 'é', '😀',
+  '\u001b]0;PWNED\u0007',
+  '\u001b[2J',
+  '\u0000',
+  '\u0008',
+  '\u009b',
+  '\u202e',
+  '\uFEFF',
+  '\r',
+  '\n\n',
+  '"',
+  ',',
+  ',,,',
+  '[',
+  '{',
+  '['.repeat(40),
+  '{"a":'.repeat(40),
+  '"constructor": 1',
+  'constructor',
+  '__proto__',
+  'é',
+  '😀',
 ].map((text) => Buffer.from(text));
-const RAW_BYTES = [Buffer.from([0xff]), Buffer.from([0xe9]), Buffer.from([0xc3]), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from([0xff, 0xfe]), Buffer.from([0x1f, 0x8b])];
+const RAW_BYTES = [
+  Buffer.from([0xff]),
+  Buffer.from([0xe9]),
+  Buffer.from([0xc3]),
+  Buffer.from([0xed, 0xa0, 0x80]),
+  Buffer.from([0xff, 0xfe]),
+  Buffer.from([0x1f, 0x8b]),
+];
 const SIZES = [0, 1, 2, 255, 65_536, 2 ** 24, 2 ** 31, 2 ** 32 - 1];
 
 const at = (bytes: Buffer, n: number): number => (bytes.length === 0 ? 0 : n % (bytes.length + 1));
 
 /** Whole values a word of the file may become: beyond float32, not decimal, not a number, empty. */
-const VALUES = ['3.5e38', '-1e39', '1e400', '1e-50', '0x1F', '0b11', 'NaN', 'Infinity', '', '.5', '+1', '1_0'].map((text) => Buffer.from(text));
+const VALUES = ['3.5e38', '-1e39', '1e400', '1e-50', '0x1F', '0b11', 'NaN', 'Infinity', '', '.5', '+1', '1_0'].map((text) =>
+  Buffer.from(text),
+);
 
 /** Mutations weighted towards those that leave most of a file intact, so that readers get past the first line. */
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
@@ -119,16 +165,22 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   // Bytes overwritten.
   {
     weight: 2,
-    arbitrary: fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 }).map((edits) => (bytes: Buffer) => {
-      const copy = Buffer.from(bytes);
-      for (const [where, value] of edits) if (copy.length > 0) copy[where % copy.length] = value;
-      return copy;
-    }),
+    arbitrary: fc
+      .array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 })
+      .map((edits) => (bytes: Buffer) => {
+        const copy = Buffer.from(bytes);
+        for (const [where, value] of edits) if (copy.length > 0) copy[where % copy.length] = value;
+        return copy;
+      }),
   },
   // A hostile snippet inserted.
   {
     weight: 3,
-    arbitrary: fc.tuple(fc.nat(), fc.constantFrom(...HOSTILE, ...RAW_BYTES)).map(([n, snippet]) => (bytes: Buffer) => Buffer.concat([bytes.subarray(0, at(bytes, n)), snippet, bytes.subarray(at(bytes, n))])),
+    arbitrary: fc.tuple(fc.nat(), fc.constantFrom(...HOSTILE, ...RAW_BYTES)).map(
+      ([n, snippet]) =>
+        (bytes: Buffer) =>
+          Buffer.concat([bytes.subarray(0, at(bytes, n)), snippet, bytes.subarray(at(bytes, n))]),
+    ),
   },
   // A word or number (a cell, a key, a label) replaced: where a snippet makes a whole value.
   {
@@ -161,10 +213,12 @@ interface Case {
 }
 
 const fuzzCase = (kind: Kind): fc.Arbitrary<Case> =>
-  fc.tuple(fc.constant(STARTS.find((s) => s.kind === kind) as Start), fc.array(mutation, { minLength: 1, maxLength: 3 })).map(([start, edits]) => ({
-    start,
-    bytes: edits.reduce((bytes, edit) => edit(bytes, start.kind), start.bytes),
-  }));
+  fc
+    .tuple(fc.constant(STARTS.find((s) => s.kind === kind) as Start), fc.array(mutation, { minLength: 1, maxLength: 3 }))
+    .map(([start, edits]) => ({
+      start,
+      bytes: edits.reduce((bytes, edit) => edit(bytes, start.kind), start.bytes),
+    }));
 
 /** The model file for a case: iris's model (3 classes) on the case's data source, images flattened for its dense layers, one epoch. */
 function modelFor(start: Start): ModelSpec {
@@ -182,7 +236,10 @@ function modelFor(start: Start): ModelSpec {
 function writeCase(workspace: TempWorkspace, name: string, { start, bytes }: Case): { folder: string; modelFile: string } {
   for (const [file, contents] of Object.entries(start.others)) workspace.write(path.join(name, file), contents);
   workspace.write(path.join(name, start.file), bytes);
-  return { folder: workspace.file(name), modelFile: workspace.write(path.join(name, 'm.model.json'), JSON.stringify(modelFor(start), null, 2)) };
+  return {
+    folder: workspace.file(name),
+    modelFile: workspace.write(path.join(name, 'm.model.json'), JSON.stringify(modelFor(start), null, 2)),
+  };
 }
 
 /** An error from reading a case: a readable DataError about a file of the case, or the model file. */
@@ -271,12 +328,24 @@ describe('fuzz: mutated data files end in data or a named error (issue #19)', fu
 
           const prepared = await readsOrNames(() => prepareData(spec, { modelFile, workspaceRoot: folder }), folder, modelFile);
           // Small files are read in full by both: what validation passes, training's loading takes.
-          if (validated) assert.ok(!(prepared instanceof DataError), `validation passed, loading said: ${prepared instanceof DataError ? prepared.message : ''}`);
+          if (validated)
+            assert.ok(
+              !(prepared instanceof DataError),
+              `validation passed, loading said: ${prepared instanceof DataError ? prepared.message : ''}`,
+            );
           if (!(prepared instanceof DataError)) assertSound(prepared);
 
-          const file = path.join(folder, fuzz.start.kind === 'png' ? 'img' : fuzz.start.kind === 'idx.gz' ? 'd-images-idx3-ubyte.gz' : fuzz.start.file);
-          await readsOrNames(() => loadEvaluationExamples(artifactsFor(fuzz.start, modelFile), { workspaceRoot: folder, data: file }), folder, modelFile);
-          if (fuzz.start.kind !== 'png') await readsOrNames(() => readFeatureRows(file, { featureNames: IRIS_FEATURES, label: 'species' }), folder, modelFile);
+          const file = path.join(
+            folder,
+            fuzz.start.kind === 'png' ? 'img' : fuzz.start.kind === 'idx.gz' ? 'd-images-idx3-ubyte.gz' : fuzz.start.file,
+          );
+          await readsOrNames(
+            () => loadEvaluationExamples(artifactsFor(fuzz.start, modelFile), { workspaceRoot: folder, data: file }),
+            folder,
+            modelFile,
+          );
+          if (fuzz.start.kind !== 'png')
+            await readsOrNames(() => readFeatureRows(file, { featureNames: IRIS_FEATURES, label: 'species' }), folder, modelFile);
         }),
         { numRuns: CASES_PER_FORMAT, seed: SEED + kind.length },
       );
@@ -300,10 +369,21 @@ describe('fuzz: mutated data files end in data or a named error (issue #19)', fu
       run('validate', 'm.model.json');
       const train = run('train', 'm.model.json', '--backend', 'cpu', '--json');
       const runs = path.join(folder, '.modelstudio', 'runs');
-      const statuses = existsSync(runs) ? readdirSync(runs).map((id) => (JSON.parse(readFileSync(path.join(runs, id, 'run.json'), 'utf8')) as RunInfo).status) : [];
-      const result = JSON.parse(train.output.trim().split('\n').filter((line) => line.startsWith('{')).pop() ?? '{}') as { status?: string };
+      const statuses = existsSync(runs)
+        ? readdirSync(runs).map((id) => (JSON.parse(readFileSync(path.join(runs, id, 'run.json'), 'utf8')) as RunInfo).status)
+        : [];
+      const result = JSON.parse(
+        train.output
+          .trim()
+          .split('\n')
+          .filter((line) => line.startsWith('{'))
+          .pop() ?? '{}',
+      ) as { status?: string };
       if (train.status === 1) {
-        assert.ok(statuses.every((s) => s === 'failed'), `exit 1 left runs ${statuses.join(', ')}`);
+        assert.ok(
+          statuses.every((s) => s === 'failed'),
+          `exit 1 left runs ${statuses.join(', ')}`,
+        );
         assert.ok(result.status === 'error' || result.status === 'failed', train.output);
       } else {
         assert.deepEqual(statuses, ['completed']);

@@ -43,7 +43,8 @@ function deadPid(): number {
 
 describe('detectDeadRun (pid and heartbeat)', () => {
   it('leaves runs that are not running alone', () => {
-    for (const status of ['completed', 'stopped', 'failed'] as const) assert.equal(detectDeadRun(runInfo({ status }), NOW, gone), undefined);
+    for (const status of ['completed', 'stopped', 'failed'] as const)
+      assert.equal(detectDeadRun(runInfo({ status }), NOW, gone), undefined);
   });
 
   it('a running run whose process is alive and whose heartbeat is fresh is alive', () => {
@@ -56,12 +57,18 @@ describe('detectDeadRun (pid and heartbeat)', () => {
       detectDeadRun(runInfo(), NOW, gone),
       `trainer process ended unexpectedly (no heartbeat since ${new Date(NOW - HEARTBEAT_MS).toISOString()})`,
     );
-    assert.equal(detectDeadRun(runInfo({ pid: undefined }), NOW, alive), `trainer process ended unexpectedly (no heartbeat since ${new Date(NOW - HEARTBEAT_MS).toISOString()})`);
+    assert.equal(
+      detectDeadRun(runInfo({ pid: undefined }), NOW, alive),
+      `trainer process ended unexpectedly (no heartbeat since ${new Date(NOW - HEARTBEAT_MS).toISOString()})`,
+    );
   });
 
   it(`is dead when the heartbeat is older than ${STALE_AFTER_MS / 1000} s even if the pid exists (reused by another process, or a hung trainer)`, () => {
     const heartbeatAt = new Date(NOW - STALE_AFTER_MS - 1).toISOString();
-    assert.equal(detectDeadRun(runInfo({ heartbeatAt }), NOW, alive), `trainer process ended unexpectedly (no heartbeat since ${heartbeatAt})`);
+    assert.equal(
+      detectDeadRun(runInfo({ heartbeatAt }), NOW, alive),
+      `trainer process ended unexpectedly (no heartbeat since ${heartbeatAt})`,
+    );
   });
 
   it('judges a run without heartbeats (an older Model Studio) by its pid alone, since its start', () => {

@@ -73,7 +73,7 @@ describe('editModelFile', () => {
       assert.deepEqual(editModelFile(JSONC, 'json', { kind: 'set', path: ['training', 'epochs'], value: 5 }), []);
     });
 
-    it('adds a missing key after the last one, before its trailing comment, in the object\'s indentation', () => {
+    it("adds a missing key after the last one, before its trailing comment, in the object's indentation", () => {
       const { out } = apply(JSONC, 'json', { kind: 'set', path: ['training', 'batchSize'], value: 64 });
       assert.equal(out, JSONC.replace('"epochs": 5 // five', '"epochs": 5, // five\n    "batchSize": 64'));
     });
@@ -83,7 +83,7 @@ describe('editModelFile', () => {
       assert.equal(out, JSONC.replace('"epochs": 5 // five', '"epochs": 5, // five\n    "earlyStopping": { "patience": 3 }'));
     });
 
-    it('adds a key to a one-line layer with the layer\'s own separator', () => {
+    it("adds a key to a one-line layer with the layer's own separator", () => {
       const { out } = apply(JSONC, 'json', { kind: 'set', path: ['model', 'layers', 1, 'activation'], value: 'softmax' });
       assert.equal(out, JSONC.replace('"units": 10 }', '"units": 10, "activation": "softmax" }'));
     });
@@ -111,7 +111,10 @@ describe('editModelFile', () => {
       // The last layer: its comma goes, the comment line above it stays.
       assert.equal(
         apply(JSONC, 'json', { kind: 'remove', path: ['model', 'layers', 1] }).out,
-        JSONC.replace('"activation": "relu" },', '"activation": "relu" }').replace('      { "type": "dense", "units": 10 } // ten classes\n', ''),
+        JSONC.replace('"activation": "relu" },', '"activation": "relu" }').replace(
+          '      { "type": "dense", "units": 10 } // ten classes\n',
+          '',
+        ),
       );
     });
 
@@ -130,7 +133,10 @@ describe('editModelFile', () => {
     it('inserts into layers spread over lines in the same shape', () => {
       const text = '{\n\t"layers": [\n\t\t{\n\t\t\t"type": "dense"\n\t\t}\n\t]\n}';
       const { out } = apply(text, 'json', { kind: 'insert', path: ['layers'], index: 1, value: { type: 'flatten', name: 'f' } });
-      assert.equal(out, '{\n\t"layers": [\n\t\t{\n\t\t\t"type": "dense"\n\t\t},\n\t\t{\n\t\t\t"type": "flatten",\n\t\t\t"name": "f"\n\t\t}\n\t]\n}');
+      assert.equal(
+        out,
+        '{\n\t"layers": [\n\t\t{\n\t\t\t"type": "dense"\n\t\t},\n\t\t{\n\t\t\t"type": "flatten",\n\t\t\t"name": "f"\n\t\t}\n\t]\n}',
+      );
     });
 
     it('reorders layers by swapping their text; what lies between stays put', () => {
@@ -138,13 +144,18 @@ describe('editModelFile', () => {
       assert.equal(edits.length, 2);
       assert.equal(
         out,
-        JSONC.replace('{ "type": "dense", "units": 512, "activation": "relu" }', '@@').replace('{ "type": "dense", "units": 10 }', '{ "type": "dense", "units": 512, "activation": "relu" }').replace('@@', '{ "type": "dense", "units": 10 }'),
+        JSONC.replace('{ "type": "dense", "units": 512, "activation": "relu" }', '@@')
+          .replace('{ "type": "dense", "units": 10 }', '{ "type": "dense", "units": 512, "activation": "relu" }')
+          .replace('@@', '{ "type": "dense", "units": 10 }'),
       );
     });
 
     it('keeps CRLF line breaks and trailing commas', () => {
       const text = '{\r\n  "a": 1,\r\n  "b": [1, 2,],\r\n}\r\n';
-      assert.equal(apply(text, 'json', { kind: 'set', path: ['c'], value: true }).out, '{\r\n  "a": 1,\r\n  "b": [1, 2,],\r\n  "c": true,\r\n}\r\n');
+      assert.equal(
+        apply(text, 'json', { kind: 'set', path: ['c'], value: true }).out,
+        '{\r\n  "a": 1,\r\n  "b": [1, 2,],\r\n  "c": true,\r\n}\r\n',
+      );
       assert.equal(apply(text, 'json', { kind: 'set', path: ['b'], value: [3] }).out, '{\r\n  "a": 1,\r\n  "b": [3],\r\n}\r\n');
     });
 
@@ -162,7 +173,7 @@ describe('editModelFile', () => {
       assert.equal(out, YAML.replace('1e-3', '0.005'));
     });
 
-    it('keeps a string\'s quoting style', () => {
+    it("keeps a string's quoting style", () => {
       assert.equal(apply(YAML, 'yaml', { kind: 'set', path: ['name'], value: 'n' }).out, YAML.replace('"m"', '"n"'));
       assert.equal(
         apply(YAML, 'yaml', { kind: 'set', path: ['model', 'layers', 0, 'activation'], value: 'tanh' }).out,
@@ -180,10 +191,13 @@ describe('editModelFile', () => {
         YAML.replace('[accuracy]', '[accuracy, mae]'),
       );
       const block = 'a:\n  shape:\n    - 28\n    - 28   # h\nb: 1\n';
-      assert.equal(apply(block, 'yaml', { kind: 'set', path: ['a', 'shape'], value: [7, 7, 16] }).out, 'a:\n  shape:\n    - 7\n    - 7\n    - 16   # h\nb: 1\n');
+      assert.equal(
+        apply(block, 'yaml', { kind: 'set', path: ['a', 'shape'], value: [7, 7, 16] }).out,
+        'a:\n  shape:\n    - 7\n    - 7\n    - 16   # h\nb: 1\n',
+      );
     });
 
-    it('adds a missing key at the mapping\'s indentation, nested mappings in block style', () => {
+    it("adds a missing key at the mapping's indentation, nested mappings in block style", () => {
       assert.equal(
         apply(YAML, 'yaml', { kind: 'set', path: ['training', 'seed'], value: 7 }).out,
         YAML.replace('  epochs: 5\n', '  epochs: 5\n  seed: 7\n'),
@@ -257,7 +271,11 @@ describe('editModelFile', () => {
           assert.equal(edits.length, 1, `${path.join('.')}: one edit`);
           const [edit] = edits;
           assert.equal(text.slice(0, edit.offset), out.slice(0, edit.offset), `${path.join('.')}: bytes before`);
-          assert.equal(text.slice(edit.offset + edit.length), out.slice(edit.offset + edit.newText.length), `${path.join('.')}: bytes after`);
+          assert.equal(
+            text.slice(edit.offset + edit.length),
+            out.slice(edit.offset + edit.newText.length),
+            `${path.join('.')}: bytes after`,
+          );
           assert.deepEqual(parse(out, format), withValue(original, path, value), `${path.join('.')}: value`);
           // And back: the old value restores the file exactly.
           assert.equal(applyTextEdits(out, editModelFile(out, format, { kind: 'set', path, value: old as JsonValue })), text);
@@ -278,11 +296,22 @@ describe('editModelFile', () => {
       it(`${file}: layers move, insert and remove`, () => {
         const layers = (original.model as { layers: unknown[] }).layers;
         const moved = apply(text, format, { kind: 'move', path: ['model', 'layers'], from: 0, to: layers.length - 1 }).out;
-        assert.deepEqual((parse(moved, format) as typeof original & { model: { layers: unknown[] } }).model.layers, [...layers.slice(1), layers[0]]);
+        assert.deepEqual((parse(moved, format) as typeof original & { model: { layers: unknown[] } }).model.layers, [
+          ...layers.slice(1),
+          layers[0],
+        ]);
         const back = apply(moved, format, { kind: 'move', path: ['model', 'layers'], from: layers.length - 1, to: 0 }).out;
         assert.equal(back, text);
-        const added = apply(text, format, { kind: 'insert', path: ['model', 'layers'], index: layers.length, value: { type: 'dropout', rate: 0.25 } }).out;
-        assert.deepEqual((parse(added, format) as { model: { layers: unknown[] } }).model.layers, [...layers, { type: 'dropout', rate: 0.25 }]);
+        const added = apply(text, format, {
+          kind: 'insert',
+          path: ['model', 'layers'],
+          index: layers.length,
+          value: { type: 'dropout', rate: 0.25 },
+        }).out;
+        assert.deepEqual((parse(added, format) as { model: { layers: unknown[] } }).model.layers, [
+          ...layers,
+          { type: 'dropout', rate: 0.25 },
+        ]);
         const removed = apply(added, format, { kind: 'remove', path: ['model', 'layers', layers.length] }).out;
         assert.equal(removed, text);
       });

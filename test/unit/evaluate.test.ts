@@ -33,7 +33,11 @@ describe('evaluateRun', function () {
   describe('on models whose predictions are set by hand', () => {
     let workspace: TempWorkspace;
     // Identity kernel × 10 + softmax: the predicted class is the feature that is 1.
-    const identity = [[10, 0, 0], [0, 10, 0], [0, 0, 10]];
+    const identity = [
+      [10, 0, 0],
+      [0, 10, 0],
+      [0, 0, 10],
+    ];
     const threeClasses = {
       task: 'classification' as const,
       loss: 'sparseCategoricalCrossentropy',
@@ -69,10 +73,18 @@ describe('evaluateRun', function () {
       const result = classification(evaluation);
       assert.equal(evaluation.count, 6);
       assert.equal(evaluation.dataset.kind, 'testSource');
-      assert.deepEqual(result.confusion, [[1, 1, 0], [0, 2, 0], [2, 0, 0]]);
+      assert.deepEqual(result.confusion, [
+        [1, 1, 0],
+        [0, 2, 0],
+        [2, 0, 0],
+      ]);
       close(result.accuracy, 0.5);
       // a: tp 1 of 3 predicted, 2 true → P 1/3, R 1/2, F1 0.4; b: P 2/3, R 1, F1 0.8; c: never predicted → 0, 0, 0.
-      const expected = [[1 / 3, 0.5, 0.4, 2], [2 / 3, 1, 0.8, 2], [0, 0, 0, 2]];
+      const expected = [
+        [1 / 3, 0.5, 0.4, 2],
+        [2 / 3, 1, 0.8, 2],
+        [0, 0, 0, 2],
+      ];
       result.perClass.forEach((m, c) => {
         close(m.precision, expected[c][0]);
         close(m.recall, expected[c][1]);
@@ -91,7 +103,14 @@ describe('evaluateRun', function () {
       const wrong = Math.log(Math.exp(10) + 2);
       close(evaluation.loss, (3 * right + 3 * wrong) / 6, 1e-4);
       // The three wrong rows first (equal losses keep file order), each with its line (header is line 1).
-      assert.deepEqual(evaluation.worst.slice(0, 3).map((w) => [w.source.line, w.actual, w.predicted]), [[3, 'a', 'b'], [6, 'c', 'a'], [7, 'c', 'a']]);
+      assert.deepEqual(
+        evaluation.worst.slice(0, 3).map((w) => [w.source.line, w.actual, w.predicted]),
+        [
+          [3, 'a', 'b'],
+          [6, 'c', 'a'],
+          [7, 'c', 'a'],
+        ],
+      );
       assert.equal(evaluation.worst[0].source.file, workspace.file('test.csv'));
       close(evaluation.worst[0].loss, wrong, 1e-3);
       close(evaluation.worst[0].trueClassProbability ?? NaN, 1 / (Math.exp(10) + 2), 1e-6);
@@ -104,10 +123,17 @@ describe('evaluateRun', function () {
       const evaluation = await evaluateRun({ runDir, workspaceRoot: workspace.root, data: workspace.file('only-b.csv'), backend: 'cpu' });
       const result = classification(evaluation);
       assert.equal(evaluation.dataset.kind, 'file');
-      assert.deepEqual(result.confusion, [[0, 0, 0], [1, 1, 0], [0, 0, 0]]);
+      assert.deepEqual(result.confusion, [
+        [0, 0, 0],
+        [1, 1, 0],
+        [0, 0, 0],
+      ]);
       close(result.accuracy, 0.5);
       // a: predicted once, never right, no support → 0 / 0 / 0; b: P 1, R 1/2, F1 2/3.
-      assert.deepEqual(result.perClass.map((m) => m.support), [0, 2, 0]);
+      assert.deepEqual(
+        result.perClass.map((m) => m.support),
+        [0, 2, 0],
+      );
       close(result.perClass[1].precision, 1);
       close(result.perClass[1].recall, 0.5);
       close(result.perClass[1].f1, 2 / 3);
@@ -133,7 +159,10 @@ describe('evaluateRun', function () {
       const evaluation = await evaluateRun({ runDir, workspaceRoot: workspace.root, backend: 'cpu' });
       const result = classification(evaluation);
       // Threshold 0.5: neg rows → neg, neg; pos rows → neg (0.35), pos.
-      assert.deepEqual(result.confusion, [[2, 0], [1, 1]]);
+      assert.deepEqual(result.confusion, [
+        [2, 0],
+        [1, 1],
+      ]);
       assert.deepEqual(result.topK, []);
       assert.ok(result.binary);
       assert.equal(result.binary.positiveClass, 'pos');
@@ -144,7 +173,7 @@ describe('evaluateRun', function () {
       close(evaluation.worst[0].trueClassProbability ?? NaN, 0.35, 1e-6);
     });
 
-    it('regression: errors in the target\'s units, the loss on normalised targets as in training', async () => {
+    it("regression: errors in the target's units, the loss on normalised targets as in training", async () => {
       // Normalised output x − 2.5, target statistics offset 5 and divisor 2: predictions 2x = 2, 4, 6, 8.
       const runDir = await writeHandMadeRun(workspace, 'regression', {
         task: 'regression',
@@ -158,7 +187,12 @@ describe('evaluateRun', function () {
         target: { method: 'standard', offset: [5], divisor: [2] },
       });
       // testSplit 0.99 of 4 rows holds out all four (the seed only orders them).
-      const evaluation = await evaluateRun({ runDir, workspaceRoot: workspace.root, data: workspace.file('regression.csv'), backend: 'cpu' });
+      const evaluation = await evaluateRun({
+        runDir,
+        workspaceRoot: workspace.root,
+        data: workspace.file('regression.csv'),
+        backend: 'cpu',
+      });
       const result = evaluation.result as RegressionResult;
       assert.equal(result.kind, 'regression');
       // Errors 0, 0, −1, 1: MSE 0.5, MAE 0.5; targets' mean 5, Σ(y − ȳ)² = 18 → R² = 1 − 2/18.
@@ -167,9 +201,26 @@ describe('evaluateRun', function () {
       close(result.mae, 0.5, 1e-6);
       close(result.r2, 1 - 2 / 18, 1e-6);
       close(evaluation.loss, 0.125, 1e-6); // normalised errors ±0.5
-      assert.deepEqual(result.scatter.map((p) => [p.x, Math.round(p.y * 1e4) / 1e4]), [[2, 2], [4, 4], [7, 6], [7, 8]]);
-      assert.equal(result.residuals.counts.reduce((a, b) => a + b, 0), 4);
-      assert.deepEqual(evaluation.worst.slice(0, 2).map((w) => [w.source.line, w.actual, Math.round(Number(w.predicted))]), [[4, 7, 6], [5, 7, 8]]);
+      assert.deepEqual(
+        result.scatter.map((p) => [p.x, Math.round(p.y * 1e4) / 1e4]),
+        [
+          [2, 2],
+          [4, 4],
+          [7, 6],
+          [7, 8],
+        ],
+      );
+      assert.equal(
+        result.residuals.counts.reduce((a, b) => a + b, 0),
+        4,
+      );
+      assert.deepEqual(
+        evaluation.worst.slice(0, 2).map((w) => [w.source.line, w.actual, Math.round(Number(w.predicted))]),
+        [
+          [4, 7, 6],
+          [5, 7, 8],
+        ],
+      );
       close(evaluation.worst[0].loss, 1, 1e-6);
     });
 
@@ -179,16 +230,31 @@ describe('evaluateRun', function () {
         task: 'classification',
         loss: 'sparseCategoricalCrossentropy',
         train: { images: 'digits-images-idx3-ubyte', labels: 'digits-labels-idx1-ubyte' },
-        kernel: [[10, 0, 0, 0], [0, 10, 0, 0], [0, 0, 10, 0], [0, 0, 0, 10]],
+        kernel: [
+          [10, 0, 0, 0],
+          [0, 10, 0, 0],
+          [0, 0, 10, 0],
+          [0, 0, 0, 10],
+        ],
         activation: 'softmax',
         classes: ['0', '1', '2', '3'],
         featureShape: [2, 2],
         features: { method: 'scale', offset: [0], divisor: [255] },
       });
-      const evaluation = await evaluateRun({ runDir, workspaceRoot: workspace.root, data: workspace.file('digits-images-idx3-ubyte'), backend: 'cpu' });
+      const evaluation = await evaluateRun({
+        runDir,
+        workspaceRoot: workspace.root,
+        data: workspace.file('digits-images-idx3-ubyte'),
+        backend: 'cpu',
+      });
       const result = classification(evaluation);
       // Image i lights pixel i: predictions 0, 1, 2, 3 for labels 0, 1, 3, 3.
-      assert.deepEqual(result.confusion, [[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 0, 0], [0, 0, 1, 1]]);
+      assert.deepEqual(result.confusion, [
+        [1, 0, 0, 0],
+        [0, 1, 0, 0],
+        [0, 0, 0, 0],
+        [0, 0, 1, 1],
+      ]);
       assert.deepEqual(evaluation.dataset.files, [workspace.file('digits-images-idx3-ubyte'), workspace.file('digits-labels-idx1-ubyte')]);
       const worst = evaluation.worst[0];
       assert.deepEqual([worst.source.index, worst.source.line, worst.actual, worst.predicted], [2, undefined, '3', '2']);
@@ -200,19 +266,34 @@ describe('evaluateRun', function () {
 
     it('another table with the same columns in another order', async () => {
       const runDir = await writeHandMadeRun(workspace, 'reordered', threeClasses);
-      const evaluation = await evaluateRun({ runDir, workspaceRoot: workspace.root, data: workspace.file('reordered.csv'), backend: 'cpu' });
-      assert.deepEqual(classification(evaluation).confusion, [[1, 0, 0], [0, 0, 0], [0, 0, 1]]);
+      const evaluation = await evaluateRun({
+        runDir,
+        workspaceRoot: workspace.root,
+        data: workspace.file('reordered.csv'),
+        backend: 'cpu',
+      });
+      assert.deepEqual(classification(evaluation).confusion, [
+        [1, 0, 0],
+        [0, 0, 0],
+        [0, 0, 1],
+      ]);
     });
 
-    it('appends each evaluation to evaluation.json, with the data set\'s path and hash', async () => {
+    it("appends each evaluation to evaluation.json, with the data set's path and hash", async () => {
       const runDir = await writeHandMadeRun(workspace, 'appended', threeClasses);
       const first = await evaluateRun({ runDir, workspaceRoot: workspace.root, backend: 'cpu' });
       const second = await evaluateRun({ runDir, workspaceRoot: workspace.root, data: workspace.file('only-b.csv'), backend: 'cpu' });
       const file: unknown = JSON.parse(readFileSync(path.join(runDir, 'evaluation.json'), 'utf8'));
       assert.ok(isEvaluationFile(file));
-      assert.deepEqual(file.evaluations.map((e) => e.id), [first.id, second.id]);
+      assert.deepEqual(
+        file.evaluations.map((e) => e.id),
+        [first.id, second.id],
+      );
       assert.notEqual(first.id, second.id);
-      assert.deepEqual(file.evaluations.map((e) => e.dataset.files), [[workspace.file('test.csv')], [workspace.file('only-b.csv')]]);
+      assert.deepEqual(
+        file.evaluations.map((e) => e.dataset.files),
+        [[workspace.file('test.csv')], [workspace.file('only-b.csv')]],
+      );
       assert.notEqual(first.dataset.sha256, second.dataset.sha256);
       assert.deepEqual(await readEvaluations(runDir), file.evaluations);
     });
@@ -234,10 +315,23 @@ describe('evaluateRun', function () {
     it('says what is wrong with a data file, naming it', async () => {
       const runDir = await writeHandMadeRun(workspace, 'errors', threeClasses);
       const attempt = (data: string) => evaluateRun({ runDir, workspaceRoot: workspace.root, data: workspace.file(data), backend: 'cpu' });
-      await assert.rejects(attempt('missing-column.csv'), (e: unknown) => e instanceof DataError && /missing-column\.csv:1: lacks "f2"/.test(e.message));
-      await assert.rejects(attempt('unknown-class.csv'), (e: unknown) => e instanceof DataError && /unknown-class\.csv: example 2 has class "zebra", which the model was not trained on/.test(e.message));
-      await assert.rejects(attempt('digits-images-idx3-ubyte'), (e: unknown) => e instanceof DataError && /is an IDX file, but the model was trained on a table/.test(e.message));
-      await assert.rejects(attempt('nowhere.csv'), (e: unknown) => e instanceof DataError && /nowhere\.csv: data file not found/.test(e.message));
+      await assert.rejects(
+        attempt('missing-column.csv'),
+        (e: unknown) => e instanceof DataError && /missing-column\.csv:1: lacks "f2"/.test(e.message),
+      );
+      await assert.rejects(
+        attempt('unknown-class.csv'),
+        (e: unknown) =>
+          e instanceof DataError && /unknown-class\.csv: example 2 has class "zebra", which the model was not trained on/.test(e.message),
+      );
+      await assert.rejects(
+        attempt('digits-images-idx3-ubyte'),
+        (e: unknown) => e instanceof DataError && /is an IDX file, but the model was trained on a table/.test(e.message),
+      );
+      await assert.rejects(
+        attempt('nowhere.csv'),
+        (e: unknown) => e instanceof DataError && /nowhere\.csv: data file not found/.test(e.message),
+      );
       const noTest = await writeHandMadeRun(workspace, 'no-test', { ...threeClasses, test: undefined });
       await assert.rejects(evaluateRun({ runDir: noTest, workspaceRoot: workspace.root, backend: 'cpu' }), /the run has no test data/);
       assert.deepEqual(await readEvaluations(runDir), []);
@@ -247,7 +341,11 @@ describe('evaluateRun', function () {
       const runDir = await writeHandMadeRun(workspace, 'cancelled', threeClasses);
       const stop = new AbortController();
       await assert.rejects(
-        evaluateRun({ runDir, workspaceRoot: workspace.root, backend: 'cpu' }, { onProgress: (p) => p.phase === 'predicting' && stop.abort() }, stop.signal),
+        evaluateRun(
+          { runDir, workspaceRoot: workspace.root, backend: 'cpu' },
+          { onProgress: (p) => p.phase === 'predicting' && stop.abort() },
+          stop.signal,
+        ),
         EvaluationCancelled,
       );
       assert.deepEqual(await readEvaluations(runDir), []);
@@ -265,7 +363,10 @@ describe('evaluateRun', function () {
     let testLoss: number;
     before(async () => {
       tiny = writeTinyModel();
-      const outcome = await train({ modelFile: tiny.modelFile, workspaceRoot: tiny.workspace.root, runsDir: tiny.runsDir, backend: 'cpu' }, { onMessage: () => undefined });
+      const outcome = await train(
+        { modelFile: tiny.modelFile, workspaceRoot: tiny.workspace.root, runsDir: tiny.runsDir, backend: 'cpu' },
+        { onMessage: () => undefined },
+      );
       assert.equal(outcome.type, 'done');
       runDir = outcome.runDir;
       testAccuracy = outcome.run.test?.accuracy ?? NaN;
@@ -273,12 +374,15 @@ describe('evaluateRun', function () {
     });
     after(() => tiny.workspace.remove());
 
-    it('gives run.json\'s test accuracy and loss on the same held-out rows; the matrix sums to the test size', async () => {
+    it("gives run.json's test accuracy and loss on the same held-out rows; the matrix sums to the test size", async () => {
       const evaluation = await evaluateRun({ runDir, workspaceRoot: tiny.workspace.root, backend: 'cpu' });
       const result = classification(evaluation);
       assert.equal(evaluation.dataset.kind, 'testSplit');
       assert.equal(evaluation.count, 10);
-      assert.equal(result.confusion.flat().reduce((a, b) => a + b, 0), 10);
+      assert.equal(
+        result.confusion.flat().reduce((a, b) => a + b, 0),
+        10,
+      );
       close(result.accuracy, testAccuracy, 1e-6);
       close(evaluation.loss, testLoss, 1e-5);
       // The line of each worst row holds that row: its label is the one reported.
@@ -288,9 +392,15 @@ describe('evaluateRun', function () {
     });
 
     it('CLI: `evaluate <model-file> --json` prints the same accuracy, from the newest finished run', () => {
-      const result = spawnSync(process.execPath, [testBundles().cli, 'evaluate', 'tiny.model.json', '--json', '--backend', 'cpu'], { cwd: tiny.workspace.root, encoding: 'utf8' });
+      const result = spawnSync(process.execPath, [testBundles().cli, 'evaluate', 'tiny.model.json', '--json', '--backend', 'cpu'], {
+        cwd: tiny.workspace.root,
+        encoding: 'utf8',
+      });
       assert.equal(result.status, 0, result.stderr);
-      const lines = result.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+      const lines = result.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
       const last = lines[lines.length - 1] as { type: string; runDir: string; metrics: Record<string, number>; evaluation: Evaluation };
       assert.equal(last.type, 'result');
       assert.equal(last.runDir, runDir);
@@ -300,7 +410,13 @@ describe('evaluateRun', function () {
     });
 
     it('CLI: bad usage of evaluate and predict exits 2', () => {
-      for (const args of [['evaluate'], ['predict', runDir], ['predict', 'tiny.model.json', '--input', 'train.csv'], ['evaluate', runDir, '--input', 'x.csv'], ['export', runDir]]) {
+      for (const args of [
+        ['evaluate'],
+        ['predict', runDir],
+        ['predict', 'tiny.model.json', '--input', 'train.csv'],
+        ['evaluate', runDir, '--input', 'x.csv'],
+        ['export', runDir],
+      ]) {
         const result = spawnSync(process.execPath, [testBundles().cli, ...args], { cwd: tiny.workspace.root, encoding: 'utf8' });
         assert.equal(result.status, 2, `${args.join(' ')}: ${result.stderr}`);
       }
@@ -311,21 +427,40 @@ describe('evaluateRun', function () {
       const result = await predictRun({ runDir, input: tiny.workspace.file('new.csv'), backend: 'cpu' });
       assert.equal(result.task, 'classification');
       assert.deepEqual(result.classes, ['class0', 'class1', 'class2']);
-      assert.deepEqual(result.predictions.map((p) => p.line), [2, 3, 4]);
+      assert.deepEqual(
+        result.predictions.map((p) => p.line),
+        [2, 3, 4],
+      );
       for (const p of result.predictions) {
         const probabilities = p.probabilities ?? [];
-        close(probabilities.reduce((a, b) => a + b, 0), 1, 1e-5);
+        close(
+          probabilities.reduce((a, b) => a + b, 0),
+          1,
+          1e-5,
+        );
         assert.equal(p.predicted, result.classes?.[probabilities.indexOf(Math.max(...probabilities))]);
       }
       // Columns are read by name: the same rows in training order give the same probabilities.
       tiny.workspace.write('same.jsonl', '{"a":0,"b":2,"c":0,"d":0.2}\n{"a":1,"b":1,"c":1,"d":0.4}\n{"a":2,"b":0,"c":2.5,"d":0.6}\n');
       const same = await predictRun({ runDir, input: tiny.workspace.file('same.jsonl'), backend: 'cpu' });
-      assert.deepEqual(same.predictions.map((p) => p.probabilities), result.predictions.map((p) => p.probabilities));
+      assert.deepEqual(
+        same.predictions.map((p) => p.probabilities),
+        result.predictions.map((p) => p.probabilities),
+      );
       const expected = result.predictions.map((p) => p.predicted);
-      const cli = spawnSync(process.execPath, [testBundles().cli, 'predict', runDir, '--input', 'new.csv', '--json', '--backend', 'cpu'], { cwd: tiny.workspace.root, encoding: 'utf8' });
+      const cli = spawnSync(process.execPath, [testBundles().cli, 'predict', runDir, '--input', 'new.csv', '--json', '--backend', 'cpu'], {
+        cwd: tiny.workspace.root,
+        encoding: 'utf8',
+      });
       assert.equal(cli.status, 0, cli.stderr);
-      const lines = cli.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; predicted?: string });
-      assert.deepEqual(lines.filter((l) => l.type === 'prediction').map((l) => l.predicted), expected);
+      const lines = cli.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { type: string; predicted?: string });
+      assert.deepEqual(
+        lines.filter((l) => l.type === 'prediction').map((l) => l.predicted),
+        expected,
+      );
     });
 
     it('newestFinishedRun picks the newest completed run of the model file', async () => {
@@ -341,15 +476,26 @@ describe('evaluateRun', function () {
       cpSync(path.join(repo, 'samples', 'iris.model.yaml'), workspace.file('iris.model.yaml'));
       cpSync(path.join(repo, 'samples', 'data', 'iris.csv'), workspace.file('data/iris.csv'));
       const outcome = await train(
-        { modelFile: workspace.file('iris.model.yaml'), workspaceRoot: workspace.root, runsDir: path.join(workspace.root, 'runs'), backend: 'cpu' },
+        {
+          modelFile: workspace.file('iris.model.yaml'),
+          workspaceRoot: workspace.root,
+          runsDir: path.join(workspace.root, 'runs'),
+          backend: 'cpu',
+        },
         { onMessage: () => undefined },
       );
       assert.equal(outcome.type, 'done');
       const evaluation = await evaluateRun({ runDir: outcome.runDir, workspaceRoot: workspace.root, backend: 'cpu' });
       const result = classification(evaluation);
       assert.equal(evaluation.count, 30); // testSplit 0.2 of 150 rows
-      assert.equal(result.confusion.flat().reduce((a, b) => a + b, 0), 30);
-      assert.deepEqual(result.perClass.map((m) => m.support).reduce((a, b) => a + b, 0), 30);
+      assert.equal(
+        result.confusion.flat().reduce((a, b) => a + b, 0),
+        30,
+      );
+      assert.deepEqual(
+        result.perClass.map((m) => m.support).reduce((a, b) => a + b, 0),
+        30,
+      );
       close(result.accuracy, outcome.run.test?.accuracy ?? NaN, 1e-6);
     } finally {
       workspace.remove();

@@ -12,7 +12,13 @@ const evaluation: Evaluation = {
   createdAt: '2026-01-01T12:00:00.000Z',
   durationMs: 120,
   backend: 'wasm',
-  dataset: { kind: 'testSplit', description: 'data/iris.csv (testSplit 0.2: 2 of 10 rows)', files: ['/w/data/iris.csv'], sha256: 'ab'.repeat(32), count: 2 },
+  dataset: {
+    kind: 'testSplit',
+    description: 'data/iris.csv (testSplit 0.2: 2 of 10 rows)',
+    files: ['/w/data/iris.csv'],
+    sha256: 'ab'.repeat(32),
+    count: 2,
+  },
   count: 2,
   lossName: 'sparseCategoricalCrossentropy',
   loss: 0.3,
@@ -20,14 +26,38 @@ const evaluation: Evaluation = {
     kind: 'classification',
     classes: ['a', 'b'],
     accuracy: 0.5,
-    confusion: [[1, 0], [1, 0]],
-    perClass: [{ precision: 0.5, recall: 1, f1: 2 / 3, support: 1 }, { precision: 0, recall: 0, f1: 0, support: 1 }],
+    confusion: [
+      [1, 0],
+      [1, 0],
+    ],
+    perClass: [
+      { precision: 0.5, recall: 1, f1: 2 / 3, support: 1 },
+      { precision: 0, recall: 0, f1: 0, support: 1 },
+    ],
     macro: { precision: 0.25, recall: 0.5, f1: 1 / 3 },
     weighted: { precision: 0.25, recall: 0.5, f1: 1 / 3 },
     topK: [],
-    binary: { positiveClass: 'b', roc: [{ x: 0, y: 0 }, { x: 1, y: 1 }], rocAuc: 0.5, pr: [{ x: 1, y: 0.5 }], averagePrecision: 0.5 },
+    binary: {
+      positiveClass: 'b',
+      roc: [
+        { x: 0, y: 0 },
+        { x: 1, y: 1 },
+      ],
+      rocAuc: 0.5,
+      pr: [{ x: 1, y: 0.5 }],
+      averagePrecision: 0.5,
+    },
   },
-  worst: [{ source: { file: '/w/data/iris.csv', line: 3, index: 1 }, actual: 'b', predicted: 'a', confidence: 0.9, trueClassProbability: 0.1, loss: 2.3 }],
+  worst: [
+    {
+      source: { file: '/w/data/iris.csv', line: 3, index: 1 },
+      actual: 'b',
+      predicted: 'a',
+      confidence: 0.9,
+      trueClassProbability: 0.1,
+      loss: 2.3,
+    },
+  ],
 };
 
 describe('evaluation guards', () => {
@@ -49,7 +79,15 @@ describe('evaluation guards', () => {
   });
 
   it('reject what does not fit', () => {
-    const regression = { kind: 'regression', mse: 1, rmse: 1, mae: 1, r2: 0, scatter: [{ x: 1, y: 'a' }], residuals: { edges: [], counts: [] } };
+    const regression = {
+      kind: 'regression',
+      mse: 1,
+      rmse: 1,
+      mae: 1,
+      r2: 0,
+      scatter: [{ x: 1, y: 'a' }],
+      residuals: { edges: [], counts: [] },
+    };
     for (const bad of [
       { ...evaluation, id: 3 },
       { ...evaluation, dataset: { ...evaluation.dataset, kind: 'other' } },

@@ -14,7 +14,10 @@ describe('evaluation in the trainer process (dist/trainer.js)', function () {
   before(async () => {
     testBundles();
     tiny = writeTinyModel();
-    const outcome = await train({ modelFile: tiny.modelFile, workspaceRoot: tiny.workspace.root, runsDir: tiny.runsDir, backend: 'cpu' }, { onMessage: () => undefined });
+    const outcome = await train(
+      { modelFile: tiny.modelFile, workspaceRoot: tiny.workspace.root, runsDir: tiny.runsDir, backend: 'cpu' },
+      { onMessage: () => undefined },
+    );
     assert.equal(outcome.type, 'done');
     runDir = outcome.runDir;
   });
@@ -36,7 +39,10 @@ describe('evaluation in the trainer process (dist/trainer.js)', function () {
     assert.deepEqual(remote.worst, local.worst);
     assert.deepEqual(progress.map((p) => p.phase)[0], 'loading');
     assert.ok(progress.some((p) => p.phase === 'predicting' && p.done === p.total && p.total === 10));
-    assert.deepEqual((await readEvaluations(runDir)).map((e) => e.id), [remote.id, local.id]);
+    assert.deepEqual(
+      (await readEvaluations(runDir)).map((e) => e.id),
+      [remote.id, local.id],
+    );
   });
 
   it('cancel() stops it: rejected as cancelled, nothing written', async () => {
@@ -49,12 +55,21 @@ describe('evaluation in the trainer process (dist/trainer.js)', function () {
 
   it('a problem with the data is reported in one line naming the file', async () => {
     tiny.workspace.write('bad.csv', 'a,b,c,label\n1,2,3,class0\n');
-    const task = startEvaluation({ runDir, workspaceRoot: tiny.workspace.root, data: tiny.workspace.file('bad.csv'), backend: 'cpu' }, options());
-    await assert.rejects(task.result, (e: unknown) => e instanceof EvaluatorError && !e.cancelled && /bad\.csv:1: lacks "d"/.test(e.message));
+    const task = startEvaluation(
+      { runDir, workspaceRoot: tiny.workspace.root, data: tiny.workspace.file('bad.csv'), backend: 'cpu' },
+      options(),
+    );
+    await assert.rejects(
+      task.result,
+      (e: unknown) => e instanceof EvaluatorError && !e.cancelled && /bad\.csv:1: lacks "d"/.test(e.message),
+    );
   });
 
   it('exports with the parity check', async () => {
-    const result = await startExport({ runDir, outDir: tiny.workspace.file('export'), workspaceRoot: tiny.workspace.root, backend: 'cpu' }, options()).result;
+    const result = await startExport(
+      { runDir, outDir: tiny.workspace.file('export'), workspaceRoot: tiny.workspace.root, backend: 'cpu' },
+      options(),
+    ).result;
     assert.ok(result.parity && result.parity.maxAbsDifference <= 1e-6);
     assert.equal(result.files.length, 3);
   });

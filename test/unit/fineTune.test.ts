@@ -32,7 +32,10 @@ describe('fine-tuning from an exported model (model.from)', function () {
     return tiny.workspace.write(`${name}.model.json`, JSON.stringify(spec, null, 2));
   };
   const trainFile = async (modelFile: string): Promise<string> => {
-    const outcome = await train({ modelFile, workspaceRoot: tiny.workspace.root, runsDir: tiny.runsDir, backend: 'cpu' }, { onMessage: () => undefined });
+    const outcome = await train(
+      { modelFile, workspaceRoot: tiny.workspace.root, runsDir: tiny.runsDir, backend: 'cpu' },
+      { onMessage: () => undefined },
+    );
     assert.equal(outcome.type, 'done', outcome.type === 'error' ? outcome.message : '');
     assert.equal(outcome.run.status, 'completed', outcome.run.error?.message);
     return outcome.runDir;
@@ -49,14 +52,26 @@ describe('fine-tuning from an exported model (model.from)', function () {
 
   it('validates: the path must exist in the workspace, trainable names must be layers of it', async () => {
     const ok = fineTune('ft-valid', { trainable: false });
-    const diagnostics = async (file: string) => (await validateModelFile(file, readFileSync(file, 'utf8'), { workspaceRoot: tiny.workspace.root })).diagnostics;
-    assert.deepEqual((await diagnostics(ok)).filter((d) => d.severity === 'error'), []);
+    const diagnostics = async (file: string) =>
+      (await validateModelFile(file, readFileSync(file, 'utf8'), { workspaceRoot: tiny.workspace.root })).diagnostics;
+    assert.deepEqual(
+      (await diagnostics(ok)).filter((d) => d.severity === 'error'),
+      [],
+    );
     const missing = await diagnostics(fineTune('ft-missing', { from: 'nowhere/model.json' }));
-    assert.ok(missing.some((d) => d.severity === 'error' && d.path.join('.') === 'model.from' && /model "nowhere\/model\.json" not found/.test(d.message)), JSON.stringify(missing));
+    assert.ok(
+      missing.some(
+        (d) => d.severity === 'error' && d.path.join('.') === 'model.from' && /model "nowhere\/model\.json" not found/.test(d.message),
+      ),
+      JSON.stringify(missing),
+    );
     const outside = await diagnostics(fineTune('ft-outside', { from: '../../etc/model.json' }));
     assert.ok(outside.some((d) => d.severity === 'error' && d.path.join('.') === 'model.from' && /outside the workspace/.test(d.message)));
     const typo = await diagnostics(fineTune('ft-typo', { trainable: ['dense_3', 'dens_1'] }));
-    assert.ok(typo.some((d) => d.severity === 'error' && d.path.join('.') === 'model.trainable.1' && /has no layer "dens_1"/.test(d.message)), JSON.stringify(typo));
+    assert.ok(
+      typo.some((d) => d.severity === 'error' && d.path.join('.') === 'model.trainable.1' && /has no layer "dens_1"/.test(d.message)),
+      JSON.stringify(typo),
+    );
     const notModel = tiny.workspace.write('base/not-a-model.json', '{"hello": 1}');
     const bad = await diagnostics(fineTune('ft-bad', { from: path.relative(tiny.workspace.root, notModel) }));
     assert.ok(bad.some((d) => d.severity === 'error' && /not a TF.js layers model/.test(d.message)));
@@ -69,7 +84,15 @@ describe('fine-tuning from an exported model (model.from)', function () {
     const base = await loadBaseModel(spec, modelFile, tiny.workspace.root);
     const initial = buildModel(spec, [4], spec.training.seed ?? 42, base);
     const initialHead = initial.layers[3].getWeights().map((w) => Array.from(w.dataSync()));
-    assert.deepEqual(initial.layers.map((l) => [l.name, l.trainable]), [['dense_1', false], ['dropout_2', false], ['dense_3', false], ['dense_4', true]]);
+    assert.deepEqual(
+      initial.layers.map((l) => [l.name, l.trainable]),
+      [
+        ['dense_1', false],
+        ['dropout_2', false],
+        ['dense_3', false],
+        ['dense_4', true],
+      ],
+    );
     initial.dispose();
     base?.dispose();
 
@@ -91,14 +114,20 @@ describe('fine-tuning from an exported model (model.from)', function () {
     const base = await loadBaseModel(spec, modelFile, tiny.workspace.root);
     const summary = summarizeModel(spec, [4], base);
     base?.dispose();
-    assert.deepEqual(summary.layers.map((l) => [l.name, l.type, l.index, l.fromBase ?? false]), [
-      ['dense_1', 'dense', 1, true],
-      ['dropout_2', 'dropout', 2, true],
-      ['dense_3', 'dense', 3, true],
-      ['dense_4', 'dense', 0, false],
-    ]);
+    assert.deepEqual(
+      summary.layers.map((l) => [l.name, l.type, l.index, l.fromBase ?? false]),
+      [
+        ['dense_1', 'dense', 1, true],
+        ['dropout_2', 'dropout', 2, true],
+        ['dense_3', 'dense', 3, true],
+        ['dense_4', 'dense', 0, false],
+      ],
+    );
     assert.equal(summary.trainableParams, summary.layers[3].params);
-    assert.equal(summary.nonTrainableParams, summary.layers.slice(0, 3).reduce((n, l) => n + l.params, 0));
+    assert.equal(
+      summary.nonTrainableParams,
+      summary.layers.slice(0, 3).reduce((n, l) => n + l.params, 0),
+    );
   });
 
   it('a base model whose input does not fit the data is an error on model.from', async () => {
@@ -106,7 +135,10 @@ describe('fine-tuning from an exported model (model.from)', function () {
     const modelFile = fineTune('ft-shape', {});
     const spec = JSON.parse(readFileSync(modelFile, 'utf8')) as ModelSpec;
     const base = await loadBaseModel(spec, modelFile, tiny.workspace.root);
-    assert.throws(() => buildModel(spec, [5], 1, base), (e: unknown) => e instanceof ModelBuildError && e.field === 'model.from' && /shape \[4\] but the data's are \[5\]/.test(e.message));
+    assert.throws(
+      () => buildModel(spec, [5], 1, base),
+      (e: unknown) => e instanceof ModelBuildError && e.field === 'model.from' && /shape \[4\] but the data's are \[5\]/.test(e.message),
+    );
     base?.dispose();
   });
 });

@@ -18,7 +18,10 @@ function fieldOf(form: HyperparameterForm, id: string): FormField {
 describe('buildForm', () => {
   it('generates training and data fields from the schema, with the right control per type', () => {
     const form = buildForm(irisModel(), []);
-    assert.deepEqual(form.groups.map((g) => g.id), ['training', 'training.earlyStopping', 'data', 'data.features']);
+    assert.deepEqual(
+      form.groups.map((g) => g.id),
+      ['training', 'training.earlyStopping', 'data', 'data.features'],
+    );
     assert.deepEqual(fieldOf(form, 'training.learningRate').control, { kind: 'number', integer: false, min: 0, step: 0.001 });
     assert.deepEqual(fieldOf(form, 'training.epochs').control, { kind: 'number', integer: true, min: 1, step: 1 });
     assert.equal(fieldOf(form, 'training.optimizer').control.kind, 'select');
@@ -44,20 +47,30 @@ describe('buildForm', () => {
     assert.equal(fieldOf(form, 'training.epochs').value, 5);
     assert.equal(fieldOf(form, 'training.batchSize').value, undefined);
     assert.equal(fieldOf(form, 'training.batchSize').default, 32);
-    assert.equal(fieldOf(form, 'training.learningRate').default, 0.001, 'adam\'s own');
+    assert.equal(fieldOf(form, 'training.learningRate').default, 0.001, "adam's own");
     assert.equal(fieldOf(form, 'model.layers.0.useBias').default, true);
     assert.equal(fieldOf(form, 'training.epochs').required, true);
   });
 
-  it('shows each layer\'s type, the settings of that type, and any other key of the file', () => {
-    const model = withValue(irisModel(), ['model', 'layers'], [
-      { type: 'conv2d', filters: 8, kernelSize: [3, 3] },
-      { type: 'dropout', rate: 0.2, seed: 7 },
-      { type: 'lstm', units: 4 },
-    ]);
+  it("shows each layer's type, the settings of that type, and any other key of the file", () => {
+    const model = withValue(
+      irisModel(),
+      ['model', 'layers'],
+      [
+        { type: 'conv2d', filters: 8, kernelSize: [3, 3] },
+        { type: 'dropout', rate: 0.2, seed: 7 },
+        { type: 'lstm', units: 4 },
+      ],
+    );
     const form = buildForm(model, []);
-    assert.deepEqual(form.layers[0].fields.map((f) => f.path[3]), ['type', 'filters', 'kernelSize', 'strides', 'padding', 'activation', 'useBias', 'kernelRegularizer']);
-    assert.deepEqual(form.layers[1].fields.map((f) => f.path[3]), ['type', 'rate', 'seed']);
+    assert.deepEqual(
+      form.layers[0].fields.map((f) => f.path[3]),
+      ['type', 'filters', 'kernelSize', 'strides', 'padding', 'activation', 'useBias', 'kernelRegularizer'],
+    );
+    assert.deepEqual(
+      form.layers[1].fields.map((f) => f.path[3]),
+      ['type', 'rate', 'seed'],
+    );
     assert.ok(form.layers[2].fields.some((f) => f.id === 'model.layers.2.recurrentDropout'));
     assert.deepEqual(fieldOf(form, 'model.layers.0.kernelSize').control, { kind: 'numberList', integer: true, single: true });
     assert.equal(fieldOf(form, 'model.layers.0.kernelSize').text, '3, 3');
@@ -81,10 +94,18 @@ describe('buildForm', () => {
       diagnostic(['data', 'train', 'path'], 'data file "x.csv" not found'),
       diagnostic([], 'expected "," between entries'),
     ]);
-    assert.deepEqual(fieldOf(form, 'training.learningRate').problems, [{ severity: 'error', message: '"training.learningRate" must be a number > 0 (got -1)' }]);
-    assert.deepEqual(fieldOf(form, 'data.features.shape').problems.map((p) => p.message), ['bad axis']);
+    assert.deepEqual(fieldOf(form, 'training.learningRate').problems, [
+      { severity: 'error', message: '"training.learningRate" must be a number > 0 (got -1)' },
+    ]);
+    assert.deepEqual(
+      fieldOf(form, 'data.features.shape').problems.map((p) => p.message),
+      ['bad axis'],
+    );
     assert.deepEqual(form.layers[1].problems, [{ severity: 'warning', message: 'unknown key "unit"' }]);
-    assert.deepEqual(form.problems.map((p) => p.message), ['data file "x.csv" not found', 'expected "," between entries']);
+    assert.deepEqual(
+      form.problems.map((p) => p.message),
+      ['data file "x.csv" not found', 'expected "," between entries'],
+    );
     assert.equal(form.errorCount, 4);
   });
 });

@@ -30,7 +30,11 @@ describe('protocol guards', () => {
 
     it('rejects unknown types, missing or mistyped fields', () => {
       for (const message of [
-        null, 'stop', [], {}, { type: 'pause' },
+        null,
+        'stop',
+        [],
+        {},
+        { type: 'pause' },
         { type: 'train' },
         { type: 'train', request: { ...request, modelFile: 3 } },
         { type: 'train', request: { modelFile: '/a', workspaceRoot: '/w' } },
@@ -60,7 +64,9 @@ describe('protocol guards', () => {
 
     it('rejects malformed messages', () => {
       for (const message of [
-        undefined, 42, { type: 'metrics' },
+        undefined,
+        42,
+        { type: 'metrics' },
         { type: 'ready', backend: 'gpu', skipped: [] },
         { type: 'ready', backend: 'cpu', skipped: [{ backend: 'wasm' }] },
         { type: 'runStarted', runDir: '/r', run: { ...run, status: 'paused' } },

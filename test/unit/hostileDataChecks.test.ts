@@ -38,10 +38,12 @@ describe('hostile data through validation and the CLI (issue #19)', function () 
 
   /** The error diagnostics as [path, message], each message checked readable. */
   function errors(result: ValidationResult): [string, string][] {
-    return result.diagnostics.filter((d) => d.severity === 'error').map((d) => {
-      assertReadable(d.message);
-      return [d.path.join('.'), d.message];
-    });
+    return result.diagnostics
+      .filter((d) => d.severity === 'error')
+      .map((d) => {
+        assertReadable(d.message);
+        return [d.path.join('.'), d.message];
+      });
   }
 
   describe('validate reads small data in full, as train does', () => {
@@ -59,10 +61,16 @@ describe('hostile data through validation and the CLI (issue #19)', function () 
       workspace.write('data/cut.gz', images.subarray(0, images.length - 12));
       const idx = (images: string): unknown => ({ images, labels: 'data/l.idx' });
       const short = errors(await validate(idx('data/short.idx')));
-      assert.deepEqual(short.map(([at]) => at), ['data.train.images']);
+      assert.deepEqual(
+        short.map(([at]) => at),
+        ['data.train.images'],
+      );
       assert.match(short[0][1], /short\.idx: the file is cut short: the header announces 6 × 2 × 2 = 24 values, the file holds 14$/);
       const cut = errors(await validate(idx('data/cut.gz')));
-      assert.deepEqual(cut.map(([at]) => at), ['data.train.images']);
+      assert.deepEqual(
+        cut.map(([at]) => at),
+        ['data.train.images'],
+      );
       assert.match(cut[0][1], /cut\.gz: cannot decompress: the gzip data is cut short$/);
     });
 
@@ -71,8 +79,17 @@ describe('hostile data through validation and the CLI (issue #19)', function () 
       const broken = buildPng(2, 2);
       broken.fill(0x55, 41, broken.length - 12); // the image data and its checksum, after the IDAT chunk's name
       workspace.write('data/img/b/1.png', broken);
-      const found = errors(await validate({ path: 'data/img', format: 'images' }, [[['data', 'testSplit'], undefined], [['data', 'validationSplit'], undefined], [['model', 'layers', 1, 'units'], 2]]));
-      assert.deepEqual(found.map(([at]) => at), ['data.train.path']);
+      const found = errors(
+        await validate({ path: 'data/img', format: 'images' }, [
+          [['data', 'testSplit'], undefined],
+          [['data', 'validationSplit'], undefined],
+          [['model', 'layers', 1, 'units'], 2],
+        ]),
+      );
+      assert.deepEqual(
+        found.map(([at]) => at),
+        ['data.train.path'],
+      );
       assert.match(found[0][1], /img\/b\/1\.png: cannot decode PNG: the file is damaged or cut short/);
     });
 
@@ -86,22 +103,45 @@ describe('hostile data through validation and the CLI (issue #19)', function () 
     it('a header without rows says so, not "a single class"', async () => {
       workspace.write('data/header.csv', 'a,species\n');
       assert.deepEqual(errors(await validate({ path: 'data/header.csv', label: 'species' })), [
-        ['data.train.path', `${path.join(workspace.root, 'data/header.csv')}:1: the file has a header but no rows of data: add rows below it`],
+        [
+          'data.train.path',
+          `${path.join(workspace.root, 'data/header.csv')}:1: the file has a header but no rows of data: add rows below it`,
+        ],
       ]);
     });
 
     it('a JSON object where an array of records belongs says so, also where only its first record is read', async () => {
       workspace.write('data/object.json', '{"a": 1, "species": "x"}');
-      const expected = [['data.train.path', `${path.join(workspace.root, 'data/object.json')}:1: expected a JSON array of records, e.g. [{"x": 1, "label": "a"}] (use format "jsonl" for one record a line)`]];
+      const expected = [
+        [
+          'data.train.path',
+          `${path.join(workspace.root, 'data/object.json')}:1: expected a JSON array of records, e.g. [{"x": 1, "label": "a"}] (use format "jsonl" for one record a line)`,
+        ],
+      ];
       assert.deepEqual(errors(await validate({ path: 'data/object.json', label: 'species' })), expected);
       // What validation reads of a file over 32 MiB: the first record.
-      await rejectsWith(readJsonHeader(workspace.file('data/object.json'), 'json'), workspace.file('data/object.json'), { line: 1, message: /: expected a JSON array of records/ });
+      await rejectsWith(readJsonHeader(workspace.file('data/object.json'), 'json'), workspace.file('data/object.json'), {
+        line: 1,
+        message: /: expected a JSON array of records/,
+      });
     });
 
     it('labels in Latin-1 are refused on their line, never merged into one "caf�" class', async () => {
-      workspace.write('data/latin1.csv', Buffer.concat([Buffer.from('a,species\n1,tea\n2,caf'), Buffer.from([0xe9]), Buffer.from('\n3,caf'), Buffer.from([0xe8]), Buffer.from('\n')]));
+      workspace.write(
+        'data/latin1.csv',
+        Buffer.concat([
+          Buffer.from('a,species\n1,tea\n2,caf'),
+          Buffer.from([0xe9]),
+          Buffer.from('\n3,caf'),
+          Buffer.from([0xe8]),
+          Buffer.from('\n'),
+        ]),
+      );
       const found = errors(await validate({ path: 'data/latin1.csv', label: 'species' }));
-      assert.deepEqual(found.map(([at]) => at), ['data.train.path']);
+      assert.deepEqual(
+        found.map(([at]) => at),
+        ['data.train.path'],
+      );
       assert.match(found[0][1], /latin1\.csv:3: holds the byte 0xE9, which is not UTF-8/);
       assert.doesNotMatch(found[0][1], /\uFFFD/);
     });
@@ -112,12 +152,17 @@ describe('hostile data through validation and the CLI (issue #19)', function () 
       } catch {
         this.skip();
       }
-      assert.deepEqual(errors(await validate({ path: 'data/pipe.csv', label: 'species' })), [['data.train.path', '"data/pipe.csv" is a named pipe (FIFO), expected a file']]);
+      assert.deepEqual(errors(await validate({ path: 'data/pipe.csv', label: 'species' })), [
+        ['data.train.path', '"data/pipe.csv" is a named pipe (FIFO), expected a file'],
+      ]);
     });
 
     it('a source over 32 MiB: no problems, and which part was checked', async () => {
       const rows = '5.1,3.5,1.4,0.2,setosa\n6.3,3.3,6.0,2.5,virginica\n7.0,3.2,4.7,1.4,versicolor\n';
-      workspace.write('data/big.csv', Buffer.concat([Buffer.from(`${IRIS_CSV.split('\n')[0]}\n`), Buffer.alloc(33 * MiB - (33 * MiB) % rows.length, rows)]));
+      workspace.write(
+        'data/big.csv',
+        Buffer.concat([Buffer.from(`${IRIS_CSV.split('\n')[0]}\n`), Buffer.alloc(33 * MiB - ((33 * MiB) % rows.length), rows)]),
+      );
       const result = await validate({ path: 'data/big.csv', label: 'species' });
       assert.deepEqual(result.diagnostics, []);
       assert.deepEqual(result.partlyChecked, [
@@ -144,10 +189,18 @@ describe('hostile data through validation and the CLI (issue #19)', function () 
     }
 
     const hostile: [string, string | Buffer, RegExp][] = [
-      ['escapes.csv', 'a,\u001b]0;PWNED\u0007\u001b[2Jb,species\n1,2,x\n', /escapes\.csv:1: column 2 of the header is "\\u001b\]0;PWNED\\u0007\\u001b\[2Jb", which holds a control character/],
+      [
+        'escapes.csv',
+        'a,\u001b]0;PWNED\u0007\u001b[2Jb,species\n1,2,x\n',
+        /escapes\.csv:1: column 2 of the header is "\\u001b\]0;PWNED\\u0007\\u001b\[2Jb", which holds a control character/,
+      ],
       ['gzipped.csv', gzipSync(IRIS_CSV), /gzipped\.csv: is gzip-compressed: decompress it first/],
       ['huge.csv', `${IRIS_CSV}3.5e38,1,1,1,setosa\n`, /huge\.csv:8: column "sepal_length" is 3\.5e38, beyond float32's range/],
-      ['hex.csv', `${IRIS_CSV}0x1F,1,1,1,setosa\n`, /hex\.csv:8: column "sepal_length" is "0x1F", expected a number \(write numbers in decimal\)/],
+      [
+        'hex.csv',
+        `${IRIS_CSV}0x1F,1,1,1,setosa\n`,
+        /hex\.csv:8: column "sepal_length" is "0x1F", expected a number \(write numbers in decimal\)/,
+      ],
       ['deep.json', `[${'['.repeat(10_000)}]`, /deep\.json:1: nests arrays or objects more than 32 deep/],
     ];
     for (const [name, contents, message] of hostile) {
@@ -178,7 +231,12 @@ describe('hostile data through validation and the CLI (issue #19)', function () 
         task: 'classification',
         loss: 'sparseCategoricalCrossentropy',
         train: { path: 'data/iris.csv', label: 'species' },
-        kernel: [[1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 1, 1]],
+        kernel: [
+          [1, 0, 0],
+          [0, 1, 0],
+          [0, 0, 1],
+          [1, 1, 1],
+        ],
         activation: 'softmax',
         classes: ['setosa', 'versicolor', 'virginica'],
         featureNames: ['sepal_length', 'sepal_width', 'petal_length', 'petal_width'],
@@ -218,12 +276,32 @@ describe('hostile data through validation and the CLI (issue #19)', function () 
 
     it('validate says what it read only in part, also as JSON', () => {
       workspace.write('data/big.csv', Buffer.concat([Buffer.from('a,species\n'), Buffer.alloc(33 * MiB, '1,x\n2,y\n')]));
-      workspace.write('m.model.json', toJson(withValue(withValue(irisModel(), ['data', 'train'], { path: 'data/big.csv', label: 'species' }), ['model', 'layers', 1, 'units'], 2)));
+      workspace.write(
+        'm.model.json',
+        toJson(
+          withValue(
+            withValue(irisModel(), ['data', 'train'], { path: 'data/big.csv', label: 'species' }),
+            ['model', 'layers', 1, 'units'],
+            2,
+          ),
+        ),
+      );
       const text = cli('validate', 'm.model.json');
       assert.equal(text.status, 0, text.stdout);
-      assert.equal(text.stdout, 'm.model.json: no problems found (data.train: data/big.csv holds 33 MiB, more than the 32 MiB validation reads in full: only the header checked; train reads every example)\n');
+      assert.equal(
+        text.stdout,
+        'm.model.json: no problems found (data.train: data/big.csv holds 33 MiB, more than the 32 MiB validation reads in full: only the header checked; train reads every example)\n',
+      );
       const json = JSON.parse(cli('validate', 'm.model.json', '--json').stdout.trim()) as Record<string, unknown>;
-      assert.deepEqual(json, { type: 'result', valid: true, errors: 0, warnings: 0, partlyChecked: ['data.train: data/big.csv holds 33 MiB, more than the 32 MiB validation reads in full: only the header checked; train reads every example'] });
+      assert.deepEqual(json, {
+        type: 'result',
+        valid: true,
+        errors: 0,
+        warnings: 0,
+        partlyChecked: [
+          'data.train: data/big.csv holds 33 MiB, more than the 32 MiB validation reads in full: only the header checked; train reads every example',
+        ],
+      });
     });
   });
 });

@@ -35,7 +35,10 @@ describe('idx', () => {
   it('rejects images and labels whose counts differ', async () => {
     const images = workspace.write('i', buildIdxImages(3, 2, 2));
     const labels = workspace.write('l', buildIdxLabels([1, 2]));
-    await assert.rejects(readIdxPair(images, labels), (e: DataError) => e.file === labels && /holds 2 labels but the images file holds 3 images/.test(e.message));
+    await assert.rejects(
+      readIdxPair(images, labels),
+      (e: DataError) => e.file === labels && /holds 2 labels but the images file holds 3 images/.test(e.message),
+    );
   });
 
   it('notices swapped images and labels', async () => {
@@ -57,7 +60,13 @@ describe('idx', () => {
     // Its speed is not asserted (a wall-clock bound flakes on a shared machine); bench/ measures speed.
     const count = 8000;
     const images = workspace.write('i.gz', buildIdxImages(count, 28, 28, { gzip: true, pixel: (i, p) => (i + p) % 256 }));
-    const labels = workspace.write('l.gz', buildIdxLabels(Array.from({ length: count }, (_, i) => i % 10), { gzip: true }));
+    const labels = workspace.write(
+      'l.gz',
+      buildIdxLabels(
+        Array.from({ length: count }, (_, i) => i % 10),
+        { gzip: true },
+      ),
+    );
     const pair = await readIdxPair(images, labels);
     assert.equal(pair.pixels.length, count * 784);
     for (const i of [0, 1, 4321, count - 1]) {

@@ -31,7 +31,10 @@ describe('image folders', () => {
   it('rejects images of different sizes, naming the file', async () => {
     workspace.write('img/a/1.png', buildPng(2, 2));
     workspace.write('img/a/2.png', buildPng(3, 2));
-    await assert.rejects(readImageFolder(workspace.file('img')), /2\.png: is 3×2 pixels, but .*1\.png is 2×2: all images must have the same size/);
+    await assert.rejects(
+      readImageFolder(workspace.file('img')),
+      /2\.png: is 3×2 pixels, but .*1\.png is 2×2: all images must have the same size/,
+    );
   });
 
   it('says that JPEG is not supported yet', async () => {

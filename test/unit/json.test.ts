@@ -35,7 +35,10 @@ describe('json data', () => {
   });
 
   it('names the line of a syntax error in a JSON array', () => {
-    assert.throws(() => parseJsonRecords('[\n {"x": 1},\n {"x": 2,,}\n]', 'r.json', 'json'), (error: DataError) => error.line === 3);
+    assert.throws(
+      () => parseJsonRecords('[\n {"x": 1},\n {"x": 2,,}\n]', 'r.json', 'json'),
+      (error: DataError) => error.line === 3,
+    );
   });
 
   it('rejects a JSON file that is not an array, and records that are not objects', () => {
@@ -53,7 +56,10 @@ describe('json data', () => {
 
   it('names line and key of a missing or non-numeric feature', () => {
     const records = parseJsonRecords('{"a": 1, "y": 2}\n{"y": 3}\n', 'r.jsonl', 'jsonl');
-    assert.throws(() => jsonTable(records, 'r.jsonl', 'y', 'number'), (e: DataError) => e.message === 'r.jsonl:2: "a" is missing, expected a number' && e.field === 'a');
+    assert.throws(
+      () => jsonTable(records, 'r.jsonl', 'y', 'number'),
+      (e: DataError) => e.message === 'r.jsonl:2: "a" is missing, expected a number' && e.field === 'a',
+    );
     const text = parseJsonRecords('{"a": 1, "y": 2}\n{"a": "1", "y": 3}\n', 'r.jsonl', 'jsonl');
     assert.throws(() => jsonTable(text, 'r.jsonl', 'y', 'number'), /r\.jsonl:2: "a" is "\\"1\\"", expected a number/);
   });
@@ -65,7 +71,10 @@ describe('json data', () => {
 
     it('reads the keys of the first record without parsing the rest', async () => {
       // The second record is broken: reading the header must not reach it.
-      const file = workspace.write('h.json', `[{"a": 1, "nested": {"z": 1}, "label": "x"}, ${'{"a": 2, "label": "y"}, '.repeat(5000)} {broken`);
+      const file = workspace.write(
+        'h.json',
+        `[{"a": 1, "nested": {"z": 1}, "label": "x"}, ${'{"a": 2, "label": "y"}, '.repeat(5000)} {broken`,
+      );
       assert.deepEqual(await readJsonHeader(file, 'json'), ['a', 'nested', 'label']);
       const lines = workspace.write('h.jsonl', '\n{"p": 1, "q": 2}\n{oops\n');
       assert.deepEqual(await readJsonHeader(lines, 'jsonl'), ['p', 'q']);

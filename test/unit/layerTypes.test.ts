@@ -7,7 +7,9 @@ import schema from '../../src/modelFile/model-file.schema.json';
 describe('layer types', () => {
   it('list exactly the factory functions of the installed tf.layers', () => {
     // Capitalised names (Layer, RNN, RNNCell) are classes, not factories.
-    const factories = Object.keys(tf.layers).filter((name) => /^[a-z]/.test(name) && typeof (tf.layers as Record<string, unknown>)[name] === 'function');
+    const factories = Object.keys(tf.layers).filter(
+      (name) => /^[a-z]/.test(name) && typeof (tf.layers as Record<string, unknown>)[name] === 'function',
+    );
     assert.deepEqual([...LAYER_TYPES].sort(), factories.sort());
   });
 
@@ -17,7 +19,10 @@ describe('layer types', () => {
 
   it('match the schema suggestions: every usable factory, nothing else', () => {
     const suggested = (schema.definitions.layer.properties.type.anyOf[0] as { enum: string[] }).enum;
-    assert.deepEqual(suggested, LAYER_TYPES.filter((name) => !(name in NOT_IN_A_LAYER_LIST)));
+    assert.deepEqual(
+      suggested,
+      LAYER_TYPES.filter((name) => !(name in NOT_IN_A_LAYER_LIST)),
+    );
   });
 });
 
@@ -42,7 +47,10 @@ describe('model-file.schema.json', () => {
     };
     visit(schema, '#');
     // The `if` branches' property constraints are tests, not keys to document.
-    assert.deepEqual(missing.filter((m) => !m.includes('.if.')), []);
+    assert.deepEqual(
+      missing.filter((m) => !m.includes('.if.')),
+      [],
+    );
   });
 
   it('knows the losses and metrics that TF.js compile accepts', () => {
@@ -50,7 +58,8 @@ describe('model-file.schema.json', () => {
     const losses = schema.definitions.training.properties.loss.enum;
     const metrics = schema.definitions.training.properties.metrics.items.enum;
     for (const loss of losses) assert.doesNotThrow(() => model.compile({ optimizer: 'sgd', loss }), loss);
-    for (const metric of metrics) assert.doesNotThrow(() => model.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy', metrics: [metric] }), metric);
+    for (const metric of metrics)
+      assert.doesNotThrow(() => model.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy', metrics: [metric] }), metric);
     assert.throws(() => model.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy', metrics: ['meanAbsoluteError'] }));
   });
 });

@@ -38,9 +38,14 @@ const files = readdirSync(CORPUS)
 
 function expectationOf(name: string): Expectation {
   if (NO_COMMENT[name] !== undefined) return NO_COMMENT[name];
-  const first = readFileSync(path.join(CORPUS, name), 'utf8').replace(/^\uFEFF/, '').split(/\r?\n/)[0];
+  const first = readFileSync(path.join(CORPUS, name), 'utf8')
+    .replace(/^\uFEFF/, '')
+    .split(/\r?\n/)[0];
   const match = /^(?:\/\/|#) expect: line (\d+): (.+)$/.exec(first);
-  assert.ok(match !== null, `${name}: the first line must be "// expect: line N: fragment" (or "# expect: …" in YAML), found ${JSON.stringify(first)}`);
+  assert.ok(
+    match !== null,
+    `${name}: the first line must be "// expect: line N: fragment" (or "# expect: …" in YAML), found ${JSON.stringify(first)}`,
+  );
   return { line: Number(match[1]), fragment: match[2] };
 }
 
@@ -50,7 +55,8 @@ function expectationOf(name: string): Expectation {
  * "remove …", "did you mean …", …; "missing the required key" says to add
  * it), and is a sentence rather than a code.
  */
-const FIX_WORDS = /\b(must|use|remove|add|set|write|did you mean|indent|needs?|copy|move|rename|check|end|quote|put|define|expected|fill|missing the required key)\b/i;
+const FIX_WORDS =
+  /\b(must|use|remove|add|set|write|did you mean|indent|needs?|copy|move|rename|check|end|quote|put|define|expected|fill|missing the required key)\b/i;
 
 function isActionable(message: string): boolean {
   return message.length >= 20 && FIX_WORDS.test(message) && !/\n/.test(message);
@@ -114,7 +120,10 @@ function assertInside(d: SpecDiagnostic, text: string, name: string): void {
   const lines = text.replace(/^\uFEFF/, '').split(/\r\n|\r|\n/);
   for (const end of [d.range.start, d.range.end]) {
     assert.ok(end.line >= 0 && end.line < lines.length, `${name}: line ${end.line} of ${lines.length} in ${JSON.stringify(d)}`);
-    assert.ok(end.character >= 0 && end.character <= lines[end.line].length, `${name}: character ${end.character} past line ${end.line} in ${JSON.stringify(d)}`);
+    assert.ok(
+      end.character >= 0 && end.character <= lines[end.line].length,
+      `${name}: character ${end.character} past line ${end.line} in ${JSON.stringify(d)}`,
+    );
   }
 }
 
@@ -196,7 +205,8 @@ describe('malformed model files (test/fixtures/malformed)', () => {
         assert.equal(output.status, 1, all);
         assert.doesNotMatch(all, STACK_LINE);
         const lines = output.stdout.trimEnd().split('\n');
-        for (const printed of lines) assert.match(printed, /^[^:\n]+:\d+:\d+: (error|warning): \S/, `not file:line:col: severity: message: ${printed}`);
+        for (const printed of lines)
+          assert.match(printed, /^[^:\n]+:\d+:\d+: (error|warning): \S/, `not file:line:col: severity: message: ${printed}`);
         const escaped = name.replace(/[.]/g, '\\.');
         assert.ok(
           lines.some((printed) => new RegExp(`^${escaped}:${line}:\\d+: error: `).test(printed) && printed.includes(fragment)),

@@ -93,7 +93,10 @@ describe('metrics', () => {
     it('moves tied scores together and gives 0.5 for an uninformative scorer', () => {
       const curves = binaryCurves([0, 1, 0, 1], [0.5, 0.5, 0.5, 0.5]);
       assert.ok(curves);
-      assert.deepEqual(curves.roc, [{ x: 0, y: 0 }, { x: 1, y: 1 }]);
+      assert.deepEqual(curves.roc, [
+        { x: 0, y: 0 },
+        { x: 1, y: 1 },
+      ]);
       close(curves.rocAuc, 0.5);
     });
 

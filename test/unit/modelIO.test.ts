@@ -16,9 +16,20 @@ describe('model IO without tfjs-node', () => {
   it('saves model.json + weights.bin that load back with identical predictions', async () => {
     const model = tf.sequential({
       layers: [
-        tf.layers.conv2d({ inputShape: [6, 6, 2], filters: 3, kernelSize: 3, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }),
+        tf.layers.conv2d({
+          inputShape: [6, 6, 2],
+          filters: 3,
+          kernelSize: 3,
+          activation: 'relu',
+          kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }),
+        }),
         tf.layers.flatten(),
-        tf.layers.dense({ units: 4, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }), biasInitializer: 'ones' }),
+        tf.layers.dense({
+          units: 4,
+          activation: 'softmax',
+          kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }),
+          biasInitializer: 'ones',
+        }),
       ],
     });
     const dir = workspace.file('saved/model');
@@ -53,10 +64,13 @@ describe('model IO without tfjs-node', () => {
   /** What model.save hands a save handler: the reference encodeModel must match. */
   async function savedArtifacts(model: tf.LayersModel, includeOptimizer: boolean): Promise<tf.io.ModelArtifacts> {
     let artifacts: tf.io.ModelArtifacts | undefined;
-    await model.save(tf.io.withSaveHandler(async (saved) => {
-      artifacts = saved;
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }), { includeOptimizer });
+    await model.save(
+      tf.io.withSaveHandler(async (saved) => {
+        artifacts = saved;
+        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+      }),
+      { includeOptimizer },
+    );
     return artifacts!;
   }
 
@@ -83,7 +97,10 @@ describe('model IO without tfjs-node', () => {
       assert.equal(encoded.modelJSON.format, expected.format);
       assert.equal(encoded.modelJSON.generatedBy, expected.generatedBy);
       assert.deepEqual(Buffer.from(encoded.weights), Buffer.from(tf.io.CompositeArrayBuffer.join(expected.weightData!)));
-      assert.equal(expected.weightSpecs!.some((spec) => spec.group === 'optimizer'), includeOptimizer);
+      assert.equal(
+        expected.weightSpecs!.some((spec) => spec.group === 'optimizer'),
+        includeOptimizer,
+      );
       if (includeOptimizer) {
         // checkpoints/best is cut from the same read as checkpoints/last
         const modelOnly = withoutOptimizer(encoded);

@@ -40,9 +40,17 @@ describe('summarizeModel', function () {
   it('counts dense, dropout, conv2d, flatten and lstm parameters as TF.js countParams() does', () => {
     const cases: { spec: LayerSpec[]; input: number[]; tfLayers: () => tf.layers.Layer[] }[] = [
       {
-        spec: [{ type: 'dense', units: 512, activation: 'relu' }, { type: 'dropout', rate: 0.2 }, { type: 'dense', units: 10 }],
+        spec: [
+          { type: 'dense', units: 512, activation: 'relu' },
+          { type: 'dropout', rate: 0.2 },
+          { type: 'dense', units: 10 },
+        ],
         input: [784],
-        tfLayers: () => [tf.layers.dense({ units: 512, activation: 'relu', inputShape: [784] }), tf.layers.dropout({ rate: 0.2 }), tf.layers.dense({ units: 10 })],
+        tfLayers: () => [
+          tf.layers.dense({ units: 512, activation: 'relu', inputShape: [784] }),
+          tf.layers.dropout({ rate: 0.2 }),
+          tf.layers.dense({ units: 10 }),
+        ],
       },
       {
         spec: [
@@ -62,40 +70,75 @@ describe('summarizeModel', function () {
         ],
       },
       {
-        spec: [{ type: 'lstm', units: 16, returnSequences: true }, { type: 'lstm', units: 8 }, { type: 'dense', units: 1 }],
+        spec: [
+          { type: 'lstm', units: 16, returnSequences: true },
+          { type: 'lstm', units: 8 },
+          { type: 'dense', units: 1 },
+        ],
         input: [20, 3],
-        tfLayers: () => [tf.layers.lstm({ units: 16, returnSequences: true, inputShape: [20, 3] }), tf.layers.lstm({ units: 8 }), tf.layers.dense({ units: 1 })],
+        tfLayers: () => [
+          tf.layers.lstm({ units: 16, returnSequences: true, inputShape: [20, 3] }),
+          tf.layers.lstm({ units: 8 }),
+          tf.layers.dense({ units: 1 }),
+        ],
       },
     ];
     for (const { spec, input, tfLayers } of cases) {
       const summary = summarizeModel(specWith(spec), input);
       const expected = reference(tfLayers());
-      assert.deepEqual(summary.layers.map((l) => ({ outputShape: l.outputShape, params: l.params })), expected, spec.map((l) => l.type).join(' → '));
-      assert.equal(summary.totalParams, expected.reduce((n, l) => n + l.params, 0));
+      assert.deepEqual(
+        summary.layers.map((l) => ({ outputShape: l.outputShape, params: l.params })),
+        expected,
+        spec.map((l) => l.type).join(' → '),
+      );
+      assert.equal(
+        summary.totalParams,
+        expected.reduce((n, l) => n + l.params, 0),
+      );
       assert.deepEqual(summary.inputShape, [null, ...input]);
     }
   });
 
   it('gives hand-checked counts: dense (in+1)·units, conv2d (k·k·c+1)·filters, lstm 4·(in+units+1)·units', () => {
-    const summary = summarizeModel(specWith([
-      { type: 'conv2d', filters: 8, kernelSize: 3 },
-      { type: 'flatten' },
-      { type: 'dropout', rate: 0.5 },
-      { type: 'dense', units: 4 },
-    ]), [6, 6, 2]);
-    assert.deepEqual(summary.layers.map((l) => l.params), [(3 * 3 * 2 + 1) * 8, 0, 0, (4 * 4 * 8 + 1) * 4]);
-    assert.deepEqual(summary.layers.map((l) => l.outputShape), [[null, 4, 4, 8], [null, 128], [null, 128], [null, 4]]);
+    const summary = summarizeModel(
+      specWith([
+        { type: 'conv2d', filters: 8, kernelSize: 3 },
+        { type: 'flatten' },
+        { type: 'dropout', rate: 0.5 },
+        { type: 'dense', units: 4 },
+      ]),
+      [6, 6, 2],
+    );
+    assert.deepEqual(
+      summary.layers.map((l) => l.params),
+      [(3 * 3 * 2 + 1) * 8, 0, 0, (4 * 4 * 8 + 1) * 4],
+    );
+    assert.deepEqual(
+      summary.layers.map((l) => l.outputShape),
+      [
+        [null, 4, 4, 8],
+        [null, 128],
+        [null, 128],
+        [null, 4],
+      ],
+    );
     const lstm = summarizeModel(specWith([{ type: 'lstm', units: 5 }]), [7, 3]);
     assert.equal(lstm.layers[0].params, 4 * (3 + 5 + 1) * 5);
   });
 
   it('separates trainable from non-trainable weights (batchNormalization, trainable: false)', () => {
-    const summary = summarizeModel(specWith([
-      { type: 'dense', units: 8 },
-      { type: 'batchNormalization' },
-      { type: 'dense', units: 2, trainable: false },
-    ]), [4]);
-    assert.deepEqual(summary.layers.map((l) => [l.params, l.trainableParams]), [[40, 40], [32, 16], [18, 0]]);
+    const summary = summarizeModel(
+      specWith([{ type: 'dense', units: 8 }, { type: 'batchNormalization' }, { type: 'dense', units: 2, trainable: false }]),
+      [4],
+    );
+    assert.deepEqual(
+      summary.layers.map((l) => [l.params, l.trainableParams]),
+      [
+        [40, 40],
+        [32, 16],
+        [18, 0],
+      ],
+    );
     assert.equal(summary.totalParams, 90);
     assert.equal(summary.trainableParams, 56);
     assert.equal(summary.nonTrainableParams, 34);
@@ -115,7 +158,14 @@ describe('summarizeModel', function () {
 
   it('leaves no tensors behind', () => {
     const before = tf.memory().numTensors;
-    for (let i = 0; i < 3; i++) summarizeModel(specWith([{ type: 'dense', units: 16 }, { type: 'dense', units: 2 }]), [4]);
+    for (let i = 0; i < 3; i++)
+      summarizeModel(
+        specWith([
+          { type: 'dense', units: 16 },
+          { type: 'dense', units: 2 },
+        ]),
+        [4],
+      );
     assert.equal(tf.memory().numTensors, before);
   });
 });
@@ -133,10 +183,13 @@ describe('inspectModelFile', function () {
     assert.equal(inspection.kind, 'ok');
     if (inspection.kind !== 'ok') return;
     assert.equal(inspection.summary.totalParams, 407_050);
-    assert.deepEqual(inspection.summary.layers.map((l) => [l.name, l.outputShape, l.params]), [
-      ['dense_1', [null, 512], 401_920],
-      ['dense_2', [null, 10], 5_130],
-    ]);
+    assert.deepEqual(
+      inspection.summary.layers.map((l) => [l.name, l.outputShape, l.params]),
+      [
+        ['dense_1', [null, 512], 401_920],
+        ['dense_2', [null, 10], 5_130],
+      ],
+    );
   });
 
   it('takes the example shape from the data when data.features.shape is absent (iris: 4 columns)', async () => {
@@ -148,7 +201,7 @@ describe('inspectModelFile', function () {
     assert.equal(inspection.summary.totalParams, (4 + 1) * 16 + (16 + 1) * 3);
   });
 
-  it('gives the editor\'s diagnostics for an invalid file, not a table', async () => {
+  it("gives the editor's diagnostics for an invalid file, not a table", async () => {
     const workspace = tempWorkspace({ 'data/iris.csv': IRIS_CSV });
     try {
       const file = workspace.file('m.model.json');
@@ -156,9 +209,10 @@ describe('inspectModelFile', function () {
       const inspection = await inspectModelFile(file, text, workspace.root);
       assert.equal(inspection.kind, 'invalid');
       if (inspection.kind !== 'invalid') return;
-      assert.deepEqual(inspection.diagnostics.map((d) => [d.path, d.message]), [
-        [['model', 'layers', 0, 'units'], '"model.layers[0].units" must be an integer ≥ 1 (got 0)'],
-      ]);
+      assert.deepEqual(
+        inspection.diagnostics.map((d) => [d.path, d.message]),
+        [[['model', 'layers', 0, 'units'], '"model.layers[0].units" must be an integer ≥ 1 (got 0)']],
+      );
     } finally {
       workspace.remove();
     }
@@ -168,11 +222,15 @@ describe('inspectModelFile', function () {
     const workspace = tempWorkspace({ 'data/iris.csv': IRIS_CSV });
     try {
       const file = workspace.file('m.model.json');
-      const model = withValue(irisModel(), ['model', 'layers'], [
-        { type: 'dense', units: 8 },
-        { type: 'conv2d', filters: 2, kernelSize: 3 },
-        { type: 'dense', units: 3, activation: 'softmax' },
-      ]);
+      const model = withValue(
+        irisModel(),
+        ['model', 'layers'],
+        [
+          { type: 'dense', units: 8 },
+          { type: 'conv2d', filters: 2, kernelSize: 3 },
+          { type: 'dense', units: 3, activation: 'softmax' },
+        ],
+      );
       const text = toJson(model);
       const inspection = await inspectModelFile(file, text, workspace.root);
       assert.equal(inspection.kind, 'invalid');

@@ -19,7 +19,8 @@ import { tempWorkspace, type TempWorkspace } from '../fixtures/workspace';
  * wrong, after leaving a half-written node_modules behind, as a real failed
  * install does.
  */
-const HALF_INSTALL = 'mkdir -p node_modules/@tensorflow/tfjs-node && echo \'{"name":"@tensorflow/tfjs-node","version":"4.22.0"}\' > node_modules/@tensorflow/tfjs-node/package.json';
+const HALF_INSTALL =
+  'mkdir -p node_modules/@tensorflow/tfjs-node && echo \'{"name":"@tensorflow/tfjs-node","version":"4.22.0"}\' > node_modules/@tensorflow/tfjs-node/package.json';
 
 const FAKE_NPM: Record<string, string> = {
   badArchive: `${HALF_INSTALL}
@@ -86,10 +87,12 @@ describe('Install Native Backend (nativeBackend.ts)', function () {
     const phases: string[] = [];
     const result = await install('badArchive', { onProgress: (p) => phases.push(p.message) });
     assert.equal(result.kind, 'failed');
-    assert.equal(result.kind === 'failed' && result.message,
+    assert.equal(
+      result.kind === 'failed' && result.message,
       'Could not install @tensorflow/tfjs-node@4.22.0: the libtensorflow download was not a valid archive (TAR_BAD_ARCHIVE): ' +
-      'a proxy or captive portal probably answered instead of the download server. ' +
-      'Check the network (or TFJS_NODE_CDN_STORAGE if you mirror it) and try again; nothing was installed.');
+        'a proxy or captive portal probably answered instead of the download server. ' +
+        'Check the network (or TFJS_NODE_CDN_STORAGE if you mirror it) and try again; nothing was installed.',
+    );
     assert.deepEqual(leftovers(root), []);
     assert.deepEqual(installedNativeVariants(root), []);
     assert.ok(phases.includes('downloading libtensorflow…'), phases.join(' | '));
@@ -97,9 +100,11 @@ describe('Install Native Backend (nativeBackend.ts)', function () {
 
   it('offline (the registry does not resolve): says offline and names the host, nothing left behind', async () => {
     const result = await install('offline');
-    assert.equal(result.kind === 'failed' && result.message,
+    assert.equal(
+      result.kind === 'failed' && result.message,
       'Could not install @tensorflow/tfjs-node@4.22.0: offline or the network is blocked (ENOTFOUND for registry.npmjs.org). ' +
-      'It downloads from the npm registry and libtensorflow from Google\'s storage; training goes on with the WebAssembly backend.');
+        "It downloads from the npm registry and libtensorflow from Google's storage; training goes on with the WebAssembly backend.",
+    );
     assert.deepEqual(leftovers(root), []);
   });
 
@@ -117,16 +122,20 @@ describe('Install Native Backend (nativeBackend.ts)', function () {
         npm_config_offline: 'false',
       },
     });
-    assert.equal(result.kind === 'failed' && result.message,
+    assert.equal(
+      result.kind === 'failed' && result.message,
       'Could not install @tensorflow/tfjs-node@4.22.0: offline or the network is blocked (ECONNREFUSED for 127.0.0.1:9). ' +
-      'It downloads from the npm registry and libtensorflow from Google\'s storage; training goes on with the WebAssembly backend.');
+        "It downloads from the npm registry and libtensorflow from Google's storage; training goes on with the WebAssembly backend.",
+    );
     assert.deepEqual(leftovers(root), []);
   });
 
   it('a registry without the package (404) names the package', async () => {
     const result = await install('notFound');
-    assert.equal(result.kind === 'failed' && result.message,
-      'Could not install @tensorflow/tfjs-node@4.22.0: the registry has no @tensorflow/tfjs-node (404). Check the npm registry setting (npm config get registry).');
+    assert.equal(
+      result.kind === 'failed' && result.message,
+      'Could not install @tensorflow/tfjs-node@4.22.0: the registry has no @tensorflow/tfjs-node (404). Check the npm registry setting (npm config get registry).',
+    );
     assert.deepEqual(leftovers(root), []);
   });
 
@@ -139,8 +148,10 @@ describe('Install Native Backend (nativeBackend.ts)', function () {
 
   it('a binding that does not load (e.g. CUDA libraries missing) is not moved into place', async () => {
     const result = await install('ok', { verify: async () => 'libcudart.so.11.0: cannot open shared object file' });
-    assert.equal(result.kind === 'failed' && result.message,
-      '@tensorflow/tfjs-node@4.22.0 was downloaded but does not load: libcudart.so.11.0: cannot open shared object file. Nothing was installed.');
+    assert.equal(
+      result.kind === 'failed' && result.message,
+      '@tensorflow/tfjs-node@4.22.0 was downloaded but does not load: libcudart.so.11.0: cannot open shared object file. Nothing was installed.',
+    );
     assert.deepEqual(leftovers(root), []);
   });
 
@@ -185,11 +196,13 @@ describe('Install Native Backend (nativeBackend.ts)', function () {
 });
 
 describe('explainNpmFailure and progress phases', () => {
-  it('falls back to npm\'s own first error line and exit code', () => {
-    assert.equal(explainNpmFailure('gpu', 'npm error code ERESOLVE\nnpm error ERESOLVE could not resolve\n', 1),
-      'Could not install @tensorflow/tfjs-node-gpu@4.22.0: npm exited with 1: ERESOLVE could not resolve.');
+  it("falls back to npm's own first error line and exit code", () => {
+    assert.equal(
+      explainNpmFailure('gpu', 'npm error code ERESOLVE\nnpm error ERESOLVE could not resolve\n', 1),
+      'Could not install @tensorflow/tfjs-node-gpu@4.22.0: npm exited with 1: ERESOLVE could not resolve.',
+    );
   });
-  it('recognises npm\'s fetch lines and tfjs-node\'s download line', () => {
+  it("recognises npm's fetch lines and tfjs-node's download line", () => {
     assert.equal(progressPhase('npm http fetch GET 200 https://registry.npmjs.org/tar/-/tar-6.2.1.tgz 80ms'), 'downloading packages…');
     assert.equal(progressPhase('* Downloading libtensorflow'), 'downloading libtensorflow…');
     assert.equal(progressPhase('added 61 packages in 4s'), 'checking the binding…');
@@ -210,11 +223,19 @@ describe('CUDA / cuDNN detection for tfjs-node-gpu', () => {
   });
 
   it('CUDA 12 and cuDNN 9: names the versions found and what is needed', async () => {
-    const found = await detectCuda(probe(
-      { ...smi('12.2'), 'ldconfig -p': '\tlibcudart.so.12 (libc6,x86-64) => /usr/local/cuda/lib64/libcudart.so.12\n\tlibcudnn.so.9 (libc6,x86-64) => /usr/lib/x86_64-linux-gnu/libcudnn.so.9\n' },
-      { '/usr/local/cuda/version.json': JSON.stringify({ cuda: { name: 'CUDA SDK', version: '12.2.140' } }),
-        '/usr/include/cudnn_version.h': '#define CUDNN_MAJOR 9\n#define CUDNN_MINOR 1\n#define CUDNN_PATCHLEVEL 0\n' },
-    ));
+    const found = await detectCuda(
+      probe(
+        {
+          ...smi('12.2'),
+          'ldconfig -p':
+            '\tlibcudart.so.12 (libc6,x86-64) => /usr/local/cuda/lib64/libcudart.so.12\n\tlibcudnn.so.9 (libc6,x86-64) => /usr/lib/x86_64-linux-gnu/libcudnn.so.9\n',
+        },
+        {
+          '/usr/local/cuda/version.json': JSON.stringify({ cuda: { name: 'CUDA SDK', version: '12.2.140' } }),
+          '/usr/include/cudnn_version.h': '#define CUDNN_MAJOR 9\n#define CUDNN_MINOR 1\n#define CUDNN_PATCHLEVEL 0\n',
+        },
+      ),
+    );
     assert.deepEqual(found, {
       gpus: ['NVIDIA GeForce RTX 3090 (driver 535.104.05)'],
       driverCuda: '12.2',
@@ -223,31 +244,46 @@ describe('CUDA / cuDNN detection for tfjs-node-gpu', () => {
       cudnn: '9.1.0',
       cudnnSonames: ['libcudnn.so.9'],
     });
-    assert.equal(cudaMismatch(found),
+    assert.equal(
+      cudaMismatch(found),
       'tfjs-node-gpu 4.22.0 needs an NVIDIA GPU with CUDA 11.x (≥ 11.2) and cuDNN 8.x (≥ 8.1); found CUDA 12.2.140, cuDNN 9.1.0 ' +
-      '(NVIDIA GeForce RTX 3090 (driver 535.104.05); driver supports CUDA ≤ 12.2; CUDA 12.2.140 (libcudart.so.12); cuDNN 9.1.0 (libcudnn.so.9)). ' +
-      'Install the native CPU backend instead, or use webgpu, which needs no CUDA.');
+        '(NVIDIA GeForce RTX 3090 (driver 535.104.05); driver supports CUDA ≤ 12.2; CUDA 12.2.140 (libcudart.so.12); cuDNN 9.1.0 (libcudnn.so.9)). ' +
+        'Install the native CPU backend instead, or use webgpu, which needs no CUDA.',
+    );
   });
 
   it('CUDA 11.8 with cuDNN 8.6 beside a newer driver: a match', async () => {
-    const found = await detectCuda(probe({ ...smi('12.2'), 'ldconfig -p': '\tlibcudart.so.11.0 (libc6,x86-64) => /usr/local/cuda-11.8/lib64/libcudart.so.11.0\n\tlibcudnn.so.8 (libc6,x86-64) => /usr/lib/x86_64-linux-gnu/libcudnn.so.8\n' }));
+    const found = await detectCuda(
+      probe({
+        ...smi('12.2'),
+        'ldconfig -p':
+          '\tlibcudart.so.11.0 (libc6,x86-64) => /usr/local/cuda-11.8/lib64/libcudart.so.11.0\n\tlibcudnn.so.8 (libc6,x86-64) => /usr/lib/x86_64-linux-gnu/libcudnn.so.8\n',
+      }),
+    );
     assert.equal(found.cuda, undefined); // a soname gives the major version only
     assert.equal(cudaMismatch(found), undefined);
   });
 
   it('CUDA 11.0 (older than 11.2) from version.txt is a mismatch', async () => {
-    const found = await detectCuda(probe(
-      { ...smi('11.0'), 'ldconfig -p': '\tlibcudart.so.11.0 => /x\n\tlibcudnn.so.8 => /y\n' },
-      { '/usr/local/cuda/version.txt': 'CUDA Version 11.0.221\n' },
-    ));
-    assert.match(cudaMismatch(found) ?? '', /found a driver for CUDA ≤ 11\.0 only, CUDA 11\.0\.221 \(.*CUDA 11\.0\.221 \(libcudart\.so\.11\.0\); cuDNN \(libcudnn\.so\.8\)\)/);
+    const found = await detectCuda(
+      probe(
+        { ...smi('11.0'), 'ldconfig -p': '\tlibcudart.so.11.0 => /x\n\tlibcudnn.so.8 => /y\n' },
+        { '/usr/local/cuda/version.txt': 'CUDA Version 11.0.221\n' },
+      ),
+    );
+    assert.match(
+      cudaMismatch(found) ?? '',
+      /found a driver for CUDA ≤ 11\.0 only, CUDA 11\.0\.221 \(.*CUDA 11\.0\.221 \(libcudart\.so\.11\.0\); cuDNN \(libcudnn\.so\.8\)\)/,
+    );
   });
 
   it('no NVIDIA GPU and no libraries', async () => {
     const found = await detectCuda(probe({}));
-    assert.equal(cudaMismatch(found),
+    assert.equal(
+      cudaMismatch(found),
       'tfjs-node-gpu 4.22.0 needs an NVIDIA GPU with CUDA 11.x (≥ 11.2) and cuDNN 8.x (≥ 8.1); found no NVIDIA GPU, no CUDA runtime, no cuDNN ' +
-      '(no NVIDIA GPU (nvidia-smi not found or failed); no CUDA runtime (libcudart) found; no cuDNN (libcudnn) found). ' +
-      'Install the native CPU backend instead, or use webgpu, which needs no CUDA.');
+        '(no NVIDIA GPU (nvidia-smi not found or failed); no CUDA runtime (libcudart) found; no cuDNN (libcudnn) found). ' +
+        'Install the native CPU backend instead, or use webgpu, which needs no CUDA.',
+    );
   });
 });

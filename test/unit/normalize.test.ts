@@ -46,6 +46,9 @@ describe('normalisation', () => {
   });
 
   it('rejects data that does not split into rows of the stats width', () => {
-    assert.throws(() => applyNormalization(Float32Array.from([1, 2, 3]), { method: 'minmax', offset: [0, 0], divisor: [1, 1] }), RangeError);
+    assert.throws(
+      () => applyNormalization(Float32Array.from([1, 2, 3]), { method: 'minmax', offset: [0, 0], divisor: [1, 1] }),
+      RangeError,
+    );
   });
 });

@@ -3,7 +3,10 @@ import { modelFileFormat, parseModelFile } from '../../src/modelFile/parseModelF
 import { LineIndex } from '../../src/modelFile/positions';
 import { rangeOfText } from '../fixtures/modelFile';
 
-const range = (sl: number, sc: number, el: number, ec: number) => ({ start: { line: sl, character: sc }, end: { line: el, character: ec } });
+const range = (sl: number, sc: number, el: number, ec: number) => ({
+  start: { line: sl, character: sc },
+  end: { line: el, character: ec },
+});
 
 describe('parseModelFile', () => {
   it('picks the format by extension', () => {
@@ -76,14 +79,20 @@ describe('parseModelFile', () => {
 
     it('ignores a byte-order mark, counting columns from after it', () => {
       const parsed = parseModelFile('/w/m.model.json', '\uFEFF{ "a": "x",\n  "b": }');
-      assert.deepEqual(parsed.diagnostics.map((d) => [d.message, d.range.start]), [['expected a value', { line: 1, character: 7 }]]);
+      assert.deepEqual(
+        parsed.diagnostics.map((d) => [d.message, d.range.start]),
+        [['expected a value', { line: 1, character: 7 }]],
+      );
       assert.deepEqual(parseModelFile('/w/m.model.yaml', '\uFEFFa: 1\n').value, { a: 1 });
       assert.deepEqual(parseModelFile('/w/m.model.yaml', '\uFEFFa: 1\n').diagnostics, []);
     });
 
     it('calls a file of comments only empty, at its start', () => {
       const diagnostics = parseModelFile('/w/m.model.json', '// nothing yet\n/* really */\n').diagnostics;
-      assert.deepEqual(diagnostics.map((d) => [d.message.replace(/:.*/, ''), d.range]), [['the model file is empty', range(0, 0, 0, 0)]]);
+      assert.deepEqual(
+        diagnostics.map((d) => [d.message.replace(/:.*/, ''), d.range]),
+        [['the model file is empty', range(0, 0, 0, 0)]],
+      );
     });
 
     it('reports an empty file', () => {
@@ -146,7 +155,13 @@ describe('parseModelFile', () => {
       const parsed = parseModelFile('/w/m.model.yaml', text);
       assert.deepEqual(
         parsed.diagnostics.map((d) => [d.range.start.line, d.message.replace(/ is not supported.*/, '')]),
-        [[0, 'YAML tag "!!binary"'], [1, 'YAML tag "!!set"'], [2, 'YAML tag "!!omap"'], [3, 'YAML tag "!!timestamp"'], [4, 'YAML tag "!!pairs"']],
+        [
+          [0, 'YAML tag "!!binary"'],
+          [1, 'YAML tag "!!set"'],
+          [2, 'YAML tag "!!omap"'],
+          [3, 'YAML tag "!!timestamp"'],
+          [4, 'YAML tag "!!pairs"'],
+        ],
       );
       assert.deepEqual(parsed.value, { a: 'aGVsbG8=', b: { x: null }, c: [{ k: 1 }], d: '2001-12-14', e: [{ k: 1 }] });
     });
@@ -214,7 +229,8 @@ describe('LineIndex', () => {
     assert.ok(diagnostics.length > 0);
     const lines = text.split(/\r\n|\r|\n/);
     for (const { range: r } of diagnostics) {
-      for (const p of [r.start, r.end]) assert.ok(p.character <= lines[p.line].length, `${JSON.stringify(p)} is past the end of "${lines[p.line]}"`);
+      for (const p of [r.start, r.end])
+        assert.ok(p.character <= lines[p.line].length, `${JSON.stringify(p)} is past the end of "${lines[p.line]}"`);
     }
   });
 });

@@ -18,7 +18,10 @@ describe('data paths', () => {
   });
 
   it('resolves relative to the model file', async () => {
-    assert.deepEqual(await checkDataPath('../data/a.csv', modelFile, workspace.root, 'file'), { ok: true, path: workspace.file('data/a.csv') });
+    assert.deepEqual(await checkDataPath('../data/a.csv', modelFile, workspace.root, 'file'), {
+      ok: true,
+      path: workspace.file('data/a.csv'),
+    });
   });
 
   it('refuses .. escapes and absolute paths outside the workspace', async () => {

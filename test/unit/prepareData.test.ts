@@ -20,7 +20,8 @@ function spec(changes: [path: (string | number)[], value: unknown][]): ModelSpec
 }
 
 /** The `id` feature of each row of a split whose features were not normalised. */
-const ids = (split: Split | undefined): number[] => (split === undefined ? [] : Array.from({ length: split.count }, (_, i) => split.x[i * 2]));
+const ids = (split: Split | undefined): number[] =>
+  split === undefined ? [] : Array.from({ length: split.count }, (_, i) => split.x[i * 2]);
 
 describe('prepareData', () => {
   let workspace: TempWorkspace;
@@ -35,9 +36,15 @@ describe('prepareData', () => {
     const data = await prepareData(spec([]), options);
     const [train, validation, test] = [ids(data.train), ids(data.validation), ids(data.test)];
     assert.deepEqual([train.length, validation.length, test.length], [70, 10, 20]);
-    assert.deepEqual([...train, ...validation, ...test].sort((a, b) => a - b), Array.from({ length: 100 }, (_, i) => i));
+    assert.deepEqual(
+      [...train, ...validation, ...test].sort((a, b) => a - b),
+      Array.from({ length: 100 }, (_, i) => i),
+    );
     // Each split keeps file order.
-    assert.deepEqual(train, [...train].sort((a, b) => a - b));
+    assert.deepEqual(
+      train,
+      [...train].sort((a, b) => a - b),
+    );
   });
 
   it('splits the same way for the same seed and differently for another', async () => {
@@ -143,13 +150,18 @@ describe('prepareData', () => {
     assert.deepEqual(data.featureShape, [4]);
     assert.deepEqual(Array.from(data.train.y), [0, 1, 1]);
     assert.deepEqual(Array.from(data.train.x.subarray(8)), [30, 30, 30, 30]);
-    await assert.rejects(prepareData({ ...model, task: 'regression' }, options), /image folders hold classes; use "task": "classification"/);
+    await assert.rejects(
+      prepareData({ ...model, task: 'regression' }, options),
+      /image folders hold classes; use "task": "classification"/,
+    );
   });
 
   it('names data.features.shape when its size does not fit the examples', async () => {
     await assert.rejects(
       prepareData(spec([[['data', 'features'], { shape: [3] }]]), options),
-      (error: DataError) => error.field === 'data.features.shape' && /data\.features\.shape \[3\] holds 3 values, but each example has 2 features/.test(error.message),
+      (error: DataError) =>
+        error.field === 'data.features.shape' &&
+        /data\.features\.shape \[3\] holds 3 values, but each example has 2 features/.test(error.message),
     );
   });
 

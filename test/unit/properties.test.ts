@@ -33,16 +33,59 @@ const yamlSamples = samples.filter((s) => modelFileFormat(s.file) === 'yaml');
 const RUNS = 300;
 
 /** Characters that matter to JSON, YAML and CSV syntax, and some that matter to UTF-16. */
-const SYNTAX_CHARS = ['{', '}', '[', ']', '"', "'", ',', ':', '#', '/', '*', '\n', '\r\n', '\r', '\t', ' ', '-', '!', '&', '|', '>', '?', '%', '@', '`', '\\', '0', 'e', '.', 'é', '😀', '\uFEFF', '\u2028', '\0'];
+const SYNTAX_CHARS = [
+  '{',
+  '}',
+  '[',
+  ']',
+  '"',
+  "'",
+  ',',
+  ':',
+  '#',
+  '/',
+  '*',
+  '\n',
+  '\r\n',
+  '\r',
+  '\t',
+  ' ',
+  '-',
+  '!',
+  '&',
+  '|',
+  '>',
+  '?',
+  '%',
+  '@',
+  '`',
+  '\\',
+  '0',
+  'e',
+  '.',
+  'é',
+  '😀',
+  '\uFEFF',
+  '\u2028',
+  '\0',
+];
 
-const insertion = fc.oneof(fc.constantFrom(...SYNTAX_CHARS), fc.string({ maxLength: 6 }), fc.constantFrom('NaN', 'Infinity', 'true', 'null', '!!js/function', '!foo', '*a', '&a', '<<: ', '---', '__proto__', '\\u0000'));
+const insertion = fc.oneof(
+  fc.constantFrom(...SYNTAX_CHARS),
+  fc.string({ maxLength: 6 }),
+  fc.constantFrom('NaN', 'Infinity', 'true', 'null', '!!js/function', '!foo', '*a', '&a', '<<: ', '---', '__proto__', '\\u0000'),
+);
 
 type TextMutation = (text: string) => string;
 
 /** One random edit of a text: delete, insert, duplicate a slice, truncate. */
 const textMutation: fc.Arbitrary<TextMutation> = fc.oneof(
   fc.nat().map((at) => (text: string) => (text.length === 0 ? text : text.slice(0, at % text.length) + text.slice((at % text.length) + 1))),
-  fc.tuple(fc.nat(), insertion).map(([at, what]) => (text: string) => text.slice(0, at % (text.length + 1)) + what + text.slice(at % (text.length + 1))),
+  fc.tuple(fc.nat(), insertion).map(
+    ([at, what]) =>
+      (text: string) =>
+        text.slice(0, at % (text.length + 1)) + what + text.slice(at % (text.length + 1)),
+  ),
   fc.tuple(fc.nat(), fc.nat({ max: 40 })).map(([at, length]) => (text: string) => {
     const from = at % (text.length + 1);
     return text.slice(0, from) + text.slice(from, from + length) + text.slice(from);
@@ -53,7 +96,29 @@ const textMutation: fc.Arbitrary<TextMutation> = fc.oneof(
 /** Values of every JSON type, and the ones that trip validators. */
 const oddValue = fc.oneof(
   fc.jsonValue({ maxDepth: 2 }),
-  fc.constantFrom<unknown>('NaN', 'Infinity', '-1', '', ' ', -1, 0, 0.5, 1, 1.5, 1e308, -1e308, 2 ** 53, null, true, [], {}, [[]], '../../etc/passwd', '/etc/passwd', 'C:\\\\x.csv'),
+  fc.constantFrom<unknown>(
+    'NaN',
+    'Infinity',
+    '-1',
+    '',
+    ' ',
+    -1,
+    0,
+    0.5,
+    1,
+    1.5,
+    1e308,
+    -1e308,
+    2 ** 53,
+    null,
+    true,
+    [],
+    {},
+    [[]],
+    '../../etc/passwd',
+    '/etc/passwd',
+    'C:\\\\x.csv',
+  ),
   fc.constant(JSON.parse('{"__proto__": {"polluted": true}, "constructor": {"prototype": {"polluted": true}}}') as unknown),
 );
 
@@ -67,23 +132,25 @@ function pathsOf(value: unknown, at: JsonPath = []): JsonPath[] {
 
 /** A structural edit: replace the value at a random path by a value of another kind, or remove it. */
 type ValueMutation = (value: unknown) => unknown;
-const valueMutation: fc.Arbitrary<ValueMutation> = fc.tuple(fc.nat(), fc.option(oddValue, { nil: undefined, freq: 4 })).map(([pick, replacement]) => (value: unknown) => {
-  const copy = JSON.parse(JSON.stringify(value)) as unknown;
-  const paths = pathsOf(copy);
-  if (paths.length === 0) return copy;
-  const target = paths[pick % paths.length];
-  let parent = copy as Record<string | number, unknown>;
-  for (const segment of target.slice(0, -1)) parent = parent[segment] as Record<string | number, unknown>;
-  const last = target[target.length - 1];
-  if (replacement === undefined) {
-    if (Array.isArray(parent)) parent.splice(last as number, 1);
-    else delete parent[last];
-  } else {
-    // defineProperty: `parent.__proto__ = …` would set the prototype, not a key.
-    Object.defineProperty(parent, last, { value: replacement, enumerable: true, writable: true, configurable: true });
-  }
-  return copy;
-});
+const valueMutation: fc.Arbitrary<ValueMutation> = fc
+  .tuple(fc.nat(), fc.option(oddValue, { nil: undefined, freq: 4 }))
+  .map(([pick, replacement]) => (value: unknown) => {
+    const copy = JSON.parse(JSON.stringify(value)) as unknown;
+    const paths = pathsOf(copy);
+    if (paths.length === 0) return copy;
+    const target = paths[pick % paths.length];
+    let parent = copy as Record<string | number, unknown>;
+    for (const segment of target.slice(0, -1)) parent = parent[segment] as Record<string | number, unknown>;
+    const last = target[target.length - 1];
+    if (replacement === undefined) {
+      if (Array.isArray(parent)) parent.splice(last as number, 1);
+      else delete parent[last];
+    } else {
+      // defineProperty: `parent.__proto__ = …` would set the prototype, not a key.
+      Object.defineProperty(parent, last, { value: replacement, enumerable: true, writable: true, configurable: true });
+    }
+    return copy;
+  });
 
 /** The lines of a text as LineIndex counts them (LF, CRLF or CR end a line), after a BOM. */
 function linesOf(text: string): string[] {
@@ -95,9 +162,15 @@ function assertRangeInside(d: SpecDiagnostic, text: string): void {
   const { start, end } = d.range;
   for (const p of [start, end]) {
     assert.ok(Number.isInteger(p.line) && p.line >= 0 && p.line < lines.length, `line ${p.line} of ${lines.length}: ${d.message}`);
-    assert.ok(Number.isInteger(p.character) && p.character >= 0 && p.character <= lines[p.line].length, `character ${p.character} > ${lines[p.line].length} on line ${p.line}: ${d.message}`);
+    assert.ok(
+      Number.isInteger(p.character) && p.character >= 0 && p.character <= lines[p.line].length,
+      `character ${p.character} > ${lines[p.line].length} on line ${p.line}: ${d.message}`,
+    );
   }
-  assert.ok(start.line < end.line || (start.line === end.line && start.character <= end.character), `range ends before it starts: ${JSON.stringify(d.range)}`);
+  assert.ok(
+    start.line < end.line || (start.line === end.line && start.character <= end.character),
+    `range ends before it starts: ${JSON.stringify(d.range)}`,
+  );
 }
 
 /** The property: never throws; valid with no errors, or at least one error, every range inside the document. */
@@ -130,12 +203,18 @@ describe('properties: mutated files never throw', function () {
     assert.ok(jsonSamples.length >= 1 && yamlSamples.length >= 1);
   });
 
-  for (const [format, pool] of [['JSON with comments', jsonSamples], ['YAML', yamlSamples]] as const) {
+  for (const [format, pool] of [
+    ['JSON with comments', jsonSamples],
+    ['YAML', yamlSamples],
+  ] as const) {
     describe(format, () => {
       it(`text edits (${RUNS} cases)`, async () => {
         await fc.assert(
           fc.asyncProperty(fc.constantFrom(...pool), fc.array(textMutation, { minLength: 1, maxLength: 4 }), async (sample, edits) => {
-            await checkModelFile(sample.file, edits.reduce<string>((text, edit) => edit(text), sample.text));
+            await checkModelFile(
+              sample.file,
+              edits.reduce<string>((text, edit) => edit(text), sample.text),
+            );
           }),
           { numRuns: RUNS },
         );
@@ -144,7 +223,10 @@ describe('properties: mutated files never throw', function () {
       it(`values swapped for other types, keys dropped (${RUNS} cases)`, async () => {
         await fc.assert(
           fc.asyncProperty(fc.constantFrom(...pool), fc.array(valueMutation, { minLength: 1, maxLength: 3 }), async (sample, edits) => {
-            const parsed = format === 'YAML' ? ((await import('yaml')).parse(sample.text) as unknown) : (JSON.parse(stripComments(sample.text)) as unknown);
+            const parsed =
+              format === 'YAML'
+                ? ((await import('yaml')).parse(sample.text) as unknown)
+                : (JSON.parse(stripComments(sample.text)) as unknown);
             const value = edits.reduce((v, edit) => edit(v), parsed);
             const text = format === 'YAML' ? toYaml(value) : JSON.stringify(value, null, 2);
             await checkModelFile(sample.file, text);
@@ -178,20 +260,28 @@ describe('properties: mutated files never throw', function () {
 
     it(`a table, or a DataError on a line of the file (${RUNS} cases)`, () => {
       fc.assert(
-        fc.property(fc.constantFrom({ text: iris, label: 'species' }, { text: quoted, label: 'label' }), csvEdits, fc.constantFrom<'string' | 'number'>('string', 'number'), (start, edits, kind) => {
-          const text = edits.reduce<string>((t, edit) => edit(t), start.text);
-          try {
-            const table = csvTable(text, '/w/data.csv', start.label, kind);
-            assert.equal(table.x.length, table.count * table.featureNames.length);
-            assert.equal(table.labels.length, table.count);
-            assert.ok(table.count >= 1);
-          } catch (error) {
-            assert.ok(error instanceof DataError, `threw ${String(error)}`);
-            assert.equal(error.file, '/w/data.csv');
-            assert.ok(error.line !== undefined && error.line >= 1 && error.line <= linesOf(text).length, `line ${error.line} of ${linesOf(text).length}: ${error.message}`);
-            assert.ok(error.message.startsWith(`/w/data.csv:${error.line}: `), error.message);
-          }
-        }),
+        fc.property(
+          fc.constantFrom({ text: iris, label: 'species' }, { text: quoted, label: 'label' }),
+          csvEdits,
+          fc.constantFrom<'string' | 'number'>('string', 'number'),
+          (start, edits, kind) => {
+            const text = edits.reduce<string>((t, edit) => edit(t), start.text);
+            try {
+              const table = csvTable(text, '/w/data.csv', start.label, kind);
+              assert.equal(table.x.length, table.count * table.featureNames.length);
+              assert.equal(table.labels.length, table.count);
+              assert.ok(table.count >= 1);
+            } catch (error) {
+              assert.ok(error instanceof DataError, `threw ${String(error)}`);
+              assert.equal(error.file, '/w/data.csv');
+              assert.ok(
+                error.line !== undefined && error.line >= 1 && error.line <= linesOf(text).length,
+                `line ${error.line} of ${linesOf(text).length}: ${error.message}`,
+              );
+              assert.ok(error.message.startsWith(`/w/data.csv:${error.line}: `), error.message);
+            }
+          },
+        ),
         { numRuns: RUNS },
       );
     });
@@ -203,16 +293,21 @@ describe('properties: mutated files never throw', function () {
 
     it(`a table, or a DataError on a line of the file (${RUNS} cases)`, () => {
       fc.assert(
-        fc.property(fc.constantFrom({ text: records, format: 'json' as const }, { text: lines, format: 'jsonl' as const }), fc.array(textMutation, { minLength: 1, maxLength: 3 }), (start, edits) => {
-          const text = edits.reduce<string>((t, edit) => edit(t), start.text);
-          try {
-            const table = jsonTable(parseJsonRecords(text, '/w/d.json', start.format), '/w/d.json', 'label', 'string');
-            assert.equal(table.x.length, table.count * table.featureNames.length);
-          } catch (error) {
-            assert.ok(error instanceof DataError, `threw ${String(error)}`);
-            if (error.line !== undefined) assert.ok(error.line >= 1 && error.line <= text.split('\n').length, `line ${error.line}: ${error.message}`);
-          }
-        }),
+        fc.property(
+          fc.constantFrom({ text: records, format: 'json' as const }, { text: lines, format: 'jsonl' as const }),
+          fc.array(textMutation, { minLength: 1, maxLength: 3 }),
+          (start, edits) => {
+            const text = edits.reduce<string>((t, edit) => edit(t), start.text);
+            try {
+              const table = jsonTable(parseJsonRecords(text, '/w/d.json', start.format), '/w/d.json', 'label', 'string');
+              assert.equal(table.x.length, table.count * table.featureNames.length);
+            } catch (error) {
+              assert.ok(error instanceof DataError, `threw ${String(error)}`);
+              if (error.line !== undefined)
+                assert.ok(error.line >= 1 && error.line <= text.split('\n').length, `line ${error.line}: ${error.message}`);
+            }
+          },
+        ),
         { numRuns: RUNS },
       );
     });

@@ -6,7 +6,10 @@ describe('seeded random', () => {
     const a = mulberry32(42);
     const b = mulberry32(42);
     const values = Array.from({ length: 1000 }, () => a());
-    assert.deepEqual(values, Array.from({ length: 1000 }, () => b()));
+    assert.deepEqual(
+      values,
+      Array.from({ length: 1000 }, () => b()),
+    );
     assert.ok(values.every((v) => v >= 0 && v < 1));
     // Roughly uniform: the mean of 1000 draws is near 0.5.
     const mean = values.reduce((s, v) => s + v, 0) / values.length;
@@ -24,7 +27,10 @@ describe('seeded random', () => {
 
   it('seededPermutation is a permutation, fixed by the seed', () => {
     const p = seededPermutation(100, 7);
-    assert.deepEqual([...p].sort((x, y) => x - y), Array.from({ length: 100 }, (_, i) => i));
+    assert.deepEqual(
+      [...p].sort((x, y) => x - y),
+      Array.from({ length: 100 }, (_, i) => i),
+    );
     assert.deepEqual(p, seededPermutation(100, 7));
     assert.notDeepEqual(p, seededPermutation(100, 8));
   });

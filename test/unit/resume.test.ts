@@ -51,7 +51,10 @@ function positions(records: readonly MetricRecord[]): string[] {
 function metricLines(runDir: string): MetricRecord[] {
   const text = readFileSync(path.join(runDir, 'metrics.jsonl'), 'utf8');
   assert.ok(text.endsWith('\n'), 'metrics.jsonl ends in the middle of a line');
-  return text.trimEnd().split('\n').map((line) => JSON.parse(line) as MetricRecord);
+  return text
+    .trimEnd()
+    .split('\n')
+    .map((line) => JSON.parse(line) as MetricRecord);
 }
 
 function lossesWithoutTime(records: readonly MetricRecord[]): Record<string, number | null>[] {
@@ -93,7 +96,10 @@ describe('resuming a stopped run', function () {
     assert.equal(run2.pid, undefined);
 
     const lines = metricLines(runDir);
-    assert.deepEqual(lines.filter((r) => r.batch === null).map((r) => r.epoch), [1, 2, 3, 4]);
+    assert.deepEqual(
+      lines.filter((r) => r.batch === null).map((r) => r.epoch),
+      [1, 2, 3, 4],
+    );
     assert.deepEqual(positions(lines), positions(uninterrupted));
     // The log line says where it picked up.
     assert.ok(second.messages.some((m) => m.type === 'log' && m.message === `resuming run ${stopped.id} at epoch 3, batch 0 of 4 epochs`));
@@ -102,7 +108,9 @@ describe('resuming a stopped run', function () {
     const final = lines.at(-1) as MetricRecord;
     const reference = uninterrupted.at(-1) as MetricRecord;
     const difference = Math.abs(final.loss - reference.loss) / reference.loss;
-    console.log(`      final loss resumed ${final.loss} vs uninterrupted ${reference.loss} (relative difference ${difference.toExponential(2)})`);
+    console.log(
+      `      final loss resumed ${final.loss} vs uninterrupted ${reference.loss} (relative difference ${difference.toExponential(2)})`,
+    );
     assert.ok(difference < 1e-3, `final loss ${final.loss} vs ${reference.loss}`);
     // On cpu they are not just close but equal, record for record.
     assert.deepEqual(lossesWithoutTime(lines), lossesWithoutTime(uninterrupted));
@@ -152,7 +160,10 @@ describe('resuming a stopped run', function () {
     const model = tiny();
     const first = await run(model, {}, (r) => r.epoch === 1 && r.batch === null);
     const runDir = runDirOf(first.outcome);
-    model.workspace.write('tiny.model.json', JSON.stringify({ ...model.spec, training: { ...model.spec.training, epochs: 9, learningRate: 5 } }));
+    model.workspace.write(
+      'tiny.model.json',
+      JSON.stringify({ ...model.spec, training: { ...model.spec.training, epochs: 9, learningRate: 5 } }),
+    );
     const second = await run(model, { resumeRunDir: runDir });
     assert.ok(second.outcome.type === 'done');
     assert.equal(second.outcome.run.epochs, 4);

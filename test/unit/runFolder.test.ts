@@ -8,8 +8,19 @@ import { tempWorkspace, type TempWorkspace } from '../fixtures/workspace';
 
 function runInfo(id: string, startedAt: string, overrides: Partial<RunInfo> = {}): RunInfo {
   return {
-    id, name: 'm', modelFile: '/w/m.model.json', status: 'running', backend: 'cpu', backendSkipped: [],
-    startedAt, seed: 1, epochs: 3, trainSamples: 10, batchesPerEpoch: 2, pid: 999_999, ...overrides,
+    id,
+    name: 'm',
+    modelFile: '/w/m.model.json',
+    status: 'running',
+    backend: 'cpu',
+    backendSkipped: [],
+    startedAt,
+    seed: 1,
+    epochs: 3,
+    trainSamples: 10,
+    batchesPerEpoch: 2,
+    pid: 999_999,
+    ...overrides,
   };
 }
 
@@ -39,17 +50,20 @@ describe('run folders', () => {
     assert.equal(runsDirFor('/w/models/a.model.json'), path.join('/w/models', '.modelstudio', 'runs'));
   });
 
-  it('runDirsOf keeps only folders directly in the model file\'s runs folder', () => {
+  it("runDirsOf keeps only folders directly in the model file's runs folder", () => {
     const runs = path.join('/w/models', '.modelstudio', 'runs');
     const mine = [path.join(runs, '20260101-120000-a'), path.join(runs, '20260101-130000-a')];
-    assert.deepEqual(runDirsOf('/w/models/a.model.json', [
-      ...mine,
-      path.join('/w/other', '.modelstudio', 'runs', '20260101-120000-b'), // another model file's folder
-      path.join(runs, '..', '..', 'secrets'), // out of the runs folder by ..
-      path.join(runs, '20260101-120000-a', 'checkpoints'), // inside a run, not a run
-      '.modelstudio/runs/20260101-120000-a', // relative
-      runs,
-    ]), mine);
+    assert.deepEqual(
+      runDirsOf('/w/models/a.model.json', [
+        ...mine,
+        path.join('/w/other', '.modelstudio', 'runs', '20260101-120000-b'), // another model file's folder
+        path.join(runs, '..', '..', 'secrets'), // out of the runs folder by ..
+        path.join(runs, '20260101-120000-a', 'checkpoints'), // inside a run, not a run
+        '.modelstudio/runs/20260101-120000-a', // relative
+        runs,
+      ]),
+      mine,
+    );
   });
 
   it('readMetrics skips a torn last line and reads a missing file as empty', async () => {
@@ -62,7 +76,10 @@ describe('run folders', () => {
   });
 
   it('readMetrics names the line of a corrupt record in the middle', async () => {
-    const runDir = writeRun(runInfo('a', '2025-01-01T00:00:00Z'), `${JSON.stringify(records[0])}\nnot json\n${JSON.stringify(records[1])}\n`);
+    const runDir = writeRun(
+      runInfo('a', '2025-01-01T00:00:00Z'),
+      `${JSON.stringify(records[0])}\nnot json\n${JSON.stringify(records[1])}\n`,
+    );
     await assert.rejects(readMetrics(runDir), /metrics\.jsonl:2: not a metric record/);
   });
 
@@ -72,7 +89,10 @@ describe('run folders', () => {
     mkdirSync(workspace.file('runs/being-created'));
     writeFileSync(workspace.file('runs/20250201-000000-m.txt'), 'not a folder');
     const runs = await listRuns(workspace.file('runs'));
-    assert.deepEqual(runs.map((r) => r.run.id), ['20250301-000000-m', '20250101-000000-m']);
+    assert.deepEqual(
+      runs.map((r) => r.run.id),
+      ['20250301-000000-m', '20250101-000000-m'],
+    );
     assert.deepEqual(await listRuns(workspace.file('no-runs-yet')), []);
   });
 

@@ -73,7 +73,10 @@ describe('runSummary', () => {
         entry('/ws/.modelstudio/runs/r1', { modelFile: '/ws/a.model.json' }),
         entry('/ws/.modelstudio/runs/r2', { modelFile: '/ws/b.model.json' }),
       ]);
-      assert.deepEqual(groups.map((g) => g.modelFile), ['/ws/a.model.json', '/ws/b.model.json']);
+      assert.deepEqual(
+        groups.map((g) => g.modelFile),
+        ['/ws/a.model.json', '/ws/b.model.json'],
+      );
     });
 
     it('returns no groups for no runs', () => {
@@ -99,11 +102,17 @@ describe('runSummary', () => {
 
     it('falls back to training metrics without a validation set', () => {
       assert.deepEqual(bestMetric([epoch(1, { mae: 3 }), epoch(2, { mae: 2 })]), { name: 'mae', value: 2, epoch: 2 });
-      assert.deepEqual(bestMetric([{ epoch: 1, batch: null, time: 1, loss: 0.7 }, { epoch: 2, batch: null, time: 2, loss: 0.6 }]), {
-        name: 'loss',
-        value: 0.6,
-        epoch: 2,
-      });
+      assert.deepEqual(
+        bestMetric([
+          { epoch: 1, batch: null, time: 1, loss: 0.7 },
+          { epoch: 2, batch: null, time: 2, loss: 0.6 },
+        ]),
+        {
+          name: 'loss',
+          value: 0.6,
+          epoch: 2,
+        },
+      );
     });
 
     it('skips values that diverged (null in metrics.jsonl)', () => {

@@ -8,14 +8,26 @@ import { STATE_KEY, trainingStateOf, type TrainingState } from '../../src/traine
 import { tempWorkspace, type TempWorkspace } from '../fixtures/workspace';
 
 const STATE: TrainingState = {
-  version: 2, epoch: 3, batchesDone: 4, random: 11, epochRandom: 7,
-  monitor: { best: 0.5, epochsWithoutImprovement: 0 }, earlyStopping: false, bestEpoch: 3,
+  version: 2,
+  epoch: 3,
+  batchesDone: 4,
+  random: 11,
+  epochRandom: 7,
+  monitor: { best: 0.5, epochsWithoutImprovement: 0 },
+  earlyStopping: false,
+  bestEpoch: 3,
 };
 
 async function trainedModel(): Promise<tf.LayersModel> {
   const model = tf.sequential({
     layers: [
-      tf.layers.dense({ name: 'hidden', inputShape: [3], units: 4, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }),
+      tf.layers.dense({
+        name: 'hidden',
+        inputShape: [3],
+        units: 4,
+        activation: 'relu',
+        kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }),
+      }),
       tf.layers.dense({ name: 'out', units: 2, activation: 'softmax' }),
     ],
   });
@@ -26,7 +38,11 @@ async function trainedModel(): Promise<tf.LayersModel> {
   return model;
 }
 
-function modelJSON(dir: string): { weightsManifest: { weights: { name: string; group?: string }[] }[]; userDefinedMetadata?: Record<string, unknown>; trainingConfig?: unknown } {
+function modelJSON(dir: string): {
+  weightsManifest: { weights: { name: string; group?: string }[] }[];
+  userDefinedMetadata?: Record<string, unknown>;
+  trainingConfig?: unknown;
+} {
   return JSON.parse(readFileSync(path.join(dir, 'model.json'), 'utf8'));
 }
 
@@ -62,7 +78,10 @@ describe('RunWriter checkpoints', () => {
     assert.ok(modelJSON(last).weightsManifest[0].weights.some((w) => w.group === 'optimizer'));
     assert.equal(modelJSON(best).userDefinedMetadata?.[STATE_KEY], undefined);
     assert.equal(modelJSON(best).trainingConfig, undefined);
-    assert.deepEqual(modelJSON(best).weightsManifest[0].weights.map((w) => w.name), model.weights.map((w) => w.originalName));
+    assert.deepEqual(
+      modelJSON(best).weightsManifest[0].weights.map((w) => w.name),
+      model.weights.map((w) => w.originalName),
+    );
 
     const restored = await trainedModel();
     restored.setWeights(restored.getWeights().map((w) => tf.zerosLike(w)));

@@ -45,7 +45,11 @@ describe('security', () => {
   let outside: TempWorkspace;
   beforeEach(() => {
     workspace = tempWorkspace({ 'data/iris.csv': IRIS_CSV });
-    outside = tempWorkspace({ 'secret.csv': IRIS_CSV, 'images/a/1.png': buildPng(2, 2, { gray: true }), 'images/b/1.png': buildPng(2, 2, { gray: true }) });
+    outside = tempWorkspace({
+      'secret.csv': IRIS_CSV,
+      'images/a/1.png': buildPng(2, 2, { gray: true }),
+      'images/b/1.png': buildPng(2, 2, { gray: true }),
+    });
     outside.write('i.idx', buildIdxImages(2, 2, 2));
     outside.write('l.idx', buildIdxLabels([0, 1]));
   });
@@ -67,26 +71,45 @@ describe('security', () => {
     }
 
     /** prepareData refuses the same source with a DataError naming the field. */
-    async function refusedOnLoad(train: unknown, field: string, message: RegExp, extra: [(string | number)[], unknown][] = []): Promise<void> {
+    async function refusedOnLoad(
+      train: unknown,
+      field: string,
+      message: RegExp,
+      extra: [(string | number)[], unknown][] = [],
+    ): Promise<void> {
       let model = withValue(irisModel(), ['data', 'train'], train);
       for (const [at, value] of extra) model = withValue(model, at, value);
-      await assert.rejects(prepareData(model as unknown as ModelSpec, { modelFile: modelFile(), workspaceRoot: workspace.root }), (error: unknown) => {
-        assert.ok(error instanceof DataError, String(error));
-        assert.equal(error.field, field);
-        assert.match(error.message, message);
-        return true;
-      });
+      await assert.rejects(
+        prepareData(model as unknown as ModelSpec, { modelFile: modelFile(), workspaceRoot: workspace.root }),
+        (error: unknown) => {
+          assert.ok(error instanceof DataError, String(error));
+          assert.equal(error.field, field);
+          assert.match(error.message, message);
+          return true;
+        },
+      );
     }
 
     it('refuses ".." out of the workspace', async () => {
       const train = { path: '../../secret.csv', label: 'species' };
-      assert.deepEqual(await diagnose(train), [{ path: 'data.train.path', message: '"../../secret.csv" is outside the workspace folder; data files must be inside it' }]);
-      await refusedOnLoad(train, 'data.train.path', /m\.model\.json: data\.train\.path: "\.\.\/\.\.\/secret\.csv" is outside the workspace folder/);
+      assert.deepEqual(await diagnose(train), [
+        { path: 'data.train.path', message: '"../../secret.csv" is outside the workspace folder; data files must be inside it' },
+      ]);
+      await refusedOnLoad(
+        train,
+        'data.train.path',
+        /m\.model\.json: data\.train\.path: "\.\.\/\.\.\/secret\.csv" is outside the workspace folder/,
+      );
     });
 
     it('refuses an absolute path outside the workspace, even to a file that exists', async () => {
       const train = { path: outside.file('secret.csv'), label: 'species' };
-      assert.deepEqual(await diagnose(train), [{ path: 'data.train.path', message: `"${outside.file('secret.csv')}" is outside the workspace folder; data files must be inside it` }]);
+      assert.deepEqual(await diagnose(train), [
+        {
+          path: 'data.train.path',
+          message: `"${outside.file('secret.csv')}" is outside the workspace folder; data files must be inside it`,
+        },
+      ]);
       await refusedOnLoad(train, 'data.train.path', /is outside the workspace folder/);
     });
 
@@ -99,7 +122,10 @@ describe('security', () => {
       symlinkSync(outside.file('secret.csv'), workspace.file('data/link.csv'));
       const train = { path: '../data/link.csv', label: 'species' };
       assert.deepEqual(await diagnose(train), [
-        { path: 'data.train.path', message: `"../data/link.csv" is a symbolic link to ${outside.file('secret.csv')}, outside the workspace folder; copy the data into the workspace` },
+        {
+          path: 'data.train.path',
+          message: `"../data/link.csv" is a symbolic link to ${outside.file('secret.csv')}, outside the workspace folder; copy the data into the workspace`,
+        },
       ]);
       await refusedOnLoad(train, 'data.train.path', /is a symbolic link to .*, outside the workspace folder/);
     });
@@ -121,10 +147,16 @@ describe('security', () => {
       symlinkSync(outside.file('i.idx'), workspace.file('data/i.idx'));
       symlinkSync(outside.file('l.idx'), workspace.file('data/l.idx'));
       const folder = { path: '../data/images', format: 'images' };
-      assert.deepEqual((await diagnose(folder)).map((d) => d.path), ['data.train.path']);
+      assert.deepEqual(
+        (await diagnose(folder)).map((d) => d.path),
+        ['data.train.path'],
+      );
       await refusedOnLoad(folder, 'data.train.path', /symbolic link/);
       const idx = { images: '../data/i.idx', labels: '../data/l.idx' };
-      assert.deepEqual((await diagnose(idx)).map((d) => d.path), ['data.train.images', 'data.train.labels']);
+      assert.deepEqual(
+        (await diagnose(idx)).map((d) => d.path),
+        ['data.train.images', 'data.train.labels'],
+      );
       await refusedOnLoad(idx, 'data.train.images', /symbolic link/);
     });
 
@@ -134,11 +166,23 @@ describe('security', () => {
       symlinkSync(outside.file('images/b/1.png'), workspace.file('data/images/b/1.png'));
       const folder = { path: '../data/images', format: 'images' };
       const diagnostics = await diagnose(folder);
-      assert.deepEqual(diagnostics.map((d) => d.path), ['data.train.path']);
-      assert.match(diagnostics[0].message, /images\/b\/1\.png: is a symbolic link to .*, outside the image folder; copy the images into the folder/);
+      assert.deepEqual(
+        diagnostics.map((d) => d.path),
+        ['data.train.path'],
+      );
+      assert.match(
+        diagnostics[0].message,
+        /images\/b\/1\.png: is a symbolic link to .*, outside the image folder; copy the images into the folder/,
+      );
       await assert.rejects(
-        prepareData(withValue(irisModel(), ['data', 'train'], folder) as unknown as ModelSpec, { modelFile: modelFile(), workspaceRoot: workspace.root }),
-        (error: unknown) => error instanceof DataError && error.file === workspace.file('data/images/b/1.png') && /outside the image folder/.test(error.message),
+        prepareData(withValue(irisModel(), ['data', 'train'], folder) as unknown as ModelSpec, {
+          modelFile: modelFile(),
+          workspaceRoot: workspace.root,
+        }),
+        (error: unknown) =>
+          error instanceof DataError &&
+          error.file === workspace.file('data/images/b/1.png') &&
+          /outside the image folder/.test(error.message),
       );
     });
 
@@ -146,8 +190,12 @@ describe('security', () => {
       workspace.write('data/images/a/1.png', buildPng(2, 2, { gray: true }));
       symlinkSync(outside.file('images/b'), workspace.file('data/images/b'));
       await assert.rejects(
-        prepareData(withValue(irisModel(), ['data', 'train'], { path: '../data/images', format: 'images' }) as unknown as ModelSpec, { modelFile: modelFile(), workspaceRoot: workspace.root }),
-        (error: unknown) => error instanceof DataError && error.file === workspace.file('data/images/b') && /outside the image folder/.test(error.message),
+        prepareData(withValue(irisModel(), ['data', 'train'], { path: '../data/images', format: 'images' }) as unknown as ModelSpec, {
+          modelFile: modelFile(),
+          workspaceRoot: workspace.root,
+        }),
+        (error: unknown) =>
+          error instanceof DataError && error.file === workspace.file('data/images/b') && /outside the image folder/.test(error.message),
       );
     });
 
@@ -155,14 +203,28 @@ describe('security', () => {
       workspace.write('data/images/a/1.png', buildPng(2, 2, { gray: true }));
       workspace.write('data/images/b/1.png', buildPng(2, 2, { gray: true }));
       symlinkSync(workspace.file('data/images/b/1.png'), workspace.file('data/images/b/2.png'));
-      const model = withValue(withValue(withValue(irisModel(), ['data', 'train'], { path: '../data/images', format: 'images' }), ['data', 'testSplit'], undefined), ['data', 'validationSplit'], undefined);
+      const model = withValue(
+        withValue(
+          withValue(irisModel(), ['data', 'train'], { path: '../data/images', format: 'images' }),
+          ['data', 'testSplit'],
+          undefined,
+        ),
+        ['data', 'validationSplit'],
+        undefined,
+      );
       const data = await prepareData(model as unknown as ModelSpec, { modelFile: modelFile(), workspaceRoot: workspace.root });
       assert.equal(data.train.count, 3);
     });
 
     it('refuses data.test outside the workspace too', async () => {
-      const extra: [(string | number)[], unknown][] = [[['data', 'test'], { path: '../../secret.csv', label: 'species' }], [['data', 'testSplit'], undefined]];
-      assert.deepEqual((await diagnose({ path: '../data/iris.csv', label: 'species' }, extra)).map((d) => d.path), ['data.test.path']);
+      const extra: [(string | number)[], unknown][] = [
+        [['data', 'test'], { path: '../../secret.csv', label: 'species' }],
+        [['data', 'testSplit'], undefined],
+      ];
+      assert.deepEqual(
+        (await diagnose({ path: '../data/iris.csv', label: 'species' }, extra)).map((d) => d.path),
+        ['data.test.path'],
+      );
       await refusedOnLoad({ path: '../data/iris.csv', label: 'species' }, 'data.test.path', /outside the workspace/, extra);
     });
 
@@ -194,7 +256,9 @@ describe('security', () => {
       it(`refuses ${tag} with a diagnostic on the tag, and builds no object from it`, async () => {
         const text = `name: iris\ntask: classification\noptimizer: ${value}\n`;
         const parsed = parseModelFile(workspace.file('m.model.yaml'), text);
-        const tags = parsed.diagnostics.filter((d) => /^YAML tag ".*" is not supported: a model file is plain data; remove the tag$/.test(d.message));
+        const tags = parsed.diagnostics.filter((d) =>
+          /^YAML tag ".*" is not supported: a model file is plain data; remove the tag$/.test(d.message),
+        );
         assert.equal(tags.length, 1, JSON.stringify(parsed.diagnostics));
         assert.equal(tags[0].severity, 'error');
         assert.deepEqual(tags[0].range.start, { line: 2, character: 'optimizer: '.length });
@@ -207,7 +271,12 @@ describe('security', () => {
 
     it('bounds alias expansion (billion laughs) with a diagnostic instead of memory', () => {
       const lines = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
-      for (let i = 1; i < 9; i++) lines.push(`${'abcdefghi'[i]}: &${'abcdefghi'[i]} [${Array(10).fill(`*${'abcdefghi'[i - 1]}`).join(', ')}]`);
+      for (let i = 1; i < 9; i++)
+        lines.push(
+          `${'abcdefghi'[i]}: &${'abcdefghi'[i]} [${Array(10)
+            .fill(`*${'abcdefghi'[i - 1]}`)
+            .join(', ')}]`,
+        );
       const parsed = parseModelFile('/w/m.model.yaml', `${lines.join('\n')}\n`);
       assert.equal(parsed.value, undefined);
       assert.match(parsed.diagnostics[0].message, /expand to too much data/);
@@ -216,9 +285,26 @@ describe('security', () => {
 
   describe('__proto__ and friends reach no prototype', () => {
     const hostile = [
-      ['JSON, top level', 'm.model.json', (base: string) => base.replace('{', '{ "__proto__": { "polluted": true }, "constructor": { "prototype": { "polluted": true } },')],
-      ['JSON, in a layer', 'm.model.json', (base: string) => base.replace('"units": 8', '"units": 8, "__proto__": { "polluted": true }, "kernelInitializer": { "constructor": { "prototype": { "polluted": true } } }')],
-      ['YAML', 'm.model.yaml', () => 'name: iris\n__proto__:\n  polluted: true\nconstructor:\n  prototype:\n    polluted: true\nmodel:\n  layers:\n    - type: dense\n      __proto__: { polluted: true }\n'],
+      [
+        'JSON, top level',
+        'm.model.json',
+        (base: string) => base.replace('{', '{ "__proto__": { "polluted": true }, "constructor": { "prototype": { "polluted": true } },'),
+      ],
+      [
+        'JSON, in a layer',
+        'm.model.json',
+        (base: string) =>
+          base.replace(
+            '"units": 8',
+            '"units": 8, "__proto__": { "polluted": true }, "kernelInitializer": { "constructor": { "prototype": { "polluted": true } } }',
+          ),
+      ],
+      [
+        'YAML',
+        'm.model.yaml',
+        () =>
+          'name: iris\n__proto__:\n  polluted: true\nconstructor:\n  prototype:\n    polluted: true\nmodel:\n  layers:\n    - type: dense\n      __proto__: { polluted: true }\n',
+      ],
     ] as const;
 
     for (const [name, file, make] of hostile) {
@@ -239,7 +325,12 @@ describe('security', () => {
       const result = await validateModelFile(workspace.file('m.model.json'), text, { workspaceRoot: workspace.root });
       assert.deepEqual(
         result.diagnostics.map((d) => [d.path.join('.'), d.message]),
-        [['model.layers.0.constructor', '"constructor" cannot be a key in a model file: it has a special meaning in JavaScript; remove it']],
+        [
+          [
+            'model.layers.0.constructor',
+            '"constructor" cannot be a key in a model file: it has a special meaning in JavaScript; remove it',
+          ],
+        ],
       );
     });
   });
@@ -280,7 +371,8 @@ describe('security', () => {
             const code = line.replace(/\/\/.*$/, '');
             const site = `${path.relative(ROOT, file)}: ${line.trim()}`;
             if (REVIEWED_LOADERS.includes(site)) return;
-            for (const [pattern, what] of forbidden) if (pattern.test(code)) found.push(`${path.relative(ROOT, file)}:${index + 1}: ${what}: ${line.trim()}`);
+            for (const [pattern, what] of forbidden)
+              if (pattern.test(code)) found.push(`${path.relative(ROOT, file)}:${index + 1}: ${what}: ${line.trim()}`);
           });
       }
       assert.deepEqual(found, []);
@@ -301,7 +393,8 @@ describe('security', () => {
           const rest = text.slice((match.index ?? 0) + match[0].length);
           // Only a template literal right there, and one without interpolation.
           const template = /^`([^`]*)`/.exec(rest);
-          if (template === null || template[1].includes('${')) found.push(`${path.relative(ROOT, file)}: ${match[0].trim()} ${rest.slice(0, 40).replace(/\n/g, ' ')}`);
+          if (template === null || template[1].includes('${'))
+            found.push(`${path.relative(ROOT, file)}: ${match[0].trim()} ${rest.slice(0, 40).replace(/\n/g, ' ')}`);
         }
       }
       assert.deepEqual(found, []);

@@ -20,7 +20,12 @@ describe('source summaries (what validation reads)', () => {
     const images = workspace.write('i.gz', buildIdxImages(3, 4, 5, { gzip: true }));
     const labels = workspace.write('l', buildIdxLabels([2, 0, 2]));
     const summary = await summarizeSource({ images: 'i.gz', labels: 'l' }, { images, labels }, 'classification');
-    assert.deepEqual(summary, { exampleShape: [4, 5], idx: { imageDims: [3, 4, 5], labelDims: [3] }, distinctLabels: ['2', '0'], count: 3 });
+    assert.deepEqual(summary, {
+      exampleShape: [4, 5],
+      idx: { imageDims: [3, 4, 5], labelDims: [3] },
+      distinctLabels: ['2', '0'],
+      count: 3,
+    });
   });
 
   it('an image folder: class folders and the first image size', async () => {

@@ -25,12 +25,16 @@ async function trainTiny(
   signal?: AbortSignal,
 ): Promise<Trained> {
   const messages: TrainerToHost[] = [];
-  const outcome = await train(requestFor(tiny, overrides), {
-    onMessage: (message) => {
-      messages.push(message);
-      onMessage(message);
+  const outcome = await train(
+    requestFor(tiny, overrides),
+    {
+      onMessage: (message) => {
+        messages.push(message);
+        onMessage(message);
+      },
     },
-  }, signal);
+    signal,
+  );
   return { messages, outcome };
 }
 
@@ -62,9 +66,18 @@ describe('train()', function () {
 
     it('reports exactly: ready, runStarted, 4 batches and an epoch record per epoch, done', () => {
       assert.deepEqual(sequence(result.messages), [
-        'ready', 'runStarted',
-        'metrics 1/0', 'metrics 1/1', 'metrics 1/2', 'metrics 1/3', 'metrics 1/-',
-        'metrics 2/0', 'metrics 2/1', 'metrics 2/2', 'metrics 2/3', 'metrics 2/-',
+        'ready',
+        'runStarted',
+        'metrics 1/0',
+        'metrics 1/1',
+        'metrics 1/2',
+        'metrics 1/3',
+        'metrics 1/-',
+        'metrics 2/0',
+        'metrics 2/1',
+        'metrics 2/2',
+        'metrics 2/3',
+        'metrics 2/-',
         'done',
       ]);
       const ready = result.messages[0];
@@ -155,16 +168,24 @@ describe('train()', function () {
       if (message.type === 'metrics' && message.record.batch === null) atEpochEnd.push(tf.memory().numTensors);
     });
     assert.equal(atEpochEnd.length, 4);
-    assert.deepEqual(atEpochEnd, atEpochEnd.map(() => atEpochEnd[0]));
+    assert.deepEqual(
+      atEpochEnd,
+      atEpochEnd.map(() => atEpochEnd[0]),
+    );
     assert.equal(tf.memory().numTensors, before);
   });
 
   it('stops after the current batch: status stopped, model saved, partial metrics kept', async () => {
     const model = tiny({ training: { epochs: 5 } });
     const stop = new AbortController();
-    const { messages, outcome } = await trainTiny(model, {}, (message) => {
-      if (message.type === 'metrics' && message.record.epoch === 2 && message.record.batch === 1) stop.abort();
-    }, stop.signal);
+    const { messages, outcome } = await trainTiny(
+      model,
+      {},
+      (message) => {
+        if (message.type === 'metrics' && message.record.epoch === 2 && message.record.batch === 1) stop.abort();
+      },
+      stop.signal,
+    );
     assert.deepEqual(sequence(messages).slice(-4), ['metrics 1/-', 'metrics 2/0', 'metrics 2/1', 'done']);
     assert.ok(outcome.type === 'done');
     assert.equal(outcome.run.status, 'stopped');
@@ -175,13 +196,18 @@ describe('train()', function () {
   });
 
   it('stops early when the monitored metric stops improving, and restores the best weights', async () => {
-    const model = tiny({ training: { epochs: 30, learningRate: 0.05, earlyStopping: { monitor: 'val_loss', patience: 1, restoreBestWeights: true } } });
+    const model = tiny({
+      training: { epochs: 30, learningRate: 0.05, earlyStopping: { monitor: 'val_loss', patience: 1, restoreBestWeights: true } },
+    });
     const { messages, outcome } = await trainTiny(model);
     const epochs = records(messages).filter((r) => r.batch === null);
     assert.ok(outcome.type === 'done' && outcome.run.status === 'completed');
     assert.ok(epochs.length < 30, `ran all ${epochs.length} epochs`);
     const logs = messages.flatMap((m) => (m.type === 'log' ? [m.message] : []));
-    assert.ok(logs.some((m) => m.startsWith('early stopping after epoch')), logs.join('\n'));
+    assert.ok(
+      logs.some((m) => m.startsWith('early stopping after epoch')),
+      logs.join('\n'),
+    );
     // patience 1: the last epoch did not improve, so the weights come from the one before.
     assert.ok(logs.includes(`restored the weights of epoch ${epochs.length - 1} (best val_loss)`), logs.join('\n'));
   });

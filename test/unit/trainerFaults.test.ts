@@ -63,11 +63,14 @@ function started(messages: readonly TrainerToHost[]): { runDir: string; run: Run
 function metricLines(runDir: string): MetricRecord[] {
   const text = readFileSync(path.join(runDir, 'metrics.jsonl'), 'utf8');
   assert.ok(text === '' || text.endsWith('\n'), 'metrics.jsonl ends in the middle of a line');
-  return text.split('\n').slice(0, -1).map((line, i) => {
-    const value: unknown = JSON.parse(line);
-    assert.ok(isMetricRecord(value), `metrics.jsonl:${i + 1} is not a metric record: ${line}`);
-    return value;
-  });
+  return text
+    .split('\n')
+    .slice(0, -1)
+    .map((line, i) => {
+      const value: unknown = JSON.parse(line);
+      assert.ok(isMetricRecord(value), `metrics.jsonl:${i + 1} is not a metric record: ${line}`);
+      return value;
+    });
 }
 
 /** `1/0`, `1/1`, …, `1/-` (epoch record), … for `epochs` whole epochs of `batches` batches. */
@@ -116,7 +119,10 @@ describe('trainer faults', function () {
     const lines = metricLines(runDir);
     // Epochs 1 and 2 whole, then whatever of epoch 3 was flushed (at most the batches the host had seen).
     assert.deepEqual(positions(lines).slice(0, 92), wholeEpochs(2, 45));
-    assert.ok(lines.slice(92).every((r) => r.epoch === 3 && r.batch !== null && r.batch <= 5), positions(lines.slice(92)).join(' '));
+    assert.ok(
+      lines.slice(92).every((r) => r.epoch === 3 && r.batch !== null && r.batch <= 5),
+      positions(lines.slice(92)).join(' '),
+    );
     assert.equal(failed.error?.epoch, lines.at(-1)?.epoch);
 
     // Nothing is left behind that would keep a new run of the same file from starting.
@@ -160,8 +166,11 @@ describe('trainer faults', function () {
       userDefinedMetadata: { modelStudio: { epoch: number; batchesDone: number } };
     };
     const optimizerWeights = checkpoint.weightsManifest.flatMap((g) => g.weights).filter((w) => w.group === 'optimizer');
-    assert.ok(optimizerWeights.some((w) => w.name === 'iter'), JSON.stringify(optimizerWeights));
-    assert.equal(optimizerWeights.length, 1 + 2 * 4, 'the step count and Adam\'s two moments of 4 weights');
+    assert.ok(
+      optimizerWeights.some((w) => w.name === 'iter'),
+      JSON.stringify(optimizerWeights),
+    );
+    assert.equal(optimizerWeights.length, 1 + 2 * 4, "the step count and Adam's two moments of 4 weights");
     const state = checkpoint.userDefinedMetadata.modelStudio;
     assert.equal(state.epoch, 2);
     assert.ok(state.batchesDone >= 11 && state.batchesDone < 45, `stopped after batch ${state.batchesDone}`);
@@ -172,7 +181,9 @@ describe('trainer faults', function () {
     assert.equal(done.run.status, 'completed');
     assert.equal(done.run.epochsDone, 3);
     assert.deepEqual(positions(metricLines(runDir)), wholeEpochs(3, 45));
-    console.log(`      trainer exited ${exitMs} ms after the disconnect, run stopped at epoch 2 batch ${state.batchesDone}; resumed to completed`);
+    console.log(
+      `      trainer exited ${exitMs} ms after the disconnect, run stopped at epoch 2 batch ${state.batchesDone}; resumed to completed`,
+    );
   });
 
   it('out of memory in the JavaScript heap (V8 aborts the process): said so, with what to do', async () => {
@@ -215,13 +226,16 @@ describe('trainer faults', function () {
     const rows = ['x,y', ...Array.from({ length: 100 }, (_, i) => `${i + 1},${2 * (i + 1)}`)].join('\n');
     const workspace = tempWorkspace({ 'linear.csv': `${rows}\n` });
     cleanup.push(workspace);
-    const modelFile = workspace.write('diverge.model.json', JSON.stringify({
-      name: 'diverge',
-      task: 'regression',
-      data: { train: { path: 'linear.csv', label: 'y' } },
-      model: { layers: [{ type: 'dense', units: 1 }] },
-      training: { optimizer: 'sgd', learningRate: 1000, loss: 'meanSquaredError', batchSize: 10, epochs: 5, seed: 1 },
-    }));
+    const modelFile = workspace.write(
+      'diverge.model.json',
+      JSON.stringify({
+        name: 'diverge',
+        task: 'regression',
+        data: { train: { path: 'linear.csv', label: 'y' } },
+        model: { layers: [{ type: 'dense', units: 1 }] },
+        training: { optimizer: 'sgd', learningRate: 1000, loss: 'meanSquaredError', batchSize: 10, epochs: 5, seed: 1 },
+      }),
+    );
     const outcome = await train(
       { modelFile, workspaceRoot: workspace.root, runsDir: path.join(workspace.root, '.modelstudio', 'runs'), backend: 'cpu' },
       { onMessage: () => undefined },
@@ -229,13 +243,18 @@ describe('trainer faults', function () {
     assert.ok(outcome.type === 'done', JSON.stringify(outcome));
     const { run } = outcome;
     assert.equal(run.status, 'failed');
-    const match = /training\.learningRate: the loss became (NaN|Infinity) at epoch 1, batch (\d+) \(training diverged\): try a lower training\.learningRate \(now 1000\) or normalise the features$/
-      .exec(run.error?.message ?? '');
+    const match =
+      /training\.learningRate: the loss became (NaN|Infinity) at epoch 1, batch (\d+) \(training diverged\): try a lower training\.learningRate \(now 1000\) or normalise the features$/.exec(
+        run.error?.message ?? '',
+      );
     assert.ok(match, run.error?.message);
     const batch = Number(match[2]);
     assert.deepEqual([run.error?.epoch, run.error?.batch], [1, batch]);
     // Every batch before it is recorded, nothing after it: training stopped there.
-    assert.deepEqual(positions(metricLines(outcome.runDir)), Array.from({ length: batch }, (_, b) => `1/${b}`));
+    assert.deepEqual(
+      positions(metricLines(outcome.runDir)),
+      Array.from({ length: batch }, (_, b) => `1/${b}`),
+    );
     assert.equal((await readRun(outcome.runDir)).status, 'failed');
   });
 });

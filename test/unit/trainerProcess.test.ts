@@ -61,7 +61,10 @@ describe('TrainerProcess (dist/trainer.js in a child process)', function () {
     });
     assert.equal(code, 0);
     assert.equal(signal, null);
-    assert.deepEqual(messages.slice(0, 2).map((m) => m.type), ['ready', 'runStarted']);
+    assert.deepEqual(
+      messages.slice(0, 2).map((m) => m.type),
+      ['ready', 'runStarted'],
+    );
     const done = messages[messages.length - 1];
     assert.ok(done.type === 'done', JSON.stringify(done));
     assert.equal(done.run.status, 'stopped');
@@ -94,11 +97,19 @@ describe('TrainerProcess (dist/trainer.js in a child process)', function () {
   });
 
   it('reports a bad model file as an error message and exits 0', async () => {
-    const broken = writeTinyModel({ layers: [{ type: 'dense', units: 2, activation: 'relu' }, { type: 'dens', units: 3, activation: 'softmax' }] });
+    const broken = writeTinyModel({
+      layers: [
+        { type: 'dense', units: 2, activation: 'relu' },
+        { type: 'dens', units: 3, activation: 'softmax' },
+      ],
+    });
     try {
       const { messages, code } = await runTrainer(broken, () => undefined);
       assert.equal(code, 0);
-      assert.deepEqual(messages.map((m) => m.type), ['ready', 'error']);
+      assert.deepEqual(
+        messages.map((m) => m.type),
+        ['ready', 'error'],
+      );
       const error = messages[1];
       assert.ok(error.type === 'error');
       assert.match(error.message, /tiny\.model\.json:\d+:\d+: error: .*dens/);

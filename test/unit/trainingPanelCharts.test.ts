@@ -21,10 +21,26 @@ function points(ys: readonly number[]): Point[] {
 describe('training panel: RunSeries', () => {
   it('puts batches at fractional epochs and epoch records at whole ones, per metric', () => {
     const s = new RunSeries(4);
-    s.add([batch(1, 0, 2, 0, { accuracy: 0.1 }), batch(1, 3, 1.5), epochEnd(1, { loss: 1.4, accuracy: 0.5, val_loss: 1.6, val_accuracy: 0.4 })]);
-    assert.deepEqual(s.train('loss', 'batch').map((p) => [p.x, p.y, p.batch]), [[0.25, 2, 0], [1, 1.5, 3]]);
-    assert.deepEqual(s.train('loss', 'epoch').map((p) => [p.x, p.y]), [[1, 1.4]]);
-    assert.deepEqual(s.validation('accuracy').map((p) => [p.x, p.y]), [[1, 0.4]]);
+    s.add([
+      batch(1, 0, 2, 0, { accuracy: 0.1 }),
+      batch(1, 3, 1.5),
+      epochEnd(1, { loss: 1.4, accuracy: 0.5, val_loss: 1.6, val_accuracy: 0.4 }),
+    ]);
+    assert.deepEqual(
+      s.train('loss', 'batch').map((p) => [p.x, p.y, p.batch]),
+      [
+        [0.25, 2, 0],
+        [1, 1.5, 3],
+      ],
+    );
+    assert.deepEqual(
+      s.train('loss', 'epoch').map((p) => [p.x, p.y]),
+      [[1, 1.4]],
+    );
+    assert.deepEqual(
+      s.validation('accuracy').map((p) => [p.x, p.y]),
+      [[1, 0.4]],
+    );
     assert.deepEqual(s.metricNames(), ['loss', 'accuracy']);
     assert.equal(s.lossPointCount, 4);
   });
@@ -41,7 +57,10 @@ describe('training panel: RunSeries', () => {
   it('puts a late record in its place on the curve', () => {
     const s = new RunSeries(4);
     s.add([batch(1, 0, 1), batch(1, 2, 3), batch(1, 1, 2)]);
-    assert.deepEqual(s.train('loss', 'batch').map((p) => p.y), [1, 2, 3]);
+    assert.deepEqual(
+      s.train('loss', 'batch').map((p) => p.y),
+      [1, 2, 3],
+    );
     assert.equal(s.last?.batch, 1, 'the record list stays in arrival order');
   });
 
@@ -49,8 +68,14 @@ describe('training panel: RunSeries', () => {
     const s = new RunSeries(2);
     s.add([batch(1, 0, NaN), epochEnd(1, { loss: 1, val_loss: null, mae: 3 })]);
     assert.equal(s.batchMetrics.get('loss'), undefined);
-    assert.deepEqual(s.train('loss', 'batch').map((p) => [p.x, p.y]), [[1, 1]]);
-    assert.deepEqual(s.train('mae', 'batch').map((p) => p.y), [3]);
+    assert.deepEqual(
+      s.train('loss', 'batch').map((p) => [p.x, p.y]),
+      [[1, 1]],
+    );
+    assert.deepEqual(
+      s.train('mae', 'batch').map((p) => p.y),
+      [3],
+    );
     assert.deepEqual(s.validation('loss'), []);
   });
 
@@ -68,12 +93,21 @@ describe('training panel: smoothing', () => {
   it('is TensorBoard’s debiased exponential moving average', () => {
     const out = smooth(points([1, 2, 3]), 0.5);
     // n=1: 0.5/(1-0.5) = 1; n=2: (0.25+1)/(1-0.25) = 5/3; n=3: (0.625+1.5)/(0.875) = 17/7.
-    assert.deepEqual(out.map((p) => Number(p.y.toFixed(10))), [1, Number((5 / 3).toFixed(10)), Number((17 / 7).toFixed(10))]);
-    assert.deepEqual(out.map((p) => p.raw), [1, 2, 3]);
+    assert.deepEqual(
+      out.map((p) => Number(p.y.toFixed(10))),
+      [1, Number((5 / 3).toFixed(10)), Number((17 / 7).toFixed(10))],
+    );
+    assert.deepEqual(
+      out.map((p) => p.raw),
+      [1, 2, 3],
+    );
   });
 
   it('does nothing at weight 0, keeps a constant curve constant at any weight', () => {
-    assert.deepEqual(smooth(points([3, 1, 2]), 0).map((p) => p.y), [3, 1, 2]);
+    assert.deepEqual(
+      smooth(points([3, 1, 2]), 0).map((p) => p.y),
+      [3, 1, 2],
+    );
     fc.assert(
       fc.property(fc.double({ min: 0, max: 0.99, noNaN: true }), fc.double({ min: -1e6, max: 1e6, noNaN: true }), (w, c) => {
         return smooth(points([c, c, c, c]), w).every((p) => Math.abs(p.y - c) <= 1e-9 * Math.max(1, Math.abs(c)));
@@ -83,10 +117,14 @@ describe('training panel: smoothing', () => {
 
   it('stays between the lowest and highest value seen so far', () => {
     fc.assert(
-      fc.property(fc.array(fc.double({ min: -100, max: 100, noNaN: true }), { minLength: 1, maxLength: 50 }), fc.double({ min: 0, max: 0.99, noNaN: true }), (ys, w) => {
-        const out = smooth(points(ys), w);
-        return out.every((p, i) => p.y >= Math.min(...ys.slice(0, i + 1)) - 1e-9 && p.y <= Math.max(...ys.slice(0, i + 1)) + 1e-9);
-      }),
+      fc.property(
+        fc.array(fc.double({ min: -100, max: 100, noNaN: true }), { minLength: 1, maxLength: 50 }),
+        fc.double({ min: 0, max: 0.99, noNaN: true }),
+        (ys, w) => {
+          const out = smooth(points(ys), w);
+          return out.every((p, i) => p.y >= Math.min(...ys.slice(0, i + 1)) - 1e-9 && p.y <= Math.max(...ys.slice(0, i + 1)) + 1e-9);
+        },
+      ),
     );
   });
 
@@ -121,7 +159,10 @@ describe('training panel: decimation', () => {
     const p = points(ys);
     const out = decimate(p, 0, 99_999, 500);
     assert.ok(out.length <= 4 * 500, `${out.length} points`);
-    assert.ok(out.some((q) => q.y === 50 + Math.sin(43_210 / 500)), 'the spike survived');
+    assert.ok(
+      out.some((q) => q.y === 50 + Math.sin(43_210 / 500)),
+      'the spike survived',
+    );
     assert.equal(out[0], p[0]);
     assert.equal(out[out.length - 1], p[p.length - 1]);
   });
@@ -167,7 +208,10 @@ describe('training panel: decimation', () => {
     assert.equal(out[0].x, 1999);
     assert.equal(out[out.length - 1].x, 3001);
     assert.ok(out.length <= 4 * 50 + 2);
-    assert.deepEqual(decimate(p, 5000, 5010, 50).map((q) => q.x), Array.from({ length: 13 }, (_, i) => 4999 + i));
+    assert.deepEqual(
+      decimate(p, 5000, 5010, 50).map((q) => q.x),
+      Array.from({ length: 13 }, (_, i) => 4999 + i),
+    );
   });
 });
 
@@ -208,10 +252,16 @@ describe('training panel: header figures', () => {
   });
 
   it('labels a log axis at 1, 2 and 5 of each decade only', () => {
-    assert.deepEqual([0.01, 0.02, 0.03, 0.05, 0.08, 0.1, 0.2, 0.3, 0.5, 1, 2, 7, 10].map((v) => logTick(v)), ['0.01', '0.02', '', '0.05', '', '0.1', '0.2', '', '0.5', '1', '2', '', '10']);
+    assert.deepEqual(
+      [0.01, 0.02, 0.03, 0.05, 0.08, 0.1, 0.2, 0.3, 0.5, 1, 2, 7, 10].map((v) => logTick(v)),
+      ['0.01', '0.02', '', '0.05', '', '0.1', '0.2', '', '0.5', '1', '2', '', '10'],
+    );
     assert.equal(logTick(0), '');
     // A narrow range (accuracy 0.78…1): round values only, not 0.78, 0.79 crowding each other.
     const narrow = [0.78, 0.79, 0.8, 0.85, 0.9, 0.95, 1];
-    assert.deepEqual(narrow.map((v) => logTick(v, narrow)), ['', '', '0.8', '0.85', '0.9', '0.95', '1']);
+    assert.deepEqual(
+      narrow.map((v) => logTick(v, narrow)),
+      ['', '', '0.8', '0.85', '0.9', '0.95', '1'],
+    );
   });
 });

@@ -44,7 +44,12 @@ describe('validateModelFile', () => {
   /** Asserts exactly one diagnostic, with this severity, message and range. */
   /** Iris's numeric columns only (validation reads small files in full: a "species" feature would be an error), as a path for data.train. */
   function writePetals(): string {
-    workspace.write('data/petals.csv', IRIS_CSV.split('\n').map((line) => line.replace(/,[^,]*$/, '')).join('\n'));
+    workspace.write(
+      'data/petals.csv',
+      IRIS_CSV.split('\n')
+        .map((line) => line.replace(/,[^,]*$/, ''))
+        .join('\n'),
+    );
     return 'data/petals.csv';
   }
 
@@ -72,7 +77,10 @@ describe('validateModelFile', () => {
       [[3, 'tabs are not allowed for indentation in YAML; indent with spaces']],
     );
     const { diagnostics } = await validate(toJson(irisModel()).replace('"epochs": 5', '"epochs": NaN'));
-    assert.deepEqual(diagnostics.map((d) => d.message), ['NaN is not a number JSON can hold: write a finite number such as 0.5']);
+    assert.deepEqual(
+      diagnostics.map((d) => d.message),
+      ['NaN is not a number JSON can hold: write a finite number such as 0.5'],
+    );
   });
 
   describe('schema', () => {
@@ -83,20 +91,29 @@ describe('validateModelFile', () => {
     });
 
     it('suggests the right spelling of an unknown key, on the key', async () => {
-      await expectOne(withValue(irisModel(), ['training', 'learningrate'], 0.01), 'error', 'unknown key "learningrate" in "training" — did you mean "learningRate"?', (t) =>
-        rangeOfText(t, '"learningrate"'),
+      await expectOne(
+        withValue(irisModel(), ['training', 'learningrate'], 0.01),
+        'error',
+        'unknown key "learningrate" in "training" — did you mean "learningRate"?',
+        (t) => rangeOfText(t, '"learningrate"'),
       );
     });
 
     it('puts a missing required key on its parent key', async () => {
-      await expectOne(withValue(irisModel(), ['training', 'epochs'], undefined), 'error', '"training" is missing the required key "epochs" — passes over the training data', (t) =>
-        rangeOfText(t, '"training"'),
+      await expectOne(
+        withValue(irisModel(), ['training', 'epochs'], undefined),
+        'error',
+        '"training" is missing the required key "epochs" — passes over the training data',
+        (t) => rangeOfText(t, '"training"'),
       );
     });
 
     it('suggests the closest allowed value of an enum', async () => {
-      await expectOne(withValue(irisModel(), ['task'], 'clasification'), 'error', '"task" must be "classification" or "regression" (got "clasification") — did you mean "classification"?', (t) =>
-        rangeOfText(t, '"clasification"'),
+      await expectOne(
+        withValue(irisModel(), ['task'], 'clasification'),
+        'error',
+        '"task" must be "classification" or "regression" (got "clasification") — did you mean "classification"?',
+        (t) => rangeOfText(t, '"clasification"'),
       );
     });
 
@@ -106,13 +123,17 @@ describe('validateModelFile', () => {
     });
 
     it('checks data sources by their kind', async () => {
-      await expectOne(withValue(irisModel(), ['data', 'train'], { images: 'a.gz' }), 'error', '"data.train" is missing the required key "labels" — the labels file (idx1, uint8), e.g. "data/train-labels-idx1-ubyte.gz"', (t) =>
-        rangeOfText(t, '"train"'),
+      await expectOne(
+        withValue(irisModel(), ['data', 'train'], { images: 'a.gz' }),
+        'error',
+        '"data.train" is missing the required key "labels" — the labels file (idx1, uint8), e.g. "data/train-labels-idx1-ubyte.gz"',
+        (t) => rangeOfText(t, '"train"'),
       );
     });
 
     it('places YAML schema errors on the YAML value', async () => {
-      const yaml = 'name: y\ntask: classification\ndata:\n  train: { path: data/iris.csv, label: species }\nmodel:\n  layers:\n    - type: dense\n      units: 3\n      activation: softmax\ntraining:\n  optimizer: adam\n  loss: sparseCategoricalCrossentropy\n  epochs: -1\n';
+      const yaml =
+        'name: y\ntask: classification\ndata:\n  train: { path: data/iris.csv, label: species }\nmodel:\n  layers:\n    - type: dense\n      units: 3\n      activation: softmax\ntraining:\n  optimizer: adam\n  loss: sparseCategoricalCrossentropy\n  epochs: -1\n';
       const result = await validateModelFile(workspace.file('y.model.yaml'), yaml, { workspaceRoot: workspace.root });
       assert.deepEqual(
         result.diagnostics.map((d) => [d.message, d.range]),
@@ -131,12 +152,19 @@ describe('validateModelFile', () => {
   describe('data files', () => {
     it('data file exists', async () => {
       const model = withValue(irisModel(), ['data', 'train', 'path'], 'data/none.csv');
-      await expectOne(model, 'error', `data file "data/none.csv" not found (looked for ${workspace.file('data/none.csv')}); check the path, which is relative to the model file's folder`, (t) => rangeOfText(t, '"data/none.csv"'));
+      await expectOne(
+        model,
+        'error',
+        `data file "data/none.csv" not found (looked for ${workspace.file('data/none.csv')}); check the path, which is relative to the model file's folder`,
+        (t) => rangeOfText(t, '"data/none.csv"'),
+      );
     });
 
     it('data path stays inside the workspace', async () => {
       const model = withValue(irisModel(), ['data', 'train', 'path'], '../iris.csv');
-      await expectOne(model, 'error', '"../iris.csv" is outside the workspace folder; data files must be inside it', (t) => rangeOfText(t, '"../iris.csv"'));
+      await expectOne(model, 'error', '"../iris.csv" is outside the workspace folder; data files must be inside it', (t) =>
+        rangeOfText(t, '"../iris.csv"'),
+      );
     });
 
     it('a symbolic link may not point outside the workspace', async () => {
@@ -172,8 +200,11 @@ describe('validateModelFile', () => {
 
     it('label key exists in the first JSON record', async () => {
       workspace.write('data/rows.jsonl', '{"a": 1, "kind": "x"}\n{"a": 2, "kind": "y"}\n{"a": 3, "kind": "z"}\n');
-      await expectOne(withValue(irisModel(), ['data', 'train'], { path: 'data/rows.jsonl', label: 'class' }), 'error', 'no column "class" in "data/rows.jsonl" (columns: a, kind)', (t) =>
-        rangeOfText(t, '"class"'),
+      await expectOne(
+        withValue(irisModel(), ['data', 'train'], { path: 'data/rows.jsonl', label: 'class' }),
+        'error',
+        'no column "class" in "data/rows.jsonl" (columns: a, kind)',
+        (t) => rangeOfText(t, '"class"'),
       );
     });
 
@@ -181,7 +212,12 @@ describe('validateModelFile', () => {
       workspace.write('data/dup.csv', 'a,a,species\n1,2,x\n');
       const file = path.relative(process.cwd(), workspace.file('data/dup.csv'));
       const shown = file.startsWith('..') ? workspace.file('data/dup.csv') : file;
-      await expectOne(withValue(irisModel(), ['data', 'train', 'path'], 'data/dup.csv'), 'error', `${shown}:1: column "a" appears twice in the header`, (t) => rangeOfText(t, '"data/dup.csv"'));
+      await expectOne(
+        withValue(irisModel(), ['data', 'train', 'path'], 'data/dup.csv'),
+        'error',
+        `${shown}:1: column "a" appears twice in the header`,
+        (t) => rangeOfText(t, '"data/dup.csv"'),
+      );
     });
 
     it('IDX images and labels hold the same number of examples', async () => {
@@ -209,7 +245,9 @@ describe('validateModelFile', () => {
       workspace.write('data/i.gz', buildIdxImages(4, 2, 2, { gzip: true }));
       workspace.write('data/l.gz', buildIdxLabels([0, 1, 2, 3], { gzip: true }));
       const model = withValue(irisModel(), ['data', 'train'], { images: 'data/i.gz', labels: 'data/l.gz' });
-      await expectOne(model, 'error', 'the output layer has 3 units, but the data has 4 classes (0, 1, 2, 3); set "units": 4', (t) => rangeAfter(t, '"units": 8', '3'));
+      await expectOne(model, 'error', 'the output layer has 3 units, but the data has 4 classes (0, 1, 2, 3); set "units": 4', (t) =>
+        rangeAfter(t, '"units": 8', '3'),
+      );
     });
 
     it('regression predicts one number', async () => {
@@ -218,7 +256,9 @@ describe('validateModelFile', () => {
       model = withValue(model, ['model', 'layers', 1], { type: 'dense', units: 2 });
       model = withValue(model, ['training', 'loss'], 'meanSquaredError');
       model = withValue(model, ['training', 'metrics'], ['mae']);
-      await expectOne(model, 'error', 'a regression model predicts one number: the output layer needs "units": 1 (it has 2)', (t) => rangeAfter(t, '"units": 8', '2'));
+      await expectOne(model, 'error', 'a regression model predicts one number: the output layer needs "units": 1 (it has 2)', (t) =>
+        rangeAfter(t, '"units": 8', '2'),
+      );
     });
 
     it('binaryCrossentropy needs two classes', async () => {
@@ -261,7 +301,11 @@ describe('validateModelFile', () => {
       workspace.write('data/i.gz', buildIdxImages(4, 2, 2, { gzip: true }));
       workspace.write('data/l.gz', buildIdxLabels([0, 1, 2, 2], { gzip: true }));
       let model = withValue(irisModel(), ['data', 'train'], { images: 'data/i.gz', labels: 'data/l.gz' });
-      model = withValue(model, ['model', 'layers'], [{ type: 'conv2d', filters: 2, kernelSize: 1 }, { type: 'flatten' }, { type: 'dense', units: 3, activation: 'softmax' }]);
+      model = withValue(
+        model,
+        ['model', 'layers'],
+        [{ type: 'conv2d', filters: 2, kernelSize: 1 }, { type: 'flatten' }, { type: 'dense', units: 3, activation: 'softmax' }],
+      );
       await expectOne(
         model,
         'error',
@@ -282,7 +326,12 @@ describe('validateModelFile', () => {
 
   describe('model file alone', () => {
     it('unknown layer type, with a suggestion', async () => {
-      await expectOne(withValue(irisModel(), ['model', 'layers', 0, 'type'], 'dence'), 'error', 'unknown layer type "dence" — did you mean "dense"?', (t) => rangeOfText(t, '"dence"'));
+      await expectOne(
+        withValue(irisModel(), ['model', 'layers', 0, 'type'], 'dence'),
+        'error',
+        'unknown layer type "dence" — did you mean "dense"?',
+        (t) => rangeOfText(t, '"dence"'),
+      );
     });
 
     it('a layer that cannot stand in a list', async () => {
@@ -335,8 +384,11 @@ describe('validateModelFile', () => {
 
     it('testSplit is pointless beside data.test', async () => {
       workspace.write('data/test.csv', IRIS_CSV);
-      await expectOne(withValue(irisModel(), ['data', 'test'], { path: 'data/test.csv', label: 'species' }), 'warning', '"testSplit" is ignored because "data.test" is given; remove one of them', (t) =>
-        rangeOfText(t, '"testSplit"'),
+      await expectOne(
+        withValue(irisModel(), ['data', 'test'], { path: 'data/test.csv', label: 'species' }),
+        'warning',
+        '"testSplit" is ignored because "data.test" is given; remove one of them',
+        (t) => rangeOfText(t, '"testSplit"'),
       );
     });
 
@@ -352,13 +404,21 @@ describe('validateModelFile', () => {
     it('a val_ metric needs a validation split', async () => {
       let model = withValue(irisModel(), ['data', 'validationSplit'], undefined);
       model = withValue(model, ['training', 'earlyStopping'], { patience: 2 });
-      await expectOne(model, 'warning', '"val_loss" is only reported with a validation split: set "data.validationSplit" (e.g. 0.1) or monitor "loss"', (t) =>
-        rangeOfText(t, '"earlyStopping"'),
+      await expectOne(
+        model,
+        'warning',
+        '"val_loss" is only reported with a validation split: set "data.validationSplit" (e.g. 0.1) or monitor "loss"',
+        (t) => rangeOfText(t, '"earlyStopping"'),
       );
     });
 
     it('scale without normalize "scale" does nothing', async () => {
-      await expectOne(withValue(irisModel(), ['data', 'features', 'scale'], 255), 'warning', '"scale" is only used with "normalize": "scale"', (t) => rangeOfText(t, '"scale"'));
+      await expectOne(
+        withValue(irisModel(), ['data', 'features', 'scale'], 255),
+        'warning',
+        '"scale" is only used with "normalize": "scale"',
+        (t) => rangeOfText(t, '"scale"'),
+      );
     });
   });
 
@@ -372,7 +432,10 @@ describe('validateModelFile', () => {
         path: [],
       };
       assert.equal(formatDiagnostic(d), 'samples/x.model.json:12:5: error: boom');
-      assert.equal(formatDiagnostic({ ...d, file: '/elsewhere/y.model.yaml', severity: 'warning' }), '/elsewhere/y.model.yaml:12:5: warning: boom');
+      assert.equal(
+        formatDiagnostic({ ...d, file: '/elsewhere/y.model.yaml', severity: 'warning' }),
+        '/elsewhere/y.model.yaml:12:5: warning: boom',
+      );
     });
   });
 });

@@ -28,14 +28,42 @@ describe('hyperparameters, graph and inspector message guards', () => {
       totalParams: 15,
       trainableParams: 15,
       nonTrainableParams: 0,
-      memory: { weightsBytes: 60, optimizerBytes: 120, optimizerSlots: 2, gradientsBytes: 60, activationsBytes: 896, batchSize: 32, totalBytes: 1136 },
+      memory: {
+        weightsBytes: 60,
+        optimizerBytes: 120,
+        optimizerSlots: 2,
+        gradientsBytes: 60,
+        activationsBytes: 896,
+        batchSize: 32,
+        totalBytes: 1136,
+      },
     };
     assert.ok(isInspectorToHost({ type: 'ready' }));
     assert.ok(isInspectorToHost({ type: 'inspected', id: 1, ms: 3.5, inspection: { kind: 'ok', summary, warnings: [] } }));
-    assert.ok(!isInspectorToHost({ type: 'inspected', id: 1, ms: 3.5, inspection: { kind: 'ok', summary: { ...summary, totalParams: -1 }, warnings: [] } }));
-    const diagnostic = { file: '/m.model.json', range: { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } }, severity: 'error', message: 'm', path: ['a', 0] };
+    assert.ok(
+      !isInspectorToHost({
+        type: 'inspected',
+        id: 1,
+        ms: 3.5,
+        inspection: { kind: 'ok', summary: { ...summary, totalParams: -1 }, warnings: [] },
+      }),
+    );
+    const diagnostic = {
+      file: '/m.model.json',
+      range: { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } },
+      severity: 'error',
+      message: 'm',
+      path: ['a', 0],
+    };
     assert.ok(isInspectorToHost({ type: 'inspected', id: 2, ms: 1, inspection: { kind: 'invalid', diagnostics: [diagnostic] } }));
-    assert.ok(!isInspectorToHost({ type: 'inspected', id: 2, ms: 1, inspection: { kind: 'invalid', diagnostics: [{ ...diagnostic, severity: 'fatal' }] } }));
+    assert.ok(
+      !isInspectorToHost({
+        type: 'inspected',
+        id: 2,
+        ms: 1,
+        inspection: { kind: 'invalid', diagnostics: [{ ...diagnostic, severity: 'fatal' }] },
+      }),
+    );
     assert.ok(isHostToInspector({ type: 'inspect', request: { id: 3, modelFile: '/m.model.json', text: '{}', workspaceRoot: '/' } }));
     assert.ok(!isHostToInspector({ type: 'inspect', request: { id: 3, modelFile: '/m.model.json' } }));
   });
@@ -44,7 +72,7 @@ describe('hyperparameters, graph and inspector message guards', () => {
 describe('training panel state and compare message guards', () => {
   const run = { status: 'stopped', runId: 'r1' };
 
-  it('a restored panel\'s state names its model file and, optionally, the run folders it compared', () => {
+  it("a restored panel's state names its model file and, optionally, the run folders it compared", () => {
     assert.ok(isTrainingPanelState({ modelFile: '/w/a.model.json' }));
     assert.ok(isTrainingPanelState({ modelFile: '/w/a.model.json', comparedRunDirs: ['/w/.modelstudio/runs/x'] }));
     assert.ok(!isTrainingPanelState({ modelFile: '/w/a.model.json', comparedRunDirs: '/w/.modelstudio/runs/x' }));

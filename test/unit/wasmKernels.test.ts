@@ -80,7 +80,8 @@ describe('wasm training kernels (convolution gradients, transposed matmul, row g
   });
 
   for (const c of cases) {
-    const label = `${c.batch}×${c.height}×${c.width}×${c.inChannels} → ${c.outChannels}, ` +
+    const label =
+      `${c.batch}×${c.height}×${c.width}×${c.inChannels} → ${c.outChannels}, ` +
       `filter ${c.filter.join('×')}, stride ${c.stride}, ${c.pad}`;
     const filterShape: Shape4 = [c.filter[0], c.filter[1], c.inChannels, c.outChannels];
     const xShape: Shape4 = [c.batch, c.height, c.width, c.inChannels];
@@ -94,8 +95,20 @@ describe('wasm training kernels (convolution gradients, transposed matmul, row g
 
     it(`Conv2DBackpropFilter matches cpu: ${label}`, async () => {
       const inputs = {
-        x: { shape: xShape, values: randomValues(xShape.reduce((a, b) => a * b), 1) },
-        dy: { shape: dyShape, values: randomValues(dyShape.reduce((a, b) => a * b), 2) },
+        x: {
+          shape: xShape,
+          values: randomValues(
+            xShape.reduce((a, b) => a * b),
+            1,
+          ),
+        },
+        dy: {
+          shape: dyShape,
+          values: randomValues(
+            dyShape.reduce((a, b) => a * b),
+            2,
+          ),
+        },
       };
       const attrs = { ...common, filterShape };
       const expected = await runOn('cpu', 'Conv2DBackpropFilter', inputs, attrs);
@@ -107,8 +120,20 @@ describe('wasm training kernels (convolution gradients, transposed matmul, row g
 
     it(`Conv2DBackpropInput matches cpu: ${label}`, async () => {
       const inputs = {
-        dy: { shape: dyShape, values: randomValues(dyShape.reduce((a, b) => a * b), 3) },
-        filter: { shape: filterShape, values: randomValues(filterShape.reduce((a, b) => a * b), 4) },
+        dy: {
+          shape: dyShape,
+          values: randomValues(
+            dyShape.reduce((a, b) => a * b),
+            3,
+          ),
+        },
+        filter: {
+          shape: filterShape,
+          values: randomValues(
+            filterShape.reduce((a, b) => a * b),
+            4,
+          ),
+        },
       };
       const attrs = { ...common, inputShape: xShape };
       const expected = await runOn('cpu', 'Conv2DBackpropInput', inputs, attrs);
@@ -131,8 +156,20 @@ describe('wasm training kernels (convolution gradients, transposed matmul, row g
   for (const [i, m] of matMuls.entries()) {
     it(`BatchMatMul matches cpu: [${m.a}]${m.transposeA ? 'ᵀ' : ''} · [${m.b}]${m.transposeB ? 'ᵀ' : ''}`, async () => {
       const inputs = {
-        a: { shape: m.a, values: randomValues(m.a.reduce((x, y) => x * y), 10 + i) },
-        b: { shape: m.b, values: randomValues(m.b.reduce((x, y) => x * y), 20 + i) },
+        a: {
+          shape: m.a,
+          values: randomValues(
+            m.a.reduce((x, y) => x * y),
+            10 + i,
+          ),
+        },
+        b: {
+          shape: m.b,
+          values: randomValues(
+            m.b.reduce((x, y) => x * y),
+            20 + i,
+          ),
+        },
       };
       const attrs = { transposeA: m.transposeA, transposeB: m.transposeB };
       const expected = await runOn('cpu', 'BatchMatMul', inputs, attrs);
@@ -175,20 +212,30 @@ describe('wasm training kernels (convolution gradients, transposed matmul, row g
   ];
   for (const [i, p] of pools.entries()) {
     it(`MaxPoolGrad matches cpu: [${p.shape}] pool ${p.filter.join('×')} stride ${p.stride.join('×')} ${p.pad}${p.ties ? ', with ties' : ''}`, async () => {
-      let x = randomValues(p.shape.reduce((a, b) => a * b), 40 + i);
+      let x = randomValues(
+        p.shape.reduce((a, b) => a * b),
+        40 + i,
+      );
       if (p.ties) x = x.map((v) => Math.max(0, Math.round(v * 3) / 3)); // few distinct values, many zeros
       await tf.setBackend('cpu');
       const yShape = tf.tidy(() => tf.maxPool(tf.tensor4d(x, p.shape), p.filter, p.stride, p.pad).shape);
-      const dy = randomValues(yShape.reduce((a, b) => a * b), 50 + i);
+      const dy = randomValues(
+        yShape.reduce((a, b) => a * b),
+        50 + i,
+      );
       const attrs = { filterSize: p.filter, strides: p.stride, pad: p.pad };
       const results = [];
       for (const backend of ['cpu', 'wasm'] as const) {
         await tf.setBackend(backend);
-        results.push(await tf.tidy(() => {
-          const input = tf.tensor4d(x, p.shape);
-          const output = tf.maxPool(input, p.filter, p.stride, p.pad);
-          return tf.engine().runKernel('MaxPoolGrad', { dy: tf.tensor(dy, yShape), input, output }, attrs) as tf.Tensor;
-        }).data());
+        results.push(
+          await tf
+            .tidy(() => {
+              const input = tf.tensor4d(x, p.shape);
+              const output = tf.maxPool(input, p.filter, p.stride, p.pad);
+              return tf.engine().runKernel('MaxPoolGrad', { dy: tf.tensor(dy, yShape), input, output }, attrs) as tf.Tensor;
+            })
+            .data(),
+        );
       }
       const [expected, actual] = results as Float32Array[];
       const error = relativeError(actual, expected);
@@ -210,15 +257,31 @@ describe('wasm training kernels (convolution gradients, transposed matmul, row g
     const before = tf.memory().numTensors;
     const beforeBytes = tf.memory().numBytes;
     const outputs = [
-      tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, {
-        strides: [2, 2], pad: 'valid', dataFormat: 'NHWC', filterShape: [3, 3, 3, 5],
-      }) as tf.Tensor,
-      tf.engine().runKernel('Conv2DBackpropInput', { dy: dyStride1, filter }, {
-        strides: [1, 1], pad: 'same', dataFormat: 'NHWC', inputShape: [2, 9, 9, 3],
-      }) as tf.Tensor,
+      tf.engine().runKernel(
+        'Conv2DBackpropFilter',
+        { x, dy },
+        {
+          strides: [2, 2],
+          pad: 'valid',
+          dataFormat: 'NHWC',
+          filterShape: [3, 3, 3, 5],
+        },
+      ) as tf.Tensor,
+      tf.engine().runKernel(
+        'Conv2DBackpropInput',
+        { dy: dyStride1, filter },
+        {
+          strides: [1, 1],
+          pad: 'same',
+          dataFormat: 'NHWC',
+          inputShape: [2, 9, 9, 3],
+        },
+      ) as tf.Tensor,
       tf.matMul(a, b, true, true),
       tf.gather(x, indices),
-      tf.engine().runKernel('MaxPoolGrad', { dy: pooled, input: x, output: pooled }, { filterSize: 2, strides: 2, pad: 'valid' }) as tf.Tensor,
+      tf
+        .engine()
+        .runKernel('MaxPoolGrad', { dy: pooled, input: x, output: pooled }, { filterSize: 2, strides: 2, pad: 'valid' }) as tf.Tensor,
     ];
     assert.equal(tf.memory().numTensors, before + outputs.length);
     assert.equal(tf.memory().numBytes, beforeBytes + outputs.reduce((sum, t) => sum + t.size * 4, 0));

@@ -47,10 +47,19 @@ function train(modelFile: string, cwd: string, backend: 'cpu' | 'webgpu'): Train
     encoding: 'utf8',
     timeout: 170_000,
   });
-  const lines = result.stdout.trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
-  const final = lines.at(-1) as { type?: string; status?: string; run?: { backend?: string; error?: { message: string } }; message?: string } | undefined;
+  const lines = result.stdout
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+  const final = lines.at(-1) as
+    { type?: string; status?: string; run?: { backend?: string; error?: { message: string } }; message?: string } | undefined;
   if (final?.type !== 'result' || final.status !== 'completed') {
-    return { losses: [], batches: [], error: final?.message ?? final?.run?.error?.message ?? (result.stderr.trim().split('\n').at(-1) || `exit ${result.status}`) };
+    return {
+      losses: [],
+      batches: [],
+      error: final?.message ?? final?.run?.error?.message ?? (result.stderr.trim().split('\n').at(-1) || `exit ${result.status}`),
+    };
   }
   const epochs = lines.filter((line) => typeof line.epoch === 'number' && line.batch === null) as unknown as MetricRecord[];
   const batches = lines.filter((line) => typeof line.epoch === 'number' && typeof line.batch === 'number') as unknown as MetricRecord[];
@@ -70,7 +79,10 @@ function assertSameLosses(webgpu: Trained, cpu: Trained): void {
     assert.ok(relative < 1e-3, `epoch ${i + 1}: webgpu ${loss} vs cpu ${cpu.losses[i]} (relative ${relative.toExponential(2)})`);
   });
   // Every batch, once, in order, with the loss of that batch.
-  assert.deepEqual(webgpu.batches.map(([key]) => key), cpu.batches.map(([key]) => key));
+  assert.deepEqual(
+    webgpu.batches.map(([key]) => key),
+    cpu.batches.map(([key]) => key),
+  );
   webgpu.batches.forEach(([key, loss], i) => {
     const relative = Math.abs(loss - cpu.batches[i][1]) / Math.abs(cpu.batches[i][1]);
     assert.ok(relative < 1e-3, `batch ${key}: webgpu ${loss} vs cpu ${cpu.batches[i][1]} (relative ${relative.toExponential(2)})`);
@@ -91,8 +103,10 @@ describe('webgpu backend (Dawn) trains like cpu', function () {
     // Skip the whole suite, saying why, when Dawn finds no adapter; any other failure is a failure.
     mlpOnWebGpu = train(mlp.modelFile, mlp.workspace.root, 'webgpu');
     if (mlpOnWebGpu.error?.includes('backend webgpu is not available') === true) {
-      console.log(`      skipped: ${mlpOnWebGpu.error}` +
-        (/Vulkan|adapter/.test(mlpOnWebGpu.error) ? ' (for a software adapter: bash scripts/installLavapipe.sh)' : ''));
+      console.log(
+        `      skipped: ${mlpOnWebGpu.error}` +
+          (/Vulkan|adapter/.test(mlpOnWebGpu.error) ? ' (for a software adapter: bash scripts/installLavapipe.sh)' : ''),
+      );
       this.skip();
     }
     const pixels = (image: number, index: number): number => ((image * 31 + index * 7) % 97) * 2;
@@ -100,24 +114,27 @@ describe('webgpu backend (Dawn) trains like cpu', function () {
       'train-images.idx': buildIdxImages(96, 12, 12, { pixel: pixels }),
       'train-labels.idx': buildIdxLabels(Array.from({ length: 96 }, (_, i) => (i * 7) % 4)),
     });
-    cnnFile = images.write('cnn.model.json', JSON.stringify({
-      name: 'cnn',
-      task: 'classification',
-      data: {
-        train: { images: 'train-images.idx', labels: 'train-labels.idx' },
-        features: { normalize: 'scale', scale: 255, shape: [12, 12, 1] },
-      },
-      model: {
-        layers: [
-          { type: 'conv2d', filters: 4, kernelSize: 3, activation: 'relu' },
-          { type: 'maxPooling2d', poolSize: 2 },
-          { type: 'conv2d', filters: 6, kernelSize: 3, padding: 'same', activation: 'relu' },
-          { type: 'flatten' },
-          { type: 'dense', units: 4, activation: 'softmax' },
-        ],
-      },
-      training: { optimizer: 'adam', learningRate: 0.01, loss: 'sparseCategoricalCrossentropy', batchSize: 16, epochs: 3, seed: 5 },
-    }));
+    cnnFile = images.write(
+      'cnn.model.json',
+      JSON.stringify({
+        name: 'cnn',
+        task: 'classification',
+        data: {
+          train: { images: 'train-images.idx', labels: 'train-labels.idx' },
+          features: { normalize: 'scale', scale: 255, shape: [12, 12, 1] },
+        },
+        model: {
+          layers: [
+            { type: 'conv2d', filters: 4, kernelSize: 3, activation: 'relu' },
+            { type: 'maxPooling2d', poolSize: 2 },
+            { type: 'conv2d', filters: 6, kernelSize: 3, padding: 'same', activation: 'relu' },
+            { type: 'flatten' },
+            { type: 'dense', units: 4, activation: 'softmax' },
+          ],
+        },
+        training: { optimizer: 'adam', learningRate: 0.01, loss: 'sparseCategoricalCrossentropy', batchSize: 16, epochs: 3, seed: 5 },
+      }),
+    );
   });
   after(() => {
     mlp?.workspace.remove();

@@ -14,7 +14,18 @@ import {
 import type { Point } from '../../src/protocol/evaluationTypes';
 
 // Scatter and line for curves, bars for the residual histogram: nothing else is bundled.
-Chart.register(ScatterController, LineController, LineElement, PointElement, BarController, BarElement, LinearScale, CategoryScale, Legend, Tooltip);
+Chart.register(
+  ScatterController,
+  LineController,
+  LineElement,
+  PointElement,
+  BarController,
+  BarElement,
+  LinearScale,
+  CategoryScale,
+  Legend,
+  Tooltip,
+);
 
 export function cssVar(name: string, fallback: string): string {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || fallback;
@@ -42,15 +53,45 @@ function axis(title: string, colors: ReturnType<typeof palette>, range?: { min: 
 }
 
 /** A curve from (0,0) to (1,1) with a dashed diagonal reference: ROC (x FPR, y TPR) or PR (x recall, y precision). */
-export function curveChart(canvas: HTMLCanvasElement, points: readonly Point[], x: string, y: string, label: string, diagonal: boolean): Chart {
+export function curveChart(
+  canvas: HTMLCanvasElement,
+  points: readonly Point[],
+  x: string,
+  y: string,
+  label: string,
+  diagonal: boolean,
+): Chart {
   const colors = palette();
   Chart.defaults.font.family = colors.font;
   return new Chart(canvas, {
     type: 'scatter',
     data: {
       datasets: [
-        { label, data: points.map((p) => ({ x: p.x, y: p.y })), showLine: true, borderColor: colors.primary, backgroundColor: colors.primary, pointRadius: 0, borderWidth: 2 },
-        ...(diagonal ? [{ label: 'chance', data: [{ x: 0, y: 0 }, { x: 1, y: 1 }], showLine: true, borderColor: colors.grid, borderDash: [4, 4], pointRadius: 0, borderWidth: 1 }] : []),
+        {
+          label,
+          data: points.map((p) => ({ x: p.x, y: p.y })),
+          showLine: true,
+          borderColor: colors.primary,
+          backgroundColor: colors.primary,
+          pointRadius: 0,
+          borderWidth: 2,
+        },
+        ...(diagonal
+          ? [
+              {
+                label: 'chance',
+                data: [
+                  { x: 0, y: 0 },
+                  { x: 1, y: 1 },
+                ],
+                showLine: true,
+                borderColor: colors.grid,
+                borderDash: [4, 4],
+                pointRadius: 0,
+                borderWidth: 1,
+              },
+            ]
+          : []),
       ],
     },
     options: {
@@ -73,8 +114,25 @@ export function scatterChart(canvas: HTMLCanvasElement, points: readonly Point[]
     type: 'scatter',
     data: {
       datasets: [
-        { label: 'examples', data: points.map((p) => ({ x: p.x, y: p.y })), borderColor: colors.primary, backgroundColor: colors.primary, pointRadius: 2 },
-        { label: 'predicted = actual', data: [{ x: lo, y: lo }, { x: hi, y: hi }], showLine: true, borderColor: colors.secondary, borderDash: [4, 4], pointRadius: 0, borderWidth: 1 },
+        {
+          label: 'examples',
+          data: points.map((p) => ({ x: p.x, y: p.y })),
+          borderColor: colors.primary,
+          backgroundColor: colors.primary,
+          pointRadius: 2,
+        },
+        {
+          label: 'predicted = actual',
+          data: [
+            { x: lo, y: lo },
+            { x: hi, y: hi },
+          ],
+          showLine: true,
+          borderColor: colors.secondary,
+          borderDash: [4, 4],
+          pointRadius: 0,
+          borderWidth: 1,
+        },
       ],
     },
     options: {
@@ -94,14 +152,21 @@ export function histogramChart(canvas: HTMLCanvasElement, edges: readonly number
     type: 'bar',
     data: {
       labels: edges.map((e) => String(Number(e.toPrecision(3)))),
-      datasets: [{ label: 'examples', data: [...counts], backgroundColor: colors.primary, borderWidth: 0, barPercentage: 1, categoryPercentage: 1 }],
+      datasets: [
+        { label: 'examples', data: [...counts], backgroundColor: colors.primary, borderWidth: 0, barPercentage: 1, categoryPercentage: 1 },
+      ],
     },
     options: {
       animation: false,
       responsive: true,
       maintainAspectRatio: false,
       scales: {
-        x: { type: 'category', title: { display: true, text: 'residual (predicted − actual), bin start', color: colors.foreground }, ticks: { color: colors.foreground }, grid: { color: colors.grid } },
+        x: {
+          type: 'category',
+          title: { display: true, text: 'residual (predicted − actual), bin start', color: colors.foreground },
+          ticks: { color: colors.foreground },
+          grid: { color: colors.grid },
+        },
         y: axis('examples', colors),
       },
       plugins: { legend: { display: false } },

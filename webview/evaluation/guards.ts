@@ -2,7 +2,6 @@ import type { EvaluationPanelState, HostToEvaluation } from '../../src/protocol/
 import type { Evaluation } from '../../src/protocol/evaluationTypes';
 import { type Fields, isMessageOf, isObject } from '../../src/protocol/primitiveGuards';
 
-
 function isNumberOrNull(value: unknown): boolean {
   return value === null || typeof value === 'number';
 }
@@ -15,25 +14,44 @@ function isRef(value: unknown): boolean {
 function isEvaluation(value: unknown): value is Evaluation {
   if (!isObject(value) || !isObject(value.dataset) || !isObject(value.result) || !Array.isArray(value.worst)) return false;
   const result = value.result;
-  const shapeOk = result.kind === 'classification'
-    ? Array.isArray(result.classes) && Array.isArray(result.confusion) && Array.isArray(result.perClass) && isObject(result.macro) && isObject(result.weighted) && Array.isArray(result.topK)
-    : result.kind === 'regression' && Array.isArray(result.scatter) && isObject(result.residuals);
-  return shapeOk
-    && typeof value.id === 'string' && typeof value.runId === 'string' && typeof value.runDir === 'string'
-    && typeof value.dataset.description === 'string' && typeof value.dataset.sha256 === 'string'
-    && typeof value.count === 'number' && isNumberOrNull(value.loss) && typeof value.lossName === 'string'
-    && value.worst.every((w) => isObject(w) && isObject(w.source) && typeof w.source.file === 'string');
+  const shapeOk =
+    result.kind === 'classification'
+      ? Array.isArray(result.classes) &&
+        Array.isArray(result.confusion) &&
+        Array.isArray(result.perClass) &&
+        isObject(result.macro) &&
+        isObject(result.weighted) &&
+        Array.isArray(result.topK)
+      : result.kind === 'regression' && Array.isArray(result.scatter) && isObject(result.residuals);
+  return (
+    shapeOk &&
+    typeof value.id === 'string' &&
+    typeof value.runId === 'string' &&
+    typeof value.runDir === 'string' &&
+    typeof value.dataset.description === 'string' &&
+    typeof value.dataset.sha256 === 'string' &&
+    typeof value.count === 'number' &&
+    isNumberOrNull(value.loss) &&
+    typeof value.lossName === 'string' &&
+    value.worst.every((w) => isObject(w) && isObject(w.source) && typeof w.source.file === 'string')
+  );
 }
 
 /** Checks a message from the host before the panel acts on it. */
 export const isHostMessage = isMessageOf<HostToEvaluation>({
-  show: (value) => typeof value.modelFile === 'string' && typeof value.modelName === 'string'
-      && Array.isArray(value.choices) && value.choices.every((c) => isRef(c) && typeof (c as Fields).label === 'string')
-      && isEvaluation(value.primary) && (value.compare === undefined || isEvaluation(value.compare)),
+  show: (value) =>
+    typeof value.modelFile === 'string' &&
+    typeof value.modelName === 'string' &&
+    Array.isArray(value.choices) &&
+    value.choices.every((c) => isRef(c) && typeof (c as Fields).label === 'string') &&
+    isEvaluation(value.primary) &&
+    (value.compare === undefined || isEvaluation(value.compare)),
   unavailable: (value) => typeof value.modelFile === 'string' && typeof value.modelName === 'string' && typeof value.message === 'string',
 });
 
 /** Checks what `getState()` returned. */
 export function isSavedState(value: unknown): value is EvaluationPanelState {
-  return isObject(value) && typeof value.modelFile === 'string' && isRef(value.primary) && (value.compare === undefined || isRef(value.compare));
+  return (
+    isObject(value) && typeof value.modelFile === 'string' && isRef(value.primary) && (value.compare === undefined || isRef(value.compare))
+  );
 }

@@ -1,5 +1,11 @@
 import type { Chart } from 'chart.js';
-import type { EvaluationChoice, EvaluationPanelState, EvaluationRef, EvaluationToHost, HostToEvaluation } from '../../src/protocol/evaluationMessages';
+import type {
+  EvaluationChoice,
+  EvaluationPanelState,
+  EvaluationRef,
+  EvaluationToHost,
+  HostToEvaluation,
+} from '../../src/protocol/evaluationMessages';
 import type { ClassificationResult, Evaluation, ExampleImage, RegressionResult, WorstPrediction } from '../../src/protocol/evaluationTypes';
 import { assertNever } from '../../src/protocol/assertNever';
 import { curveChart, histogramChart, scatterChart } from './charts';
@@ -20,7 +26,6 @@ app.innerHTML = `
   <p id="message" role="status" hidden></p>
   <div id="columns"></div>`;
 
-
 const ui = {
   title: element('title'),
   primary: element<HTMLSelectElement>('primary'),
@@ -30,7 +35,6 @@ const ui = {
 };
 
 let charts: Chart[] = [];
-
 
 /** 4 decimals; values too small to show that way (a near-perfect regression's errors) in exponent form. */
 function fixed(value: number | null, digits = 4): string {
@@ -90,7 +94,12 @@ function headline(evaluation: Evaluation): [string, number | null, boolean][] {
     ['macro F1', result.macro.f1, true],
     ['weighted F1', result.weighted.f1, true],
     ...result.topK.map(({ k, accuracy }): [string, number, boolean] => [`top-${k} accuracy`, accuracy, true]),
-    ...(result.binary ? [['ROC AUC', result.binary.rocAuc, true] as [string, number, boolean], ['average precision', result.binary.averagePrecision, true] as [string, number, boolean]] : []),
+    ...(result.binary
+      ? [
+          ['ROC AUC', result.binary.rocAuc, true] as [string, number, boolean],
+          ['average precision', result.binary.averagePrecision, true] as [string, number, boolean],
+        ]
+      : []),
   ];
 }
 
@@ -195,14 +204,22 @@ function worstTable(evaluation: Evaluation): HTMLTableElement {
   const idx = evaluation.worst.find((w) => w.source.line === undefined && !w.source.file.toLowerCase().endsWith('.png'));
   table.createCaption().textContent = `The ${evaluation.worst.length} examples with the highest loss${idx ? ` (#: index in ${baseName(idx.source.file)})` : ''}; Enter or a click opens the example`;
   const head = table.createTHead().insertRow();
-  const columns = [...(images ? ['image'] : []), 'source', 'actual', 'predicted', ...(classification ? ['confidence', 'p(actual)'] : []), classification ? 'loss' : 'squared error'];
+  const columns = [
+    ...(images ? ['image'] : []),
+    'source',
+    'actual',
+    'predicted',
+    ...(classification ? ['confidence', 'p(actual)'] : []),
+    classification ? 'loss' : 'squared error',
+  ];
   for (const name of columns) head.append(make('th', undefined, name));
   const body = table.createTBody();
   for (const w of evaluation.worst) {
     const tr = body.insertRow();
     tr.tabIndex = 0;
     tr.className = 'worst-row';
-    tr.title = w.source.line !== undefined ? `Open ${w.source.file} at line ${w.source.line}` : `${w.source.file}, example ${w.source.index}`;
+    tr.title =
+      w.source.line !== undefined ? `Open ${w.source.file} at line ${w.source.line}` : `${w.source.file}, example ${w.source.index}`;
     if (images) {
       const td = make('td', 'image-cell');
       if (w.image) {
@@ -213,9 +230,14 @@ function worstTable(evaluation: Evaluation): HTMLTableElement {
       tr.append(td);
     }
     tr.append(make('td', 'source', sourceName(w)), make('td', undefined, shown(w.actual)), make('td', undefined, shown(w.predicted)));
-    if (classification) tr.append(make('td', 'num', w.confidence === undefined ? '' : percent(w.confidence)), make('td', 'num', w.trueClassProbability === undefined ? '' : percent(w.trueClassProbability)));
+    if (classification)
+      tr.append(
+        make('td', 'num', w.confidence === undefined ? '' : percent(w.confidence)),
+        make('td', 'num', w.trueClassProbability === undefined ? '' : percent(w.trueClassProbability)),
+      );
     tr.append(make('td', 'num', fixed(w.loss)));
-    const open = (): void => vscode.postMessage({ type: 'openSource', file: w.source.file, ...(w.source.line === undefined ? {} : { line: w.source.line }) });
+    const open = (): void =>
+      vscode.postMessage({ type: 'openSource', file: w.source.file, ...(w.source.line === undefined ? {} : { line: w.source.line }) });
     tr.addEventListener('click', open);
     tr.addEventListener('keydown', (event) => {
       if (event.key === 'Enter' || event.key === ' ') {
@@ -240,7 +262,11 @@ function column(evaluation: Evaluation, other: Evaluation | undefined): HTMLElem
   box.append(
     make('h2', undefined, `Run ${evaluation.runId}`),
     make('p', 'meta', evaluation.dataset.description),
-    make('p', 'meta', `${evaluation.count.toLocaleString('en-US')} examples · sha256 ${evaluation.dataset.sha256.slice(0, 12)}… · ${evaluation.backend} · ${(evaluation.durationMs / 1000).toFixed(1)} s · ${when}`),
+    make(
+      'p',
+      'meta',
+      `${evaluation.count.toLocaleString('en-US')} examples · sha256 ${evaluation.dataset.sha256.slice(0, 12)}… · ${evaluation.backend} · ${(evaluation.durationMs / 1000).toFixed(1)} s · ${when}`,
+    ),
     cards(evaluation, other),
   );
   const result = evaluation.result;
@@ -251,8 +277,12 @@ function column(evaluation: Evaluation, other: Evaluation | undefined): HTMLElem
       box.append(
         section(
           `ROC and precision–recall (positive class ${binary.positiveClass})`,
-          chartBox(`ROC curve, AUC ${fixed(binary.rocAuc)}`, (c) => curveChart(c, binary.roc, 'false-positive rate', 'true-positive rate', 'ROC', true)),
-          chartBox(`Precision–recall, average precision ${fixed(binary.averagePrecision)}`, (c) => curveChart(c, binary.pr, 'recall', 'precision', 'PR', false)),
+          chartBox(`ROC curve, AUC ${fixed(binary.rocAuc)}`, (c) =>
+            curveChart(c, binary.roc, 'false-positive rate', 'true-positive rate', 'ROC', true),
+          ),
+          chartBox(`Precision–recall, average precision ${fixed(binary.averagePrecision)}`, (c) =>
+            curveChart(c, binary.pr, 'recall', 'precision', 'PR', false),
+          ),
         ),
       );
     }
@@ -274,19 +304,26 @@ function regressionParts(result: RegressionResult): HTMLElement {
 function fillPickers(choices: readonly EvaluationChoice[], primary: Evaluation, compare: Evaluation | undefined): void {
   const primaryKey = refKey({ runDir: primary.runDir, evaluationId: primary.id });
   const compareKey = compare ? refKey({ runDir: compare.runDir, evaluationId: compare.id }) : '';
-  ui.primary.replaceChildren(...choices.map((c) => {
-    const option = make('option', undefined, c.label);
-    option.value = refKey(c);
-    option.selected = option.value === primaryKey;
-    return option;
-  }));
+  ui.primary.replaceChildren(
+    ...choices.map((c) => {
+      const option = make('option', undefined, c.label);
+      option.value = refKey(c);
+      option.selected = option.value === primaryKey;
+      return option;
+    }),
+  );
   const none = make('option', undefined, '— none —');
   none.value = '';
-  ui.compare.replaceChildren(none, ...choices.filter((c) => refKey(c) !== primaryKey).map((c) => {
-    const option = make('option', undefined, c.label);
-    option.value = refKey(c);
-    return option;
-  }));
+  ui.compare.replaceChildren(
+    none,
+    ...choices
+      .filter((c) => refKey(c) !== primaryKey)
+      .map((c) => {
+        const option = make('option', undefined, c.label);
+        option.value = refKey(c);
+        return option;
+      }),
+  );
   ui.compare.value = compareKey;
   ui.compare.disabled = choices.length < 2;
 }

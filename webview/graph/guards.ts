@@ -2,7 +2,6 @@ import type { HostToGraph } from '../../src/protocol/graphMessages';
 import type { Inspection } from '../../src/protocol/inspectorMessages';
 import { isMessageOf, isObject } from '../../src/protocol/primitiveGuards';
 
-
 function isShape(value: unknown): boolean {
   return Array.isArray(value) && value.every((d) => d === null || typeof d === 'number');
 }
@@ -19,7 +18,15 @@ function isInspection(value: unknown): value is Inspection {
   return (
     isShape(s.inputShape) &&
     Array.isArray(s.layers) &&
-    s.layers.every((l) => isObject(l) && typeof l.index === 'number' && typeof l.name === 'string' && typeof l.type === 'string' && isShape(l.outputShape) && typeof l.params === 'number') &&
+    s.layers.every(
+      (l) =>
+        isObject(l) &&
+        typeof l.index === 'number' &&
+        typeof l.name === 'string' &&
+        typeof l.type === 'string' &&
+        isShape(l.outputShape) &&
+        typeof l.params === 'number',
+    ) &&
     typeof s.totalParams === 'number' &&
     typeof s.trainableParams === 'number' &&
     typeof s.nonTrainableParams === 'number' &&
@@ -29,7 +36,11 @@ function isInspection(value: unknown): value is Inspection {
 
 /** Checks a message from the host before the graph acts on it. */
 export const isHostMessage = isMessageOf<HostToGraph>({
-  inspection: (value) => typeof value.modelFile === 'string' && typeof value.modelName === 'string' && typeof value.version === 'number' && isInspection(value.inspection),
+  inspection: (value) =>
+    typeof value.modelFile === 'string' &&
+    typeof value.modelName === 'string' &&
+    typeof value.version === 'number' &&
+    isInspection(value.inspection),
   unavailable: (value) => typeof value.modelFile === 'string' && typeof value.modelName === 'string' && typeof value.message === 'string',
   highlight: (value) => value.index === null || typeof value.index === 'number',
 });

@@ -19,7 +19,6 @@ app.innerHTML = `
   </section>
   <ol id="graph" aria-label="Layers, input first"></ol>`;
 
-
 const ui = {
   name: element('name'),
   totals: element('totals'),
@@ -30,7 +29,6 @@ const ui = {
 };
 
 let highlighted: number | null = null;
-
 
 function shape(dims: readonly (number | null)[]): string {
   return `[${dims.map((d) => (d === null ? 'null' : String(d))).join(', ')}]`;
@@ -62,7 +60,8 @@ function node(layer: LayerSummary): HTMLElement {
   head.append(make('span', 'type', layer.type), make('span', 'name', layer.name));
   const facts = make('span', 'node-facts');
   facts.append(make('span', 'shape', shape(layer.outputShape)), make('span', 'params', `${count(layer.params)} params`));
-  if (layer.params !== layer.trainableParams) facts.append(make('span', 'frozen', `${count(layer.params - layer.trainableParams)} non-trainable`));
+  if (layer.params !== layer.trainableParams)
+    facts.append(make('span', 'frozen', `${count(layer.params - layer.trainableParams)} non-trainable`));
   button.append(head, facts);
   button.addEventListener('click', () => vscode.postMessage({ type: 'revealLayer', index: layer.index }));
   item.append(button);

@@ -5,7 +5,16 @@ import { make } from '../common/page';
 // The form's fields: one @vscode-elements control per field, patched in place (a focused control keeps its text and focus).
 
 /** The parts of @vscode-elements components this form uses. */
-export type TextField = HTMLElement & { value: string; type: string; placeholder?: string; min?: number; max?: number; step?: number; label: string; invalid: boolean };
+export type TextField = HTMLElement & {
+  value: string;
+  type: string;
+  placeholder?: string;
+  min?: number;
+  max?: number;
+  step?: number;
+  label: string;
+  invalid: boolean;
+};
 export type SingleSelect = HTMLElement & { value: string; combobox: boolean; creatable: boolean; label: string; invalid: boolean };
 export type MultiSelect = HTMLElement & { value: string[]; label: string; invalid: boolean };
 export type Checkbox = HTMLElement & { checked: boolean; label: string; invalid: boolean };
@@ -26,7 +35,6 @@ export function isFocused(el: Element): boolean {
   const active = document.activeElement;
   return active !== null && (active === el || el.contains(active));
 }
-
 
 function domId(fieldId: string): string {
   return `f-${fieldId.replace(/[^\w-]/g, '_')}`;
@@ -54,7 +62,9 @@ function signatureOf(field: FormField): string {
 export type SendInput = (field: FormField, input: string | boolean | readonly string[]) => void;
 
 function defaultText(field: FormField): string {
-  return field.default === undefined ? '' : `default ${typeof field.default === 'object' ? JSON.stringify(field.default) : String(field.default)}`;
+  return field.default === undefined
+    ? ''
+    : `default ${typeof field.default === 'object' ? JSON.stringify(field.default) : String(field.default)}`;
 }
 
 function options(field: FormField & { control: { kind: 'select' | 'multiselect' } }): string[] {
@@ -194,7 +204,10 @@ function setValue(view: FieldView, field: FormField): void {
 export function showProblems(view: FieldView, problems: readonly FieldProblem[]): void {
   view.problem.replaceChildren(...problems.map((p) => make('div', `problem ${p.severity}`, p.message)));
   view.problem.hidden = problems.length === 0;
-  view.row.classList.toggle('invalid', problems.some((p) => p.severity === 'error'));
+  view.row.classList.toggle(
+    'invalid',
+    problems.some((p) => p.severity === 'error'),
+  );
   (view.control as HTMLElement & { invalid: boolean }).invalid = problems.some((p) => p.severity === 'error');
 }
 

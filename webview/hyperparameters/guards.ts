@@ -2,11 +2,13 @@ import type { HostToHyperparameters } from '../../src/protocol/hyperparametersMe
 import type { FormField, FormGroup, FormLayer } from '../../src/modelFile/formModel';
 import { isMessageOf, isObject } from '../../src/protocol/primitiveGuards';
 
-
 const CONTROLS = new Set(['number', 'select', 'checkbox', 'multiselect', 'numberList', 'text', 'json']);
 
 function isProblems(value: unknown): boolean {
-  return Array.isArray(value) && value.every((p) => isObject(p) && typeof p.message === 'string' && (p.severity === 'error' || p.severity === 'warning'));
+  return (
+    Array.isArray(value) &&
+    value.every((p) => isObject(p) && typeof p.message === 'string' && (p.severity === 'error' || p.severity === 'warning'))
+  );
 }
 
 function isField(value: unknown): value is FormField {
@@ -24,32 +26,53 @@ function isField(value: unknown): value is FormField {
 }
 
 function isGroup(value: unknown): value is FormGroup {
-  return isObject(value) && typeof value.id === 'string' && typeof value.title === 'string' && Array.isArray(value.fields) && value.fields.every(isField);
+  return (
+    isObject(value) &&
+    typeof value.id === 'string' &&
+    typeof value.title === 'string' &&
+    Array.isArray(value.fields) &&
+    value.fields.every(isField)
+  );
 }
 
 function isLayer(value: unknown): value is FormLayer {
-  return isObject(value) && Number.isInteger(value.index) && typeof value.type === 'string' && Array.isArray(value.fields) && value.fields.every(isField) && isProblems(value.problems);
+  return (
+    isObject(value) &&
+    Number.isInteger(value.index) &&
+    typeof value.type === 'string' &&
+    Array.isArray(value.fields) &&
+    value.fields.every(isField) &&
+    isProblems(value.problems)
+  );
 }
 
 /** Checks a message from the host before the form acts on it. */
 export const isHostMessage = isMessageOf<HostToHyperparameters>({
-  form: (value) => typeof value.modelFile === 'string'
-    && typeof value.modelName === 'string'
-    && typeof value.version === 'number'
-    && typeof value.dirty === 'boolean'
-    && isForm(value.form),
-  notice: (value) => (value.level === 'info' || value.level === 'error') && typeof value.message === 'string'
-    && (value.details === undefined || (Array.isArray(value.details) && value.details.every((d) => typeof d === 'string'))),
+  form: (value) =>
+    typeof value.modelFile === 'string' &&
+    typeof value.modelName === 'string' &&
+    typeof value.version === 'number' &&
+    typeof value.dirty === 'boolean' &&
+    isForm(value.form),
+  notice: (value) =>
+    (value.level === 'info' || value.level === 'error') &&
+    typeof value.message === 'string' &&
+    (value.details === undefined || (Array.isArray(value.details) && value.details.every((d) => typeof d === 'string'))),
   inputError: (value) => typeof value.fieldId === 'string' && typeof value.message === 'string',
 });
 
 function isForm(form: unknown): boolean {
-  return isObject(form)
-    && Array.isArray(form.groups) && form.groups.every(isGroup)
-    && Array.isArray(form.layers) && form.layers.every(isLayer)
-    && Array.isArray(form.layerTypes) && form.layerTypes.every((t) => typeof t === 'string')
-    && isProblems(form.problems)
-    && typeof form.errorCount === 'number';
+  return (
+    isObject(form) &&
+    Array.isArray(form.groups) &&
+    form.groups.every(isGroup) &&
+    Array.isArray(form.layers) &&
+    form.layers.every(isLayer) &&
+    Array.isArray(form.layerTypes) &&
+    form.layerTypes.every((t) => typeof t === 'string') &&
+    isProblems(form.problems) &&
+    typeof form.errorCount === 'number'
+  );
 }
 
 /** Checks what `getState()` returned. */

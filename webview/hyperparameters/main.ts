@@ -38,7 +38,6 @@ app.innerHTML = `
     </div>
   </section>`;
 
-
 const ui = {
   name: element('name'),
   dirty: element('dirty'),
@@ -78,7 +77,10 @@ function groupSection(group: FormGroup): HTMLElement {
     view = { section, fields };
     groupViews.set(group.id, view);
   }
-  reconcile(view.fields, group.fields.map((field) => fieldRow(field, sendInput)));
+  reconcile(
+    view.fields,
+    group.fields.map((field) => fieldRow(field, sendInput)),
+  );
   return view.section;
 }
 
@@ -134,7 +136,10 @@ function layerItem(layer: FormLayer, count: number): HTMLElement {
   view.down.disabled = layer.index === count - 1;
   view.problems.replaceChildren(...layer.problems.map((p) => make('li', `problem ${p.severity}`, p.message)));
   view.problems.hidden = layer.problems.length === 0;
-  reconcile(view.fields, layer.fields.map((field) => fieldRow(field, sendInput)));
+  reconcile(
+    view.fields,
+    layer.fields.map((field) => fieldRow(field, sendInput)),
+  );
   return view.item;
 }
 
@@ -150,13 +155,18 @@ function render(modelFile: string, modelName: string, version: number, dirty: bo
 
   ui.status.hidden = form.errorCount === 0;
   ui.status.textContent =
-    form.errorCount === 0 ? '' : `${form.errorCount} problem${form.errorCount === 1 ? '' : 's'} in the file: training cannot start until ${form.errorCount === 1 ? 'it is' : 'they are'} fixed.`;
+    form.errorCount === 0
+      ? ''
+      : `${form.errorCount} problem${form.errorCount === 1 ? '' : 's'} in the file: training cannot start until ${form.errorCount === 1 ? 'it is' : 'they are'} fixed.`;
   ui.problems.replaceChildren(...form.problems.map((p) => make('li', `problem ${p.severity}`, p.message)));
   ui.problems.hidden = form.problems.length === 0;
   if (versionChanged) ui.notice.hidden = true;
 
   reconcile(ui.groups, form.groups.map(groupSection));
-  reconcile(ui.layers, form.layers.map((layer) => layerItem(layer, form.layers.length)));
+  reconcile(
+    ui.layers,
+    form.layers.map((layer) => layerItem(layer, form.layers.length)),
+  );
 
   // Views of fields, groups and layers that are gone.
   const shown = new Set([...form.groups.flatMap((g) => g.fields), ...form.layers.flatMap((l) => l.fields)].map((f) => f.id));

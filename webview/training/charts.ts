@@ -177,7 +177,13 @@ export class MetricCharts {
         // A log axis labels 1, 2 and 5 of each decade; Chart.js's 1…9 crowd each other.
         y.ticks =
           this.settings.yScale === 'log'
-            ? { callback: (value, _index, ticks) => logTick(value, ticks.map((t) => t.value)) }
+            ? {
+                callback: (value, _index, ticks) =>
+                  logTick(
+                    value,
+                    ticks.map((t) => t.value),
+                  ),
+              }
             : {};
       }
       const zoom = chart.options.plugins?.zoom?.zoom?.drag;
@@ -245,7 +251,11 @@ export class MetricCharts {
         },
         plugins: {
           legend: {
-            labels: { boxWidth: 12, filter: (item) => !item.text.endsWith(RAW), sort: (a, b) => (a.datasetIndex ?? 0) - (b.datasetIndex ?? 0) },
+            labels: {
+              boxWidth: 12,
+              filter: (item) => !item.text.endsWith(RAW),
+              sort: (a, b) => (a.datasetIndex ?? 0) - (b.datasetIndex ?? 0),
+            },
           },
           tooltip: {
             callbacks: {

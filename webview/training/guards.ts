@@ -30,12 +30,8 @@ function isRecords(value: unknown): value is MetricRecord[] {
 
 /** Checks a message from the host before the panel acts on it. */
 export const isHostMessage = isMessageOf<HostToTrainingPanel>({
-  reset: (value) => (
-      typeof value.modelFile === 'string' &&
-      typeof value.modelName === 'string' &&
-      isPanelRun(value.run) &&
-      isRecords(value.records)
-    ),
+  reset: (value) =>
+    typeof value.modelFile === 'string' && typeof value.modelName === 'string' && isPanelRun(value.run) && isRecords(value.records),
   run: (value) => isPanelRun(value.run),
   metrics: (value) => typeof value.runId === 'string' && isRecords(value.records),
   compare: (value) => Array.isArray(value.runs) && value.runs.every(isComparedRun),
@@ -75,6 +71,7 @@ export function isSavedState(value: unknown): value is TrainingPanelState {
     isPanelRun(value.run) &&
     isRecords(value.records) &&
     (value.settings === undefined || isChartSettings(value.settings)) &&
-    (value.comparedRunDirs === undefined || (Array.isArray(value.comparedRunDirs) && value.comparedRunDirs.every((dir) => typeof dir === 'string')))
+    (value.comparedRunDirs === undefined ||
+      (Array.isArray(value.comparedRunDirs) && value.comparedRunDirs.every((dir) => typeof dir === 'string')))
   );
 }

@@ -59,7 +59,6 @@ app.innerHTML = `
   <p id="compared" hidden></p>
   <div id="charts"></div>`;
 
-
 type Toggle = HTMLElement & { disabled: boolean };
 const ui = {
   name: element('name'),
@@ -216,7 +215,8 @@ function render(): void {
   for (const r of runs) for (const name of r.series.metricNames()) metrics.add(name);
   ui.toolbar.hidden = metrics.size === 0;
   ui.compared.hidden = runs.length < 2;
-  ui.compared.textContent = runs.length < 2 ? '' : `Comparing ${runs.length} runs: ${runs.map((r) => r.label).join(', ')} (chosen in the Runs view)`;
+  ui.compared.textContent =
+    runs.length < 2 ? '' : `Comparing ${runs.length} runs: ${runs.map((r) => r.label).join(', ')} (chosen in the Runs view)`;
   document.body.dataset.runs = String(runs.length);
   charts.show(runs, [...metrics], settings);
   document.body.dataset.points = String(series.lossPointCount);

@@ -67,7 +67,8 @@ export class ModelBackends implements vscode.Disposable {
 
   /** `Model Studio: Select Backend…`: every backend's status and speed on the model, then a pick. */
   async select(arg: unknown): Promise<SelectBackendResult | undefined> {
-    const args: SelectBackendArgs = arg instanceof vscode.Uri ? { modelFile: arg } : typeof arg === 'object' && arg !== null ? (arg as SelectBackendArgs) : {};
+    const args: SelectBackendArgs =
+      arg instanceof vscode.Uri ? { modelFile: arg } : typeof arg === 'object' && arg !== null ? (arg as SelectBackendArgs) : {};
     const uri = await resolveModelFile(args.modelFile, 'Model file to measure the backends on');
     if (!uri) {
       void vscode.window.showInformationMessage('Open a *.model.json or *.model.yaml file: the backends are measured training it.');
@@ -85,7 +86,8 @@ export class ModelBackends implements vscode.Disposable {
           workspaceRoot: workspaceRootFor(uri),
           seconds: args.seconds ?? 5,
           signal: controller.signal,
-          onStart: (backend, index, total) => progress.report({ message: `${backend} (${index + 1}/${total})…`, increment: index === 0 ? 0 : 100 / total }),
+          onStart: (backend, index, total) =>
+            progress.report({ message: `${backend} (${index + 1}/${total})…`, increment: index === 0 ? 0 : 100 / total }),
           onReport: (report) => this.log.info(`backend probe (${name}): ${formatReport(report)}`),
           onStderr: (text) => this.log.trace(`[probe] ${text.trimEnd()}`),
         });
@@ -106,8 +108,14 @@ export class ModelBackends implements vscode.Disposable {
         },
         ...reports.map((report) => ({
           label: `${report.status === 'loaded' ? '$(check)' : report.status === 'not installed' ? '$(circle-slash)' : '$(error)'} ${report.backend}`,
-          description: [report.status, formatSpeed(report), report.software ? 'software GPU: not for speed' : '', setting === report.backend ? '(current)' : '']
-            .filter(Boolean).join(' · '),
+          description: [
+            report.status,
+            formatSpeed(report),
+            report.software ? 'software GPU: not for speed' : '',
+            setting === report.backend ? '(current)' : '',
+          ]
+            .filter(Boolean)
+            .join(' · '),
           detail: report.status === 'loaded' ? [report.detail, report.versions.join(', ')].filter(Boolean).join(' · ') : report.reason,
           choice: report.backend as BackendChoice,
         })),
@@ -120,7 +128,10 @@ export class ModelBackends implements vscode.Disposable {
       choice = picked.choice;
       const report = reports.find((r) => r.backend === choice);
       if (choice === 'tensorflow' && report?.status === 'not installed') {
-        const install = await vscode.window.showWarningMessage(`${report.reason ?? 'The native backend is not installed'}.`, 'Install Native Backend…');
+        const install = await vscode.window.showWarningMessage(
+          `${report.reason ?? 'The native backend is not installed'}.`,
+          'Install Native Backend…',
+        );
         if (install) await this.installNative(undefined);
         return { reports };
       }
@@ -136,9 +147,7 @@ export class ModelBackends implements vscode.Disposable {
     }
     await this.context.workspaceState.update(FASTEST_KEY, all);
     void vscode.window.showInformationMessage(
-      choice === 'auto'
-        ? `Backend: auto${remembered ? ` (${remembered} for ${name})` : ''}.`
-        : `Backend: ${choice} for every model file.`,
+      choice === 'auto' ? `Backend: auto${remembered ? ` (${remembered} for ${name})` : ''}.` : `Backend: ${choice} for every model file.`,
     );
     return { reports, choice, ...(remembered ? { remembered } : {}) };
   }
@@ -155,8 +164,18 @@ export class ModelBackends implements vscode.Disposable {
       const installed = installedNativeVariants(this.nativeRoot);
       const picked = await vscode.window.showQuickPick(
         [
-          { label: 'CPU', description: `${NATIVE_PACKAGES.cpu}@${TFJS_VERSION}`, detail: 'libtensorflow on the CPU: much faster than WebAssembly on most models. About 400 MB.', variant: 'cpu' as const },
-          { label: 'GPU (NVIDIA, CUDA)', description: `${NATIVE_PACKAGES.gpu}@${TFJS_VERSION}`, detail: 'Linux with CUDA 11.2+ (11.x) and cuDNN 8.1+ (8.x). For other GPUs, the webgpu backend needs no install.', variant: 'gpu' as const },
+          {
+            label: 'CPU',
+            description: `${NATIVE_PACKAGES.cpu}@${TFJS_VERSION}`,
+            detail: 'libtensorflow on the CPU: much faster than WebAssembly on most models. About 400 MB.',
+            variant: 'cpu' as const,
+          },
+          {
+            label: 'GPU (NVIDIA, CUDA)',
+            description: `${NATIVE_PACKAGES.gpu}@${TFJS_VERSION}`,
+            detail: 'Linux with CUDA 11.2+ (11.x) and cuDNN 8.1+ (8.x). For other GPUs, the webgpu backend needs no install.',
+            variant: 'gpu' as const,
+          },
         ].map((item) => (installed.includes(item.variant) ? { ...item, label: `${item.label} (installed: reinstall)` } : item)),
         { placeHolder: 'Native TensorFlow backend to install' },
       );
@@ -193,7 +212,9 @@ export class ModelBackends implements vscode.Disposable {
     switch (result.kind) {
       case 'installed':
         this.log.info(`installed ${pkg} in ${result.dir}`);
-        void vscode.window.showInformationMessage(`Native backend installed (${pkg}). New runs use it when the backend is auto or tensorflow.`);
+        void vscode.window.showInformationMessage(
+          `Native backend installed (${pkg}). New runs use it when the backend is auto or tensorflow.`,
+        );
         break;
       case 'failed':
         this.log.error(result.message);

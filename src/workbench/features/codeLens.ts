@@ -68,9 +68,24 @@ export class TrainCodeLensProvider implements vscode.CodeLensProvider, vscode.Di
       );
     }
     lenses.push(
-      new vscode.CodeLens(top, { title: 'Evaluate', tooltip: 'Evaluate the newest finished run on its test data or another file', command: Command.Evaluate, arguments: [document.uri] }),
-      new vscode.CodeLens(top, { title: 'Graph', tooltip: 'Layers, output shapes and parameter counts', command: Command.ShowGraph, arguments: [document.uri] }),
-      new vscode.CodeLens(top, { title: 'Hyperparameters', tooltip: 'Edit the training settings and layers in a form', command: Command.ShowHyperparameters, arguments: [document.uri] }),
+      new vscode.CodeLens(top, {
+        title: 'Evaluate',
+        tooltip: 'Evaluate the newest finished run on its test data or another file',
+        command: Command.Evaluate,
+        arguments: [document.uri],
+      }),
+      new vscode.CodeLens(top, {
+        title: 'Graph',
+        tooltip: 'Layers, output shapes and parameter counts',
+        command: Command.ShowGraph,
+        arguments: [document.uri],
+      }),
+      new vscode.CodeLens(top, {
+        title: 'Hyperparameters',
+        tooltip: 'Edit the training settings and layers in a form',
+        command: Command.ShowHyperparameters,
+        arguments: [document.uri],
+      }),
     );
     return lenses;
   }

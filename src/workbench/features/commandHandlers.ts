@@ -118,7 +118,9 @@ async function resumeRun(ctx: CommandContext, arg: unknown): Promise<void> {
     if (!uri) return;
     runDir = (await resumableRun(uri.fsPath))?.runDir;
     if (!runDir) {
-      void vscode.window.showInformationMessage(`${path.basename(uri.fsPath)} has no stopped run to resume: its newest run is not a stopped one.`);
+      void vscode.window.showInformationMessage(
+        `${path.basename(uri.fsPath)} has no stopped run to resume: its newest run is not a stopped one.`,
+      );
       return;
     }
   }
@@ -204,8 +206,7 @@ async function openRunFolder(ctx: CommandContext, arg: unknown): Promise<void> {
   const uri = await resolveModelFile(arg, 'Model file whose latest run to open');
   if (!uri) return;
   const state = ctx.runs.state(uri.fsPath);
-  const runDir =
-    state.kind === 'idle' || state.kind === 'starting' ? (await latestRun(uri.fsPath))?.runDir : state.runDir;
+  const runDir = state.kind === 'idle' || state.kind === 'starting' ? (await latestRun(uri.fsPath))?.runDir : state.runDir;
   if (!runDir) {
     void vscode.window.showInformationMessage(`${path.basename(uri.fsPath)} has no runs yet: train it first.`);
     return;
@@ -243,7 +244,13 @@ async function compareRuns(ctx: CommandContext, arg: unknown, selected?: unknown
     }
     const now = Date.now();
     const picked = await vscode.window.showQuickPick(
-      runs.map((r, i) => ({ label: runLabel(r.run, now), description: `${r.run.status} · ${r.run.backend}`, detail: r.run.id, picked: i < 2, runDir: r.runDir })),
+      runs.map((r, i) => ({
+        label: runLabel(r.run, now),
+        description: `${r.run.status} · ${r.run.backend}`,
+        detail: r.run.id,
+        picked: i < 2,
+        runDir: r.runDir,
+      })),
       { canPickMany: true, placeHolder: `Runs of ${path.basename(uri.fsPath)} to draw together` },
     );
     if (!picked) return;

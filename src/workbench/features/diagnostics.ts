@@ -111,12 +111,7 @@ function shownInEditor(file: string, diagnostics: readonly SpecDiagnostic[]): re
 }
 
 function toVscode(d: SpecDiagnostic): vscode.Diagnostic {
-  const range = new vscode.Range(
-    d.range.start.line,
-    d.range.start.character,
-    d.range.end.line,
-    d.range.end.character,
-  );
+  const range = new vscode.Range(d.range.start.line, d.range.start.character, d.range.end.line, d.range.end.character);
   const severity = d.severity === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning;
   const diagnostic = new vscode.Diagnostic(range, d.message, severity);
   diagnostic.source = DIAGNOSTIC_SOURCE;

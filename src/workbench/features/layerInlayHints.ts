@@ -32,7 +32,11 @@ export class LayerInlayHints implements vscode.InlayHintsProvider, vscode.Dispos
     this.subscription = inspections.onDidInspect(() => this.changed.fire());
   }
 
-  async provideInlayHints(document: vscode.TextDocument, range: vscode.Range, token: vscode.CancellationToken): Promise<vscode.InlayHint[]> {
+  async provideInlayHints(
+    document: vscode.TextDocument,
+    range: vscode.Range,
+    token: vscode.CancellationToken,
+  ): Promise<vscode.InlayHint[]> {
     const result = await this.inspections.current(document);
     if (token.isCancellationRequested || result === undefined || result.inspection.kind !== 'ok') return [];
     const parsed = (await modelFileCode()).parseModelFile(document.uri.fsPath, document.getText());

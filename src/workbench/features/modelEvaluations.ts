@@ -63,10 +63,16 @@ export class ModelEvaluations implements vscode.Disposable {
       ...(data === 'test' ? {} : { data }),
     };
     const evaluation = await this.withProgress(`Evaluating ${modelName(run.modelFile)}`, (onProgress) =>
-      startEvaluation(request, { trainerPath: this.trainerPath, onProgress, onStderr: (text) => this.log.debug(`evaluator: ${text.trimEnd()}`) }),
+      startEvaluation(request, {
+        trainerPath: this.trainerPath,
+        onProgress,
+        onStderr: (text) => this.log.debug(`evaluator: ${text.trimEnd()}`),
+      }),
     );
     if (!evaluation) return;
-    this.log.info(`evaluated run ${evaluation.runId} on ${evaluation.dataset.description} in ${evaluation.durationMs} ms (${evaluation.backend})`);
+    this.log.info(
+      `evaluated run ${evaluation.runId} on ${evaluation.dataset.description} in ${evaluation.durationMs} ms (${evaluation.backend})`,
+    );
     this.panels.show(run.modelFile, { runDir: run.runDir, evaluationId: evaluation.id });
   }
 
@@ -106,7 +112,9 @@ export class ModelEvaluations implements vscode.Disposable {
         `Exported ${modelName(run.modelFile)} to ${vscode.workspace.asRelativePath(result.outDir)} (model.json, ${result.files.length - 2} weight file${result.files.length === 3 ? '' : 's'}, keras-topology.json); ${parity}.`,
         reveal,
       )
-      .then((choice) => (choice === reveal ? vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(result.files[0])) : undefined));
+      .then((choice) =>
+        choice === reveal ? vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(result.files[0])) : undefined,
+      );
   }
 
   /** The run `arg` names, or one picked from every model file (its newest finished run) and every finished run. */
@@ -125,7 +133,9 @@ export class ModelEvaluations implements vscode.Disposable {
     const models: Item[] = [];
     const runs: Item[] = [];
     for (const file of files) {
-      const all = (await listRuns(runsDirFor(file.fsPath))).filter((r) => isFinished(r.run) && path.basename(r.run.modelFile) === path.basename(file.fsPath));
+      const all = (await listRuns(runsDirFor(file.fsPath))).filter(
+        (r) => isFinished(r.run) && path.basename(r.run.modelFile) === path.basename(file.fsPath),
+      );
       if (all.length === 0) continue;
       models.push({
         label: `$(file) ${vscode.workspace.asRelativePath(file)}`,
@@ -172,7 +182,10 @@ export class ModelEvaluations implements vscode.Disposable {
     type Item = vscode.QuickPickItem & { data: string };
     const root = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(run.modelFile));
     // Offer files of the kind the run was trained on: IDX images for IDX, tables otherwise.
-    const train = await readFile(path.join(run.runDir, 'spec.json'), 'utf8').then((text) => (JSON.parse(text) as { data?: { train?: Record<string, unknown> } }).data?.train, () => undefined);
+    const train = await readFile(path.join(run.runDir, 'spec.json'), 'utf8').then(
+      (text) => (JSON.parse(text) as { data?: { train?: Record<string, unknown> } }).data?.train,
+      () => undefined,
+    );
     const idxTrained = typeof train?.images === 'string';
     const found = await vscode.workspace.findFiles(idxTrained ? IDX_GLOB : DATA_GLOB, EXCLUDE, 500);
     const files = found
@@ -184,7 +197,9 @@ export class ModelEvaluations implements vscode.Disposable {
       { label: 'Workspace files', kind: vscode.QuickPickItemKind.Separator, data: '' },
       ...files.map((file) => ({
         label: `$(file) ${vscode.workspace.asRelativePath(file)}`,
-        description: idxTrained ? 'IDX images; the labels file is found by name' : `needs the training columns${typeof train?.label === 'string' ? ` and "${train.label}"` : ''}`,
+        description: idxTrained
+          ? 'IDX images; the labels file is found by name'
+          : `needs the training columns${typeof train?.label === 'string' ? ` and "${train.label}"` : ''}`,
         data: file,
       })),
     ];
@@ -193,7 +208,10 @@ export class ModelEvaluations implements vscode.Disposable {
   }
 
   /** Runs a task with a cancellable notification; errors are shown, a cancel is silent. */
-  private async withProgress<T>(title: string, start: (onProgress: (p: EvaluationProgress) => void) => EvaluatorTask<T>): Promise<T | undefined> {
+  private async withProgress<T>(
+    title: string,
+    start: (onProgress: (p: EvaluationProgress) => void) => EvaluatorTask<T>,
+  ): Promise<T | undefined> {
     return vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title, cancellable: true },
       async (progress, token) => {
@@ -204,7 +222,10 @@ export class ModelEvaluations implements vscode.Disposable {
             return;
           }
           const percent = (p.done / p.total) * 100;
-          progress.report({ message: `${p.done.toLocaleString('en-US')} of ${p.total.toLocaleString('en-US')} examples`, increment: percent - reported });
+          progress.report({
+            message: `${p.done.toLocaleString('en-US')} of ${p.total.toLocaleString('en-US')} examples`,
+            increment: percent - reported,
+          });
           reported = percent;
         });
         const subscription = token.onCancellationRequested(() => task.cancel());

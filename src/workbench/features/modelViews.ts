@@ -23,12 +23,19 @@ export class ModelViews extends Owner {
     this.graphs = new GraphPanels({ extensionUri: context.extensionUri, inspections: this.inspections, log });
     this.forms = new HyperparametersPanels({ extensionUri: context.extensionUri, log });
     const hints = new LayerInlayHints(this.inspections);
-    this.register(this.forms, this.graphs, hints, vscode.languages.registerInlayHintsProvider(MODEL_FILE_SELECTOR, hints), this.inspections);
+    this.register(
+      this.forms,
+      this.graphs,
+      hints,
+      vscode.languages.registerInlayHintsProvider(MODEL_FILE_SELECTOR, hints),
+      this.inspections,
+    );
   }
 
   /** `Hyperparameters` (CodeLens, palette): the form beside the model file. */
   async showHyperparameters(arg: unknown): Promise<void> {
-    const uri = arg instanceof vscode.Uri && isModelFile(arg) ? arg : await resolveModelFile(arg, 'Model file whose hyperparameters to edit');
+    const uri =
+      arg instanceof vscode.Uri && isModelFile(arg) ? arg : await resolveModelFile(arg, 'Model file whose hyperparameters to edit');
     if (uri) this.forms.createOrShow(uri);
     else void vscode.window.showInformationMessage('Open a *.model.json or *.model.yaml file to edit its hyperparameters.');
   }

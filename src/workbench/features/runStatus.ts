@@ -66,10 +66,7 @@ export class RunStatus implements vscode.Disposable {
   }
 
   private async reportFailure(modelFile: string, error: string): Promise<void> {
-    const choice = await vscode.window.showErrorMessage(
-      `Training ${path.basename(modelFile)} failed: ${error}`,
-      'Show Log',
-    );
+    const choice = await vscode.window.showErrorMessage(`Training ${path.basename(modelFile)} failed: ${error}`, 'Show Log');
     if (choice === 'Show Log') this.log.show(true);
   }
 
@@ -101,4 +98,3 @@ export function describeRun(state: RunState): string {
       return assertNever(state);
   }
 }
-

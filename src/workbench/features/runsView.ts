@@ -5,7 +5,16 @@ import type { TrainingPanels } from '../panels/trainingPanel';
 import type { RunStatus } from '../../protocol/runTypes';
 import { readMetrics, readRun, type RunEntry } from '../../runFolder/readRunFolder';
 import { formatDuration } from '../../runFolder/progress';
-import { bestMetric, describeRunLine, formatMetric, groupRuns, modelFileOfRun, runDuration, runLabel, type BestMetric } from '../../runFolder/runSummary';
+import {
+  bestMetric,
+  describeRunLine,
+  formatMetric,
+  groupRuns,
+  modelFileOfRun,
+  runDuration,
+  runLabel,
+  type BestMetric,
+} from '../../runFolder/runSummary';
 import { markDeadRuns } from '../../runFolder/deadRuns';
 import { RUN_FILES } from '../../runFolder/runFiles';
 import { isActive, type RunController } from '../services/runController';
@@ -17,9 +26,7 @@ const RUN_JSON_GLOB = '**/.modelstudio/runs/*/run.json';
 const REFRESH_MS = 300;
 
 /** A node of the Runs view: a model file, or one of its runs. */
-export type RunsNode =
-  | { readonly kind: 'model'; readonly modelFile: string; readonly runs: readonly RunNode[] }
-  | RunNode;
+export type RunsNode = { readonly kind: 'model'; readonly modelFile: string; readonly runs: readonly RunNode[] } | RunNode;
 
 export interface RunNode {
   readonly kind: 'run';
@@ -32,8 +39,12 @@ export interface RunNode {
 }
 
 export function isRunNode(value: unknown): value is RunNode {
-  return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'run' &&
-    typeof (value as { runDir?: unknown }).runDir === 'string';
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as { kind?: unknown }).kind === 'run' &&
+    typeof (value as { runDir?: unknown }).runDir === 'string'
+  );
 }
 
 /**
@@ -142,9 +153,12 @@ export class RunsView extends Owner implements vscode.TreeDataProvider<RunsNode>
       }),
     );
     // A `running` run whose trainer is dead (pid gone, heartbeat stale) is marked failed on disk first.
-    const found = await markDeadRuns(entries.filter((e): e is RunEntry => e !== undefined), {
-      skip: (entry) => this.isOwnRun(entry),
-    });
+    const found = await markDeadRuns(
+      entries.filter((e): e is RunEntry => e !== undefined),
+      {
+        skip: (entry) => this.isOwnRun(entry),
+      },
+    );
     const live = new Set(found.map((e) => e.runDir));
     for (const key of this.bestCache.keys()) if (!live.has(key)) this.bestCache.delete(key);
     const groups = groupRuns(found);
@@ -299,7 +313,8 @@ function runItem(node: RunNode, now: number): vscode.TreeItem {
   if (node.best) rows.push([`best ${node.best.name}`, `${formatMetric(node.best.name, node.best.value)} (epoch ${node.best.epoch})`]);
   for (const [name, value] of Object.entries(run.test ?? {})) rows.push([`test ${name}`, formatMetric(name, value)]);
   if (run.error) rows.push(['error', run.error.message]);
-  if (node.status === 'interrupted') rows.push(['note', 'run.json says running, but no trainer process is: the window was closed or the trainer killed']);
+  if (node.status === 'interrupted')
+    rows.push(['note', 'run.json says running, but no trainer process is: the window was closed or the trainer killed']);
   for (const [term, value] of rows) tip.appendMarkdown(`${escape(term)}: ${escape(value)}  \n`);
   item.tooltip = tip;
   return item;

@@ -25,7 +25,10 @@ export class EvaluationPanels extends PanelSet<EvaluationPanel> {
   constructor(private readonly deps: PanelDeps) {
     super(PAGE, deps.extensionUri, (state) =>
       isEvaluationPanelState(state)
-        ? { modelFile: state.modelFile, controller: (panel) => new EvaluationPanel(panel, state.modelFile, state.primary, state.compare, deps) }
+        ? {
+            modelFile: state.modelFile,
+            controller: (panel) => new EvaluationPanel(panel, state.modelFile, state.primary, state.compare, deps),
+          }
         : undefined,
     );
   }
@@ -89,10 +92,18 @@ class EvaluationPanel extends PanelController<HostToEvaluation, EvaluationToHost
         evaluationsOf(this.modelFile),
       ]);
       if (!primary) {
-        await this.post({ type: 'unavailable', ...names, message: `Evaluation ${this.primary.evaluationId} is not in ${path.join(this.primary.runDir, 'evaluation.json')} any more.` });
+        await this.post({
+          type: 'unavailable',
+          ...names,
+          message: `Evaluation ${this.primary.evaluationId} is not in ${path.join(this.primary.runDir, 'evaluation.json')} any more.`,
+        });
         return;
       }
-      const choices = (all.some((e) => e.id === primary.id) ? all : [primary, ...all]).map((e) => ({ runDir: e.runDir, evaluationId: e.id, label: evaluationLabel(e) }));
+      const choices = (all.some((e) => e.id === primary.id) ? all : [primary, ...all]).map((e) => ({
+        runDir: e.runDir,
+        evaluationId: e.id,
+        label: evaluationLabel(e),
+      }));
       this.shown = compare ? [primary, compare] : [primary];
       await this.post({ type: 'show', ...names, choices, primary, ...(compare ? { compare } : {}) });
     } catch (error) {
@@ -130,7 +141,6 @@ class EvaluationPanel extends PanelController<HostToEvaluation, EvaluationToHost
     }
     await vscode.commands.executeCommand('revealInExplorer', uri);
   }
-
 }
 
 function sameRef(a: EvaluationRef, b: EvaluationRef): boolean {

@@ -49,7 +49,8 @@ class GraphPanel extends PanelController<HostToGraph, GraphToHost> {
     );
     this.register(
       vscode.window.onDidChangeTextEditorSelection((e) => {
-        if (e.textEditor.document.uri.toString() === this.modelUri.toString()) void this.highlightAt(e.textEditor.document, e.selections[0].active);
+        if (e.textEditor.document.uri.toString() === this.modelUri.toString())
+          void this.highlightAt(e.textEditor.document, e.selections[0].active);
       }),
     );
     // Changed on disk while no editor holds the document: inspect it again.
@@ -118,5 +119,4 @@ class GraphPanel extends PanelController<HostToGraph, GraphToHost> {
     this.highlighted = index;
     void this.post({ type: 'highlight', index });
   }
-
 }

@@ -78,7 +78,12 @@ class HyperparametersPanel extends PanelController<HostToHyperparameters, Hyperp
         return;
       case 'addLayer': {
         const layers = this.form?.layers.length ?? 0;
-        await this.edit({ kind: 'insert', path: ['model', 'layers'], index: layers, value: (await modelFileCode()).newLayer(msg.layerType) });
+        await this.edit({
+          kind: 'insert',
+          path: ['model', 'layers'],
+          index: layers,
+          value: (await modelFileCode()).newLayer(msg.layerType),
+        });
         return;
       }
       case 'removeLayer':
@@ -89,7 +94,10 @@ class HyperparametersPanel extends PanelController<HostToHyperparameters, Hyperp
         return;
       case 'reveal': {
         const document = await vscode.workspace.openTextDocument(this.modelUri);
-        await revealInEditor(this.modelUri, (await modelFileCode()).parseModelFile(this.modelUri.fsPath, document.getText()).rangeOf(msg.path));
+        await revealInEditor(
+          this.modelUri,
+          (await modelFileCode()).parseModelFile(this.modelUri.fsPath, document.getText()).rangeOf(msg.path),
+        );
         return;
       }
       case 'train':
@@ -132,7 +140,9 @@ class HyperparametersPanel extends PanelController<HostToHyperparameters, Hyperp
     const requestedAt = Date.now();
     const document = await vscode.workspace.openTextDocument(this.modelUri);
     // Edits by path into a file that does not parse could land anywhere.
-    const syntaxError = (await modelFileCode()).parseModelFile(this.modelUri.fsPath, document.getText()).diagnostics.find((d) => d.severity === 'error');
+    const syntaxError = (await modelFileCode())
+      .parseModelFile(this.modelUri.fsPath, document.getText())
+      .diagnostics.find((d) => d.severity === 'error');
     if (syntaxError !== undefined) {
       await this.post({
         type: 'notice',
@@ -143,7 +153,11 @@ class HyperparametersPanel extends PanelController<HostToHyperparameters, Hyperp
     }
     let edits;
     try {
-      edits = (await modelFileCode()).editModelFile(document.getText(), (await modelFileCode()).modelFileFormat(this.modelUri.fsPath), edit);
+      edits = (await modelFileCode()).editModelFile(
+        document.getText(),
+        (await modelFileCode()).modelFileFormat(this.modelUri.fsPath),
+        edit,
+      );
     } catch (error) {
       const message = error instanceof (await modelFileCode()).ModelEditError ? error.message : String(error);
       await this.post({ type: 'notice', level: 'error', message: `The file was not changed: ${message}.` });
@@ -153,12 +167,18 @@ class HyperparametersPanel extends PanelController<HostToHyperparameters, Hyperp
     const workspaceEdit = new vscode.WorkspaceEdit();
     workspaceEdit.set(
       document.uri,
-      edits.map((e) => new vscode.TextEdit(new vscode.Range(document.positionAt(e.offset), document.positionAt(e.offset + e.length)), e.newText)),
+      edits.map(
+        (e) => new vscode.TextEdit(new vscode.Range(document.positionAt(e.offset), document.positionAt(e.offset + e.length)), e.newText),
+      ),
     );
     this.editRequestedAt = requestedAt;
     if (!(await vscode.workspace.applyEdit(workspaceEdit))) {
       this.editRequestedAt = undefined;
-      await this.post({ type: 'notice', level: 'error', message: 'The file was not changed: VS Code refused the edit (is the file read-only?).' });
+      await this.post({
+        type: 'notice',
+        level: 'error',
+        message: 'The file was not changed: VS Code refused the edit (is the file read-only?).',
+      });
     }
   }
 
@@ -167,7 +187,10 @@ class HyperparametersPanel extends PanelController<HostToHyperparameters, Hyperp
     const form = this.form ?? (await this.makeForm(document));
     const errors = [...form.groups.flatMap((g) => g.fields), ...form.layers.flatMap((l) => l.fields)]
       .flatMap((f) => f.problems)
-      .concat(form.layers.flatMap((l) => l.problems), form.problems)
+      .concat(
+        form.layers.flatMap((l) => l.problems),
+        form.problems,
+      )
       .filter((p) => p.severity === 'error');
     if (form.errorCount > 0) {
       await this.post({
@@ -200,7 +223,9 @@ class HyperparametersPanel extends PanelController<HostToHyperparameters, Hyperp
     const text = document.getText();
     const parsed = (await modelFileCode()).parseModelFile(this.modelUri.fsPath, text);
     // The same validation as the editor's diagnostics: the same messages.
-    const { diagnostics } = await (await modelFileCode()).validateModelFile(this.modelUri.fsPath, text, { workspaceRoot: workspaceRootFor(this.modelUri) });
+    const { diagnostics } = await (
+      await modelFileCode()
+    ).validateModelFile(this.modelUri.fsPath, text, { workspaceRoot: workspaceRootFor(this.modelUri) });
     return (await modelFileCode()).buildForm(parsed.value, diagnostics);
   }
 
@@ -223,5 +248,4 @@ class HyperparametersPanel extends PanelController<HostToHyperparameters, Hyperp
     });
     this.deps.log.debug(`hyperparameters: form of v${version} sent ${Date.now() - started} ms after the change`);
   }
-
 }

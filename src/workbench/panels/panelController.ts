@@ -48,7 +48,9 @@ export abstract class PanelController<Out, In extends { readonly type: string }>
 
   /** Calls `onChange` when `file` changes on disk (a checkout, another tool), whether or not an editor holds it. */
   protected watchFile(file: string, onChange: () => void, { createAndDelete = false } = {}): void {
-    const watcher = this.register(vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(path.dirname(file)), path.basename(file))));
+    const watcher = this.register(
+      vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(path.dirname(file)), path.basename(file))),
+    );
     this.register(watcher.onDidChange(onChange));
     if (createAndDelete) {
       this.register(watcher.onDidCreate(onChange));

@@ -66,17 +66,19 @@ export abstract class PanelSet<C extends Controller> extends Owner {
     revive: (state: unknown) => Revived<C> | undefined,
   ) {
     super();
-    this.register(vscode.window.registerWebviewPanelSerializer(page.viewType, {
-      deserializeWebviewPanel: async (panel, state: unknown) => {
-        const revived = revive(state);
-        if (!revived) {
-          // Nothing says which model file it showed: it cannot be brought back.
-          panel.dispose();
-          return;
-        }
-        this.adopt(panel, revived.modelFile, revived.controller);
-      },
-    }));
+    this.register(
+      vscode.window.registerWebviewPanelSerializer(page.viewType, {
+        deserializeWebviewPanel: async (panel, state: unknown) => {
+          const revived = revive(state);
+          if (!revived) {
+            // Nothing says which model file it showed: it cannot be brought back.
+            panel.dispose();
+            return;
+          }
+          this.adopt(panel, revived.modelFile, revived.controller);
+        },
+      }),
+    );
   }
 
   protected controller(modelFile: string): C | undefined {
@@ -141,7 +143,9 @@ export class ModelFilePanels<C extends Controller, D extends PanelDeps> extends 
     private readonly create: (panel: vscode.WebviewPanel, modelUri: vscode.Uri, deps: D) => C,
   ) {
     super(page, deps.extensionUri, (state) =>
-      isState(state) ? { modelFile: state.modelFile, controller: (panel) => create(panel, vscode.Uri.file(state.modelFile), deps) } : undefined,
+      isState(state)
+        ? { modelFile: state.modelFile, controller: (panel) => create(panel, vscode.Uri.file(state.modelFile), deps) }
+        : undefined,
     );
   }
 

@@ -47,9 +47,9 @@ export class TrainingPanels extends PanelSet<TrainingPanel> {
     super(PAGE, deps.extensionUri, (state) =>
       isTrainingPanelState(state)
         ? {
-          modelFile: state.modelFile,
-          controller: (panel) => new TrainingPanel(panel, state.modelFile, deps, runDirsOf(state.modelFile, state.comparedRunDirs ?? [])),
-        }
+            modelFile: state.modelFile,
+            controller: (panel) => new TrainingPanel(panel, state.modelFile, deps, runDirsOf(state.modelFile, state.comparedRunDirs ?? [])),
+          }
         : undefined,
     );
     this.register(deps.runs.onDidChangeState((change) => this.controller(change.modelFile)?.onState(change)));
@@ -269,9 +269,7 @@ class TrainingPanel extends PanelController<HostToTrainingPanel, TrainingPanelTo
     });
   }
 
-  private async runToShow(
-    state: RunState,
-  ): Promise<{ run: PanelRun; runDir?: string; records: readonly MetricRecord[] }> {
+  private async runToShow(state: RunState): Promise<{ run: PanelRun; runDir?: string; records: readonly MetricRecord[] }> {
     const runDir = state.kind === 'idle' || state.kind === 'starting' ? undefined : state.runDir;
     if (state.kind === 'starting') return { run: panelRun(state), records: [] };
     if (runDir) {

@@ -43,7 +43,10 @@ export class ModelInspections extends Owner {
   /** The inspector could not answer for a document. */
   readonly onDidFail = this.failed.event;
 
-  constructor(inspectorPath: string, private readonly log: vscode.LogOutputChannel) {
+  constructor(
+    inspectorPath: string,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
     super();
     this.inspector = new InspectorProcess({ inspectorPath, onLog: (text) => log.info(`inspector: ${text.trimEnd()}`) });
     this.register(
@@ -103,7 +106,9 @@ export class ModelInspections extends Owner {
           if (document.isClosed || document.version !== version) return undefined;
           const result = { uri: document.uri, version, inspection, ms, latencyMs: Date.now() - since };
           entry.latest = result;
-          this.log.debug(`inspected ${document.uri.fsPath} v${version}: ${result.latencyMs} ms after the change (${ms} ms in the inspector)`);
+          this.log.debug(
+            `inspected ${document.uri.fsPath} v${version}: ${result.latencyMs} ms after the change (${ms} ms in the inspector)`,
+          );
           this.changed.fire(result);
           return result;
         },

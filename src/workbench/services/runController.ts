@@ -173,10 +173,7 @@ export class RunController implements vscode.Disposable {
     entry.process.stop();
     const state = entry.state;
     if (state.kind !== 'stopping') {
-      entry.state =
-        state.kind === 'running'
-          ? { kind: 'stopping', runDir: state.runDir, run: state.run }
-          : { kind: 'stopping' };
+      entry.state = state.kind === 'running' ? { kind: 'stopping', runDir: state.runDir, run: state.run } : { kind: 'stopping' };
       this.fire(modelFile, entry);
     }
     return true;
@@ -233,12 +230,7 @@ export class RunController implements vscode.Disposable {
     }
   }
 
-  private async onExit(
-    modelFile: string,
-    entry: Entry,
-    code: number | null,
-    signal: NodeJS.Signals | null,
-  ): Promise<void> {
+  private async onExit(modelFile: string, entry: Entry, code: number | null, signal: NodeJS.Signals | null): Promise<void> {
     const trainer = entry.process;
     entry.process = undefined;
     this.live.delete(entry);
@@ -248,7 +240,8 @@ export class RunController implements vscode.Disposable {
     const state = entry.state;
     const runDir = state.kind === 'running' || state.kind === 'stopping' ? state.runDir : undefined;
     // "trainer process ended unexpectedly (signal SIGKILL)", or out of memory with what to do about it.
-    const error = trainer?.exitMessage(code, signal) ?? `trainer process ended unexpectedly (${signal ? `signal ${signal}` : `exit code ${code}`})`;
+    const error =
+      trainer?.exitMessage(code, signal) ?? `trainer process ended unexpectedly (${signal ? `signal ${signal}` : `exit code ${code}`})`;
     this.log.error(error);
     if (runDir) {
       try {
