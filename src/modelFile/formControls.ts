@@ -1,25 +1,10 @@
 import schema from './model-file.schema.json';
 import type { FieldControl } from './formModel';
+import type { JsonSchema } from './jsonTypes';
 
 /** The form's view of the model file's JSON Schema, and the control each key gets (formModel.ts). */
 
-export type Schema = {
-  readonly $ref?: string;
-  readonly type?: string | readonly string[];
-  readonly enum?: readonly unknown[];
-  readonly enumDescriptions?: readonly string[];
-  readonly const?: unknown;
-  readonly minimum?: number;
-  readonly maximum?: number;
-  readonly exclusiveMinimum?: number;
-  readonly exclusiveMaximum?: number;
-  readonly items?: Schema;
-  readonly anyOf?: readonly Schema[];
-  readonly allOf?: readonly Schema[];
-  readonly properties?: Readonly<Record<string, Schema>>;
-  readonly required?: readonly string[];
-  readonly description?: string;
-};
+export type Schema = JsonSchema;
 
 export const ROOT = schema as unknown as Schema & { definitions: Record<string, Schema> };
 

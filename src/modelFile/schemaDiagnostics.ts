@@ -2,27 +2,10 @@ import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { closest } from '../data/suggest';
 import type { Range, SpecDiagnostic } from './diagnostic';
 import schema from './model-file.schema.json';
-import type { JsonPath } from './jsonTypes';
+import type { JsonPath, JsonSchema } from './jsonTypes';
 import type { ParsedModelFile } from './parseModelFile';
 
-type Schema = {
-  readonly type?: string | readonly string[];
-  readonly enum?: readonly unknown[];
-  readonly const?: unknown;
-  readonly minimum?: number;
-  readonly maximum?: number;
-  readonly exclusiveMinimum?: number;
-  readonly exclusiveMaximum?: number;
-  readonly items?: Schema;
-  readonly minItems?: number;
-  readonly maxItems?: number;
-  readonly anyOf?: readonly Schema[];
-  readonly properties?: Readonly<Record<string, Schema>>;
-  readonly description?: string;
-  readonly pattern?: string;
-  readonly patternErrorMessage?: string;
-  readonly $ref?: string;
-};
+type Schema = JsonSchema;
 
 let validator: ValidateFunction | undefined;
 
