@@ -37,6 +37,8 @@ export function controlFor(key: string, raw: Schema | undefined, value?: unknown
     return { kind: 'select', options: s.enum.map(String), descriptions: s.enumDescriptions, allowOther: false };
   }
   if (s.anyOf !== undefined) {
+    // A list cannot offer an object (a regularizer's { "l1": …, "l2": … }): JSON can.
+    if (s.anyOf.some((b) => types(b).includes('object'))) return { kind: 'json' };
     const options = s.anyOf.flatMap((b) => (b.enum ?? []).map(String));
     const acceptsAnyString = s.anyOf.some((b) => types(b).includes('string') && b.enum === undefined);
     if (options.length > 0) return { kind: 'select', options, allowOther: acceptsAnyString };

@@ -71,17 +71,11 @@ export const INITIALIZERS = [
   'zeros',
   'ones',
 ];
-export const REGULARIZER: Schema = {
-  description: 'Weight penalty added to the loss: "l1l2" (L1 = L2 = 0.01), or {"className": "L1L2", "config": {"l1": 0, "l2": 0.001}}.',
-  anyOf: [{ enum: ['l1l2'] }, { type: 'string' }],
-};
 export const FRACTION = (description: string): Schema => ({ description, type: 'number', minimum: 0, exclusiveMaximum: 1 });
 
 /** Layer keys the schema does not describe but the form offers. */
 export const EXTRA_LAYER_KEYS: Readonly<Record<string, Schema>> = {
-  kernelRegularizer: REGULARIZER,
-  biasRegularizer: REGULARIZER,
-  activityRegularizer: REGULARIZER,
+  recurrentRegularizer: { $ref: '#/definitions/regularizer' },
   dropout: FRACTION('Fraction of the inputs dropped during training (recurrent layers).'),
   recurrentDropout: FRACTION('Fraction of the recurrent state dropped during training.'),
   momentum: { description: 'Momentum of the moving mean and variance (default 0.99).', type: 'number', minimum: 0, maximum: 1 },

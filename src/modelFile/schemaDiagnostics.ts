@@ -98,6 +98,11 @@ export function schemaDiagnostics(parsed: ParsedModelFile, file: string): SpecDi
     byPath.set(error.instancePath, list);
   }
   for (const [pointer, list] of byPath) {
+    // An object that fits a branch of an anyOf but has bad keys or values inside: those are reported where they are.
+    const explainedInside = errors.some(
+      (e) => e.instancePath.startsWith(`${pointer}/`) || (e.instancePath === pointer && e.keyword === 'additionalProperties'),
+    );
+    if (explainedInside && list.every((e) => e.keyword === 'anyOf' || e.keyword === 'type' || e.keyword === 'enum')) continue;
     const path = toPath(pointer, parsed.value);
     at(path, parsed.rangeOf(path), valueMessage(path, list));
   }

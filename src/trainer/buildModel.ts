@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { didYouMean } from '../data/suggest';
 import type { LayerSpec, ModelSpec, TrainingSpec } from '../modelFile/modelSpec';
+import { isObject } from '../protocol/primitiveGuards';
 
 /** A model-file field the model cannot be built from; the message starts with the field. */
 export class ModelBuildError extends Error {
@@ -77,6 +78,31 @@ function seededInitializers(factory: LayerFactory, config: Record<string, unknow
   return seeded;
 }
 
+/** Layer keys that take a regularizer (model-file.schema.json "regularizer"). */
+const REGULARIZER_KEYS = [
+  'kernelRegularizer',
+  'biasRegularizer',
+  'activityRegularizer',
+  'recurrentRegularizer',
+  'depthwiseRegularizer',
+  'pointwiseRegularizer',
+];
+
+/**
+ * `config` with the model file's regularizers, `{ "l1": 0, "l2": 0.01 }`,
+ * as TF.js's L1L2 (TF.js itself takes only its serialised form or "l1l2").
+ */
+function withRegularizers(config: Record<string, unknown>): Record<string, unknown> {
+  const translated = { ...config };
+  for (const key of REGULARIZER_KEYS) {
+    const value = config[key];
+    if (!isObject(value)) continue;
+    const factor = (x: unknown): number => (typeof x === 'number' ? x : 0);
+    translated[key] = tf.regularizers.l1l2({ l1: factor(value.l1), l2: factor(value.l2) });
+  }
+  return translated;
+}
+
 function createLayer(
   layer: LayerSpec,
   index: number,
@@ -93,7 +119,7 @@ function createLayer(
   // Named by position (unless the user named it) rather than TF.js's
   // process-wide counter: stable across runs and easy to find in the file.
   // After the layers of a `model.from` model, positions count on from them.
-  const config: Record<string, unknown> = { name: `${type}_${offset + index + 1}`, ...userConfig };
+  const config: Record<string, unknown> = withRegularizers({ name: `${type}_${offset + index + 1}`, ...userConfig });
   if (inputShape !== undefined && !INPUT_SHAPE_KEYS.some((key) => key in config)) {
     config.inputShape = [...inputShape];
   }

@@ -83,6 +83,38 @@ describe('buildModel', () => {
     models.forEach((m) => m.dispose());
   });
 
+  it("turns the model file's { l1, l2 } regularizers into TF.js penalties that add to the training loss", async () => {
+    const layers = (regularizer?: LayerSpec[string]): LayerSpec[] => [
+      {
+        type: 'dense',
+        units: 3,
+        activation: 'softmax',
+        ...(regularizer === undefined ? {} : { kernelRegularizer: regularizer, biasRegularizer: { l1: 0.2 } }),
+      },
+    ];
+    const plain = buildModel(specWith(layers()), [4], 42);
+    const penalised = buildModel(specWith(layers({ l2: 0.5 })), [4], 42);
+    try {
+      const config = penalised.layers[0].getConfig();
+      assert.deepEqual(config.kernelRegularizer, { className: 'L1L2', config: { l1: 0, l2: 0.5 } });
+      assert.deepEqual(config.biasRegularizer, { className: 'L1L2', config: { l1: 0.2, l2: 0 } });
+      // A learning rate too small to move the weights: the first batch's loss is that of the initial weights.
+      for (const model of [plain, penalised]) compileModel(model, specWith([], { optimizer: 'sgd', learningRate: 1e-12 }).training);
+      const x = tf.ones([2, 4]);
+      const y = tf.tensor1d([0, 2]);
+      const trainingLoss = async (model: tf.LayersModel): Promise<number> =>
+        (await model.fit(x, y, { epochs: 1, batchSize: 2, verbose: 0 })).history.loss[0] as number;
+      const expected = 0.5 * tf.sum(tf.square(penalised.layers[0].getWeights()[0])).dataSync()[0];
+      // Same seed, same weights: the difference is the L2 penalty (biases start at 0, so L1 adds nothing yet).
+      const [withPenalty, without] = [await trainingLoss(penalised), await trainingLoss(plain)];
+      assert.ok(expected > 0.01 && Math.abs(withPenalty - without - expected) < 1e-4, `${withPenalty} - ${without} vs ${expected}`);
+      tf.dispose([x, y]);
+    } finally {
+      disposeModel(plain);
+      disposeModel(penalised);
+    }
+  });
+
   it('names the field and suggests a type for an unknown layer', () => {
     const error = thrown(() =>
       buildModel(

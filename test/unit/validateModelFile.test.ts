@@ -41,7 +41,6 @@ describe('validateModelFile', () => {
     return { text, diagnostics: result.diagnostics, ok: result.spec !== undefined };
   }
 
-  /** Asserts exactly one diagnostic, with this severity, message and range. */
   /** Iris's numeric columns only (validation reads small files in full: a "species" feature would be an error), as a path for data.train. */
   function writePetals(): string {
     workspace.write(
@@ -53,6 +52,7 @@ describe('validateModelFile', () => {
     return 'data/petals.csv';
   }
 
+  /** Asserts exactly one diagnostic, with this severity, message and range. */
   async function expectOne(model: unknown, severity: 'error' | 'warning', message: string, range: (text: string) => Range): Promise<void> {
     const { text, diagnostics, ok } = await validate(model);
     assert.deepEqual(
@@ -106,6 +106,16 @@ describe('validateModelFile', () => {
         '"training" is missing the required key "epochs" — passes over the training data',
         (t) => rangeOfText(t, '"training"'),
       );
+    });
+
+    it('takes { l1, l2 } regularizers and says what is wrong inside one, once', async () => {
+      const regularized = (value: unknown): unknown => withValue(irisModel(), ['model', 'layers', 0, 'kernelRegularizer'], value);
+      const messages = async (value: unknown): Promise<string[]> => (await validate(regularized(value))).diagnostics.map((d) => d.message);
+      assert.deepEqual(await messages({ l1: 0, l2: 0.01 }), []);
+      assert.deepEqual(await messages('l1l2'), []);
+      assert.deepEqual(await messages({ l3: 1 }), ['unknown key "l3" in "model.layers[0].kernelRegularizer" — did you mean "l1"?']);
+      assert.deepEqual(await messages({ l2: -1 }), ['"model.layers[0].kernelRegularizer.l2" must be a number ≥ 0 (got -1)']);
+      assert.deepEqual(await messages('l9'), ['"model.layers[0].kernelRegularizer" must be an object or "l1l2" (got "l9")']);
     });
 
     it('suggests the closest allowed value of an enum', async () => {
