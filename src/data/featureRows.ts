@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { parseCsv } from './csv';
+import { parseCsv } from './csvParser';
 import { dataError } from './dataError';
 import { readDataText } from './dataFile';
 import { readIdx } from './idx';

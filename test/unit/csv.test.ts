@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { csvTable, parseCsv, readCsvHeader, readCsvTable } from '../../src/data/csv';
+import { csvTable, readCsvHeader, readCsvTable } from '../../src/data/csv';
+import { parseCsv } from '../../src/data/csvParser';
 import { DataError } from '../../src/data/dataError';
 import { tempWorkspace, type TempWorkspace } from '../fixtures/workspace';
 

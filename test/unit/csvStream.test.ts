@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import * as fc from 'fast-check';
-import { CsvStreamParser, PROGRESS_STEP, csvTable, parseCsv, readCsvTable } from '../../src/data/csv';
+import { PROGRESS_STEP, csvTable, readCsvTable } from '../../src/data/csv';
+import { CsvStreamParser, parseCsv } from '../../src/data/csvParser';
 import { DataError } from '../../src/data/dataError';
 import { prepareData } from '../../src/data/prepareData';
 import { FloatBuilder, parseSimpleDecimal, type TableData } from '../../src/data/table';

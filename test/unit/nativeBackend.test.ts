@@ -1,15 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import {
-  cudaMismatch,
-  detectCuda,
-  explainNpmFailure,
-  installNative,
-  progressPhase,
-  type CudaProbe,
-  type InstallResult,
-} from '../../src/host/nativeBackend';
+import { cudaMismatch, detectCuda, type CudaProbe } from '../../src/host/cuda';
+import { explainNpmFailure, installNative, progressPhase, type InstallResult } from '../../src/host/nativeBackend';
 import { installedNativeVariants } from '../../src/protocol/nativeLayout';
 import { tempWorkspace, type TempWorkspace } from '../fixtures/workspace';
 

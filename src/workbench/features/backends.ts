@@ -3,7 +3,8 @@ import * as vscode from 'vscode';
 import type { BackendReport } from '../../protocol/probeMessages';
 import { BACKEND_CHOICES, type BackendChoice, type BackendName } from '../../protocol/runTypes';
 import { fastestBackend, formatReport, formatSpeed, probeBackends } from '../../host/backendProbes';
-import { cudaMismatch, detectCuda, installNative, TFJS_VERSION, type InstallResult } from '../../host/nativeBackend';
+import { cudaMismatch, detectCuda } from '../../host/cuda';
+import { installNative, TFJS_VERSION, type InstallResult } from '../../host/nativeBackend';
 import { installedNativeVariants, NATIVE_DIR_ENV, NATIVE_PACKAGES, type NativeVariant } from '../../protocol/nativeLayout';
 import { modelName, resolveModelFile, workspaceRootFor } from '../shared/modelFiles';
 
