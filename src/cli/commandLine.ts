@@ -38,10 +38,10 @@ export const EXIT_INTERRUPTED = 130;
 
 export class UsageError extends Error {}
 
-export const COMMANDS = ['train', 'info', 'validate', 'evaluate', 'predict', 'export'] as const;
+const COMMANDS = ['train', 'info', 'validate', 'evaluate', 'predict', 'export'] as const;
 export type Command = (typeof COMMANDS)[number];
 
-export function isCommand(word: string): word is Command {
+function isCommand(word: string): word is Command {
   return (COMMANDS as readonly string[]).includes(word);
 }
 
@@ -67,7 +67,7 @@ export function workspaceRootFor(modelFile: string): string {
 }
 
 /** `--backend`, checked. */
-export function backendOption(value: string | undefined): BackendChoice | undefined {
+function backendOption(value: string | undefined): BackendChoice | undefined {
   const backend = value as BackendChoice | undefined;
   if (backend !== undefined && !BACKEND_CHOICES.includes(backend)) {
     throw new UsageError(`--backend must be one of ${BACKEND_CHOICES.join(', ')}, got "${value}"`);
@@ -79,7 +79,7 @@ export function backendOption(value: string | undefined): BackendChoice | undefi
  * `train --resume <run-dir>`: the model file is the run's (where its data
  * paths resolve from); the spec is its snapshot, the epochs its plan.
  */
-export function parseResume(
+function parseResume(
   command: Command,
   positional: string | undefined,
   values: { resume?: string; epochs?: string; out?: string; backend?: string; json?: boolean; data?: string; input?: string },

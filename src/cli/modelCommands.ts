@@ -45,7 +45,7 @@ export async function validateCommand(options: Options): Promise<number> {
 }
 
 /** The spec when the file has no errors; otherwise the first error is printed. */
-export async function validSpec(options: Options): Promise<ModelSpec | undefined> {
+async function validSpec(options: Options): Promise<ModelSpec | undefined> {
   const { validateModelFile, formatDiagnostic } = await import('../modelFile/validateModelFile');
   const text = await fs.readFile(options.modelFile, 'utf8');
   const { spec, diagnostics } = await validateModelFile(options.modelFile, text, { workspaceRoot: options.workspaceRoot });

@@ -23,7 +23,7 @@ export function formatMetric(value: number | null): string {
   return value === null ? 'NaN' : String(Number(value.toPrecision(4)));
 }
 
-export function formatMetrics(record: MetricRecord): string {
+function formatMetrics(record: MetricRecord): string {
   return Object.entries(record)
     .filter(([key]) => key !== 'epoch' && key !== 'batch' && key !== 'time')
     .map(([key, value]) => `${key} ${formatMetric(value)}`)

@@ -10,7 +10,7 @@ import { json, stderr, stdout } from './output';
 // `model-studio evaluate`, `predict` and `export`: what a finished run folder holds.
 
 /** The run a model file or run folder stands for: the folder itself, or the model file's newest finished run. */
-export async function runDirFor(target: string, asJson: boolean): Promise<string | undefined> {
+async function runDirFor(target: string, asJson: boolean): Promise<string | undefined> {
   if (statSync(target).isDirectory()) return target;
   const found = await newestFinishedRun(target);
   if (found) return found.runDir;
@@ -25,7 +25,7 @@ export async function runDirFor(target: string, asJson: boolean): Promise<string
  * for train); a file named with --data widens it to the folder holding both,
  * since the person typing the command chose that file.
  */
-export async function runWorkspaceRoot(runDir: string, data?: string): Promise<string> {
+async function runWorkspaceRoot(runDir: string, data?: string): Promise<string> {
   const root = workspaceRootFor((await readRun(runDir)).modelFile);
   if (data === undefined) return root;
   let common = root;
@@ -33,7 +33,7 @@ export async function runWorkspaceRoot(runDir: string, data?: string): Promise<s
   return common;
 }
 
-export function formatMetricsLine(values: Readonly<Record<string, number | null>>): string {
+function formatMetricsLine(values: Readonly<Record<string, number | null>>): string {
   return Object.entries(values)
     .map(([key, value]) => `${key} ${formatMetric(value)}`)
     .join(' · ');

@@ -4,7 +4,8 @@
  * use: see src/workbench/shared/modelFileCode.ts.
  */
 export { editModelFile, ModelEditError } from './editModelFile';
-export { buildForm, newLayer, parseInput } from './formModel';
+export { newLayer } from './formLayers';
+export { buildForm, parseInput } from './formModel';
 export { modelFileFormat, parseModelFile } from './parseModelFile';
 export { sameSpec } from './sameSpec';
 export { validateModelFile } from './validateModelFile';

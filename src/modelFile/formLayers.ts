@@ -8,14 +8,14 @@ export type Obj = Record<string, unknown>;
 
 /** What the form shows of each layer type, new layers' settings, and the defaults a field shows when the file omits it (formModel.ts). */
 
-export const DENSE = ['units', 'activation', 'useBias', 'kernelInitializer', 'kernelRegularizer'];
-export const CONV = ['filters', 'kernelSize', 'strides', 'padding', 'activation', 'useBias', 'kernelRegularizer'];
-export const POOL = ['poolSize', 'strides', 'padding'];
-export const RECURRENT = ['units', 'activation', 'returnSequences', 'dropout', 'recurrentDropout', 'kernelRegularizer'];
-export const DROPOUT = ['rate'];
+const DENSE = ['units', 'activation', 'useBias', 'kernelInitializer', 'kernelRegularizer'];
+const CONV = ['filters', 'kernelSize', 'strides', 'padding', 'activation', 'useBias', 'kernelRegularizer'];
+const POOL = ['poolSize', 'strides', 'padding'];
+const RECURRENT = ['units', 'activation', 'returnSequences', 'dropout', 'recurrentDropout', 'kernelRegularizer'];
+const DROPOUT = ['rate'];
 
 /** The settings that matter per layer type (every other key the file gives a layer is shown too). */
-export const LAYER_SETTINGS: Readonly<Record<string, readonly string[]>> = {
+const LAYER_SETTINGS: Readonly<Record<string, readonly string[]>> = {
   dense: DENSE,
   conv1d: CONV,
   conv2d: CONV,
@@ -56,7 +56,7 @@ export const LAYER_SETTINGS: Readonly<Record<string, readonly string[]>> = {
   flatten: [],
 };
 
-export const INITIALIZERS = [
+const INITIALIZERS = [
   'glorotUniform',
   'glorotNormal',
   'heNormal',
@@ -71,10 +71,10 @@ export const INITIALIZERS = [
   'zeros',
   'ones',
 ];
-export const FRACTION = (description: string): Schema => ({ description, type: 'number', minimum: 0, exclusiveMaximum: 1 });
+const FRACTION = (description: string): Schema => ({ description, type: 'number', minimum: 0, exclusiveMaximum: 1 });
 
 /** Layer keys the schema does not describe but the form offers. */
-export const EXTRA_LAYER_KEYS: Readonly<Record<string, Schema>> = {
+const EXTRA_LAYER_KEYS: Readonly<Record<string, Schema>> = {
   recurrentRegularizer: { $ref: '#/definitions/regularizer' },
   dropout: FRACTION('Fraction of the inputs dropped during training (recurrent layers).'),
   recurrentDropout: FRACTION('Fraction of the recurrent state dropped during training.'),
@@ -128,7 +128,7 @@ export function newLayer(type: string): Record<string, JsonValue> {
 }
 
 /** Learning rates the trainer uses when the file names none (src/trainer/buildModel.ts, Keras's defaults). */
-export const DEFAULT_LEARNING_RATES: Readonly<Record<string, number>> = {
+const DEFAULT_LEARNING_RATES: Readonly<Record<string, number>> = {
   sgd: 0.01,
   momentum: 0.01,
   adam: 0.001,
@@ -139,7 +139,7 @@ export const DEFAULT_LEARNING_RATES: Readonly<Record<string, number>> = {
 };
 
 /** What applies when a key is absent: the trainer's defaults and TF.js's. */
-export const DEFAULTS: Readonly<Record<string, JsonValue>> = {
+const DEFAULTS: Readonly<Record<string, JsonValue>> = {
   'training.batchSize': 32,
   'training.seed': 42,
   'training.earlyStopping.monitor': 'val_loss',

@@ -12,9 +12,6 @@ import { isObject } from '../protocol/primitiveGuards';
  * layer type, plus whatever other keys the file gives a layer.
  */
 
-export { controlFor, labelFor } from './formControls';
-export { FORM_LAYER_TYPES, layerSettings, newLayer } from './formLayers';
-
 /** How a field is edited. */
 export type FieldControl =
   /** A number input; `step` is what the arrows add. */

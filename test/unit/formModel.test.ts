@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import type { SpecDiagnostic } from '../../src/modelFile/diagnostic';
-import { buildForm, labelFor, parseInput, type FormField, type HyperparameterForm } from '../../src/modelFile/formModel';
+import { labelFor } from '../../src/modelFile/formControls';
+import { buildForm, parseInput, type FormField, type HyperparameterForm } from '../../src/modelFile/formModel';
 import { irisModel, withValue } from '../fixtures/modelFile';
 
 const START = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };

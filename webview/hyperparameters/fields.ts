@@ -5,7 +5,7 @@ import { make } from '../common/page';
 // The form's fields: one @vscode-elements control per field, patched in place (a focused control keeps its text and focus).
 
 /** The parts of @vscode-elements components this form uses. */
-export type TextField = HTMLElement & {
+type TextField = HTMLElement & {
   value: string;
   type: string;
   placeholder?: string;
@@ -16,8 +16,8 @@ export type TextField = HTMLElement & {
   invalid: boolean;
 };
 export type SingleSelect = HTMLElement & { value: string; combobox: boolean; creatable: boolean; label: string; invalid: boolean };
-export type MultiSelect = HTMLElement & { value: string[]; label: string; invalid: boolean };
-export type Checkbox = HTMLElement & { checked: boolean; label: string; invalid: boolean };
+type MultiSelect = HTMLElement & { value: string[]; label: string; invalid: boolean };
+type Checkbox = HTMLElement & { checked: boolean; label: string; invalid: boolean };
 export type Button = HTMLElement & { disabled: boolean };
 
 // ---------------------------------------------------------------- keyed DOM updates
@@ -31,7 +31,7 @@ export function reconcile(container: HTMLElement, children: readonly HTMLElement
   while (container.children.length > children.length) container.lastElementChild?.remove();
 }
 
-export function isFocused(el: Element): boolean {
+function isFocused(el: Element): boolean {
   const active = document.activeElement;
   return active !== null && (active === el || el.contains(active));
 }

@@ -39,7 +39,8 @@ export class LayerInlayHints implements vscode.InlayHintsProvider, vscode.Dispos
   ): Promise<vscode.InlayHint[]> {
     const result = await this.inspections.current(document);
     if (token.isCancellationRequested || result === undefined || result.inspection.kind !== 'ok') return [];
-    const parsed = (await modelFileCode()).parseModelFile(document.uri.fsPath, document.getText());
+    const { parseModelFile } = await modelFileCode();
+    const parsed = parseModelFile(document.uri.fsPath, document.getText());
     const hints: vscode.InlayHint[] = [];
     for (const layer of result.inspection.summary.layers) {
       const line = parsed.rangeOf(['model', 'layers', layer.index]).start.line;

@@ -96,7 +96,8 @@ class GraphPanel extends PanelController<HostToGraph, GraphToHost> {
 
   private async parse(document: vscode.TextDocument): Promise<NonNullable<GraphPanel['parsed']>> {
     if (this.parsed?.version !== document.version) {
-      const parsed = (await modelFileCode()).parseModelFile(this.modelUri.fsPath, document.getText());
+      const { parseModelFile } = await modelFileCode();
+      const parsed = parseModelFile(this.modelUri.fsPath, document.getText());
       const model = (parsed.value as { model?: { layers?: unknown } } | undefined)?.model;
       const layers = Array.isArray(model?.layers) ? model.layers.length : 0;
       this.parsed = { version: document.version, parsed, layers };

@@ -77,12 +77,12 @@ class HyperparametersPanel extends PanelController<HostToHyperparameters, Hyperp
         await this.change(msg.fieldId, msg.path, msg.input);
         return;
       case 'addLayer': {
-        const layers = this.form?.layers.length ?? 0;
+        const { newLayer } = await modelFileCode();
         await this.edit({
           kind: 'insert',
           path: ['model', 'layers'],
-          index: layers,
-          value: (await modelFileCode()).newLayer(msg.layerType),
+          index: this.form?.layers.length ?? 0,
+          value: newLayer(msg.layerType),
         });
         return;
       }
@@ -94,10 +94,8 @@ class HyperparametersPanel extends PanelController<HostToHyperparameters, Hyperp
         return;
       case 'reveal': {
         const document = await vscode.workspace.openTextDocument(this.modelUri);
-        await revealInEditor(
-          this.modelUri,
-          (await modelFileCode()).parseModelFile(this.modelUri.fsPath, document.getText()).rangeOf(msg.path),
-        );
+        const { parseModelFile } = await modelFileCode();
+        await revealInEditor(this.modelUri, parseModelFile(this.modelUri.fsPath, document.getText()).rangeOf(msg.path));
         return;
       }
       case 'train':
@@ -119,7 +117,8 @@ class HyperparametersPanel extends PanelController<HostToHyperparameters, Hyperp
   private async change(fieldId: string, path: JsonPath, input: string | boolean | readonly string[]): Promise<void> {
     const field = this.findField(fieldId, path);
     if (field === undefined) return; // a field of a form the document has left behind
-    const parsed = (await modelFileCode()).parseInput(field.control, input);
+    const { parseInput } = await modelFileCode();
+    const parsed = parseInput(field.control, input);
     if ('error' in parsed) {
       await this.post({ type: 'inputError', fieldId, message: parsed.error });
       return;
@@ -140,9 +139,8 @@ class HyperparametersPanel extends PanelController<HostToHyperparameters, Hyperp
     const requestedAt = Date.now();
     const document = await vscode.workspace.openTextDocument(this.modelUri);
     // Edits by path into a file that does not parse could land anywhere.
-    const syntaxError = (await modelFileCode())
-      .parseModelFile(this.modelUri.fsPath, document.getText())
-      .diagnostics.find((d) => d.severity === 'error');
+    const { editModelFile, modelFileFormat, ModelEditError, parseModelFile } = await modelFileCode();
+    const syntaxError = parseModelFile(this.modelUri.fsPath, document.getText()).diagnostics.find((d) => d.severity === 'error');
     if (syntaxError !== undefined) {
       await this.post({
         type: 'notice',
@@ -153,13 +151,9 @@ class HyperparametersPanel extends PanelController<HostToHyperparameters, Hyperp
     }
     let edits;
     try {
-      edits = (await modelFileCode()).editModelFile(
-        document.getText(),
-        (await modelFileCode()).modelFileFormat(this.modelUri.fsPath),
-        edit,
-      );
+      edits = editModelFile(document.getText(), modelFileFormat(this.modelUri.fsPath), edit);
     } catch (error) {
-      const message = error instanceof (await modelFileCode()).ModelEditError ? error.message : String(error);
+      const message = error instanceof ModelEditError ? error.message : String(error);
       await this.post({ type: 'notice', level: 'error', message: `The file was not changed: ${message}.` });
       return;
     }
@@ -220,13 +214,12 @@ class HyperparametersPanel extends PanelController<HostToHyperparameters, Hyperp
   }
 
   private async makeForm(document: vscode.TextDocument): Promise<HyperparameterForm> {
+    const { buildForm, parseModelFile, validateModelFile } = await modelFileCode();
     const text = document.getText();
-    const parsed = (await modelFileCode()).parseModelFile(this.modelUri.fsPath, text);
+    const parsed = parseModelFile(this.modelUri.fsPath, text);
     // The same validation as the editor's diagnostics: the same messages.
-    const { diagnostics } = await (
-      await modelFileCode()
-    ).validateModelFile(this.modelUri.fsPath, text, { workspaceRoot: workspaceRootFor(this.modelUri) });
-    return (await modelFileCode()).buildForm(parsed.value, diagnostics);
+    const { diagnostics } = await validateModelFile(this.modelUri.fsPath, text, { workspaceRoot: workspaceRootFor(this.modelUri) });
+    return buildForm(parsed.value, diagnostics);
   }
 
   private async sendForm(document: vscode.TextDocument): Promise<void> {
@@ -234,6 +227,7 @@ class HyperparametersPanel extends PanelController<HostToHyperparameters, Hyperp
     const version = document.version;
     const started = Date.now();
     const form = await this.makeForm(document);
+    const { modelFileFormat } = await modelFileCode();
     // A newer version is on its way; showing this one would flicker back.
     if (document.version !== version || document.isClosed) return;
     this.form = form;
@@ -241,7 +235,7 @@ class HyperparametersPanel extends PanelController<HostToHyperparameters, Hyperp
       type: 'form',
       modelFile: this.modelUri.fsPath,
       modelName: modelName(this.modelUri.fsPath),
-      format: (await modelFileCode()).modelFileFormat(this.modelUri.fsPath),
+      format: modelFileFormat(this.modelUri.fsPath),
       version,
       dirty: document.isDirty,
       form,
