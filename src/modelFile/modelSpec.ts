@@ -46,9 +46,33 @@ export interface EarlyStoppingSpec {
   readonly restoreBestWeights?: boolean;
 }
 
+/** How the learning rate changes from epoch to epoch; `learningRate` (or the optimizer's default) is where it starts. */
+export type LearningRateSchedule =
+  /** Linear warm-up over `warmupEpochs`, then half a cosine down to `minLearningRate` at the last epoch. */
+  | { readonly type: 'cosine'; readonly warmupEpochs?: number; readonly minLearningRate?: number }
+  /** Multiplied by `factor` every `every` epochs. */
+  | { readonly type: 'step'; readonly every: number; readonly factor: number }
+  /** Multiplied by `factor` every epoch. */
+  | { readonly type: 'exponential'; readonly factor: number }
+  /** Multiplied by `factor` when `monitor` has not improved for `patience` epochs, down to `minLearningRate`. */
+  | {
+      readonly type: 'plateau';
+      readonly monitor?: string;
+      readonly factor?: number;
+      readonly patience?: number;
+      readonly minLearningRate?: number;
+    };
+
+/** k-fold cross-validation: k runs, each validated on one fold (stratified for classification). */
+export interface CrossValidationSpec {
+  readonly folds: number;
+}
+
 export interface TrainingSpec {
   readonly optimizer: string;
   readonly learningRate?: number;
+  readonly learningRateSchedule?: LearningRateSchedule;
+  readonly crossValidation?: CrossValidationSpec;
   readonly loss: string;
   readonly metrics?: readonly string[];
   readonly batchSize?: number;
@@ -66,10 +90,41 @@ export interface ModelArchitecture {
   readonly trainable?: boolean | readonly string[];
 }
 
+/**
+ * One searched parameter of a sweep, keyed by its path in the model file
+ * (`training.learningRate`, `model.layers[0].units`): a list of `values`,
+ * or a range from `min` to `max` (uniform, or log-uniform with `scale: "log"`;
+ * whole numbers with `type: "int"`).
+ */
+export type SearchParameter =
+  | { readonly values: readonly (number | string | boolean)[] }
+  | { readonly min: number; readonly max: number; readonly scale?: 'linear' | 'log'; readonly type?: 'float' | 'int' };
+
+/** When a sweep stops trials that are doing worse than the others. */
+export type PruneSpec =
+  /** Optuna's median pruner: after `afterEpochs`, stop a trial whose best metric so far is worse than the median of the other trials at that epoch. */
+  | { readonly type: 'median'; readonly afterEpochs?: number }
+  /** Asynchronous successive halving (Ray Tune's ASHA): at rungs minEpochs·reduction^k, keep the top 1/reduction. */
+  | { readonly type: 'asha'; readonly minEpochs?: number; readonly reduction?: number };
+
+/** A hyperparameter sweep over this model file (`Run Sweep`, `model-studio sweep`). */
+export interface SearchSpec {
+  readonly method?: 'grid' | 'random';
+  /** The epoch metric compared, e.g. `val_accuracy` (default `val_loss`, or `loss` without validation). */
+  readonly metric?: string;
+  readonly goal?: 'minimize' | 'maximize';
+  readonly trials?: number;
+  /** Trainer processes at once (default: the cores, within the memory budget). */
+  readonly parallel?: number;
+  readonly parameters: Readonly<Record<string, SearchParameter>>;
+  readonly prune?: PruneSpec;
+}
+
 export interface ModelSpec {
   readonly name: string;
   readonly task: Task;
   readonly data: DataSpec;
   readonly model: ModelArchitecture;
   readonly training: TrainingSpec;
+  readonly search?: SearchSpec;
 }

@@ -20,6 +20,10 @@ function isBackendSkipList(x: unknown): boolean {
   return Array.isArray(x) && x.every((s) => isObject(s) && isBackendName(s.backend) && isString(s.reason));
 }
 
+function isTrialParams(x: unknown): boolean {
+  return isObject(x) && Object.values(x).every((v) => typeof v === 'string' || typeof v === 'boolean' || Number.isFinite(v));
+}
+
 export function isTrainRequest(x: unknown): x is TrainRequest {
   return (
     isObject(x) &&
@@ -27,6 +31,7 @@ export function isTrainRequest(x: unknown): x is TrainRequest {
     isString(x.workspaceRoot) &&
     isString(x.runsDir) &&
     isOptional(x.epochs, isPositiveInteger) &&
+    isOptional(x.overrides, isTrialParams) &&
     isOptional(x.backend, isBackendChoice) &&
     isOptional(x.resumeRunDir, isString) &&
     isOptional(x.maxMemoryMB, isPositiveInteger)

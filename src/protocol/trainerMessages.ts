@@ -1,6 +1,7 @@
 import type { EvaluateRequest, Evaluation, EvaluationProgress } from './evaluationTypes';
 import type { ExportRequest, ExportResult } from './exportTypes';
 import type { BackendChoice, BackendName, BackendSkip, MetricRecord, RunInfo } from './runTypes';
+import type { TrialParams } from './sweepTypes';
 
 /** Everything the trainer needs to start a run. Paths are absolute. */
 export interface TrainRequest {
@@ -11,6 +12,12 @@ export interface TrainRequest {
   readonly runsDir: string;
   /** Overrides `training.epochs`. */
   readonly epochs?: number;
+  /**
+   * A sweep trial's values, by model-file path: set in the model file's
+   * text before it is validated, so spec.json records the trial's model
+   * and a value the model rejects is reported at its key.
+   */
+  readonly overrides?: TrialParams;
   readonly backend?: BackendChoice;
   /**
    * Continue this stopped run (a folder under `runsDir`) from its last

@@ -21,7 +21,7 @@ describe('buildForm', () => {
     const form = buildForm(irisModel(), []);
     assert.deepEqual(
       form.groups.map((g) => g.id),
-      ['training', 'training.earlyStopping', 'data', 'data.features'],
+      ['training', 'training.earlyStopping', 'training.learningRateSchedule', 'training.crossValidation', 'data', 'data.features'],
     );
     assert.deepEqual(fieldOf(form, 'training.learningRate').control, { kind: 'number', integer: false, min: 0, step: 0.001 });
     assert.deepEqual(fieldOf(form, 'training.epochs').control, { kind: 'number', integer: true, min: 1, step: 1 });

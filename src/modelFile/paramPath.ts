@@ -1,0 +1,46 @@
+import type { TrialParams } from '../protocol/sweepTypes';
+import { applyTextEdits, editModelFile } from './editModelFile';
+import type { JsonPath } from './jsonTypes';
+import { modelFileFormat } from './parseModelFile';
+
+/**
+ * A sweep parameter's key, as the `search` block writes it
+ * (`training.learningRate`, `model.layers[0].units`), as a path into the
+ * model file; undefined when it is not one.
+ */
+export function parseParamPath(key: string): JsonPath | undefined {
+  const path: (string | number)[] = [];
+  const part = /\.?([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]/y;
+  let at = 0;
+  while (at < key.length) {
+    part.lastIndex = at;
+    const match = part.exec(key);
+    // The first part is a key without a dot; later keys need one.
+    if (!match || (match[1] !== undefined && (at === 0) === match[0].startsWith('.'))) return undefined;
+    path.push(match[1] ?? Number(match[2]));
+    at = part.lastIndex;
+  }
+  return path.length > 0 ? path : undefined;
+}
+
+/** The path as the `search` block writes it: ['model', 'layers', 0, 'units'] → "model.layers[0].units". */
+export function formatParamPath(path: JsonPath): string {
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
+}
+
+/**
+ * The model file's text with each parameter set at its path (keys added
+ * where absent), comments and layout elsewhere kept: a sweep trial's model
+ * file, or the best trial's values applied. Throws ModelEditError for a
+ * path through a scalar, and Error for a key that is not a path.
+ */
+export function withParams(file: string, text: string, params: TrialParams): string {
+  const format = modelFileFormat(file);
+  let out = text;
+  for (const [key, value] of Object.entries(params)) {
+    const path = parseParamPath(key);
+    if (!path) throw new Error(`search.parameters: "${key}" is not a path in the model file, e.g. "training.learningRate"`);
+    out = applyTextEdits(out, editModelFile(out, format, { kind: 'set', path, value }));
+  }
+  return out;
+}
