@@ -32,6 +32,7 @@ export function isTrainRequest(x: unknown): x is TrainRequest {
     isString(x.runsDir) &&
     isOptional(x.epochs, isPositiveInteger) &&
     isOptional(x.overrides, isTrialParams) &&
+    (x.crossValidation === undefined || x.crossValidation === false) &&
     isOptional(x.backend, isBackendChoice) &&
     isOptional(x.resumeRunDir, isString) &&
     isOptional(x.maxMemoryMB, isPositiveInteger)

@@ -18,6 +18,8 @@ export interface TrainRequest {
    * and a value the model rejects is reported at its key.
    */
   readonly overrides?: TrialParams;
+  /** false: train once even where the model file asks for cross-validation (a sweep's trials compare validation metrics). */
+  readonly crossValidation?: false;
   readonly backend?: BackendChoice;
   /**
    * Continue this stopped run (a folder under `runsDir`) from its last
