@@ -28,8 +28,14 @@ function setAt(root: Value, path: JsonPath, set: Value): { value: Value } | { wh
     if (typeof part === 'number') {
       if (!Array.isArray(node)) return { why: `"${where}" is not a list` };
       if (part >= node.length) {
-        const items = where === 'model.layers' ? 'layers' : 'items';
-        return { why: `"${where}" has ${node.length} ${items} (indices 0–${node.length - 1}), so there is no [${part}]` };
+        const item = where === 'model.layers' ? 'layer' : 'item';
+        const count =
+          node.length === 0
+            ? `no ${item}s`
+            : node.length === 1
+              ? `1 ${item} (index 0)`
+              : `${node.length} ${item}s (indices 0–${node.length - 1})`;
+        return { why: `"${where}" has ${count}, so there is no [${part}]` };
       }
     } else if (typeof node !== 'object' || node === null || Array.isArray(node)) {
       return { why: `"${where}" is not an object with keys` };
