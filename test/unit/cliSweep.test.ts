@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { SearchSpec } from '../../src/modelFile/modelSpec';
@@ -137,6 +137,37 @@ describe('CLI sweep (dist/cli.js, trials in dist/trainer.js processes)', functio
     assert.match(lastJson<{ message: string }>(refused.stdout).message, /no "search" block/);
   });
 
+  it('Ctrl+C stops every trial: the sweep ends stopped (exit 130), trials queued with their runs; --resume finishes them', async () => {
+    const tiny = sweepModel(
+      { method: 'grid', metric: 'val_loss', parallel: 2, parameters: { 'training.learningRate': { values: [0.01, 0.02] } } },
+      { rows: 600, training: { epochs: 8 } },
+    );
+    models.push(tiny);
+    const first = spawn(process.execPath, [testBundles().cli, 'sweep', tiny.modelFile, '--backend', 'cpu', '--json'], {
+      cwd: tiny.workspace.root,
+    });
+    const exited = new Promise((resolve) => first.on('exit', resolve));
+    const dir = await whenTraining(first, (sweep) => sweep.trials.length === 2 && sweep.trials.every((t) => (t.epochsDone ?? 0) >= 1));
+    first.kill('SIGINT');
+    assert.equal(await exited, 130);
+    const stopped = await readSweep(dir);
+    assert.equal(stopped.status, 'stopped');
+    assert.equal(stopped.pid, undefined);
+    for (const trial of stopped.trials) {
+      assert.equal(trial.status, 'queued');
+      assert.match(trial.reason ?? '', /stopped after epoch \d: resuming the sweep continues it/);
+      assert.equal((await readRun(path.join(dir, trial.runDir ?? ''))).status, 'stopped');
+    }
+    const resumed = cli(tiny, 'sweep', '--resume', dir, '--backend', 'cpu', '--json');
+    assert.equal(resumed.status, 0, resumed.stderr);
+    const trials = lastJson<SweepResult>(resumed.stdout).sweep.trials;
+    for (const [i, trial] of trials.entries()) {
+      assert.equal(trial.status, 'completed');
+      assert.equal(trial.runDir, path.join(dir, stopped.trials[i].runDir ?? ''), 'resumed in its own run folder');
+      assert.ok((await readRun(trial.runDir ?? '')).resumedAt);
+    }
+  });
+
   it('--resume continues a sweep whose runner was killed: finished trials kept, the interrupted one resumed from its checkpoint', async () => {
     // 600 rows: 45 batches an epoch, so a trial is still training when the runner is killed.
     const tiny = sweepModel(
@@ -147,25 +178,10 @@ describe('CLI sweep (dist/cli.js, trials in dist/trainer.js processes)', functio
     const first = spawn(process.execPath, [testBundles().cli, 'sweep', tiny.modelFile, '--backend', 'cpu', '--json'], {
       cwd: tiny.workspace.root,
     });
-    let out = '';
-    first.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
-    const dir = await new Promise<string>((resolve) => {
-      const poll = setInterval(() => {
-        const line = out.split('\n')[0];
-        if (!line.includes('"dir"')) return;
-        const sweepDir = (JSON.parse(line) as { dir: string }).dir;
-        readSweep(sweepDir)
-          .then((sweep) => {
-            if (sweep.trials.some((t) => (t.epochsDone ?? 0) >= 1) && !first.killed) {
-              clearInterval(poll);
-              first.kill('SIGKILL');
-              resolve(sweepDir);
-            }
-          })
-          .catch(() => undefined);
-      }, 50);
-    });
-    await new Promise((resolve) => first.on('exit', resolve));
+    const exited = new Promise((resolve) => first.on('exit', resolve));
+    const dir = await whenTraining(first, (sweep) => sweep.trials.some((t) => (t.epochsDone ?? 0) >= 1));
+    first.kill('SIGKILL');
+    await exited;
     const killed = await readSweep(dir);
     assert.equal(killed.status, 'running', 'the killed runner could not say otherwise');
     const interrupted = killed.trials.filter((t) => t.status === 'running' && t.runDir !== undefined);
@@ -199,4 +215,25 @@ describe('CLI sweep (dist/cli.js, trials in dist/trainer.js processes)', functio
 function lastSweepDir(tiny: TinyModel): string {
   const sweepsDir = sweepsDirFor(tiny.modelFile);
   return path.join(sweepsDir, readdirSync(sweepsDir).sort().at(-1) as string);
+}
+
+/** The sweep folder of a running `sweep --json`, once its sweep.json satisfies `ready`. */
+function whenTraining(child: ChildProcessWithoutNullStreams, ready: (sweep: SweepInfo) => boolean): Promise<string> {
+  let out = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+  return new Promise<string>((resolve) => {
+    const poll = setInterval(() => {
+      const line = out.split('\n')[0];
+      if (!line.includes('"dir"')) return;
+      const dir = (JSON.parse(line) as { dir: string }).dir;
+      readSweep(dir)
+        .then((sweep) => {
+          if (ready(sweep)) {
+            clearInterval(poll);
+            resolve(dir);
+          }
+        })
+        .catch(() => undefined);
+    }, 50);
+  });
 }
