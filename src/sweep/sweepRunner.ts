@@ -33,6 +33,11 @@ export interface SweepOptions {
   readonly maxMemoryMB?: number;
   /** Continue the sweep in this folder (stopped, or dead: its runner gone) instead of starting one. */
   readonly resumeSweepDir?: string;
+  /**
+   * A second Stop: aborting it kills every trial's trainer at once (their
+   * trials go back to `queued` and are rerun on resume). Abort `signal` too.
+   */
+  readonly killSignal?: AbortSignal;
 }
 
 export interface SweepEvents {
@@ -117,6 +122,8 @@ class SweepRun {
   private readonly records = new Map<number, MetricRecord[]>();
   private writes: Promise<void> = Promise.resolve();
   private status: SweepStatus = 'running';
+  /** killSignal was aborted: trainers that end now were killed on purpose. */
+  private killed = false;
   private notify: () => void = () => undefined;
 
   private constructor(
@@ -175,7 +182,15 @@ class SweepRun {
     const stopAll = (): void => {
       for (const live of this.live.values()) live.process.stop();
     };
+    const killAll = (): void => {
+      this.killed = true;
+      for (const live of this.live.values()) {
+        live.process.stop();
+        live.process.stop(); // the second call kills
+      }
+    };
     signal.addEventListener('abort', stopAll);
+    this.options.killSignal?.addEventListener('abort', killAll);
     try {
       await this.save();
       for (;;) {
@@ -191,6 +206,7 @@ class SweepRun {
     } finally {
       clearInterval(heartbeat);
       signal.removeEventListener('abort', stopAll);
+      this.options.killSignal?.removeEventListener('abort', killAll);
     }
     this.status = signal.aborted
       ? 'stopped'
@@ -320,7 +336,12 @@ class SweepRun {
     const live = this.live.get(index);
     if (unexpected !== undefined) {
       if (live?.runDir) await markRunFailed(live.runDir, unexpected).catch(() => undefined);
-      this.update(index, { status: 'failed', reason: unexpected });
+      this.update(
+        index,
+        this.killed
+          ? { status: 'queued', reason: 'killed with the sweep: resuming the sweep reruns it' }
+          : { status: 'failed', reason: unexpected },
+      );
     }
     this.live.delete(index);
     this.notify();
