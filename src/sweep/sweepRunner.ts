@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DEFAULT_SEED } from '../data/random';
+import { assertNever } from '../protocol/assertNever';
 import { TrainerProcess } from '../host/trainerProcess';
 import { monitorMode } from '../modelFile/metricMode';
 import type { ModelSpec, SearchSpec } from '../modelFile/modelSpec';
@@ -86,13 +87,12 @@ function metricAndGoal(spec: ModelSpec & { search: SearchSpec }): { metric: stri
   return { metric, goal: spec.search.goal ?? (monitorMode(metric) === 'max' ? 'maximize' : 'minimize') };
 }
 
-/** A trial being trained: its process, its epoch records, what the pruner decided, its planned epochs. */
+/** A trial being trained: its process, its run folder and planned epochs once started, why the pruner stopped it. */
 interface Live {
   readonly process: TrainerProcess;
   runDir?: string;
   epochs?: number;
   pruned?: string;
-  ended: boolean;
 }
 
 /**
@@ -125,6 +125,8 @@ class SweepRun {
   /** killSignal was aborted: trainers that end now were killed on purpose. */
   private killed = false;
   private notify: () => void = () => undefined;
+  /** Without `parallel`: the cores within the memory free when the sweep (or its resume) started, not less as its trials take memory. */
+  private readonly defaultParallel: number;
 
   private constructor(
     private readonly options: SweepOptions,
@@ -195,9 +197,9 @@ class SweepRun {
       await this.save();
       for (;;) {
         const changed = new Promise<void>((resolve) => (this.notify = resolve));
-        while (!signal.aborted && this.live.size < this.parallel()) {
+        while (!signal.aborted && !this.killed && this.live.size < this.parallel()) {
           const index = await this.nextTrial();
-          if (index === undefined || signal.aborted) break;
+          if (index === undefined || signal.aborted || this.killed) break;
           this.start(index);
         }
         if (this.live.size === 0) break;
@@ -208,16 +210,14 @@ class SweepRun {
       signal.removeEventListener('abort', stopAll);
       this.options.killSignal?.removeEventListener('abort', killAll);
     }
-    this.status = signal.aborted
-      ? 'stopped'
-      : this.trials.length > 0 && this.trials.every((t) => t.status === 'failed')
-        ? 'failed'
-        : 'completed';
+    this.status =
+      signal.aborted || this.killed
+        ? 'stopped'
+        : this.trials.length > 0 && this.trials.every((t) => t.status === 'failed')
+          ? 'failed'
+          : 'completed';
     return this.save();
   }
-
-  /** Without `parallel`: the cores within the memory free when the sweep (or its resume) started, not less as its trials take memory. */
-  private readonly defaultParallel: number;
 
   private parallel(): number {
     return this.options.parallel ?? this.search.parallel ?? this.defaultParallel;
@@ -270,7 +270,7 @@ class SweepRun {
       onStderr: (text) => this.events.onLog?.(`[trial ${index}] ${text}`),
       onExit: (code, exitSignal) => void this.onExit(index, ended ? undefined : process.exitMessage(code, exitSignal)),
     });
-    this.live.set(index, { process, ended: false, ...(trial.runDir === undefined ? {} : { runDir: path.join(this.dir, trial.runDir) }) });
+    this.live.set(index, { process, ...(trial.runDir === undefined ? {} : { runDir: path.join(this.dir, trial.runDir) }) });
     this.update(index, { status: 'running' });
   }
 
@@ -288,7 +288,6 @@ class SweepRun {
         if (message.record.batch === null) this.onEpoch(index, live, message.record);
         return;
       case 'done': {
-        live.ended = true;
         const { run } = message;
         const epochsDone = run.epochsDone ?? this.trials[index].epochsDone;
         if (live.pruned !== undefined && run.status !== 'failed') this.update(index, { status: 'pruned', reason: live.pruned, epochsDone });
@@ -303,12 +302,13 @@ class SweepRun {
         return;
       }
       case 'error':
-        live.ended = true;
         this.update(index, { status: 'failed', reason: message.message });
         return;
       case 'ready':
       case 'log':
         return;
+      default:
+        assertNever(message);
     }
   }
 
