@@ -231,6 +231,7 @@ type OptimizerFactory = (learningRate: number) => tf.Optimizer;
 /** Optimizers by name, with Keras's default learning rates. */
 const OPTIMIZERS: ReadonlyMap<string, { create: OptimizerFactory; defaultLearningRate: number }> = new Map([
   ['sgd', { create: (lr: number) => tf.train.sgd(lr), defaultLearningRate: 0.01 }],
+  ['momentum', { create: (lr: number) => tf.train.momentum(lr, 0.9), defaultLearningRate: 0.01 }],
   ['adam', { create: (lr: number) => tf.train.adam(lr), defaultLearningRate: 0.001 }],
   ['adamax', { create: (lr: number) => tf.train.adamax(lr), defaultLearningRate: 0.002 }],
   ['adagrad', { create: (lr: number) => tf.train.adagrad(lr), defaultLearningRate: 0.01 }],
@@ -252,13 +253,29 @@ export function compileModel(model: tf.LayersModel, training: TrainingSpec): voi
   }
   try {
     model.compile({
-      optimizer: optimizer.create(training.learningRate ?? optimizer.defaultLearningRate),
+      optimizer: optimizer.create(baseLearningRate(training)),
       loss: training.loss,
       metrics: [...(training.metrics ?? [])],
     });
   } catch (error) {
     throw new ModelBuildError('training', errorMessage(error));
   }
+}
+
+/** `training.learningRate`, or the optimizer's default: the rate a schedule starts from. */
+export function baseLearningRate(training: TrainingSpec): number {
+  return training.learningRate ?? OPTIMIZERS.get(training.optimizer)?.defaultLearningRate ?? 0.01;
+}
+
+/**
+ * Sets the rate the optimizer's next steps use. SGD and momentum keep it
+ * as a scalar tensor that only setLearningRate replaces; the Adam family,
+ * Adagrad, Adadelta and RMSProp read their `learningRate` field at every step.
+ */
+export function setLearningRate(model: tf.LayersModel, rate: number): void {
+  const optimizer = model.optimizer as tf.Optimizer & { learningRate: number; setLearningRate?: (rate: number) => void };
+  if (optimizer.setLearningRate) optimizer.setLearningRate(rate);
+  else optimizer.learningRate = rate;
 }
 
 /** Number of values of the model's output per example (units of the last layer). */

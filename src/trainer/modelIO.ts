@@ -155,6 +155,29 @@ export async function readWeights(model: tf.LayersModel, dir: string): Promise<t
 }
 
 /**
+ * Adam's setWeights sets its running powers of beta1 and beta2 to
+ * pow(beta, steps + 1), which in float32 differs from the product of
+ * `steps` multiplications that training accumulates (after 18 steps for
+ * beta2 = 0.999): a resumed run would drift from the uninterrupted one in
+ * the 7th digit. They are set to that product instead, rounded as float32
+ * multiplication rounds.
+ */
+function accumulateBetas(optimizer: tf.Optimizer): void {
+  const adam = optimizer as unknown as Partial<Record<'accBeta1' | 'accBeta2', tf.Variable>> & { beta1?: number; beta2?: number };
+  const steps = optimizer.iterations;
+  for (const [acc, beta] of [
+    [adam.accBeta1, adam.beta1],
+    [adam.accBeta2, adam.beta2],
+  ] as const) {
+    if (acc === undefined || beta === undefined) continue;
+    const factor = Math.fround(beta);
+    let product = factor;
+    for (let i = 0; i < steps; i++) product = Math.fround(product * factor);
+    tf.tidy(() => acc.assign(tf.scalar(product)));
+  }
+}
+
+/**
  * Loads a checkpoint saved with `includeOptimizer` into `model`, which was
  * built and compiled from the same spec: its weights by name, and the
  * optimizer's state into `model.optimizer`. Returns model.json's
@@ -174,7 +197,10 @@ export async function loadCheckpoint(
       else modelWeights[spec.name] = named[spec.name];
     }
     model.loadWeights(modelWeights, true);
-    if (optimizerWeights.length > 0) await model.optimizer.setWeights(optimizerWeights);
+    if (optimizerWeights.length > 0) {
+      await model.optimizer.setWeights(optimizerWeights);
+      accumulateBetas(model.optimizer);
+    }
     const metadata = modelJSON.userDefinedMetadata as Readonly<Record<string, unknown>> | undefined;
     return { metadata, optimizer: optimizerWeights.length > 0 };
   } finally {
