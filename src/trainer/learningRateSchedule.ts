@@ -1,4 +1,5 @@
 import type { LearningRateSchedule } from '../modelFile/modelSpec';
+import { LEARNING_RATE_KEY } from '../protocol/runTypes';
 import { monitorMode } from './metricMonitor';
 
 /** Plateau's defaults, Keras's ReduceLROnPlateau's. */
@@ -139,7 +140,7 @@ export class EpochLearningRates {
     }
     if (this.missingMonitorReported || this.monitor in record) return undefined;
     this.missingMonitorReported = true;
-    const have = Object.keys(record).filter((k) => !['epoch', 'batch', 'time', 'lr'].includes(k));
+    const have = Object.keys(record).filter((k) => !['epoch', 'batch', 'time', LEARNING_RATE_KEY].includes(k));
     return `training.learningRateSchedule.monitor: there is no metric "${this.monitor}" (have ${have.join(', ')}); the learning rate stays at ${this.plateau.rate}`;
   }
 }

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import * as path from 'node:path';
 import { displayPath } from '../data/dataError';
 import { Mulberry32 } from '../data/random';
-import type { MetricRecord, RunError, RunInfo, RunStatus } from '../protocol/runTypes';
+import { LEARNING_RATE_KEY, type MetricRecord, type RunError, type RunInfo, type RunStatus } from '../protocol/runTypes';
 import type { TrainerToHost, TrainRequest } from '../protocol/trainerMessages';
 import { loadBackend, type BackendDetail, type LoadedBackend } from './backend';
 import { baseLearningRate, disposeModel, outputUnits, setLearningRate } from './buildModel';
@@ -275,7 +275,7 @@ async function runTraining(run: RunContext): Promise<TrainOutcome> {
         await writer.saveCheckpoints(model, stateAt(epoch, batchesDone, epochRandom, sums), { best: false });
         break;
       }
-      const record: MetricRecord = { ...toRecord(epoch, null, sums.means(epochLogs), name, metricNames), lr };
+      const record: MetricRecord = { ...toRecord(epoch, null, sums.means(epochLogs), name, metricNames), [LEARNING_RATE_KEY]: lr };
       writer.appendMetric(record);
       emit({ type: 'metrics', record });
       lastCompletedEpoch = epoch;
@@ -289,7 +289,7 @@ async function runTraining(run: RunContext): Promise<TrainOutcome> {
           message:
             `training.earlyStopping.monitor: there is no metric "${earlyStopping.metric}" ` +
             `(have ${Object.keys(record)
-              .filter((k) => k !== 'epoch' && k !== 'batch' && k !== 'time' && k !== 'lr')
+              .filter((k) => k !== 'epoch' && k !== 'batch' && k !== 'time' && k !== LEARNING_RATE_KEY)
               .join(', ')}); early stopping is off`,
         });
         earlyStopping = undefined;
