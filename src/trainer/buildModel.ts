@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { didYouMean } from '../data/suggest';
 import type { LayerSpec, ModelSpec, TrainingSpec } from '../modelFile/modelSpec';
 import { isObject } from '../protocol/primitiveGuards';
+import { layerErrorMessage } from './layerErrors';
 
 /** A model-file field the model cannot be built from; the message starts with the field. */
 export class ModelBuildError extends Error {
@@ -126,7 +127,7 @@ function createLayer(
   try {
     return factory({ ...config, ...seededInitializers(factory, config, seed + offset + index) });
   } catch (error) {
-    throw new ModelBuildError(field, `${type}: ${errorMessage(error)}`);
+    throw new ModelBuildError(field, `${type}: ${layerErrorMessage(layer, error)}`);
   }
 }
 
@@ -150,19 +151,44 @@ export function buildModel(spec: ModelSpec, featureShape: readonly number[], see
     const copies = base === undefined ? [] : addBaseLayers(model, base, featureShape, spec.model.trainable ?? true);
     layers.forEach((layerSpec, index) => {
       const layer = createLayer(layerSpec, index, index === 0 && copies.length === 0 ? featureShape : undefined, seed, copies.length);
+      const inputShape = model.layers.length === 0 ? featureShape : model.outputs[0].shape.slice(1);
       try {
         model.add(layer);
       } catch (error) {
-        throw new ModelBuildError(`model.layers[${index}]`, `${layerSpec.type}: ${errorMessage(error)}`);
+        throw new ModelBuildError(`model.layers[${index}]`, `${layerSpec.type}: ${layerErrorMessage(layerSpec, error, inputShape)}`);
       }
     });
     // Weights exist once the layers are built, i.e. added.
     for (const { source, copy } of copies) copy.setWeights(source.getWeights());
+    checkForwardPass(model, spec, featureShape, copies.length);
   } catch (error) {
     model.dispose();
     throw error;
   }
   return model;
+}
+
+/**
+ * Runs one example of zeros through the layers one by one. Building checks
+ * shapes only where they are known, and the batch axis is not: a reshape
+ * to a different number of values builds, then fails at the first batch
+ * with no word of which layer. Here it fails on the layer's field.
+ */
+function checkForwardPass(model: tf.Sequential, spec: ModelSpec, featureShape: readonly number[], fromBase: number): void {
+  tf.tidy(() => {
+    let x = tf.zeros([1, ...featureShape]);
+    model.layers.forEach((layer, position) => {
+      const inputShape = x.shape.slice(1);
+      try {
+        x = layer.apply(x) as tf.Tensor;
+      } catch (error) {
+        if (position < fromBase) throw new ModelBuildError('model.from', `layer "${layer.name}": ${errorMessage(error)}`);
+        const index = position - fromBase;
+        const layerSpec = spec.model.layers[index];
+        throw new ModelBuildError(`model.layers[${index}]`, `${layerSpec.type}: ${layerErrorMessage(layerSpec, error, inputShape)}`);
+      }
+    });
+  });
 }
 
 /** How many of a model's leading layers came from `model.from` (0 without it). */
