@@ -129,6 +129,7 @@ const NOT_IN_FORM = new Set(['data.train', 'data.test']);
 const GROUP_TITLES: Readonly<Record<string, string>> = {
   training: 'Training',
   'training.earlyStopping': 'Early stopping',
+  'training.learningRateSchedule': 'Learning-rate schedule',
   data: 'Data',
   'data.features': 'Features',
   'data.target': 'Target',
@@ -137,10 +138,31 @@ const GROUP_TITLES: Readonly<Record<string, string>> = {
 type BareField = Omit<FormField, 'problems'>;
 type BareGroup = Omit<FormGroup, 'fields'> & { readonly fields: readonly BareField[] };
 
+/** Whether `value` meets an `if`: each property `if` names a `const` for has that value. */
+function meets(condition: Schema, value: Obj): boolean {
+  return Object.entries(condition.properties ?? {}).every(([key, s]) => s.const === undefined || value[key] === s.const);
+}
+
+/**
+ * `s` with the properties and required keys of each `allOf` branch whose
+ * `if` the value meets: a learning-rate schedule's fields follow its `type`.
+ * A key `s` describes already keeps its own schema (the branch only
+ * repeats it to allow it).
+ */
+function withMatchingBranches(s: Schema, value: Obj): Schema {
+  const branches = (s.allOf ?? [])
+    .filter((b) => b.if !== undefined && b.then !== undefined && meets(b.if, value))
+    .map((b) => b.then as Schema);
+  if (branches.length === 0) return s;
+  const properties = { ...s.properties };
+  for (const branch of branches) for (const [key, child] of Object.entries(branch.properties ?? {})) properties[key] ??= child;
+  return { ...s, properties, required: [...(s.required ?? []), ...branches.flatMap((b) => b.required ?? [])] };
+}
+
 /** One group per object in the schema under `path` (scalars and lists become fields of it). */
 function groupsOf(path: readonly string[], raw: Schema, value: unknown): BareGroup[] {
-  const s = resolve(raw);
   const here = isObject(value) ? value : {};
+  const s = withMatchingBranches(resolve(raw), here);
   const id = path.join('.');
   const fields: BareField[] = [];
   const nested: BareGroup[] = [];
@@ -153,6 +175,11 @@ function groupsOf(path: readonly string[], raw: Schema, value: unknown): BareGro
     } else {
       fields.push(field(childPath, key, child, here[key], (s.required ?? []).includes(key)));
     }
+  }
+  // A key another type had (warmupEpochs left after switching cosine to step) stays visible with its problem, to clear.
+  if (s.allOf !== undefined) {
+    for (const key of Object.keys(here))
+      if (!(key in (s.properties ?? {}))) fields.push(field([...path, key], key, undefined, here[key], false));
   }
   const group = {
     id,

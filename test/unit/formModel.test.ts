@@ -81,6 +81,72 @@ describe('buildForm', () => {
     assert.ok(form.layerTypes.includes('dense') && !form.layerTypes.includes('add'));
   });
 
+  describe('the learning-rate schedule shows the fields of its type', () => {
+    const scheduleIds = (form: HyperparameterForm): string[] =>
+      (form.groups.find((g) => g.id === 'training.learningRateSchedule')?.fields ?? []).map((f) => f.id.split('.').pop() as string);
+    const withSchedule = (schedule: unknown): HyperparameterForm =>
+      buildForm(withValue(irisModel(), ['training', 'learningRateSchedule'], schedule), []);
+
+    it('without a schedule: only the type, a choice of the four', () => {
+      const form = buildForm(irisModel(), []);
+      assert.equal(form.groups.find((g) => g.id === 'training.learningRateSchedule')?.title, 'Learning-rate schedule');
+      assert.deepEqual(scheduleIds(form), ['type']);
+      const type = fieldOf(form, 'training.learningRateSchedule.type');
+      assert.deepEqual(type.control.kind === 'select' && type.control.options, ['cosine', 'step', 'exponential', 'plateau']);
+      assert.equal(type.required, true);
+      assert.equal(type.value, undefined);
+    });
+
+    it('per type: cosine, step, exponential, plateau, with their controls, required keys and defaults', () => {
+      const cosine = withSchedule({ type: 'cosine', warmupEpochs: 2 });
+      assert.deepEqual(scheduleIds(cosine), ['type', 'warmupEpochs', 'minLearningRate']);
+      assert.equal(fieldOf(cosine, 'training.learningRateSchedule.type').value, 'cosine');
+      assert.equal(fieldOf(cosine, 'training.learningRateSchedule.warmupEpochs').value, 2);
+      assert.deepEqual(fieldOf(cosine, 'training.learningRateSchedule.warmupEpochs').control, {
+        kind: 'number',
+        integer: true,
+        min: 0,
+        step: 1,
+      });
+      assert.equal(fieldOf(cosine, 'training.learningRateSchedule.minLearningRate').default, 0);
+
+      const step = withSchedule({ type: 'step', every: 10, factor: 0.5 });
+      assert.deepEqual(scheduleIds(step), ['type', 'every', 'factor']);
+      assert.equal(fieldOf(step, 'training.learningRateSchedule.every').required, true);
+      assert.deepEqual(fieldOf(step, 'training.learningRateSchedule.factor').control, {
+        kind: 'number',
+        integer: false,
+        min: 0,
+        max: 1,
+        step: 0.05,
+      });
+      assert.deepEqual(scheduleIds(withSchedule({ type: 'exponential', factor: 0.95 })), ['type', 'factor']);
+
+      const plateau = withSchedule({ type: 'plateau' });
+      assert.deepEqual(scheduleIds(plateau), ['type', 'monitor', 'factor', 'patience', 'minLearningRate']);
+      assert.equal(fieldOf(plateau, 'training.learningRateSchedule.monitor').default, 'val_loss');
+      assert.equal(fieldOf(plateau, 'training.learningRateSchedule.factor').default, 0.1);
+      assert.equal(fieldOf(plateau, 'training.learningRateSchedule.patience').default, 10);
+      assert.equal(fieldOf(plateau, 'training.learningRateSchedule.factor').required, false);
+    });
+
+    it("keeps a key the new type does not take visible, with the validator's problem on it", () => {
+      const model = withValue(irisModel(), ['training', 'learningRateSchedule'], { type: 'step', every: 5, factor: 0.5, warmupEpochs: 2 });
+      const path = ['training', 'learningRateSchedule', 'warmupEpochs'];
+      const form = buildForm(model, [
+        diagnostic(path, 'unknown key "warmupEpochs" in "training.learningRateSchedule"; remove it (allowed keys: type, every, factor)'),
+      ]);
+      assert.deepEqual(scheduleIds(form), ['type', 'every', 'factor', 'warmupEpochs']);
+      const stale = fieldOf(form, 'training.learningRateSchedule.warmupEpochs');
+      assert.equal(stale.value, 2);
+      assert.equal(stale.required, false);
+      assert.deepEqual(
+        stale.problems.map((p) => p.message),
+        ['unknown key "warmupEpochs" in "training.learningRateSchedule"; remove it (allowed keys: type, every, factor)'],
+      );
+    });
+  });
+
   it('shows a value of the wrong type as it is in the file', () => {
     const form = buildForm(withValue(irisModel(), ['training', 'epochs'], 'five'), []);
     assert.deepEqual(fieldOf(form, 'training.epochs').control, { kind: 'text' });
