@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { writeFileAtomic, writeJsonAtomic } from '../runFolder/atomicFile';
+import { optimizerWeights, setOptimizerWeights } from './optimizerState';
 
 /**
  * Model folders in the format of tfjs-node's `file://` handler (model.json +
@@ -55,7 +56,7 @@ export async function encodeModel(model: tf.LayersModel, options: SaveOptions = 
   try {
     const named: NamedWeight[] = model.weights.map((weight) => ({ name: weight.originalName, tensor: weight.read() }));
     if (withOptimizer) {
-      named.push(...(await model.optimizer.getWeights()).map(({ name, tensor }) => ({ name, tensor, group: 'optimizer' as const })));
+      named.push(...(await optimizerWeights(model.optimizer)).map(({ name, tensor }) => ({ name, tensor, group: 'optimizer' as const })));
     }
     const { specs, weights } = await readWeightValues(named);
     const metadata = model.getUserDefinedMetadata() as tf.io.ModelJSON['userDefinedMetadata'];
@@ -155,29 +156,6 @@ export async function readWeights(model: tf.LayersModel, dir: string): Promise<t
 }
 
 /**
- * Adam's setWeights sets its running powers of beta1 and beta2 to
- * pow(beta, steps + 1), which in float32 differs from the product of
- * `steps` multiplications that training accumulates (after 18 steps for
- * beta2 = 0.999): a resumed run would drift from the uninterrupted one in
- * the 7th digit. They are set to that product instead, rounded as float32
- * multiplication rounds.
- */
-function accumulateBetas(optimizer: tf.Optimizer): void {
-  const adam = optimizer as unknown as Partial<Record<'accBeta1' | 'accBeta2', tf.Variable>> & { beta1?: number; beta2?: number };
-  const steps = optimizer.iterations;
-  for (const [acc, beta] of [
-    [adam.accBeta1, adam.beta1],
-    [adam.accBeta2, adam.beta2],
-  ] as const) {
-    if (acc === undefined || beta === undefined) continue;
-    const factor = Math.fround(beta);
-    let product = factor;
-    for (let i = 0; i < steps; i++) product = Math.fround(product * factor);
-    tf.tidy(() => acc.assign(tf.scalar(product)));
-  }
-}
-
-/**
  * Loads a checkpoint saved with `includeOptimizer` into `model`, which was
  * built and compiled from the same spec: its weights by name, and the
  * optimizer's state into `model.optimizer`. Returns model.json's
@@ -191,18 +169,15 @@ export async function loadCheckpoint(
   const named = tf.io.decodeWeights(data, specs);
   try {
     const modelWeights: tf.NamedTensorMap = {};
-    const optimizerWeights: { name: string; tensor: tf.Tensor }[] = [];
+    const optimizerState: { name: string; tensor: tf.Tensor }[] = [];
     for (const spec of specs) {
-      if (spec.group === 'optimizer') optimizerWeights.push({ name: spec.name, tensor: named[spec.name] });
+      if (spec.group === 'optimizer') optimizerState.push({ name: spec.name, tensor: named[spec.name] });
       else modelWeights[spec.name] = named[spec.name];
     }
     model.loadWeights(modelWeights, true);
-    if (optimizerWeights.length > 0) {
-      await model.optimizer.setWeights(optimizerWeights);
-      accumulateBetas(model.optimizer);
-    }
+    if (optimizerState.length > 0) await setOptimizerWeights(model.optimizer, optimizerState);
     const metadata = modelJSON.userDefinedMetadata as Readonly<Record<string, unknown>> | undefined;
-    return { metadata, optimizer: optimizerWeights.length > 0 };
+    return { metadata, optimizer: optimizerState.length > 0 };
   } finally {
     tf.dispose(Object.values(named));
   }

@@ -47,8 +47,9 @@ describe('resuming a run mid-schedule', function () {
   async function bothWays(
     schedule: LearningRateSchedule,
     stopWhen: (record: MetricRecord) => boolean,
+    optimizer = 'adam',
   ): Promise<{ whole: MetricRecord[]; resumed: MetricRecord[] }> {
-    const options = { rows: 90, training: { epochs: 6, seed: 5, learningRate: 0.05, learningRateSchedule: schedule } };
+    const options = { rows: 90, training: { optimizer, epochs: 6, seed: 5, learningRate: 0.05, learningRateSchedule: schedule } };
     const reference = writeTinyModel(options);
     const model = writeTinyModel(options);
     workspaces.push(reference, model);
@@ -88,4 +89,13 @@ describe('resuming a run mid-schedule', function () {
     assert.deepEqual(epochRates(resumed), rates);
     assert.deepEqual(withoutTime(resumed), withoutTime(whole));
   });
+
+  // Every optimizer's state comes back (Adamax's too, which TF.js cannot save), and the rate is set again each epoch.
+  for (const optimizer of ['sgd', 'momentum', 'adamax', 'adagrad', 'adadelta', 'rmsprop']) {
+    it(`${optimizer} with a step schedule, stopped inside epoch 3: the same lr sequence and losses`, async () => {
+      const { whole, resumed } = await bothWays({ type: 'step', every: 2, factor: 0.5 }, (r) => r.epoch === 3 && r.batch === 1, optimizer);
+      assert.deepEqual(epochRates(whole), [0.05, 0.05, 0.025, 0.025, 0.0125, 0.0125]);
+      assert.deepEqual(withoutTime(resumed), withoutTime(whole));
+    });
+  }
 });
