@@ -2,6 +2,7 @@ import type { SpecDiagnostic } from './diagnostic';
 import { controlFor, labelFor, resolve, ROOT, type Schema } from './formControls';
 import { controlFromValue, defaultFor, FORM_LAYER_TYPES, LAYER_PROPERTIES, layerKeySchema, layerSettings, type Obj } from './formLayers';
 import type { JsonPath, JsonValue } from './jsonTypes';
+import type { ModelFileEdit } from './modelFileEdits';
 import { isObject } from '../protocol/primitiveGuards';
 
 /**
@@ -257,6 +258,33 @@ export function buildForm(value: unknown, diagnostics: readonly SpecDiagnostic[]
     problems,
     errorCount: diagnostics.filter((d) => d.severity === 'error').length,
   };
+}
+
+/** The schema of the value at `path` (object keys only), or undefined where the schema does not say. */
+function schemaAt(path: JsonPath): Schema | undefined {
+  let s: Schema | undefined = ROOT;
+  for (const key of path) s = typeof key === 'string' ? resolve(s).properties?.[key] : undefined;
+  return s === undefined ? undefined : resolve(s);
+}
+
+/**
+ * The edit that gives the field at `path` a new value. Changing the key
+ * an object's other keys depend on (a learning-rate schedule's `type`)
+ * rewrites that object keeping only the keys the new type takes, so that
+ * switching cosine to step leaves no warmupEpochs behind: one edit, one undo.
+ */
+export function fieldEdit(root: unknown, path: JsonPath, value: JsonValue): ModelFileEdit {
+  const set: ModelFileEdit = { kind: 'set', path, value };
+  const parentPath = path.slice(0, -1);
+  const key = path[path.length - 1];
+  const parentSchema = schemaAt(parentPath);
+  let current: unknown = root;
+  for (const segment of parentPath) current = isObject(current) ? current[segment] : undefined;
+  const branches = parentSchema?.allOf ?? [];
+  if (typeof key !== 'string' || !isObject(current) || !branches.some((b) => b.if?.properties?.[key]?.const !== undefined)) return set;
+  const chosen = withMatchingBranches(parentSchema ?? {}, { ...current, [key]: value });
+  const kept = Object.entries(current).filter(([k]) => k !== key && k in (chosen.properties ?? {}));
+  return { kind: 'set', path: parentPath, value: { [key]: value, ...Object.fromEntries(kept) } as JsonValue };
 }
 
 /**

@@ -1,7 +1,9 @@
 import { strict as assert } from 'node:assert';
 import type { SpecDiagnostic } from '../../src/modelFile/diagnostic';
 import { labelFor } from '../../src/modelFile/formControls';
-import { buildForm, parseInput, type FormField, type HyperparameterForm } from '../../src/modelFile/formModel';
+import { applyTextEdits, editModelFile } from '../../src/modelFile/editModelFile';
+import { buildForm, fieldEdit, parseInput, type FormField, type HyperparameterForm } from '../../src/modelFile/formModel';
+import { parseModelFile } from '../../src/modelFile/parseModelFile';
 import { irisModel, withValue } from '../fixtures/modelFile';
 
 const START = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
@@ -128,6 +130,34 @@ describe('buildForm', () => {
       assert.equal(fieldOf(plateau, 'training.learningRateSchedule.factor').default, 0.1);
       assert.equal(fieldOf(plateau, 'training.learningRateSchedule.patience').default, 10);
       assert.equal(fieldOf(plateau, 'training.learningRateSchedule.factor').required, false);
+    });
+
+    it('switching the type rewrites the schedule with only the keys the new type takes: one edit', () => {
+      const schedule = ['training', 'learningRateSchedule'];
+      const model = withValue(irisModel(), schedule, { type: 'plateau', factor: 0.5, patience: 3, minLearningRate: 1e-6 });
+      assert.deepEqual(fieldEdit(model, [...schedule, 'type'], 'cosine'), {
+        kind: 'set',
+        path: schedule,
+        value: { type: 'cosine', minLearningRate: 1e-6 },
+      });
+      assert.deepEqual(fieldEdit(model, [...schedule, 'type'], 'exponential'), {
+        kind: 'set',
+        path: schedule,
+        value: { type: 'exponential', factor: 0.5 },
+      });
+      // Other fields, and a type chosen where there was no schedule, are plain sets.
+      assert.deepEqual(fieldEdit(model, [...schedule, 'patience'], 4), { kind: 'set', path: [...schedule, 'patience'], value: 4 });
+      assert.deepEqual(fieldEdit(irisModel(), [...schedule, 'type'], 'step'), { kind: 'set', path: [...schedule, 'type'], value: 'step' });
+      assert.deepEqual(fieldEdit(model, ['training', 'optimizer'], 'sgd'), { kind: 'set', path: ['training', 'optimizer'], value: 'sgd' });
+
+      const yaml = 'training:\n  optimizer: adam # fast\n  learningRateSchedule: {type: cosine, warmupEpochs: 2, minLearningRate: 0.001}\n';
+      const root = parseModelFile('/w/m.model.yaml', yaml).value;
+      const after = applyTextEdits(yaml, editModelFile(yaml, 'yaml', fieldEdit(root, [...schedule, 'type'], 'plateau')));
+      assert.deepEqual((parseModelFile('/w/m.model.yaml', after).value as { training: unknown }).training, {
+        optimizer: 'adam',
+        learningRateSchedule: { type: 'plateau', minLearningRate: 0.001 },
+      });
+      assert.ok(after.includes('optimizer: adam # fast'));
     });
 
     it("keeps a key the new type does not take visible, with the validator's problem on it", () => {
