@@ -95,6 +95,14 @@ export function plateauStateOf(value: unknown): PlateauState | undefined {
   return ok ? (value as PlateauState) : undefined;
 }
 
+/** Records name a metric as the model file does; `accuracy` and `acc` (`crossentropy`, `ce`) are the same metric. */
+function otherSpelling(metric: string): string {
+  const spellings: Readonly<Record<string, string>> = { accuracy: 'acc', acc: 'accuracy', crossentropy: 'ce', ce: 'crossentropy' };
+  const prefix = metric.startsWith('val_') ? 'val_' : '';
+  const other = spellings[metric.slice(prefix.length)];
+  return other === undefined ? metric : prefix + other;
+}
+
 /**
  * One run's schedule, epoch by epoch: the rate each epoch trains with, and
  * for plateau what the epochs' records said (restored from a checkpoint
@@ -133,12 +141,12 @@ export class EpochLearningRates {
    */
   observe(record: Readonly<Record<string, number | null>>): string | undefined {
     if (this.schedule?.type !== 'plateau' || this.plateau === undefined || this.monitor === undefined) return undefined;
-    const value = record[this.monitor];
+    const value = record[this.monitor] ?? record[otherSpelling(this.monitor)];
     if (typeof value === 'number') {
       this.plateau = plateauAfterEpoch(this.schedule, this.plateau, this.monitor, value);
       return undefined;
     }
-    if (this.missingMonitorReported || this.monitor in record) return undefined;
+    if (this.missingMonitorReported || this.monitor in record || otherSpelling(this.monitor) in record) return undefined;
     this.missingMonitorReported = true;
     const have = Object.keys(record).filter((k) => !['epoch', 'batch', 'time', LEARNING_RATE_KEY].includes(k));
     return `training.learningRateSchedule.monitor: there is no metric "${this.monitor}" (have ${have.join(', ')}); the learning rate stays at ${this.plateau.rate}`;

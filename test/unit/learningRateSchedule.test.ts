@@ -103,6 +103,12 @@ describe('learning-rate schedules', () => {
     assert.equal(withoutValidation.rateOf(3), 0.1);
     assert.deepEqual(withoutValidation.state, { rate: 0.1, best: 0.5, wait: 0 });
 
+    // accuracy and acc are one metric, whichever the model file wrote.
+    const spelled = new EpochLearningRates({ type: 'plateau', monitor: 'val_accuracy', patience: 0, factor: 0.5 }, 0.1, 5, true);
+    spelled.observe({ epoch: 1, batch: null, loss: 1, val_acc: 0.5 });
+    assert.equal(spelled.observe({ epoch: 2, batch: null, loss: 1, val_acc: 0.4 }), undefined);
+    assert.equal(spelled.rateOf(3), 0.05);
+
     const missing = new EpochLearningRates({ type: 'plateau', monitor: 'val_auc', patience: 0 }, 0.1, 5, true);
     const warning = missing.observe({ epoch: 1, batch: null, loss: 1, val_loss: 1, lr: 0.1 });
     assert.match(warning ?? '', /^training\.learningRateSchedule\.monitor: there is no metric "val_auc" \(have loss, val_loss\)/);
