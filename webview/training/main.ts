@@ -234,7 +234,8 @@ function renderFacts(run: PanelRun, series: RunSeries): void {
   const valLoss = series.epochMetrics.get('val_loss');
   if (valLoss?.length) facts.push({ term: 'val_loss', value: valLoss[valLoss.length - 1].y.toPrecision(4) });
   const lr = series.epochMetrics.get(LEARNING_RATE);
-  if (lr?.length) facts.push({ term: 'lr', value: lr[lr.length - 1].y.toPrecision(3), title: 'learning rate of the latest epoch' });
+  if (lr?.length)
+    facts.push({ term: 'lr', value: String(Number(lr[lr.length - 1].y.toPrecision(3))), title: 'learning rate of the latest epoch' });
   const started = run.startedAt ? Date.parse(run.startedAt) : NaN;
   const until = run.endedAt ? Date.parse(run.endedAt) : (last?.time ?? NaN);
   if (Number.isFinite(started) && Number.isFinite(until)) {
