@@ -160,8 +160,17 @@ function withMatchingBranches(s: Schema, value: Obj): Schema {
   return { ...s, properties, required: [...(s.required ?? []), ...branches.flatMap((b) => b.required ?? [])] };
 }
 
-/** One group per object in the schema under `path` (scalars and lists become fields of it). */
-function groupsOf(path: readonly string[], raw: Schema, value: unknown): BareGroup[] {
+/** Whether `key` of objects of schema `s` decides their other keys (a schedule's `type`). */
+function isDiscriminator(s: Schema | undefined, key: string | number): boolean {
+  return typeof key === 'string' && (s?.allOf ?? []).some((b) => b.if?.properties?.[key]?.const !== undefined);
+}
+
+/**
+ * One group per object in the schema under `path` (scalars and lists become
+ * fields of it). The key that decides the other keys of an object its parent
+ * does not require is optional: leaving it unset removes the object (no schedule).
+ */
+function groupsOf(path: readonly string[], raw: Schema, value: unknown, optional = false): BareGroup[] {
   const here = isObject(value) ? value : {};
   const s = withMatchingBranches(resolve(raw), here);
   const id = path.join('.');
@@ -172,9 +181,10 @@ function groupsOf(path: readonly string[], raw: Schema, value: unknown): BareGro
     if (NOT_IN_FORM.has(childPath.join('.'))) continue;
     const resolved = resolve(child);
     if (resolved.properties !== undefined) {
-      nested.push(...groupsOf(childPath, resolved, here[key]));
+      nested.push(...groupsOf(childPath, resolved, here[key], !(s.required ?? []).includes(key)));
     } else {
-      fields.push(field(childPath, key, child, here[key], (s.required ?? []).includes(key)));
+      const required = (s.required ?? []).includes(key) && !(optional && isDiscriminator(s, key));
+      fields.push(field(childPath, key, child, here[key], required));
     }
   }
   // A key another type had (warmupEpochs left after switching cosine to step) stays visible with its problem, to clear.
@@ -268,20 +278,21 @@ function schemaAt(path: JsonPath): Schema | undefined {
 }
 
 /**
- * The edit that gives the field at `path` a new value. Changing the key
- * an object's other keys depend on (a learning-rate schedule's `type`)
- * rewrites that object keeping only the keys the new type takes, so that
- * switching cosine to step leaves no warmupEpochs behind: one edit, one undo.
+ * The edit that gives the field at `path` a new value (undefined: removes
+ * the key). Changing the key an object's other keys depend on (a
+ * learning-rate schedule's `type`) rewrites that object keeping only the
+ * keys the new type takes, so that switching cosine to step leaves no
+ * warmupEpochs behind: one edit, one undo; unsetting it removes the object.
  */
-export function fieldEdit(root: unknown, path: JsonPath, value: JsonValue): ModelFileEdit {
-  const set: ModelFileEdit = { kind: 'set', path, value };
+export function fieldEdit(root: unknown, path: JsonPath, value: JsonValue | undefined): ModelFileEdit {
   const parentPath = path.slice(0, -1);
   const key = path[path.length - 1];
   const parentSchema = schemaAt(parentPath);
+  if (value === undefined) return { kind: 'remove', path: isDiscriminator(parentSchema, key) ? parentPath : path };
+  const set: ModelFileEdit = { kind: 'set', path, value };
   let current: unknown = root;
   for (const segment of parentPath) current = isObject(current) ? current[segment] : undefined;
-  const branches = parentSchema?.allOf ?? [];
-  if (typeof key !== 'string' || !isObject(current) || !branches.some((b) => b.if?.properties?.[key]?.const !== undefined)) return set;
+  if (typeof key !== 'string' || !isObject(current) || !isDiscriminator(parentSchema, key)) return set;
   const chosen = withMatchingBranches(parentSchema ?? {}, { ...current, [key]: value });
   const kept = Object.entries(current).filter(([k]) => k !== key && k in (chosen.properties ?? {}));
   return { kind: 'set', path: parentPath, value: { [key]: value, ...Object.fromEntries(kept) } as JsonValue };

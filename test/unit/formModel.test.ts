@@ -95,7 +95,8 @@ describe('buildForm', () => {
       assert.deepEqual(scheduleIds(form), ['type']);
       const type = fieldOf(form, 'training.learningRateSchedule.type');
       assert.deepEqual(type.control.kind === 'select' && type.control.options, ['cosine', 'step', 'exponential', 'plateau']);
-      assert.equal(type.required, true);
+      // Optional: "(not set)" is no schedule.
+      assert.equal(type.required, false);
       assert.equal(type.value, undefined);
     });
 
@@ -145,6 +146,9 @@ describe('buildForm', () => {
         path: schedule,
         value: { type: 'exponential', factor: 0.5 },
       });
+      // Unsetting the type removes the schedule; unsetting another key removes that key.
+      assert.deepEqual(fieldEdit(model, [...schedule, 'type'], undefined), { kind: 'remove', path: schedule });
+      assert.deepEqual(fieldEdit(model, [...schedule, 'patience'], undefined), { kind: 'remove', path: [...schedule, 'patience'] });
       // Other fields, and a type chosen where there was no schedule, are plain sets.
       assert.deepEqual(fieldEdit(model, [...schedule, 'patience'], 4), { kind: 'set', path: [...schedule, 'patience'], value: 4 });
       assert.deepEqual(fieldEdit(irisModel(), [...schedule, 'type'], 'step'), { kind: 'set', path: [...schedule, 'type'], value: 'step' });

@@ -123,12 +123,8 @@ class HyperparametersPanel extends PanelController<HostToHyperparameters, Hyperp
       await this.post({ type: 'inputError', fieldId, message: parsed.error });
       return;
     }
-    if (parsed.value === undefined) {
-      if (field.required) {
-        await this.post({ type: 'inputError', fieldId, message: `"${field.path.join('.')}" is required; type a value` });
-        return;
-      }
-      await this.edit({ kind: 'remove', path: field.path });
+    if (parsed.value === undefined && field.required) {
+      await this.post({ type: 'inputError', fieldId, message: `"${field.path.join('.')}" is required; type a value` });
       return;
     }
     const { fieldEdit, parseModelFile } = await modelFileCode();
