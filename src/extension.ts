@@ -18,11 +18,11 @@ export function activate(context: vscode.ExtensionContext): ModelStudioApi | und
   const log = vscode.window.createOutputChannel('Model Studio', { log: true });
   const backends = new ModelBackends(context, log);
   const runs = new RunController(context.asAbsolutePath('dist/trainer.js'), log, (modelFile) => backends.choiceFor(modelFile));
-  const diagnostics = new ModelDiagnostics(log);
   const panels = new TrainingPanels({ extensionUri: context.extensionUri, runs, log });
   const codeLens = new TrainCodeLensProvider(runs);
   const runsView = new RunsView(runs, panels, log);
   const views = new ModelViews(context, log);
+  const diagnostics = new ModelDiagnostics(log, views.inspections);
   const evaluations = new ModelEvaluations(context, log);
   const prompts = new Prompts();
   context.subscriptions.push(

@@ -1,15 +1,31 @@
 import { promises as fs } from 'node:fs';
 import { displayPath } from '../data/dataError';
+import type { SpecDiagnostic } from '../modelFile/diagnostic';
 import type { ModelSpec } from '../modelFile/modelSpec';
 import { EXIT_ERROR, EXIT_OK, type Options } from './commandLine';
 import { json, stderr, stdout } from './output';
 
-// `model-studio validate` and `info`: the model file alone, TF.js only for info.
+// `model-studio validate` and `info`: the model file, and the model built from it on TF.js's cpu backend.
+
+/**
+ * The error diagnostics of building the model of a file with no other
+ * error, as the editor's inspector builds it: a layer TF.js refuses, on
+ * that layer's line. What train would hit first is reported by validate.
+ */
+async function buildDiagnostics(options: Options, text: string): Promise<readonly SpecDiagnostic[]> {
+  const [{ loadBackend }, { inspectModelFile }] = await Promise.all([import('../trainer/backend'), import('../trainer/inspect')]);
+  await loadBackend('cpu');
+  const inspection = await inspectModelFile(options.modelFile, text, options.workspaceRoot);
+  return inspection.kind === 'invalid' ? inspection.diagnostics : [];
+}
 
 export async function validateCommand(options: Options): Promise<number> {
   const { validateModelFile, formatDiagnostic } = await import('../modelFile/validateModelFile');
   const text = await fs.readFile(options.modelFile, 'utf8');
-  const { diagnostics, partlyChecked } = await validateModelFile(options.modelFile, text, { workspaceRoot: options.workspaceRoot });
+  const validation = await validateModelFile(options.modelFile, text, { workspaceRoot: options.workspaceRoot });
+  const { partlyChecked } = validation;
+  const valid = !validation.diagnostics.some((d) => d.severity === 'error');
+  const diagnostics = valid ? [...validation.diagnostics, ...(await buildDiagnostics(options, text))] : validation.diagnostics;
   const errors = diagnostics.filter((d) => d.severity === 'error').length;
   for (const d of diagnostics) {
     if (options.json) {

@@ -5,7 +5,7 @@
  */
 export { editModelFile, ModelEditError } from './editModelFile';
 export { newLayer } from './formLayers';
-export { buildForm, parseInput } from './formModel';
+export { buildForm, fieldEdit, parseInput } from './formModel';
 export { modelFileFormat, parseModelFile } from './parseModelFile';
 export { sameSpec } from './sameSpec';
 export { validateModelFile } from './validateModelFile';

@@ -146,6 +146,8 @@ const DEFAULTS: Readonly<Record<string, JsonValue>> = {
   'training.earlyStopping.patience': 0,
   'training.earlyStopping.minDelta': 0,
   'training.earlyStopping.restoreBestWeights': false,
+  'training.learningRateSchedule.warmupEpochs': 0,
+  'training.learningRateSchedule.minLearningRate': 0,
   'data.features.normalize': 'none',
   'data.features.scale': 1,
   'data.target.normalize': 'none',
@@ -171,6 +173,12 @@ export function defaultFor(path: JsonPath, root: Obj): JsonValue | undefined {
   if (id === 'training.learningRate') {
     const optimizer = isObject(root.training) ? root.training.optimizer : undefined;
     return typeof optimizer === 'string' ? DEFAULT_LEARNING_RATES[optimizer] : undefined;
+  }
+  const schedule = isObject(root.training) ? root.training.learningRateSchedule : undefined;
+  if (isObject(schedule) && schedule.type === 'plateau') {
+    const validation = isObject(root.data) && typeof root.data.validationSplit === 'number' && root.data.validationSplit > 0;
+    const plateau: Readonly<Record<string, JsonValue>> = { monitor: validation ? 'val_loss' : 'loss', factor: 0.1, patience: 10 };
+    if (id.startsWith('training.learningRateSchedule.') && String(path[2]) in plateau) return plateau[String(path[2])];
   }
   return DEFAULTS[id];
 }

@@ -2,6 +2,7 @@ import type { SpecDiagnostic } from './diagnostic';
 import { controlFor, labelFor, resolve, ROOT, type Schema } from './formControls';
 import { controlFromValue, defaultFor, FORM_LAYER_TYPES, LAYER_PROPERTIES, layerKeySchema, layerSettings, type Obj } from './formLayers';
 import type { JsonPath, JsonValue } from './jsonTypes';
+import type { ModelFileEdit } from './modelFileEdits';
 import { isObject } from '../protocol/primitiveGuards';
 
 /**
@@ -129,6 +130,7 @@ const NOT_IN_FORM = new Set(['data.train', 'data.test']);
 const GROUP_TITLES: Readonly<Record<string, string>> = {
   training: 'Training',
   'training.earlyStopping': 'Early stopping',
+  'training.learningRateSchedule': 'Learning-rate schedule',
   data: 'Data',
   'data.features': 'Features',
   'data.target': 'Target',
@@ -137,10 +139,40 @@ const GROUP_TITLES: Readonly<Record<string, string>> = {
 type BareField = Omit<FormField, 'problems'>;
 type BareGroup = Omit<FormGroup, 'fields'> & { readonly fields: readonly BareField[] };
 
-/** One group per object in the schema under `path` (scalars and lists become fields of it). */
-function groupsOf(path: readonly string[], raw: Schema, value: unknown): BareGroup[] {
-  const s = resolve(raw);
+/** Whether `value` meets an `if`: each property `if` names a `const` for has that value. */
+function meets(condition: Schema, value: Obj): boolean {
+  return Object.entries(condition.properties ?? {}).every(([key, s]) => s.const === undefined || value[key] === s.const);
+}
+
+/**
+ * `s` with the properties and required keys of each `allOf` branch whose
+ * `if` the value meets: a learning-rate schedule's fields follow its `type`.
+ * A key `s` describes already keeps its own schema (the branch only
+ * repeats it to allow it).
+ */
+function withMatchingBranches(s: Schema, value: Obj): Schema {
+  const branches = (s.allOf ?? [])
+    .filter((b) => b.if !== undefined && b.then !== undefined && meets(b.if, value))
+    .map((b) => b.then as Schema);
+  if (branches.length === 0) return s;
+  const properties = { ...s.properties };
+  for (const branch of branches) for (const [key, child] of Object.entries(branch.properties ?? {})) properties[key] ??= child;
+  return { ...s, properties, required: [...(s.required ?? []), ...branches.flatMap((b) => b.required ?? [])] };
+}
+
+/** Whether `key` of objects of schema `s` decides their other keys (a schedule's `type`). */
+function isDiscriminator(s: Schema | undefined, key: string | number): boolean {
+  return typeof key === 'string' && (s?.allOf ?? []).some((b) => b.if?.properties?.[key]?.const !== undefined);
+}
+
+/**
+ * One group per object in the schema under `path` (scalars and lists become
+ * fields of it). The key that decides the other keys of an object its parent
+ * does not require is optional: leaving it unset removes the object (no schedule).
+ */
+function groupsOf(path: readonly string[], raw: Schema, value: unknown, optional = false): BareGroup[] {
   const here = isObject(value) ? value : {};
+  const s = withMatchingBranches(resolve(raw), here);
   const id = path.join('.');
   const fields: BareField[] = [];
   const nested: BareGroup[] = [];
@@ -149,10 +181,16 @@ function groupsOf(path: readonly string[], raw: Schema, value: unknown): BareGro
     if (NOT_IN_FORM.has(childPath.join('.'))) continue;
     const resolved = resolve(child);
     if (resolved.properties !== undefined) {
-      nested.push(...groupsOf(childPath, resolved, here[key]));
+      nested.push(...groupsOf(childPath, resolved, here[key], !(s.required ?? []).includes(key)));
     } else {
-      fields.push(field(childPath, key, child, here[key], (s.required ?? []).includes(key)));
+      const required = (s.required ?? []).includes(key) && !(optional && isDiscriminator(s, key));
+      fields.push(field(childPath, key, child, here[key], required));
     }
+  }
+  // A key another type had (warmupEpochs left after switching cosine to step) stays visible with its problem, to clear.
+  if (s.allOf !== undefined) {
+    for (const key of Object.keys(here))
+      if (!(key in (s.properties ?? {}))) fields.push(field([...path, key], key, undefined, here[key], false));
   }
   const group = {
     id,
@@ -230,6 +268,34 @@ export function buildForm(value: unknown, diagnostics: readonly SpecDiagnostic[]
     problems,
     errorCount: diagnostics.filter((d) => d.severity === 'error').length,
   };
+}
+
+/** The schema of the value at `path` (object keys only), or undefined where the schema does not say. */
+function schemaAt(path: JsonPath): Schema | undefined {
+  let s: Schema | undefined = ROOT;
+  for (const key of path) s = typeof key === 'string' ? resolve(s).properties?.[key] : undefined;
+  return s === undefined ? undefined : resolve(s);
+}
+
+/**
+ * The edit that gives the field at `path` a new value (undefined: removes
+ * the key). Changing the key an object's other keys depend on (a
+ * learning-rate schedule's `type`) rewrites that object keeping only the
+ * keys the new type takes, so that switching cosine to step leaves no
+ * warmupEpochs behind: one edit, one undo; unsetting it removes the object.
+ */
+export function fieldEdit(root: unknown, path: JsonPath, value: JsonValue | undefined): ModelFileEdit {
+  const parentPath = path.slice(0, -1);
+  const key = path[path.length - 1];
+  const parentSchema = schemaAt(parentPath);
+  if (value === undefined) return { kind: 'remove', path: isDiscriminator(parentSchema, key) ? parentPath : path };
+  const set: ModelFileEdit = { kind: 'set', path, value };
+  let current: unknown = root;
+  for (const segment of parentPath) current = isObject(current) ? current[segment] : undefined;
+  if (typeof key !== 'string' || !isObject(current) || !isDiscriminator(parentSchema, key)) return set;
+  const chosen = withMatchingBranches(parentSchema ?? {}, { ...current, [key]: value });
+  const kept = Object.entries(current).filter(([k]) => k !== key && k in (chosen.properties ?? {}));
+  return { kind: 'set', path: parentPath, value: { [key]: value, ...Object.fromEntries(kept) } as JsonValue };
 }
 
 /**

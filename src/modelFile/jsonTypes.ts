@@ -24,6 +24,9 @@ export type JsonSchema = {
   readonly maxItems?: number;
   readonly anyOf?: readonly JsonSchema[];
   readonly allOf?: readonly JsonSchema[];
+  /** With `then`: `then` applies to values `if` accepts (a learning-rate schedule's keys per `type`). */
+  readonly if?: JsonSchema;
+  readonly then?: JsonSchema;
   readonly properties?: Readonly<Record<string, JsonSchema>>;
   readonly required?: readonly string[];
   readonly description?: string;

@@ -7,6 +7,7 @@ import type { SpecDiagnostic } from './diagnostic';
 import type { ModelSpec } from './modelSpec';
 import { parseModelFile } from './parseModelFile';
 import { schemaDiagnostics } from './schemaDiagnostics';
+import { checkLearningRateSchedule } from './scheduleChecks';
 import { checkSearch } from './searchChecks';
 import { SPEC_CHECKS } from './specChecks';
 
@@ -47,8 +48,7 @@ export async function validateModelFile(file: string, text: string, options: Val
   if (parsed.value !== undefined && !hasError(diagnostics)) diagnostics.push(...schemaDiagnostics(parsed, absolute));
   if (!hasError(diagnostics)) {
     const ctx: CheckContext = { file: absolute, spec: parsed.value as ModelSpec, parsed };
-    for (const check of SPEC_CHECKS) diagnostics.push(...check(ctx));
-    diagnostics.push(...checkSearch(ctx));
+    for (const check of [...SPEC_CHECKS, checkLearningRateSchedule, checkSearch]) diagnostics.push(...check(ctx));
     const data = await runDataChecks(ctx, options.workspaceRoot, options.leaveDataErrorsToLoading === true);
     diagnostics.push(...data.diagnostics);
     partlyChecked = data.partlyChecked;

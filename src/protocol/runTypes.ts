@@ -66,6 +66,9 @@ export interface RunInfo {
  * within the epoch) or an epoch record (`batch: null`, with `val_*` keys
  * when there is a validation set). `epoch` is 1-based; `time` is Unix ms.
  */
+/** The key of the learning rate in epoch records: what the optimizer used that epoch, not a metric of the model. */
+export const LEARNING_RATE_KEY = 'lr';
+
 export interface MetricRecord {
   readonly epoch: number;
   readonly batch: number | null;

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import type { MetricRecord, RunInfo } from '../protocol/runTypes';
+import { LEARNING_RATE_KEY, type MetricRecord, type RunInfo } from '../protocol/runTypes';
 import { formatDuration } from './progress';
 import type { RunEntry } from './readRunFolder';
 
@@ -72,7 +72,7 @@ export function bestMetric(records: readonly MetricRecord[]): BestMetric | undef
   const names: string[] = [];
   for (const record of epochs) {
     for (const [key, value] of Object.entries(record)) {
-      if (key === 'epoch' || key === 'batch' || key === 'time' || typeof value !== 'number' || names.includes(key)) continue;
+      if (['epoch', 'batch', 'time', LEARNING_RATE_KEY].includes(key) || typeof value !== 'number' || names.includes(key)) continue;
       names.push(key);
     }
   }

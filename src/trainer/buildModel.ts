@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { didYouMean } from '../data/suggest';
 import type { LayerSpec, ModelSpec, TrainingSpec } from '../modelFile/modelSpec';
 import { isObject } from '../protocol/primitiveGuards';
+import { layerErrorMessage } from './layerErrors';
 
 /** A model-file field the model cannot be built from; the message starts with the field. */
 export class ModelBuildError extends Error {
@@ -126,7 +127,7 @@ function createLayer(
   try {
     return factory({ ...config, ...seededInitializers(factory, config, seed + offset + index) });
   } catch (error) {
-    throw new ModelBuildError(field, `${type}: ${errorMessage(error)}`);
+    throw new ModelBuildError(field, `${type}: ${layerErrorMessage(layer, error)}`);
   }
 }
 
@@ -150,19 +151,44 @@ export function buildModel(spec: ModelSpec, featureShape: readonly number[], see
     const copies = base === undefined ? [] : addBaseLayers(model, base, featureShape, spec.model.trainable ?? true);
     layers.forEach((layerSpec, index) => {
       const layer = createLayer(layerSpec, index, index === 0 && copies.length === 0 ? featureShape : undefined, seed, copies.length);
+      const inputShape = model.layers.length === 0 ? featureShape : model.outputs[0].shape.slice(1);
       try {
         model.add(layer);
       } catch (error) {
-        throw new ModelBuildError(`model.layers[${index}]`, `${layerSpec.type}: ${errorMessage(error)}`);
+        throw new ModelBuildError(`model.layers[${index}]`, `${layerSpec.type}: ${layerErrorMessage(layerSpec, error, inputShape)}`);
       }
     });
     // Weights exist once the layers are built, i.e. added.
     for (const { source, copy } of copies) copy.setWeights(source.getWeights());
+    checkForwardPass(model, spec, featureShape, copies.length);
   } catch (error) {
     model.dispose();
     throw error;
   }
   return model;
+}
+
+/**
+ * Runs one example of zeros through the layers one by one. Building checks
+ * shapes only where they are known, and the batch axis is not: a reshape
+ * to a different number of values builds, then fails at the first batch
+ * with no word of which layer. Here it fails on the layer's field.
+ */
+function checkForwardPass(model: tf.Sequential, spec: ModelSpec, featureShape: readonly number[], fromBase: number): void {
+  tf.tidy(() => {
+    let x = tf.zeros([1, ...featureShape]);
+    model.layers.forEach((layer, position) => {
+      const inputShape = x.shape.slice(1);
+      try {
+        x = layer.apply(x) as tf.Tensor;
+      } catch (error) {
+        if (position < fromBase) throw new ModelBuildError('model.from', `layer "${layer.name}": ${errorMessage(error)}`);
+        const index = position - fromBase;
+        const layerSpec = spec.model.layers[index];
+        throw new ModelBuildError(`model.layers[${index}]`, `${layerSpec.type}: ${layerErrorMessage(layerSpec, error, inputShape)}`);
+      }
+    });
+  });
 }
 
 /** How many of a model's leading layers came from `model.from` (0 without it). */
@@ -231,6 +257,7 @@ type OptimizerFactory = (learningRate: number) => tf.Optimizer;
 /** Optimizers by name, with Keras's default learning rates. */
 const OPTIMIZERS: ReadonlyMap<string, { create: OptimizerFactory; defaultLearningRate: number }> = new Map([
   ['sgd', { create: (lr: number) => tf.train.sgd(lr), defaultLearningRate: 0.01 }],
+  ['momentum', { create: (lr: number) => tf.train.momentum(lr, 0.9), defaultLearningRate: 0.01 }],
   ['adam', { create: (lr: number) => tf.train.adam(lr), defaultLearningRate: 0.001 }],
   ['adamax', { create: (lr: number) => tf.train.adamax(lr), defaultLearningRate: 0.002 }],
   ['adagrad', { create: (lr: number) => tf.train.adagrad(lr), defaultLearningRate: 0.01 }],
@@ -252,13 +279,29 @@ export function compileModel(model: tf.LayersModel, training: TrainingSpec): voi
   }
   try {
     model.compile({
-      optimizer: optimizer.create(training.learningRate ?? optimizer.defaultLearningRate),
+      optimizer: optimizer.create(baseLearningRate(training)),
       loss: training.loss,
       metrics: [...(training.metrics ?? [])],
     });
   } catch (error) {
     throw new ModelBuildError('training', errorMessage(error));
   }
+}
+
+/** `training.learningRate`, or the optimizer's default: the rate a schedule starts from. */
+export function baseLearningRate(training: TrainingSpec): number {
+  return training.learningRate ?? OPTIMIZERS.get(training.optimizer)?.defaultLearningRate ?? 0.01;
+}
+
+/**
+ * Sets the rate the optimizer's next steps use. SGD and momentum keep it
+ * as a scalar tensor that only setLearningRate replaces; the Adam family,
+ * Adagrad, Adadelta and RMSProp read their `learningRate` field at every step.
+ */
+export function setLearningRate(model: tf.LayersModel, rate: number): void {
+  const optimizer = model.optimizer as tf.Optimizer & { learningRate: number; setLearningRate?: (rate: number) => void };
+  if (optimizer.setLearningRate) optimizer.setLearningRate(rate);
+  else optimizer.learningRate = rate;
 }
 
 /** Number of values of the model's output per example (units of the last layer). */

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { writeFileAtomic, writeJsonAtomic } from '../runFolder/atomicFile';
+import { optimizerWeights, setOptimizerWeights } from './optimizerState';
 
 /**
  * Model folders in the format of tfjs-node's `file://` handler (model.json +
@@ -55,7 +56,7 @@ export async function encodeModel(model: tf.LayersModel, options: SaveOptions = 
   try {
     const named: NamedWeight[] = model.weights.map((weight) => ({ name: weight.originalName, tensor: weight.read() }));
     if (withOptimizer) {
-      named.push(...(await model.optimizer.getWeights()).map(({ name, tensor }) => ({ name, tensor, group: 'optimizer' as const })));
+      named.push(...(await optimizerWeights(model.optimizer)).map(({ name, tensor }) => ({ name, tensor, group: 'optimizer' as const })));
     }
     const { specs, weights } = await readWeightValues(named);
     const metadata = model.getUserDefinedMetadata() as tf.io.ModelJSON['userDefinedMetadata'];
@@ -168,15 +169,15 @@ export async function loadCheckpoint(
   const named = tf.io.decodeWeights(data, specs);
   try {
     const modelWeights: tf.NamedTensorMap = {};
-    const optimizerWeights: { name: string; tensor: tf.Tensor }[] = [];
+    const optimizerState: { name: string; tensor: tf.Tensor }[] = [];
     for (const spec of specs) {
-      if (spec.group === 'optimizer') optimizerWeights.push({ name: spec.name, tensor: named[spec.name] });
+      if (spec.group === 'optimizer') optimizerState.push({ name: spec.name, tensor: named[spec.name] });
       else modelWeights[spec.name] = named[spec.name];
     }
     model.loadWeights(modelWeights, true);
-    if (optimizerWeights.length > 0) await model.optimizer.setWeights(optimizerWeights);
+    if (optimizerState.length > 0) await setOptimizerWeights(model.optimizer, optimizerState);
     const metadata = modelJSON.userDefinedMetadata as Readonly<Record<string, unknown>> | undefined;
-    return { metadata, optimizer: optimizerWeights.length > 0 };
+    return { metadata, optimizer: optimizerState.length > 0 };
   } finally {
     tf.dispose(Object.values(named));
   }

@@ -1,12 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import * as path from 'node:path';
 import { displayPath } from '../data/dataError';
-import type { PreparedData } from '../data/preparedData';
 import { Mulberry32 } from '../data/random';
-import type { RunError, RunInfo, RunStatus } from '../protocol/runTypes';
+import { LEARNING_RATE_KEY, type MetricRecord, type RunError, type RunInfo, type RunStatus } from '../protocol/runTypes';
 import type { TrainerToHost, TrainRequest } from '../protocol/trainerMessages';
 import { loadBackend, type BackendDetail, type LoadedBackend } from './backend';
-import { disposeModel, outputUnits } from './buildModel';
+import { baseLearningRate, disposeModel, outputUnits, setLearningRate } from './buildModel';
+import { EpochLearningRates } from './learningRateSchedule';
 import { metricNamer, toRecord } from './metricRecords';
 import { MetricMonitor } from './metricMonitor';
 import { loadCheckpoint, readWeights } from './modelIO';
@@ -14,7 +14,7 @@ import { readResumable, type Resumable } from '../runFolder/resume';
 import { RUN_FILES } from '../runFolder/runFiles';
 import { setUpRun, type RunSetup } from './runSetup';
 import { RunWriter } from './runWriter';
-import { labelEncoding, restOfEpoch, splitTensors, type LabelEncoding, type SplitTensors } from './trainingData';
+import { evaluateTest, labelEncoding, restOfEpoch, splitTensors } from './trainingData';
 import { trainingStateOf, type TrainingState } from './trainingState';
 import { userMessage } from './userMessage';
 import { EpochSums, EventLoopYield, fitEpoch } from './fitEpoch';
@@ -182,6 +182,13 @@ async function runTraining(run: RunContext): Promise<TrainOutcome> {
   let best = earlyStopping ?? new MetricMonitor(defaultMonitor);
   let bestEpoch = resumed?.state.bestEpoch;
   let bestWeights: tf.Tensor[] | undefined;
+  const rates = new EpochLearningRates(
+    spec.training.learningRateSchedule,
+    baseLearningRate(spec.training),
+    epochs,
+    !!validation,
+    resumed?.state.plateau,
+  );
 
   // A resumed run starts where its checkpoint stopped: after a whole epoch, or inside one.
   const from = resumed?.state;
@@ -204,6 +211,7 @@ async function runTraining(run: RunContext): Promise<TrainOutcome> {
     monitor: best.state,
     earlyStopping: earlyStopping !== undefined,
     ...(bestEpoch === undefined ? {} : { bestEpoch }),
+    ...(rates.state ? { plateau: rates.state } : {}),
   });
 
   try {
@@ -222,6 +230,8 @@ async function runTraining(run: RunContext): Promise<TrainOutcome> {
       at.epoch = epoch;
       const skip = epoch === startEpoch ? startBatch : 0;
       const sums = new EpochSums(metricNames, skip > 0 ? from?.partial : undefined);
+      const lr = rates.rateOf(epoch);
+      setLearningRate(model, lr);
       let batchesDone = skip;
       at.batch = skip;
       // fit() draws the epoch's order from Math.random (seeded); a resumed run replays the order its epoch began with.
@@ -265,10 +275,12 @@ async function runTraining(run: RunContext): Promise<TrainOutcome> {
         await writer.saveCheckpoints(model, stateAt(epoch, batchesDone, epochRandom, sums), { best: false });
         break;
       }
-      const record = toRecord(epoch, null, sums.means(epochLogs), name, metricNames);
+      const record: MetricRecord = { ...toRecord(epoch, null, sums.means(epochLogs), name, metricNames), [LEARNING_RATE_KEY]: lr };
       writer.appendMetric(record);
       emit({ type: 'metrics', record });
       lastCompletedEpoch = epoch;
+      const rateWarning = rates.observe(record);
+      if (rateWarning) emit({ type: 'log', level: 'warn', message: rateWarning });
 
       if (earlyStopping && !(earlyStopping.metric in record)) {
         emit({
@@ -277,7 +289,7 @@ async function runTraining(run: RunContext): Promise<TrainOutcome> {
           message:
             `training.earlyStopping.monitor: there is no metric "${earlyStopping.metric}" ` +
             `(have ${Object.keys(record)
-              .filter((k) => k !== 'epoch' && k !== 'batch' && k !== 'time')
+              .filter((k) => k !== 'epoch' && k !== 'batch' && k !== 'time' && k !== LEARNING_RATE_KEY)
               .join(', ')}); early stopping is off`,
         });
         earlyStopping = undefined;
@@ -367,27 +379,4 @@ async function finishRun({ writer, emit }: RunContext, final: RunInfo): Promise<
   const done: TrainOutcome = { type: 'done', runDir: writer.dir, run: final };
   emit(done);
   return done;
-}
-
-/** Loss and metrics on the test split, named as in the records; undefined without a test split. */
-async function evaluateTest(
-  model: tf.LayersModel,
-  data: PreparedData,
-  encoding: LabelEncoding,
-  batchSize: number,
-  name: (tfName: string) => string,
-): Promise<Record<string, number> | undefined> {
-  if (!data.test || data.test.count === 0) {
-    return undefined;
-  }
-  const test: SplitTensors = splitTensors(data.test, data.featureShape, encoding);
-  try {
-    const result = model.evaluate(test.x, test.y, { batchSize });
-    const scalars = Array.isArray(result) ? result : [result];
-    const values = await Promise.all(scalars.map((s) => s.data()));
-    tf.dispose(scalars);
-    return Object.fromEntries(model.metricsNames.map((tfName, i) => [name(tfName), values[i][0]]));
-  } finally {
-    tf.dispose([test.x, test.y]);
-  }
 }

@@ -1,5 +1,6 @@
 import type { MonitorState } from './metricMonitor';
 import { isObject } from '../protocol/primitiveGuards';
+import { plateauStateOf, type PlateauState } from './learningRateSchedule';
 
 /**
  * Where training stood when the `last` checkpoint was saved, kept in that
@@ -30,6 +31,8 @@ export interface TrainingState {
   readonly earlyStopping: boolean;
   /** Epoch of checkpoints/best, for `restoreBestWeights`. */
   readonly bestEpoch?: number;
+  /** The plateau schedule's rate, best and wait; absent for other schedules and in checkpoints written before schedules. */
+  readonly plateau?: PlateauState;
 }
 
 /** Key of the state in the checkpoint's userDefinedMetadata. */
@@ -43,7 +46,7 @@ function isCount(x: unknown): x is number {
 export function trainingStateOf(metadata: Readonly<Record<string, unknown>> | undefined): TrainingState | undefined {
   const state = metadata?.[STATE_KEY];
   if (!isObject(state) || state.version !== 2) return undefined;
-  const { epoch, batchesDone, partial, random, epochRandom, monitor, earlyStopping, bestEpoch } = state;
+  const { epoch, batchesDone, partial, random, epochRandom, monitor, earlyStopping, bestEpoch, plateau } = state;
   const okPartial =
     partial === undefined ||
     (isObject(partial) &&
@@ -61,7 +64,8 @@ export function trainingStateOf(metadata: Readonly<Record<string, unknown>> | un
     !isCount(epochRandom) ||
     !okMonitor ||
     typeof earlyStopping !== 'boolean' ||
-    !(bestEpoch === undefined || isCount(bestEpoch))
+    !(bestEpoch === undefined || isCount(bestEpoch)) ||
+    !(plateau === undefined || plateauStateOf(plateau))
   ) {
     return undefined;
   }

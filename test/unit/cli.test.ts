@@ -57,6 +57,20 @@ describe('CLI (dist/cli.js)', function () {
     assert.equal(result.stdout, 'tiny.model.json: no problems found\n');
   });
 
+  it('validate builds the model: a layer TF.js refuses is an error on its line, not "no problems found"', () => {
+    const spec = JSON.parse(readFileSync(tiny.modelFile, 'utf8')) as { model: { layers: unknown[] } };
+    spec.model.layers = [{ type: 'reshape', targetShape: [3, 3] }, { type: 'flatten' }, { type: 'dense', units: 3, activation: 'softmax' }];
+    const text = JSON.stringify(spec, null, 2);
+    tiny.workspace.write('reshape.model.json', text);
+    const result = cli(tiny, 'validate', 'reshape.model.json');
+    assert.equal(result.status, 1, result.stdout + result.stderr);
+    const line = text.split('\n').findIndex((l) => l.includes('"reshape"'));
+    assert.equal(
+      result.stdout,
+      `reshape.model.json:${line}:7: error: model.layers[0]: reshape: targetShape [3, 3] holds 9 values but its input [4] holds 4: the product of targetShape must equal the input's\n`,
+    );
+  });
+
   it('validate: a bad file exits 1 with file:line:column diagnostics, also as JSON', () => {
     const broken = tiny.workspace.write(
       'broken.model.json',

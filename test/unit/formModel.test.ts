@@ -1,7 +1,9 @@
 import { strict as assert } from 'node:assert';
 import type { SpecDiagnostic } from '../../src/modelFile/diagnostic';
 import { labelFor } from '../../src/modelFile/formControls';
-import { buildForm, parseInput, type FormField, type HyperparameterForm } from '../../src/modelFile/formModel';
+import { applyTextEdits, editModelFile } from '../../src/modelFile/editModelFile';
+import { buildForm, fieldEdit, parseInput, type FormField, type HyperparameterForm } from '../../src/modelFile/formModel';
+import { parseModelFile } from '../../src/modelFile/parseModelFile';
 import { irisModel, withValue } from '../fixtures/modelFile';
 
 const START = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
@@ -79,6 +81,104 @@ describe('buildForm', () => {
     assert.equal(fieldOf(form, 'model.layers.1.rate').control.kind, 'number');
     assert.equal(fieldOf(form, 'model.layers.0.type').control.kind, 'select');
     assert.ok(form.layerTypes.includes('dense') && !form.layerTypes.includes('add'));
+  });
+
+  describe('the learning-rate schedule shows the fields of its type', () => {
+    const scheduleIds = (form: HyperparameterForm): string[] =>
+      (form.groups.find((g) => g.id === 'training.learningRateSchedule')?.fields ?? []).map((f) => f.id.split('.').pop() as string);
+    const withSchedule = (schedule: unknown): HyperparameterForm =>
+      buildForm(withValue(irisModel(), ['training', 'learningRateSchedule'], schedule), []);
+
+    it('without a schedule: only the type, a choice of the four', () => {
+      const form = buildForm(irisModel(), []);
+      assert.equal(form.groups.find((g) => g.id === 'training.learningRateSchedule')?.title, 'Learning-rate schedule');
+      assert.deepEqual(scheduleIds(form), ['type']);
+      const type = fieldOf(form, 'training.learningRateSchedule.type');
+      assert.deepEqual(type.control.kind === 'select' && type.control.options, ['cosine', 'step', 'exponential', 'plateau']);
+      // Optional: "(not set)" is no schedule.
+      assert.equal(type.required, false);
+      assert.equal(type.value, undefined);
+    });
+
+    it('per type: cosine, step, exponential, plateau, with their controls, required keys and defaults', () => {
+      const cosine = withSchedule({ type: 'cosine', warmupEpochs: 2 });
+      assert.deepEqual(scheduleIds(cosine), ['type', 'warmupEpochs', 'minLearningRate']);
+      assert.equal(fieldOf(cosine, 'training.learningRateSchedule.type').value, 'cosine');
+      assert.equal(fieldOf(cosine, 'training.learningRateSchedule.warmupEpochs').value, 2);
+      assert.deepEqual(fieldOf(cosine, 'training.learningRateSchedule.warmupEpochs').control, {
+        kind: 'number',
+        integer: true,
+        min: 0,
+        step: 1,
+      });
+      assert.equal(fieldOf(cosine, 'training.learningRateSchedule.minLearningRate').default, 0);
+
+      const step = withSchedule({ type: 'step', every: 10, factor: 0.5 });
+      assert.deepEqual(scheduleIds(step), ['type', 'every', 'factor']);
+      assert.equal(fieldOf(step, 'training.learningRateSchedule.every').required, true);
+      assert.deepEqual(fieldOf(step, 'training.learningRateSchedule.factor').control, {
+        kind: 'number',
+        integer: false,
+        min: 0,
+        max: 1,
+        step: 0.05,
+      });
+      assert.deepEqual(scheduleIds(withSchedule({ type: 'exponential', factor: 0.95 })), ['type', 'factor']);
+
+      const plateau = withSchedule({ type: 'plateau' });
+      assert.deepEqual(scheduleIds(plateau), ['type', 'monitor', 'factor', 'patience', 'minLearningRate']);
+      assert.equal(fieldOf(plateau, 'training.learningRateSchedule.monitor').default, 'val_loss');
+      assert.equal(fieldOf(plateau, 'training.learningRateSchedule.factor').default, 0.1);
+      assert.equal(fieldOf(plateau, 'training.learningRateSchedule.patience').default, 10);
+      assert.equal(fieldOf(plateau, 'training.learningRateSchedule.factor').required, false);
+    });
+
+    it('switching the type rewrites the schedule with only the keys the new type takes: one edit', () => {
+      const schedule = ['training', 'learningRateSchedule'];
+      const model = withValue(irisModel(), schedule, { type: 'plateau', factor: 0.5, patience: 3, minLearningRate: 1e-6 });
+      assert.deepEqual(fieldEdit(model, [...schedule, 'type'], 'cosine'), {
+        kind: 'set',
+        path: schedule,
+        value: { type: 'cosine', minLearningRate: 1e-6 },
+      });
+      assert.deepEqual(fieldEdit(model, [...schedule, 'type'], 'exponential'), {
+        kind: 'set',
+        path: schedule,
+        value: { type: 'exponential', factor: 0.5 },
+      });
+      // Unsetting the type removes the schedule; unsetting another key removes that key.
+      assert.deepEqual(fieldEdit(model, [...schedule, 'type'], undefined), { kind: 'remove', path: schedule });
+      assert.deepEqual(fieldEdit(model, [...schedule, 'patience'], undefined), { kind: 'remove', path: [...schedule, 'patience'] });
+      // Other fields, and a type chosen where there was no schedule, are plain sets.
+      assert.deepEqual(fieldEdit(model, [...schedule, 'patience'], 4), { kind: 'set', path: [...schedule, 'patience'], value: 4 });
+      assert.deepEqual(fieldEdit(irisModel(), [...schedule, 'type'], 'step'), { kind: 'set', path: [...schedule, 'type'], value: 'step' });
+      assert.deepEqual(fieldEdit(model, ['training', 'optimizer'], 'sgd'), { kind: 'set', path: ['training', 'optimizer'], value: 'sgd' });
+
+      const yaml = 'training:\n  optimizer: adam # fast\n  learningRateSchedule: {type: cosine, warmupEpochs: 2, minLearningRate: 0.001}\n';
+      const root = parseModelFile('/w/m.model.yaml', yaml).value;
+      const after = applyTextEdits(yaml, editModelFile(yaml, 'yaml', fieldEdit(root, [...schedule, 'type'], 'plateau')));
+      assert.deepEqual((parseModelFile('/w/m.model.yaml', after).value as { training: unknown }).training, {
+        optimizer: 'adam',
+        learningRateSchedule: { type: 'plateau', minLearningRate: 0.001 },
+      });
+      assert.ok(after.includes('optimizer: adam # fast'));
+    });
+
+    it("keeps a key the new type does not take visible, with the validator's problem on it", () => {
+      const model = withValue(irisModel(), ['training', 'learningRateSchedule'], { type: 'step', every: 5, factor: 0.5, warmupEpochs: 2 });
+      const path = ['training', 'learningRateSchedule', 'warmupEpochs'];
+      const form = buildForm(model, [
+        diagnostic(path, 'unknown key "warmupEpochs" in "training.learningRateSchedule"; remove it (allowed keys: type, every, factor)'),
+      ]);
+      assert.deepEqual(scheduleIds(form), ['type', 'every', 'factor', 'warmupEpochs']);
+      const stale = fieldOf(form, 'training.learningRateSchedule.warmupEpochs');
+      assert.equal(stale.value, 2);
+      assert.equal(stale.required, false);
+      assert.deepEqual(
+        stale.problems.map((p) => p.message),
+        ['unknown key "warmupEpochs" in "training.learningRateSchedule"; remove it (allowed keys: type, every, factor)'],
+      );
+    });
   });
 
   it('shows a value of the wrong type as it is in the file', () => {

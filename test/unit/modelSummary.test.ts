@@ -244,6 +244,94 @@ describe('inspectModelFile', function () {
     }
   });
 
+  describe("layer configs the schema accepts and TF.js refuses: an error on the layer, in the file's terms", () => {
+    /** The inspection of iris with `layers`, and the line of the layer at `index` in the text. */
+    async function inspectLayers(layers: readonly Record<string, unknown>[], training: Record<string, unknown> = {}) {
+      const workspace = tempWorkspace({ 'data/iris.csv': IRIS_CSV });
+      try {
+        const base = irisModel();
+        const model = withValue(withValue(base, ['model', 'layers'], layers), ['training'], { ...(base.training as object), ...training });
+        const text = toJson(model);
+        return { inspection: await inspectModelFile(workspace.file('m.model.json'), text, workspace.root), text };
+      } finally {
+        workspace.remove();
+      }
+    }
+
+    const cases: { name: string; layers: Record<string, unknown>[]; index: number; message: RegExp }[] = [
+      {
+        name: 'a conv2d kernel larger than its input',
+        layers: [
+          { type: 'reshape', targetShape: [2, 2, 1] },
+          { type: 'conv2d', filters: 2, kernelSize: 5 },
+          { type: 'flatten' },
+          { type: 'dense', units: 3, activation: 'softmax' },
+        ],
+        index: 1,
+        message: /^model\.layers\[1\]: conv2d: its input \[2, 2, 1\] is smaller than the kernel \(kernelSize 5\): use a smaller kernelSize/,
+      },
+      {
+        name: 'a reshape to another number of values (builds, then fails at the first batch)',
+        layers: [{ type: 'reshape', targetShape: [3, 3] }, { type: 'flatten' }, { type: 'dense', units: 3, activation: 'softmax' }],
+        index: 0,
+        message: /^model\.layers\[0\]: reshape: targetShape \[3, 3\] holds 9 values but its input \[4\] holds 4/,
+      },
+      {
+        name: 'an activityRegularizer (TF.js refuses to run a layer with one)',
+        layers: [
+          { type: 'dense', units: 8, activityRegularizer: { l2: 0.01 } },
+          { type: 'dense', units: 3, activation: 'softmax' },
+        ],
+        index: 0,
+        message: /^model\.layers\[0\]: dense: TF\.js cannot train a layer with an activityRegularizer yet: remove it/,
+      },
+      {
+        name: 'an unknown initializer',
+        layers: [
+          { type: 'dense', units: 8, kernelInitializer: 'glorotUniformX' },
+          { type: 'dense', units: 3, activation: 'softmax' },
+        ],
+        index: 0,
+        message: /^model\.layers\[0\]: dense: unknown initializer "glorotUniformX" — did you mean "glorotUniform"\?$/,
+      },
+    ];
+    for (const { name, layers, index, message } of cases) {
+      it(name, async () => {
+        const { inspection, text } = await inspectLayers(layers);
+        assert.equal(inspection.kind, 'invalid');
+        if (inspection.kind !== 'invalid') return;
+        assert.equal(inspection.diagnostics.length, 1);
+        assert.deepEqual(inspection.diagnostics[0].path, ['model', 'layers', index]);
+        assert.match(inspection.diagnostics[0].message, message);
+        assert.doesNotMatch(inspection.diagnostics[0].message, /Negative dimension|Total size of new array|registerClass|\n/);
+        const typeLine = text
+          .split('\n')
+          .findIndex(
+            (l, i, all) =>
+              l.includes(`"type": "${String(layers[index].type)}"`) && all.slice(0, i).filter((x) => x.includes('"type"')).length === index,
+          );
+        assert.equal(inspection.diagnostics[0].range.start.line, typeLine - 1);
+      });
+    }
+
+    it('regularizers (l1, l2) and a learning-rate schedule build', async () => {
+      const { inspection } = await inspectLayers(
+        [
+          {
+            type: 'dense',
+            units: 8,
+            activation: 'relu',
+            kernelRegularizer: { l2: 0.01 },
+            biasRegularizer: { l1: 0.001 },
+          },
+          { type: 'dense', units: 3, activation: 'softmax' },
+        ],
+        { optimizer: 'momentum', learningRateSchedule: { type: 'plateau', monitor: 'val_loss', factor: 0.5, patience: 2 } },
+      );
+      assert.equal(inspection.kind, 'ok', JSON.stringify(inspection));
+    });
+  });
+
   it('reads a field of a build error as a path', () => {
     assert.deepEqual(fieldPath('model.layers[2].type'), ['model', 'layers', 2, 'type']);
     assert.deepEqual(fieldPath('training'), ['training']);

@@ -115,6 +115,14 @@ describe('runSummary', () => {
       );
     });
 
+    it('never takes the learning rate (lr) for a metric', () => {
+      const records: MetricRecord[] = [
+        { epoch: 1, batch: null, time: 1, loss: 0.7, lr: 0.01 },
+        { epoch: 2, batch: null, time: 2, loss: 0.6, lr: 0.001 },
+      ];
+      assert.deepEqual(bestMetric(records), { name: 'loss', value: 0.6, epoch: 2 });
+    });
+
     it('skips values that diverged (null in metrics.jsonl)', () => {
       const records = [epoch(1, { val_loss: null }), epoch(2, { val_loss: 0.9 })];
       assert.deepEqual(bestMetric(records), { name: 'val_loss', value: 0.9, epoch: 2 });

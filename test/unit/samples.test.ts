@@ -3,6 +3,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { prepareData } from '../../src/data/prepareData';
 import { formatDiagnostic, validateModelFile } from '../../src/modelFile/validateModelFile';
+import { loadBackend } from '../../src/trainer/backend';
+import { inspectModelFile } from '../../src/trainer/inspect';
 
 const root = path.resolve(__dirname, '../..');
 const samples = path.join(root, 'samples');
@@ -22,6 +24,13 @@ describe('samples', () => {
       const data = await prepareData(result.spec, { modelFile: file, workspaceRoot: root });
       assert.ok(data.train.count > 0);
       assert.equal(data.train.x.length, data.train.count * data.featureShape.reduce((a, b) => a * b, 1));
+    });
+
+    it(`${name}: its model builds, as validate builds it`, async () => {
+      await loadBackend('cpu');
+      const file = path.join(samples, name);
+      const inspection = await inspectModelFile(file, readFileSync(file, 'utf8'), root);
+      assert.equal(inspection.kind, 'ok', JSON.stringify(inspection));
     });
   }
 });

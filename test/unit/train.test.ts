@@ -84,11 +84,12 @@ describe('train()', function () {
       assert.ok(ready.type === 'ready' && ready.backend === 'cpu');
     });
 
-    it('names batch metrics as the model file does and adds val_* to epoch records', () => {
+    it('names batch metrics as the model file does and adds val_* and the learning rate, lr, to epoch records', () => {
       const [firstBatch] = records(result.messages);
       assert.deepEqual(Object.keys(firstBatch), ['epoch', 'batch', 'loss', 'accuracy', 'time']);
       const epochRecord = records(result.messages).find((r) => r.batch === null);
-      assert.deepEqual(Object.keys(epochRecord ?? {}), ['epoch', 'batch', 'loss', 'accuracy', 'val_loss', 'val_accuracy', 'time']);
+      assert.deepEqual(Object.keys(epochRecord ?? {}), ['epoch', 'batch', 'loss', 'accuracy', 'val_loss', 'val_accuracy', 'time', 'lr']);
+      assert.equal(epochRecord?.lr, 0.01);
       assert.ok(Math.abs(firstBatch.time - Date.now()) < 60_000);
     });
 

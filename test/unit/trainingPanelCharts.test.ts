@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import * as fc from 'fast-check';
 import type { MetricRecord } from '../../src/protocol/runTypes';
 import { decimate, Decimator } from '../../webview/training/decimate';
-import { RunSeries, type Point } from '../../webview/training/series';
+import { learningRateLast, RunSeries, type Point } from '../../webview/training/series';
 import { smooth, Smoother } from '../../webview/training/smoothing';
 import { clock, eta, exact, logTick, rate, samplesDone, samplesPerSecond } from '../../webview/training/stats';
 
@@ -43,6 +43,23 @@ describe('training panel: RunSeries', () => {
     );
     assert.deepEqual(s.metricNames(), ['loss', 'accuracy']);
     assert.equal(s.lossPointCount, 4);
+  });
+
+  it('gives the learning rate (lr, in epoch records) a chart of its own, after the metrics, per epoch in both views', () => {
+    const s = new RunSeries(2);
+    s.add([batch(1, 0, 2), batch(1, 1, 1.5), epochEnd(1, { lr: 0.01, val_loss: 1.6 }), epochEnd(2, { lr: 0.005, accuracy: 0.5 })]);
+    assert.deepEqual(s.metricNames(), ['loss', 'accuracy', 'lr']);
+    assert.deepEqual(
+      s.train('lr', 'batch').map((p) => [p.x, p.y]),
+      [
+        [1, 0.01],
+        [2, 0.005],
+      ],
+    );
+    assert.deepEqual(s.validation('lr'), []);
+    // Across compared runs too: a run's metrics after another run's lr still come before it.
+    assert.deepEqual(learningRateLast(new Set(['loss', 'lr', 'accuracy'])), ['loss', 'accuracy', 'lr']);
+    assert.deepEqual(learningRateLast(['loss']), ['loss']);
   });
 
   it('keeps each (epoch, batch) once when the run folder and live messages overlap', () => {

@@ -13,7 +13,7 @@ import {
 import zoomPlugin from 'chartjs-plugin-zoom';
 import type { ChartSettings } from '../../src/protocol/trainingPanelMessages';
 import { Decimator } from './decimate';
-import type { Point, RunSeries } from './series';
+import { LEARNING_RATE, type Point, type RunSeries } from './series';
 import { Smoother, type SmoothedPoint } from './smoothing';
 import { exact, logTick } from './stats';
 
@@ -225,12 +225,15 @@ export class MetricCharts {
     section.className = 'metric';
     section.dataset.metric = metric;
     const title = document.createElement('h2');
-    title.textContent = metric;
+    title.textContent = metric === LEARNING_RATE ? 'learning rate (lr)' : metric;
     const holder = document.createElement('div');
     holder.className = 'chart';
     holder.id = `${metric.replace(/[^\w-]/g, '_')}-chart`;
     const canvas = document.createElement('canvas');
-    canvas.setAttribute('aria-label', `${metric}: training and validation per epoch`);
+    canvas.setAttribute(
+      'aria-label',
+      metric === LEARNING_RATE ? 'learning rate per epoch' : `${metric}: training and validation per epoch`,
+    );
     holder.append(canvas);
     section.append(title, holder);
     const chart = new Chart<'line', Point[]>(canvas, {
@@ -296,7 +299,8 @@ export class MetricCharts {
   private datasets(metric: string, range: { min: number; max: number }, buckets: number): LineDataset[] {
     const { series: colours } = this.colours;
     const several = this.runs.length > 1;
-    const smoothing = this.settings.smoothing;
+    // The rate is what the schedule set, not a noisy measurement: drawn as is.
+    const smoothing = metric === LEARNING_RATE ? 0 : this.settings.smoothing;
     const sets: LineDataset[] = [];
     this.runs.forEach((run, i) => {
       const curves = [
@@ -306,7 +310,8 @@ export class MetricCharts {
       for (const { kind, points } of curves) {
         if (points.length === 0) continue;
         const colour = several ? colours[i % colours.length] : colours[kind === 'train' ? 0 : 1];
-        const label = several ? `${run.label} ${kind}` : kind;
+        const name = metric === LEARNING_RATE ? 'learning rate' : kind;
+        const label = several ? `${run.label} ${name}` : name;
         const dots = points.length < DOTS_BELOW && points[0].batch === undefined;
         const dash = several && kind === 'validation' ? [6, 3] : [];
         const key = `${run.id}\u0000${metric}\u0000${kind}\u0000${this.settings.view}`;

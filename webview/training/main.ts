@@ -16,7 +16,7 @@ import type {
 import { MetricCharts, type DrawnRun } from './charts';
 import { assertNever } from '../../src/protocol/assertNever';
 import { isHostMessage, isSavedState } from './guards';
-import { RunSeries } from './series';
+import { learningRateLast, LEARNING_RATE, RunSeries } from './series';
 import { clock, eta, rate, samplesPerSecond } from './stats';
 import { connect, element, vscodeApi } from '../common/page';
 
@@ -218,7 +218,7 @@ function render(): void {
   ui.compared.textContent =
     runs.length < 2 ? '' : `Comparing ${runs.length} runs: ${runs.map((r) => r.label).join(', ')} (chosen in the Runs view)`;
   document.body.dataset.runs = String(runs.length);
-  charts.show(runs, [...metrics], settings);
+  charts.show(runs, learningRateLast(metrics), settings);
   document.body.dataset.points = String(series.lossPointCount);
   scheduleSave();
 }
@@ -233,6 +233,9 @@ function renderFacts(run: PanelRun, series: RunSeries): void {
   if (last && Number.isFinite(last.loss)) facts.push({ term: 'loss', value: last.loss.toPrecision(4) });
   const valLoss = series.epochMetrics.get('val_loss');
   if (valLoss?.length) facts.push({ term: 'val_loss', value: valLoss[valLoss.length - 1].y.toPrecision(4) });
+  const lr = series.epochMetrics.get(LEARNING_RATE);
+  if (lr?.length)
+    facts.push({ term: 'lr', value: String(Number(lr[lr.length - 1].y.toPrecision(3))), title: 'learning rate of the latest epoch' });
   const started = run.startedAt ? Date.parse(run.startedAt) : NaN;
   const until = run.endedAt ? Date.parse(run.endedAt) : (last?.time ?? NaN);
   if (Number.isFinite(started) && Number.isFinite(until)) {

@@ -1,4 +1,4 @@
-import type { MetricRecord } from '../../src/protocol/runTypes';
+import { LEARNING_RATE_KEY, type MetricRecord } from '../../src/protocol/runTypes';
 
 /**
  * A chart point: x in epochs (fractional for batches: batch b of B in epoch
@@ -11,6 +11,15 @@ export interface Point {
   readonly epoch: number;
   /** 0-based batch within the epoch; absent for an epoch record. */
   readonly batch?: number;
+}
+
+/** The learning rate the trainer records per epoch: drawn on a chart of its own, after the metrics, never smoothed. */
+export const LEARNING_RATE = LEARNING_RATE_KEY;
+
+/** `names` with the learning rate, if there, moved to the end. */
+export function learningRateLast(names: Iterable<string>): string[] {
+  const list = [...names];
+  return list.includes(LEARNING_RATE) ? [...list.filter((n) => n !== LEARNING_RATE), LEARNING_RATE] : list;
 }
 
 /** Keys of a record that are not metrics. */
@@ -58,7 +67,8 @@ export class RunSeries {
 
   /**
    * Metric names without the `val_` prefix, loss first, then in the order
-   * they first appeared: one chart each, training and validation together.
+   * they first appeared, the learning rate last: one chart each, training
+   * and validation together.
    */
   metricNames(): string[] {
     const names = new Set<string>(['loss']);
@@ -68,7 +78,7 @@ export class RunSeries {
     if (!this.epochMetrics.has('loss') && !this.batchMetrics.has('loss') && !this.epochMetrics.has('val_loss')) {
       names.delete('loss');
     }
-    return [...names];
+    return learningRateLast(names);
   }
 
   /**

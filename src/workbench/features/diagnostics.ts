@@ -3,6 +3,7 @@ import type { SpecDiagnostic } from '../../modelFile/diagnostic';
 import { isModelFile, workspaceRootFor } from '../shared/modelFiles';
 import { Owner } from '../shared/dispose';
 import { modelFileCode } from '../shared/modelFileCode';
+import type { ModelInspections } from '../services/modelInspections';
 
 const DEBOUNCE_MS = 200;
 export const DIAGNOSTIC_SOURCE = 'Model Studio';
@@ -24,7 +25,10 @@ export class ModelDiagnostics extends Owner {
   /** Other files (data files) each model file put diagnostics on. */
   private readonly related = new Map<string, vscode.Uri[]>();
 
-  constructor(private readonly log: vscode.LogOutputChannel) {
+  constructor(
+    private readonly log: vscode.LogOutputChannel,
+    private readonly inspections: ModelInspections,
+  ) {
     super();
     this.register(
       this.collection,
@@ -45,12 +49,25 @@ export class ModelDiagnostics extends Owner {
     // Loaded on the first validation, not at activation: the schema, ajv, YAML
     // and the data readers are most of the extension's bundle.
     const { validateModelFile } = await modelFileCode();
-    const { diagnostics } = await validateModelFile(file, document.getText(), {
+    const validation = await validateModelFile(file, document.getText(), {
       workspaceRoot: workspaceRootFor(document.uri),
     });
     // A newer edit has been (or will be) validated: do not show stale ranges.
-    if (!document.isClosed && document.version === version) this.publish(document.uri, shownInEditor(file, diagnostics));
+    const current = (): boolean => !document.isClosed && document.version === version;
+    if (current()) this.publish(document.uri, shownInEditor(file, validation.diagnostics));
+    const valid = !validation.diagnostics.some((d) => d.severity === 'error');
+    // A file the schema and the checks accept may still hold a layer TF.js refuses:
+    // the inspector builds the model, so that no problems means the model builds.
+    const built = valid ? await this.buildDiagnostics(document) : [];
+    const diagnostics = [...validation.diagnostics, ...built];
+    if (built.length > 0 && current()) this.publish(document.uri, shownInEditor(file, diagnostics));
     return { errors: diagnostics.filter((d) => d.severity === 'error').length, diagnostics };
+  }
+
+  /** The inspector's errors for the document as it is (none when it could not answer or the document moved on). */
+  private async buildDiagnostics(document: vscode.TextDocument): Promise<readonly SpecDiagnostic[]> {
+    const result = await this.inspections.current(document);
+    return result?.inspection.kind === 'invalid' ? result.inspection.diagnostics : [];
   }
 
   private schedule(document: vscode.TextDocument, delayMs: number): void {

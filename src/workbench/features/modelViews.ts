@@ -13,7 +13,8 @@ import { Owner } from '../shared/dispose';
  * each need one line.
  */
 export class ModelViews extends Owner {
-  private readonly inspections: ModelInspections;
+  /** The inspector's answers, which the editor's diagnostics use too: a layer TF.js refuses is an error on its line. */
+  readonly inspections: ModelInspections;
   private readonly graphs: GraphPanels;
   private readonly forms: HyperparametersPanels;
 

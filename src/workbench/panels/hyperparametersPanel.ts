@@ -123,15 +123,13 @@ class HyperparametersPanel extends PanelController<HostToHyperparameters, Hyperp
       await this.post({ type: 'inputError', fieldId, message: parsed.error });
       return;
     }
-    if (parsed.value === undefined) {
-      if (field.required) {
-        await this.post({ type: 'inputError', fieldId, message: `"${field.path.join('.')}" is required; type a value` });
-        return;
-      }
-      await this.edit({ kind: 'remove', path: field.path });
+    if (parsed.value === undefined && field.required) {
+      await this.post({ type: 'inputError', fieldId, message: `"${field.path.join('.')}" is required; type a value` });
       return;
     }
-    await this.edit({ kind: 'set', path: field.path, value: parsed.value });
+    const { fieldEdit, parseModelFile } = await modelFileCode();
+    const document = await vscode.workspace.openTextDocument(this.modelUri);
+    await this.edit(fieldEdit(parseModelFile(this.modelUri.fsPath, document.getText()).value, field.path, parsed.value));
   }
 
   /** One WorkspaceEdit on the document (not the file on disk): one undo step in the editor. */
