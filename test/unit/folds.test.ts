@@ -51,7 +51,10 @@ describe('assignFolds', () => {
     const fold = assignFolds({ count: 40, folds: 4, seed: 11 });
     const sizes = members(fold, 4).map((g) => g.length);
     assert.deepEqual(sizes, [10, 10, 10, 10]);
-    assert.notDeepEqual(Array.from(fold), [...Array(40).keys()].map((i) => i % 4));
+    assert.notDeepEqual(
+      Array.from(fold),
+      [...Array(40).keys()].map((i) => i % 4),
+    );
   });
 
   it('says plainly when there are fewer examples, or examples of a class, than folds', () => {
