@@ -1,4 +1,3 @@
-import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { FoldMetrics, RunInfo } from '../protocol/runTypes';
 import { readRun, type RunEntry } from './readRunFolder';
@@ -28,14 +27,6 @@ export async function listFolds(parentDir: string, foldCount: number): Promise<(
     }),
   );
   return folds.filter((fold) => fold !== undefined);
-}
-
-/** Whether fold `index`'s folder exists (it may not have a run.json yet). */
-export async function foldStarted(parentDir: string, index: number): Promise<boolean> {
-  return fs.stat(foldDir(parentDir, index)).then(
-    () => true,
-    () => false,
-  );
 }
 
 /** A fold's result: its final validation metrics, and its test metrics as `test_<name>`. */
