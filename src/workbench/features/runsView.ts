@@ -338,7 +338,8 @@ function runItem(node: RunNode, now: number): vscode.TreeItem {
   if (node.best) rows.push([`best ${node.best.name}`, `${formatMetric(node.best.name, node.best.value)} (epoch ${node.best.epoch})`]);
   for (const [name, value] of Object.entries(run.test ?? {})) rows.push([`test ${name}`, formatMetric(name, value)]);
   const { mean, std } = run.crossValidation ?? {};
-  for (const [name, value] of Object.entries(mean ?? {})) rows.push([name, `${formatMetric(name, value)} ± ${formatMetric(name, std?.[name] ?? 0)}`]);
+  for (const [name, value] of Object.entries(mean ?? {}))
+    rows.push([name, `${formatMetric(name, value)} ± ${formatMetric(name, std?.[name] ?? 0)}`]);
   if (run.error) rows.push(['error', run.error.message]);
   if (node.status === 'interrupted')
     rows.push(['note', 'run.json says running, but no trainer process is: the window was closed or the trainer killed']);
