@@ -214,6 +214,20 @@ export class RunsView extends Owner implements vscode.TreeDataProvider<RunsNode>
     return this.allRuns().find((node) => node.runDir === runDir)?.status;
   }
 
+  /** The label, description and child labels (a cross-validated run's folds) of the run in `runDir`'s item, after a refresh (the integration suite asks). */
+  async itemOfRun(runDir: string): Promise<{ label: string; description: string; children: string[] } | undefined> {
+    await this.refresh();
+    const node = this.allRuns().find((run) => run.runDir === runDir);
+    if (!node) return undefined;
+    const text = (item: vscode.TreeItem): string => (typeof item.label === 'string' ? item.label : (item.label?.label ?? ''));
+    const item = this.getTreeItem(node);
+    return {
+      label: text(item),
+      description: String(item.description),
+      children: (node.folds ?? []).map((fold) => text(this.getTreeItem(fold))),
+    };
+  }
+
   /**
    * run.json says `running` also for a run whose trainer died (with the
    * window, or killed): load() marks those failed; one it could not mark

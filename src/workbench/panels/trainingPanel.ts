@@ -74,9 +74,16 @@ export class TrainingPanels extends PanelSet<TrainingPanel> {
    * webview: the run, and whether the model file differs from the run's
    * spec. For the integration suite (a webview's DOM is out of its reach).
    */
-  header(modelFile: string): { readonly run: PanelRun; readonly fileChanged: boolean | undefined } | undefined {
+  header(modelFile: string): PanelHeader | undefined {
     return this.controller(modelFile)?.header;
   }
+}
+
+/** What a panel shows in its header, and the labels of a cross-validated run's other folds it draws. */
+export interface PanelHeader {
+  readonly run: PanelRun;
+  readonly fileChanged: boolean | undefined;
+  readonly folds: readonly string[];
 }
 
 /** One panel's controller: speaks the protocol with its webview. */
@@ -98,6 +105,7 @@ class TrainingPanel extends PanelController<HostToTrainingPanel, TrainingPanelTo
   private compared: readonly string[];
   /** The header as last sent: see TrainingPanels.header. */
   private shownRun: PanelRun | undefined;
+  private shownFolds: readonly string[] = [];
   private fileChanged: boolean | undefined;
   private fileCheckTimer: NodeJS.Timeout | undefined;
 
@@ -126,8 +134,8 @@ class TrainingPanel extends PanelController<HostToTrainingPanel, TrainingPanelTo
     this.fileCheckTimer = setTimeout(() => this.enqueue(() => this.checkFileChanged()), FILE_CHECK_MS);
   }
 
-  get header(): { readonly run: PanelRun; readonly fileChanged: boolean | undefined } | undefined {
-    return this.shownRun && { run: this.shownRun, fileChanged: this.fileChanged };
+  get header(): PanelHeader | undefined {
+    return this.shownRun && { run: this.shownRun, fileChanged: this.fileChanged, folds: this.shownFolds };
   }
 
   /**
@@ -301,6 +309,7 @@ class TrainingPanel extends PanelController<HostToTrainingPanel, TrainingPanelTo
    */
   protected override post(msg: HostToTrainingPanel): Thenable<boolean> {
     if (msg.type === 'reset' || msg.type === 'run') this.shownRun = msg.run;
+    if (msg.type === 'reset') this.shownFolds = (msg.folds ?? []).map((fold) => fold.label);
     return super.post(msg);
   }
 
