@@ -220,10 +220,11 @@ function render(): void {
   document.body.dataset.yScale = settings.yScale;
 
   const chosen = compared.filter((c) => c.run.runId !== run.runId);
+  const own: DrawnRun = { id: run.runId ?? 'current', label: run.label ?? 'this run', series };
+  // A cross-validated run's folds in fold order ("fold 1" … "fold k"), so each fold keeps its colour as the next one starts.
+  const folds = view.folds.filter((f) => f.run.runId !== run.runId).map((f) => ({ id: f.run.runId, label: f.run.label, series: f.series }));
   const runs: DrawnRun[] = [
-    { id: run.runId ?? 'current', label: run.label ?? 'this run', series },
-    // A cross-validated run's other folds, each in its colour, in fold order after the current one.
-    ...view.folds.filter((f) => f.run.runId !== run.runId).map((f) => ({ id: f.run.runId, label: f.run.label, series: f.series })),
+    ...[own, ...folds].sort((a, b) => (folds.length === 0 ? 0 : a.label.localeCompare(b.label, undefined, { numeric: true }))),
     ...chosen.map((c) => ({ id: c.run.runId, label: c.run.label, series: c.series })),
   ];
   const metrics = new Set<string>(run.status === 'none' && !series.last ? [] : ['loss']);

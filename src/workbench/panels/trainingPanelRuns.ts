@@ -41,6 +41,8 @@ export async function crossValidatedRun(
   return {
     run: {
       ...fromRunInfo(current.run),
+      // Ended: the whole cross-validation's time; while a fold trains, that fold's (its ETA follows its curves).
+      ...(live ? {} : { startedAt: parent.startedAt, ...(parent.endedAt ? { endedAt: parent.endedAt } : {}) }),
       label: `fold ${current.fold}`,
       status: header?.status ?? parent.status,
       ...(parent.error ? { error: parent.error.message } : {}),
@@ -70,6 +72,8 @@ export async function readCompared(runDirs: readonly string[]): Promise<Compared
     runDirs.map(async (runDir): Promise<ComparedRun | undefined> => {
       try {
         const [run, records] = await Promise.all([readRun(runDir), readMetrics(runDir)]);
+        // A cross-validated run has no curves of its own (its folds do): selecting it draws nothing beside the panel's run.
+        if (run.crossValidation) return undefined;
         return { runId: run.id, runDir, label: runLabel(run, now), status: run.status, batchesPerEpoch: run.batchesPerEpoch, records };
       } catch {
         return undefined;
