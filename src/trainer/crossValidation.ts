@@ -46,6 +46,11 @@ export async function trainFolds(foldsRequest: FoldsRequest): Promise<TrainOutco
   }
   const startedAt = new Date().toISOString();
   let running: RunInfo | undefined;
+  /** Heartbeat restarts in order (emit cannot wait): the last must be in place before the final run.json. */
+  let heartbeat: Promise<void> = Promise.resolve();
+  const beat = (run: RunInfo): void => {
+    heartbeat = heartbeat.then(() => parent.startHeartbeat(run)).catch(() => undefined);
+  };
 
   /** A fold's messages, marked with its index; its runStarted starts the parent first. */
   const foldEmit =
@@ -53,7 +58,7 @@ export async function trainFolds(foldsRequest: FoldsRequest): Promise<TrainOutco
     (message: TrainerToHost): void => {
       if (message.type === 'runStarted' && running === undefined) {
         running = parentInfo(foldsRequest, parent, message.run, startedAt, results);
-        void parent.startHeartbeat(running).catch(() => undefined);
+        beat(running);
         emit({ type: 'runStarted', runDir: parent.dir, run: running });
       }
       emit(message.type === 'runStarted' || message.type === 'metrics' || message.type === 'done' ? { ...message, fold } : message);
@@ -62,7 +67,8 @@ export async function trainFolds(foldsRequest: FoldsRequest): Promise<TrainOutco
   let status: RunStatus = 'completed';
   let error: RunInfo['error'];
   for (let fold = first; fold <= folds; fold++) {
-    if (signal.aborted) {
+    // A stop between two folds; one before the first is the first fold's to honour, as in a single run.
+    if (fold > first && signal.aborted) {
       status = 'stopped';
       break;
     }
@@ -74,9 +80,10 @@ export async function trainFolds(foldsRequest: FoldsRequest): Promise<TrainOutco
       ...(fold === first && foldResume ? { resumable: foldResume } : {}),
     });
     if (outcome.type === 'error') {
-      if (running === undefined && !resumed) {
-        // Nothing started (the data or the model file is wrong): no run folder, as for a single run.
-        await fs.rm(parent.dir, { recursive: true, force: true });
+      if (running === undefined) {
+        // Nothing started (the data or the model file is wrong, or the stopped fold cannot go on): as for a
+        // single run, no run folder is made, and a stopped one stays as it was.
+        if (!resumed) await fs.rm(parent.dir, { recursive: true, force: true });
         return outcome;
       }
       status = 'failed';
@@ -87,7 +94,7 @@ export async function trainFolds(foldsRequest: FoldsRequest): Promise<TrainOutco
       results.push(foldMetrics(outcome.run));
       if (running) {
         running = { ...running, crossValidation: { foldCount: folds, folds: [...results] } };
-        void parent.startHeartbeat(running).catch(() => undefined);
+        beat(running);
       }
       continue;
     }
@@ -96,9 +103,9 @@ export async function trainFolds(foldsRequest: FoldsRequest): Promise<TrainOutco
     break;
   }
 
-  const base = running ?? resumed?.run;
-  if (base === undefined) return { type: 'error', message: 'cross-validation stopped before its first fold started' };
-  const { pid: _ended, heartbeatAt: _lastBeat, error: _earlier, ...rest } = base;
+  // Every fold that returned `done` said runStarted first.
+  if (running === undefined) throw new Error('cross-validation: a fold ended without starting');
+  const { pid: _ended, heartbeatAt: _lastBeat, error: _earlier, ...rest } = running;
   const final: RunInfo = {
     ...rest,
     status,
@@ -106,6 +113,7 @@ export async function trainFolds(foldsRequest: FoldsRequest): Promise<TrainOutco
     crossValidation: { foldCount: folds, folds: results, ...(results.length === folds ? summarizeFolds(results) : {}) },
     ...(error ? { error } : {}),
   };
+  await heartbeat;
   await parent.stopHeartbeat();
   await parent.writeRunInfo(final);
   const done: TrainOutcome = { type: 'done', runDir: parent.dir, run: final };

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { existsSync, readdirSync } from 'node:fs';
+import { appendFileSync, existsSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import type { FoldMetrics, RunInfo } from '../../src/protocol/runTypes';
 import type { TrainerToHost, TrainRequest } from '../../src/protocol/trainerMessages';
@@ -179,6 +179,21 @@ describe('cross-validated training', function () {
     assert.equal((await readMetrics(foldDir(runDir, 2))).filter((r) => r.batch === null).length, 2);
     const whole = doneRun(result.outcome).run.crossValidation;
     assert.deepEqual(final.run.crossValidation, whole);
+  });
+
+  it('a stopped fold that cannot go on (the data changed) refuses to resume and leaves the run stopped', async () => {
+    const model = tiny();
+    const stopped = await trainTiny(model, {}, (m) => m.type === 'metrics' && m.fold === 2 && m.record.batch === 0);
+    const { runDir } = doneRun(stopped.outcome);
+    appendFileSync(model.workspace.file('train.csv'), '0,2,0,0,class0\n0.1,2,0,0,class0\n0.2,2,0,0,class0\n');
+    const refused = await trainTiny(model, { runsDir: path.dirname(runDir), resumeRunDir: runDir });
+    assert.equal(refused.outcome.type, 'error');
+    assert.match(
+      refused.outcome.type === 'error' ? refused.outcome.message : '',
+      /cannot resume run \S+-fold2: the training data now gives/,
+    );
+    assert.equal((await readRun(runDir)).status, 'stopped');
+    assert.equal((await readRun(foldDir(runDir, 2))).status, 'stopped');
   });
 
   it('refuses to start with more folds than a class has examples, creating no run folder', async () => {
