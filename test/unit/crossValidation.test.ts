@@ -3,7 +3,7 @@ import { appendFileSync, existsSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import type { FoldMetrics, RunInfo } from '../../src/protocol/runTypes';
 import type { TrainerToHost, TrainRequest } from '../../src/protocol/trainerMessages';
-import { foldDir, foldMetrics, listFolds, summarizeFolds } from '../../src/runFolder/crossValidation';
+import { describeCrossValidation, foldDir, foldMetrics, listFolds, summarizeFolds } from '../../src/runFolder/crossValidation';
 import { listRuns, readMetrics, readRun } from '../../src/runFolder/readRunFolder';
 import { train, type TrainOutcome } from '../../src/trainer/train';
 import { writeTinyModel, type TinyModel } from '../fixtures/tinyModel';
@@ -60,6 +60,28 @@ describe('summarizeFolds', () => {
     assert.ok(Math.abs(mean.val_accuracy - 0.7) < 1e-12);
     assert.ok(Math.abs(std.val_accuracy - 0.2) < 1e-12);
     assert.deepEqual(summarizeFolds([{ val_loss: 4 }]), { mean: { val_loss: 4 }, std: { val_loss: 0 } });
+  });
+
+  it("describes a cross-validated run by its main validation metric's mean ± std, or the fold it is at", () => {
+    const run = {
+      startedAt: '2026-01-01T00:00:00Z',
+      endedAt: '2026-01-01T00:01:05Z',
+      backend: 'cpu',
+      crossValidation: {
+        foldCount: 5,
+        folds: [],
+        mean: { val_loss: 0.3, val_accuracy: 0.912 },
+        std: { val_loss: 0.01, val_accuracy: 0.013 },
+      },
+    } as unknown as RunInfo;
+    assert.equal(describeCrossValidation(run, 0), 'val_accuracy 91.2% ± 1.3% · 5 folds · 1:05 · cpu');
+    const regression = {
+      ...run,
+      crossValidation: { foldCount: 5, folds: [], mean: { val_mae: 2, val_loss: 4 }, std: { val_mae: 1, val_loss: 1 } },
+    };
+    assert.match(describeCrossValidation(regression, 0), /^val_loss 4\.000 ± 1\.000 · 5 folds/);
+    const going = { ...run, crossValidation: { foldCount: 5, folds: [{ val_loss: 1 }] } };
+    assert.match(describeCrossValidation(going, 0), /^fold 2\/5 · /);
   });
 
   it('names test metrics test_<name> in a fold result', () => {
