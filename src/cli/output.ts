@@ -2,6 +2,7 @@ import { displayPath } from '../data/dataError';
 import { assertNever } from '../protocol/assertNever';
 import { type MetricRecord, type RunInfo } from '../protocol/runTypes';
 import type { TrainerToHost } from '../protocol/trainerMessages';
+import { foldMetrics as foldResult } from '../runFolder/crossValidation';
 import { formatDuration, TrainingProgress } from '../runFolder/progress';
 
 // What the CLI prints: lines to stdout and stderr, JSON lines, metrics and progress.
@@ -24,8 +25,11 @@ export function formatMetric(value: number | null): string {
 }
 
 function formatMetrics(record: MetricRecord): string {
-  return Object.entries(record)
-    .filter(([key]) => key !== 'epoch' && key !== 'batch' && key !== 'time')
+  return formatValues(Object.fromEntries(Object.entries(record).filter(([key]) => key !== 'epoch' && key !== 'batch' && key !== 'time')));
+}
+
+function formatValues(values: Readonly<Record<string, number | null>>): string {
+  return Object.entries(values)
     .map(([key, value]) => `${key} ${formatMetric(value)}`)
     .join(' · ');
 }
@@ -41,6 +45,8 @@ export class ProgressReporter {
   private lastEpochTime = 0;
   private drawn = false;
   private readonly interactive = process.stderr.isTTY === true;
+  /** k of a cross-validated run. */
+  private foldCount = 0;
 
   onMessage(message: TrainerToHost): void {
     switch (message.type) {
@@ -49,6 +55,12 @@ export class ProgressReporter {
         return;
       case 'runStarted': {
         const run = message.run;
+        if (run.crossValidation) {
+          this.foldCount = run.crossValidation.foldCount;
+          stderr(`cross-validating ${run.name}: ${this.foldCount} folds, one after another`);
+          return;
+        }
+        if (message.fold !== undefined) stderr(`fold ${message.fold}/${this.foldCount}`);
         this.progress = new TrainingProgress(run);
         this.lastEpochTime = Date.parse(run.startedAt);
         const skipped = run.backendSkipped.map((s) => `${s.backend}: ${s.reason}`).join('; ');
@@ -63,6 +75,12 @@ export class ProgressReporter {
         this.note(message.level === 'info' ? message.message : `${message.level}: ${message.message}`);
         return;
       case 'done':
+        if (message.fold !== undefined) {
+          this.note(`fold ${message.fold}/${this.foldCount} ${message.run.status}: ${formatValues(foldResult(message.run))}`);
+          return;
+        }
+        this.clearLine();
+        return;
       case 'error':
         this.clearLine();
         return;
@@ -126,6 +144,19 @@ export function printSummary(runDir: string, run: RunInfo, records: readonly Met
         .map(([key, value]) => `${key} ${formatMetric(value)}`)
         .join(' · ')}`,
     );
+  }
+  stderr(`run folder: ${displayPath(runDir)}`);
+}
+
+/** A cross-validated run's end: how far it got, then each metric's mean ± std over the folds. */
+export function printCrossValidationSummary(runDir: string, run: RunInfo): void {
+  const cv = run.crossValidation;
+  if (!cv) return;
+  const seconds = ((run.endedAt ? Date.parse(run.endedAt) : Date.now()) - Date.parse(run.resumedAt ?? run.startedAt)) / 1000;
+  stderr(`${run.status} in ${formatDuration(seconds)} on ${run.backend} · ${cv.folds.length}/${cv.foldCount} folds completed`);
+  const { mean, std } = cv;
+  if (mean && std) {
+    for (const [name, value] of Object.entries(mean)) stderr(`${name} ${formatMetric(value)} ± ${formatMetric(std[name] ?? 0)}`);
   }
   stderr(`run folder: ${displayPath(runDir)}`);
 }

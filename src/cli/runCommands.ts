@@ -2,7 +2,8 @@ import { statSync } from 'node:fs';
 import * as path from 'node:path';
 import { displayPath } from '../data/dataError';
 import { showText } from '../data/showText';
-import { newestFinishedRun, readRun } from '../runFolder/readRunFolder';
+import { foldDir } from '../runFolder/crossValidation';
+import { listRuns, newestFinishedRun, readRun, runsDirFor } from '../runFolder/readRunFolder';
 import { EXIT_ERROR, EXIT_OK, type Options, workspaceRootFor } from './commandLine';
 import { formatMetric } from './output';
 import { json, stderr, stdout } from './output';
@@ -14,7 +15,13 @@ async function runDirFor(target: string, asJson: boolean): Promise<string | unde
   if (statSync(target).isDirectory()) return target;
   const found = await newestFinishedRun(target);
   if (found) return found.runDir;
-  const message = `${displayPath(target)}: no finished run yet; train it first (model-studio train ${displayPath(target)})`;
+  // A cross-validated run has no model of its own: point at its folds, which do.
+  const crossValidated = (await listRuns(runsDirFor(target))).find(
+    (entry) => entry.run.crossValidation && path.resolve(entry.run.modelFile) === path.resolve(target),
+  );
+  const message = crossValidated
+    ? `${displayPath(target)}: its newest runs are cross-validated, with a model per fold: name a fold's folder, e.g. ${displayPath(foldDir(crossValidated.runDir, 1))}`
+    : `${displayPath(target)}: no finished run yet; train it first (model-studio train ${displayPath(target)})`;
   if (asJson) json({ type: 'result', status: 'error', message });
   else stderr(`error: ${message}`);
   return undefined;

@@ -6,7 +6,7 @@ import { runsDirFor } from '../runFolder/readRunFolder';
 import { writeJsonAtomicSync } from '../runFolder/atomicFile';
 import { failedRun, RUN_FILES } from '../runFolder/runFiles';
 import { EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, type Options } from './commandLine';
-import { ProgressReporter, printSummary } from './output';
+import { ProgressReporter, printCrossValidationSummary, printSummary } from './output';
 import { json, stderr } from './output';
 
 // `model-studio train`: the trainer's code in this process, with progress on the terminal.
@@ -23,7 +23,8 @@ export async function trainCommand(options: Options): Promise<number> {
   };
   const stop = new AbortController();
   const records: MetricRecord[] = [];
-  let current: { runDir: string; run: RunInfo } | undefined;
+  /** The runs started and not ended: one, or a cross-validated run and its fold. */
+  const open = new Map<string, RunInfo>();
   const reporter = options.json ? undefined : new ProgressReporter();
 
   const onInterrupt = (): void => {
@@ -33,9 +34,11 @@ export async function trainCommand(options: Options): Promise<number> {
       return;
     }
     // Nothing asynchronous runs after this: leave run.json saying what happened.
-    if (current) {
-      const run = failedRun(current.run, 'stopped with a second Ctrl+C', records[records.length - 1]);
-      writeJsonAtomicSync(path.join(current.runDir, RUN_FILES.run), run);
+    for (const [runDir, started] of open) {
+      writeJsonAtomicSync(
+        path.join(runDir, RUN_FILES.run),
+        failedRun(started, 'stopped with a second Ctrl+C', records[records.length - 1]),
+      );
     }
     process.exit(EXIT_INTERRUPTED);
   };
@@ -46,10 +49,11 @@ export async function trainCommand(options: Options): Promise<number> {
       request,
       {
         onMessage: (message) => {
-          if (message.type === 'runStarted') current = { runDir: message.runDir, run: message.run };
+          if (message.type === 'runStarted') open.set(message.runDir, message.run);
+          if (message.type === 'done') open.delete(message.runDir);
           if (message.type === 'metrics') {
             records.push(message.record);
-            if (options.json) json(message.record);
+            if (options.json) json(message.fold === undefined ? message.record : { ...message.record, fold: message.fold });
           }
           reporter?.onMessage(message);
         },
@@ -63,11 +67,14 @@ export async function trainCommand(options: Options): Promise<number> {
       return EXIT_ERROR;
     }
     const { run, runDir } = outcome;
+    const cv = run.crossValidation;
     if (options.json) {
-      json({ type: 'result', status: run.status, runDir, run });
+      const crossValidation = cv && { folds: cv.folds, ...(cv.mean ? { mean: cv.mean } : {}), ...(cv.std ? { std: cv.std } : {}) };
+      json({ type: 'result', status: run.status, runDir, run, ...(crossValidation ? { crossValidation } : {}) });
     } else {
       if (run.error) stderr(`error: ${run.error.message}`);
-      printSummary(runDir, run, records);
+      if (cv) printCrossValidationSummary(runDir, run);
+      else printSummary(runDir, run, records);
     }
     switch (run.status) {
       case 'completed':

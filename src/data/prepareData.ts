@@ -5,6 +5,7 @@ import { SINGLE_CLASS_FIX, buildClassMap, toClassIndices } from './labels';
 import { loadDataSource, type DataProgress, type RawExamples } from './loadSource';
 import { IDENTITY, applyNormalization, computeNormalization } from './normalize';
 import type { PreparedData, Split } from './preparedData';
+import { assignFolds, whyNoFolds } from './folds';
 import { DEFAULT_SEED, seededPermutation } from './random';
 import { quote } from './showText';
 
@@ -15,6 +16,15 @@ export interface PrepareOptions {
   readonly workspaceRoot: string;
   /** Reading progress of CSV data files, for a progress bar on big files. */
   readonly onProgress?: DataProgress;
+  /** Cross-validation: this fold validates, the others train (`data.validationSplit` is not used). */
+  readonly fold?: FoldChoice;
+}
+
+/** One fold of k-fold cross-validation. */
+export interface FoldChoice {
+  /** 1-based. */
+  readonly index: number;
+  readonly folds: number;
 }
 
 /**
@@ -26,7 +36,7 @@ export interface PrepareOptions {
  * `data.features.shape`. Throws DataError naming the file and line or field.
  */
 export async function prepareData(spec: ModelSpec, options: PrepareOptions): Promise<PreparedData> {
-  const { modelFile, workspaceRoot, onProgress } = options;
+  const { modelFile, workspaceRoot, onProgress, fold } = options;
   const train = await loadDataSource(spec.data.train, spec.task, { modelFile, workspaceRoot, field: 'data.train', onProgress });
   const test =
     spec.data.test === undefined
@@ -67,7 +77,8 @@ export async function prepareData(spec: ModelSpec, options: PrepareOptions): Pro
 
   // The loaded arrays are ours: the training rows may stay where they are,
   // so a big table is not held twice.
-  const splits = holdOut(train, trainY, spec, modelFile, true);
+  const folding = fold && { ...fold, stratified: spec.task === 'classification', classNames: classes };
+  const splits = holdOut(train, trainY, spec, modelFile, true, folding);
   const testSplit = test !== undefined && testY !== undefined ? { x: test.x, y: testY, count: test.count } : splits.test;
 
   const features = computeNormalization(splits.train.x, featureCount, spec.data.features);
@@ -103,34 +114,56 @@ export function holdOut(
   spec: Pick<ModelSpec, 'data' | 'training'>,
   modelFile: string,
   inPlace = false,
+  fold?: Folding,
 ): { train: Split; validation?: Split; test?: Split } {
-  const rows = heldOutRows(data.count, spec, modelFile);
+  const rows = heldOutRows(data.count, spec, modelFile, fold && { ...fold, y });
   const pick = (selected: Uint32Array): Split | undefined => (selected.length === 0 ? undefined : take(data.x, y, selected));
   const test = pick(rows.test);
   const validation = pick(rows.validation);
   return { test, validation, train: inPlace ? compact(data.x, y, rows.train) : take(data.x, y, rows.train) };
 }
 
+/** A fold to hold out as validation, and how to stratify. */
+interface Folding extends FoldChoice {
+  readonly stratified: boolean;
+  readonly classNames?: readonly string[];
+}
+
 /**
  * Which rows of `data.train` (`count` of them) {@link holdOut} puts in each
  * split: ascending row indices, fixed by `training.seed`. Evaluation uses
  * it to find the test rows of a run again, and the lines they came from.
+ * With a fold, the test rows are held out as always and the fold of the
+ * rest validates (`y` stratifies classification folds).
  */
 export function heldOutRows(
   count: number,
   spec: Pick<ModelSpec, 'data' | 'training'>,
   modelFile: string,
+  fold?: Folding & { readonly y: Float32Array },
 ): { train: Uint32Array; validation: Uint32Array; test: Uint32Array } {
   const problem = noneLeftToTrain(count, spec);
   if (problem !== undefined) throw dataError(modelFile, undefined, problem, 'data.validationSplit');
   const { test: testCount, validation: validationCount } = heldOutCounts(count, spec);
-  const order = seededPermutation(count, spec.training.seed ?? DEFAULT_SEED);
+  const seed = spec.training.seed ?? DEFAULT_SEED;
+  const order = seededPermutation(count, seed);
   const rows = (from: number, to: number): Uint32Array => order.slice(from, to).sort();
-  return {
-    test: rows(0, testCount),
-    validation: rows(testCount, testCount + validationCount),
-    train: rows(testCount + validationCount, count),
+  const test = rows(0, testCount);
+  if (fold === undefined) {
+    return { test, validation: rows(testCount, testCount + validationCount), train: rows(testCount + validationCount, count) };
+  }
+  // Folds are drawn over the rows in ascending order, so they depend on which rows are left, not on the split's order.
+  const pool = rows(testCount, count);
+  const request = {
+    count: pool.length,
+    folds: fold.folds,
+    seed,
+    ...(fold.stratified ? { classes: Array.from(pool, (row) => fold.y[row]), classNames: fold.classNames } : {}),
   };
+  const why = whyNoFolds(request);
+  if (why !== undefined) throw dataError(modelFile, undefined, `training.crossValidation.folds: ${why}`, 'training.crossValidation.folds');
+  const of = assignFolds(request);
+  return { test, validation: pool.filter((_, i) => of[i] === fold.index - 1), train: pool.filter((_, i) => of[i] !== fold.index - 1) };
 }
 
 /** How many of `count` rows go to the test and validation splits (at least one each when its fraction is set). */

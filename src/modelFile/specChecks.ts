@@ -285,6 +285,17 @@ export function checkSplits(ctx: CheckContext): SpecDiagnostic[] {
       ),
     );
   }
+  if (validationSplit !== undefined && ctx.spec.training.crossValidation !== undefined) {
+    found.push(
+      problem(
+        ctx,
+        ['data', 'validationSplit'],
+        'warning',
+        '"validationSplit" is ignored with "training.crossValidation": each fold validates in turn; remove one of them',
+        'key',
+      ),
+    );
+  }
   return found;
 }
 
@@ -315,7 +326,7 @@ export function checkEarlyStopping(ctx: CheckContext): SpecDiagnostic[] {
   const path = earlyStopping.monitor === undefined ? ['training', 'earlyStopping'] : ['training', 'earlyStopping', 'monitor'];
   const on = earlyStopping.monitor === undefined ? 'key' : 'value';
   const { train, validation } = reportedMetrics(ctx.spec);
-  const hasValidation = (ctx.spec.data.validationSplit ?? 0) > 0;
+  const hasValidation = (ctx.spec.data.validationSplit ?? 0) > 0 || ctx.spec.training.crossValidation !== undefined;
   if (validation.includes(monitor) && !hasValidation) {
     return [
       problem(

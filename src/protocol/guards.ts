@@ -39,6 +39,10 @@ export function isTrainRequest(x: unknown): x is TrainRequest {
   );
 }
 
+function isMetricValues(x: unknown): boolean {
+  return isObject(x) && Object.values(x).every(isNumber);
+}
+
 export function isRunInfo(x: unknown): x is RunInfo {
   return (
     isObject(x) &&
@@ -59,7 +63,18 @@ export function isRunInfo(x: unknown): x is RunInfo {
     isOptional(x.resumedAt, isString) &&
     isOptional(x.epochsDone, isNumber) &&
     isOptional(x.error, (e) => isObject(e) && isString(e.message) && isOptional(e.epoch, isNumber) && isOptional(e.batch, isNumber)) &&
-    isOptional(x.test, (t) => isObject(t) && Object.values(t).every(isNumber))
+    isOptional(x.test, isMetricValues) &&
+    isOptional(x.validation, isMetricValues) &&
+    isOptional(
+      x.crossValidation,
+      (cv) =>
+        isObject(cv) &&
+        isPositiveInteger(cv.foldCount) &&
+        Array.isArray(cv.folds) &&
+        cv.folds.every(isMetricValues) &&
+        isOptional(cv.mean, isMetricValues) &&
+        isOptional(cv.std, isMetricValues),
+    )
   );
 }
 
@@ -106,9 +121,9 @@ export const isEvaluatorToHost = isMessageOf<EvaluatorToHost>({
 /** Trainer → extension host (or CLI). */
 export const isTrainerToHost = isMessageOf<TrainerToHost>({
   ready: (x) => isBackendName(x.backend) && isBackendSkipList(x.skipped),
-  runStarted: (x) => isString(x.runDir) && isRunInfo(x.run),
-  done: (x) => isString(x.runDir) && isRunInfo(x.run),
-  metrics: (x) => isMetricRecord(x.record),
+  runStarted: (x) => isString(x.runDir) && isRunInfo(x.run) && isOptional(x.fold, isPositiveInteger),
+  done: (x) => isString(x.runDir) && isRunInfo(x.run) && isOptional(x.fold, isPositiveInteger),
+  metrics: (x) => isMetricRecord(x.record) && isOptional(x.fold, isPositiveInteger),
   log: (x) => isOneOf(LOG_LEVELS)(x.level) && isString(x.message),
   error: (x) => isString(x.message),
 });

@@ -59,6 +59,30 @@ export interface RunInfo {
   readonly error?: RunError;
   /** Metrics on the test set after training, when there is one. */
   readonly test?: Readonly<Record<string, number>>;
+  /**
+   * The `val_` metrics of the model the run saved: the last epoch's, or the
+   * best epoch's when restoreBestWeights went back to it.
+   */
+  readonly validation?: Readonly<Record<string, number>>;
+  /**
+   * A cross-validated run: this folder is the parent of its folds, each an
+   * ordinary run folder in `folds/<n>/` (docs/architecture.md "The run folder").
+   */
+  readonly crossValidation?: CrossValidationInfo;
+}
+
+/** One fold's result: its `val_` metrics at the end of training, and `test_` metrics when there is a test split. */
+export type FoldMetrics = Readonly<Record<string, number>>;
+
+/** What a cross-validated run's run.json says of its folds. */
+export interface CrossValidationInfo {
+  /** k. */
+  readonly foldCount: number;
+  /** The results of the folds that completed, in fold order (fold n is `folds[n - 1]`). */
+  readonly folds: readonly FoldMetrics[];
+  /** Once every fold completed: per metric, the mean and sample standard deviation over the folds. */
+  readonly mean?: FoldMetrics;
+  readonly std?: FoldMetrics;
 }
 
 /**

@@ -60,14 +60,18 @@ export type EvaluatorToHost =
   /** Nothing was written: a problem in the user's files (named with file and line), or `cancelled` by `stop`. */
   | { readonly type: 'taskFailed'; readonly message: string; readonly cancelled: boolean };
 
-/** Trainer process → extension host (or CLI). */
+/**
+ * Trainer process → extension host (or CLI). A cross-validated run says
+ * `runStarted` and `done` for the parent run (no `fold`) around each fold's
+ * own `runStarted`, `metrics` and `done`, which carry `fold` (1-based).
+ */
 export type TrainerToHost =
   /** TF.js and its backend are loaded. */
   | { readonly type: 'ready'; readonly backend: BackendName; readonly skipped: readonly BackendSkip[] }
-  | { readonly type: 'runStarted'; readonly runDir: string; readonly run: RunInfo }
-  | { readonly type: 'metrics'; readonly record: MetricRecord }
+  | { readonly type: 'runStarted'; readonly runDir: string; readonly run: RunInfo; readonly fold?: number }
+  | { readonly type: 'metrics'; readonly record: MetricRecord; readonly fold?: number }
   | { readonly type: 'log'; readonly level: 'info' | 'warn' | 'error'; readonly message: string }
   /** The run ended (completed, stopped or failed); run.json is final. */
-  | { readonly type: 'done'; readonly runDir: string; readonly run: RunInfo }
+  | { readonly type: 'done'; readonly runDir: string; readonly run: RunInfo; readonly fold?: number }
   /** Nothing was started: bad model file or data, named with file and line or field. */
   | { readonly type: 'error'; readonly message: string };

@@ -24,6 +24,18 @@ export interface PanelRun {
   readonly startedAt?: string;
   readonly endedAt?: string;
   readonly error?: string;
+  /** The run is a fold (`fold` of `foldCount`) of a cross-validated run; mean and std once all its folds completed. */
+  readonly crossValidation?: PanelCrossValidation;
+}
+
+/** What the header says of a cross-validated run. */
+export interface PanelCrossValidation {
+  readonly foldCount: number;
+  /** The fold the panel's own curves are of (1-based). */
+  readonly fold: number;
+  /** Per final validation (and test) metric, over the folds. */
+  readonly mean?: Readonly<Record<string, number>>;
+  readonly std?: Readonly<Record<string, number>>;
 }
 
 /** Extension host → training panel webview. */
@@ -36,6 +48,8 @@ export type HostToTrainingPanel =
       readonly run: PanelRun;
       /** The run folder's metrics.jsonl so far. */
       readonly records: readonly MetricRecord[];
+      /** A fold of a cross-validated run: its other folds that have started, drawn with it (one colour each). */
+      readonly folds?: readonly ComparedRun[];
     }
   /** The run's header changed (status, backend, error). */
   | { readonly type: 'run'; readonly run: PanelRun }

@@ -95,9 +95,12 @@ export async function listRuns(runsDir: string): Promise<RunEntry[]> {
     .sort((a, b) => b.run.startedAt.localeCompare(a.run.startedAt) || b.run.id.localeCompare(a.run.id));
 }
 
-/** Runs that ended with a saved final model: completed, or stopped (the model is saved at the stop). */
+/**
+ * Runs that ended with a saved final model: completed, or stopped (the
+ * model is saved at the stop). Not a cross-validated run: its models are its folds'.
+ */
 export function isFinished(run: RunInfo): boolean {
-  return run.status === 'completed' || run.status === 'stopped';
+  return (run.status === 'completed' || run.status === 'stopped') && run.crossValidation === undefined;
 }
 
 /** The newest finished run of `modelFile` (what `evaluate <model-file>` and Evaluate Model… use). */

@@ -21,6 +21,8 @@ export function whyNotResumable(run: RunInfo): string | undefined {
       ? 'it is still running'
       : `it ${run.status === 'completed' ? 'completed' : 'failed'}; only a stopped run can be resumed`;
   }
+  // A cross-validated run continues with its stopped fold; the trainer checks that fold.
+  if (run.crossValidation) return undefined;
   if (run.epochsDone === undefined) return 'it was stopped by an older Model Studio that kept no training state';
   if (run.epochsDone >= run.epochs) return `it has trained all its ${run.epochs} epochs`;
   return undefined;

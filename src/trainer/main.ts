@@ -22,8 +22,12 @@ const stopSignal = new AbortController();
 let started = false;
 /** The limit the host started this process with, for an out-of-memory message. */
 let maxMemoryMB: number | undefined;
-/** What this process has reported, to finish run.json if something escapes train(). */
-let current: { runDir: string; run: RunInfo; last?: MetricRecord; done: boolean } | undefined;
+/**
+ * The runs this process has started and not ended, to finish their run.json
+ * if something escapes train(): one, or a cross-validated run and its fold.
+ */
+const open = new Map<string, { run: RunInfo; fold?: number; last?: MetricRecord }>();
+let anyStarted = false;
 
 /** Settles when the latest message has been handed to the IPC channel; messages go out in order. */
 let lastSent: Promise<void> = Promise.resolve();
@@ -31,13 +35,14 @@ let lastSent: Promise<void> = Promise.resolve();
 function send(message: TrainerToHost): Promise<void> {
   switch (message.type) {
     case 'runStarted':
-      current = { runDir: message.runDir, run: message.run, done: false };
+      anyStarted = true;
+      open.set(message.runDir, { run: message.run, ...(message.fold === undefined ? {} : { fold: message.fold }) });
       break;
     case 'metrics':
-      if (current) current.last = message.record;
+      for (const entry of open.values()) entry.last = message.record;
       break;
     case 'done':
-      if (current) current.done = true;
+      open.delete(message.runDir);
       break;
     case 'ready':
     case 'log':
@@ -102,15 +107,15 @@ async function failUnexpectedly(error: unknown): Promise<void> {
       ? error.message
       : String(error);
   console.error(error);
-  if (current && !current.done) {
-    // A heartbeat written after this would say `running` again.
-    await RunWriter.stopHeartbeats().catch(() => undefined);
-    const run = failedRun(current.run, message, current.last);
-    await writeJsonAtomic(path.join(current.runDir, RUN_FILES.run), run).catch(() => undefined);
-    await send({ type: 'done', runDir: current.runDir, run });
-  } else if (!current) {
-    await send({ type: 'error', message });
+  // A heartbeat written after this would say `running` again.
+  if (open.size > 0) await RunWriter.stopHeartbeats().catch(() => undefined);
+  // A fold first, then its cross-validated run: `done` without a fold is the last message.
+  for (const [runDir, { run: started, fold, last }] of [...open].reverse()) {
+    const run = failedRun(started, message, last);
+    await writeJsonAtomic(path.join(runDir, RUN_FILES.run), run).catch(() => undefined);
+    await send({ type: 'done', runDir, run, ...(fold === undefined ? {} : { fold }) });
   }
+  if (!anyStarted) await send({ type: 'error', message });
   process.exit(1);
 }
 

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { isRunInfo } from '../protocol/guards';
 import type { RunInfo } from '../protocol/runTypes';
 import type { ModelSpec } from '../modelFile/modelSpec';
+import { FOLDS_FOLDER } from '../runFolder/crossValidation';
 import { RUN_FILES } from '../runFolder/runFiles';
 import type { RunNormalization } from './runWriter';
 import { isObject } from '../protocol/primitiveGuards';
@@ -60,6 +61,11 @@ export async function readRunArtifacts(runDir: string): Promise<RunArtifacts> {
   const dir = path.resolve(runDir);
   const run = await readJson(path.join(dir, RUN_FILES.run), 'is this a run folder?');
   if (!isRunInfo(run)) throw new RunFolderError(`${path.join(dir, RUN_FILES.run)}: not a run.json written by Model Studio`);
+  if (run.crossValidation) {
+    throw new RunFolderError(
+      `${dir}: run ${run.id} is cross-validated: its models are its folds'; choose one of them (${path.join(dir, FOLDS_FOLDER, '1')} … ${run.crossValidation.foldCount})`,
+    );
+  }
   const spec = await readJson(path.join(dir, RUN_FILES.spec), 'the spec snapshot of the run');
   if (!isObject(spec) || !isObject(spec.data) || !isObject(spec.model) || !isObject(spec.training) || typeof spec.task !== 'string') {
     throw new RunFolderError(`${path.join(dir, RUN_FILES.spec)}: not a model spec`);

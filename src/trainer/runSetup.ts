@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { promises as fs } from 'node:fs';
 import { displayPath } from '../data/dataError';
-import { prepareData } from '../data/prepareData';
+import { prepareData, type FoldChoice } from '../data/prepareData';
 import type { PreparedData } from '../data/preparedData';
 import { DEFAULT_SEED } from '../data/random';
 import type { TrainerToHost, TrainRequest } from '../protocol/trainerMessages';
@@ -61,6 +61,19 @@ function trialValueError(modelFile: string, error: SpecDiagnostic, overrides: Tr
       ? `with the sweep's values ${JSON.stringify(overrides)}`
       : `search.parameters "${key}" = ${JSON.stringify(overrides[key])}`;
   return `${displayPath(modelFile)}: ${source}: ${error.message}`;
+}
+
+/** What to train: the valid spec, for how many epochs, and (cross-validation) which fold validates. */
+export interface RunPlan {
+  readonly spec: ModelSpec;
+  readonly epochs: number;
+  readonly fold?: FoldChoice;
+}
+
+/** Reads and validates the model file (or a resumed run's snapshot); warnings go to `emit`; throws the first error. */
+export async function planRun(request: TrainRequest, emit: (message: TrainerToHost) => void, snapshot?: SpecSnapshot): Promise<RunPlan> {
+  const spec = await readValidSpec(request, emit, snapshot);
+  return { spec, epochs: snapshot?.epochs ?? request.epochs ?? spec.training.epochs };
 }
 
 async function readValidSpec(request: TrainRequest, emit: (message: TrainerToHost) => void, snapshot?: SpecSnapshot): Promise<ModelSpec> {
@@ -153,19 +166,20 @@ async function buildWith(
 }
 
 /**
- * Validates the model file, prepares the data and builds and compiles the
- * model. Throws for anything wrong with the user's files (DataError,
- * ModelBuildError, BackendUnavailableError, or an Error whose message is
- * a formatted diagnostic); the caller reports it with userMessage().
+ * Validates the model file (unless `plan` says what to train), prepares the
+ * data and builds and compiles the model. Throws for anything wrong with
+ * the user's files (DataError, ModelBuildError, BackendUnavailableError, or
+ * an Error whose message is a formatted diagnostic); the caller reports it
+ * with userMessage().
  */
 export async function setUpRun(
   request: TrainRequest,
   loaded: LoadedBackend,
   emit: (message: TrainerToHost) => void,
-  snapshot?: SpecSnapshot,
+  plan?: RunPlan,
 ): Promise<RunSetup> {
-  const spec = await readValidSpec(request, emit, snapshot);
-  const data = await prepareData(spec, { modelFile: request.modelFile, workspaceRoot: request.workspaceRoot });
+  const { spec, epochs, fold } = plan ?? (await planRun(request, emit));
+  const data = await prepareData(spec, { modelFile: request.modelFile, workspaceRoot: request.workspaceRoot, ...(fold ? { fold } : {}) });
   const seed = spec.training.seed ?? DEFAULT_SEED;
   const { model, backend } = await buildOnBackend(spec, data, seed, request, loaded, emit);
   try {
@@ -181,7 +195,7 @@ export async function setUpRun(
     model,
     backend,
     seed,
-    epochs: snapshot?.epochs ?? request.epochs ?? spec.training.epochs,
+    epochs,
     batchSize: spec.training.batchSize ?? DEFAULT_BATCH_SIZE,
   };
 }

@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, openSync, promises as fs, writeSync } from 'node:fs';
 import * as path from 'node:path';
 import type { PreparedData } from '../data/preparedData';
 import type { MetricRecord, RunInfo } from '../protocol/runTypes';
@@ -53,8 +53,8 @@ export class RunWriter {
   }
 
   /** Reopens an existing run folder to resume it: metrics.jsonl is appended to. */
-  static open(runDir: string): RunWriter {
-    const writer = new RunWriter(path.basename(runDir), runDir);
+  static open(runDir: string, id = path.basename(runDir)): RunWriter {
+    const writer = new RunWriter(id, runDir);
     writer.metricsFd = openSync(path.join(runDir, RUN_FILES.metrics), 'a');
     return writer;
   }
@@ -67,9 +67,20 @@ export class RunWriter {
     await Promise.all([...RunWriter.beating].map((writer) => writer.stopHeartbeat()));
   }
 
-  /** Creates the folder and writes the spec snapshot and the normalisation statistics. */
-  static async create(runsDir: string, spec: ModelSpec, data: PreparedData, startedAt: Date): Promise<RunWriter> {
-    const { id, dir } = await createTimestampedDir(runsDir, spec.name, startedAt);
+  /**
+   * Creates the folder and writes the spec snapshot and the normalisation
+   * statistics. `at`: this folder and id (a fold of a cross-validated run)
+   * instead of a new `<runsDir>/<yyyymmdd-hhmmss>-<name>`.
+   */
+  static async create(
+    runsDir: string,
+    spec: ModelSpec,
+    data: PreparedData,
+    startedAt: Date,
+    at?: { readonly dir: string; readonly id: string },
+  ): Promise<RunWriter> {
+    if (at) await fs.mkdir(at.dir, { recursive: true });
+    const { id, dir } = at ?? (await createTimestampedDir(runsDir, spec.name, startedAt));
     const writer = new RunWriter(id, dir);
     const normalization: RunNormalization = {
       featureShape: data.featureShape,
@@ -82,6 +93,18 @@ export class RunWriter {
     await writeJsonAtomic(path.join(dir, RUN_FILES.normalization), normalization);
     writer.metricsFd = openSync(path.join(dir, RUN_FILES.metrics), 'a');
     return writer;
+  }
+
+  /** The folder of a cross-validated run, parent of its folds: spec.json and run.json only. */
+  static async createParent(runsDir: string, spec: ModelSpec, startedAt: Date): Promise<RunWriter> {
+    const { id, dir } = await createTimestampedDir(runsDir, spec.name, startedAt);
+    await writeJsonAtomic(path.join(dir, RUN_FILES.spec), spec);
+    return new RunWriter(id, dir);
+  }
+
+  /** Reopens a cross-validated run's folder to resume it. */
+  static openParent(runDir: string): RunWriter {
+    return new RunWriter(path.basename(runDir), runDir);
   }
 
   /** Replaces run.json; writes happen in call order. */

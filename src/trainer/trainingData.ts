@@ -107,26 +107,3 @@ export function restOfEpoch(train: SplitTensors, randomState: number, from: numb
     order.dispose();
   }
 }
-
-/** Loss and metrics on the test split, named as in the records; undefined without a test split. */
-export async function evaluateTest(
-  model: tf.LayersModel,
-  data: PreparedData,
-  encoding: LabelEncoding,
-  batchSize: number,
-  name: (tfName: string) => string,
-): Promise<Record<string, number> | undefined> {
-  if (!data.test || data.test.count === 0) {
-    return undefined;
-  }
-  const test = splitTensors(data.test, data.featureShape, encoding);
-  try {
-    const result = model.evaluate(test.x, test.y, { batchSize });
-    const scalars = Array.isArray(result) ? result : [result];
-    const values = await Promise.all(scalars.map((s) => s.data()));
-    tf.dispose(scalars);
-    return Object.fromEntries(model.metricsNames.map((tfName, i) => [name(tfName), values[i][0]]));
-  } finally {
-    tf.dispose([test.x, test.y]);
-  }
-}

@@ -109,6 +109,48 @@ describe('CLI (dist/cli.js)', function () {
     );
   });
 
+  describe('train with training.crossValidation', () => {
+    let cv: TinyModel;
+    before(() => {
+      cv = writeTinyModel({ training: { crossValidation: { folds: 3 }, epochs: 1 } });
+      const { validationSplit: _replacedByFolds, ...data } = cv.spec.data;
+      writeFileSync(cv.modelFile, JSON.stringify({ ...cv.spec, data }));
+    });
+    after(() => cv.workspace.remove());
+    const cliCv = (...args: string[]): CliResult => cli(cv, 'train', 'tiny.model.json', '--backend', 'cpu', ...args);
+
+    it('--json: each record says its fold; the result line adds crossValidation: folds, mean, std', () => {
+      const result = cliCv('--json');
+      assert.equal(result.status, 0, result.stderr);
+      const lines = jsonLines(result.stdout);
+      const last = lines.pop() as {
+        type: string;
+        status: string;
+        runDir: string;
+        run: { crossValidation?: object };
+        crossValidation: { folds: Record<string, number>[]; mean: Record<string, number>; std: Record<string, number> };
+      };
+      assert.deepEqual(Object.keys(last), ['type', 'status', 'runDir', 'run', 'crossValidation']);
+      assert.equal(last.status, 'completed');
+      const { folds, mean, std } = last.crossValidation;
+      assert.equal(folds.length, 3);
+      assert.deepEqual(Object.keys(mean).sort(), ['test_accuracy', 'test_loss', 'val_accuracy', 'val_loss']);
+      assert.deepEqual(Object.keys(std).sort(), Object.keys(mean).sort());
+      const accuracies = folds.map((fold) => fold.val_accuracy);
+      assert.ok(Math.abs(mean.val_accuracy - accuracies.reduce((a, b) => a + b, 0) / 3) < 1e-9);
+      assert.deepEqual([...new Set(lines.map((r) => r.fold))], [1, 2, 3]);
+    });
+
+    it('prints progress per fold and mean ± std per metric', () => {
+      const result = cliCv();
+      assert.equal(result.status, 0, result.stderr);
+      assert.match(result.stderr, /^cross-validating tiny: 3 folds, one after another$/m);
+      for (const fold of [1, 2, 3]) assert.match(result.stderr, new RegExp(`^fold ${fold}/3 completed: val_loss \\S+ · val_accuracy`, 'm'));
+      assert.match(result.stderr, /^completed in .* · 3\/3 folds completed$/m);
+      assert.match(result.stderr, /^val_accuracy [\d.]+ ± [\d.]+$/m);
+    });
+  });
+
   it('train: a bad cell in the data exits 1 with one line naming the file and line, no stack', () => {
     const csv = readFileSync(tiny.workspace.file('train.csv'), 'utf8').split('\n');
     csv[7] = csv[7].replace(/^[^,]+/, 'oops');

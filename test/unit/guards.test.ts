@@ -57,6 +57,17 @@ describe('protocol guards', () => {
         { type: 'log', level: 'warn', message: 'x' },
         { type: 'done', runDir: '/r', run: { ...run, status: 'failed', error: { message: 'boom', epoch: 2, batch: 3 } } },
         { type: 'error', message: 'a.model.json:3:4: error: x' },
+        { type: 'runStarted', runDir: '/r/folds/2', run, fold: 2 },
+        { type: 'metrics', record: { epoch: 1, batch: 0, loss: 0.5, time: 1 }, fold: 2 },
+        {
+          type: 'done',
+          runDir: '/r',
+          run: {
+            ...run,
+            status: 'completed',
+            crossValidation: { foldCount: 2, folds: [{ val_loss: 1 }, { val_loss: 2 }], mean: { val_loss: 1.5 }, std: { val_loss: 0.7 } },
+          },
+        },
       ]) {
         assert.ok(isTrainerToHost(message), JSON.stringify(message));
       }
@@ -77,6 +88,10 @@ describe('protocol guards', () => {
         { type: 'metrics', record: { epoch: 1, batch: 0, loss: 1, time: 1, accuracy: 'high' } },
         { type: 'log', level: 'debug', message: 'x' },
         { type: 'error' },
+        { type: 'runStarted', runDir: '/r/folds/0', run, fold: 0 },
+        { type: 'metrics', record: { epoch: 1, batch: 0, loss: 0.5, time: 1 }, fold: '2' },
+        { type: 'done', runDir: '/r', run: { ...run, crossValidation: { foldCount: 2, folds: [{ val_loss: 'x' }] } } },
+        { type: 'done', runDir: '/r', run: { ...run, validation: { val_loss: null } } },
       ]) {
         assert.equal(isTrainerToHost(message), false, JSON.stringify(message));
       }

@@ -211,6 +211,9 @@ describe('train()', function () {
     );
     // patience 1: the last epoch did not improve, so the weights come from the one before.
     assert.ok(logs.includes(`restored the weights of epoch ${epochs.length - 1} (best val_loss)`), logs.join('\n'));
+    // run.json's validation metrics are those of the weights saved: the best epoch's, not the last one's.
+    const bestEpoch = epochs[epochs.length - 2];
+    assert.deepEqual(outcome.run.validation, { val_loss: bestEpoch.val_loss, val_accuracy: bestEpoch.val_accuracy });
   });
 
   it('one-hot encodes labels for categoricalCrossentropy', async () => {

@@ -73,6 +73,27 @@ describe('TrainerProcess (dist/trainer.js in a child process)', function () {
     assert.ok((await readMetrics(runDirOf(messages))).length >= 11);
   });
 
+  it("a cross-validated run's fold messages pass the host's guard; stop() in fold 2 ends fold and parent stopped", async () => {
+    const cv = writeTinyModel({ rows: 60, training: { epochs: 20, crossValidation: { folds: 3 } } });
+    try {
+      let stopped = false;
+      const { messages, code } = await runTrainer(cv, (message, trainer) => {
+        if (message.type === 'metrics' && message.fold === 2 && !stopped) {
+          stopped = true;
+          trainer.stop();
+        }
+      });
+      assert.equal(code, 0);
+      const ends = messages.flatMap((m) => (m.type === 'runStarted' || m.type === 'done' ? [`${m.type} ${m.fold ?? '-'}`] : []));
+      assert.deepEqual(ends, ['runStarted -', 'runStarted 1', 'done 1', 'runStarted 2', 'done 2', 'done -']);
+      const done = messages[messages.length - 1];
+      assert.ok(done.type === 'done' && done.fold === undefined && done.run.status === 'stopped', JSON.stringify(done));
+      assert.equal((await readRun(runDirOf(messages))).status, 'stopped');
+    } finally {
+      cv.workspace.remove();
+    }
+  });
+
   it('a second stop() kills it; markRunFailed then records the failure and keeps the metrics', async () => {
     let batches = 0;
     const { messages, code, signal } = await runTrainer(tiny, (message, trainer) => {

@@ -402,6 +402,15 @@ describe('validateModelFile', () => {
       );
     });
 
+    it('validationSplit is pointless with crossValidation, said on its key', async () => {
+      await expectOne(
+        withValue(irisModel(), ['training', 'crossValidation'], { folds: 2 }),
+        'warning',
+        '"validationSplit" is ignored with "training.crossValidation": each fold validates in turn; remove one of them',
+        (t) => rangeOfText(t, '"validationSplit"'),
+      );
+    });
+
     it('earlyStopping.monitor names a reported metric', async () => {
       await expectOne(
         withValue(irisModel(), ['training', 'earlyStopping'], { monitor: 'val_acuracy' }),

@@ -90,4 +90,15 @@ describe('training panel state and compare message guards', () => {
     assert.ok(isSavedState({ ...saved, comparedRunDirs: ['/w/.modelstudio/runs/r0'] }));
     assert.ok(!isSavedState({ ...saved, comparedRunDirs: [null] }));
   });
+
+  it("a cross-validated run's reset carries its other folds and the header its fold and mean ± std", () => {
+    const fold = { runId: 'r-fold1', runDir: '/w/.modelstudio/runs/r/folds/1', label: 'fold 1', status: 'completed', records: [] };
+    const cvRun = { ...run, label: 'fold 2', crossValidation: { foldCount: 3, fold: 2, mean: { val_loss: 0.5 }, std: { val_loss: 0.1 } } };
+    const reset = { type: 'reset', modelFile: '/w/a.model.json', modelName: 'a', run: cvRun, records: [], folds: [fold] };
+    assert.ok(isHostMessage(reset));
+    assert.ok(isHostMessage({ ...reset, folds: undefined }), 'a run that is not cross-validated');
+    assert.ok(!isHostMessage({ ...reset, folds: [{ ...fold, runDir: 3 }] }));
+    assert.ok(!isHostMessage({ ...reset, run: { ...cvRun, crossValidation: { foldCount: 3 } } }));
+    assert.ok(!isHostMessage({ ...reset, run: { ...cvRun, crossValidation: { ...cvRun.crossValidation, mean: { val_loss: 'x' } } } }));
+  });
 });

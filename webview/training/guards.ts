@@ -12,7 +12,20 @@ import { isMessageOf, isObject } from '../../src/protocol/primitiveGuards';
 const STATUSES = new Set(['none', 'starting', 'stopping', 'running', 'completed', 'stopped', 'failed']);
 
 function isPanelRun(value: unknown): value is PanelRun {
-  return isObject(value) && typeof value.status === 'string' && STATUSES.has(value.status);
+  return (
+    isObject(value) &&
+    typeof value.status === 'string' &&
+    STATUSES.has(value.status) &&
+    (value.crossValidation === undefined ||
+      (isObject(value.crossValidation) &&
+        typeof value.crossValidation.foldCount === 'number' &&
+        typeof value.crossValidation.fold === 'number' &&
+        [value.crossValidation.mean, value.crossValidation.std].every((v) => v === undefined || isNumbers(v))))
+  );
+}
+
+function isNumbers(value: unknown): boolean {
+  return isObject(value) && Object.values(value).every((v) => typeof v === 'number');
 }
 
 function isRecord(value: unknown): value is MetricRecord {
@@ -31,7 +44,11 @@ function isRecords(value: unknown): value is MetricRecord[] {
 /** Checks a message from the host before the panel acts on it. */
 export const isHostMessage = isMessageOf<HostToTrainingPanel>({
   reset: (value) =>
-    typeof value.modelFile === 'string' && typeof value.modelName === 'string' && isPanelRun(value.run) && isRecords(value.records),
+    typeof value.modelFile === 'string' &&
+    typeof value.modelName === 'string' &&
+    isPanelRun(value.run) &&
+    isRecords(value.records) &&
+    (value.folds === undefined || (Array.isArray(value.folds) && value.folds.every(isComparedRun))),
   run: (value) => isPanelRun(value.run),
   metrics: (value) => typeof value.runId === 'string' && isRecords(value.records),
   compare: (value) => Array.isArray(value.runs) && value.runs.every(isComparedRun),

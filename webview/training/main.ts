@@ -45,6 +45,7 @@ app.innerHTML = `
   <p id="error" role="alert" hidden></p>
   <p id="file-changed" role="status" hidden title="The run trains on its own copy of the spec (spec.json in its folder); Train starts a run with the file as it is now.">model file changed since this run started</p>
   <p id="hint" hidden></p>
+  <p id="cross-validation" role="status" hidden></p>
   <div id="toolbar" hidden>
     <vscode-radio-group id="view" aria-label="Points per">
       <vscode-radio name="view" value="batch" label="Batches">Batches</vscode-radio>
@@ -71,6 +72,7 @@ const ui = {
   stop: element<Toggle>('stop'),
   openRunFolder: element<Toggle>('open-run-folder'),
   hint: element('hint'),
+  crossValidation: element('cross-validation'),
   toolbar: element('toolbar'),
   view: element('view'),
   smoothing: element<HTMLInputElement>('smoothing'),
@@ -81,7 +83,8 @@ const ui = {
   charts: element('charts'),
 };
 
-let view: { modelFile: string; modelName: string; run: PanelRun; series: RunSeries } | undefined;
+let view:
+  { modelFile: string; modelName: string; run: PanelRun; series: RunSeries; folds: { run: ComparedRun; series: RunSeries }[] } | undefined;
 let compared: { run: ComparedRun; series: RunSeries }[] = [];
 let settings: ChartSettings = DEFAULT_SETTINGS;
 let saveTimer: number | undefined;
@@ -127,7 +130,7 @@ function updateSettings(change: Partial<ChartSettings>): void {
 function onMessage(msg: HostToTrainingPanel): void {
   switch (msg.type) {
     case 'reset':
-      show(msg.modelFile, msg.modelName, msg.run, msg.records);
+      show(msg.modelFile, msg.modelName, msg.run, msg.records, msg.folds);
       return;
     case 'run':
       if (!view) return;
@@ -143,11 +146,7 @@ function onMessage(msg: HostToTrainingPanel): void {
       document.body.dataset.fileChanged = String(msg.changed);
       return;
     case 'compare':
-      compared = msg.runs.map((run) => {
-        const series = new RunSeries(run.batchesPerEpoch);
-        series.add(run.records);
-        return { run, series };
-      });
+      compared = msg.runs.map(withSeries);
       render();
       return;
     default:
@@ -155,11 +154,23 @@ function onMessage(msg: HostToTrainingPanel): void {
   }
 }
 
-function show(modelFile: string, modelName: string, run: PanelRun, records: readonly MetricRecord[]): void {
+function show(
+  modelFile: string,
+  modelName: string,
+  run: PanelRun,
+  records: readonly MetricRecord[],
+  folds: readonly ComparedRun[] = [],
+): void {
   const series = new RunSeries(run.batchesPerEpoch);
   series.add(records);
-  view = { modelFile, modelName, run, series };
+  view = { modelFile, modelName, run, series, folds: folds.map(withSeries) };
   render();
+}
+
+function withSeries(run: ComparedRun): { run: ComparedRun; series: RunSeries } {
+  const series = new RunSeries(run.batchesPerEpoch);
+  series.add(run.records);
+  return { run, series };
 }
 
 const STATUS_TEXT: Record<PanelRun['status'], string> = {
@@ -194,6 +205,7 @@ function render(): void {
   ui.hint.hidden = !hint;
   ui.hint.textContent = hint ?? '';
   renderFacts(run, series);
+  renderCrossValidation(run);
   const progress = series.progress(run.epochs);
   ui.progress.hidden = !going;
   if (progress !== undefined) ui.progress.value = progress * 100;
@@ -207,20 +219,40 @@ function render(): void {
   document.body.dataset.smoothing = String(settings.smoothing);
   document.body.dataset.yScale = settings.yScale;
 
+  const chosen = compared.filter((c) => c.run.runId !== run.runId);
+  const own: DrawnRun = { id: run.runId ?? 'current', label: run.label ?? 'this run', series };
+  // A cross-validated run's folds in fold order ("fold 1" … "fold k"), so each fold keeps its colour as the next one starts.
+  const folds = view.folds.filter((f) => f.run.runId !== run.runId).map((f) => ({ id: f.run.runId, label: f.run.label, series: f.series }));
   const runs: DrawnRun[] = [
-    { id: run.runId ?? 'current', label: run.label ?? 'this run', series },
-    ...compared.filter((c) => c.run.runId !== run.runId).map((c) => ({ id: c.run.runId, label: c.run.label, series: c.series })),
+    ...[own, ...folds].sort((a, b) => (folds.length === 0 ? 0 : a.label.localeCompare(b.label, undefined, { numeric: true }))),
+    ...chosen.map((c) => ({ id: c.run.runId, label: c.run.label, series: c.series })),
   ];
   const metrics = new Set<string>(run.status === 'none' && !series.last ? [] : ['loss']);
   for (const r of runs) for (const name of r.series.metricNames()) metrics.add(name);
   ui.toolbar.hidden = metrics.size === 0;
-  ui.compared.hidden = runs.length < 2;
+  ui.compared.hidden = chosen.length === 0;
   ui.compared.textContent =
-    runs.length < 2 ? '' : `Comparing ${runs.length} runs: ${runs.map((r) => r.label).join(', ')} (chosen in the Runs view)`;
+    chosen.length === 0
+      ? ''
+      : `Comparing ${chosen.length + 1} runs: ${[run.label ?? 'this run', ...chosen.map((c) => c.run.label)].join(', ')} (chosen in the Runs view)`;
   document.body.dataset.runs = String(runs.length);
   charts.show(runs, learningRateLast(metrics), settings);
   document.body.dataset.points = String(series.lossPointCount);
   scheduleSave();
+}
+
+/** "Cross-validation: fold 2 of 5", then the mean ± std of each final metric once every fold completed. */
+function renderCrossValidation(run: PanelRun): void {
+  const cv = run.crossValidation;
+  ui.crossValidation.hidden = !cv;
+  if (!cv) return;
+  const { mean, std } = cv;
+  ui.crossValidation.textContent =
+    mean && std
+      ? `Cross-validation, ${cv.foldCount} folds (mean ± std): ${Object.entries(mean)
+          .map(([name, value]) => `${name} ${value.toPrecision(4)} ± ${(std[name] ?? 0).toPrecision(2)}`)
+          .join(' · ')}`
+      : `Cross-validation: fold ${cv.fold} of ${cv.foldCount}`;
 }
 
 function renderFacts(run: PanelRun, series: RunSeries): void {

@@ -77,7 +77,7 @@ export class RunStatus implements vscode.Disposable {
   }
 }
 
-/** `epoch 2/5 · loss 0.3124`, or what the run is doing before and after. */
+/** `epoch 2/5 · loss 0.3124` (`fold 2/5 · epoch …` while cross-validating), or what the run is doing before and after. */
 export function describeRun(state: RunState): string {
   switch (state.kind) {
     case 'idle':
@@ -86,7 +86,8 @@ export function describeRun(state: RunState): string {
       return state.backend ? `starting (${state.backend})…` : 'starting…';
     case 'running': {
       const loss = state.loss === undefined ? '' : ` · loss ${state.loss.toPrecision(4)}`;
-      return `epoch ${Math.max(state.epoch, 1)}/${state.run.epochs}${loss}`;
+      const fold = state.fold ? `fold ${state.fold.index}/${state.run.crossValidation?.foldCount ?? '?'} · ` : '';
+      return `${fold}epoch ${Math.max(state.epoch, 1)}/${state.run.epochs}${loss}`;
     }
     case 'stopping':
       return 'stopping…';

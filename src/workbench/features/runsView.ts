@@ -15,6 +15,7 @@ import {
   runLabel,
   type BestMetric,
 } from '../../runFolder/runSummary';
+import { describeCrossValidation, listFolds } from '../../runFolder/crossValidation';
 import { markDeadRuns } from '../../runFolder/deadRuns';
 import { RUN_FILES } from '../../runFolder/runFiles';
 import { isActive, type RunController } from '../services/runController';
@@ -36,6 +37,9 @@ export interface RunNode {
   /** What the view shows: `running` only while a trainer process is alive. */
   readonly status: RunStatus | 'interrupted';
   readonly best: BestMetric | undefined;
+  /** A cross-validated run's folds (children in the view); a fold's 1-based index. */
+  readonly folds?: readonly RunNode[];
+  readonly fold?: number;
 }
 
 export function isRunNode(value: unknown): value is RunNode {
@@ -174,8 +178,26 @@ export class RunsView extends Owner implements vscode.TreeDataProvider<RunsNode>
             run: entry.run,
             status: this.statusOf(group.modelFile, entry),
             best: await this.best(entry.runDir),
+            ...(entry.run.crossValidation ? { folds: await this.folds(group.modelFile, entry) } : {}),
           })),
         ),
+      })),
+    );
+  }
+
+  /** The fold runs of a cross-validated run, in fold order. */
+  private async folds(modelFile: string, parent: RunEntry): Promise<RunNode[]> {
+    const folds = await listFolds(parent.runDir, parent.run.crossValidation?.foldCount ?? 0);
+    return Promise.all(
+      folds.map(async (fold) => ({
+        kind: 'run' as const,
+        modelFile,
+        runDir: fold.runDir,
+        run: fold.run,
+        // A fold says `running` while its parent does; the parent's status says whether its trainer lives.
+        status: fold.run.status === 'running' ? this.statusOf(modelFile, parent) : fold.run.status,
+        best: await this.best(fold.runDir),
+        fold: fold.fold,
       })),
     );
   }
@@ -190,6 +212,20 @@ export class RunsView extends Owner implements vscode.TreeDataProvider<RunsNode>
   async statusOfRun(runDir: string): Promise<RunNode['status'] | undefined> {
     await this.refresh();
     return this.allRuns().find((node) => node.runDir === runDir)?.status;
+  }
+
+  /** The label, description and child labels (a cross-validated run's folds) of the run in `runDir`'s item, after a refresh (the integration suite asks). */
+  async itemOfRun(runDir: string): Promise<{ label: string; description: string; children: string[] } | undefined> {
+    await this.refresh();
+    const node = this.allRuns().find((run) => run.runDir === runDir);
+    if (!node) return undefined;
+    const text = (item: vscode.TreeItem): string => (typeof item.label === 'string' ? item.label : (item.label?.label ?? ''));
+    const item = this.getTreeItem(node);
+    return {
+      label: text(item),
+      description: String(item.description),
+      children: (node.folds ?? []).map((fold) => text(this.getTreeItem(fold))),
+    };
   }
 
   /**
@@ -226,11 +262,12 @@ export class RunsView extends Owner implements vscode.TreeDataProvider<RunsNode>
 
   getChildren(node?: RunsNode): RunsNode[] {
     if (!node) return this.models;
-    return node.kind === 'model' ? [...node.runs] : [];
+    return node.kind === 'model' ? [...node.runs] : [...(node.folds ?? [])];
   }
 
   getParent(node: RunsNode): RunsNode | undefined {
     if (node.kind === 'model') return undefined;
+    if (node.fold !== undefined) return this.allRuns().find((run) => run.folds?.some((fold) => fold.runDir === node.runDir));
     return this.models.find((m) => m.kind === 'model' && m.modelFile === node.modelFile);
   }
 
@@ -292,15 +329,17 @@ const STATUS_ICONS: Record<RunNode['status'], vscode.ThemeIcon> = {
 
 function runItem(node: RunNode, now: number): vscode.TreeItem {
   const { run } = node;
-  const item = new vscode.TreeItem(runLabel(run, now), vscode.TreeItemCollapsibleState.None);
+  const label = node.fold === undefined ? runLabel(run, now) : `fold ${node.fold}`;
+  const item = new vscode.TreeItem(label, node.folds ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
   item.id = `run:${node.runDir}`;
-  item.description = describeRunLine(run, node.best, now);
+  item.description = run.crossValidation ? describeCrossValidation(run, now) : describeRunLine(run, node.best, now);
   item.iconPath = STATUS_ICONS[node.status];
-  // `run.completed`, `run.running`, …: menus hide Delete for a running run.
-  item.contextValue = `run.${node.status}`;
+  // `run.completed`, `run.running`, …: menus hide Delete for a running run. A cross-validated run
+  // (`run.<status>.folds`) has no model to evaluate; a fold (`fold.<status>`) is deleted and resumed with its run.
+  item.contextValue = node.fold !== undefined ? `fold.${node.status}` : `run.${node.status}${node.folds ? '.folds' : ''}`;
   item.resourceUri = vscode.Uri.file(node.runDir);
   item.accessibilityInformation = {
-    label: `Run ${runLabel(run, now)} of ${path.basename(node.modelFile)}, ${node.status}, ${item.description}`,
+    label: `Run ${label} of ${path.basename(node.modelFile)}, ${node.status}, ${item.description}`,
   };
 
   const tip = new vscode.MarkdownString(undefined, true);
@@ -312,6 +351,9 @@ function runItem(node: RunNode, now: number): vscode.TreeItem {
   for (const skip of run.backendSkipped) rows.push([`skipped ${skip.backend}`, skip.reason]);
   if (node.best) rows.push([`best ${node.best.name}`, `${formatMetric(node.best.name, node.best.value)} (epoch ${node.best.epoch})`]);
   for (const [name, value] of Object.entries(run.test ?? {})) rows.push([`test ${name}`, formatMetric(name, value)]);
+  const { mean, std } = run.crossValidation ?? {};
+  for (const [name, value] of Object.entries(mean ?? {}))
+    rows.push([name, `${formatMetric(name, value)} ± ${formatMetric(name, std?.[name] ?? 0)}`]);
   if (run.error) rows.push(['error', run.error.message]);
   if (node.status === 'interrupted')
     rows.push(['note', 'run.json says running, but no trainer process is: the window was closed or the trainer killed']);

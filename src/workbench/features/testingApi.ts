@@ -14,6 +14,8 @@ export interface ModelStudioApi {
   panelHeader(modelFile: string): ReturnType<TrainingPanels['header']>;
   /** What the Runs view shows as the status of the run in `runDir`, after reading the run folders again. */
   runsViewStatus(runDir: string): Promise<RunNode['status'] | undefined>;
+  /** What the Runs view shows of the run in `runDir`: label, description, children's labels. */
+  runsViewItem(runDir: string): ReturnType<RunsView['itemOfRun']>;
 }
 
 export function modelStudioApi(prompts: Prompts, panels: TrainingPanels, runsView: RunsView): ModelStudioApi {
@@ -21,5 +23,6 @@ export function modelStudioApi(prompts: Prompts, panels: TrainingPanels, runsVie
     setAsk: (ask) => prompts.setAsk(ask),
     panelHeader: (modelFile) => panels.header(modelFile),
     runsViewStatus: (runDir) => runsView.statusOfRun(runDir),
+    runsViewItem: (runDir) => runsView.itemOfRun(runDir),
   };
 }

@@ -8,17 +8,15 @@ import { latestRun } from '../services/latestRun';
 import { modelName } from '../shared/modelFiles';
 import type { RunController, RunRecord, RunState, RunStateChange } from '../services/runController';
 import { assertNever } from '../../protocol/assertNever';
-import type { MetricRecord, RunInfo } from '../../protocol/runTypes';
 import {
   isTrainingPanelState,
   isTrainingPanelToHost,
-  type ComparedRun,
   type HostToTrainingPanel,
   type PanelRun,
   type TrainingPanelToHost,
 } from '../../protocol/trainingPanelMessages';
 import { readMetrics, readRun, runDirsOf } from '../../runFolder/readRunFolder';
-import { runLabel } from '../../runFolder/runSummary';
+import { crossValidatedRun, fromRunInfo, panelRun, readCompared, withUnwritten, type ShownRun } from './trainingPanelRuns';
 import { RUN_FILES } from '../../runFolder/runFiles';
 import { modelFileCode } from '../shared/modelFileCode';
 
@@ -76,9 +74,16 @@ export class TrainingPanels extends PanelSet<TrainingPanel> {
    * webview: the run, and whether the model file differs from the run's
    * spec. For the integration suite (a webview's DOM is out of its reach).
    */
-  header(modelFile: string): { readonly run: PanelRun; readonly fileChanged: boolean | undefined } | undefined {
+  header(modelFile: string): PanelHeader | undefined {
     return this.controller(modelFile)?.header;
   }
+}
+
+/** What a panel shows in its header, and the labels of a cross-validated run's other folds it draws. */
+export interface PanelHeader {
+  readonly run: PanelRun;
+  readonly fileChanged: boolean | undefined;
+  readonly folds: readonly string[];
 }
 
 /** One panel's controller: speaks the protocol with its webview. */
@@ -100,6 +105,7 @@ class TrainingPanel extends PanelController<HostToTrainingPanel, TrainingPanelTo
   private compared: readonly string[];
   /** The header as last sent: see TrainingPanels.header. */
   private shownRun: PanelRun | undefined;
+  private shownFolds: readonly string[] = [];
   private fileChanged: boolean | undefined;
   private fileCheckTimer: NodeJS.Timeout | undefined;
 
@@ -128,8 +134,8 @@ class TrainingPanel extends PanelController<HostToTrainingPanel, TrainingPanelTo
     this.fileCheckTimer = setTimeout(() => this.enqueue(() => this.checkFileChanged()), FILE_CHECK_MS);
   }
 
-  get header(): { readonly run: PanelRun; readonly fileChanged: boolean | undefined } | undefined {
-    return this.shownRun && { run: this.shownRun, fileChanged: this.fileChanged };
+  get header(): PanelHeader | undefined {
+    return this.shownRun && { run: this.shownRun, fileChanged: this.fileChanged, folds: this.shownFolds };
   }
 
   /**
@@ -183,15 +189,24 @@ class TrainingPanel extends PanelController<HostToTrainingPanel, TrainingPanelTo
   onState({ state }: RunStateChange): void {
     if (!this.ready) return;
     switch (state.kind) {
-      case 'running':
-        // Fired with every batch: only a new run matters; the webview counts epochs from the records.
-        if (state.run.id !== this.runId) {
-          this.runId = state.run.id; // one reset per run, however many batches arrive meanwhile
+      case 'running': {
+        // Fired with every batch: only a new run (or a cross-validated run's next fold) matters; the webview counts epochs from the records.
+        const shownId = state.fold?.run.id ?? state.run.id;
+        if (shownId !== this.runId) {
+          this.runId = shownId; // one reset per run, however many batches arrive meanwhile
           this.reset();
         }
         return;
-      case 'stopping':
-      case 'finished': {
+      }
+      case 'finished':
+        // A cross-validated run's end brings the mean ± std of its folds: read them from its folder.
+        if (state.run.crossValidation) {
+          this.reset();
+          return;
+        }
+        this.enqueue(async () => void this.post({ type: 'run', run: panelRun(state) }));
+        return;
+      case 'stopping': {
         const run = panelRun(state);
         this.enqueue(async () => void this.post({ type: 'run', run }));
         return;
@@ -242,6 +257,7 @@ class TrainingPanel extends PanelController<HostToTrainingPanel, TrainingPanelTo
           modelName: modelName(this.modelFile),
           run: shown.run,
           records: shown.records,
+          ...(shown.folds ? { folds: shown.folds } : {}),
         });
         if (this.compared.length > 0) this.post({ type: 'compare', runs: await readCompared(this.compared) });
         this.fileChanged = undefined; // a new webview state or another run: say it afresh
@@ -269,11 +285,12 @@ class TrainingPanel extends PanelController<HostToTrainingPanel, TrainingPanelTo
     });
   }
 
-  private async runToShow(state: RunState): Promise<{ run: PanelRun; runDir?: string; records: readonly MetricRecord[] }> {
+  private async runToShow(state: RunState): Promise<ShownRun> {
     const runDir = state.kind === 'idle' || state.kind === 'starting' ? undefined : state.runDir;
     if (state.kind === 'starting') return { run: panelRun(state), records: [] };
     if (runDir) {
       const info = state.kind === 'running' || state.kind === 'finished' ? state.run : await readRun(runDir);
+      if (info.crossValidation) return crossValidatedRun(runDir, info, state, this.deps.runs.unwritten(this.modelFile));
       const run = { ...fromRunInfo(info), ...panelRun(state) };
       const records = await readMetrics(runDir);
       return { run, runDir, records: withUnwritten(records, this.deps.runs.unwritten(this.modelFile)) };
@@ -281,6 +298,7 @@ class TrainingPanel extends PanelController<HostToTrainingPanel, TrainingPanelTo
     if (state.kind === 'failed') return { run: panelRun(state), records: [] };
     const latest = await latestRun(this.modelFile);
     if (!latest) return { run: { status: 'none' }, records: [] };
+    if (latest.run.crossValidation) return crossValidatedRun(latest.runDir, latest.run, state, []);
     return { run: fromRunInfo(latest.run), runDir: latest.runDir, records: await readMetrics(latest.runDir) };
   }
 
@@ -291,6 +309,7 @@ class TrainingPanel extends PanelController<HostToTrainingPanel, TrainingPanelTo
    */
   protected override post(msg: HostToTrainingPanel): Thenable<boolean> {
     if (msg.type === 'reset' || msg.type === 'run') this.shownRun = msg.run;
+    if (msg.type === 'reset') this.shownFolds = (msg.folds ?? []).map((fold) => fold.label);
     return super.post(msg);
   }
 
@@ -298,68 +317,5 @@ class TrainingPanel extends PanelController<HostToTrainingPanel, TrainingPanelTo
     clearTimeout(this.flushTimer);
     clearTimeout(this.fileCheckTimer);
     super.dispose();
-  }
-}
-
-/**
- * metrics.jsonl plus the live records the trainer has not written yet:
- * the file holds a prefix of the stream and `unwritten` a suffix of it.
- */
-function withUnwritten(onDisk: readonly MetricRecord[], unwritten: readonly MetricRecord[]): readonly MetricRecord[] {
-  if (unwritten.length === 0) return onDisk;
-  const key = (r: MetricRecord) => `${r.epoch}:${r.batch}`;
-  const overlap = new Set(onDisk.slice(-unwritten.length).map(key));
-  return [...onDisk, ...unwritten.filter((r) => !overlap.has(key(r)))];
-}
-
-/** The runs to compare, read from their folders; one that cannot be read (deleted meanwhile) is left out. */
-async function readCompared(runDirs: readonly string[]): Promise<ComparedRun[]> {
-  const now = Date.now();
-  const runs = await Promise.all(
-    runDirs.map(async (runDir): Promise<ComparedRun | undefined> => {
-      try {
-        const [run, records] = await Promise.all([readRun(runDir), readMetrics(runDir)]);
-        return { runId: run.id, runDir, label: runLabel(run, now), status: run.status, batchesPerEpoch: run.batchesPerEpoch, records };
-      } catch {
-        return undefined;
-      }
-    }),
-  );
-  return runs.filter((r): r is ComparedRun => r !== undefined);
-}
-
-function fromRunInfo(run: RunInfo): PanelRun {
-  return {
-    status: run.status,
-    runId: run.id,
-    label: runLabel(run, Date.now()),
-    backend: run.backend,
-    backendSkipped: run.backendSkipped,
-    epochs: run.epochs,
-    batchesPerEpoch: run.batchesPerEpoch,
-    trainSamples: run.trainSamples,
-    startedAt: run.startedAt,
-    ...(run.endedAt ? { endedAt: run.endedAt } : {}),
-    ...(run.error ? { error: run.error.message } : {}),
-  };
-}
-
-/** The header for a live state; fields a state does not know are left out. */
-function panelRun(state: RunState): PanelRun {
-  switch (state.kind) {
-    case 'idle':
-      return { status: 'none' };
-    case 'starting':
-      return { status: 'starting', ...(state.backend ? { backend: state.backend } : {}) };
-    case 'running':
-      return fromRunInfo(state.run);
-    case 'stopping':
-      return { ...(state.run ? fromRunInfo(state.run) : {}), status: 'stopping' };
-    case 'finished':
-      return fromRunInfo(state.run);
-    case 'failed':
-      return { status: 'failed', error: state.error };
-    default:
-      return assertNever(state);
   }
 }

@@ -21,12 +21,21 @@ export type RunState =
       /** 1-based epoch of the latest record (0 before the first). */
       readonly epoch: number;
       readonly loss?: number;
+      /** A cross-validated run (`run`): the fold training now. */
+      readonly fold?: FoldState;
     }
   /** Stop was asked for; the trainer finishes its batch and saves. */
-  | { readonly kind: 'stopping'; readonly runDir?: string; readonly run?: RunInfo }
+  | { readonly kind: 'stopping'; readonly runDir?: string; readonly run?: RunInfo; readonly fold?: FoldState }
   /** Completed or stopped: run.json is final. */
   | { readonly kind: 'finished'; readonly runDir: string; readonly run: RunInfo }
   | { readonly kind: 'failed'; readonly runDir?: string; readonly error: string };
+
+/** The fold of a cross-validated run that is training: its 1-based index and its own run folder. */
+export interface FoldState {
+  readonly index: number;
+  readonly runDir: string;
+  readonly run: RunInfo;
+}
 
 /** Fired on every change, a new loss included: listeners that care about less compare kinds. */
 export interface RunStateChange {
@@ -173,7 +182,10 @@ export class RunController implements vscode.Disposable {
     entry.process.stop();
     const state = entry.state;
     if (state.kind !== 'stopping') {
-      entry.state = state.kind === 'running' ? { kind: 'stopping', runDir: state.runDir, run: state.run } : { kind: 'stopping' };
+      entry.state =
+        state.kind === 'running'
+          ? { kind: 'stopping', runDir: state.runDir, run: state.run, ...(state.fold ? { fold: state.fold } : {}) }
+          : { kind: 'stopping' };
       this.fire(modelFile, entry);
     }
     return true;
@@ -188,6 +200,12 @@ export class RunController implements vscode.Disposable {
         return;
       case 'runStarted':
         this.log.info(`run ${msg.run.id} in ${msg.runDir}`);
+        if (msg.fold !== undefined && (state.kind === 'running' || state.kind === 'stopping') && state.run) {
+          // A fold of the cross-validated run the state holds: the run stays the parent.
+          const fold: FoldState = { index: msg.fold, runDir: msg.runDir, run: msg.run };
+          this.set(modelFile, entry, state.kind === 'running' ? { ...state, epoch: 0, fold } : { ...state, fold });
+          return;
+        }
         this.set(
           modelFile,
           entry,
@@ -202,7 +220,7 @@ export class RunController implements vscode.Disposable {
         }
         if (msg.record.batch === null) entry.tail = [msg.record];
         else entry.tail.push(msg.record);
-        const run = state.kind === 'running' || state.kind === 'stopping' ? state.run : undefined;
+        const run = state.kind === 'running' || state.kind === 'stopping' ? (state.fold?.run ?? state.run) : undefined;
         if (run) this.recordEmitter.fire({ modelFile, runId: run.id, record: msg.record });
         return;
       }
@@ -210,6 +228,11 @@ export class RunController implements vscode.Disposable {
         this.log[msg.level](msg.message);
         return;
       case 'done':
+        if (msg.fold !== undefined) {
+          // The parent's own `done` follows its last fold's.
+          this.log.info(`fold ${msg.fold} (run ${msg.run.id}) ${msg.run.status}${msg.run.error ? `: ${msg.run.error.message}` : ''}`);
+          return;
+        }
         entry.ended = true;
         this.log.info(`run ${msg.run.id} ${msg.run.status}${msg.run.error ? `: ${msg.run.error.message}` : ''}`);
         this.set(
@@ -239,15 +262,17 @@ export class RunController implements vscode.Disposable {
     if (entry.ended) return;
     const state = entry.state;
     const runDir = state.kind === 'running' || state.kind === 'stopping' ? state.runDir : undefined;
+    const foldDir = state.kind === 'running' || state.kind === 'stopping' ? state.fold?.runDir : undefined;
     // "trainer process ended unexpectedly (signal SIGKILL)", or out of memory with what to do about it.
     const error =
       trainer?.exitMessage(code, signal) ?? `trainer process ended unexpectedly (${signal ? `signal ${signal}` : `exit code ${code}`})`;
     this.log.error(error);
-    if (runDir) {
+    for (const dir of [foldDir, runDir]) {
+      if (!dir) continue;
       try {
-        await markRunFailed(runDir, error);
+        await markRunFailed(dir, error);
       } catch (e) {
-        this.log.error(`marking ${runDir} failed: ${String(e)}`);
+        this.log.error(`marking ${dir} failed: ${String(e)}`);
       }
     }
     this.set(modelFile, entry, { kind: 'failed', ...(runDir ? { runDir } : {}), error });
