@@ -1,6 +1,7 @@
 import type { SpecDiagnostic } from './diagnostic';
 import { controlFor, labelFor, resolve, ROOT, type Schema } from './formControls';
 import { controlFromValue, defaultFor, FORM_LAYER_TYPES, LAYER_PROPERTIES, layerKeySchema, layerSettings, type Obj } from './formLayers';
+import { fieldSearch, type FieldSearch } from './formSearch';
 import type { JsonPath, JsonValue } from './jsonTypes';
 import { isObject } from '../protocol/primitiveGuards';
 
@@ -54,6 +55,8 @@ export interface FormField {
   /** What applies when the key is absent (a placeholder, or a checkbox's state). */
   readonly default?: JsonValue;
   readonly problems: readonly FieldProblem[];
+  /** The field's search toggle (formSearch.ts); absent where a field cannot be searched. */
+  readonly search?: FieldSearch;
 }
 
 export interface FormGroup {
@@ -124,7 +127,7 @@ function field(path: JsonPath, key: string, s: Schema | undefined, value: unknow
 }
 
 /** Keys of a section that are data sources: edited in the file, not in the form. */
-const NOT_IN_FORM = new Set(['data.train', 'data.test']);
+const NOT_IN_FORM = new Set(['data.train', 'data.test', 'search.parameters']);
 
 const GROUP_TITLES: Readonly<Record<string, string>> = {
   training: 'Training',
@@ -132,6 +135,8 @@ const GROUP_TITLES: Readonly<Record<string, string>> = {
   data: 'Data',
   'data.features': 'Features',
   'data.target': 'Target',
+  search: 'Search',
+  'search.prune': 'Pruning',
 };
 
 type BareField = Omit<FormField, 'problems'>;
@@ -193,6 +198,8 @@ export function buildForm(value: unknown, diagnostics: readonly SpecDiagnostic[]
   const groups = [
     ...groupsOf(['training'], properties.training ?? {}, root.training),
     ...groupsOf(['data'], properties.data ?? {}, root.data),
+    // The sweep's settings, once a search toggle has made the block; its parameters are the toggles.
+    ...(root.search !== undefined ? groupsOf(['search'], properties.search ?? {}, root.search) : []),
   ].filter((g) => g.id !== 'data.target' || root.task === 'regression' || (isObject(root.data) && root.data.target !== undefined));
   const model = isObject(root.model) ? root.model : {};
   const layerList = Array.isArray(model.layers) ? model.layers : [];
@@ -221,7 +228,13 @@ export function buildForm(value: unknown, diagnostics: readonly SpecDiagnostic[]
   }
   const withProblems = (f: BareField): FormField => {
     const fallback = f.value === undefined ? defaultFor(f.path, root) : undefined;
-    return { ...f, ...(fallback !== undefined ? { default: fallback } : {}), problems: byField.get(f.id) ?? [] };
+    const search = fieldSearch(root, f.path, f.control);
+    return {
+      ...f,
+      ...(fallback !== undefined ? { default: fallback } : {}),
+      problems: byField.get(f.id) ?? [],
+      ...(search !== undefined ? { search } : {}),
+    };
   };
   return {
     groups: groups.map((g) => ({ ...g, fields: g.fields.map(withProblems) })),
