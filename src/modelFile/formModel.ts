@@ -1,8 +1,9 @@
 import type { SpecDiagnostic } from './diagnostic';
 import { controlFor, labelFor, resolve, ROOT, type Schema } from './formControls';
 import { controlFromValue, defaultFor, FORM_LAYER_TYPES, LAYER_PROPERTIES, layerKeySchema, layerSettings, type Obj } from './formLayers';
-import { fieldSearch, type FieldSearch } from './formSearch';
+import { fieldSearch } from './formSearch';
 import type { JsonPath, JsonValue } from './jsonTypes';
+import type { SearchParameter } from './modelSpec';
 import { isObject } from '../protocol/primitiveGuards';
 
 /**
@@ -32,6 +33,22 @@ export type FieldControl =
   | { readonly kind: 'text' }
   /** Anything else, typed as JSON. */
   | { readonly kind: 'json' };
+
+/** How a searched field is edited: a number's range (or its list of values), or a choice field's options. */
+export type SearchControl =
+  | { readonly kind: 'number'; readonly integer: boolean; readonly min?: number; readonly max?: number }
+  | { readonly kind: 'choice'; readonly options: readonly string[] };
+
+/** A field's search toggle (formSearch.ts): its key in `search.parameters`, and the entry there when it is on. */
+export interface FieldSearch {
+  /** `training.learningRate`, `model.layers[0].units`. */
+  readonly key: string;
+  readonly control: SearchControl;
+  /** What turning the toggle on writes (initialEntry). */
+  readonly initial: SearchParameter;
+  /** The file's entry: the toggle is on. */
+  readonly entry?: SearchParameter;
+}
 
 export interface FieldProblem {
   readonly severity: 'error' | 'warning';
@@ -228,7 +245,7 @@ export function buildForm(value: unknown, diagnostics: readonly SpecDiagnostic[]
   }
   const withProblems = (f: BareField): FormField => {
     const fallback = f.value === undefined ? defaultFor(f.path, root) : undefined;
-    const search = fieldSearch(root, f.path, f.control);
+    const search = fieldSearch(root, f.path, f.control, f.value ?? fallback);
     return {
       ...f,
       ...(fallback !== undefined ? { default: fallback } : {}),

@@ -1,9 +1,9 @@
 import { isObject } from '../protocol/primitiveGuards';
-import type { FieldControl } from './formModel';
+import type { FieldControl, FieldSearch, SearchControl } from './formModel';
 import type { JsonPath, JsonValue } from './jsonTypes';
 import type { ModelFileEdit } from './modelFileEdits';
 import type { SearchParameter } from './modelSpec';
-import { formatParamPath } from './paramPath';
+import { formatParamPath } from './paramKey';
 
 /**
  * The form's "search" toggles: which fields can be searched, how (a range
@@ -11,19 +11,6 @@ import { formatParamPath } from './paramPath';
  * the model file's `search` block that turning a toggle on, changing its
  * range or turning it off makes.
  */
-
-/** How a searched field is edited: a number's range (or its list of values), or a choice field's options. */
-export type SearchControl =
-  | { readonly kind: 'number'; readonly integer: boolean; readonly min?: number; readonly max?: number }
-  | { readonly kind: 'choice'; readonly options: readonly string[] };
-
-/** A field's search toggle: its key in `search.parameters`, and the entry there when it is on. */
-export interface FieldSearch {
-  /** `training.learningRate`, `model.layers[0].units`. */
-  readonly key: string;
-  readonly control: SearchControl;
-  readonly entry?: SearchParameter;
-}
 
 /** Layer keys that are not hyperparameters: searching them changes what the model is, not how it trains. */
 const NOT_SEARCHED_LAYER_KEYS = new Set(['type', 'name', 'inputShape', 'targetShape']);
@@ -56,13 +43,13 @@ export function searchControlFor(path: JsonPath, control: FieldControl): SearchC
   }
 }
 
-/** The search toggle of a field of the parsed file `root`, with its entry when the file searches it. */
-export function fieldSearch(root: unknown, path: JsonPath, control: FieldControl): FieldSearch | undefined {
+/** The search toggle of a field of the parsed file `root` holding `value` (or its default), with its entry when the file searches it. */
+export function fieldSearch(root: unknown, path: JsonPath, control: FieldControl, value: JsonValue | undefined): FieldSearch | undefined {
   const searchControl = searchControlFor(path, control);
   if (searchControl === undefined) return undefined;
   const key = formatParamPath(path);
   const entry = searchParameters(root)[key];
-  return { key, control: searchControl, ...(isSearchParameter(entry) ? { entry } : {}) };
+  return { key, control: searchControl, initial: initialEntry(searchControl, value), ...(isSearchParameter(entry) ? { entry } : {}) };
 }
 
 function searchParameters(root: unknown): Record<string, unknown> {

@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { paramEdits } from '../../src/modelFile/applyParams';
 import { applyTextEdits, editModelFile } from '../../src/modelFile/editModelFile';
 import { buildForm, type FormField, type HyperparameterForm } from '../../src/modelFile/formModel';
@@ -13,7 +14,7 @@ function fieldOf(form: HyperparameterForm, id: string): FormField {
   return found;
 }
 
-const IRIS_YAML = readFileSync(new URL('../../samples/iris.model.yaml', import.meta.url), 'utf8');
+const IRIS_YAML = readFileSync(path.resolve(__dirname, '../../samples/iris.model.yaml'), 'utf8');
 
 /** Applies one search toggle to a YAML text, as the form's panel does. */
 function toggle(text: string, key: string, entry: Parameters<typeof searchEdit>[2]): string {
@@ -27,6 +28,8 @@ describe('the form’s search toggles', () => {
     assert.deepEqual(fieldOf(form, 'training.learningRate').search, {
       key: 'training.learningRate',
       control: { kind: 'number', integer: false, min: 0 },
+      // Around adam's default 0.001, the value the field shows.
+      initial: { min: 0.0001, max: 0.01, scale: 'log' },
     });
     assert.equal(fieldOf(form, 'model.layers.0.units').search?.key, 'model.layers[0].units');
     assert.equal(fieldOf(form, 'model.layers.0.units').search?.control.kind, 'number');

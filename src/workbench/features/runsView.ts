@@ -19,14 +19,22 @@ import { markDeadRuns } from '../../runFolder/deadRuns';
 import { RUN_FILES } from '../../runFolder/runFiles';
 import { isActive, type RunController } from '../services/runController';
 import { Owner } from '../shared/dispose';
+import type { SweepController } from '../services/sweepController';
+import type { TrialInfo } from '../../protocol/sweepTypes';
+import { readSweepEntries, sweepItem, sweepStatus, SWEEP_JSON_GLOB, trialLabel, type SweepNode } from './sweepNodes';
+
+export { isSweepNode, type SweepNode } from './sweepNodes';
 
 export const RUNS_VIEW_ID = 'modelStudio.runs';
 const RUN_JSON_GLOB = '**/.modelstudio/runs/*/run.json';
 /** Several run.json writes in a row (start, end, a CLI run) make one refresh. */
 const REFRESH_MS = 300;
 
-/** A node of the Runs view: a model file, or one of its runs. */
-export type RunsNode = { readonly kind: 'model'; readonly modelFile: string; readonly runs: readonly RunNode[] } | RunNode;
+/** A node of the Runs view: a model file, one of its sweeps, or a run (of the file, or a sweep's trial). */
+export type RunsNode =
+  | { readonly kind: 'model'; readonly modelFile: string; readonly runs: readonly RunNode[]; readonly sweeps: readonly SweepNode[] }
+  | SweepNode
+  | RunNode;
 
 export interface RunNode {
   readonly kind: 'run';
@@ -36,6 +44,8 @@ export interface RunNode {
   /** What the view shows: `running` only while a trainer process is alive. */
   readonly status: RunStatus | 'interrupted';
   readonly best: BestMetric | undefined;
+  /** The sweep trial this run is. */
+  readonly trial?: TrialInfo;
 }
 
 export function isRunNode(value: unknown): value is RunNode {
@@ -72,6 +82,7 @@ export class RunsView extends Owner implements vscode.TreeDataProvider<RunsNode>
     private readonly runs: RunController,
     private readonly panels: TrainingPanels,
     private readonly log: vscode.LogOutputChannel,
+    private readonly sweeps: SweepController,
   ) {
     super();
     this.view = vscode.window.createTreeView(RUNS_VIEW_ID, {
@@ -80,6 +91,7 @@ export class RunsView extends Owner implements vscode.TreeDataProvider<RunsNode>
       showCollapseAll: true,
     });
     const watcher = vscode.workspace.createFileSystemWatcher(RUN_JSON_GLOB);
+    const sweepWatcher = vscode.workspace.createFileSystemWatcher(SWEEP_JSON_GLOB);
     const schedule = () => this.schedule();
     this.register(
       this.view,
@@ -87,6 +99,11 @@ export class RunsView extends Owner implements vscode.TreeDataProvider<RunsNode>
       watcher.onDidCreate(schedule),
       watcher.onDidChange(schedule),
       watcher.onDidDelete(schedule),
+      sweepWatcher,
+      sweepWatcher.onDidCreate(schedule),
+      sweepWatcher.onDidChange(schedule),
+      sweepWatcher.onDidDelete(schedule),
+      sweeps.onDidChange(schedule),
       vscode.workspace.onDidChangeWorkspaceFolders(schedule),
       // The watcher sees run.json; live news (an epoch's best metric, a start) come from the controller.
       runs.onDidChangeState(({ state }) => {
@@ -141,7 +158,11 @@ export class RunsView extends Owner implements vscode.TreeDataProvider<RunsNode>
   }
 
   private async load(): Promise<RunsNode[]> {
-    const files = await vscode.workspace.findFiles(RUN_JSON_GLOB, '**/node_modules/**');
+    const [files, sweepFiles] = await Promise.all([
+      vscode.workspace.findFiles(RUN_JSON_GLOB, '**/node_modules/**'),
+      vscode.workspace.findFiles(SWEEP_JSON_GLOB, '**/node_modules/**'),
+    ]);
+    const sweepEntries = await readSweepEntries(sweepFiles);
     const entries = await Promise.all(
       files.map(async (file): Promise<RunEntry | undefined> => {
         const runDir = path.dirname(file.fsPath);
@@ -154,28 +175,46 @@ export class RunsView extends Owner implements vscode.TreeDataProvider<RunsNode>
     );
     // A `running` run whose trainer is dead (pid gone, heartbeat stale) is marked failed on disk first.
     const found = await markDeadRuns(
-      entries.filter((e): e is RunEntry => e !== undefined),
+      [...entries.filter((e): e is RunEntry => e !== undefined), ...sweepEntries.flatMap((s) => s.trials.map((t) => t.entry))],
       {
         skip: (entry) => this.isOwnRun(entry),
       },
     );
     const live = new Set(found.map((e) => e.runDir));
     for (const key of this.bestCache.keys()) if (!live.has(key)) this.bestCache.delete(key);
-    const groups = groupRuns(found);
+    const trialDirs = new Map(sweepEntries.flatMap((s) => s.trials.map((t) => [t.entry.runDir, t.trial] as const)));
+    const runNode = async (modelFile: string, entry: RunEntry): Promise<RunNode> => {
+      const trial = trialDirs.get(entry.runDir);
+      return {
+        kind: 'run',
+        modelFile,
+        runDir: entry.runDir,
+        run: entry.run,
+        status: this.statusOf(modelFile, entry),
+        best: await this.best(entry.runDir),
+        ...(trial ? { trial } : {}),
+      };
+    };
+    const byDir = new Map(found.map((e) => [e.runDir, e]));
+    const sweeps = await Promise.all(
+      sweepEntries.map(async (s): Promise<SweepNode> => ({
+        kind: 'sweep',
+        modelFile: s.sweep.modelFile,
+        dir: s.dir,
+        sweep: s.sweep,
+        status: sweepStatus(s, this.sweeps.state(s.dir)),
+        trials: await Promise.all(s.trials.map((t) => runNode(s.sweep.modelFile, byDir.get(t.entry.runDir) ?? t.entry))),
+      })),
+    );
+    // Trials are listed under their sweep, not beside the file's runs.
+    const groups = groupRuns(found.filter((e) => !trialDirs.has(e.runDir)));
+    const modelFiles = [...new Set([...groups.map((g) => g.modelFile), ...sweeps.map((s) => s.modelFile)])].sort();
     return Promise.all(
-      groups.map(async (group) => ({
+      modelFiles.map(async (modelFile) => ({
         kind: 'model' as const,
-        modelFile: group.modelFile,
-        runs: await Promise.all(
-          group.runs.map(async (entry): Promise<RunNode> => ({
-            kind: 'run',
-            modelFile: group.modelFile,
-            runDir: entry.runDir,
-            run: entry.run,
-            status: this.statusOf(group.modelFile, entry),
-            best: await this.best(entry.runDir),
-          })),
-        ),
+        modelFile,
+        runs: await Promise.all((groups.find((g) => g.modelFile === modelFile)?.runs ?? []).map((entry) => runNode(modelFile, entry))),
+        sweeps: sweeps.filter((s) => s.modelFile === modelFile).sort((a, b) => b.sweep.startedAt.localeCompare(a.sweep.startedAt)),
       })),
     );
   }
@@ -226,16 +265,18 @@ export class RunsView extends Owner implements vscode.TreeDataProvider<RunsNode>
 
   getChildren(node?: RunsNode): RunsNode[] {
     if (!node) return this.models;
-    return node.kind === 'model' ? [...node.runs] : [];
+    return node.kind === 'model' ? [...node.sweeps, ...node.runs] : node.kind === 'sweep' ? [...node.trials] : [];
   }
 
   getParent(node: RunsNode): RunsNode | undefined {
     if (node.kind === 'model') return undefined;
-    return this.models.find((m) => m.kind === 'model' && m.modelFile === node.modelFile);
+    const model = this.models.find((m) => m.kind === 'model' && m.modelFile === node.modelFile);
+    if (node.kind === 'run' && node.trial && model?.kind === 'model') return model.sweeps.find((s) => s.trials.includes(node));
+    return model;
   }
 
   getTreeItem(node: RunsNode): vscode.TreeItem {
-    return node.kind === 'model' ? modelItem(node) : runItem(node, Date.now());
+    return node.kind === 'model' ? modelItem(node) : node.kind === 'sweep' ? sweepItem(node) : runItem(node, Date.now());
   }
 
   /** Selected runs are drawn in their model file's training panel; panels of other files drop theirs. */
@@ -275,7 +316,8 @@ function modelItem(node: Extract<RunsNode, { kind: 'model' }>): vscode.TreeItem 
   item.id = `model:${node.modelFile}`;
   item.label = path.basename(node.modelFile);
   const folder = vscode.workspace.asRelativePath(path.dirname(node.modelFile), true);
-  item.description = `${node.runs.length} run${node.runs.length === 1 ? '' : 's'}${folder && folder !== path.dirname(node.modelFile) ? ` · ${folder}` : ''}`;
+  const sweeps = node.sweeps.length === 0 ? '' : ` · ${node.sweeps.length} sweep${node.sweeps.length === 1 ? '' : 's'}`;
+  item.description = `${node.runs.length} run${node.runs.length === 1 ? '' : 's'}${sweeps}${folder && folder !== path.dirname(node.modelFile) ? ` · ${folder}` : ''}`;
   item.iconPath = vscode.ThemeIcon.File;
   item.contextValue = 'modelFile';
   item.tooltip = node.modelFile;
@@ -292,9 +334,12 @@ const STATUS_ICONS: Record<RunNode['status'], vscode.ThemeIcon> = {
 
 function runItem(node: RunNode, now: number): vscode.TreeItem {
   const { run } = node;
-  const item = new vscode.TreeItem(runLabel(run, now), vscode.TreeItemCollapsibleState.None);
+  const trial = node.trial && trialLabel(node.trial);
+  const item = new vscode.TreeItem(trial?.label ?? runLabel(run, now), vscode.TreeItemCollapsibleState.None);
   item.id = `run:${node.runDir}`;
-  item.description = describeRunLine(run, node.best, now);
+  item.description = trial
+    ? `${node.trial?.status === 'pruned' ? 'pruned · ' : ''}${trial.values} · ${describeRunLine(run, node.best, now)}`
+    : describeRunLine(run, node.best, now);
   item.iconPath = STATUS_ICONS[node.status];
   // `run.completed`, `run.running`, …: menus hide Delete for a running run.
   item.contextValue = `run.${node.status}`;
@@ -312,6 +357,7 @@ function runItem(node: RunNode, now: number): vscode.TreeItem {
   for (const skip of run.backendSkipped) rows.push([`skipped ${skip.backend}`, skip.reason]);
   if (node.best) rows.push([`best ${node.best.name}`, `${formatMetric(node.best.name, node.best.value)} (epoch ${node.best.epoch})`]);
   for (const [name, value] of Object.entries(run.test ?? {})) rows.push([`test ${name}`, formatMetric(name, value)]);
+  if (node.trial) rows.push([`trial ${node.trial.index + 1}`, `${node.trial.status}${node.trial.reason ? `: ${node.trial.reason}` : ''}`]);
   if (run.error) rows.push(['error', run.error.message]);
   if (node.status === 'interrupted')
     rows.push(['note', 'run.json says running, but no trainer process is: the window was closed or the trainer killed']);

@@ -76,6 +76,9 @@ class HyperparametersPanel extends PanelController<HostToHyperparameters, Hyperp
       case 'change':
         await this.change(msg.fieldId, msg.path, msg.input);
         return;
+      case 'search':
+        await this.search(msg.path, msg.entry);
+        return;
       case 'addLayer': {
         const { newLayer } = await modelFileCode();
         await this.edit({
@@ -100,6 +103,9 @@ class HyperparametersPanel extends PanelController<HostToHyperparameters, Hyperp
       }
       case 'train':
         await this.train();
+        return;
+      case 'runSweep':
+        await vscode.commands.executeCommand(Command.RunSweep, this.modelUri);
         return;
       case 'revert':
         await this.revert();
@@ -132,6 +138,20 @@ class HyperparametersPanel extends PanelController<HostToHyperparameters, Hyperp
       return;
     }
     await this.edit({ kind: 'set', path: field.path, value: parsed.value });
+  }
+
+  /** A search toggle or its range changed: one edit of the `search` block (made with defaults when absent). */
+  private async search(path: JsonPath, entry: unknown): Promise<void> {
+    const { isSearchParameter, parseModelFile, searchEdit } = await modelFileCode();
+    const field = this.findField(path.join('.'), path);
+    if (field?.search === undefined) return; // a field of a form the document has left behind
+    if (entry !== null && !isSearchParameter(entry)) {
+      await this.post({ type: 'inputError', fieldId: field.id, message: 'the search needs a minimum and a maximum, or at least one value' });
+      return;
+    }
+    const document = await vscode.workspace.openTextDocument(this.modelUri);
+    const edit = searchEdit(parseModelFile(this.modelUri.fsPath, document.getText()).value, field.search.key, entry ?? undefined);
+    if (edit !== undefined) await this.edit(edit);
   }
 
   /** One WorkspaceEdit on the document (not the file on disk): one undo step in the editor. */
