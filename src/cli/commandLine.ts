@@ -2,6 +2,8 @@ import { readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { isRunInfo } from '../protocol/guards';
+import { isSweepInfo } from '../protocol/sweepGuards';
+import { SWEEP_FILE } from '../sweep/sweepFolder';
 import { BACKEND_CHOICES, type BackendChoice } from '../protocol/runTypes';
 import { modelFileOfRun } from '../runFolder/runSummary';
 import { RUN_FILES } from '../runFolder/runFiles';
@@ -16,10 +18,13 @@ export const USAGE = `Usage:
   model-studio evaluate <model-file|run-dir> [--data FILE] [--backend B] [--json]
   model-studio predict  <run-dir> --input FILE [--backend B] [--json]
   model-studio export   <model-file|run-dir> --out DIR [--backend B] [--json]
+  model-studio sweep    <model-file> [--trials N] [--parallel K] [--backend B] [--json]
+  model-studio sweep    --resume <sweep-dir> [--parallel K] [--backend B] [--json]
 
   --epochs N    train for N epochs instead of training.epochs
-  --resume DIR  continue the stopped run in DIR from its last checkpoint to its planned epochs,
-                with the spec it started with (its spec.json), appending to its metrics
+  --resume DIR  train: continue the stopped run in DIR from its last checkpoint to its planned epochs,
+                with the spec it started with (its spec.json), appending to its metrics;
+                sweep: continue the stopped (or dead) sweep in DIR: finished trials kept, stopped ones resumed
   --backend B   TF.js backend (default auto: the first of tensorflow, webgpu (hardware GPU only), wasm, cpu that loads;
                 the native backend from MODEL_STUDIO_NATIVE_DIR when set)
   --out DIR     train: put the run folder in DIR (default: .modelstudio/runs next to the model file);
@@ -27,6 +32,8 @@ export const USAGE = `Usage:
   --data FILE   evaluate on FILE (same columns as the training data; IDX images; an image folder)
                 instead of the run's test data; a model file means its newest finished run
   --input FILE  the examples to predict (CSV / JSON / JSON Lines with the feature columns, or IDX images)
+  --trials N    sweep: run N trials instead of search.trials
+  --parallel K  sweep: K trainer processes at once instead of search.parallel (default: the cores, within free memory)
   --json        one JSON object per line on stdout; the last is {"type":"result",...}
 
 Exit status: 0 success, 1 training or data error, 2 bad usage, 130 training stopped with Ctrl+C.`;
@@ -38,7 +45,7 @@ export const EXIT_INTERRUPTED = 130;
 
 export class UsageError extends Error {}
 
-const COMMANDS = ['train', 'info', 'validate', 'evaluate', 'predict', 'export'] as const;
+const COMMANDS = ['train', 'info', 'validate', 'evaluate', 'predict', 'export', 'sweep'] as const;
 export type Command = (typeof COMMANDS)[number];
 
 function isCommand(word: string): word is Command {
@@ -55,8 +62,11 @@ export interface Options {
   /** evaluate: another data file; predict: the examples to predict. */
   readonly data?: string;
   readonly input?: string;
-  /** train --resume: the stopped run folder to continue. */
+  /** train --resume: the stopped run folder to continue; sweep --resume: the sweep folder. */
   readonly resume?: string;
+  /** sweep: trials and trainer processes at once, instead of the search block's. */
+  readonly trials?: number;
+  readonly parallel?: number;
 }
 
 /** The workspace is the working directory when the model file is inside it, else the model file's folder. */
@@ -75,6 +85,57 @@ function backendOption(value: string | undefined): BackendChoice | undefined {
   return backend;
 }
 
+/** `--trials` / `--parallel`: a positive whole number. */
+function countOption(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const count = Number(value);
+  if (!Number.isInteger(count) || count < 1) throw new UsageError(`--${name} must be a positive whole number, got "${value}"`);
+  return count;
+}
+
+/** `sweep --resume <sweep-dir>`: the model file is the sweep's. */
+function parseSweepResume(
+  positional: string | undefined,
+  values: {
+    resume?: string;
+    backend?: string;
+    json?: boolean;
+    parallel?: string;
+    trials?: string;
+    epochs?: string;
+    out?: string;
+    data?: string;
+    input?: string;
+  },
+): { command: Command; options: Options } {
+  if (positional !== undefined) throw new UsageError(`sweep --resume takes the sweep folder only, not "${positional}"`);
+  const extra = (['epochs', 'out', 'data', 'input'] as const).find((name) => values[name] !== undefined);
+  if (extra) throw new UsageError(`--${extra} is not an option of sweep`);
+  const sweepDir = path.resolve(values.resume ?? '');
+  let sweep: unknown;
+  try {
+    sweep = JSON.parse(readFileSync(path.join(sweepDir, SWEEP_FILE), 'utf8'));
+  } catch {
+    throw new UsageError(`no sweep folder (with a sweep.json) at ${values.resume}`);
+  }
+  if (!isSweepInfo(sweep)) throw new UsageError(`${path.join(sweepDir, SWEEP_FILE)} is not a sweep.json written by Model Studio`);
+  const backend = backendOption(values.backend);
+  const trials = countOption('trials', values.trials);
+  const parallel = countOption('parallel', values.parallel);
+  return {
+    command: 'sweep',
+    options: {
+      modelFile: sweep.modelFile,
+      workspaceRoot: workspaceRootFor(sweep.modelFile),
+      json: values.json === true,
+      resume: sweepDir,
+      ...(backend === undefined ? {} : { backend }),
+      ...(trials === undefined ? {} : { trials }),
+      ...(parallel === undefined ? {} : { parallel }),
+    },
+  };
+}
+
 /**
  * `train --resume <run-dir>`: the model file is the run's (where its data
  * paths resolve from); the spec is its snapshot, the epochs its plan.
@@ -84,7 +145,7 @@ function parseResume(
   positional: string | undefined,
   values: { resume?: string; epochs?: string; out?: string; backend?: string; json?: boolean; data?: string; input?: string },
 ): { command: Command; options: Options } {
-  if (command !== 'train') throw new UsageError('--resume is an option of train only');
+  if (command !== 'train') throw new UsageError('--resume is an option of train and sweep only');
   if (positional !== undefined)
     throw new UsageError(`train --resume takes the run folder only, not "${positional}" (the model file is the run's)`);
   const extra = (['epochs', 'out', 'data', 'input'] as const).find((name) => values[name] !== undefined);
@@ -125,6 +186,8 @@ export function parseCommandLine(args: readonly string[]): { command: Command; o
         data: { type: 'string' },
         input: { type: 'string' },
         resume: { type: 'string' },
+        trials: { type: 'string' },
+        parallel: { type: 'string' },
         json: { type: 'boolean', default: false },
       },
     });
@@ -139,6 +202,7 @@ export function parseCommandLine(args: readonly string[]): { command: Command; o
   if (!isCommand(command)) {
     throw new UsageError(`unknown command "${command}"`);
   }
+  if (values.resume !== undefined && command === 'sweep') return parseSweepResume(file ?? extra[0], values);
   if (values.resume !== undefined) return parseResume(command, file ?? extra[0], values);
   if (file === undefined) {
     throw new UsageError(
@@ -155,8 +219,9 @@ export function parseCommandLine(args: readonly string[]): { command: Command; o
     evaluate: ['data', 'backend'],
     predict: ['input', 'backend'],
     export: ['out', 'backend'],
+    sweep: ['trials', 'parallel', 'backend'],
   };
-  const misplaced = (['epochs', 'backend', 'out', 'data', 'input'] as const).find(
+  const misplaced = (['epochs', 'backend', 'out', 'data', 'input', 'trials', 'parallel'] as const).find(
     (name) => values[name] !== undefined && !allowed[command].includes(name),
   );
   if (misplaced) {
@@ -191,6 +256,8 @@ export function parseCommandLine(args: readonly string[]): { command: Command; o
     if (!Number.isInteger(epochs) || epochs < 1) throw new UsageError(`--epochs must be a positive whole number, got "${values.epochs}"`);
   }
   const backend = backendOption(values.backend);
+  const trials = countOption('trials', values.trials);
+  const parallel = countOption('parallel', values.parallel);
   return {
     command,
     options: {
@@ -198,6 +265,8 @@ export function parseCommandLine(args: readonly string[]): { command: Command; o
       workspaceRoot: workspaceRootFor(modelFile),
       json: values.json === true,
       ...(epochs === undefined ? {} : { epochs }),
+      ...(trials === undefined ? {} : { trials }),
+      ...(parallel === undefined ? {} : { parallel }),
       ...(backend === undefined ? {} : { backend }),
       ...(values.out === undefined ? {} : { out: path.resolve(values.out) }),
       ...(values.data === undefined ? {} : { data: path.resolve(values.data) }),

@@ -20,7 +20,7 @@ function isBackendSkipList(x: unknown): boolean {
   return Array.isArray(x) && x.every((s) => isObject(s) && isBackendName(s.backend) && isString(s.reason));
 }
 
-function isTrialParams(x: unknown): boolean {
+export function isTrialParams(x: unknown): boolean {
   return isObject(x) && Object.values(x).every((v) => typeof v === 'string' || typeof v === 'boolean' || Number.isFinite(v));
 }
 

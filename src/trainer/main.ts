@@ -168,3 +168,5 @@ process.on('disconnect', () => {
   else process.exit(0);
 });
 process.on('SIGTERM', stopGracefully);
+// Ctrl+C in a terminal reaches the whole process group: a sweep's trials stop as the CLI asks them to (a second one exits).
+process.on('SIGINT', stopGracefully);

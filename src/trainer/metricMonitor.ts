@@ -1,11 +1,5 @@
+import { monitorMode, type MonitorMode } from '../modelFile/metricMode';
 import type { EarlyStoppingSpec } from '../modelFile/modelSpec';
-
-export type MonitorMode = 'min' | 'max';
-
-/** Keras's rule: metrics that measure hits (accuracy, precision, recall, AUC) should grow; the rest shrink. */
-export function monitorMode(metric: string): MonitorMode {
-  return /acc|precision|recall|auc/i.test(metric) ? 'max' : 'min';
-}
 
 /** What a monitor has seen, saved with a checkpoint so a resumed run stops early when the run would have. */
 export interface MonitorState {

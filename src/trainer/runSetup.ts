@@ -6,7 +6,10 @@ import type { PreparedData } from '../data/preparedData';
 import { DEFAULT_SEED } from '../data/random';
 import type { TrainerToHost, TrainRequest } from '../protocol/trainerMessages';
 import type { ModelSpec } from '../modelFile/modelSpec';
+import type { SpecDiagnostic } from '../modelFile/diagnostic';
+import { parseParamPath, withParams } from '../modelFile/paramPath';
 import { formatDiagnostic, validateModelFile } from '../modelFile/validateModelFile';
+import type { TrialParams } from '../protocol/sweepTypes';
 import { BackendUnavailableError, findMissingTrainingKernel, type LoadedBackend } from './backend';
 import { loadBaseModel } from './baseModel';
 import { buildModel, compileModel, disposeModel, outputUnits } from './buildModel';
@@ -32,6 +35,32 @@ export interface SpecSnapshot {
   readonly epochs: number;
 }
 
+/** The model file's text with a sweep trial's values set (TrainRequest.overrides); a path that cannot be set is named. */
+function withTrialValues(modelFile: string, text: string, overrides: TrialParams): string {
+  try {
+    return withParams(modelFile, text, overrides);
+  } catch (error) {
+    throw new Error(`${displayPath(modelFile)}: cannot set the sweep's values ${JSON.stringify(overrides)}: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * A trial's model file that does not validate: the problem with the
+ * parameter and value it comes from (the line numbers are the trial's
+ * text, so the parameter, not the line, is what the user can find).
+ */
+function trialValueError(modelFile: string, error: SpecDiagnostic, overrides: TrialParams): string {
+  const key = Object.keys(overrides).find((k) => {
+    const path = parseParamPath(k);
+    return path !== undefined && path.every((part, i) => error.path[i] === part);
+  });
+  const source =
+    key === undefined
+      ? `with the sweep's values ${JSON.stringify(overrides)}`
+      : `search.parameters "${key}" = ${JSON.stringify(overrides[key])}`;
+  return `${displayPath(modelFile)}: ${source}: ${error.message}`;
+}
+
 async function readValidSpec(request: TrainRequest, emit: (message: TrainerToHost) => void, snapshot?: SpecSnapshot): Promise<ModelSpec> {
   const modelFile = request.modelFile;
   let text: string;
@@ -44,6 +73,8 @@ async function readValidSpec(request: TrainRequest, emit: (message: TrainerToHos
       throw new Error(`${displayPath(modelFile)}: cannot read the model file (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
     }
   }
+  const overrides = snapshot ? undefined : request.overrides;
+  if (overrides) text = withTrialValues(modelFile, text, overrides);
   // A snapshot is JSON; it is checked as if it were the model file, whose folder its data paths are relative to.
   const { spec, diagnostics } = await validateModelFile(modelFile, text, {
     workspaceRoot: request.workspaceRoot,
@@ -59,9 +90,11 @@ async function readValidSpec(request: TrainRequest, emit: (message: TrainerToHos
     throw new Error(
       snapshot
         ? `${displayPath(request.resumeRunDir ?? modelFile)}: cannot resume: the run's spec.json no longer validates: ${first}${more}`
-        : errors.length > 0
-          ? `${formatDiagnostic(errors[0])}${more}`
-          : `${displayPath(modelFile)}: invalid model file`,
+        : overrides && errors.length > 0
+          ? `${trialValueError(modelFile, errors[0], overrides)}${more}`
+          : errors.length > 0
+            ? `${formatDiagnostic(errors[0])}${more}`
+            : `${displayPath(modelFile)}: invalid model file`,
     );
   }
   return spec;

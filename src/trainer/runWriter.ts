@@ -1,10 +1,11 @@
 import type * as tf from '@tensorflow/tfjs';
-import { closeSync, openSync, promises as fs, writeSync } from 'node:fs';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import * as path from 'node:path';
 import type { PreparedData } from '../data/preparedData';
 import type { MetricRecord, RunInfo } from '../protocol/runTypes';
 import type { ModelSpec } from '../modelFile/modelSpec';
 import { writeJsonAtomic } from '../runFolder/atomicFile';
+import { createTimestampedDir } from '../runFolder/folderName';
 import { BackgroundWriter } from './backgroundWriter';
 import { encodeModel, saveModel, withoutOptimizer, writeModelFolder, type EncodedModel } from './modelIO';
 import { HEARTBEAT_MS, RUN_FILES, type CheckpointName } from '../runFolder/runFiles';
@@ -22,41 +23,6 @@ export interface RunNormalization {
 
 /** Batch records reach the file at least this often, besides every epoch end. */
 const METRICS_FLUSH_MS = 1000;
-
-function pad2(n: number): string {
-  return String(n).padStart(2, '0');
-}
-
-/** `yyyymmdd-hhmmss` in local time: folder names sort by start time and read as the user's clock. */
-function runTimestamp(date: Date): string {
-  return (
-    `${date.getFullYear()}${pad2(date.getMonth() + 1)}${pad2(date.getDate())}-` +
-    `${pad2(date.getHours())}${pad2(date.getMinutes())}${pad2(date.getSeconds())}`
-  );
-}
-
-/** A model name as a folder-name part: letters, digits, `.`, `_`, `-`. */
-function safeName(name: string): string {
-  return name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[-.]+|-+$/g, '') || 'model';
-}
-
-/** Creates `<runsDir>/<yyyymmdd-hhmmss>-<name>[-N]/`, N only when that second is taken already. */
-async function createRunDir(runsDir: string, name: string, startedAt: Date): Promise<{ id: string; dir: string }> {
-  await fs.mkdir(runsDir, { recursive: true });
-  const base = `${runTimestamp(startedAt)}-${safeName(name)}`;
-  for (let attempt = 1; ; attempt++) {
-    const id = attempt === 1 ? base : `${base}-${attempt}`;
-    const dir = path.join(runsDir, id);
-    try {
-      await fs.mkdir(dir);
-      return { id, dir };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
-        throw error;
-      }
-    }
-  }
-}
 
 /**
  * Writes one run folder. run.json is replaced atomically on every change;
@@ -103,7 +69,7 @@ export class RunWriter {
 
   /** Creates the folder and writes the spec snapshot and the normalisation statistics. */
   static async create(runsDir: string, spec: ModelSpec, data: PreparedData, startedAt: Date): Promise<RunWriter> {
-    const { id, dir } = await createRunDir(runsDir, spec.name, startedAt);
+    const { id, dir } = await createTimestampedDir(runsDir, spec.name, startedAt);
     const writer = new RunWriter(id, dir);
     const normalization: RunNormalization = {
       featureShape: data.featureShape,

@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { MetricMonitor, monitorMode } from '../../src/trainer/metricMonitor';
+import { monitorMode } from '../../src/modelFile/metricMode';
+import { MetricMonitor } from '../../src/trainer/metricMonitor';
 
 describe('MetricMonitor', () => {
   it('accuracy-like metrics grow, the rest shrink', () => {
