@@ -120,9 +120,12 @@ function fillEditor(view: SearchView, send: SendSearch): void {
         if (next.scale !== 'log') delete (next as { scale?: string }).scale;
         send(next);
       };
-      const min = textField('Min', String(range.min), (text) => (Number.isFinite(Number(text)) && text.trim() !== '' ? sendRange({ min: Number(text) }) : (min.invalid = true)));
-      const max = textField('Max', String(range.max), (text) => (Number.isFinite(Number(text)) && text.trim() !== '' ? sendRange({ max: Number(text) }) : (max.invalid = true)));
-      min.type = max.type = 'number';
+      const min = textField('Min', String(range.min), (text) =>
+        Number.isFinite(Number(text)) && text.trim() !== '' ? sendRange({ min: Number(text) }) : (min.invalid = true),
+      );
+      const max = textField('Max', String(range.max), (text) =>
+        Number.isFinite(Number(text)) && text.trim() !== '' ? sendRange({ max: Number(text) }) : (max.invalid = true),
+      );
       min.className = max.className = 'search-bound';
       const log = checkbox('log scale', range.scale === 'log', (checked) => sendRange({ scale: checked ? 'log' : 'linear' }));
       log.title = 'Sample evenly in log space: for rates and sizes spanning decades';
@@ -134,7 +137,11 @@ function fillEditor(view: SearchView, send: SendSearch): void {
 }
 
 /** The toggle and editor of a row, made once per field view. */
-export function createSearchView(search: FieldSearch, label: string, send: (view: SearchView, entry: SearchParameter | null) => void): SearchView {
+export function createSearchView(
+  search: FieldSearch,
+  label: string,
+  send: (view: SearchView, entry: SearchParameter | null) => void,
+): SearchView {
   const toggle = make('button', 'search-toggle', 'search');
   toggle.type = 'button';
   const editor = make('div', 'search-editor');

@@ -317,7 +317,11 @@ function drawCurves(): void {
     .map((i) => ({ id: `trial-${i}`, label: `trial ${i + 1}`, series: curves.get(i) as RunSeries }));
   ui.curvesHint.hidden = runs.length > 0;
   const base = view.sweep.metric.replace(/^val_/, '');
-  charts.show(runs, runs.length === 0 ? [] : base === 'loss' ? ['loss'] : ['loss', base], { view: 'epoch', smoothing: 0, yScale: 'linear' });
+  charts.show(runs, runs.length === 0 ? [] : base === 'loss' ? ['loss'] : ['loss', base], {
+    view: 'epoch',
+    smoothing: 0,
+    yScale: 'linear',
+  });
 }
 
 function render(): void {

@@ -19,8 +19,9 @@ function cssVar(name: string, fallback: string): string {
 }
 
 /** Theme colours: the metric runs from worst to best; trials without a metric are muted. */
-function colours(): { worst: string; best: string; muted: string; highlight: string } {
+function colours(): { worst: string; best: string; muted: string; highlight: string; outline: string } {
   return {
+    outline: cssVar('--vscode-foreground', '#cccccc'),
     worst: cssVar('--vscode-charts-purple', '#b180d7'),
     best: cssVar('--vscode-charts-yellow', '#cca700'),
     muted: cssVar('--vscode-disabledForeground', '#808080'),
@@ -117,7 +118,14 @@ export function drawParallelCoordinates(container: HTMLElement, input: PlotInput
     line.append(title);
     line.addEventListener('click', () => input.onSelect(trial.index));
     if (best || selected) {
-      const halo = svg('polyline', { points: points.join(' '), fill: 'none', stroke: palette.highlight, 'stroke-width': best ? 7 : 5, class: 'halo' });
+      // The best trial outlined in the text colour, selected ones in the focus colour.
+      const halo = svg('polyline', {
+        points: points.join(' '),
+        fill: 'none',
+        stroke: best ? palette.outline : palette.highlight,
+        'stroke-width': best ? 6.5 : 5,
+        class: 'halo',
+      });
       lines.append(halo);
     }
     lines.append(line);
@@ -179,7 +187,13 @@ export function drawScatter(container: HTMLElement, input: PlotInput, key: strin
   }
   const xLabel = svg('text', { x: margin.left + plotW / 2, y: height - 4, 'text-anchor': 'middle', class: 'axis-label' });
   xLabel.textContent = `${shortName(axis.key)}${axis.kind === 'log' ? ' (log)' : ''}`;
-  const yLabel = svg('text', { x: 12, y: margin.top + plotH / 2, 'text-anchor': 'middle', class: 'axis-label', transform: `rotate(-90 12 ${margin.top + plotH / 2})` });
+  const yLabel = svg('text', {
+    x: 12,
+    y: margin.top + plotH / 2,
+    'text-anchor': 'middle',
+    class: 'axis-label',
+    transform: `rotate(-90 12 ${margin.top + plotH / 2})`,
+  });
   yLabel.textContent = input.sweep.metric;
   frame.append(xLabel, yLabel);
   root.append(frame);
@@ -198,7 +212,10 @@ export function drawScatter(container: HTMLElement, input: PlotInput, key: strin
       fill: strokeOf(trial, input, metric, palette),
       class: `trial ${trial.status}${best ? ' best' : ''}${selected ? ' selected' : ''}${input.shown.has(trial.index) ? '' : ' filtered'}`,
     });
-    if (best || selected) dot.setAttribute('stroke', palette.highlight);
+    if (best || selected) {
+      dot.setAttribute('stroke', best ? palette.outline : palette.highlight);
+      dot.setAttribute('stroke-width', '2');
+    }
     dot.dataset.index = String(trial.index);
     const title = svg('title');
     title.textContent = trialTitle(trial, input.sweep);

@@ -105,19 +105,66 @@ export function goodness(value: number | undefined, axis: Axis, goal: 'minimize'
   return goal === 'maximize' ? at : 1 - at;
 }
 
-/** `#rrggbb` (or `#rgb`) colours mixed: t = 0 gives `from`, 1 gives `to`; `to` when either is not hex. */
+/**
+ * `#rrggbb` (or `#rgb`) colours mixed in HSL, the hue going the short way
+ * round: purple to yellow passes through red and orange (as the plasma
+ * colour map does) rather than through grey. t = 0 gives `from`, 1 gives
+ * `to`; `to` when either is not hex.
+ */
 export function mix(from: string, to: string, t: number): string {
   const a = rgb(from);
   const b = rgb(to);
   if (!a || !b) return to;
-  const c = a.map((x, i) => Math.round(x + (b[i] - x) * Math.min(Math.max(t, 0), 1)));
-  return `#${c.map((x) => x.toString(16).padStart(2, '0')).join('')}`;
+  const k = Math.min(Math.max(t, 0), 1);
+  const [h1, s1, l1] = hsl(a);
+  const [h2, s2, l2] = hsl(b);
+  let dh = h2 - h1;
+  if (dh > 180) dh -= 360;
+  if (dh < -180) dh += 360;
+  return hex(fromHsl((h1 + dh * k + 360) % 360, s1 + (s2 - s1) * k, l1 + (l2 - l1) * k));
 }
 
 function rgb(colour: string): [number, number, number] | undefined {
-  let hex = /^#([0-9a-f]{3}|[0-9a-f]{6})([0-9a-f]{2})?$/i.exec(colour.trim())?.[1];
-  if (!hex) return undefined;
-  if (hex.length === 3) hex = [...hex].map((c) => c + c).join('');
-  const n = parseInt(hex, 16);
+  let digits = /^#([0-9a-f]{3}|[0-9a-f]{6})([0-9a-f]{2})?$/i.exec(colour.trim())?.[1];
+  if (!digits) return undefined;
+  if (digits.length === 3) digits = [...digits].map((c) => c + c).join('');
+  const n = parseInt(digits, 16);
   return [n >> 16, (n >> 8) & 255, n & 255];
+}
+
+function hex(c: readonly number[]): string {
+  return `#${c
+    .map((x) =>
+      Math.round(Math.min(Math.max(x, 0), 255))
+        .toString(16)
+        .padStart(2, '0'),
+    )
+    .join('')}`;
+}
+
+/** Hue in degrees, saturation and lightness 0…1. */
+function hsl([r, g, b]: readonly number[]): [number, number, number] {
+  const [R, G, B] = [r / 255, g / 255, b / 255];
+  const max = Math.max(R, G, B);
+  const min = Math.min(R, G, B);
+  const l = (max + min) / 2;
+  if (max === min) return [0, 0, l];
+  const d = max - min;
+  const s = l > 0.5 ? d / (2 - max - min) : d / (max + min);
+  const h = max === R ? ((G - B) / d + (G < B ? 6 : 0)) * 60 : max === G ? ((B - R) / d + 2) * 60 : ((R - G) / d + 4) * 60;
+  return [h, s, l];
+}
+
+function fromHsl(h: number, s: number, l: number): number[] {
+  const q = l < 0.5 ? l * (1 + s) : l + s - l * s;
+  const p = 2 * l - q;
+  const channel = (t: number) => {
+    const u = (t + 1) % 1;
+    if (u < 1 / 6) return p + (q - p) * 6 * u;
+    if (u < 1 / 2) return q;
+    if (u < 2 / 3) return p + (q - p) * (2 / 3 - u) * 6;
+    return p;
+  };
+  const x = h / 360;
+  return [channel(x + 1 / 3), channel(x), channel(x - 1 / 3)].map((v) => v * 255);
 }

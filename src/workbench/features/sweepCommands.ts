@@ -75,6 +75,7 @@ async function newestSweep(arg: unknown): Promise<string | undefined> {
   const uri = await resolveModelFile(arg, 'Model file whose sweep to show');
   if (!uri) return undefined;
   const [newest] = await listSweeps(sweepsDirFor(uri.fsPath));
-  if (newest === undefined) void vscode.window.showInformationMessage(`${path.basename(uri.fsPath)} has no sweeps yet: Run Sweep starts one.`);
+  if (newest === undefined)
+    void vscode.window.showInformationMessage(`${path.basename(uri.fsPath)} has no sweeps yet: Run Sweep starts one.`);
   return newest?.dir;
 }

@@ -23,7 +23,12 @@ export interface SweepNode {
 }
 
 export function isSweepNode(value: unknown): value is SweepNode {
-  return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'sweep' && typeof (value as { dir?: unknown }).dir === 'string';
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as { kind?: unknown }).kind === 'sweep' &&
+    typeof (value as { dir?: unknown }).dir === 'string'
+  );
 }
 
 /** A sweep folder and its trials' run folders (read, not yet checked for dead trainers). */
@@ -83,7 +88,11 @@ export function describeSweep(sweep: SweepInfo, status: SweepNode['status']): st
   const planned = Math.max(sweep.search.trials ?? sweep.trials.length, sweep.trials.length);
   const best = bestTrial(sweep);
   const value = best?.metrics?.[sweep.metric];
-  return [status, `${done}/${planned} trials`, ...(value !== undefined ? [`best ${sweep.metric} ${formatMetric(sweep.metric, value)}`] : [])].join(' · ');
+  return [
+    status,
+    `${done}/${planned} trials`,
+    ...(value !== undefined ? [`best ${sweep.metric} ${formatMetric(sweep.metric, value)}`] : []),
+  ].join(' · ');
 }
 
 export function sweepItem(node: SweepNode): vscode.TreeItem {
@@ -102,7 +111,10 @@ export function sweepItem(node: SweepNode): vscode.TreeItem {
 /** A trial's run item: "trial 3" and its values, rather than the start time. */
 export function trialLabel(trial: TrialInfo): { label: string; values: string } {
   const values = Object.entries(trial.params)
-    .map(([key, value]) => `${key.replace(/^(training|model)\./, '')}=${typeof value === 'number' ? Number(value.toPrecision(3)) : String(value)}`)
+    .map(
+      ([key, value]) =>
+        `${key.replace(/^(training|model)\./, '')}=${typeof value === 'number' ? Number(value.toPrecision(3)) : String(value)}`,
+    )
     .join(', ');
   return { label: `trial ${trial.index + 1}`, values };
 }

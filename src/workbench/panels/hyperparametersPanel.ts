@@ -146,7 +146,11 @@ class HyperparametersPanel extends PanelController<HostToHyperparameters, Hyperp
     const field = this.findField(path.join('.'), path);
     if (field?.search === undefined) return; // a field of a form the document has left behind
     if (entry !== null && !isSearchParameter(entry)) {
-      await this.post({ type: 'inputError', fieldId: field.id, message: 'the search needs a minimum and a maximum, or at least one value' });
+      await this.post({
+        type: 'inputError',
+        fieldId: field.id,
+        message: 'the search needs a minimum and a maximum, or at least one value',
+      });
       return;
     }
     const document = await vscode.workspace.openTextDocument(this.modelUri);

@@ -36,7 +36,9 @@ const PAGE = panelPage('sweep', 'Sweep', 'Sweep');
 export class SweepPanels extends PanelSet<SweepPanel> {
   constructor(private readonly deps: Deps) {
     super(PAGE, deps.extensionUri, (state) =>
-      isSweepPanelState(state) ? { modelFile: state.sweepDir, controller: (panel) => new SweepPanel(panel, state.sweepDir, deps) } : undefined,
+      isSweepPanelState(state)
+        ? { modelFile: state.sweepDir, controller: (panel) => new SweepPanel(panel, state.sweepDir, deps) }
+        : undefined,
     );
     this.register(deps.sweeps.onDidChange(({ dir, sweep }) => this.controller(dir)?.show(sweep)));
   }
@@ -126,7 +128,7 @@ class SweepPanel extends PanelController<HostToSweepPanel, SweepPanelToHost> {
   private async curves(indices: readonly number[]): Promise<TrialCurves[]> {
     const trials = this.sweep?.trials.filter((t) => indices.includes(t.index) && t.runDir !== undefined) ?? [];
     const read = await Promise.all(
-      trials.map(async (t) => {
+      trials.map(async (t): Promise<TrialCurves | undefined> => {
         try {
           const records = await readMetrics(path.join(this.sweepDir, t.runDir as string));
           return { index: t.index, records: records.filter((r) => r.batch === null) };
@@ -135,7 +137,7 @@ class SweepPanel extends PanelController<HostToSweepPanel, SweepPanelToHost> {
         }
       }),
     );
-    return read.filter((c): c is TrialCurves => c !== undefined);
+    return read.filter((c) => c !== undefined);
   }
 
   /** The best trial's values into the model file: one WorkspaceEdit of the values' bytes, one undo step, comments kept. */
@@ -154,23 +156,37 @@ class SweepPanel extends PanelController<HostToSweepPanel, SweepPanelToHost> {
       document = await vscode.workspace.openTextDocument(uri);
       edits = paramEdits(uri.fsPath, document.getText(), best.params);
     } catch (error) {
-      await this.post({ type: 'notice', level: 'error', message: `The file was not changed: ${error instanceof Error ? error.message : String(error)}` });
+      await this.post({
+        type: 'notice',
+        level: 'error',
+        message: `The file was not changed: ${error instanceof Error ? error.message : String(error)}`,
+      });
       return;
     }
     const values = Object.entries(best.params)
       .map(([key, value]) => `${key} = ${String(value)}`)
       .join(', ');
     if (edits.length === 0) {
-      await this.post({ type: 'notice', level: 'info', message: `The model file already has trial ${best.index + 1}'s values (${values}).` });
+      await this.post({
+        type: 'notice',
+        level: 'info',
+        message: `The model file already has trial ${best.index + 1}'s values (${values}).`,
+      });
       return;
     }
     const edit = new vscode.WorkspaceEdit();
     edit.set(
       uri,
-      edits.map((e) => new vscode.TextEdit(new vscode.Range(document.positionAt(e.offset), document.positionAt(e.offset + e.length)), e.newText)),
+      edits.map(
+        (e) => new vscode.TextEdit(new vscode.Range(document.positionAt(e.offset), document.positionAt(e.offset + e.length)), e.newText),
+      ),
     );
     if (!(await vscode.workspace.applyEdit(edit))) {
-      await this.post({ type: 'notice', level: 'error', message: 'The file was not changed: VS Code refused the edit (is the file read-only?).' });
+      await this.post({
+        type: 'notice',
+        level: 'error',
+        message: 'The file was not changed: VS Code refused the edit (is the file read-only?).',
+      });
       return;
     }
     await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.One, preserveFocus: true });

@@ -74,6 +74,8 @@ export class SweepController extends Owner {
               resolve({ dir });
             }
             entry.sweep = sweep;
+            // Ended (its last write): the runner is finishing, the sweep is no longer this window's to stop.
+            if (sweep.status !== 'running') this.active.delete(dir);
             this.changed.fire({ dir, sweep });
             const done = sweep.trials.filter((t) => t.status !== 'queued' && t.status !== 'running').length;
             const planned = Math.max(sweep.search.trials ?? sweep.trials.length, sweep.trials.length, 1);
