@@ -85,6 +85,7 @@ async function run({ page, server, workspace, screenshot }) {
   const min = form.locator('.field[data-field-id="training.learningRate"] .search-editor .search-bound').first().locator('input');
   await min.fill('0.0001');
   await min.press('Enter');
+  await savedFileHas(page, workspace, 'the wider range', (t) => t.includes('min: 0.0001'));
   await toggleSearch(form, 'model.layers.0.units');
   await toggleSearch(form, 'model.layers.1.rate');
   const searched = await savedFileHas(

@@ -34,6 +34,12 @@ class HyperparametersPanel extends PanelController<HostToHyperparameters, Hyperp
   private form: HyperparameterForm | undefined;
   /** When the latest edit from the form was asked for: the document change it causes is timed from it. */
   private editRequestedAt: number | undefined;
+  /**
+   * Edits one after another: each is computed from the text the previous one
+   * left (two quick changes, a field left by clicking a search toggle,
+   * would otherwise both be computed from the same text).
+   */
+  private edits: Promise<void> = Promise.resolve();
 
   constructor(
     panel: vscode.WebviewPanel,
@@ -67,7 +73,16 @@ class HyperparametersPanel extends PanelController<HostToHyperparameters, Hyperp
     return document.uri.toString() === this.modelUri.toString();
   }
 
-  protected async onMessage(msg: HyperparametersToHost): Promise<void> {
+  protected onMessage(msg: HyperparametersToHost): Promise<void> {
+    if (msg.type === 'ready' || msg.type === 'reveal' || msg.type === 'train' || msg.type === 'runSweep' || msg.type === 'revert') {
+      return this.handle(msg);
+    }
+    const next = this.edits.then(() => this.handle(msg));
+    this.edits = next.catch(() => undefined);
+    return next;
+  }
+
+  private async handle(msg: HyperparametersToHost): Promise<void> {
     switch (msg.type) {
       case 'ready':
         // Also sent again when a hidden webview is rebuilt.
