@@ -7,6 +7,7 @@ import type { SpecDiagnostic } from './diagnostic';
 import type { ModelSpec } from './modelSpec';
 import { parseModelFile } from './parseModelFile';
 import { schemaDiagnostics } from './schemaDiagnostics';
+import { checkSearch } from './searchChecks';
 import { SPEC_CHECKS } from './specChecks';
 
 export interface ValidationResult {
@@ -47,6 +48,7 @@ export async function validateModelFile(file: string, text: string, options: Val
   if (!hasError(diagnostics)) {
     const ctx: CheckContext = { file: absolute, spec: parsed.value as ModelSpec, parsed };
     for (const check of SPEC_CHECKS) diagnostics.push(...check(ctx));
+    diagnostics.push(...checkSearch(ctx));
     const data = await runDataChecks(ctx, options.workspaceRoot, options.leaveDataErrorsToLoading === true);
     diagnostics.push(...data.diagnostics);
     partlyChecked = data.partlyChecked;

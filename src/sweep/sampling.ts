@@ -21,14 +21,22 @@ function isRange(parameter: SearchParameter): parameter is RangeParameter {
   return !('values' in parameter);
 }
 
-/** A value within the range from a uniform u in [0, 1): log-uniform for `scale: log`, rounded within the range for `type: int`. */
+function scaled(min: number, max: number, log: boolean, u: number): number {
+  return log && min > 0 ? Math.exp(Math.log(min) + u * (Math.log(max) - Math.log(min))) : min + u * (max - min);
+}
+
+/**
+ * A value within the range from a uniform u in [0, 1): log-uniform for
+ * `scale: log`. For `type: int`, u spans the whole numbers' half-open
+ * cells [n − ½, n + ½), so each whole number in the range gets its share
+ * (the ends too), in the range's scale.
+ */
 export function rangeValue(parameter: RangeParameter, u: number): number {
-  const { min, max } = parameter;
-  const value =
-    parameter.scale === 'log' && min > 0 && max > 0 ? Math.exp(Math.log(min) + u * (Math.log(max) - Math.log(min))) : min + u * (max - min);
-  if (parameter.type !== 'int') return Math.min(max, Math.max(min, value));
-  // Each whole number in [ceil(min), floor(max)] gets its share of u, in the range's scale.
-  return Math.min(Math.floor(max), Math.max(Math.ceil(min), Math.round(value)));
+  const log = parameter.scale === 'log';
+  if (parameter.type !== 'int') return Math.min(parameter.max, Math.max(parameter.min, scaled(parameter.min, parameter.max, log, u)));
+  const low = Math.ceil(parameter.min);
+  const high = Math.floor(parameter.max);
+  return Math.min(high, Math.max(low, Math.round(scaled(low - 0.5, high + 0.5, log, u))));
 }
 
 /** The values a parameter takes in a grid. */

@@ -6,14 +6,14 @@ import { TrainerProcess } from '../host/trainerProcess';
 import { monitorMode } from '../modelFile/metricMode';
 import type { ModelSpec, SearchSpec } from '../modelFile/modelSpec';
 import { formatDiagnostic, validateModelFile } from '../modelFile/validateModelFile';
-import type { BackendChoice, MetricRecord, RunInfo } from '../protocol/runTypes';
+import type { BackendChoice, MetricRecord } from '../protocol/runTypes';
 import type { SweepInfo, SweepStatus, TrialInfo } from '../protocol/sweepTypes';
 import type { TrainerToHost, TrainRequest } from '../protocol/trainerMessages';
-import { detectDeadRun, markRunFailed, processAlive } from '../runFolder/deadRuns';
-import { readMetrics, readRun } from '../runFolder/readRunFolder';
-import { whyNotResumable } from '../runFolder/resume';
+import { markRunFailed } from '../runFolder/deadRuns';
+import { readMetrics } from '../runFolder/readRunFolder';
 import { HEARTBEAT_MS } from '../runFolder/runFiles';
 import { pruneDecision, type Goal } from './pruning';
+import { interruptedTrial } from './resumeTrials';
 import { gridTrials, plannedTrials, sampleTrial } from './sampling';
 import { createSweepDir, detectDeadSweep, readSweep, writeSweep } from './sweepFolder';
 import { bestEpochMetrics, metricCurve } from './trialMetrics';
@@ -130,6 +130,7 @@ class SweepRun {
   ) {
     this.search = search;
     this.trials = trials;
+    this.defaultParallel = defaultParallel(options.maxMemoryMB);
   }
 
   static async create(options: SweepOptions, events: SweepEvents, spec: ModelSpec & { search: SearchSpec }): Promise<SweepRun> {
@@ -199,8 +200,11 @@ class SweepRun {
     return this.save();
   }
 
+  /** Without `parallel`: the cores within the memory free when the sweep (or its resume) started, not less as its trials take memory. */
+  private readonly defaultParallel: number;
+
   private parallel(): number {
-    return this.options.parallel ?? this.search.parallel ?? defaultParallel(this.options.maxMemoryMB);
+    return this.options.parallel ?? this.search.parallel ?? this.defaultParallel;
   }
 
   /**
@@ -350,37 +354,4 @@ class SweepRun {
 function sameParams(a: TrialInfo['params'], b: TrialInfo['params']): boolean {
   const keys = Object.keys(b);
   return Object.keys(a).length === keys.length && keys.every((k) => a[k] === b[k]);
-}
-
-/**
- * A trial of a sweep being resumed, as it will be continued: finished
- * trials as they are; an interrupted one (running when its runner died,
- * or stopped) queued, keeping its run folder when that run can be resumed
- * from its checkpoint, else with the folder removed, to be rerun.
- */
-async function interruptedTrial(dir: string, trial: TrialInfo): Promise<TrialInfo> {
-  if (trial.status !== 'running' && trial.status !== 'queued') return trial;
-  const { runDir, epochsDone: _e, metrics: _m, reason: _r, ...rest } = trial;
-  if (runDir === undefined) return { ...rest, status: 'queued' };
-  const runPath = path.join(dir, runDir);
-  const run = await settledRun(runPath);
-  if (run && whyNotResumable(run) === undefined) return { ...trial, status: 'queued' };
-  await fs.rm(runPath, { recursive: true, force: true });
-  return { ...rest, status: 'queued' };
-}
-
-/** How long a resumed sweep waits for a trial's trainer that outlived its runner to finish stopping (it stops when its parent goes). */
-const TRAINER_STOP_WAIT_MS = 20_000;
-
-/** The run's run.json once its trainer has ended (a dead one marked failed); undefined when unreadable. */
-async function settledRun(runDir: string): Promise<RunInfo | undefined> {
-  const deadline = Date.now() + TRAINER_STOP_WAIT_MS;
-  for (;;) {
-    const run = await readRun(runDir).catch(() => undefined);
-    if (!run || run.status !== 'running') return run;
-    if (detectDeadRun(run, Date.now(), processAlive) !== undefined || Date.now() > deadline) {
-      return markRunFailed(runDir, 'the sweep runner ended before this trial did').catch(() => undefined);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
 }

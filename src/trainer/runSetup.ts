@@ -52,7 +52,9 @@ function withTrialValues(modelFile: string, text: string, overrides: TrialParams
 function trialValueError(modelFile: string, error: SpecDiagnostic, overrides: TrialParams): string {
   const key = Object.keys(overrides).find((k) => {
     const path = parseParamPath(k);
-    return path !== undefined && path.every((part, i) => error.path[i] === part);
+    const shorter = path && Math.min(path.length, error.path.length);
+    // The value's own problem, or one it causes in what holds it (a number where an object was).
+    return path !== undefined && shorter !== undefined && shorter >= 2 && path.slice(0, shorter).every((part, i) => error.path[i] === part);
   });
   const source =
     key === undefined

@@ -50,7 +50,7 @@ describe('CLI train --resume', function () {
     const runDir = `${tiny.runsDir}/none`;
     assert.equal(cli('train', tiny.modelFile, '--resume', runDir).status, 2);
     assert.match(cli('train', '--resume', runDir).stderr, /no run folder \(with a run\.json\)/);
-    assert.match(cli('evaluate', tiny.modelFile, '--resume', runDir).stderr, /--resume is an option of train only/);
+    assert.match(cli('evaluate', tiny.modelFile, '--resume', runDir).stderr, /--resume is an option of train and sweep only/);
     const done = cli('train', tiny.modelFile, '--backend', 'cpu', '--epochs', '1', '--json');
     const { runDir: completed } = JSON.parse(done.stdout.trim().split('\n').at(-1) as string) as { runDir: string };
     assert.match(cli('train', '--resume', completed, '--epochs', '4').stderr, /--epochs cannot be combined with --resume/);
