@@ -7,7 +7,8 @@
 //      log, 1e-4 to 1e-1), the units of layer 1 and the dropout rate; the
 //      search block they write says 12 trials; pruning is set to median in
 //      the form's Pruning group;
-//   2. Run Sweep (CodeLens) runs it to the end: the sweep panel's table has
+//   2. Run Sweep (CodeLens) starts it, Stop Sweep stops it, Resume Sweep
+//      runs it to the end: the sweep panel's table has
 //      12 trials, at least one pruned with its reason, the parallel
 //      coordinates draw a line per trial over 4 axes (learning rate on a log
 //      axis), the scatter a dot per trial, and selected trials' curves;
@@ -117,9 +118,25 @@ async function run({ page, server, workspace, screenshot }) {
   const panel = await webviewFrame(page, '#trials', 60_000);
   await panel.waitForFunction(() => Number(document.querySelector('#trials')?.dataset.rows) > 0, null, { timeout: 60_000 });
   await screenshot('sweep-running', 'the sweep panel while trials run');
+  // Stop Sweep once two trials have finished, then Resume Sweep: finished trials are kept, the rest run.
+  await panel.waitForFunction(
+    () => document.querySelectorAll('#trials tbody tr:is([data-status="completed"], [data-status="pruned"])').length >= 2,
+    null,
+    {
+      timeout: 60_000,
+      polling: 100,
+    },
+  );
+  await panel.locator('#stop').click();
+  await panel.waitForFunction(() => document.body.dataset.status === 'stopped', null, { timeout: 60_000, polling: 250 });
+  const kept = await panel.locator('#trials tbody tr:is([data-status="completed"], [data-status="pruned"])').count();
+  step(`Stop Sweep: the sweep is stopped with ${kept} trials finished; Resume Sweep is offered`);
+  await screenshot('sweep-stopped', 'the stopped sweep, with Resume Sweep');
+  assert.ok(kept >= 2, `only ${kept} trials were kept`);
+  await panel.locator('#resume').click();
   const started = Date.now();
   await panel.waitForFunction(() => document.body.dataset.status === 'completed', null, { timeout: 240_000, polling: 500 });
-  step(`sweep completed ${((Date.now() - started) / 1000).toFixed(1)} s after the panel showed its first trial`);
+  step(`sweep completed ${((Date.now() - started) / 1000).toFixed(1)} s after Resume Sweep`);
 
   const statuses = await panel.locator('#trials tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.status));
   assert.equal(statuses.length, 12, `the table has ${statuses.length} trials`);

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { listSweeps, sweepsDirFor } from '../../sweep/sweepFolder';
+import { listSweeps, readSweep, sweepsDirFor } from '../../sweep/sweepFolder';
 import { Command } from '../shared/commands';
 import { modelName, resolveModelFile } from '../shared/modelFiles';
 import { trustedFor } from '../shared/trust';
@@ -43,9 +43,11 @@ export const sweepHandlers: Record<Command.RunSweep | Command.StopSweep | Comman
       return dir;
     }
     if (!(await trustedFor('Training', 'resume a sweep'))) return undefined;
-    const modelFile = (await listSweeps(path.dirname(dir))).find((s) => s.dir === dir)?.sweep.modelFile;
-    if (modelFile === undefined) {
-      void vscode.window.showWarningMessage(`${dir} is not a sweep folder (no readable sweep.json).`);
+    let modelFile: string;
+    try {
+      modelFile = (await readSweep(dir)).modelFile;
+    } catch (error) {
+      void vscode.window.showWarningMessage(`The sweep was not resumed: ${error instanceof Error ? error.message : String(error)}`);
       return undefined;
     }
     const started = await ctx.sweeps.start(vscode.Uri.file(modelFile), dir);
