@@ -50,7 +50,11 @@ function irisWithSearch(prune) {
 /** Runs the CLI with --json; returns its last line (the result) and the wall time. */
 function run(args, cwd) {
   const t0 = performance.now();
-  const result = spawnSync(process.execPath, [cli, ...args, '--json', '--backend', values.backend], { cwd, encoding: 'utf8', maxBuffer: 1 << 28 });
+  const result = spawnSync(process.execPath, [cli, ...args, '--json', '--backend', values.backend], {
+    cwd,
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
+  });
   const seconds = (performance.now() - t0) / 1000;
   const last = result.stdout.trim().split('\n').at(-1) ?? '';
   if (result.status !== 0) throw new Error(`${args.join(' ')} exited ${result.status}: ${result.stderr.slice(-2000)}`);
@@ -108,7 +112,8 @@ function main() {
     const cut = epochs(pruned.result);
     const prunedTrials = pruned.result.sweep.trials.filter((t) => t.status === 'pruned').length;
     const backend = runInfo(parallel.result.sweep.trials[0].runDir).backend;
-    const best = (r) => (r.best ? `val_loss ${r.best.metrics.val_loss.toFixed(3)}, val_accuracy ${r.best.metrics.val_accuracy.toFixed(3)}` : '–');
+    const best = (r) =>
+      r.best ? `val_loss ${r.best.metrics.val_loss.toFixed(3)}, val_accuracy ${r.best.metrics.val_accuracy.toFixed(3)}` : '–';
     const rows = [
       ['(a) train, one after another', `${sequentialSeconds.toFixed(1)} s`, '1.00', `${sequentialEpochs} / ${plain.planned}`, '–', '–'],
       [

@@ -86,6 +86,7 @@ export async function sweepCommand(options: Options): Promise<number> {
   };
   process.on('SIGINT', onInterrupt);
   const said = new Map<number, string>();
+  const warned = new Set<string>();
   let announced = false;
   try {
     const { dir, sweep } = await runSweep(
@@ -99,6 +100,14 @@ export async function sweepCommand(options: Options): Promise<number> {
         ...(options.resume === undefined ? {} : { resumeSweepDir: options.resume }),
       },
       {
+        // Runner notes and trainer output: rare (a failing trainer, an edit of the search block that does not validate).
+        onLog: (text) => process.stderr.write(text),
+        onTrialMessage: (index, message) => {
+          // A model-file warning comes from every trial alike: said once.
+          if (message.type !== 'log' || message.level === 'info' || warned.has(message.message)) return;
+          warned.add(message.message);
+          stderr(`trial ${index + 1}: ${message.level}: ${message.message}`);
+        },
         onSweep: (sweepDir, info) => {
           if (!announced) {
             announced = true;

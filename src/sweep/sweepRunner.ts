@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DEFAULT_SEED } from '../data/random';
+import { assertNever } from '../protocol/assertNever';
 import { TrainerProcess } from '../host/trainerProcess';
 import { monitorMode } from '../modelFile/metricMode';
 import type { ModelSpec, SearchSpec } from '../modelFile/modelSpec';
@@ -33,6 +34,11 @@ export interface SweepOptions {
   readonly maxMemoryMB?: number;
   /** Continue the sweep in this folder (stopped, or dead: its runner gone) instead of starting one. */
   readonly resumeSweepDir?: string;
+  /**
+   * A second Stop: aborting it kills every trial's trainer at once (their
+   * trials go back to `queued` and are rerun on resume). Abort `signal` too.
+   */
+  readonly killSignal?: AbortSignal;
 }
 
 export interface SweepEvents {
@@ -81,13 +87,12 @@ function metricAndGoal(spec: ModelSpec & { search: SearchSpec }): { metric: stri
   return { metric, goal: spec.search.goal ?? (monitorMode(metric) === 'max' ? 'maximize' : 'minimize') };
 }
 
-/** A trial being trained: its process, its epoch records, what the pruner decided, its planned epochs. */
+/** A trial being trained: its process, its run folder and planned epochs once started, why the pruner stopped it. */
 interface Live {
   readonly process: TrainerProcess;
   runDir?: string;
   epochs?: number;
   pruned?: string;
-  ended: boolean;
 }
 
 /**
@@ -117,7 +122,11 @@ class SweepRun {
   private readonly records = new Map<number, MetricRecord[]>();
   private writes: Promise<void> = Promise.resolve();
   private status: SweepStatus = 'running';
+  /** killSignal was aborted: trainers that end now were killed on purpose. */
+  private killed = false;
   private notify: () => void = () => undefined;
+  /** Without `parallel`: the cores within the memory free when the sweep (or its resume) started, not less as its trials take memory. */
+  private readonly defaultParallel: number;
 
   private constructor(
     private readonly options: SweepOptions,
@@ -175,14 +184,22 @@ class SweepRun {
     const stopAll = (): void => {
       for (const live of this.live.values()) live.process.stop();
     };
+    const killAll = (): void => {
+      this.killed = true;
+      for (const live of this.live.values()) {
+        live.process.stop();
+        live.process.stop(); // the second call kills
+      }
+    };
     signal.addEventListener('abort', stopAll);
+    this.options.killSignal?.addEventListener('abort', killAll);
     try {
       await this.save();
       for (;;) {
         const changed = new Promise<void>((resolve) => (this.notify = resolve));
-        while (!signal.aborted && this.live.size < this.parallel()) {
+        while (!signal.aborted && !this.killed && this.live.size < this.parallel()) {
           const index = await this.nextTrial();
-          if (index === undefined || signal.aborted) break;
+          if (index === undefined || signal.aborted || this.killed) break;
           this.start(index);
         }
         if (this.live.size === 0) break;
@@ -191,17 +208,16 @@ class SweepRun {
     } finally {
       clearInterval(heartbeat);
       signal.removeEventListener('abort', stopAll);
+      this.options.killSignal?.removeEventListener('abort', killAll);
     }
-    this.status = signal.aborted
-      ? 'stopped'
-      : this.trials.length > 0 && this.trials.every((t) => t.status === 'failed')
-        ? 'failed'
-        : 'completed';
+    this.status =
+      signal.aborted || this.killed
+        ? 'stopped'
+        : this.trials.length > 0 && this.trials.every((t) => t.status === 'failed')
+          ? 'failed'
+          : 'completed';
     return this.save();
   }
-
-  /** Without `parallel`: the cores within the memory free when the sweep (or its resume) started, not less as its trials take memory. */
-  private readonly defaultParallel: number;
 
   private parallel(): number {
     return this.options.parallel ?? this.search.parallel ?? this.defaultParallel;
@@ -254,7 +270,7 @@ class SweepRun {
       onStderr: (text) => this.events.onLog?.(`[trial ${index}] ${text}`),
       onExit: (code, exitSignal) => void this.onExit(index, ended ? undefined : process.exitMessage(code, exitSignal)),
     });
-    this.live.set(index, { process, ended: false, ...(trial.runDir === undefined ? {} : { runDir: path.join(this.dir, trial.runDir) }) });
+    this.live.set(index, { process, ...(trial.runDir === undefined ? {} : { runDir: path.join(this.dir, trial.runDir) }) });
     this.update(index, { status: 'running' });
   }
 
@@ -272,7 +288,6 @@ class SweepRun {
         if (message.record.batch === null) this.onEpoch(index, live, message.record);
         return;
       case 'done': {
-        live.ended = true;
         const { run } = message;
         const epochsDone = run.epochsDone ?? this.trials[index].epochsDone;
         if (live.pruned !== undefined && run.status !== 'failed') this.update(index, { status: 'pruned', reason: live.pruned, epochsDone });
@@ -287,12 +302,13 @@ class SweepRun {
         return;
       }
       case 'error':
-        live.ended = true;
         this.update(index, { status: 'failed', reason: message.message });
         return;
       case 'ready':
       case 'log':
         return;
+      default:
+        assertNever(message);
     }
   }
 
@@ -320,7 +336,12 @@ class SweepRun {
     const live = this.live.get(index);
     if (unexpected !== undefined) {
       if (live?.runDir) await markRunFailed(live.runDir, unexpected).catch(() => undefined);
-      this.update(index, { status: 'failed', reason: unexpected });
+      this.update(
+        index,
+        this.killed
+          ? { status: 'queued', reason: 'killed with the sweep: resuming the sweep reruns it' }
+          : { status: 'failed', reason: unexpected },
+      );
     }
     this.live.delete(index);
     this.notify();

@@ -1,7 +1,9 @@
 import * as assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
 import type { SearchSpec } from '../../src/modelFile/modelSpec';
 import type { SweepInfo } from '../../src/protocol/sweepTypes';
+import { readRun } from '../../src/runFolder/readRunFolder';
 import { readSweep } from '../../src/sweep/sweepFolder';
 import { defaultParallel, runSweep } from '../../src/sweep/sweepRunner';
 import { testBundles } from '../fixtures/bundles';
@@ -89,6 +91,31 @@ describe('runSweep', function () {
       logs.some((line) => /keeping the search block as it was: .*missing\.csv/.test(line)),
       logs.join(''),
     );
+  });
+
+  it('Stop then kill: the trainers are killed, the sweep ends stopped, the trial queued to be rerun', async () => {
+    tiny = writeTinyModel({ rows: 600, training: { epochs: 50 } });
+    writeSearch({ trials: 1, parameters: { 'training.learningRate': { values: [0.01] } } });
+    const stop = new AbortController();
+    const kill = new AbortController();
+    const { dir, sweep } = await runSweep(
+      { ...options(), killSignal: kill.signal },
+      {
+        onSweep: () => undefined,
+        onTrialMessage: (_index, message) => {
+          if (message.type === 'metrics' && message.record.batch === 3 && !stop.signal.aborted) {
+            stop.abort();
+            kill.abort();
+          }
+        },
+      },
+      stop.signal,
+    );
+    assert.equal(sweep.status, 'stopped');
+    assert.equal(sweep.trials[0].status, 'queued');
+    assert.match(sweep.trials[0].reason ?? '', /killed with the sweep: resuming the sweep reruns it/);
+    const run = await readRun(path.join(dir, sweep.trials[0].runDir ?? ''));
+    assert.equal(run.status, 'failed');
   });
 
   it('default parallelism: the cores, fewer when their trials would not fit in free memory, at least one', () => {
