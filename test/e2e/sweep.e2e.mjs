@@ -8,7 +8,8 @@
 //      search block they write says 12 trials; pruning is set to median in
 //      the form's Pruning group;
 //   2. Run Sweep (CodeLens) starts it, Stop Sweep stops it, Resume Sweep
-//      runs it to the end: the sweep panel's table has
+//      continues it; a window reload interrupts it, the restored panel
+//      offers Resume Sweep, which runs it to the end: the table has
 //      12 trials, at least one pruned with its reason, the parallel
 //      coordinates draw a line per trial over 4 axes (learning rate on a log
 //      axis), the scatter a dot per trial, and selected trials' curves;
@@ -21,7 +22,18 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { collectWebviewErrors, openFile, openWorkbench, runUiSuite, showRunsView, stepLogger, waitFor, webviewFrame } from './helpers.mjs';
+import {
+  collectWebviewErrors,
+  openFile,
+  openWorkbench,
+  reloadWindow,
+  restoredWebview,
+  runUiSuite,
+  showRunsView,
+  stepLogger,
+  waitFor,
+  webviewFrame,
+} from './helpers.mjs';
 
 const MODEL_FILE = 'iris.model.yaml';
 const SUITE_TIMEOUT_MS = 6 * 60_000;
@@ -115,7 +127,7 @@ async function run({ page, server, workspace, screenshot }) {
   await runSweep.waitFor({ timeout: 30_000 });
   await runSweep.click();
   step('Run Sweep clicked');
-  const panel = await webviewFrame(page, '#trials', 60_000);
+  let panel = await webviewFrame(page, '#trials', 60_000);
   await panel.waitForFunction(() => Number(document.querySelector('#trials')?.dataset.rows) > 0, null, { timeout: 60_000 });
   await screenshot('sweep-running', 'the sweep panel while trials run');
   // Stop Sweep once two trials have finished, then Resume Sweep: finished trials are kept, the rest run.
@@ -133,6 +145,27 @@ async function run({ page, server, workspace, screenshot }) {
   step(`Stop Sweep: the sweep is stopped with ${kept} trials finished; Resume Sweep is offered`);
   await screenshot('sweep-stopped', 'the stopped sweep, with Resume Sweep');
   assert.ok(kept >= 2, `only ${kept} trials were kept`);
+  await panel.locator('#resume').click();
+
+  // A window reload mid-sweep: the runner goes with the window; the restored
+  // panel shows the sweep interrupted (or stopped), and Resume Sweep finishes it.
+  await panel.waitForFunction(
+    (n) => document.querySelectorAll('#trials tbody tr:is([data-status="completed"], [data-status="pruned"])').length >= n,
+    kept + 2,
+    { timeout: 60_000, polling: 100 },
+  );
+  const reload = await reloadWindow(page);
+  const restored = await restoredWebview(
+    page,
+    'the sweep panel after the reload',
+    '#trials',
+    (frame) =>
+      frame.evaluate(() => (/^(interrupted|stopped)$/.test(document.body.dataset.status ?? '') ? document.body.dataset.status : undefined)),
+    reload.at,
+  );
+  panel = restored.frame;
+  step(`window reloaded: the sweep panel is back ${restored.ms} ms after the reload, the sweep ${restored.value}, Resume Sweep offered`);
+  await screenshot('sweep-after-reload', 'after a window reload: the sweep interrupted, with Resume Sweep');
   await panel.locator('#resume').click();
   const started = Date.now();
   await panel.waitForFunction(() => document.body.dataset.status === 'completed', null, { timeout: 240_000, polling: 500 });

@@ -134,9 +134,10 @@ function renderHeader(v: SweepView): void {
   const done = sweep.trials.filter((t) => t.status === 'completed' || t.status === 'pruned' || t.status === 'failed').length;
   const planned = Math.max(sweep.search.trials ?? sweep.trials.length, sweep.trials.length);
   const count = (status: TrialInfo['status']) => sweep.trials.filter((t) => t.status === status).length;
+  const stale = v.state === 'interrupted' || (v.state === 'ended' && sweep.status !== 'running');
   const facts: [string, string][] = [
     ['trials', `${done} of ${planned} done`],
-    ['running', String(count('running'))],
+    [stale ? 'interrupted' : 'running', String(count('running'))],
     ['pruned', String(count('pruned'))],
     ['failed', String(count('failed'))],
     ['metric', `${sweep.metric} (${sweep.goal})`],
@@ -240,9 +241,11 @@ function renderTable(v: SweepView): Set<number> {
   const body = ui.table.tBodies[0];
   body.replaceChildren(
     ...ordered.map((trial) => {
-      const row = make('tr', `status-${trial.status}`);
+      // A trial sweep.json says is running, of a sweep whose runner is gone, is not running.
+      const status = trial.status === 'running' && v.state === 'interrupted' ? 'interrupted' : trial.status;
+      const row = make('tr', `status-${status}`);
       row.dataset.index = String(trial.index);
-      row.dataset.status = trial.status;
+      row.dataset.status = status;
       if (trial.index === v.best) row.classList.add('best');
       if (selected.has(trial.index)) row.classList.add('selected');
       const pick = make('input');
@@ -262,7 +265,7 @@ function renderTable(v: SweepView): Set<number> {
             td.title = 'Double-click the row to open this trial in the training panel';
           }
         } else if (c.column.kind === 'status') {
-          td.append(make('span', 'status-label', trial.status));
+          td.append(make('span', 'status-label', status));
           if (trial.reason) {
             td.append(make('div', 'reason', trial.reason));
             td.title = trial.reason;
