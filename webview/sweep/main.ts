@@ -134,7 +134,7 @@ function renderHeader(v: SweepView): void {
   const done = sweep.trials.filter((t) => t.status === 'completed' || t.status === 'pruned' || t.status === 'failed').length;
   const planned = Math.max(sweep.search.trials ?? sweep.trials.length, sweep.trials.length);
   const count = (status: TrialInfo['status']) => sweep.trials.filter((t) => t.status === status).length;
-  const stale = v.state === 'interrupted' || (v.state === 'ended' && sweep.status !== 'running');
+  const stale = v.state === 'interrupted';
   const facts: [string, string][] = [
     ['trials', `${done} of ${planned} done`],
     [stale ? 'interrupted' : 'running', String(count('running'))],
