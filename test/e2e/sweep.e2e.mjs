@@ -203,6 +203,12 @@ async function run({ page, server, workspace, screenshot }) {
   await sweepRow.waitFor({ timeout: 30_000 });
   const description = await sweepRow.innerText();
   assert.match(description, /12\/12 trials/);
+  // Its trials under it, each with its values.
+  await sweepRow.locator('.monaco-tl-twistie').click();
+  const trialRow = page.locator('.monaco-list-row', { hasText: /^trial \d+/ }).first();
+  await trialRow.waitFor({ timeout: 15_000 });
+  assert.match(await trialRow.innerText(), /learningRate=/);
+  await screenshot('runs-view', 'the Runs view: the sweep and its trials');
   step(`Runs view: ${description.replace(/\s+/g, ' ')}`);
 
   // ---- 4. Apply best values: the best trial's values in the file, one undo step.
