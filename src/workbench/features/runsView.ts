@@ -332,6 +332,8 @@ const STATUS_ICONS: Record<RunNode['status'], vscode.ThemeIcon> = {
   interrupted: new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground')),
 };
 
+const PRUNED_ICON = new vscode.ThemeIcon('filter', new vscode.ThemeColor('testing.iconSkipped'));
+
 function runItem(node: RunNode, now: number): vscode.TreeItem {
   const { run } = node;
   const trial = node.trial && trialLabel(node.trial);
@@ -340,7 +342,8 @@ function runItem(node: RunNode, now: number): vscode.TreeItem {
   item.description = trial
     ? `${node.trial?.status === 'pruned' ? 'pruned · ' : ''}${trial.values} · ${describeRunLine(run, node.best, now)}`
     : describeRunLine(run, node.best, now);
-  item.iconPath = STATUS_ICONS[node.status];
+  // A pruned trial's run ended stopped: its icon says the sweep stopped it.
+  item.iconPath = node.trial?.status === 'pruned' ? PRUNED_ICON : STATUS_ICONS[node.status];
   // `run.completed`, `run.running`, …: menus hide Delete for a running run.
   item.contextValue = `run.${node.status}`;
   item.resourceUri = vscode.Uri.file(node.runDir);
