@@ -19,6 +19,13 @@ export const sweepHandlers: Record<Command.RunSweep | Command.StopSweep | Comman
       void vscode.window.showInformationMessage('Open a *.model.json or *.model.yaml file with a "search" block to run a sweep.');
       return undefined;
     }
+    const running = ctx.sweeps.activeDirs(uri.fsPath)[0];
+    if (running !== undefined) {
+      // One sweep of a file at a time: its trials already use the cores.
+      ctx.sweepPanels.createOrShow(running);
+      void vscode.window.showInformationMessage(`${path.basename(uri.fsPath)} is being swept already: stop that sweep to start another.`);
+      return running;
+    }
     // The same checks as Train: trust, then the file saved and free of problems.
     if (!(await trustedFor('Training', 'run a sweep'))) return undefined;
     if (!(await savedAndValid(ctx, uri))) return undefined;
