@@ -77,6 +77,8 @@ class SweepPanel extends PanelController<HostToSweepPanel, SweepPanelToHost> {
     try {
       await this.show(await readSweep(this.sweepDir));
     } catch (error) {
+      // The runner reports a sweep just before its first sweep.json lands: its next report shows it.
+      if (this.deps.sweeps.state(this.sweepDir) !== undefined) return;
       await this.post({ type: 'notice', level: 'error', message: error instanceof Error ? error.message : String(error) });
     }
   }
