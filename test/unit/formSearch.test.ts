@@ -90,6 +90,17 @@ describe('the form’s search toggles', () => {
     assert.equal(searchEdit(parseModelFile('/w/iris.model.yaml', IRIS_YAML).value, 'training.epochs', undefined), undefined);
   });
 
+  it('writes a new search block in a JSON file in the file’s spacing, a comma in a comment notwithstanding', () => {
+    const json = '{\n  // 8,000 examples\n  "task": "classification",\n  "training": { "metrics": ["accuracy"] }\n}\n';
+    const edit = searchEdit(JSON.parse(json.replace(/\/\/.*\n/, '')), 'training.learningRate', { min: 0.001, max: 0.1, scale: 'log' });
+    assert.ok(edit);
+    const after = applyTextEdits(json, editModelFile(json, 'json', edit));
+    assert.match(
+      after,
+      /"search": \{ "method": "random", "metric": "val_accuracy", "trials": 12, "parameters": \{ "training\.learningRate": \{ "min": 0\.001, "max": 0\.1, "scale": "log" \} \} \}/,
+    );
+  });
+
   it('uses val_loss where the file does not measure accuracy', () => {
     const edit = searchEdit(withValue(irisModel(), ['task'], 'regression'), 'training.learningRate', { min: 0.001, max: 0.1 });
     assert.equal(edit?.kind === 'set' && (edit.value as { metric: string }).metric, 'val_loss');
