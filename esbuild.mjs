@@ -60,6 +60,7 @@ const targets = [
       hyperparameters: 'webview/hyperparameters/main.ts',
       graph: 'webview/graph/main.ts',
       evaluation: 'webview/evaluation/main.ts',
+      sweep: 'webview/sweep/main.ts',
     },
     outdir: 'dist/webview',
     platform: 'browser',

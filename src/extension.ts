@@ -12,6 +12,8 @@ import { RunStatus } from './workbench/features/runStatus';
 import { RunsView } from './workbench/features/runsView';
 import { modelStudioApi, type ModelStudioApi } from './workbench/features/testingApi';
 import { TrainingPanels } from './workbench/panels/trainingPanel';
+import { SweepController } from './workbench/services/sweepController';
+import { SweepPanels } from './workbench/panels/sweepPanel';
 
 /** Composition root: builds the services, registers them, and nothing else. */
 export function activate(context: vscode.ExtensionContext): ModelStudioApi | undefined {
@@ -19,8 +21,10 @@ export function activate(context: vscode.ExtensionContext): ModelStudioApi | und
   const backends = new ModelBackends(context, log);
   const runs = new RunController(context.asAbsolutePath('dist/trainer.js'), log, (modelFile) => backends.choiceFor(modelFile));
   const panels = new TrainingPanels({ extensionUri: context.extensionUri, runs, log });
-  const codeLens = new TrainCodeLensProvider(runs);
-  const runsView = new RunsView(runs, panels, log);
+  const sweeps = new SweepController(context.asAbsolutePath('dist/trainer.js'), log, (modelFile) => backends.choiceFor(modelFile));
+  const sweepPanels = new SweepPanels({ extensionUri: context.extensionUri, sweeps, training: panels, log });
+  const codeLens = new TrainCodeLensProvider(runs, sweeps);
+  const runsView = new RunsView(runs, panels, log, sweeps);
   const views = new ModelViews(context, log);
   const diagnostics = new ModelDiagnostics(log, views.inspections);
   const evaluations = new ModelEvaluations(context, log);
@@ -28,6 +32,8 @@ export function activate(context: vscode.ExtensionContext): ModelStudioApi | und
   context.subscriptions.push(
     log,
     runs,
+    sweeps,
+    sweepPanels,
     diagnostics,
     panels,
     codeLens,
@@ -37,7 +43,7 @@ export function activate(context: vscode.ExtensionContext): ModelStudioApi | und
     backends,
     new RunStatus(runs, log),
     vscode.languages.registerCodeLensProvider(MODEL_FILE_SELECTOR, codeLens),
-    ...registerCommands({ runs, diagnostics, panels, runsView, views, evaluations, backends, prompts }),
+    ...registerCommands({ runs, diagnostics, panels, runsView, views, evaluations, backends, prompts, sweeps, sweepPanels }),
   );
   // Hooks for the integration suite only (docs/decisions.md "The testing API exists only under test").
   return context.extensionMode === vscode.ExtensionMode.Test ? modelStudioApi(prompts, panels, runsView) : undefined;

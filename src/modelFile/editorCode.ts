@@ -9,3 +9,5 @@ export { buildForm, fieldEdit, parseInput } from './formModel';
 export { modelFileFormat, parseModelFile } from './parseModelFile';
 export { sameSpec } from './sameSpec';
 export { validateModelFile } from './validateModelFile';
+export { paramEdits } from './applyParams';
+export { isSearchParameter, searchEdit } from './formSearch';

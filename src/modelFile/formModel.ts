@@ -1,8 +1,10 @@
 import type { SpecDiagnostic } from './diagnostic';
 import { controlFor, labelFor, resolve, ROOT, type Schema } from './formControls';
 import { controlFromValue, defaultFor, FORM_LAYER_TYPES, LAYER_PROPERTIES, layerKeySchema, layerSettings, type Obj } from './formLayers';
+import { fieldSearch } from './formSearch';
 import type { JsonPath, JsonValue } from './jsonTypes';
 import type { ModelFileEdit } from './modelFileEdits';
+import type { SearchParameter } from './modelSpec';
 import { isObject } from '../protocol/primitiveGuards';
 
 /**
@@ -33,6 +35,22 @@ export type FieldControl =
   /** Anything else, typed as JSON. */
   | { readonly kind: 'json' };
 
+/** How a searched field is edited: a number's range (or its list of values), or a choice field's options. */
+export type SearchControl =
+  | { readonly kind: 'number'; readonly integer: boolean; readonly min?: number; readonly max?: number }
+  | { readonly kind: 'choice'; readonly options: readonly string[] };
+
+/** A field's search toggle (formSearch.ts): its key in `search.parameters`, and the entry there when it is on. */
+export interface FieldSearch {
+  /** `training.learningRate`, `model.layers[0].units`. */
+  readonly key: string;
+  readonly control: SearchControl;
+  /** What turning the toggle on writes (initialEntry). */
+  readonly initial: SearchParameter;
+  /** The file's entry: the toggle is on. */
+  readonly entry?: SearchParameter;
+}
+
 export interface FieldProblem {
   readonly severity: 'error' | 'warning';
   /** The same message as the editor's diagnostic. */
@@ -55,6 +73,8 @@ export interface FormField {
   /** What applies when the key is absent (a placeholder, or a checkbox's state). */
   readonly default?: JsonValue;
   readonly problems: readonly FieldProblem[];
+  /** The field's search toggle (formSearch.ts); absent where a field cannot be searched. */
+  readonly search?: FieldSearch;
 }
 
 export interface FormGroup {
@@ -125,7 +145,7 @@ function field(path: JsonPath, key: string, s: Schema | undefined, value: unknow
 }
 
 /** Keys of a section that are data sources: edited in the file, not in the form. */
-const NOT_IN_FORM = new Set(['data.train', 'data.test']);
+const NOT_IN_FORM = new Set(['data.train', 'data.test', 'search.parameters']);
 
 const GROUP_TITLES: Readonly<Record<string, string>> = {
   training: 'Training',
@@ -134,6 +154,8 @@ const GROUP_TITLES: Readonly<Record<string, string>> = {
   data: 'Data',
   'data.features': 'Features',
   'data.target': 'Target',
+  search: 'Search',
+  'search.prune': 'Pruning',
 };
 
 type BareField = Omit<FormField, 'problems'>;
@@ -231,6 +253,8 @@ export function buildForm(value: unknown, diagnostics: readonly SpecDiagnostic[]
   const groups = [
     ...groupsOf(['training'], properties.training ?? {}, root.training),
     ...groupsOf(['data'], properties.data ?? {}, root.data),
+    // The sweep's settings, once a search toggle has made the block; its parameters are the toggles.
+    ...(root.search !== undefined ? groupsOf(['search'], properties.search ?? {}, root.search) : []),
   ].filter((g) => g.id !== 'data.target' || root.task === 'regression' || (isObject(root.data) && root.data.target !== undefined));
   const model = isObject(root.model) ? root.model : {};
   const layerList = Array.isArray(model.layers) ? model.layers : [];
@@ -259,7 +283,13 @@ export function buildForm(value: unknown, diagnostics: readonly SpecDiagnostic[]
   }
   const withProblems = (f: BareField): FormField => {
     const fallback = f.value === undefined ? defaultFor(f.path, root) : undefined;
-    return { ...f, ...(fallback !== undefined ? { default: fallback } : {}), problems: byField.get(f.id) ?? [] };
+    const search = fieldSearch(root, f.path, f.control, f.value ?? fallback);
+    return {
+      ...f,
+      ...(fallback !== undefined ? { default: fallback } : {}),
+      problems: byField.get(f.id) ?? [],
+      ...(search !== undefined ? { search } : {}),
+    };
   };
   return {
     groups: groups.map((g) => ({ ...g, fields: g.fields.map(withProblems) })),

@@ -72,7 +72,9 @@ export class JsonEditor {
 
   private styleOf(node: JsonNode | undefined): JsonStyle {
     const source = node === undefined ? '' : this.text.slice(node.offset, this.end(node));
-    const comma = /,\S/.test(source.replace(/"(?:[^"\\]|\\.)*"/g, '""')) ? ',' : DEFAULT_JSON_STYLE.comma;
+    // Strings and comments set aside: "8,000 examples" in a comment says nothing about the file's commas.
+    const code = source.replace(/"(?:[^"\\]|\\.)*"|\/\/[^\n]*|\/\*[\s\S]*?\*\//g, '""');
+    const comma = /,\S/.test(code) ? ',' : DEFAULT_JSON_STYLE.comma;
     const pad = /^\{\S/.test(source) && !/^\{\s*\}$/.test(source) ? '' : DEFAULT_JSON_STYLE.pad;
     return { comma, pad };
   }

@@ -1,5 +1,6 @@
 import type { HyperparameterForm } from '../modelFile/formModel';
 import type { JsonPath } from '../modelFile/jsonTypes';
+import type { SearchParameter } from '../modelFile/modelSpec';
 import { isMessageOf, isObject } from './primitiveGuards';
 
 /**
@@ -40,12 +41,19 @@ export type HyperparametersToHost =
    * of a multi-select. The host turns it into a value and edits the document.
    */
   | { readonly type: 'change'; readonly fieldId: string; readonly path: JsonPath; readonly input: string | boolean | readonly string[] }
+  /**
+   * A field's search toggle: `entry` is its `search.parameters` entry (a
+   * range or a list of values), null turns the search off.
+   */
+  | { readonly type: 'search'; readonly path: JsonPath; readonly entry: SearchParameter | null }
   | { readonly type: 'addLayer'; readonly layerType: string }
   | { readonly type: 'removeLayer'; readonly index: number }
   | { readonly type: 'moveLayer'; readonly from: number; readonly to: number }
   /** Puts the cursor on a field's value (or its nearest parent) in the editor. */
   | { readonly type: 'reveal'; readonly path: JsonPath }
   | { readonly type: 'train' }
+  /** Run Sweep: the trials of the file's search block. */
+  | { readonly type: 'runSweep' }
   /** Reset to file on disk: drop the document's unsaved changes. */
   | { readonly type: 'revert' };
 
@@ -66,6 +74,7 @@ function isIndex(x: unknown): x is number {
 export const isHyperparametersToHost = isMessageOf<HyperparametersToHost>({
   ready: () => true,
   train: () => true,
+  runSweep: () => true,
   revert: () => true,
   change: (x) =>
     typeof x.fieldId === 'string' &&
@@ -73,6 +82,8 @@ export const isHyperparametersToHost = isMessageOf<HyperparametersToHost>({
     (typeof x.input === 'string' ||
       typeof x.input === 'boolean' ||
       (Array.isArray(x.input) && x.input.every((s) => typeof s === 'string'))),
+  // The entry's shape is checked by the host (isSearchParameter) before it edits anything.
+  search: (x) => isPath(x.path) && (x.entry === null || isObject(x.entry)),
   addLayer: (x) => typeof x.layerType === 'string' && x.layerType.length > 0,
   removeLayer: (x) => isIndex(x.index),
   moveLayer: (x) => isIndex(x.from) && isIndex(x.to),

@@ -20,6 +20,10 @@ const ALL_COMMANDS = [
   Command.ExportModel,
   Command.SelectBackend,
   Command.InstallNativeBackend,
+  Command.RunSweep,
+  Command.StopSweep,
+  Command.ResumeSweep,
+  Command.ShowSweep,
 ];
 
 /** A model file with a few mistakes the validator must point at, line by line. */

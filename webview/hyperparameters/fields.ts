@@ -1,6 +1,8 @@
 import type { FieldProblem, FormField } from '../../src/modelFile/formModel';
 import { assertNever } from '../../src/protocol/assertNever';
+import type { SearchParameter } from '../../src/modelFile/modelSpec';
 import { make } from '../common/page';
+import { createSearchView, updateSearchView, type SearchView } from './searchEditor';
 
 // The form's fields: one @vscode-elements control per field, patched in place (a focused control keeps its text and focus).
 
@@ -50,6 +52,8 @@ interface FieldView {
   readonly signature: string;
   /** The latest field data, applied when the control loses focus. */
   field: FormField;
+  /** The search toggle and its range, on fields that can be searched. */
+  readonly search?: SearchView;
 }
 
 export const fieldViews = new Map<string, FieldView>();
@@ -60,6 +64,8 @@ function signatureOf(field: FormField): string {
 
 /** Posts what the user entered in a field's control. */
 export type SendInput = (field: FormField, input: string | boolean | readonly string[]) => void;
+/** Posts a field's new search entry (null: not searched). */
+export type SendSearch = (field: FormField, entry: SearchParameter | null) => void;
 
 function defaultText(field: FormField): string {
   return field.default === undefined
@@ -211,7 +217,7 @@ export function showProblems(view: FieldView, problems: readonly FieldProblem[])
   (view.control as HTMLElement & { invalid: boolean }).invalid = problems.some((p) => p.severity === 'error');
 }
 
-function createFieldView(field: FormField, send: SendInput): FieldView {
+function createFieldView(field: FormField, send: SendInput, sendSearch: SendSearch): FieldView {
   const row = make('div', 'field');
   row.dataset.fieldId = field.id;
   const label = make('label', 'label', field.label);
@@ -220,9 +226,14 @@ function createFieldView(field: FormField, send: SendInput): FieldView {
   const control = createControl(field, send);
   const problem = make('div', 'problems');
   problem.setAttribute('role', 'alert');
-  row.append(label, control, problem);
+  const search = field.search && createSearchView(field.search, field.label, (_, entry) => sendSearch(view.field, entry));
+  const labelCell = make('div', 'label-cell');
+  labelCell.append(label);
+  if (search) labelCell.append(search.toggle);
+  row.append(labelCell, control, problem);
+  if (search) row.append(search.editor);
   if (field.description) row.append(make('div', 'description', field.description));
-  const view: FieldView = { row, control, problem, signature: signatureOf(field), field };
+  const view: FieldView = { row, control, problem, signature: signatureOf(field), field, ...(search ? { search } : {}) };
   // What changed while the user was typing here is shown when they leave.
   control.addEventListener('focusout', () => {
     // After the focus has settled: moving within the component is not leaving it.
@@ -234,17 +245,19 @@ function createFieldView(field: FormField, send: SendInput): FieldView {
 }
 
 /** The row for a field: patched in place, or new when the control kind changed. */
-export function fieldRow(field: FormField, send: SendInput): HTMLElement {
+export function fieldRow(field: FormField, send: SendInput, sendSearch: SendSearch): HTMLElement {
   let view = fieldViews.get(field.id);
   if (view !== undefined && view.signature !== signatureOf(field) && !isFocused(view.control)) view = undefined;
   if (view === undefined) {
-    view = createFieldView(field, send);
+    view = createFieldView(field, send, sendSearch);
     fieldViews.set(field.id, view);
     setValue(view, field);
   } else if (!isFocused(view.control)) {
     setValue(view, field);
   }
   view.field = field;
+  const current = view;
+  if (current.search && field.search) updateSearchView(current.search, field.search, (entry) => sendSearch(current.field, entry));
   showProblems(view, field.problems);
   return view.row;
 }

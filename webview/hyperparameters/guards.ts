@@ -21,7 +21,23 @@ function isField(value: unknown): value is FormField {
     CONTROLS.has(value.control.kind as string) &&
     typeof value.text === 'string' &&
     typeof value.required === 'boolean' &&
-    isProblems(value.problems)
+    isProblems(value.problems) &&
+    (value.search === undefined || isSearch(value.search))
+  );
+}
+
+function isEntry(value: unknown): boolean {
+  return isObject(value) && (Array.isArray(value.values) || (typeof value.min === 'number' && typeof value.max === 'number'));
+}
+
+function isSearch(value: unknown): boolean {
+  return (
+    isObject(value) &&
+    typeof value.key === 'string' &&
+    isObject(value.control) &&
+    (value.control.kind === 'number' || (value.control.kind === 'choice' && Array.isArray(value.control.options))) &&
+    isEntry(value.initial) &&
+    (value.entry === undefined || isEntry(value.entry))
   );
 }
 

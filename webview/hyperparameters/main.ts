@@ -7,7 +7,7 @@ import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import type { HostToHyperparameters, HyperparametersState, HyperparametersToHost } from '../../src/protocol/hyperparametersMessages';
 import type { FormGroup, FormLayer, HyperparameterForm } from '../../src/modelFile/formModel';
 import { assertNever } from '../../src/protocol/assertNever';
-import { fieldRow, fieldViews, reconcile, showProblems, type Button, type SendInput, type SingleSelect } from './fields';
+import { fieldRow, fieldViews, reconcile, showProblems, type Button, type SendInput, type SendSearch, type SingleSelect } from './fields';
 import { isHostMessage, isSavedState } from './guards';
 import { connect, element, make, vscodeApi } from '../common/page';
 
@@ -22,6 +22,7 @@ app.innerHTML = `
     </div>
     <div class="actions">
       <vscode-button id="train">▶ Train with these values</vscode-button>
+      <vscode-button id="run-sweep" secondary hidden title="Train a trial per sampled configuration of the searched fields">Run Sweep</vscode-button>
       <vscode-button id="revert" secondary>Reset to file on disk</vscode-button>
     </div>
   </header>
@@ -42,6 +43,7 @@ const ui = {
   name: element('name'),
   dirty: element('dirty'),
   train: element<Button>('train'),
+  runSweep: element<Button>('run-sweep'),
   revert: element<Button>('revert'),
   status: element('status'),
   notice: element('notice'),
@@ -57,6 +59,7 @@ const ui = {
 let current: { modelFile: string; version: number; form: HyperparameterForm } | undefined;
 
 const sendInput: SendInput = (field, input) => vscode.postMessage({ type: 'change', fieldId: field.id, path: field.path, input });
+const sendSearch: SendSearch = (field, entry) => vscode.postMessage({ type: 'search', path: field.path, entry });
 
 // ---------------------------------------------------------------- groups and layers
 
@@ -79,7 +82,7 @@ function groupSection(group: FormGroup): HTMLElement {
   }
   reconcile(
     view.fields,
-    group.fields.map((field) => fieldRow(field, sendInput)),
+    group.fields.map((field) => fieldRow(field, sendInput, sendSearch)),
   );
   return view.section;
 }
@@ -138,7 +141,7 @@ function layerItem(layer: FormLayer, count: number): HTMLElement {
   view.problems.hidden = layer.problems.length === 0;
   reconcile(
     view.fields,
-    layer.fields.map((field) => fieldRow(field, sendInput)),
+    layer.fields.map((field) => fieldRow(field, sendInput, sendSearch)),
   );
   return view.item;
 }
@@ -163,6 +166,8 @@ function render(modelFile: string, modelName: string, version: number, dirty: bo
   if (versionChanged) ui.notice.hidden = true;
 
   reconcile(ui.groups, form.groups.map(groupSection));
+  // Run Sweep once a field is searched (the file has a search block).
+  ui.runSweep.hidden = !form.groups.some((g) => g.id === 'search');
   reconcile(
     ui.layers,
     form.layers.map((layer) => layerItem(layer, form.layers.length)),
@@ -214,6 +219,7 @@ function onMessage(msg: HostToHyperparameters): void {
 }
 
 ui.train.addEventListener('click', () => vscode.postMessage({ type: 'train' }));
+ui.runSweep.addEventListener('click', () => vscode.postMessage({ type: 'runSweep' }));
 ui.revert.addEventListener('click', () => vscode.postMessage({ type: 'revert' }));
 ui.addLayer.addEventListener('click', () => {
   const type = ui.newLayerType.value || 'dense';

@@ -2,24 +2,44 @@ import * as vscode from 'vscode';
 import { Command } from '../shared/commands';
 import { resumableRun } from '../services/latestRun';
 import { isActive, type RunController, type RunState } from '../services/runController';
+import type { SweepController } from '../services/sweepController';
+
+/** A top-level `search` block (YAML) or a "search" key (JSON): cheap enough for every CodeLens request, no parse. */
+const SEARCH_BLOCK = /^search[ \t]*:|"search"\s*:/m;
 
 /**
  * `▶ Train` above a model file, `■ Stop` while that file's run is going,
- * and `↻ Resume` when its newest run was stopped before its last epoch.
+ * and `↻ Resume` when its newest run was stopped before its last epoch;
+ * `Run Sweep` (or `■ Stop Sweep` while one runs) when the file has a
+ * `search` block.
  */
 export class TrainCodeLensProvider implements vscode.CodeLensProvider, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeCodeLenses = this.changed.event;
   private readonly kinds = new Map<string, RunState['kind']>();
-  private readonly subscription: vscode.Disposable;
+  private readonly subscriptions: vscode.Disposable[];
+  /** Sweeps running (or stopping) as the lenses last showed them. */
+  private sweepStates = '';
 
-  constructor(private readonly runs: RunController) {
-    // Refresh when a run changes kind (starts, stops, ends), not on every batch.
-    this.subscription = runs.onDidChangeState(({ modelFile, state }) => {
-      if (this.kinds.get(modelFile) === state.kind) return;
-      this.kinds.set(modelFile, state.kind);
-      this.changed.fire();
-    });
+  constructor(
+    private readonly runs: RunController,
+    private readonly sweeps: SweepController,
+  ) {
+    this.subscriptions = [
+      // Refresh when a run changes kind (starts, stops, ends), not on every batch.
+      runs.onDidChangeState(({ modelFile, state }) => {
+        if (this.kinds.get(modelFile) === state.kind) return;
+        this.kinds.set(modelFile, state.kind);
+        this.changed.fire();
+      }),
+      // And when a sweep starts, stops or ends, not on every trial.
+      sweeps.onDidChange(() => {
+        const states = JSON.stringify(sweeps.activeDirs().map((dir) => [dir, sweeps.state(dir)]));
+        if (states === this.sweepStates) return;
+        this.sweepStates = states;
+        this.changed.fire();
+      }),
+    ];
   }
 
   async provideCodeLenses(document: vscode.TextDocument): Promise<vscode.CodeLens[]> {
@@ -58,6 +78,28 @@ export class TrainCodeLensProvider implements vscode.CodeLensProvider, vscode.Di
         );
       }
     }
+    const sweepDir = this.sweeps.activeDirs(document.uri.fsPath)[0];
+    if (sweepDir !== undefined) {
+      const stopping = this.sweeps.state(sweepDir) === 'stopping';
+      lenses.push(
+        new vscode.CodeLens(top, {
+          title: stopping ? '■ Stopping Sweep…' : '■ Stop Sweep',
+          tooltip: 'Stop the sweep: running trials save a checkpoint, Resume Sweep continues it',
+          command: Command.StopSweep,
+          arguments: [vscode.Uri.file(sweepDir)],
+        }),
+        new vscode.CodeLens(top, { title: 'Show Sweep', command: Command.ShowSweep, arguments: [vscode.Uri.file(sweepDir)] }),
+      );
+    } else if (SEARCH_BLOCK.test(document.getText())) {
+      lenses.push(
+        new vscode.CodeLens(top, {
+          title: 'Run Sweep',
+          tooltip: 'Train a trial per sampled configuration of the search block, in parallel, pruning the weak ones',
+          command: Command.RunSweep,
+          arguments: [document.uri],
+        }),
+      );
+    }
     if (state.kind !== 'idle') {
       lenses.push(
         new vscode.CodeLens(top, {
@@ -91,7 +133,7 @@ export class TrainCodeLensProvider implements vscode.CodeLensProvider, vscode.Di
   }
 
   dispose(): void {
-    this.subscription.dispose();
+    for (const subscription of this.subscriptions) subscription.dispose();
     this.changed.dispose();
   }
 }

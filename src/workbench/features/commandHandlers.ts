@@ -15,6 +15,10 @@ import { describeRun } from './runStatus';
 import { isRunNode, type RunNode, type RunsView } from './runsView';
 import { runLabel } from '../../runFolder/runSummary';
 import { trustedFor } from '../shared/trust';
+import type { SweepController } from '../services/sweepController';
+import type { SweepPanels } from '../panels/sweepPanel';
+import { sweepHandlers } from './sweepCommands';
+import { savedAndValid } from './savedAndValid';
 
 /** The services the commands act on. */
 export interface CommandContext {
@@ -26,13 +30,15 @@ export interface CommandContext {
   readonly evaluations: ModelEvaluations;
   readonly backends: ModelBackends;
   readonly prompts: Prompts;
+  readonly sweeps: SweepController;
+  readonly sweepPanels: SweepPanels;
 }
 
 /**
  * `arg` is what the caller passed (a CodeLens a Uri, a tree item its node); `selected` a tree's multi-selection.
  * What a handler resolves to is what `executeCommand` returns (tests read it).
  */
-type Handler = (ctx: CommandContext, arg: unknown, selected?: unknown) => Promise<unknown>;
+export type Handler = (ctx: CommandContext, arg: unknown, selected?: unknown) => Promise<unknown>;
 
 /** One handler per command id: adding a command means one entry here and one in package.json. */
 const handlers: Record<Command, Handler> = {
@@ -49,6 +55,7 @@ const handlers: Record<Command, Handler> = {
   [Command.ExportModel]: (ctx, arg, options) => ctx.evaluations.exportModel(arg, options),
   [Command.SelectBackend]: (ctx, arg) => ctx.backends.select(arg),
   [Command.InstallNativeBackend]: (ctx, arg) => ctx.backends.installNative(arg),
+  ...sweepHandlers,
 };
 
 export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
@@ -89,17 +96,7 @@ async function train(ctx: CommandContext, arg: unknown): Promise<void> {
     }
     current = choice === STOP_CURRENT_RUN ? 'stop' : 'keep';
   }
-  // The trainer reads the file from disk.
-  const document = await vscode.workspace.openTextDocument(uri);
-  if (document.isDirty) await document.save();
-  const { errors } = await ctx.diagnostics.validate(document);
-  if (errors > 0) {
-    void vscode.commands.executeCommand('workbench.actions.view.problems');
-    void vscode.window.showErrorMessage(
-      `Fix ${errors} problem${errors === 1 ? '' : 's'} in ${path.basename(uri.fsPath)} first: they are listed in the Problems view.`,
-    );
-    return;
-  }
+  if (!(await savedAndValid(ctx, uri))) return;
   const started = ctx.runs.start(uri, current === undefined ? {} : { current }); // false: a second click started one meanwhile
   ctx.panels.createOrShow(uri);
   // After a run of the file, the notification already showing follows the new run.

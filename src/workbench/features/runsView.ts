@@ -4,30 +4,29 @@ import * as vscode from 'vscode';
 import type { TrainingPanels } from '../panels/trainingPanel';
 import type { RunStatus } from '../../protocol/runTypes';
 import { readMetrics, readRun, type RunEntry } from '../../runFolder/readRunFolder';
-import { formatDuration } from '../../runFolder/progress';
-import {
-  bestMetric,
-  describeRunLine,
-  formatMetric,
-  groupRuns,
-  modelFileOfRun,
-  runDuration,
-  runLabel,
-  type BestMetric,
-} from '../../runFolder/runSummary';
-import { describeCrossValidation, listFolds } from '../../runFolder/crossValidation';
+import { bestMetric, groupRuns, modelFileOfRun, type BestMetric } from '../../runFolder/runSummary';
+import { listFolds } from '../../runFolder/crossValidation';
 import { markDeadRuns } from '../../runFolder/deadRuns';
 import { RUN_FILES } from '../../runFolder/runFiles';
 import { isActive, type RunController } from '../services/runController';
 import { Owner } from '../shared/dispose';
+import type { SweepController } from '../services/sweepController';
+import type { TrialInfo } from '../../protocol/sweepTypes';
+import { modelItem, runItem } from './runsViewItems';
+import { readSweepEntries, sweepItem, sweepStatus, SWEEP_JSON_GLOB, type SweepNode } from './sweepNodes';
+
+export { isSweepNode, type SweepNode } from './sweepNodes';
 
 export const RUNS_VIEW_ID = 'modelStudio.runs';
 const RUN_JSON_GLOB = '**/.modelstudio/runs/*/run.json';
 /** Several run.json writes in a row (start, end, a CLI run) make one refresh. */
 const REFRESH_MS = 300;
 
-/** A node of the Runs view: a model file, or one of its runs. */
-export type RunsNode = { readonly kind: 'model'; readonly modelFile: string; readonly runs: readonly RunNode[] } | RunNode;
+/** A node of the Runs view: a model file, one of its sweeps, or a run (of the file, or a sweep's trial). */
+export type RunsNode =
+  | { readonly kind: 'model'; readonly modelFile: string; readonly runs: readonly RunNode[]; readonly sweeps: readonly SweepNode[] }
+  | SweepNode
+  | RunNode;
 
 export interface RunNode {
   readonly kind: 'run';
@@ -40,6 +39,8 @@ export interface RunNode {
   /** A cross-validated run's folds (children in the view); a fold's 1-based index. */
   readonly folds?: readonly RunNode[];
   readonly fold?: number;
+  /** The sweep trial this run is. */
+  readonly trial?: TrialInfo;
 }
 
 export function isRunNode(value: unknown): value is RunNode {
@@ -76,6 +77,7 @@ export class RunsView extends Owner implements vscode.TreeDataProvider<RunsNode>
     private readonly runs: RunController,
     private readonly panels: TrainingPanels,
     private readonly log: vscode.LogOutputChannel,
+    private readonly sweeps: SweepController,
   ) {
     super();
     this.view = vscode.window.createTreeView(RUNS_VIEW_ID, {
@@ -84,6 +86,7 @@ export class RunsView extends Owner implements vscode.TreeDataProvider<RunsNode>
       showCollapseAll: true,
     });
     const watcher = vscode.workspace.createFileSystemWatcher(RUN_JSON_GLOB);
+    const sweepWatcher = vscode.workspace.createFileSystemWatcher(SWEEP_JSON_GLOB);
     const schedule = () => this.schedule();
     this.register(
       this.view,
@@ -91,6 +94,11 @@ export class RunsView extends Owner implements vscode.TreeDataProvider<RunsNode>
       watcher.onDidCreate(schedule),
       watcher.onDidChange(schedule),
       watcher.onDidDelete(schedule),
+      sweepWatcher,
+      sweepWatcher.onDidCreate(schedule),
+      sweepWatcher.onDidChange(schedule),
+      sweepWatcher.onDidDelete(schedule),
+      sweeps.onDidChange(schedule),
       vscode.workspace.onDidChangeWorkspaceFolders(schedule),
       // The watcher sees run.json; live news (an epoch's best metric, a start) come from the controller.
       runs.onDidChangeState(({ state }) => {
@@ -145,7 +153,11 @@ export class RunsView extends Owner implements vscode.TreeDataProvider<RunsNode>
   }
 
   private async load(): Promise<RunsNode[]> {
-    const files = await vscode.workspace.findFiles(RUN_JSON_GLOB, '**/node_modules/**');
+    const [files, sweepFiles] = await Promise.all([
+      vscode.workspace.findFiles(RUN_JSON_GLOB, '**/node_modules/**'),
+      vscode.workspace.findFiles(SWEEP_JSON_GLOB, '**/node_modules/**'),
+    ]);
+    const sweepEntries = await readSweepEntries(sweepFiles);
     const entries = await Promise.all(
       files.map(async (file): Promise<RunEntry | undefined> => {
         const runDir = path.dirname(file.fsPath);
@@ -158,29 +170,47 @@ export class RunsView extends Owner implements vscode.TreeDataProvider<RunsNode>
     );
     // A `running` run whose trainer is dead (pid gone, heartbeat stale) is marked failed on disk first.
     const found = await markDeadRuns(
-      entries.filter((e): e is RunEntry => e !== undefined),
+      [...entries.filter((e): e is RunEntry => e !== undefined), ...sweepEntries.flatMap((s) => s.trials.map((t) => t.entry))],
       {
         skip: (entry) => this.isOwnRun(entry),
       },
     );
     const live = new Set(found.map((e) => e.runDir));
     for (const key of this.bestCache.keys()) if (!live.has(key)) this.bestCache.delete(key);
-    const groups = groupRuns(found);
+    const trialDirs = new Map(sweepEntries.flatMap((s) => s.trials.map((t) => [t.entry.runDir, t.trial] as const)));
+    const runNode = async (modelFile: string, entry: RunEntry): Promise<RunNode> => {
+      const trial = trialDirs.get(entry.runDir);
+      return {
+        kind: 'run',
+        modelFile,
+        runDir: entry.runDir,
+        run: entry.run,
+        status: this.statusOf(modelFile, entry),
+        best: await this.best(entry.runDir),
+        ...(trial ? { trial } : {}),
+        ...(entry.run.crossValidation ? { folds: await this.folds(modelFile, entry) } : {}),
+      };
+    };
+    const byDir = new Map(found.map((e) => [e.runDir, e]));
+    const sweeps = await Promise.all(
+      sweepEntries.map(async (s): Promise<SweepNode> => ({
+        kind: 'sweep',
+        modelFile: s.sweep.modelFile,
+        dir: s.dir,
+        sweep: s.sweep,
+        status: sweepStatus(s, this.sweeps.state(s.dir)),
+        trials: await Promise.all(s.trials.map((t) => runNode(s.sweep.modelFile, byDir.get(t.entry.runDir) ?? t.entry))),
+      })),
+    );
+    // Trials are listed under their sweep, not beside the file's runs.
+    const groups = groupRuns(found.filter((e) => !trialDirs.has(e.runDir)));
+    const modelFiles = [...new Set([...groups.map((g) => g.modelFile), ...sweeps.map((s) => s.modelFile)])].sort();
     return Promise.all(
-      groups.map(async (group) => ({
+      modelFiles.map(async (modelFile) => ({
         kind: 'model' as const,
-        modelFile: group.modelFile,
-        runs: await Promise.all(
-          group.runs.map(async (entry): Promise<RunNode> => ({
-            kind: 'run',
-            modelFile: group.modelFile,
-            runDir: entry.runDir,
-            run: entry.run,
-            status: this.statusOf(group.modelFile, entry),
-            best: await this.best(entry.runDir),
-            ...(entry.run.crossValidation ? { folds: await this.folds(group.modelFile, entry) } : {}),
-          })),
-        ),
+        modelFile,
+        runs: await Promise.all((groups.find((g) => g.modelFile === modelFile)?.runs ?? []).map((entry) => runNode(modelFile, entry))),
+        sweeps: sweeps.filter((s) => s.modelFile === modelFile).sort((a, b) => b.sweep.startedAt.localeCompare(a.sweep.startedAt)),
       })),
     );
   }
@@ -262,17 +292,21 @@ export class RunsView extends Owner implements vscode.TreeDataProvider<RunsNode>
 
   getChildren(node?: RunsNode): RunsNode[] {
     if (!node) return this.models;
-    return node.kind === 'model' ? [...node.runs] : [...(node.folds ?? [])];
+    if (node.kind === 'model') return [...node.sweeps, ...node.runs];
+    return node.kind === 'sweep' ? [...node.trials] : [...(node.folds ?? [])];
   }
 
   getParent(node: RunsNode): RunsNode | undefined {
     if (node.kind === 'model') return undefined;
-    if (node.fold !== undefined) return this.allRuns().find((run) => run.folds?.some((fold) => fold.runDir === node.runDir));
-    return this.models.find((m) => m.kind === 'model' && m.modelFile === node.modelFile);
+    if (node.kind === 'run' && node.fold !== undefined)
+      return this.allRuns().find((run) => run.folds?.some((fold) => fold.runDir === node.runDir));
+    const model = this.models.find((m) => m.kind === 'model' && m.modelFile === node.modelFile);
+    if (node.kind === 'run' && node.trial && model?.kind === 'model') return model.sweeps.find((s) => s.trials.includes(node));
+    return model;
   }
 
   getTreeItem(node: RunsNode): vscode.TreeItem {
-    return node.kind === 'model' ? modelItem(node) : runItem(node, Date.now());
+    return node.kind === 'model' ? modelItem(node) : node.kind === 'sweep' ? sweepItem(node) : runItem(node, Date.now());
   }
 
   /** Selected runs are drawn in their model file's training panel; panels of other files drop theirs. */
@@ -304,65 +338,4 @@ function processAlive(pid: number): boolean {
     // EPERM: alive, but someone else's.
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
-}
-
-function modelItem(node: Extract<RunsNode, { kind: 'model' }>): vscode.TreeItem {
-  const uri = vscode.Uri.file(node.modelFile);
-  const item = new vscode.TreeItem(uri, vscode.TreeItemCollapsibleState.Expanded);
-  item.id = `model:${node.modelFile}`;
-  item.label = path.basename(node.modelFile);
-  const folder = vscode.workspace.asRelativePath(path.dirname(node.modelFile), true);
-  item.description = `${node.runs.length} run${node.runs.length === 1 ? '' : 's'}${folder && folder !== path.dirname(node.modelFile) ? ` · ${folder}` : ''}`;
-  item.iconPath = vscode.ThemeIcon.File;
-  item.contextValue = 'modelFile';
-  item.tooltip = node.modelFile;
-  return item;
-}
-
-const STATUS_ICONS: Record<RunNode['status'], vscode.ThemeIcon> = {
-  running: new vscode.ThemeIcon('sync~spin', new vscode.ThemeColor('charts.blue')),
-  completed: new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed')),
-  stopped: new vscode.ThemeIcon('debug-stop', new vscode.ThemeColor('testing.iconSkipped')),
-  failed: new vscode.ThemeIcon('error', new vscode.ThemeColor('testing.iconFailed')),
-  interrupted: new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground')),
-};
-
-function runItem(node: RunNode, now: number): vscode.TreeItem {
-  const { run } = node;
-  const label = node.fold === undefined ? runLabel(run, now) : `fold ${node.fold}`;
-  const item = new vscode.TreeItem(label, node.folds ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
-  item.id = `run:${node.runDir}`;
-  item.description = run.crossValidation ? describeCrossValidation(run, now) : describeRunLine(run, node.best, now);
-  item.iconPath = STATUS_ICONS[node.status];
-  // `run.completed`, `run.running`, …: menus hide Delete for a running run. A cross-validated run
-  // (`run.<status>.folds`) has no model to evaluate; a fold (`fold.<status>`) is deleted and resumed with its run.
-  item.contextValue = node.fold !== undefined ? `fold.${node.status}` : `run.${node.status}${node.folds ? '.folds' : ''}`;
-  item.resourceUri = vscode.Uri.file(node.runDir);
-  item.accessibilityInformation = {
-    label: `Run ${label} of ${path.basename(node.modelFile)}, ${node.status}, ${item.description}`,
-  };
-
-  const tip = new vscode.MarkdownString(undefined, true);
-  tip.appendMarkdown(`**${escape(run.id)}** — $(${STATUS_ICONS[node.status].id}) ${node.status}\n\n`);
-  const rows: [string, string][] = [['started', new Date(run.startedAt).toLocaleString()]];
-  const duration = runDuration(run, now);
-  if (duration !== undefined) rows.push(['duration', formatDuration(duration / 1000)]);
-  rows.push(['epochs', String(run.epochs)], ['backend', run.backend]);
-  for (const skip of run.backendSkipped) rows.push([`skipped ${skip.backend}`, skip.reason]);
-  if (node.best) rows.push([`best ${node.best.name}`, `${formatMetric(node.best.name, node.best.value)} (epoch ${node.best.epoch})`]);
-  for (const [name, value] of Object.entries(run.test ?? {})) rows.push([`test ${name}`, formatMetric(name, value)]);
-  const { mean, std } = run.crossValidation ?? {};
-  for (const [name, value] of Object.entries(mean ?? {}))
-    rows.push([name, `${formatMetric(name, value)} ± ${formatMetric(name, std?.[name] ?? 0)}`]);
-  if (run.error) rows.push(['error', run.error.message]);
-  if (node.status === 'interrupted')
-    rows.push(['note', 'run.json says running, but no trainer process is: the window was closed or the trainer killed']);
-  for (const [term, value] of rows) tip.appendMarkdown(`${escape(term)}: ${escape(value)}  \n`);
-  item.tooltip = tip;
-  return item;
-}
-
-/** Text from run folders (error messages, reasons) shown as Markdown: escaped so it cannot run commands or inject links. */
-function escape(text: string): string {
-  return text.replace(/[\\`*_{}[\]()#+\-.!|<>$]/g, '\\$&');
 }

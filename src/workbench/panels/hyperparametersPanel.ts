@@ -34,6 +34,12 @@ class HyperparametersPanel extends PanelController<HostToHyperparameters, Hyperp
   private form: HyperparameterForm | undefined;
   /** When the latest edit from the form was asked for: the document change it causes is timed from it. */
   private editRequestedAt: number | undefined;
+  /**
+   * Edits one after another: each is computed from the text the previous one
+   * left (two quick changes, a field left by clicking a search toggle,
+   * would otherwise both be computed from the same text).
+   */
+  private edits: Promise<void> = Promise.resolve();
 
   constructor(
     panel: vscode.WebviewPanel,
@@ -67,7 +73,16 @@ class HyperparametersPanel extends PanelController<HostToHyperparameters, Hyperp
     return document.uri.toString() === this.modelUri.toString();
   }
 
-  protected async onMessage(msg: HyperparametersToHost): Promise<void> {
+  protected onMessage(msg: HyperparametersToHost): Promise<void> {
+    if (msg.type === 'ready' || msg.type === 'reveal' || msg.type === 'train' || msg.type === 'runSweep' || msg.type === 'revert') {
+      return this.handle(msg);
+    }
+    const next = this.edits.then(() => this.handle(msg));
+    this.edits = next.catch(() => undefined);
+    return next;
+  }
+
+  private async handle(msg: HyperparametersToHost): Promise<void> {
     switch (msg.type) {
       case 'ready':
         // Also sent again when a hidden webview is rebuilt.
@@ -75,6 +90,9 @@ class HyperparametersPanel extends PanelController<HostToHyperparameters, Hyperp
         return;
       case 'change':
         await this.change(msg.fieldId, msg.path, msg.input);
+        return;
+      case 'search':
+        await this.search(msg.path, msg.entry);
         return;
       case 'addLayer': {
         const { newLayer } = await modelFileCode();
@@ -100,6 +118,9 @@ class HyperparametersPanel extends PanelController<HostToHyperparameters, Hyperp
       }
       case 'train':
         await this.train();
+        return;
+      case 'runSweep':
+        await vscode.commands.executeCommand(Command.RunSweep, this.modelUri);
         return;
       case 'revert':
         await this.revert();
@@ -130,6 +151,24 @@ class HyperparametersPanel extends PanelController<HostToHyperparameters, Hyperp
     const { fieldEdit, parseModelFile } = await modelFileCode();
     const document = await vscode.workspace.openTextDocument(this.modelUri);
     await this.edit(fieldEdit(parseModelFile(this.modelUri.fsPath, document.getText()).value, field.path, parsed.value));
+  }
+
+  /** A search toggle or its range changed: one edit of the `search` block (made with defaults when absent). */
+  private async search(path: JsonPath, entry: unknown): Promise<void> {
+    const { isSearchParameter, parseModelFile, searchEdit } = await modelFileCode();
+    const field = this.findField(path.join('.'), path);
+    if (field?.search === undefined) return; // a field of a form the document has left behind
+    if (entry !== null && !isSearchParameter(entry)) {
+      await this.post({
+        type: 'inputError',
+        fieldId: field.id,
+        message: 'the search needs a minimum and a maximum, or at least one value',
+      });
+      return;
+    }
+    const document = await vscode.workspace.openTextDocument(this.modelUri);
+    const edit = searchEdit(parseModelFile(this.modelUri.fsPath, document.getText()).value, field.search.key, entry ?? undefined);
+    if (edit !== undefined) await this.edit(edit);
   }
 
   /** One WorkspaceEdit on the document (not the file on disk): one undo step in the editor. */

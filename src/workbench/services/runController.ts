@@ -67,7 +67,7 @@ export interface StartOptions {
 }
 
 /** modelStudio.trainer.maxMemoryMB; 0 or unset: Node's default heap, no check. */
-function maxMemoryMB(): number | undefined {
+export function maxMemoryMB(): number | undefined {
   const value = vscode.workspace.getConfiguration('modelStudio.trainer').get<number>('maxMemoryMB');
   return typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : undefined;
 }

@@ -1,6 +1,10 @@
 /** Command ids; the values match `contributes.commands` in package.json exactly. */
 export const enum Command {
   Train = 'modelStudio.train',
+  RunSweep = 'modelStudio.runSweep',
+  StopSweep = 'modelStudio.stopSweep',
+  ResumeSweep = 'modelStudio.resumeSweep',
+  ShowSweep = 'modelStudio.showSweep',
   Stop = 'modelStudio.stop',
   ResumeRun = 'modelStudio.resumeRun',
   OpenRunFolder = 'modelStudio.openRunFolder',
