@@ -2,7 +2,7 @@ import { isObject } from '../protocol/primitiveGuards';
 import { ROOT, stepFor, type Schema } from './formControls';
 import type { FieldControl } from './formModel';
 import type { JsonPath, JsonValue } from './jsonTypes';
-import { LAYER_TYPES, NOT_IN_A_LAYER_LIST } from './layerTypes';
+import { INITIALIZERS, LAYER_TYPES, NOT_IN_A_LAYER_LIST } from './layerTypes';
 
 export type Obj = Record<string, unknown>;
 
@@ -56,24 +56,12 @@ const LAYER_SETTINGS: Readonly<Record<string, readonly string[]>> = {
   flatten: [],
 };
 
-const INITIALIZERS = [
-  'glorotUniform',
-  'glorotNormal',
-  'heNormal',
-  'heUniform',
-  'leCunNormal',
-  'leCunUniform',
-  'orthogonal',
-  'randomNormal',
-  'randomUniform',
-  'truncatedNormal',
-  'varianceScaling',
-  'zeros',
-  'ones',
-];
 const FRACTION = (description: string): Schema => ({ description, type: 'number', minimum: 0, exclusiveMaximum: 1 });
 
 /** Layer keys the schema does not describe but the form offers. */
+/** What the form offers: `constant` needs a value and `identity` a square kernel, so neither works as a bare name. */
+const FORM_INITIALIZERS = INITIALIZERS.filter((name) => name !== 'constant' && name !== 'identity');
+
 const EXTRA_LAYER_KEYS: Readonly<Record<string, Schema>> = {
   recurrentRegularizer: { $ref: '#/definitions/regularizer' },
   dropout: FRACTION('Fraction of the inputs dropped during training (recurrent layers).'),
@@ -87,14 +75,14 @@ const EXTRA_LAYER_KEYS: Readonly<Record<string, Schema>> = {
   alpha: { description: 'Slope (leakyReLU) or scale (elu) of the negative part.', type: 'number' },
   stddev: { description: 'Standard deviation of the noise added during training.', type: 'number', minimum: 0 },
   depthMultiplier: { description: 'Output channels per input channel of the depthwise step.', type: 'integer', minimum: 1 },
-  recurrentInitializer: { anyOf: [{ enum: INITIALIZERS }, { type: 'string' }] },
+  recurrentInitializer: { anyOf: [{ enum: FORM_INITIALIZERS }, { type: 'string' }] },
 };
 
 export const LAYER_PROPERTIES = (ROOT.definitions.layer.properties ?? {}) as Readonly<Record<string, Schema>>;
 
 export function layerKeySchema(key: string): Schema | undefined {
   if (key === 'kernelInitializer' || key === 'biasInitializer') {
-    return { description: LAYER_PROPERTIES[key]?.description, anyOf: [{ enum: INITIALIZERS }, { type: 'string' }] };
+    return { description: LAYER_PROPERTIES[key]?.description, anyOf: [{ enum: FORM_INITIALIZERS }, { type: 'string' }] };
   }
   return LAYER_PROPERTIES[key] ?? EXTRA_LAYER_KEYS[key];
 }

@@ -127,3 +127,22 @@ export const KEEPS_LAST_AXIS: ReadonlySet<string> = new Set([
   'spatialDropout1d',
   'thresholdedReLU',
 ]);
+
+/** The initializer names TF.js takes as strings (tf.initializers' identifiers). */
+export const INITIALIZERS: readonly string[] = [
+  'constant',
+  'glorotNormal',
+  'glorotUniform',
+  'heNormal',
+  'heUniform',
+  'identity',
+  'leCunNormal',
+  'leCunUniform',
+  'ones',
+  'orthogonal',
+  'randomNormal',
+  'randomUniform',
+  'truncatedNormal',
+  'varianceScaling',
+  'zeros',
+];

@@ -1,23 +1,5 @@
 import { didYouMean } from '../data/suggest';
-
-/** The initializer names TF.js takes as strings (tf.initializers' identifiers). */
-const INITIALIZERS = [
-  'constant',
-  'glorotNormal',
-  'glorotUniform',
-  'heNormal',
-  'heUniform',
-  'identity',
-  'leCunNormal',
-  'leCunUniform',
-  'ones',
-  'orthogonal',
-  'randomNormal',
-  'randomUniform',
-  'truncatedNormal',
-  'varianceScaling',
-  'zeros',
-];
+import { INITIALIZERS } from '../modelFile/layerTypes';
 
 function shapeText(shape: readonly (number | null)[]): string {
   return `[${shape.map((d) => d ?? 'any').join(', ')}]`;
