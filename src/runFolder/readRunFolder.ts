@@ -69,30 +69,27 @@ export interface RunEntry {
   readonly run: RunInfo;
 }
 
-/** The runs under `runsDir`, newest first; folders without a readable run.json are left out. */
-export async function listRuns(runsDir: string): Promise<RunEntry[]> {
+/**
+ * What `read` makes of each folder under `parent`; folders it cannot read
+ * (being created, or of another kind) are left out, and a missing `parent`
+ * has none. Run folders and sweep folders are listed this way.
+ */
+export async function readChildFolders<T>(parent: string, read: (dir: string) => Promise<T>): Promise<T[]> {
   let names: string[];
   try {
-    names = await fs.readdir(runsDir);
+    names = await fs.readdir(parent);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-      return [];
-    }
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw error;
   }
-  const entries = await Promise.all(
-    names.map(async (name): Promise<RunEntry | undefined> => {
-      const runDir = path.join(runsDir, name);
-      try {
-        return { runDir, run: await readRun(runDir) };
-      } catch {
-        return undefined; // being created, or not a run folder
-      }
-    }),
-  );
-  return entries
-    .filter((entry): entry is RunEntry => entry !== undefined)
-    .sort((a, b) => b.run.startedAt.localeCompare(a.run.startedAt) || b.run.id.localeCompare(a.run.id));
+  const entries = await Promise.all(names.map((name) => read(path.join(parent, name)).catch(() => undefined)));
+  return entries.filter((entry): entry is Awaited<T> => entry !== undefined);
+}
+
+/** The runs under `runsDir`, newest first; folders without a readable run.json are left out. */
+export async function listRuns(runsDir: string): Promise<RunEntry[]> {
+  const entries = await readChildFolders(runsDir, async (runDir): Promise<RunEntry> => ({ runDir, run: await readRun(runDir) }));
+  return entries.sort((a, b) => b.run.startedAt.localeCompare(a.run.startedAt) || b.run.id.localeCompare(a.run.id));
 }
 
 /**

@@ -5,6 +5,7 @@ import type { SweepInfo, TrialInfo } from '../protocol/sweepTypes';
 import { writeJsonAtomic } from '../runFolder/atomicFile';
 import { processAlive, STALE_AFTER_MS } from '../runFolder/deadRuns';
 import { createTimestampedDir } from '../runFolder/folderName';
+import { readChildFolders } from '../runFolder/readRunFolder';
 
 /**
  * A sweep's folder (docs/architecture.md "Sweeps"):
@@ -49,26 +50,8 @@ export interface SweepEntry {
 
 /** The sweeps under `sweepsDir`, newest first; folders without a readable sweep.json are left out. */
 export async function listSweeps(sweepsDir: string): Promise<SweepEntry[]> {
-  let names: string[];
-  try {
-    names = await fs.readdir(sweepsDir);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
-  const entries = await Promise.all(
-    names.map(async (name): Promise<SweepEntry | undefined> => {
-      const dir = path.join(sweepsDir, name);
-      try {
-        return { dir, sweep: await readSweep(dir) };
-      } catch {
-        return undefined; // being created, or not a sweep folder
-      }
-    }),
-  );
-  return entries
-    .filter((entry): entry is SweepEntry => entry !== undefined)
-    .sort((a, b) => b.sweep.startedAt.localeCompare(a.sweep.startedAt) || b.sweep.id.localeCompare(a.sweep.id));
+  const entries = await readChildFolders(sweepsDir, async (dir): Promise<SweepEntry> => ({ dir, sweep: await readSweep(dir) }));
+  return entries.sort((a, b) => b.sweep.startedAt.localeCompare(a.sweep.startedAt) || b.sweep.id.localeCompare(a.sweep.id));
 }
 
 /** The trial's value of the sweep's metric, when it has one. */
