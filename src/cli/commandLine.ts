@@ -250,11 +250,7 @@ export function parseCommandLine(args: readonly string[]): { command: Command; o
     );
   }
 
-  let epochs: number | undefined;
-  if (values.epochs !== undefined) {
-    epochs = Number(values.epochs);
-    if (!Number.isInteger(epochs) || epochs < 1) throw new UsageError(`--epochs must be a positive whole number, got "${values.epochs}"`);
-  }
+  const epochs = countOption('epochs', values.epochs);
   const backend = backendOption(values.backend);
   const trials = countOption('trials', values.trials);
   const parallel = countOption('parallel', values.parallel);
