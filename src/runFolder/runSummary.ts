@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { LEARNING_RATE_KEY, type MetricRecord, type RunInfo } from '../protocol/runTypes';
 import { formatDuration } from './progress';
 import type { RunEntry } from './readRunFolder';
+import { monitorMode } from '../modelFile/metricMode';
 
 /**
  * What the Runs view shows about runs, computed from run folders alone
@@ -46,11 +47,9 @@ function newestFirst(a: RunEntry, b: RunEntry): number {
   return b.run.startedAt.localeCompare(a.run.startedAt) || b.run.id.localeCompare(a.run.id);
 }
 
-/** Metrics where more is better; every other metric (losses, errors) is better lower. */
-const HIGHER_IS_BETTER = /(acc|accuracy|precision|recall|auc|f1|r2)$/i;
-
+/** More is better (accuracy, precision, recall, AUC); losses and errors are better lower: the trainer's rule. */
 export function higherIsBetter(metric: string): boolean {
-  return HIGHER_IS_BETTER.test(metric);
+  return monitorMode(metric) === 'max';
 }
 
 /** The best value a run reached of one metric, and when. */
