@@ -21,14 +21,15 @@ const TFJS = {
  * runFolder; trainer and host beside each other; workbench; cli.
  */
 const LAYERS = [
-  { folder: 'src/protocol', above: ['sweep', 'data', 'modelFile', 'runFolder', 'trainer', 'host', 'workbench', 'cli'] },
-  { folder: 'src/data', above: ['sweep', 'modelFile', 'runFolder', 'trainer', 'host', 'workbench', 'cli'] },
-  { folder: 'src/modelFile', above: ['sweep', 'runFolder', 'trainer', 'host', 'workbench', 'cli'] },
-  { folder: 'src/runFolder', above: ['sweep', 'trainer', 'host', 'workbench', 'cli'] },
-  { folder: 'src/trainer', above: ['host', 'sweep', 'workbench', 'cli'] },
-  { folder: 'src/host', above: ['trainer', 'sweep', 'workbench', 'cli'] },
+  { folder: 'src/protocol', above: ['slurm', 'sweep', 'data', 'modelFile', 'runFolder', 'trainer', 'host', 'workbench', 'cli'] },
+  { folder: 'src/data', above: ['slurm', 'sweep', 'modelFile', 'runFolder', 'trainer', 'host', 'workbench', 'cli'] },
+  { folder: 'src/modelFile', above: ['slurm', 'sweep', 'runFolder', 'trainer', 'host', 'workbench', 'cli'] },
+  { folder: 'src/runFolder', above: ['slurm', 'sweep', 'trainer', 'host', 'workbench', 'cli'] },
+  { folder: 'src/trainer', above: ['host', 'sweep', 'slurm', 'workbench', 'cli'] },
+  { folder: 'src/host', above: ['trainer', 'sweep', 'slurm', 'workbench', 'cli'] },
   // Sweeps start trainers through host/: above it, below the workbench and the CLI.
-  { folder: 'src/sweep', above: ['trainer', 'workbench', 'cli'] },
+  { folder: 'src/sweep', above: ['trainer', 'slurm', 'workbench', 'cli'] },
+  { folder: 'src/slurm', above: ['trainer', 'workbench', 'cli'] },
   // Inside the workbench: shared ← services ← panels ← features.
   { folder: 'src/workbench/shared', above: ['trainer', 'cli', 'services', 'panels', 'features'] },
   { folder: 'src/workbench/services', above: ['trainer', 'cli', 'panels', 'features'] },

@@ -20,6 +20,9 @@ export const USAGE = `Usage:
   model-studio export   <model-file|run-dir> --out DIR [--backend B] [--json]
   model-studio sweep    <model-file> [--trials N] [--parallel K] [--backend B] [--json]
   model-studio sweep    --resume <sweep-dir> [--parallel K] [--backend B] [--json]
+  model-studio train    <model-file> --on slurm [--partition P] [--time T] [--gpus N] [--epochs N] [--backend B] [--wait] [--json]
+  model-studio train    --resume <run-dir> --on slurm [--partition P] [--time T] [--gpus N] [--wait] [--json]
+  model-studio sweep    <model-file> --on slurm [--partition P] [--time T] [--gpus N] [--trials N] [--parallel K] [--wait] [--json]
 
   --epochs N    train for N epochs instead of training.epochs
   --resume DIR  train: continue the stopped run in DIR from its last checkpoint to its planned epochs,
@@ -34,6 +37,12 @@ export const USAGE = `Usage:
   --input FILE  the examples to predict (CSV / JSON / JSON Lines with the feature columns, or IDX images)
   --trials N    sweep: run N trials instead of search.trials
   --parallel K  sweep: K trainer processes at once instead of search.parallel (default: the cores, within free memory)
+  --on slurm    submit to the Slurm cluster with sbatch instead of training here (a sweep: one job array, at most K
+                tasks at once); other settings come from modelStudio.slurm.* in the workspace's .vscode/settings.json
+  --partition P, --time T, --gpus N
+                Slurm partition, time limit (e.g. 02:00:00) and GPUs per job (--gres=gpu:N), over the settings
+  --wait        follow the job(s) to their end (live epochs, Slurm's reasons) and end as a local run or sweep does;
+                without it, print the job id and run folder(s) and exit
   --json        one JSON object per line on stdout; the last is {"type":"result",...}
 
 Exit status: 0 success, 1 training or data error, 2 bad usage, 130 training stopped with Ctrl+C.`;
@@ -67,6 +76,18 @@ export interface Options {
   /** sweep: trials and trainer processes at once, instead of the search block's. */
   readonly trials?: number;
   readonly parallel?: number;
+  /** --on slurm: submit instead of training here, with these settings over the workspace's. */
+  readonly slurm?: SlurmFlags;
+  /** --on slurm --wait: follow the jobs to their end. */
+  readonly wait?: boolean;
+  /** train --job <run-dir>: what a Slurm job runs: train the run folder prepared at submission (its job.json). */
+  readonly job?: string;
+}
+
+export interface SlurmFlags {
+  readonly partition?: string;
+  readonly time?: string;
+  readonly gpus?: number;
 }
 
 /** The workspace is the working directory when the model file is inside it, else the model file's folder. */
@@ -188,6 +209,12 @@ export function parseCommandLine(args: readonly string[]): { command: Command; o
         resume: { type: 'string' },
         trials: { type: 'string' },
         parallel: { type: 'string' },
+        on: { type: 'string' },
+        partition: { type: 'string' },
+        time: { type: 'string' },
+        gpus: { type: 'string' },
+        wait: { type: 'boolean', default: false },
+        job: { type: 'string' },
         json: { type: 'boolean', default: false },
       },
     });
@@ -202,8 +229,16 @@ export function parseCommandLine(args: readonly string[]): { command: Command; o
   if (!isCommand(command)) {
     throw new UsageError(`unknown command "${command}"`);
   }
-  if (values.resume !== undefined && command === 'sweep') return parseSweepResume(file ?? extra[0], values);
-  if (values.resume !== undefined) return parseResume(command, file ?? extra[0], values);
+  const slurm = slurmFlags(command, values);
+  if (values.job !== undefined) return parseJob(command, file ?? extra[0], values);
+  if (values.resume !== undefined && command === 'sweep') {
+    if (slurm) throw new UsageError('sweep --resume continues a sweep on this machine: --on slurm is not an option of it');
+    return parseSweepResume(file ?? extra[0], values);
+  }
+  if (values.resume !== undefined) {
+    const resume = parseResume(command, file ?? extra[0], values);
+    return slurm ? { ...resume, options: { ...resume.options, slurm, wait: values.wait === true } } : resume;
+  }
   if (file === undefined) {
     throw new UsageError(
       `${command} needs ${command === 'predict' ? 'a run folder' : command === 'evaluate' || command === 'export' ? 'a model file or a run folder' : 'a model file'}`,
@@ -267,6 +302,46 @@ export function parseCommandLine(args: readonly string[]): { command: Command; o
       ...(values.out === undefined ? {} : { out: path.resolve(values.out) }),
       ...(values.data === undefined ? {} : { data: path.resolve(values.data) }),
       ...(values.input === undefined ? {} : { input: path.resolve(values.input) }),
+      ...(slurm ? { slurm, wait: values.wait === true } : {}),
     },
   };
+}
+
+/** `--on slurm` and its flags, checked: undefined for a run on this machine. */
+function slurmFlags(
+  command: Command,
+  values: { on?: string; partition?: string; time?: string; gpus?: string; wait?: boolean },
+): SlurmFlags | undefined {
+  if (values.on !== undefined && values.on !== 'slurm' && values.on !== 'local') {
+    throw new UsageError(`--on must be slurm or local, got "${values.on}"`);
+  }
+  const onSlurm = values.on === 'slurm';
+  const flag = (['partition', 'time', 'gpus', 'wait'] as const).find((name) => values[name] !== undefined && values[name] !== false);
+  if (!onSlurm) {
+    if (flag) throw new UsageError(`--${flag} is an option of --on slurm only`);
+    return undefined;
+  }
+  if (command !== 'train' && command !== 'sweep') throw new UsageError('--on slurm is an option of train and sweep only');
+  let gpus: number | undefined;
+  if (values.gpus !== undefined) {
+    gpus = Number(values.gpus);
+    if (!Number.isInteger(gpus) || gpus < 0) throw new UsageError(`--gpus must be a whole number, got "${values.gpus}"`);
+  }
+  return {
+    ...(values.partition === undefined ? {} : { partition: values.partition }),
+    ...(values.time === undefined ? {} : { time: values.time }),
+    ...(gpus === undefined ? {} : { gpus }),
+  };
+}
+
+/** `train --job <run-dir>`: the run folder a Slurm job trains, prepared by `--on slurm`. */
+function parseJob(
+  command: Command,
+  positional: string | undefined,
+  values: { job?: string; json?: boolean },
+): { command: Command; options: Options } {
+  if (command !== 'train') throw new UsageError('--job is an option of train only');
+  if (positional !== undefined) throw new UsageError(`train --job takes the run folder only, not "${positional}"`);
+  const runDir = path.resolve(values.job ?? '');
+  return { command, options: { modelFile: '', workspaceRoot: runDir, json: values.json === true, job: runDir } };
 }

@@ -12,37 +12,52 @@ import { json, stderr } from './output';
 // `model-studio train`: the trainer's code in this process, with progress on the terminal.
 
 export async function trainCommand(options: Options): Promise<number> {
+  if (options.slurm) return (await import('./clusterCommands')).submitTrainCommand(options, options.slurm);
+  if (options.job) return (await import('./clusterCommands')).jobCommand(options, options.job);
+  return trainHere(
+    {
+      modelFile: options.modelFile,
+      workspaceRoot: options.workspaceRoot,
+      runsDir: options.resume === undefined ? (options.out ?? runsDirFor(options.modelFile)) : path.dirname(options.resume),
+      ...(options.resume === undefined ? {} : { resumeRunDir: options.resume }),
+      ...(options.epochs === undefined ? {} : { epochs: options.epochs }),
+      ...(options.backend === undefined ? {} : { backend: options.backend }),
+    },
+    options,
+  );
+}
+
+/**
+ * Trains `request` in this process. The first Ctrl+C or SIGTERM (Stop of a
+ * Slurm job, its time limit) stops after the batch with the model and a
+ * checkpoint saved; a second quits at once. `onError`: the message when
+ * nothing could start.
+ */
+export async function trainHere(request: TrainRequest, options: Options, onError?: (message: string) => Promise<void>): Promise<number> {
   const { train } = await import('../trainer/train');
-  const request: TrainRequest = {
-    modelFile: options.modelFile,
-    workspaceRoot: options.workspaceRoot,
-    runsDir: options.resume === undefined ? (options.out ?? runsDirFor(options.modelFile)) : path.dirname(options.resume),
-    ...(options.resume === undefined ? {} : { resumeRunDir: options.resume }),
-    ...(options.epochs === undefined ? {} : { epochs: options.epochs }),
-    ...(options.backend === undefined ? {} : { backend: options.backend }),
-  };
   const stop = new AbortController();
   const records: MetricRecord[] = [];
   /** The runs started and not ended: one, or a cross-validated run and its fold. */
   const open = new Map<string, RunInfo>();
   const reporter = options.json ? undefined : new ProgressReporter();
 
-  const onInterrupt = (): void => {
+  const onInterrupt = (signal: NodeJS.Signals): void => {
     if (!stop.signal.aborted) {
       stop.abort();
-      reporter?.note('stopping after this batch (Ctrl+C again to quit at once)');
+      reporter?.note(`stopping after this batch (${signal === 'SIGTERM' ? 'SIGTERM' : 'Ctrl+C'} again to quit at once)`);
       return;
     }
     // Nothing asynchronous runs after this: leave run.json saying what happened.
     for (const [runDir, started] of open) {
       writeJsonAtomicSync(
         path.join(runDir, RUN_FILES.run),
-        failedRun(started, 'stopped with a second Ctrl+C', records[records.length - 1]),
+        failedRun(started, `stopped with a second ${signal === 'SIGTERM' ? 'SIGTERM' : 'Ctrl+C'}`, records[records.length - 1]),
       );
     }
     process.exit(EXIT_INTERRUPTED);
   };
   process.on('SIGINT', onInterrupt);
+  process.on('SIGTERM', onInterrupt);
 
   try {
     const outcome = await train(
@@ -62,6 +77,7 @@ export async function trainCommand(options: Options): Promise<number> {
     );
 
     if (outcome.type === 'error') {
+      await onError?.(outcome.message);
       if (options.json) json({ type: 'result', status: 'error', message: outcome.message });
       else stderr(`error: ${outcome.message}`);
       return EXIT_ERROR;
@@ -89,5 +105,6 @@ export async function trainCommand(options: Options): Promise<number> {
     }
   } finally {
     process.off('SIGINT', onInterrupt);
+    process.off('SIGTERM', onInterrupt);
   }
 }

@@ -35,7 +35,19 @@ export function isTrainRequest(x: unknown): x is TrainRequest {
     (x.crossValidation === undefined || x.crossValidation === false) &&
     isOptional(x.backend, isBackendChoice) &&
     isOptional(x.resumeRunDir, isString) &&
+    isOptional(x.runDir, isString) &&
+    isOptional(x.executor, isSlurmExecutor) &&
     isOptional(x.maxMemoryMB, isPositiveInteger)
+  );
+}
+
+export function isSlurmExecutor(x: unknown): boolean {
+  return (
+    isObject(x) &&
+    x.type === 'slurm' &&
+    isString(x.jobId) &&
+    isOptional(x.arrayTaskId, (n) => Number.isInteger(n) && (n as number) >= 0) &&
+    isOptional(x.node, isString)
   );
 }
 
@@ -74,7 +86,8 @@ export function isRunInfo(x: unknown): x is RunInfo {
         cv.folds.every(isMetricValues) &&
         isOptional(cv.mean, isMetricValues) &&
         isOptional(cv.std, isMetricValues),
-    )
+    ) &&
+    isOptional(x.executor, isSlurmExecutor)
   );
 }
 

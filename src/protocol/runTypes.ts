@@ -1,3 +1,5 @@
+import type { SlurmExecutor } from './slurmTypes';
+
 /**
  * What a run folder holds (docs/architecture.md "The run folder"; fixed): `run.json` is a RunInfo,
  * each line of `metrics.jsonl` a MetricRecord. JSON-safe data only.
@@ -69,6 +71,8 @@ export interface RunInfo {
    * ordinary run folder in `folds/<n>/` (docs/architecture.md "The run folder").
    */
   readonly crossValidation?: CrossValidationInfo;
+  /** Where the run was trained when not by this machine's editor or CLI: a Slurm job. */
+  readonly executor?: SlurmExecutor;
 }
 
 /** One fold's result: its `val_` metrics at the end of training, and `test_` metrics when there is a test split. */

@@ -1,6 +1,7 @@
 import type { EvaluateRequest, Evaluation, EvaluationProgress } from './evaluationTypes';
 import type { ExportRequest, ExportResult } from './exportTypes';
 import type { BackendChoice, BackendName, BackendSkip, MetricRecord, RunInfo } from './runTypes';
+import type { SlurmExecutor } from './slurmTypes';
 import type { TrialParams } from './sweepTypes';
 
 /** Everything the trainer needs to start a run. Paths are absolute. */
@@ -28,6 +29,13 @@ export interface TrainRequest {
    * resolve from). `epochs` must not be given.
    */
   readonly resumeRunDir?: string;
+  /**
+   * Train into this folder, made when the run was submitted to Slurm (it
+   * holds job.json and job.sh), instead of a new one under `runsDir`.
+   */
+  readonly runDir?: string;
+  /** The Slurm job training this run, for run.json's `executor`. */
+  readonly executor?: SlurmExecutor;
   /**
    * The memory the run may use (modelStudio.trainer.maxMemoryMB): the host
    * starts the process with this V8 heap limit, and the trainer fails the

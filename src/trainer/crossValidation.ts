@@ -8,7 +8,7 @@ import { readResumable, type Resumable } from '../runFolder/resume';
 import type { LoadedBackend } from './backend';
 import type { RunPlan } from './runSetup';
 import { RunWriter } from './runWriter';
-import { trainRun, type TrainOutcome } from './trainRun';
+import { preparedFolder, trainRun, type TrainOutcome } from './trainRun';
 
 /** A cross-validated training: the run's plan, its k, and the stopped parent run it continues. */
 export interface FoldsRequest {
@@ -40,7 +40,7 @@ export async function trainFolds(foldsRequest: FoldsRequest): Promise<TrainOutco
   let parent: RunWriter;
   try {
     foldResume = resumed ? await stoppedFold(request, resumed, first) : undefined;
-    parent = resumed ? RunWriter.openParent(resumed.runDir) : await RunWriter.createParent(request.runsDir, plan.spec, new Date());
+    parent = resumed ? RunWriter.openParent(resumed.runDir) : await RunWriter.createParent(request.runsDir, plan.spec, new Date(), preparedFolder(request));
   } catch (error) {
     return { type: 'error', message: error instanceof Error ? error.message : String(error) };
   }
@@ -142,6 +142,7 @@ function parentInfo(
     epochs: plan.epochs,
     trainSamples: fold.trainSamples,
     batchesPerEpoch: fold.batchesPerEpoch,
+    ...(fold.executor ? { executor: fold.executor } : {}),
     pid: process.pid,
     crossValidation: { foldCount: folds, folds: [...results] },
   };

@@ -96,8 +96,13 @@ export class RunWriter {
   }
 
   /** The folder of a cross-validated run, parent of its folds: spec.json and run.json only. */
-  static async createParent(runsDir: string, spec: ModelSpec, startedAt: Date): Promise<RunWriter> {
-    const { id, dir } = await createTimestampedDir(runsDir, spec.name, startedAt);
+  static async createParent(
+    runsDir: string,
+    spec: ModelSpec,
+    startedAt: Date,
+    at?: { readonly dir: string; readonly id: string },
+  ): Promise<RunWriter> {
+    const { id, dir } = at ?? (await createTimestampedDir(runsDir, spec.name, startedAt));
     await writeJsonAtomic(path.join(dir, RUN_FILES.spec), spec);
     return new RunWriter(id, dir);
   }

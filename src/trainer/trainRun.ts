@@ -122,7 +122,7 @@ export async function trainRun(runRequest: RunRequest): Promise<TrainOutcome> {
         resumed = { run: resumable.run, state: await restoreCheckpoint(resumable, setup) };
         writer = RunWriter.open(resumable.runDir, resumable.run.id);
       } else {
-        writer = await RunWriter.create(request.runsDir, setup.spec, setup.data, startedAt, at);
+        writer = await RunWriter.create(request.runsDir, setup.spec, setup.data, startedAt, at ?? preparedFolder(request));
       }
     } catch (error) {
       return failed(error);
@@ -354,6 +354,11 @@ async function runTraining(run: RunContext): Promise<TrainOutcome> {
 }
 
 /** What run.json says of the run from its start to its end. */
+/** The folder a Slurm job trains into (made when it was submitted), as RunWriter's `at`. */
+export function preparedFolder(request: TrainRequest): { readonly dir: string; readonly id: string } | undefined {
+  return request.runDir === undefined ? undefined : { dir: request.runDir, id: path.basename(request.runDir) };
+}
+
 function runInfoBase({ request, setup, writer, startedAt, resumed }: RunContext, batchesPerEpoch: number): Omit<RunInfo, 'status'> {
   return {
     id: writer.id,
@@ -367,6 +372,7 @@ function runInfoBase({ request, setup, writer, startedAt, resumed }: RunContext,
     epochs: setup.epochs,
     trainSamples: setup.data.train.count,
     batchesPerEpoch,
+    ...(request.executor ? { executor: request.executor } : {}),
   };
 }
 

@@ -1,0 +1,155 @@
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import type { RunInfo } from '../protocol/runTypes';
+import { FINAL_SLURM_STATES, type SlurmJob, type SlurmState } from '../protocol/slurmTypes';
+import { writeJsonAtomic } from '../runFolder/atomicFile';
+import { readMetrics } from '../runFolder/readRunFolder';
+import { failedRun, RUN_FILES } from '../runFolder/runFiles';
+import { writeJob, type JobFolder } from './jobFolder';
+import { JOB_ERROR_PREFIX, JOB_ERRORS } from './jobScript';
+import { jobKeyText, schedulerReports, type JobKey, type SchedulerReport } from './schedulerState';
+
+/**
+ * A Slurm run's state from two witnesses: the run folder (what the trainer
+ * wrote) and the scheduler (what happened to the job). The run folder wins
+ * while the trainer speaks for itself; the scheduler explains what the
+ * trainer could not say — that the job still waits and why, or that it was
+ * killed (time limit, preemption, node failure, out of memory) — and
+ * refreshJobFolders writes that down, so a killed run ends `stopped` (with
+ * its last checkpoint, resumable) or `failed`, with Slurm's reason.
+ */
+
+export function isFinalState(state: SlurmState): boolean {
+  return FINAL_SLURM_STATES.includes(state);
+}
+
+/** What each way of ending means, for a run's error and the Runs view. */
+const ENDINGS: Partial<Record<SlurmState, { readonly label: string; readonly message: string }>> = {
+  CANCELLED: { label: 'cancelled', message: 'the Slurm job was cancelled' },
+  FAILED: { label: 'failed', message: 'the Slurm job failed' },
+  TIMEOUT: { label: 'timed out', message: 'the Slurm job reached its time limit (modelStudio.slurm.time)' },
+  PREEMPTED: { label: 'preempted', message: 'the Slurm job was preempted by a job of higher priority' },
+  NODE_FAIL: { label: 'node failed', message: 'the compute node of the Slurm job failed' },
+  OUT_OF_MEMORY: { label: 'out of memory', message: 'the Slurm job ran out of the memory it asked for (modelStudio.slurm.memory)' },
+  BOOT_FAIL: { label: 'boot failed', message: 'the compute node of the Slurm job failed to boot' },
+  DEADLINE: { label: 'deadline', message: 'the Slurm job reached its deadline' },
+  UNKNOWN: { label: 'lost', message: 'Slurm no longer knows the job' },
+};
+
+/** A word for the Runs view and the CLI: `queued (Priority)`, `running on node12`, `timed out`… */
+export function slurmStatusLabel({ job, run }: JobFolder): string {
+  if (run) {
+    if (run.status === 'running') return job.node ? `running on ${job.node}` : 'running';
+    const ending = ENDINGS[job.state];
+    return run.status !== 'completed' && ending ? ending.label : run.status;
+  }
+  if (job.state === 'PENDING' || job.state === 'REQUEUED') return job.reason ? `queued (${job.reason})` : 'queued';
+  if (!isFinalState(job.state)) return job.node ? `starting on ${job.node}` : 'starting';
+  return ENDINGS[job.state]?.label ?? 'failed';
+}
+
+/** The job's key for the scheduler, once sbatch answered. */
+export function jobKey(job: SlurmJob): JobKey | undefined {
+  if (job.jobId === undefined) return undefined;
+  return { jobId: job.jobId, ...(job.arrayTaskId === undefined ? {} : { arrayTaskId: job.arrayTaskId }) };
+}
+
+/** Whether the folder still changes: a job the scheduler has not ended, or a run that still says running. */
+export function isPending({ job, run }: JobFolder): boolean {
+  return !isFinalState(job.state) || run?.status === 'running';
+}
+
+/** The batch script's own error line (Node missing, the workspace not visible…), from the job's stderr. */
+async function scriptError(runDir: string): Promise<string | undefined> {
+  try {
+    const text = await fs.readFile(path.join(runDir, JOB_ERRORS), 'utf8');
+    const line = text.split('\n').find((l) => l.startsWith(JOB_ERROR_PREFIX));
+    return line?.slice(JOB_ERROR_PREFIX.length).trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/** Epochs done by the run's last checkpoint (its saved training state), when it has one. */
+export async function checkpointEpochs(runDir: string): Promise<number | undefined> {
+  try {
+    const model: unknown = JSON.parse(await fs.readFile(path.join(runDir, RUN_FILES.checkpoints, 'last', 'model.json'), 'utf8'));
+    const state = (model as { userDefinedMetadata?: { modelStudio?: { epoch?: unknown; batchesDone?: unknown } } }).userDefinedMetadata
+      ?.modelStudio;
+    if (typeof state?.epoch !== 'number') return undefined;
+    // A checkpoint inside an epoch still resumes; the epochs done are those before it.
+    const full = (await readMetrics(runDir).catch(() => [])).some((r) => r.batch === null && r.epoch === state.epoch);
+    return full ? state.epoch : state.epoch - 1;
+  } catch {
+    return undefined;
+  }
+}
+
+function why(report: SchedulerReport): string {
+  const ending = ENDINGS[report.state]?.message ?? `the Slurm job ended ${report.state}`;
+  return report.reason ? `${ending} (${report.reason})` : ending;
+}
+
+/** run.json of a run whose trainer the scheduler killed: stopped at its last checkpoint (resumable), else failed. */
+async function killedRun(runDir: string, run: RunInfo, report: SchedulerReport): Promise<RunInfo> {
+  const epochs = await checkpointEpochs(runDir);
+  const last = (await readMetrics(runDir).catch(() => [])).at(-1);
+  const failed = failedRun(run, why(report), last);
+  if (epochs === undefined) return failed;
+  return {
+    ...failed,
+    status: 'stopped',
+    epochsDone: epochs,
+    error: { ...failed.error, message: `${why(report)}; resume continues from its last checkpoint (epoch ${epochs})` },
+  } as RunInfo;
+}
+
+/** The folder after the scheduler's report, written to disk where it changed. */
+async function reconcile(folder: JobFolder, report: SchedulerReport, now: Date): Promise<JobFolder> {
+  const { runDir, run } = folder;
+  let job: SlurmJob = {
+    ...folder.job,
+    state: report.state,
+    checkedAt: now.toISOString(),
+    ...(report.node ? { node: report.node } : {}),
+  };
+  const { reason: _oldReason, ...rest } = job;
+  job = report.reason ? { ...rest, reason: report.reason } : rest;
+  let nextRun = run;
+  if (isFinalState(report.state)) {
+    if (!run && job.message === undefined) {
+      const message =
+        (await scriptError(runDir)) ??
+        (report.state === 'CANCELLED' ? 'cancelled before it started' : `${why(report)} before the trainer started`);
+      job = { ...job, message };
+    } else if (run?.status === 'running') {
+      nextRun = await killedRun(runDir, run, report);
+    } else if (run?.status === 'stopped' && !run.error && report.state !== 'CANCELLED' && ENDINGS[report.state]) {
+      // The trainer saved and stopped on Slurm's TERM; say why Slurm sent it.
+      nextRun = { ...run, error: { message: `${why(report)}; resume continues from its last checkpoint` } };
+    }
+  }
+  await writeJob(runDir, job);
+  if (nextRun !== run && nextRun) await writeJsonAtomic(path.join(runDir, RUN_FILES.run), nextRun);
+  return { runDir, job, ...(nextRun ? { run: nextRun } : {}) };
+}
+
+/**
+ * Asks the scheduler about every folder that still changes (isPending) in
+ * one go and writes down what it says; the others come back as they are.
+ */
+export async function refreshJobFolders(folders: readonly JobFolder[], now = new Date()): Promise<JobFolder[]> {
+  const pending = folders.filter((folder) => isPending(folder) && jobKey(folder.job) !== undefined);
+  if (pending.length === 0) return [...folders];
+  const reports = await schedulerReports(pending.map((folder) => jobKey(folder.job) as JobKey));
+  return Promise.all(
+    folders.map(async (folder) => {
+      const key = jobKey(folder.job);
+      const report = key && isPending(folder) ? reports.get(jobKeyText(key)) : undefined;
+      if (!report) return folder;
+      // A trainer that still beats its heartbeat outlives a job the scheduler already forgot about (or not yet heard of).
+      if (report.state === 'UNKNOWN' && folder.run?.status === 'running') return folder;
+      return reconcile(folder, report, now);
+    }),
+  );
+}
