@@ -10,7 +10,7 @@ import { formatMetric, json, stderr } from './output';
 // `model-studio sweep`: a sweep's trials as trainer processes (dist/trainer.js next to dist/cli.js), progress per trial.
 
 /** A trial in the result line: what scripts compare (runDir absolute, null before it started). */
-function resultTrial(
+export function resultTrial(
   dir: string,
   trial: TrialInfo,
 ): { params: TrialParams; status: string; metrics: Record<string, number>; runDir: string | null } {
@@ -49,7 +49,7 @@ function shortKey(key: string): string {
   return parsed && parsed.length > 1 && (parsed[0] === 'model' || parsed[0] === 'training') ? formatParamPath(parsed.slice(1)) : key;
 }
 
-function trialLine(sweep: SweepInfo, trial: TrialInfo): string {
+export function trialLine(sweep: SweepInfo, trial: TrialInfo): string {
   const score = trial.metrics?.[sweep.metric];
   const scored = score === undefined ? '' : ` · ${sweep.metric} ${formatMetric(score)} (epoch ${trial.metrics?.epoch ?? '?'})`;
   const reason = trial.reason === undefined ? '' : ` · ${trial.reason}`;
@@ -57,7 +57,7 @@ function trialLine(sweep: SweepInfo, trial: TrialInfo): string {
 }
 
 /** The final table, best first, then the trials without the metric. */
-function printTable(dir: string, sweep: SweepInfo): void {
+export function printTable(dir: string, sweep: SweepInfo): void {
   const ranked = rankedTrials(sweep);
   const rest = sweep.trials.filter((t) => !ranked.includes(t));
   stderr(`\n${'#'.padStart(3)}  ${'status'.padEnd(9)}  ${sweep.metric.padStart(12)}  epochs  parameters`);
@@ -74,6 +74,7 @@ function printTable(dir: string, sweep: SweepInfo): void {
 }
 
 export async function sweepCommand(options: Options): Promise<number> {
+  if (options.slurm) return (await import('./clusterSweep')).submitSweepCommand(options, options.slurm);
   const stop = new AbortController();
   const onInterrupt = (): void => {
     if (!stop.signal.aborted) {

@@ -1,4 +1,4 @@
-import { isTrialParams } from './guards';
+import { isSlurmExecutor, isTrialParams } from './guards';
 import { isNumber, isObject, isOneOf, isOptional, isString } from './primitiveGuards';
 import type { SweepInfo, SweepStatus, TrialInfo, TrialStatus } from './sweepTypes';
 
@@ -40,6 +40,7 @@ export function isSweepInfo(x: unknown): x is SweepInfo {
     isOneOf(['minimize', 'maximize'] as const)(x.goal) &&
     isOptional(x.pid, isNumber) &&
     isOptional(x.heartbeatAt, isString) &&
+    isOptional(x.executor, isSlurmExecutor) &&
     Array.isArray(x.trials) &&
     x.trials.every(isTrialInfo)
   );

@@ -5,6 +5,7 @@
  * changes state; the editor and the CLI read it. JSON-safe data only.
  */
 import type { SearchSpec } from '../modelFile/modelSpec';
+import type { SlurmExecutor } from './slurmTypes';
 
 /** A searched parameter's value in one trial. */
 export type ParamValue = number | string | boolean;
@@ -48,5 +49,10 @@ export interface SweepInfo {
   /** Runner process id and heartbeat while running, to tell a dead sweep (as run.json does). */
   readonly pid?: number;
   readonly heartbeatAt?: string;
+  /**
+   * A sweep submitted to Slurm: its trials are the tasks of this job array
+   * (task i trains trial i); no runner process, so no pid or heartbeat.
+   */
+  readonly executor?: SlurmExecutor;
   readonly trials: readonly TrialInfo[];
 }

@@ -85,7 +85,8 @@ export function bestTrial(sweep: SweepInfo): TrialInfo | undefined {
  * undefined when it is alive or not running. A dead sweep can be resumed.
  */
 export function detectDeadSweep(sweep: SweepInfo, now: number, isAlive: (pid: number) => boolean = processAlive): string | undefined {
-  if (sweep.status !== 'running') return undefined;
+  // A Slurm sweep has no runner to die: its trials' jobs tell its state (src/slurm/slurmSweep.ts).
+  if (sweep.status !== 'running' || sweep.executor) return undefined;
   const message = `sweep runner ended unexpectedly (no heartbeat since ${sweep.heartbeatAt ?? sweep.startedAt})`;
   if (sweep.pid === undefined || !isAlive(sweep.pid)) return message;
   const last = Date.parse(sweep.heartbeatAt ?? sweep.startedAt);

@@ -1,19 +1,17 @@
-import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DEFAULT_SEED } from '../data/random';
 import { assertNever } from '../protocol/assertNever';
 import { TrainerProcess } from '../host/trainerProcess';
-import { monitorMode } from '../modelFile/metricMode';
 import type { ModelSpec, SearchSpec } from '../modelFile/modelSpec';
-import { formatDiagnostic, validateModelFile } from '../modelFile/validateModelFile';
 import type { BackendChoice, MetricRecord } from '../protocol/runTypes';
 import type { SweepInfo, SweepStatus, TrialInfo } from '../protocol/sweepTypes';
 import type { TrainerToHost, TrainRequest } from '../protocol/trainerMessages';
 import { markRunFailed } from '../runFolder/deadRuns';
 import { readMetrics } from '../runFolder/readRunFolder';
 import { HEARTBEAT_MS } from '../runFolder/runFiles';
-import { pruneDecision, type Goal } from './pruning';
+import { pruneDecision } from './pruning';
+import { metricAndGoal, readSearchSpec } from './searchSpec';
 import { interruptedTrial } from './resumeTrials';
 import { gridTrials, plannedTrials, sampleTrial } from './sampling';
 import { createSweepDir, detectDeadSweep, readSweep, writeSweep } from './sweepFolder';
@@ -64,27 +62,6 @@ export function defaultParallel(
   freeMB = os.freemem() / 2 ** 20,
 ): number {
   return Math.max(1, Math.min(cores, Math.floor(freeMB / (maxMemoryMB ?? TRIAL_MEMORY_ESTIMATE_MB))));
-}
-
-/** The model file validated, with its search block; throws a one-line `file:line:col: error: …` otherwise. */
-async function readSearchSpec(modelFile: string, workspaceRoot: string): Promise<ModelSpec & { search: SearchSpec }> {
-  let text: string;
-  try {
-    text = await fs.readFile(modelFile, 'utf8');
-  } catch (error) {
-    throw new Error(`${modelFile}: cannot read the model file (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
-  }
-  const { spec, diagnostics } = await validateModelFile(modelFile, text, { workspaceRoot, leaveDataErrorsToLoading: true });
-  const error = diagnostics.find((d) => d.severity === 'error');
-  if (error || !spec) throw new Error(error ? formatDiagnostic(error) : `${modelFile}: invalid model file`);
-  if (!spec.search) throw new Error(`${modelFile}: no "search" block: add one with the parameters to search (docs: Sweeps)`);
-  return { ...spec, search: spec.search };
-}
-
-/** The metric a sweep compares (default val_loss, or loss without a validation split) and its goal (default from the metric's name). */
-function metricAndGoal(spec: ModelSpec & { search: SearchSpec }): { metric: string; goal: Goal } {
-  const metric = spec.search.metric ?? ((spec.data.validationSplit ?? 0) > 0 ? 'val_loss' : 'loss');
-  return { metric, goal: spec.search.goal ?? (monitorMode(metric) === 'max' ? 'maximize' : 'minimize') };
 }
 
 /** A trial being trained: its process, its run folder and planned epochs once started, why the pruner stopped it. */
@@ -163,6 +140,8 @@ class SweepRun {
   static async resume(options: SweepOptions, events: SweepEvents, spec: ModelSpec & { search: SearchSpec }): Promise<SweepRun> {
     const dir = path.resolve(options.resumeSweepDir ?? '');
     const sweep = await readSweep(dir);
+    if (sweep.executor)
+      throw new Error(`${dir}: the sweep was submitted to Slurm (job ${sweep.executor.jobId}): its trials' runs can be resumed one by one`);
     if (sweep.status === 'running' && detectDeadSweep(sweep, Date.now()) === undefined) {
       throw new Error(`${dir}: the sweep is still running (process ${sweep.pid})`);
     }
