@@ -87,6 +87,8 @@ class SweepPanel extends PanelController<HostToSweepPanel, SweepPanelToHost> {
   async show(sweep: SweepInfo): Promise<void> {
     this.sweep = sweep;
     if (!this.ready) return;
+    // A Slurm sweep has no runner process: the window showing it follows it (and prunes).
+    if (sweep.executor && sweep.status === 'running') this.deps.sweeps.follow(this.sweepDir);
     const own = this.deps.sweeps.state(this.sweepDir);
     const state: SweepView['state'] =
       own ?? (sweep.status !== 'running' ? 'ended' : detectDeadSweep(sweep, Date.now()) === undefined ? 'running' : 'interrupted');

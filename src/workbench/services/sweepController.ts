@@ -1,6 +1,11 @@
 import * as vscode from 'vscode';
 import type { BackendChoice } from '../../protocol/runTypes';
 import type { SweepInfo } from '../../protocol/sweepTypes';
+import { refreshSlurmSweep, stopSlurmSweep } from '../../slurm/slurmSweep';
+import { submitSweep } from '../../slurm/submitSweep';
+import type { SubmitTarget } from '../../slurm/submit';
+import { readSearchSpec } from '../../sweep/searchSpec';
+import { readSweep } from '../../sweep/sweepFolder';
 import { runSweep } from '../../sweep/sweepRunner';
 import { modelName, workspaceRootFor } from '../shared/modelFiles';
 import { Owner } from '../shared/dispose';
@@ -26,8 +31,13 @@ export interface SweepChange {
  * resumed). A sweep left `running` by a window that went away has no
  * runner here: Resume Sweep continues it.
  */
+/** How often a Slurm sweep shown or started in this window is read from its trials' folders and the scheduler. */
+const SLURM_POLL_MS = 3000;
+
 export class SweepController extends Owner {
   private readonly active = new Map<string, ActiveSweep>();
+  /** Slurm sweeps this window follows (and prunes), by folder: their timers. */
+  private readonly followed = new Map<string, NodeJS.Timeout>();
   private readonly changed = new vscode.EventEmitter<SweepChange>();
   /** Every sweep.json this window's runners write (trial state changes, heartbeats), and when a sweep ends. */
   readonly onDidChange = this.changed.event;
@@ -43,6 +53,7 @@ export class SweepController extends Owner {
 
   /** Whether this window runs the sweep in `dir`, and whether it is stopping. */
   state(dir: string): 'running' | 'stopping' | undefined {
+    if (this.followed.has(dir)) return 'running';
     const entry = this.active.get(dir);
     return entry === undefined ? undefined : entry.stopping ? 'stopping' : 'running';
   }
@@ -125,8 +136,73 @@ export class SweepController extends Owner {
     });
   }
 
+  /**
+   * Submits a sweep of the model file to Slurm as one job array and follows
+   * it; resolves with its folder, or the error that kept it from starting
+   * (the model file, sbatch missing, Slurm refusing the job).
+   */
+  async submitToSlurm(modelUri: vscode.Uri, target: SubmitTarget): Promise<{ dir: string } | { error: string }> {
+    const modelFile = modelUri.fsPath;
+    const workspaceRoot = workspaceRootFor(modelUri);
+    try {
+      const spec = await readSearchSpec(modelFile, workspaceRoot);
+      const { dir, sweep } = await submitSweep({ modelFile, workspaceRoot, backend: this.backendFor(modelFile) }, spec, target);
+      this.log.info(`sweep ${sweep.id}: submitted to Slurm as job array ${sweep.executor?.jobId ?? '?'}`);
+      this.changed.fire({ dir, sweep });
+      this.follow(dir);
+      return { dir };
+    } catch (error) {
+      return { error: error instanceof Error ? error.message : String(error) };
+    }
+  }
+
+  /**
+   * Follows a running Slurm sweep (shown in a panel, or submitted here):
+   * reads its trials and the scheduler every SLURM_POLL_MS, prunes, and
+   * says what changed, until the sweep ends. A sweep run by a process
+   * (not Slurm) has its runner for that.
+   */
+  follow(dir: string): void {
+    if (this.followed.has(dir)) return;
+    const decided = new Set<string>();
+    const poll = async (): Promise<void> => {
+      try {
+        const before = await readSweep(dir);
+        if (!before.executor || before.status !== 'running') {
+          this.unfollow(dir);
+          return;
+        }
+        const sweep = await refreshSlurmSweep(dir, before, decided);
+        if (sweep !== before) this.changed.fire({ dir, sweep });
+        if (sweep.status !== 'running') this.unfollow(dir);
+      } catch (error) {
+        this.log.warn(`sweep ${dir}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    };
+    this.followed.set(
+      dir,
+      setInterval(() => void poll(), SLURM_POLL_MS),
+    );
+    void poll();
+  }
+
+  private unfollow(dir: string): void {
+    clearInterval(this.followed.get(dir));
+    this.followed.delete(dir);
+  }
+
   /** Stops the sweep in `dir` (its trials save a checkpoint and can be resumed); false when this window does not run it. */
   stop(dir: string): boolean {
+    if (this.followed.has(dir)) {
+      void readSweep(dir)
+        .then((sweep) => stopSlurmSweep(dir, sweep))
+        .then((sweep) => this.changed.fire({ dir, sweep }))
+        .catch(
+          (error: unknown) => void vscode.window.showErrorMessage(`Stop Sweep: ${error instanceof Error ? error.message : String(error)}`),
+        );
+      this.unfollow(dir);
+      return true;
+    }
     const entry = this.active.get(dir);
     if (entry === undefined) return false;
     entry.stopping = true;
@@ -137,6 +213,7 @@ export class SweepController extends Owner {
 
   override dispose(): void {
     for (const entry of this.active.values()) entry.abort.abort();
+    for (const dir of [...this.followed.keys()]) this.unfollow(dir);
     super.dispose();
   }
 }
