@@ -2,7 +2,8 @@ import * as path from 'node:path';
 import { displayPath } from '../data/dataError';
 import type { SweepInfo } from '../protocol/sweepTypes';
 import { refreshSlurmSweep } from '../slurm/slurmSweep';
-import { submitSweep } from '../slurm/submitSweep';
+import { resubmitSweep, submitSweep } from '../slurm/submitSweep';
+import { readSweep } from '../sweep/sweepFolder';
 import { POLL_MS } from '../slurm/followJobs';
 import { readSearchSpec } from '../sweep/searchSpec';
 import { cliSlurmOptions } from './clusterSettings';
@@ -12,9 +13,15 @@ import { printTable, resultTrial, sweepResult, trialLine } from './sweepCommand'
 
 // `sweep FILE --on slurm [--wait]`: the trials as one Slurm job array; with --wait, followed (and pruned) from here.
 
-export async function submitSweepCommand(options: Options, flags: SlurmFlags): Promise<number> {
+/** A new sweep as a job array, or (`--resume`) a stopped one's unfinished trials as a new array. */
+async function submitted(options: Options, flags: SlurmFlags): Promise<{ dir: string; sweep: SweepInfo }> {
+  const target = { options: cliSlurmOptions(options.workspaceRoot, flags), cli: path.resolve(process.argv[1] ?? 'dist/cli.js') };
+  if (options.resume !== undefined) {
+    const dir = options.resume;
+    return { dir, sweep: await resubmitSweep(dir, await refreshSlurmSweep(dir, await readSweep(dir)), target, options.parallel) };
+  }
   const spec = await readSearchSpec(options.modelFile, options.workspaceRoot);
-  const { dir, sweep } = await submitSweep(
+  return submitSweep(
     {
       modelFile: options.modelFile,
       workspaceRoot: options.workspaceRoot,
@@ -23,8 +30,12 @@ export async function submitSweepCommand(options: Options, flags: SlurmFlags): P
       ...(options.backend === undefined ? {} : { backend: options.backend }),
     },
     spec,
-    { options: cliSlurmOptions(options.workspaceRoot, flags), cli: path.resolve(process.argv[1] ?? 'dist/cli.js') },
+    target,
   );
+}
+
+export async function submitSweepCommand(options: Options, flags: SlurmFlags): Promise<number> {
+  const { dir, sweep } = await submitted(options, flags);
   const jobId = sweep.executor?.jobId ?? '';
   const runDirs = sweep.trials.map((t) => (t.runDir === undefined ? null : path.join(dir, t.runDir)));
   if (options.json) json({ type: options.wait ? 'submitted' : 'result', status: 'submitted', jobId, dir, runDirs });

@@ -23,6 +23,7 @@ export const USAGE = `Usage:
   model-studio train    <model-file> --on slurm [--partition P] [--time T] [--gpus N] [--epochs N] [--backend B] [--wait] [--json]
   model-studio train    --resume <run-dir> --on slurm [--partition P] [--time T] [--gpus N] [--wait] [--json]
   model-studio sweep    <model-file> --on slurm [--partition P] [--time T] [--gpus N] [--trials N] [--parallel K] [--wait] [--json]
+  model-studio sweep    --resume <sweep-dir> --on slurm [--parallel K] [--wait] [--json]
 
   --epochs N    train for N epochs instead of training.epochs
   --resume DIR  train: continue the stopped run in DIR from its last checkpoint to its planned epochs,
@@ -232,8 +233,8 @@ export function parseCommandLine(args: readonly string[]): { command: Command; o
   const slurm = slurmFlags(command, values);
   if (values.job !== undefined) return parseJob(command, file ?? extra[0], values);
   if (values.resume !== undefined && command === 'sweep') {
-    if (slurm) throw new UsageError('sweep --resume continues a sweep on this machine: --on slurm is not an option of it');
-    return parseSweepResume(file ?? extra[0], values);
+    const resume = parseSweepResume(file ?? extra[0], values);
+    return slurm ? { ...resume, options: { ...resume.options, slurm, wait: values.wait === true } } : resume;
   }
   if (values.resume !== undefined) {
     const resume = parseResume(command, file ?? extra[0], values);

@@ -63,7 +63,11 @@ export function isPending({ job, run }: JobFolder): boolean {
 async function scriptError(runDir: string): Promise<string | undefined> {
   try {
     const text = await fs.readFile(path.join(runDir, JOB_ERRORS), 'utf8');
-    const line = text.split('\n').find((l) => l.startsWith(JOB_ERROR_PREFIX));
+    // The last: an array task appends to its folder's job.err on every (re)submission.
+    const line = text
+      .split('\n')
+      .filter((l) => l.startsWith(JOB_ERROR_PREFIX))
+      .at(-1);
     return line?.slice(JOB_ERROR_PREFIX.length).trim();
   } catch {
     return undefined;

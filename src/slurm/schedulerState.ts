@@ -66,6 +66,18 @@ export function arrayTaskIds(text: string): number[] {
   return ids;
 }
 
+/**
+ * Key of an array's own record once its unstarted tasks ended with it (cancelled
+ * while pending): scontrol then shows it with no task ids (NO_VAL), standing
+ * for every task not listed on its own.
+ */
+export function restOfArrayKey(jobId: string): string {
+  return `${jobId}_*`;
+}
+
+/** Slurm's NO_VAL, shown as the task id of an array's own record once it holds no pending tasks. */
+const NO_VAL = 4294967294;
+
 /** `scontrol -o show job` lines, by jobKeyText: a pending array's record stands for each task it still holds. */
 export function parseScontrol(text: string): Map<string, SchedulerReport> {
   const reports = new Map<string, SchedulerReport>();
@@ -77,6 +89,7 @@ export function parseScontrol(text: string): Map<string, SchedulerReport> {
     const value = report(state, field('Reason'), field('NodeList'));
     const tasks = field('ArrayTaskId');
     if (tasks === undefined) reports.set(jobId, value);
+    else if (Number(tasks) === NO_VAL) reports.set(restOfArrayKey(jobId), value);
     else for (const arrayTaskId of arrayTaskIds(tasks)) reports.set(jobKeyText({ jobId, arrayTaskId }), value);
   }
   return reports;
@@ -109,6 +122,10 @@ export async function schedulerReports(keys: readonly JobKey[]): Promise<Map<str
     }
     for (const [key, value] of found) if (!reports.has(key)) reports.set(key, value);
   }
-  for (const key of keys) if (!reports.has(jobKeyText(key))) reports.set(jobKeyText(key), { state: 'UNKNOWN' });
+  for (const key of keys) {
+    if (reports.has(jobKeyText(key))) continue;
+    const rest = key.arrayTaskId === undefined ? undefined : reports.get(restOfArrayKey(key.jobId));
+    reports.set(jobKeyText(key), rest ?? { state: 'UNKNOWN' });
+  }
   return reports;
 }

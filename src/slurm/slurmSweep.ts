@@ -20,13 +20,19 @@ import { STOP_GRACE_MS } from './stopJob';
  * sweep.json when something changed.
  */
 
-/** A trial's status from its run folder (pruned stays pruned: its run then says stopped). */
-function trialStatus(trial: TrialInfo, folder: JobFolder | undefined): Pick<TrialInfo, 'status' | 'reason'> {
+/**
+ * A trial's status from its run folder. Pruned stays pruned (its run then
+ * says stopped). In a stopped sweep, a trial stopped or cancelled before it
+ * started is `queued` again, as in a local sweep: resuming the sweep
+ * continues it; in a running sweep such a trial failed.
+ */
+function trialStatus(trial: TrialInfo, folder: JobFolder | undefined, sweepStopped: boolean): Pick<TrialInfo, 'status' | 'reason'> {
   if (trial.status === 'pruned') return { status: 'pruned', ...(trial.reason ? { reason: trial.reason } : {}) };
   if (!folder) return { status: 'failed', reason: 'its run folder is gone' };
   const { job, run } = folder;
+  const ended = (reason: string): Pick<TrialInfo, 'status' | 'reason'> => ({ status: sweepStopped ? 'queued' : 'failed', reason });
   if (!run) {
-    if (job.message !== undefined) return { status: 'failed', reason: job.message };
+    if (job.message !== undefined) return job.state === 'CANCELLED' ? ended(job.message) : { status: 'failed', reason: job.message };
     return { status: 'queued', ...(job.reason ? { reason: job.reason } : {}) };
   }
   switch (run.status) {
@@ -34,8 +40,10 @@ function trialStatus(trial: TrialInfo, folder: JobFolder | undefined): Pick<Tria
       return { status: 'running' };
     case 'completed':
       return { status: 'completed' };
-    default:
-      return { status: 'failed', reason: run.error?.message ?? `the run ${run.status === 'stopped' ? 'was stopped' : 'failed'}` };
+    case 'stopped':
+      return ended(run.error?.message ?? 'stopped');
+    case 'failed':
+      return { status: 'failed', reason: run.error?.message ?? 'the run failed' };
   }
 }
 
@@ -68,7 +76,12 @@ export async function refreshSlurmSweep(dir: string, sweep: SweepInfo, decided =
     const epochs = records.get(trial.index) ?? [];
     const metrics = bestEpochMetrics(epochs, sweep.metric, sweep.goal);
     const { reason: _old, ...rest } = trial;
-    return { ...rest, ...trialStatus(trial, folder), epochsDone: epochs.length, ...(metrics ? { metrics } : {}) };
+    return {
+      ...rest,
+      ...trialStatus(trial, folder, sweep.status === 'stopped'),
+      epochsDone: epochs.length,
+      ...(metrics ? { metrics } : {}),
+    };
   });
   trials = await prune(sweep, trials, records, decided);
   const next: SweepInfo = { ...sweep, trials, status: sweepStatus(sweep, trials) };

@@ -6,10 +6,12 @@ import type { SlurmJob } from '../protocol/slurmTypes';
 import type { SweepInfo, TrialInfo } from '../protocol/sweepTypes';
 import type { BackendChoice } from '../protocol/runTypes';
 import { createTimestampedDir } from '../runFolder/folderName';
+import { readRun } from '../runFolder/readRunFolder';
+import { whyNotResumable } from '../runFolder/resume';
 import { plannedTrials, sampleTrial } from '../sweep/sampling';
 import { metricAndGoal } from '../sweep/searchSpec';
 import { createSweepDir, writeSweep } from '../sweep/sweepFolder';
-import { writeJob } from './jobFolder';
+import { readJob, writeJob } from './jobFolder';
 import { jobScript, JOB_SCRIPT } from './jobScript';
 import { sbatch, SlurmError } from './slurmCommands';
 import { slurmOptionsProblem } from './slurmOptions';
@@ -108,4 +110,73 @@ export async function submitSweep(
     await fs.rm(dir, { recursive: true, force: true });
     throw error;
   }
+}
+
+/**
+ * Resumes a stopped Slurm sweep: its `queued` trials (stopped, or cancelled
+ * before they started) are resubmitted as one new job array of just those
+ * task ids, each in its own run folder — a stopped run continues from its
+ * last checkpoint, one that never started starts. Finished and pruned
+ * trials stay as they are.
+ */
+export async function resubmitSweep(dir: string, sweep: SweepInfo, target: SubmitTarget, parallel?: number): Promise<SweepInfo> {
+  const problem = slurmOptionsProblem(target.options);
+  if (problem) throw new SlurmError(`modelStudio.slurm: ${problem}`);
+  if (!sweep.executor) throw new SlurmError(`${dir}: not a sweep submitted to Slurm`);
+  if (sweep.status === 'running') throw new SlurmError(`${dir}: the sweep is still running (job array ${sweep.executor.jobId})`);
+  const queued = sweep.trials.filter((t) => t.status === 'queued' && t.runDir !== undefined);
+  if (queued.length === 0) throw new SlurmError(`${dir}: every trial has finished: nothing to resume`);
+  const runDirs = sweep.trials.map((t) => path.join(dir, t.runDir ?? ''));
+  const jobs = await Promise.all(
+    queued.map(async (trial) => {
+      const runDir = path.join(dir, trial.runDir ?? '');
+      const old = await readJob(runDir);
+      if (!old) throw new SlurmError(`${runDir}: no job.json: not a trial of a Slurm sweep`);
+      const run = await readRun(runDir).catch(() => undefined);
+      if (run && whyNotResumable(run)) throw new SlurmError(`trial ${trial.index + 1}: cannot resume its run: ${whyNotResumable(run)}`);
+      const { resumeRunDir: _old, epochs: _epochs, ...request } = old.request;
+      return { runDir, old: { ...old, request: run ? { ...request, resumeRunDir: runDir } : old.request } };
+    }),
+  );
+  const script = path.join(dir, JOB_SCRIPT);
+  await fs.writeFile(
+    script,
+    jobScript({
+      name: path.basename(dir),
+      options: target.options,
+      cli: target.cli,
+      modelFile: sweep.modelFile,
+      runDirs,
+      outputDir: dir,
+      array: true,
+    }),
+    { mode: 0o755 },
+  );
+  const limit = parallel ?? sweep.search.parallel;
+  const ids = queued.map((t) => t.index).join(',');
+  const jobId = await sbatch(script, [`--array=${ids}${limit === undefined ? '' : `%${limit}`}`, ...(target.options.extraArgs ?? [])]);
+  const submittedAt = new Date().toISOString();
+  await Promise.all(
+    jobs.map(({ runDir, old }) =>
+      writeJob(runDir, {
+        version: 1,
+        request: old.request,
+        jobId,
+        ...(old.arrayTaskId === undefined ? {} : { arrayTaskId: old.arrayTaskId }),
+        submittedAt,
+        state: 'PENDING',
+      }),
+    ),
+  );
+  const { endedAt: _ended, ...rest } = sweep;
+  const resumed: SweepInfo = {
+    ...rest,
+    status: 'running',
+    executor: { type: 'slurm', jobId },
+    trials: sweep.trials.map((t) =>
+      queued.includes(t) ? { index: t.index, params: t.params, status: 'queued', ...(t.runDir ? { runDir: t.runDir } : {}) } : t,
+    ),
+  };
+  await writeSweep(dir, resumed);
+  return resumed;
 }
