@@ -12,7 +12,7 @@ import { sbatchOptions, type SlurmOptions } from './slurmOptions';
  */
 
 export const JOB_SCRIPT = 'job.sh';
-/** The trainer's output (JSON lines) and errors, in the run folder. */
+/** The trainer's output and its progress (a line per epoch, one every 10 s within an epoch), in the run folder. */
 export const JOB_OUTPUT = 'job.out';
 export const JOB_ERRORS = 'job.err';
 export const JOB_ERROR_PREFIX = 'model-studio: ';
@@ -78,7 +78,7 @@ export function jobScript(input: JobScriptInput): string {
       `"the model file ${modelFile.replace(/"/g, '')} cannot be read on $(hostname): the workspace must be on a filesystem the compute nodes share (home or project space)"`,
     )}`,
     `[ -r ${q(cli)} ] || ${fail(`"Model Studio (${cli.replace(/"/g, '')}) cannot be read on $(hostname): it must be on a filesystem the compute nodes share"`)}`,
-    `exec "$node_bin" ${q(cli)} train --job "$run_dir" --json`,
+    `exec "$node_bin" ${q(cli)} train --job "$run_dir"`,
     '',
   ].join('\n');
 }
