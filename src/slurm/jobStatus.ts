@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import type { RunInfo } from '../protocol/runTypes';
 import { FINAL_SLURM_STATES, type SlurmJob, type SlurmState } from '../protocol/slurmTypes';
 import { writeJsonAtomic } from '../runFolder/atomicFile';
+import { STALE_AFTER_MS } from '../runFolder/deadRuns';
 import { readMetrics } from '../runFolder/readRunFolder';
 import { failedRun, RUN_FILES } from '../runFolder/runFiles';
 import { writeJob, type JobFolder } from './jobFolder';
@@ -24,13 +25,17 @@ export function isFinalState(state: SlurmState): boolean {
 }
 
 /** What each way of ending means, for a run's error and the Runs view. */
-const ENDINGS: Partial<Record<SlurmState, { readonly label: string; readonly message: string }>> = {
+const ENDINGS: Partial<Record<SlurmState, { readonly label: string; readonly message: string; readonly hint?: string }>> = {
   CANCELLED: { label: 'cancelled', message: 'the Slurm job was cancelled' },
   FAILED: { label: 'failed', message: 'the Slurm job failed' },
-  TIMEOUT: { label: 'timed out', message: 'the Slurm job reached its time limit (modelStudio.slurm.time)' },
+  TIMEOUT: { label: 'timed out', message: 'the Slurm job reached its time limit', hint: 'raise modelStudio.slurm.time' },
   PREEMPTED: { label: 'preempted', message: 'the Slurm job was preempted by a job of higher priority' },
   NODE_FAIL: { label: 'node failed', message: 'the compute node of the Slurm job failed' },
-  OUT_OF_MEMORY: { label: 'out of memory', message: 'the Slurm job ran out of the memory it asked for (modelStudio.slurm.memory)' },
+  OUT_OF_MEMORY: {
+    label: 'out of memory',
+    message: 'the Slurm job ran out of the memory it asked for',
+    hint: 'raise modelStudio.slurm.memory',
+  },
   BOOT_FAIL: { label: 'boot failed', message: 'the compute node of the Slurm job failed to boot' },
   DEADLINE: { label: 'deadline', message: 'the Slurm job reached its deadline' },
   UNKNOWN: { label: 'lost', message: 'Slurm no longer knows the job' },
@@ -90,8 +95,9 @@ export async function checkpointEpochs(runDir: string): Promise<number | undefin
 }
 
 function why(report: SchedulerReport): string {
-  const ending = ENDINGS[report.state]?.message ?? `the Slurm job ended ${report.state}`;
-  return report.reason ? `${ending} (${report.reason})` : ending;
+  const ending = ENDINGS[report.state];
+  const text = ending?.message ?? `the Slurm job ended ${report.state}`;
+  return `${text}${report.reason ? ` (${report.reason})` : ''}${ending?.hint ? ` (${ending.hint})` : ''}`;
 }
 
 /** run.json of a run whose trainer the scheduler killed: stopped at its last checkpoint (resumable), else failed. */
@@ -109,7 +115,7 @@ async function killedRun(runDir: string, run: RunInfo, report: SchedulerReport):
 }
 
 /** The folder after the scheduler's report, written to disk where it changed. */
-async function reconcile(folder: JobFolder, report: SchedulerReport, now: Date): Promise<JobFolder> {
+export async function applyReport(folder: JobFolder, report: SchedulerReport, now: Date): Promise<JobFolder> {
   const { runDir, run } = folder;
   let job: SlurmJob = {
     ...folder.job,
@@ -138,6 +144,11 @@ async function reconcile(folder: JobFolder, report: SchedulerReport, now: Date):
   return { runDir, job, ...(nextRun ? { run: nextRun } : {}) };
 }
 
+function heartbeatStale(run: RunInfo, now: Date): boolean {
+  const last = Date.parse(run.heartbeatAt ?? run.startedAt);
+  return Number.isFinite(last) && now.getTime() - last > STALE_AFTER_MS;
+}
+
 /**
  * Asks the scheduler about every folder that still changes (isPending) in
  * one go and writes down what it says; the others come back as they are.
@@ -152,8 +163,8 @@ export async function refreshJobFolders(folders: readonly JobFolder[], now = new
       const report = key && isPending(folder) ? reports.get(jobKeyText(key)) : undefined;
       if (!report) return folder;
       // A trainer that still beats its heartbeat outlives a job the scheduler already forgot about (or not yet heard of).
-      if (report.state === 'UNKNOWN' && folder.run?.status === 'running') return folder;
-      return reconcile(folder, report, now);
+      if (report.state === 'UNKNOWN' && folder.run?.status === 'running' && !heartbeatStale(folder.run, now)) return folder;
+      return applyReport(folder, report, now);
     }),
   );
 }
