@@ -3,12 +3,14 @@ import { Command } from '../shared/commands';
 import { resumableRun } from '../services/latestRun';
 import { isActive, type RunController, type RunState } from '../services/runController';
 import type { SweepController } from '../services/sweepController';
+import { slurmOffered } from './slurmCommands';
 
 /** A top-level `search` block (YAML) or a "search" key (JSON): cheap enough for every CodeLens request, no parse. */
 const SEARCH_BLOCK = /^search[ \t]*:|"search"\s*:/m;
 
 /**
- * `▶ Train` above a model file, `■ Stop` while that file's run is going,
+ * `▶ Train` above a model file (and `☁ Train on Slurm` where Slurm is at
+ * hand), `■ Stop` while that file's run is going,
  * and `↻ Resume` when its newest run was stopped before its last epoch;
  * `Run Sweep` (or `■ Stop Sweep` while one runs) when the file has a
  * `search` block.
@@ -39,6 +41,9 @@ export class TrainCodeLensProvider implements vscode.CodeLensProvider, vscode.Di
         this.sweepStates = states;
         this.changed.fire();
       }),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('modelStudio.slurm.partition')) this.changed.fire();
+      }),
     ];
   }
 
@@ -66,6 +71,16 @@ export class TrainCodeLensProvider implements vscode.CodeLensProvider, vscode.Di
           arguments: [document.uri],
         }),
       );
+      if (slurmOffered(document.uri)) {
+        lenses.push(
+          new vscode.CodeLens(top, {
+            title: '☁ Train on Slurm',
+            tooltip: 'Submit a run of this model to Slurm (the modelStudio.slurm settings); the Runs view follows the job',
+            command: Command.TrainOnSlurm,
+            arguments: [document.uri],
+          }),
+        );
+      }
       if (resumable) {
         const { run } = resumable;
         lenses.push(

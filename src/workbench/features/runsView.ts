@@ -14,18 +14,29 @@ import type { SweepController } from '../services/sweepController';
 import type { TrialInfo } from '../../protocol/sweepTypes';
 import { modelItem, runItem } from './runsViewItems';
 import { readSweepEntries, sweepItem, sweepStatus, SWEEP_JSON_GLOB, type SweepNode } from './sweepNodes';
+import type { SlurmJobs } from '../services/slurmJobs';
+import type { JobFolder } from '../../slurm/jobFolder';
+import { jobItem, jobModelFile, type JobNode } from './slurmNodes';
 
 export { isSweepNode, type SweepNode } from './sweepNodes';
+export { isJobNode, type JobNode } from './slurmNodes';
 
 export const RUNS_VIEW_ID = 'modelStudio.runs';
 const RUN_JSON_GLOB = '**/.modelstudio/runs/*/run.json';
 /** Several run.json writes in a row (start, end, a CLI run) make one refresh. */
 const REFRESH_MS = 300;
 
-/** A node of the Runs view: a model file, one of its sweeps, or a run (of the file, or a sweep's trial). */
+/** A node of the Runs view: a model file, one of its sweeps, a Slurm job not started yet, or a run (of the file, or a sweep's trial). */
 export type RunsNode =
-  | { readonly kind: 'model'; readonly modelFile: string; readonly runs: readonly RunNode[]; readonly sweeps: readonly SweepNode[] }
+  | {
+      readonly kind: 'model';
+      readonly modelFile: string;
+      readonly runs: readonly RunNode[];
+      readonly sweeps: readonly SweepNode[];
+      readonly jobs: readonly JobNode[];
+    }
   | SweepNode
+  | JobNode
   | RunNode;
 
 export interface RunNode {
@@ -41,6 +52,8 @@ export interface RunNode {
   readonly fold?: number;
   /** The sweep trial this run is. */
   readonly trial?: TrialInfo;
+  /** The Slurm job that trains it. */
+  readonly slurm?: JobFolder;
 }
 
 export function isRunNode(value: unknown): value is RunNode {
@@ -78,6 +91,7 @@ export class RunsView extends Owner implements vscode.TreeDataProvider<RunsNode>
     private readonly panels: TrainingPanels,
     private readonly log: vscode.LogOutputChannel,
     private readonly sweeps: SweepController,
+    private readonly slurmJobs: SlurmJobs,
   ) {
     super();
     this.view = vscode.window.createTreeView(RUNS_VIEW_ID, {
@@ -99,6 +113,7 @@ export class RunsView extends Owner implements vscode.TreeDataProvider<RunsNode>
       sweepWatcher.onDidChange(schedule),
       sweepWatcher.onDidDelete(schedule),
       sweeps.onDidChange(schedule),
+      slurmJobs.onDidChange(schedule),
       vscode.workspace.onDidChangeWorkspaceFolders(schedule),
       // The watcher sees run.json; live news (an epoch's best metric, a start) come from the controller.
       runs.onDidChangeState(({ state }) => {
@@ -177,6 +192,13 @@ export class RunsView extends Owner implements vscode.TreeDataProvider<RunsNode>
     );
     const live = new Set(found.map((e) => e.runDir));
     for (const key of this.bestCache.keys()) if (!live.has(key)) this.bestCache.delete(key);
+    const slurmFolder = (runDir: string) => this.slurmJobs.folder(runDir);
+    // Jobs whose trainer has not written run.json (queued, or ended before it started); a sweep's are its own.
+    const jobs = this.slurmJobs
+      .all()
+      .filter((folder) => !live.has(folder.runDir) && path.basename(path.dirname(path.dirname(folder.runDir))) !== 'sweeps')
+      .sort((a, b) => b.job.submittedAt.localeCompare(a.job.submittedAt))
+      .map((folder): JobNode => ({ kind: 'job', modelFile: jobModelFile(folder), runDir: folder.runDir, folder }));
     const trialDirs = new Map(sweepEntries.flatMap((s) => s.trials.map((t) => [t.entry.runDir, t.trial] as const)));
     const runNode = async (modelFile: string, entry: RunEntry): Promise<RunNode> => {
       const trial = trialDirs.get(entry.runDir);
@@ -188,6 +210,7 @@ export class RunsView extends Owner implements vscode.TreeDataProvider<RunsNode>
         status: this.statusOf(modelFile, entry),
         best: await this.best(entry.runDir),
         ...(trial ? { trial } : {}),
+        ...(slurmFolder(entry.runDir) ? { slurm: slurmFolder(entry.runDir) } : {}),
         ...(entry.run.crossValidation ? { folds: await this.folds(modelFile, entry) } : {}),
       };
     };
@@ -204,13 +227,16 @@ export class RunsView extends Owner implements vscode.TreeDataProvider<RunsNode>
     );
     // Trials are listed under their sweep, not beside the file's runs.
     const groups = groupRuns(found.filter((e) => !trialDirs.has(e.runDir)));
-    const modelFiles = [...new Set([...groups.map((g) => g.modelFile), ...sweeps.map((s) => s.modelFile)])].sort();
+    const modelFiles = [
+      ...new Set([...groups.map((g) => g.modelFile), ...sweeps.map((s) => s.modelFile), ...jobs.map((j) => j.modelFile)]),
+    ].sort();
     return Promise.all(
       modelFiles.map(async (modelFile) => ({
         kind: 'model' as const,
         modelFile,
         runs: await Promise.all((groups.find((g) => g.modelFile === modelFile)?.runs ?? []).map((entry) => runNode(modelFile, entry))),
         sweeps: sweeps.filter((s) => s.modelFile === modelFile).sort((a, b) => b.sweep.startedAt.localeCompare(a.sweep.startedAt)),
+        jobs: jobs.filter((j) => j.modelFile === modelFile),
       })),
     );
   }
@@ -265,6 +291,8 @@ export class RunsView extends Owner implements vscode.TreeDataProvider<RunsNode>
    */
   private statusOf(modelFile: string, entry: RunEntry): RunNode['status'] {
     if (entry.run.status !== 'running') return entry.run.status;
+    // A Slurm job's trainer runs elsewhere: load() judged it by its heartbeat (markDeadRuns).
+    if (entry.run.executor) return 'running';
     const state = this.runs.state(modelFile);
     if (isActive(state) && 'runDir' in state && state.runDir === entry.runDir) return 'running';
     return entry.run.pid !== undefined && processAlive(entry.run.pid) ? 'running' : 'interrupted';
@@ -292,7 +320,8 @@ export class RunsView extends Owner implements vscode.TreeDataProvider<RunsNode>
 
   getChildren(node?: RunsNode): RunsNode[] {
     if (!node) return this.models;
-    if (node.kind === 'model') return [...node.sweeps, ...node.runs];
+    if (node.kind === 'model') return [...node.sweeps, ...node.jobs, ...node.runs];
+    if (node.kind === 'job') return [];
     return node.kind === 'sweep' ? [...node.trials] : [...(node.folds ?? [])];
   }
 
@@ -306,7 +335,16 @@ export class RunsView extends Owner implements vscode.TreeDataProvider<RunsNode>
   }
 
   getTreeItem(node: RunsNode): vscode.TreeItem {
-    return node.kind === 'model' ? modelItem(node) : node.kind === 'sweep' ? sweepItem(node) : runItem(node, Date.now());
+    switch (node.kind) {
+      case 'model':
+        return modelItem(node);
+      case 'sweep':
+        return sweepItem(node);
+      case 'job':
+        return jobItem(node);
+      default:
+        return runItem(node, Date.now());
+    }
   }
 
   /** Selected runs are drawn in their model file's training panel; panels of other files drop theirs. */
