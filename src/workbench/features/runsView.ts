@@ -192,7 +192,11 @@ export class RunsView extends Owner implements vscode.TreeDataProvider<RunsNode>
     );
     const live = new Set(found.map((e) => e.runDir));
     for (const key of this.bestCache.keys()) if (!live.has(key)) this.bestCache.delete(key);
-    const slurmFolder = (runDir: string) => this.slurmJobs.folder(runDir);
+    // The job as last polled, with run.json as just read (the poll's copy may predate the trainer's start or end).
+    const slurmFolder = (entry: RunEntry): JobFolder | undefined => {
+      const folder = this.slurmJobs.folder(entry.runDir);
+      return folder && { ...folder, run: entry.run };
+    };
     // Jobs whose trainer has not written run.json (queued, or ended before it started); a sweep's are its own.
     const jobs = this.slurmJobs
       .all()
@@ -210,7 +214,7 @@ export class RunsView extends Owner implements vscode.TreeDataProvider<RunsNode>
         status: this.statusOf(modelFile, entry),
         best: await this.best(entry.runDir),
         ...(trial ? { trial } : {}),
-        ...(slurmFolder(entry.runDir) ? { slurm: slurmFolder(entry.runDir) } : {}),
+        ...(slurmFolder(entry) ? { slurm: slurmFolder(entry) } : {}),
         ...(entry.run.crossValidation ? { folds: await this.folds(modelFile, entry) } : {}),
       };
     };
