@@ -11,7 +11,10 @@
 //   3. the blocker is cancelled: the job starts, the Runs view says
 //      `running on <node>`, the training panel opens and draws curves read
 //      from the run folder as the trainer on the node writes them;
-//   4. the run ends `completed` in the Runs view and the panel.
+//   4. the run ends `completed` in the Runs view and the panel;
+//   5. Train on Slurm from the Command Palette submits another run, and
+//      Stop on its Runs view item (once it trains) ends it `stopped` at a
+//      checkpoint: the trainer got TERM through Slurm and saved.
 // Without Slurm's commands (no sbatch on PATH) it prints SKIP and exits 0.
 //   node test/e2e/slurm.e2e.mjs     (after `npm run build`)
 // Screenshots: test/e2e/screenshots/slurm-*.png.
@@ -20,7 +23,16 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { collectWebviewErrors, openFile, openWorkbench, runUiSuite, showRunsView, stepLogger, waitFor } from './helpers.mjs';
+import {
+  collectWebviewErrors,
+  openFile,
+  openWorkbench,
+  runFromPalette,
+  runUiSuite,
+  showRunsView,
+  stepLogger,
+  waitFor,
+} from './helpers.mjs';
 
 const MODEL_FILE = 'iris.model.yaml';
 const EPOCHS = 800;
@@ -67,7 +79,7 @@ function prepare(workspace) {
   writeFileSync(file, slow);
 }
 
-/** The one run folder under the workspace's runs folder, once it exists. */
+/** The first run folder under the workspace's runs folder, once it exists. */
 function runFolder(workspace) {
   const runs = join(workspace, '.modelstudio', 'runs');
   const dirs = existsSync(runs) ? readdirSync(runs) : [];
@@ -129,7 +141,7 @@ async function run({ page, server, workspace, screenshot }) {
     const job = readJson(join(runDir, 'job.json'));
     assert.equal(existsSync(join(runDir, 'run.json')), false, 'run.json before the job started');
     step(`submitted as job ${job.jobId} (${Date.now() - clickedAt} ms after the click)`);
-    const queued = await runsViewRow(page, 'the job queued', /^Slurm job of iris\.model\.yaml, queued/, 30_000);
+    const queued = await runsViewRow(page, 'the job queued', /^Slurm job of iris\.model\.yaml, queued \(\w+\)/, 30_000);
     const queuedAt = Date.now();
     step(`Runs view ${queuedAt - clickedAt} ms after the click: ${queued}`);
     assert.match(slurm('squeue', ['-h', '-j', job.jobId, '-o', '%T']), /PENDING/);
@@ -174,6 +186,39 @@ async function run({ page, server, workspace, screenshot }) {
     const final = await points();
     assert.ok(final >= more, `the panel lost points: ${more} → ${final}`);
     await screenshot('completed', 'the run completed: the Runs view and the panel with all its curves');
+
+    // ---- 5. another run from the palette, stopped from the Runs view.
+    await page.locator('.tab', { hasText: MODEL_FILE }).first().click();
+    await runFromPalette(page, 'Train on Slurm');
+    const second = await waitFor(
+      'a second run folder',
+      async () => {
+        const runs = join(workspace, '.modelstudio', 'runs');
+        const dir = readdirSync(runs).find((d) => join(runs, d) !== runDir);
+        return dir && existsSync(join(runs, dir, 'run.json')) ? join(runs, dir) : undefined;
+      },
+      120_000,
+      250,
+    );
+    const secondRow = page.locator('.sidebar .monaco-list-row[aria-label*=", running, running on "]').first();
+    await secondRow.waitFor({ timeout: 30_000 });
+    await secondRow.hover();
+    await secondRow.locator('.action-label[aria-label="Stop Training"]').click();
+    const stopAt = Date.now();
+    const stopped = await runsViewRow(page, 'the second run stopped', /^Run .* of iris\.model\.yaml, stopped, /, 90_000);
+    step(`Stop → Runs view ${Date.now() - stopAt} ms: ${stopped}`);
+    const stoppedRun = readJson(join(second, 'run.json'));
+    assert.equal(stoppedRun.status, 'stopped');
+    assert.ok(existsSync(join(second, 'checkpoints', 'last')), 'no checkpoint to resume from');
+    // The panel follows the run it shows from the scheduler's polls (every 3 s).
+    await waitFor(
+      'the panel to say stopped',
+      async () => ((await webview.locator('body').getAttribute('data-status')) === 'stopped' ? true : undefined),
+      15_000,
+      250,
+    );
+    step(`Stop → the panel says stopped ${Date.now() - stopAt} ms`);
+    await screenshot('stopped', 'Stop on the Slurm run: it saved a checkpoint and ended stopped, in the Runs view and the panel');
     assert.deepEqual(webviewErrors, []);
     step(`${final} loss points; ${((Date.now() - started) / 1000).toFixed(1)} s in all`);
   } finally {

@@ -17,7 +17,9 @@ export function modelItem(node: Extract<RunsNode, { kind: 'model' }>): vscode.Tr
   item.label = path.basename(node.modelFile);
   const folder = vscode.workspace.asRelativePath(path.dirname(node.modelFile), true);
   const sweeps = node.sweeps.length === 0 ? '' : ` · ${node.sweeps.length} sweep${node.sweeps.length === 1 ? '' : 's'}`;
-  item.description = `${node.runs.length} run${node.runs.length === 1 ? '' : 's'}${sweeps}${folder && folder !== path.dirname(node.modelFile) ? ` · ${folder}` : ''}`;
+  // A Slurm job not started yet is a run to come.
+  const runs = node.runs.length + node.jobs.length;
+  item.description = `${runs} run${runs === 1 ? '' : 's'}${sweeps}${folder && folder !== path.dirname(node.modelFile) ? ` · ${folder}` : ''}`;
   item.iconPath = vscode.ThemeIcon.File;
   item.contextValue = 'modelFile';
   item.tooltip = node.modelFile;
