@@ -14,7 +14,9 @@
 //   4. the run ends `completed` in the Runs view and the panel;
 //   5. Train on Slurm from the Command Palette submits another run, and
 //      Stop on its Runs view item (once it trains) ends it `stopped` at a
-//      checkpoint: the trainer got TERM through Slurm and saved.
+//      checkpoint: the trainer got TERM through Slurm and saved;
+//   6. Resume Run asks "On this machine" or "On Slurm"; On Slurm resubmits
+//      it, and it completes in its own folder.
 // Without Slurm's commands (no sbatch on PATH) it prints SKIP and exits 0.
 //   node test/e2e/slurm.e2e.mjs     (after `npm run build`)
 // Screenshots: test/e2e/screenshots/slurm-*.png.
@@ -219,6 +221,42 @@ async function run({ page, server, workspace, screenshot }) {
     );
     step(`Stop → the panel says stopped ${Date.now() - stopAt} ms`);
     await screenshot('stopped', 'Stop on the Slurm run: it saved a checkpoint and ended stopped, in the Runs view and the panel');
+
+    // ---- 6. Resume asks where; On Slurm resubmits the run, which continues from its checkpoint to the end.
+    await page.locator('.tab', { hasText: MODEL_FILE }).first().click();
+    await runFromPalette(page, 'Resume Run');
+    const dialog = page.locator('.monaco-dialog-box');
+    await dialog.waitFor();
+    assert.match(await dialog.innerText(), /On this machine[\s\S]*On Slurm|On Slurm[\s\S]*On this machine/);
+    await screenshot('resume-where', 'Resume on a Slurm run asks: on this machine, or on Slurm');
+    await dialog.locator('.monaco-button', { hasText: 'On Slurm' }).first().click();
+    const resumedAt = Date.now();
+    const resumedJob = await waitFor('a new job for the stopped run', async () => {
+      const id = readJson(join(second, 'job.json'))?.jobId;
+      return id && id !== stoppedRun.executor?.jobId ? id : undefined;
+    });
+    await waitFor(
+      'run.json completed',
+      async () => (readJson(join(second, 'run.json'))?.status === 'completed' ? true : undefined),
+      180_000,
+      500,
+    );
+    await waitFor(
+      'both runs completed in the Runs view',
+      async () => {
+        const labels = await page
+          .locator('.sidebar .monaco-list-row')
+          .evaluateAll((rows) => rows.map((r) => r.getAttribute('aria-label') ?? ''));
+        return labels.filter((label) => /^Run .* of iris\.model\.yaml, completed, completed/.test(label)).length === 2 ? true : undefined;
+      },
+      30_000,
+      250,
+    );
+    const finalRun = readJson(join(second, 'run.json'));
+    assert.equal(finalRun.executor?.jobId, resumedJob);
+    assert.equal(finalRun.epochsDone ?? finalRun.epochs, EPOCHS);
+    step(`Resume on Slurm: job ${resumedJob} completed the run in ${Date.now() - resumedAt} ms`);
+    await screenshot('resumed', 'the stopped run resumed on Slurm and completed in its own folder');
     assert.deepEqual(webviewErrors, []);
     step(`${final} loss points; ${((Date.now() - started) / 1000).toFixed(1)} s in all`);
   } finally {
