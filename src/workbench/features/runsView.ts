@@ -197,10 +197,10 @@ export class RunsView extends Owner implements vscode.TreeDataProvider<RunsNode>
       const folder = this.slurmJobs.folder(entry.runDir);
       return folder && { ...folder, run: entry.run };
     };
-    // Jobs whose trainer has not written run.json (queued, or ended before it started); a sweep's are its own.
+    // Jobs whose trainer has not written run.json (queued, or ended before it started).
     const jobs = this.slurmJobs
       .all()
-      .filter((folder) => !live.has(folder.runDir) && path.basename(path.dirname(path.dirname(folder.runDir))) !== 'sweeps')
+      .filter((folder) => !live.has(folder.runDir))
       .sort((a, b) => b.job.submittedAt.localeCompare(a.job.submittedAt))
       .map((folder): JobNode => ({ kind: 'job', modelFile: jobModelFile(folder), runDir: folder.runDir, folder }));
     const trialDirs = new Map(sweepEntries.flatMap((s) => s.trials.map((t) => [t.entry.runDir, t.trial] as const)));

@@ -3,8 +3,11 @@ import { readJobFolder, JOB_FILE, type JobFolder } from '../../slurm/jobFolder';
 import { isPending, refreshJobFolders } from '../../slurm/jobStatus';
 import { Owner } from '../shared/dispose';
 
-/** Job folders of runs and of sweeps' trials: what `train --on slurm` and the editor submit. */
-const JOB_GLOB = `**/.modelstudio/{runs/*,sweeps/*/*}/${JOB_FILE}`;
+/**
+ * Job folders of runs: what `train --on slurm` and Train on Slurm submit.
+ * A Slurm sweep's trials are followed by its SweepController (it prunes and ends the sweep).
+ */
+const JOB_GLOB = `**/.modelstudio/runs/*/${JOB_FILE}`;
 /** How often the scheduler is asked while a job is queued or its run trains: one squeue for all of them. */
 export const SLURM_POLL_MS = 3000;
 /** job.json writes in a row (a submission, a poll's own writes) make one scan. */
