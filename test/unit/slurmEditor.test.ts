@@ -2,12 +2,13 @@
 // SlurmOptions, when `☁ Train on Slurm` is offered, and what the Runs
 // view's tooltip says of a Slurm job.
 import * as assert from 'node:assert/strict';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { RunInfo } from '../../src/protocol/runTypes';
 import type { SlurmJob } from '../../src/protocol/slurmTypes';
-import type { JobFolder } from '../../src/slurm/jobFolder';
+import { readJobFolder, type JobFolder } from '../../src/slurm/jobFolder';
+import { applyReport, slurmStatusLabel } from '../../src/slurm/jobStatus';
 import { sbatchOptions, slurmOptionsProblem } from '../../src/slurm/slurmOptions';
 import { jobName, slurmRows } from '../../src/workbench/features/slurmRunText';
 import { offersSlurm, onPath, SLURM_SETTINGS, slurmOptionsFrom } from '../../src/workbench/shared/slurmSettings';
@@ -155,5 +156,27 @@ describe("the Runs view's words for a Slurm job", () => {
     assert.equal(started.get('Slurm state'), 'OUT_OF_MEMORY');
     // The run's error is among the run's own rows of the tooltip, not twice.
     assert.equal(started.has('message'), false);
+  });
+});
+
+describe('a Slurm run the user stopped', () => {
+  it('says stopped, without an error, though Slurm calls its job FAILED (the trainer exits non-zero after saving)', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'slurm-stop-'));
+    try {
+      const runDir = path.join(dir, 'run');
+      mkdirSync(runDir);
+      const stopped: RunInfo = { ...RUN, status: 'stopped', epochsDone: 3, error: undefined };
+      writeFileSync(path.join(runDir, 'job.json'), JSON.stringify({ ...JOB, state: 'RUNNING', reason: undefined }));
+      writeFileSync(path.join(runDir, 'run.json'), JSON.stringify(stopped));
+      const read = await readJobFolder(runDir);
+      assert.ok(read);
+      const after = await applyReport(read, { state: 'FAILED', reason: 'NonZeroExitCode' }, new Date());
+      assert.equal(slurmStatusLabel(after), 'stopped');
+      assert.equal(after.run?.error, undefined);
+      // A run that failed on its own is still failed.
+      assert.equal(slurmStatusLabel({ ...after, run: { ...stopped, status: 'failed' } }), 'failed');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
