@@ -274,17 +274,18 @@ export class RunsView extends Owner implements vscode.TreeDataProvider<RunsNode>
     return this.allRuns().find((node) => node.runDir === runDir)?.status;
   }
 
-  /** The label, description and child labels (a cross-validated run's folds) of the run in `runDir`'s item, after a refresh (the integration suite asks). */
+  /** The label, description and child labels (a cross-validated run's folds) of the run or Slurm job in `runDir`'s item, after a refresh (the integration suite asks). */
   async itemOfRun(runDir: string): Promise<{ label: string; description: string; children: string[] } | undefined> {
     await this.refresh();
-    const node = this.allRuns().find((run) => run.runDir === runDir);
+    const jobs = this.models.flatMap((m) => (m.kind === 'model' ? m.jobs : []));
+    const node = this.allRuns().find((run) => run.runDir === runDir) ?? jobs.find((job) => job.runDir === runDir);
     if (!node) return undefined;
     const text = (item: vscode.TreeItem): string => (typeof item.label === 'string' ? item.label : (item.label?.label ?? ''));
     const item = this.getTreeItem(node);
     return {
       label: text(item),
       description: String(item.description),
-      children: (node.folds ?? []).map((fold) => text(this.getTreeItem(fold))),
+      children: node.kind === 'run' ? (node.folds ?? []).map((fold) => text(this.getTreeItem(fold))) : [],
     };
   }
 
