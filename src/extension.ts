@@ -26,7 +26,7 @@ export function activate(context: vscode.ExtensionContext): ModelStudioApi | und
   const panels = new TrainingPanels({ extensionUri: context.extensionUri, runs, log, slurmJobs });
   const sweeps = new SweepController(context.asAbsolutePath('dist/trainer.js'), log, (modelFile) => backends.choiceFor(modelFile));
   const sweepPanels = new SweepPanels({ extensionUri: context.extensionUri, sweeps, training: panels, log });
-  const codeLens = new TrainCodeLensProvider(runs, sweeps);
+  const codeLens = new TrainCodeLensProvider(runs, sweeps, slurmJobs);
   const runsView = new RunsView(runs, panels, log, sweeps, slurmJobs);
   const views = new ModelViews(context, log);
   const diagnostics = new ModelDiagnostics(log, views.inspections);

@@ -42,11 +42,12 @@ const ENDINGS: Partial<Record<SlurmState, { readonly label: string; readonly mes
 };
 
 /**
- * Stop's TERM reaches the trainer, which saves, ends its run `stopped` and
- * exits non-zero, so Slurm calls the job FAILED: the run's own word stands.
+ * Stop's TERM reaches the trainer, which saves, ends its run `stopped`
+ * (without an error) and exits non-zero, so Slurm calls the job FAILED:
+ * the run's own word stands.
  */
 function stoppedByTrainer(state: SlurmState, run: RunInfo): boolean {
-  return run.status === 'stopped' && state === 'FAILED';
+  return run.status === 'stopped' && !run.error && state === 'FAILED';
 }
 
 /** A word for the Runs view and the CLI: `queued (Priority)`, `running on node12`, `timed out`… */

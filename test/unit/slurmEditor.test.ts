@@ -173,6 +173,8 @@ describe('a Slurm run the user stopped', () => {
       const after = await applyReport(read, { state: 'FAILED', reason: 'NonZeroExitCode' }, new Date());
       assert.equal(slurmStatusLabel(after), 'stopped');
       assert.equal(after.run?.error, undefined);
+      // Killed at the time limit after a checkpoint, it says so.
+      assert.equal(slurmStatusLabel({ ...after, job: { ...after.job, state: 'TIMEOUT' } }), 'timed out');
       // A run that failed on its own is still failed.
       assert.equal(slurmStatusLabel({ ...after, run: { ...stopped, status: 'failed' } }), 'failed');
     } finally {

@@ -4,6 +4,7 @@ import { resumableRun } from '../services/latestRun';
 import { isActive, type RunController, type RunState } from '../services/runController';
 import type { SweepController } from '../services/sweepController';
 import { slurmOffered } from './slurmCommands';
+import type { SlurmJobs } from '../services/slurmJobs';
 
 /** A top-level `search` block (YAML) or a "search" key (JSON): cheap enough for every CodeLens request, no parse. */
 const SEARCH_BLOCK = /^search[ \t]*:|"search"\s*:/m;
@@ -22,10 +23,13 @@ export class TrainCodeLensProvider implements vscode.CodeLensProvider, vscode.Di
   private readonly subscriptions: vscode.Disposable[];
   /** Sweeps running (or stopping) as the lenses last showed them. */
   private sweepStates = '';
+  /** Slurm runs' states as the lenses last showed them (a stopped one offers ↻ Resume, a resumed one no longer). */
+  private slurmStates = '';
 
   constructor(
     private readonly runs: RunController,
     private readonly sweeps: SweepController,
+    slurmJobs: SlurmJobs,
   ) {
     this.subscriptions = [
       // Refresh when a run changes kind (starts, stops, ends), not on every batch.
@@ -39,6 +43,12 @@ export class TrainCodeLensProvider implements vscode.CodeLensProvider, vscode.Di
         const states = JSON.stringify(sweeps.activeDirs().map((dir) => [dir, sweeps.state(dir)]));
         if (states === this.sweepStates) return;
         this.sweepStates = states;
+        this.changed.fire();
+      }),
+      slurmJobs.onDidChange((folders) => {
+        const states = JSON.stringify(folders.map((f) => [f.runDir, f.job.state, f.run?.status]));
+        if (states === this.slurmStates) return;
+        this.slurmStates = states;
         this.changed.fire();
       }),
       vscode.workspace.onDidChangeConfiguration((e) => {

@@ -171,6 +171,8 @@ export class RunsView extends Owner implements vscode.TreeDataProvider<RunsNode>
     const [files, sweepFiles] = await Promise.all([
       vscode.workspace.findFiles(RUN_JSON_GLOB, '**/node_modules/**'),
       vscode.workspace.findFiles(SWEEP_JSON_GLOB, '**/node_modules/**'),
+      // Job folders written by another process (the CLI) appear here even where no file event reports them.
+      this.slurmJobs.rescan({ quiet: true }),
     ]);
     const sweepEntries = await readSweepEntries(sweepFiles);
     const entries = await Promise.all(

@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { readJobFolder, JOB_FILE, type JobFolder } from '../../slurm/jobFolder';
 import { isPending, refreshJobFolders } from '../../slurm/jobStatus';
@@ -51,16 +52,19 @@ export class SlurmJobs extends Owner {
     return [...this.folders.values()];
   }
 
-  /** Reads every job.json of the workspace again. */
-  async rescan(): Promise<void> {
+  /**
+   * Reads every job.json of the workspace again; `quiet`: without firing
+   * onDidChange (the Runs view reads them as it refreshes, and would refresh again).
+   */
+  async rescan({ quiet = false } = {}): Promise<void> {
     try {
       const files = await vscode.workspace.findFiles(JOB_GLOB, '**/node_modules/**');
-      const read = await Promise.all(files.map((file) => readJobFolder(vscode.Uri.joinPath(file, '..').fsPath)));
+      const read = await Promise.all(files.map((file) => readJobFolder(path.dirname(file.fsPath))));
       this.folders = new Map(read.filter((f): f is JobFolder => f !== undefined).map((f) => [f.runDir, f]));
     } catch (error) {
       this.log.error(`slurm: ${String(error)}`);
     }
-    this.changed.fire(this.all());
+    if (!quiet) this.changed.fire(this.all());
     this.schedulePoll();
   }
 
