@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { TrainCodeLensProvider } from './workbench/features/codeLens';
 import { registerCommands } from './workbench/features/commandHandlers';
@@ -14,17 +15,19 @@ import { modelStudioApi, type ModelStudioApi } from './workbench/features/testin
 import { TrainingPanels } from './workbench/panels/trainingPanel';
 import { SweepController } from './workbench/services/sweepController';
 import { SweepPanels } from './workbench/panels/sweepPanel';
+import { SlurmJobs } from './workbench/services/slurmJobs';
 
 /** Composition root: builds the services, registers them, and nothing else. */
 export function activate(context: vscode.ExtensionContext): ModelStudioApi | undefined {
   const log = vscode.window.createOutputChannel('Model Studio', { log: true });
   const backends = new ModelBackends(context, log);
   const runs = new RunController(context.asAbsolutePath('dist/trainer.js'), log, (modelFile) => backends.choiceFor(modelFile));
-  const panels = new TrainingPanels({ extensionUri: context.extensionUri, runs, log });
+  const slurmJobs = new SlurmJobs(log);
+  const panels = new TrainingPanels({ extensionUri: context.extensionUri, runs, log, slurmJobs });
   const sweeps = new SweepController(context.asAbsolutePath('dist/trainer.js'), log, (modelFile) => backends.choiceFor(modelFile));
   const sweepPanels = new SweepPanels({ extensionUri: context.extensionUri, sweeps, training: panels, log });
-  const codeLens = new TrainCodeLensProvider(runs, sweeps);
-  const runsView = new RunsView(runs, panels, log, sweeps);
+  const codeLens = new TrainCodeLensProvider(runs, sweeps, slurmJobs);
+  const runsView = new RunsView(runs, panels, log, sweeps, slurmJobs);
   const views = new ModelViews(context, log);
   const diagnostics = new ModelDiagnostics(log, views.inspections);
   const evaluations = new ModelEvaluations(context, log);
@@ -32,6 +35,7 @@ export function activate(context: vscode.ExtensionContext): ModelStudioApi | und
   context.subscriptions.push(
     log,
     runs,
+    slurmJobs,
     sweeps,
     sweepPanels,
     diagnostics,
@@ -43,7 +47,21 @@ export function activate(context: vscode.ExtensionContext): ModelStudioApi | und
     backends,
     new RunStatus(runs, log),
     vscode.languages.registerCodeLensProvider(MODEL_FILE_SELECTOR, codeLens),
-    ...registerCommands({ runs, diagnostics, panels, runsView, views, evaluations, backends, prompts, sweeps, sweepPanels }),
+    ...registerCommands({
+      runs,
+      diagnostics,
+      panels,
+      runsView,
+      views,
+      evaluations,
+      backends,
+      prompts,
+      sweeps,
+      sweepPanels,
+      slurmJobs,
+      cliPath: path.join(context.extensionPath, 'dist', 'cli.js'),
+      log,
+    }),
   );
   // Hooks for the integration suite only (docs/decisions.md "The testing API exists only under test").
   return context.extensionMode === vscode.ExtensionMode.Test ? modelStudioApi(prompts, panels, runsView) : undefined;

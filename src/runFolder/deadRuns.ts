@@ -20,14 +20,16 @@ export const STALE_AFTER_MS = MISSED_HEARTBEATS * HEARTBEAT_MS;
 /**
  * The failure message for a `running` run whose trainer is dead at `now`
  * (Unix ms), or undefined when it is alive (or not running). `isAlive`
- * says whether a process id exists. A run without `heartbeatAt` (written
- * before heartbeats existed) is judged by its pid alone.
+ * says whether a process id exists; it is not asked about a run with an
+ * `executor` (a Slurm job's pid is another machine's). A run without
+ * `heartbeatAt` (written before heartbeats existed) is judged by its pid alone.
  */
 export function detectDeadRun(run: RunInfo, now: number, isAlive: (pid: number) => boolean): string | undefined {
   if (run.status !== 'running') return undefined;
   const since = run.heartbeatAt ?? run.startedAt;
   const message = `trainer process ended unexpectedly (no heartbeat since ${since})`;
-  if (run.pid === undefined || !isAlive(run.pid)) return message;
+  // A run trained by a scheduler's job has its pid on a compute node: only its heartbeat tells.
+  if (run.executor === undefined && (run.pid === undefined || !isAlive(run.pid))) return message;
   if (run.heartbeatAt === undefined) return undefined;
   const last = Date.parse(run.heartbeatAt);
   return Number.isFinite(last) && now - last > STALE_AFTER_MS ? message : undefined;

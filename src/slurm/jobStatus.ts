@@ -41,12 +41,21 @@ const ENDINGS: Partial<Record<SlurmState, { readonly label: string; readonly mes
   UNKNOWN: { label: 'lost', message: 'Slurm no longer knows the job' },
 };
 
+/**
+ * Stop's TERM reaches the trainer, which saves, ends its run `stopped`
+ * (without an error) and exits non-zero, so Slurm calls the job FAILED:
+ * the run's own word stands.
+ */
+function stoppedByTrainer(state: SlurmState, run: RunInfo): boolean {
+  return run.status === 'stopped' && !run.error && state === 'FAILED';
+}
+
 /** A word for the Runs view and the CLI: `queued (Priority)`, `running on node12`, `timed out`… */
 export function slurmStatusLabel({ job, run }: JobFolder): string {
   if (run) {
     if (run.status === 'running') return job.node ? `running on ${job.node}` : 'running';
     const ending = ENDINGS[job.state];
-    return run.status !== 'completed' && ending ? ending.label : run.status;
+    return run.status !== 'completed' && ending && !stoppedByTrainer(job.state, run) ? ending.label : run.status;
   }
   if (job.state === 'PENDING' || job.state === 'REQUEUED') return job.reason ? `queued (${job.reason})` : 'queued';
   if (!isFinalState(job.state)) return job.node ? `starting on ${job.node}` : 'starting';
@@ -134,7 +143,13 @@ export async function applyReport(folder: JobFolder, report: SchedulerReport, no
       job = { ...job, message };
     } else if (run?.status === 'running') {
       nextRun = await killedRun(runDir, run, report);
-    } else if (run?.status === 'stopped' && !run.error && report.state !== 'CANCELLED' && ENDINGS[report.state]) {
+    } else if (
+      run?.status === 'stopped' &&
+      !run.error &&
+      report.state !== 'CANCELLED' &&
+      !stoppedByTrainer(report.state, run) &&
+      ENDINGS[report.state]
+    ) {
       // The trainer saved and stopped on Slurm's TERM; say why Slurm sent it.
       nextRun = { ...run, error: { message: `${why(report)}; resume continues from its last checkpoint` } };
     }

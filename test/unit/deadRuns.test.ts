@@ -77,6 +77,22 @@ describe('detectDeadRun (pid and heartbeat)', () => {
     assert.equal(detectDeadRun(old, NOW, gone), 'trainer process ended unexpectedly (no heartbeat since 2030-01-01T11:50:00.000Z)');
   });
 
+  it('judges a Slurm run (its pid on a compute node) by its heartbeat alone, never by a local pid check', () => {
+    const executor = { type: 'slurm', jobId: '17', node: 'node1' } as const;
+    const asked: number[] = [];
+    const isAlive = (pid: number): boolean => {
+      asked.push(pid);
+      return false;
+    };
+    assert.equal(detectDeadRun(runInfo({ executor }), NOW, isAlive), undefined);
+    const heartbeatAt = new Date(NOW - STALE_AFTER_MS - 1).toISOString();
+    assert.equal(
+      detectDeadRun(runInfo({ executor, heartbeatAt }), NOW, isAlive),
+      `trainer process ended unexpectedly (no heartbeat since ${heartbeatAt})`,
+    );
+    assert.deepEqual(asked, []);
+  });
+
   it('processAlive: this process yes, an ended one no', () => {
     assert.equal(processAlive(process.pid), true);
     assert.equal(processAlive(deadPid()), false);

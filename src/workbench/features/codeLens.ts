@@ -3,12 +3,15 @@ import { Command } from '../shared/commands';
 import { resumableRun } from '../services/latestRun';
 import { isActive, type RunController, type RunState } from '../services/runController';
 import type { SweepController } from '../services/sweepController';
+import { slurmOffered } from './slurmCommands';
+import type { SlurmJobs } from '../services/slurmJobs';
 
 /** A top-level `search` block (YAML) or a "search" key (JSON): cheap enough for every CodeLens request, no parse. */
 const SEARCH_BLOCK = /^search[ \t]*:|"search"\s*:/m;
 
 /**
- * `▶ Train` above a model file, `■ Stop` while that file's run is going,
+ * `▶ Train` above a model file (and `☁ Train on Slurm` where Slurm is at
+ * hand), `■ Stop` while that file's run is going,
  * and `↻ Resume` when its newest run was stopped before its last epoch;
  * `Run Sweep` (or `■ Stop Sweep` while one runs) when the file has a
  * `search` block.
@@ -20,10 +23,13 @@ export class TrainCodeLensProvider implements vscode.CodeLensProvider, vscode.Di
   private readonly subscriptions: vscode.Disposable[];
   /** Sweeps running (or stopping) as the lenses last showed them. */
   private sweepStates = '';
+  /** Slurm runs' states as the lenses last showed them (a stopped one offers ↻ Resume, a resumed one no longer). */
+  private slurmStates = '';
 
   constructor(
     private readonly runs: RunController,
     private readonly sweeps: SweepController,
+    slurmJobs: SlurmJobs,
   ) {
     this.subscriptions = [
       // Refresh when a run changes kind (starts, stops, ends), not on every batch.
@@ -38,6 +44,15 @@ export class TrainCodeLensProvider implements vscode.CodeLensProvider, vscode.Di
         if (states === this.sweepStates) return;
         this.sweepStates = states;
         this.changed.fire();
+      }),
+      slurmJobs.onDidChange((folders) => {
+        const states = JSON.stringify(folders.map((f) => [f.runDir, f.job.state, f.run?.status]));
+        if (states === this.slurmStates) return;
+        this.slurmStates = states;
+        this.changed.fire();
+      }),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('modelStudio.slurm.partition')) this.changed.fire();
       }),
     ];
   }
@@ -66,6 +81,16 @@ export class TrainCodeLensProvider implements vscode.CodeLensProvider, vscode.Di
           arguments: [document.uri],
         }),
       );
+      if (slurmOffered(document.uri)) {
+        lenses.push(
+          new vscode.CodeLens(top, {
+            title: '☁ Train on Slurm',
+            tooltip: 'Submit a run of this model to Slurm (the modelStudio.slurm settings); the Runs view follows the job',
+            command: Command.TrainOnSlurm,
+            arguments: [document.uri],
+          }),
+        );
+      }
       if (resumable) {
         const { run } = resumable;
         lenses.push(

@@ -19,6 +19,11 @@ import type { SweepController } from '../services/sweepController';
 import type { SweepPanels } from '../panels/sweepPanel';
 import { sweepHandlers } from './sweepCommands';
 import { savedAndValid } from './savedAndValid';
+import type { SlurmJobs } from '../services/slurmJobs';
+import { isPending } from '../../slurm/jobStatus';
+import { isJobNode, type JobNode } from './slurmNodes';
+import { jobName } from './slurmRunText';
+import { resumeSlurmRun, slurmHandlers, slurmJobToStop, stopSlurmJob } from './slurmCommands';
 
 /** The services the commands act on. */
 export interface CommandContext {
@@ -32,6 +37,10 @@ export interface CommandContext {
   readonly prompts: Prompts;
   readonly sweeps: SweepController;
   readonly sweepPanels: SweepPanels;
+  readonly slurmJobs: SlurmJobs;
+  /** dist/cli.js: what a Slurm job runs on its compute node. */
+  readonly cliPath: string;
+  readonly log: vscode.LogOutputChannel;
 }
 
 /**
@@ -56,6 +65,7 @@ const handlers: Record<Command, Handler> = {
   [Command.SelectBackend]: (ctx, arg) => ctx.backends.select(arg),
   [Command.InstallNativeBackend]: (ctx, arg) => ctx.backends.installNative(arg),
   ...sweepHandlers,
+  ...slurmHandlers,
 };
 
 export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
@@ -122,6 +132,8 @@ async function resumeRun(ctx: CommandContext, arg: unknown): Promise<void> {
     }
   }
   if (!(await trustedFor('Training', 'train'))) return;
+  const job = ctx.slurmJobs.folder(runDir);
+  if (job && (await resumeSlurmRun(ctx, job)) === 'done') return;
   const resumed = await ctx.runs.resume(runDir);
   if ('problem' in resumed) {
     void vscode.window.showWarningMessage(resumed.problem);
@@ -166,8 +178,17 @@ function showProgress(ctx: CommandContext, uri: vscode.Uri): void {
   );
 }
 
-/** Stops the run of `arg`'s file, the active editor's, or the only one going (else asks which); resolves to the file stopped. */
+/**
+ * Stops the run of `arg`'s file, the active editor's, or the only one going
+ * (else asks which); resolves to the file stopped. A Slurm run (a Runs view
+ * item, or the file's pending job when no local run goes) is stopped through its job.
+ */
 async function stop(ctx: CommandContext, arg: unknown): Promise<string | undefined> {
+  const slurmItem = isJobNode(arg) || isRunNode(arg) ? slurmJobToStop(ctx, arg, undefined) : undefined;
+  if (slurmItem) {
+    await stopSlurmJob(ctx, slurmItem);
+    return slurmItem.job.request.modelFile;
+  }
   const active = ctx.runs.activeFiles();
   let file: string | undefined;
   if (arg instanceof vscode.Uri) {
@@ -185,6 +206,11 @@ async function stop(ctx: CommandContext, arg: unknown): Promise<string | undefin
     }
   }
   if (file && ctx.runs.stop(file)) return file;
+  const job = slurmJobToStop(ctx, undefined, file ?? (arg instanceof vscode.Uri ? arg.fsPath : undefined));
+  if (job) {
+    await stopSlurmJob(ctx, job);
+    return job.job.request.modelFile;
+  }
   void vscode.window.showInformationMessage('No training run is going.');
   return undefined;
 }
@@ -259,13 +285,15 @@ async function compareRuns(ctx: CommandContext, arg: unknown, selected?: unknown
 /**
  * Deletes run folders after a modal confirmation: the Runs view's item
  * (or its whole selection), else runs picked from every run in the view.
- * A running run is not deleted: stop it first.
+ * A running run, or a Slurm job still queued or running, is not deleted:
+ * stop it first.
  */
 async function deleteRun(ctx: CommandContext, arg: unknown, selected?: unknown): Promise<void> {
-  let targets: RunNode[];
-  if (Array.isArray(selected) && selected.some(isRunNode)) {
-    targets = selected.filter(isRunNode);
-  } else if (isRunNode(arg)) {
+  const isTarget = (value: unknown): value is RunNode | JobNode => isRunNode(value) || isJobNode(value);
+  let targets: (RunNode | JobNode)[];
+  if (Array.isArray(selected) && selected.some(isTarget)) {
+    targets = selected.filter(isTarget);
+  } else if (isTarget(arg)) {
     targets = [arg];
   } else {
     await ctx.runsView.refresh();
@@ -282,14 +310,19 @@ async function deleteRun(ctx: CommandContext, arg: unknown, selected?: unknown):
     if (!picked || picked.length === 0) return;
     targets = picked.map((p) => p.node);
   }
-  const running = targets.filter((t) => t.status === 'running');
-  if (running.length > 0) {
+  const name = (t: RunNode | JobNode): string => (t.kind === 'run' ? runLabel(t.run, Date.now()) : `Slurm job ${jobName(t.folder)}`);
+  const busy = targets.filter((t) => {
+    const job = ctx.slurmJobs.folder(t.runDir);
+    return (t.kind === 'run' && t.status === 'running') || (job !== undefined && isPending(job));
+  });
+  if (busy.length > 0) {
     void vscode.window.showWarningMessage(
-      `${running.map((t) => runLabel(t.run, Date.now())).join(', ')} ${running.length === 1 ? 'is' : 'are'} still training: stop ${running.length === 1 ? 'it' : 'them'} before deleting.`,
+      `${busy.map(name).join(', ')} ${busy.length === 1 ? 'is' : 'are'} still queued or training: stop ${busy.length === 1 ? 'it' : 'them'} before deleting.`,
     );
     return;
   }
-  const what = targets.length === 1 ? `run ${targets[0].run.id}` : `${targets.length} runs`;
+  const what =
+    targets.length === 1 ? (targets[0].kind === 'run' ? `run ${targets[0].run.id}` : name(targets[0])) : `${targets.length} runs`;
   const choice = await vscode.window.showWarningMessage(
     `Delete ${what}?`,
     {
@@ -302,7 +335,7 @@ async function deleteRun(ctx: CommandContext, arg: unknown, selected?: unknown):
   for (const target of targets) {
     await vscode.workspace.fs.delete(vscode.Uri.file(target.runDir), { recursive: true, useTrash: false });
   }
-  await ctx.runsView.refresh();
+  await Promise.all([ctx.slurmJobs.rescan(), ctx.runsView.refresh()]);
 }
 
 async function showTrainingPanel(ctx: CommandContext, arg: unknown): Promise<void> {

@@ -14,18 +14,29 @@ import type { SweepController } from '../services/sweepController';
 import type { TrialInfo } from '../../protocol/sweepTypes';
 import { modelItem, runItem } from './runsViewItems';
 import { readSweepEntries, sweepItem, sweepStatus, SWEEP_JSON_GLOB, type SweepNode } from './sweepNodes';
+import type { SlurmJobs } from '../services/slurmJobs';
+import type { JobFolder } from '../../slurm/jobFolder';
+import { jobItem, jobModelFile, type JobNode } from './slurmNodes';
 
 export { isSweepNode, type SweepNode } from './sweepNodes';
+export { isJobNode, type JobNode } from './slurmNodes';
 
 export const RUNS_VIEW_ID = 'modelStudio.runs';
 const RUN_JSON_GLOB = '**/.modelstudio/runs/*/run.json';
 /** Several run.json writes in a row (start, end, a CLI run) make one refresh. */
 const REFRESH_MS = 300;
 
-/** A node of the Runs view: a model file, one of its sweeps, or a run (of the file, or a sweep's trial). */
+/** A node of the Runs view: a model file, one of its sweeps, a Slurm job not started yet, or a run (of the file, or a sweep's trial). */
 export type RunsNode =
-  | { readonly kind: 'model'; readonly modelFile: string; readonly runs: readonly RunNode[]; readonly sweeps: readonly SweepNode[] }
+  | {
+      readonly kind: 'model';
+      readonly modelFile: string;
+      readonly runs: readonly RunNode[];
+      readonly sweeps: readonly SweepNode[];
+      readonly jobs: readonly JobNode[];
+    }
   | SweepNode
+  | JobNode
   | RunNode;
 
 export interface RunNode {
@@ -41,6 +52,8 @@ export interface RunNode {
   readonly fold?: number;
   /** The sweep trial this run is. */
   readonly trial?: TrialInfo;
+  /** The Slurm job that trains it. */
+  readonly slurm?: JobFolder;
 }
 
 export function isRunNode(value: unknown): value is RunNode {
@@ -78,6 +91,7 @@ export class RunsView extends Owner implements vscode.TreeDataProvider<RunsNode>
     private readonly panels: TrainingPanels,
     private readonly log: vscode.LogOutputChannel,
     private readonly sweeps: SweepController,
+    private readonly slurmJobs: SlurmJobs,
   ) {
     super();
     this.view = vscode.window.createTreeView(RUNS_VIEW_ID, {
@@ -99,6 +113,7 @@ export class RunsView extends Owner implements vscode.TreeDataProvider<RunsNode>
       sweepWatcher.onDidChange(schedule),
       sweepWatcher.onDidDelete(schedule),
       sweeps.onDidChange(schedule),
+      slurmJobs.onDidChange(schedule),
       vscode.workspace.onDidChangeWorkspaceFolders(schedule),
       // The watcher sees run.json; live news (an epoch's best metric, a start) come from the controller.
       runs.onDidChangeState(({ state }) => {
@@ -156,6 +171,8 @@ export class RunsView extends Owner implements vscode.TreeDataProvider<RunsNode>
     const [files, sweepFiles] = await Promise.all([
       vscode.workspace.findFiles(RUN_JSON_GLOB, '**/node_modules/**'),
       vscode.workspace.findFiles(SWEEP_JSON_GLOB, '**/node_modules/**'),
+      // Job folders written by another process (the CLI) appear here even where no file event reports them.
+      this.slurmJobs.rescan({ quiet: true }),
     ]);
     const sweepEntries = await readSweepEntries(sweepFiles);
     const entries = await Promise.all(
@@ -177,6 +194,17 @@ export class RunsView extends Owner implements vscode.TreeDataProvider<RunsNode>
     );
     const live = new Set(found.map((e) => e.runDir));
     for (const key of this.bestCache.keys()) if (!live.has(key)) this.bestCache.delete(key);
+    // The job as last polled, with run.json as just read (the poll's copy may predate the trainer's start or end).
+    const slurmFolder = (entry: RunEntry): JobFolder | undefined => {
+      const folder = this.slurmJobs.folder(entry.runDir);
+      return folder && { ...folder, run: entry.run };
+    };
+    // Jobs whose trainer has not written run.json (queued, or ended before it started).
+    const jobs = this.slurmJobs
+      .all()
+      .filter((folder) => !live.has(folder.runDir))
+      .sort((a, b) => b.job.submittedAt.localeCompare(a.job.submittedAt))
+      .map((folder): JobNode => ({ kind: 'job', modelFile: jobModelFile(folder), runDir: folder.runDir, folder }));
     const trialDirs = new Map(sweepEntries.flatMap((s) => s.trials.map((t) => [t.entry.runDir, t.trial] as const)));
     const runNode = async (modelFile: string, entry: RunEntry): Promise<RunNode> => {
       const trial = trialDirs.get(entry.runDir);
@@ -188,6 +216,7 @@ export class RunsView extends Owner implements vscode.TreeDataProvider<RunsNode>
         status: this.statusOf(modelFile, entry),
         best: await this.best(entry.runDir),
         ...(trial ? { trial } : {}),
+        ...(slurmFolder(entry) ? { slurm: slurmFolder(entry) } : {}),
         ...(entry.run.crossValidation ? { folds: await this.folds(modelFile, entry) } : {}),
       };
     };
@@ -204,13 +233,16 @@ export class RunsView extends Owner implements vscode.TreeDataProvider<RunsNode>
     );
     // Trials are listed under their sweep, not beside the file's runs.
     const groups = groupRuns(found.filter((e) => !trialDirs.has(e.runDir)));
-    const modelFiles = [...new Set([...groups.map((g) => g.modelFile), ...sweeps.map((s) => s.modelFile)])].sort();
+    const modelFiles = [
+      ...new Set([...groups.map((g) => g.modelFile), ...sweeps.map((s) => s.modelFile), ...jobs.map((j) => j.modelFile)]),
+    ].sort();
     return Promise.all(
       modelFiles.map(async (modelFile) => ({
         kind: 'model' as const,
         modelFile,
         runs: await Promise.all((groups.find((g) => g.modelFile === modelFile)?.runs ?? []).map((entry) => runNode(modelFile, entry))),
         sweeps: sweeps.filter((s) => s.modelFile === modelFile).sort((a, b) => b.sweep.startedAt.localeCompare(a.sweep.startedAt)),
+        jobs: jobs.filter((j) => j.modelFile === modelFile),
       })),
     );
   }
@@ -244,17 +276,18 @@ export class RunsView extends Owner implements vscode.TreeDataProvider<RunsNode>
     return this.allRuns().find((node) => node.runDir === runDir)?.status;
   }
 
-  /** The label, description and child labels (a cross-validated run's folds) of the run in `runDir`'s item, after a refresh (the integration suite asks). */
+  /** The label, description and child labels (a cross-validated run's folds) of the run or Slurm job in `runDir`'s item, after a refresh (the integration suite asks). */
   async itemOfRun(runDir: string): Promise<{ label: string; description: string; children: string[] } | undefined> {
     await this.refresh();
-    const node = this.allRuns().find((run) => run.runDir === runDir);
+    const jobs = this.models.flatMap((m) => (m.kind === 'model' ? m.jobs : []));
+    const node = this.allRuns().find((run) => run.runDir === runDir) ?? jobs.find((job) => job.runDir === runDir);
     if (!node) return undefined;
     const text = (item: vscode.TreeItem): string => (typeof item.label === 'string' ? item.label : (item.label?.label ?? ''));
     const item = this.getTreeItem(node);
     return {
       label: text(item),
       description: String(item.description),
-      children: (node.folds ?? []).map((fold) => text(this.getTreeItem(fold))),
+      children: node.kind === 'run' ? (node.folds ?? []).map((fold) => text(this.getTreeItem(fold))) : [],
     };
   }
 
@@ -265,6 +298,8 @@ export class RunsView extends Owner implements vscode.TreeDataProvider<RunsNode>
    */
   private statusOf(modelFile: string, entry: RunEntry): RunNode['status'] {
     if (entry.run.status !== 'running') return entry.run.status;
+    // A Slurm job's trainer runs elsewhere: load() judged it by its heartbeat (markDeadRuns).
+    if (entry.run.executor) return 'running';
     const state = this.runs.state(modelFile);
     if (isActive(state) && 'runDir' in state && state.runDir === entry.runDir) return 'running';
     return entry.run.pid !== undefined && processAlive(entry.run.pid) ? 'running' : 'interrupted';
@@ -292,7 +327,8 @@ export class RunsView extends Owner implements vscode.TreeDataProvider<RunsNode>
 
   getChildren(node?: RunsNode): RunsNode[] {
     if (!node) return this.models;
-    if (node.kind === 'model') return [...node.sweeps, ...node.runs];
+    if (node.kind === 'model') return [...node.sweeps, ...node.jobs, ...node.runs];
+    if (node.kind === 'job') return [];
     return node.kind === 'sweep' ? [...node.trials] : [...(node.folds ?? [])];
   }
 
@@ -306,7 +342,16 @@ export class RunsView extends Owner implements vscode.TreeDataProvider<RunsNode>
   }
 
   getTreeItem(node: RunsNode): vscode.TreeItem {
-    return node.kind === 'model' ? modelItem(node) : node.kind === 'sweep' ? sweepItem(node) : runItem(node, Date.now());
+    switch (node.kind) {
+      case 'model':
+        return modelItem(node);
+      case 'sweep':
+        return sweepItem(node);
+      case 'job':
+        return jobItem(node);
+      default:
+        return runItem(node, Date.now());
+    }
   }
 
   /** Selected runs are drawn in their model file's training panel; panels of other files drop theirs. */

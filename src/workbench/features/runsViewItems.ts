@@ -5,6 +5,8 @@ import { formatDuration } from '../../runFolder/progress';
 import { describeRunLine, formatMetric, runDuration, runLabel } from '../../runFolder/runSummary';
 import type { RunNode, RunsNode } from './runsView';
 import { trialLabel } from './sweepNodes';
+import { slurmStatusLabel } from '../../slurm/jobStatus';
+import { escapeMarkdown as escape, slurmIcon, slurmTooltip } from './slurmNodes';
 
 // The Runs view's tree items: how a model file, a run, a fold and a trial look.
 
@@ -15,7 +17,9 @@ export function modelItem(node: Extract<RunsNode, { kind: 'model' }>): vscode.Tr
   item.label = path.basename(node.modelFile);
   const folder = vscode.workspace.asRelativePath(path.dirname(node.modelFile), true);
   const sweeps = node.sweeps.length === 0 ? '' : ` · ${node.sweeps.length} sweep${node.sweeps.length === 1 ? '' : 's'}`;
-  item.description = `${node.runs.length} run${node.runs.length === 1 ? '' : 's'}${sweeps}${folder && folder !== path.dirname(node.modelFile) ? ` · ${folder}` : ''}`;
+  // A Slurm job not started yet is a run to come.
+  const runs = node.runs.length + node.jobs.length;
+  item.description = `${runs} run${runs === 1 ? '' : 's'}${sweeps}${folder && folder !== path.dirname(node.modelFile) ? ` · ${folder}` : ''}`;
   item.iconPath = vscode.ThemeIcon.File;
   item.contextValue = 'modelFile';
   item.tooltip = node.modelFile;
@@ -43,11 +47,15 @@ export function runItem(node: RunNode, now: number): vscode.TreeItem {
     : trial
       ? `${node.trial?.status === 'pruned' ? 'pruned · ' : ''}${trial.values} · ${describeRunLine(run, node.best, now)}`
       : describeRunLine(run, node.best, now);
+  const slurm = node.slurm && slurmStatusLabel(node.slurm);
+  if (slurm) item.description = `${slurm} · ${item.description}`;
   // A pruned trial's run ended stopped: its icon says the sweep stopped it.
-  item.iconPath = node.trial?.status === 'pruned' ? PRUNED_ICON : STATUS_ICONS[node.status];
+  item.iconPath = node.trial?.status === 'pruned' ? PRUNED_ICON : node.slurm ? slurmIcon(node.slurm) : STATUS_ICONS[node.status];
   // `run.completed`, `run.running`, …: menus hide Delete for a running run. A cross-validated run
   // (`run.<status>.folds`) has no model to evaluate; a fold (`fold.<status>`) is deleted and resumed with its run.
-  item.contextValue = node.fold !== undefined ? `fold.${node.status}` : `run.${node.status}${node.folds ? '.folds' : ''}`;
+  // A Slurm run (`….slurm`) is stopped through its job, and resumed here or on Slurm.
+  item.contextValue =
+    node.fold !== undefined ? `fold.${node.status}` : `run.${node.status}${node.folds ? '.folds' : ''}${node.slurm ? '.slurm' : ''}`;
   item.resourceUri = vscode.Uri.file(node.runDir);
   item.accessibilityInformation = {
     label: `Run ${label} of ${path.basename(node.modelFile)}, ${node.status}, ${item.description}`,
@@ -70,11 +78,6 @@ export function runItem(node: RunNode, now: number): vscode.TreeItem {
   if (node.status === 'interrupted')
     rows.push(['note', 'run.json says running, but no trainer process is: the window was closed or the trainer killed']);
   for (const [term, value] of rows) tip.appendMarkdown(`${escape(term)}: ${escape(value)}  \n`);
-  item.tooltip = tip;
+  item.tooltip = node.slurm && slurm ? slurmTooltip(run.id, slurm, node.slurm, rows) : tip;
   return item;
-}
-
-/** Text from run folders (error messages, reasons) shown as Markdown: escaped so it cannot run commands or inject links. */
-function escape(text: string): string {
-  return text.replace(/[\\`*_{}[\]()#+\-.!|<>$]/g, '\\$&');
 }

@@ -19,6 +19,10 @@ import { readMetrics, readRun, runDirsOf } from '../../runFolder/readRunFolder';
 import { crossValidatedRun, fromRunInfo, panelRun, readCompared, withUnwritten, type ShownRun } from './trainingPanelRuns';
 import { RUN_FILES } from '../../runFolder/runFiles';
 import { modelFileCode } from '../shared/modelFileCode';
+import type { SlurmJobs } from '../services/slurmJobs';
+import { isActive } from '../services/runController';
+import type { JobFolder } from '../../slurm/jobFolder';
+import { modelFileOfRun } from '../../runFolder/runSummary';
 
 /** Typing in the model file is checked against the run's spec at most this often. */
 const FILE_CHECK_MS = 300;
@@ -32,6 +36,8 @@ const SEND_EVERY_MS = 250;
 
 interface Deps extends PanelDeps {
   readonly runs: RunController;
+  /** Slurm runs train on another machine: their news comes from the scheduler's polls and their folders. */
+  readonly slurmJobs: SlurmJobs;
 }
 
 const PAGE = panelPage('training', 'Training', 'Training');
@@ -52,6 +58,13 @@ export class TrainingPanels extends PanelSet<TrainingPanel> {
     );
     this.register(deps.runs.onDidChangeState((change) => this.controller(change.modelFile)?.onState(change)));
     this.register(deps.runs.onDidRecord((record) => this.controller(record.modelFile)?.onRecord(record)));
+    this.register(
+      deps.slurmJobs.onDidChange((folders) => {
+        for (const folder of folders) {
+          if (folder.run) this.controller(modelFileOfRun({ runDir: folder.runDir, run: folder.run }))?.onSlurmPoll(folder);
+        }
+      }),
+    );
   }
 
   createOrShow(modelUri: vscode.Uri, preserveFocus = true): void {
@@ -108,6 +121,8 @@ class TrainingPanel extends PanelController<HostToTrainingPanel, TrainingPanelTo
   private shownFolds: readonly string[] = [];
   private fileChanged: boolean | undefined;
   private fileCheckTimer: NodeJS.Timeout | undefined;
+  /** A Slurm run the panel follows from its folder while no run of this window trains the file, and its status as last shown. */
+  private followed: { readonly runDir: string; status: string } | undefined;
 
   constructor(
     panel: vscode.WebviewPanel,
@@ -187,6 +202,7 @@ class TrainingPanel extends PanelController<HostToTrainingPanel, TrainingPanelTo
   }
 
   onState({ state }: RunStateChange): void {
+    if (state.kind === 'starting') this.followed = undefined; // a run of this window takes the panel back
     if (!this.ready) return;
     switch (state.kind) {
       case 'running': {
@@ -220,6 +236,19 @@ class TrainingPanel extends PanelController<HostToTrainingPanel, TrainingPanelTo
       default:
         assertNever(state);
     }
+  }
+
+  /**
+   * After a poll of the scheduler: a Slurm run of this file that trains is
+   * shown from its folder (read afresh each poll, as a CLI run's), until
+   * it ends; a run of this window comes first.
+   */
+  onSlurmPoll({ runDir, run }: JobFolder): void {
+    if (!this.ready || !run || isActive(this.deps.runs.state(this.modelFile))) return;
+    const following = this.followed?.runDir === runDir;
+    if (run.status !== 'running' && (!following || this.followed?.status === run.status)) return;
+    this.followed = { runDir, status: run.status };
+    this.reset();
   }
 
   onRecord(record: RunRecord): void {
@@ -286,6 +315,7 @@ class TrainingPanel extends PanelController<HostToTrainingPanel, TrainingPanelTo
   }
 
   private async runToShow(state: RunState): Promise<ShownRun> {
+    if (this.followed && !isActive(state)) return this.folderRun(this.followed.runDir, state);
     const runDir = state.kind === 'idle' || state.kind === 'starting' ? undefined : state.runDir;
     if (state.kind === 'starting') return { run: panelRun(state), records: [] };
     if (runDir) {
@@ -300,6 +330,13 @@ class TrainingPanel extends PanelController<HostToTrainingPanel, TrainingPanelTo
     if (!latest) return { run: { status: 'none' }, records: [] };
     if (latest.run.crossValidation) return crossValidatedRun(latest.runDir, latest.run, state, []);
     return { run: fromRunInfo(latest.run), runDir: latest.runDir, records: await readMetrics(latest.runDir) };
+  }
+
+  /** A run shown from its folder alone (a Slurm run, trained elsewhere). */
+  private async folderRun(runDir: string, state: RunState): Promise<ShownRun> {
+    const info = await readRun(runDir);
+    if (info.crossValidation) return crossValidatedRun(runDir, info, state, []);
+    return { run: fromRunInfo(info), runDir, records: await readMetrics(runDir) };
   }
 
   /**

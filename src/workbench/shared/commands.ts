@@ -1,6 +1,7 @@
 /** Command ids; the values match `contributes.commands` in package.json exactly. */
 export const enum Command {
   Train = 'modelStudio.train',
+  TrainOnSlurm = 'modelStudio.trainOnSlurm',
   RunSweep = 'modelStudio.runSweep',
   StopSweep = 'modelStudio.stopSweep',
   ResumeSweep = 'modelStudio.resumeSweep',
