@@ -6,7 +6,7 @@ import { writeJsonAtomic } from '../runFolder/atomicFile';
 import { STALE_AFTER_MS } from '../runFolder/deadRuns';
 import { readMetrics } from '../runFolder/readRunFolder';
 import { failedRun, RUN_FILES } from '../runFolder/runFiles';
-import { writeJob, type JobFolder } from './jobFolder';
+import { readJobFolder, writeJob, type JobFolder } from './jobFolder';
 import { JOB_ERROR_PREFIX, JOB_ERRORS } from './jobScript';
 import { jobKeyText, schedulerReports, type JobKey, type SchedulerReport } from './schedulerState';
 
@@ -42,20 +42,26 @@ const ENDINGS: Partial<Record<SlurmState, { readonly label: string; readonly mes
 };
 
 /**
- * Stop's TERM reaches the trainer, which saves, ends its run `stopped`
- * (without an error) and exits non-zero, so Slurm calls the job FAILED:
- * the run's own word stands.
+ * The endings that kill a trainer from outside (or warn it with TERM first):
+ * a run they stopped says why. Others that end a stopped run — Stop's TERM
+ * (the job then ends COMPLETED, or CANCELLED when Stop had to cancel it) —
+ * leave the run's own word, `stopped`.
  */
-function stoppedByTrainer(state: SlurmState, run: RunInfo): boolean {
-  return run.status === 'stopped' && !run.error && state === 'FAILED';
+const KILLING_STATES: readonly SlurmState[] = ['TIMEOUT', 'PREEMPTED', 'NODE_FAIL', 'OUT_OF_MEMORY', 'BOOT_FAIL', 'DEADLINE'];
+
+/** A run trained here since (`train --resume` of a Slurm run on this machine): no longer the job's. */
+function trainedHere(run: RunInfo | undefined): boolean {
+  return run !== undefined && run.executor === undefined;
 }
 
 /** A word for the Runs view and the CLI: `queued (Priority)`, `running on node12`, `timed out`… */
 export function slurmStatusLabel({ job, run }: JobFolder): string {
-  if (run) {
-    if (run.status === 'running') return job.node ? `running on ${job.node}` : 'running';
+  // A run resubmitted to continue: its run.json says how it stopped, the job that it waits again.
+  const waiting = !isFinalState(job.state) && run?.status !== 'running' && !trainedHere(run);
+  if (run && !waiting) {
+    if (run.status === 'running') return job.node && !trainedHere(run) ? `running on ${job.node}` : 'running';
     const ending = ENDINGS[job.state];
-    return run.status !== 'completed' && ending && !stoppedByTrainer(job.state, run) ? ending.label : run.status;
+    return run.status !== 'completed' && ending && KILLING_STATES.includes(job.state) && !trainedHere(run) ? ending.label : run.status;
   }
   if (job.state === 'PENDING' || job.state === 'REQUEUED') return job.reason ? `queued (${job.reason})` : 'queued';
   if (!isFinalState(job.state)) return job.node ? `starting on ${job.node}` : 'starting';
@@ -70,6 +76,7 @@ export function jobKey(job: SlurmJob): JobKey | undefined {
 
 /** Whether the folder still changes: a job the scheduler has not ended, or a run that still says running. */
 export function isPending({ job, run }: JobFolder): boolean {
+  if (trainedHere(run)) return false;
   return !isFinalState(job.state) || run?.status === 'running';
 }
 
@@ -135,6 +142,7 @@ export async function applyReport(folder: JobFolder, report: SchedulerReport, no
   const { reason: _oldReason, ...rest } = job;
   job = report.reason ? { ...rest, reason: report.reason } : rest;
   let nextRun = run;
+  let rewrite = false;
   if (isFinalState(report.state)) {
     if (!run && job.message === undefined) {
       const message =
@@ -142,20 +150,18 @@ export async function applyReport(folder: JobFolder, report: SchedulerReport, no
         (report.state === 'CANCELLED' ? 'cancelled before it started' : `${why(report)} before the trainer started`);
       job = { ...job, message };
     } else if (run?.status === 'running') {
-      nextRun = await killedRun(runDir, run, report);
-    } else if (
-      run?.status === 'stopped' &&
-      !run.error &&
-      report.state !== 'CANCELLED' &&
-      !stoppedByTrainer(report.state, run) &&
-      ENDINGS[report.state]
-    ) {
+      // The trainer may have ended between reading its run.json and the scheduler's answer: its own word wins.
+      const current = (await readJobFolder(runDir))?.run ?? run;
+      rewrite = current.status === 'running';
+      nextRun = rewrite ? await killedRun(runDir, current, report) : current;
+    } else if (run?.status === 'stopped' && !run.error && KILLING_STATES.includes(report.state)) {
       // The trainer saved and stopped on Slurm's TERM; say why Slurm sent it.
+      rewrite = true;
       nextRun = { ...run, error: { message: `${why(report)}; resume continues from its last checkpoint` } };
     }
   }
   await writeJob(runDir, job);
-  if (nextRun !== run && nextRun) await writeJsonAtomic(path.join(runDir, RUN_FILES.run), nextRun);
+  if (rewrite && nextRun) await writeJsonAtomic(path.join(runDir, RUN_FILES.run), nextRun);
   return { runDir, job, ...(nextRun ? { run: nextRun } : {}) };
 }
 

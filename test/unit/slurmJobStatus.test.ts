@@ -110,15 +110,34 @@ describe('a Slurm job folder after the scheduler reports', () => {
     const stopped = run({ status: 'stopped', epochsDone: 4, pid: undefined });
     const after = await applyReport(await folder({ job: job(), run: stopped }), { state: 'TIMEOUT', reason: 'TimeLimit' }, now);
     assert.equal(after.run?.status, 'stopped');
-    assert.match(after.run?.error?.message ?? '', /reached its time limit \(TimeLimit\) \(raise modelStudio.slurm.time\); resume continues/);
+    assert.match(
+      after.run?.error?.message ?? '',
+      /reached its time limit \(TimeLimit\) \(raise modelStudio.slurm.time\); resume continues/,
+    );
     assert.equal(slurmStatusLabel(after), 'timed out');
   });
 
-  it('a run stopped by the user (CANCELLED) gets no error', async () => {
+  it('a run stopped by the user says stopped, however Slurm ended the job', async () => {
+    for (const state of ['CANCELLED', 'COMPLETED', 'FAILED', 'UNKNOWN'] as const) {
+      const stopped = run({ status: 'stopped', epochsDone: 4, pid: undefined });
+      const after = await applyReport(await folder({ job: job(), run: stopped }), { state }, now);
+      assert.equal(after.run?.error, undefined, state);
+      assert.equal(slurmStatusLabel(after), 'stopped', state);
+    }
+  });
+
+  it("a stopped run resubmitted to continue is queued again, and a run resumed here is no longer the job's", async () => {
     const stopped = run({ status: 'stopped', epochsDone: 4, pid: undefined });
-    const after = await applyReport(await folder({ job: job(), run: stopped }), { state: 'CANCELLED' }, now);
-    assert.equal(after.run?.error, undefined);
-    assert.equal(slurmStatusLabel(after), 'cancelled');
+    const queued = await applyReport(
+      await folder({ job: job({ state: 'PENDING' }), run: stopped }),
+      { state: 'PENDING', reason: 'Priority' },
+      now,
+    );
+    assert.equal(slurmStatusLabel(queued), 'queued (Priority)');
+    const { executor: _slurm, ...local } = run();
+    const here = await folder({ job: job({ state: 'RUNNING' }), run: local });
+    assert.equal(isPending(here), false);
+    assert.equal(slurmStatusLabel(here), 'running');
   });
 
   it("a job that ended before the trainer started shows the batch script's own words, else Slurm's", async () => {
