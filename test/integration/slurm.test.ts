@@ -28,7 +28,7 @@ describe('Slurm runs in the editor', () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
-  it('offers ☁ Train on Slurm with a partition set, and refuses a time limit Slurm would not accept before writing a run folder', async () => {
+  it('offers ☁ Train on Slurm with a partition set, and refuses a time limit Slurm would not accept before writing a run or sweep folder', async () => {
     await slurm().update('partition', 'debug', vscode.ConfigurationTarget.Workspace);
     await vscode.window.showTextDocument(uri);
     await waitFor('☁ Train on Slurm above the file', async () =>
@@ -39,6 +39,12 @@ describe('Slurm runs in the editor', () => {
     const submitted = await vscode.commands.executeCommand<string | undefined>(Command.TrainOnSlurm, uri);
     assert.equal(submitted, undefined);
     assert.deepEqual(fs.existsSync(runsDir) ? fs.readdirSync(runsDir) : [], before, 'a refused submission left a folder');
+
+    const sweepsDir = path.join(workspaceRoot(), '.modelstudio', 'sweeps');
+    const sweepsBefore = fs.existsSync(sweepsDir) ? fs.readdirSync(sweepsDir) : [];
+    const sweep = await vscode.commands.executeCommand<string | undefined>(Command.RunSweepOnSlurm, uri);
+    assert.equal(sweep, undefined);
+    assert.deepEqual(fs.existsSync(sweepsDir) ? fs.readdirSync(sweepsDir) : [], sweepsBefore, 'a refused sweep left a folder');
   });
 
   it('shows a job that ended before its trainer started, with why, in the Runs view', async () => {

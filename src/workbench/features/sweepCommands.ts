@@ -7,12 +7,17 @@ import { trustedFor } from '../shared/trust';
 import type { Handler } from './commandHandlers';
 import { savedAndValid } from './savedAndValid';
 import { isSweepNode } from './runsView';
+import { slurmOptionsFor } from './slurmCommands';
+import type { SweepInfo } from '../../protocol/sweepTypes';
 
 /**
  * Run Sweep, Stop Sweep, Resume Sweep and Show Sweep: a sweep's trials
  * are trainer processes the SweepController starts; its panel shows them.
  */
-export const sweepHandlers: Record<Command.RunSweep | Command.StopSweep | Command.ResumeSweep | Command.ShowSweep, Handler> = {
+export const sweepHandlers: Record<
+  Command.RunSweep | Command.RunSweepOnSlurm | Command.StopSweep | Command.ResumeSweep | Command.ShowSweep,
+  Handler
+> = {
   [Command.RunSweep]: async (ctx, arg) => {
     const uri = await resolveModelFile(arg, 'Model file to sweep');
     if (!uri) {
@@ -37,6 +42,25 @@ export const sweepHandlers: Record<Command.RunSweep | Command.StopSweep | Comman
     ctx.sweepPanels.createOrShow(started.dir, true);
     return started.dir;
   },
+  [Command.RunSweepOnSlurm]: async (ctx, arg) => {
+    const uri = await resolveModelFile(arg, 'Model file to sweep on Slurm');
+    if (!uri) {
+      void vscode.window.showInformationMessage('Open a *.model.json or *.model.yaml file with a "search" block to run a sweep on Slurm.');
+      return undefined;
+    }
+    if (!(await trustedFor('Training', 'run a sweep on Slurm'))) return undefined;
+    if (!(await savedAndValid(ctx, uri))) return undefined;
+    const submitted = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Submitting a sweep of ${modelName(uri.fsPath)} to Slurm…` },
+      () => ctx.sweeps.submitToSlurm(uri, { options: slurmOptionsFor(uri), cli: ctx.cliPath }),
+    );
+    if ('error' in submitted) {
+      void vscode.window.showErrorMessage(`Sweep of ${modelName(uri.fsPath)} was not submitted: ${submitted.error}`);
+      return undefined;
+    }
+    ctx.sweepPanels.createOrShow(submitted.dir, true);
+    return submitted.dir;
+  },
   [Command.StopSweep]: async (ctx, arg) => {
     const dir = sweepDirOf(arg) ?? ctx.sweeps.activeDirs()[0];
     if (dir === undefined || !ctx.sweeps.stop(dir)) void vscode.window.showInformationMessage('No sweep is running in this window.');
@@ -50,14 +74,18 @@ export const sweepHandlers: Record<Command.RunSweep | Command.StopSweep | Comman
       return dir;
     }
     if (!(await trustedFor('Training', 'resume a sweep'))) return undefined;
-    let modelFile: string;
+    let sweep: SweepInfo;
     try {
-      modelFile = (await readSweep(dir)).modelFile;
+      sweep = await readSweep(dir);
     } catch (error) {
       void vscode.window.showWarningMessage(`The sweep was not resumed: ${error instanceof Error ? error.message : String(error)}`);
       return undefined;
     }
-    const started = await ctx.sweeps.start(vscode.Uri.file(modelFile), dir);
+    const modelUri = vscode.Uri.file(sweep.modelFile);
+    // A Slurm sweep resumes on Slurm: its unfinished trials as a new job array.
+    const started = sweep.executor
+      ? await ctx.sweeps.resubmitToSlurm(dir, { options: slurmOptionsFor(modelUri), cli: ctx.cliPath })
+      : await ctx.sweeps.start(modelUri, dir);
     if ('error' in started) {
       void vscode.window.showWarningMessage(`The sweep was not resumed: ${started.error}`);
       return undefined;

@@ -2,7 +2,8 @@ import * as vscode from 'vscode';
 import type { BackendChoice } from '../../protocol/runTypes';
 import type { SweepInfo } from '../../protocol/sweepTypes';
 import { refreshSlurmSweep, stopSlurmSweep } from '../../slurm/slurmSweep';
-import { submitSweep } from '../../slurm/submitSweep';
+import { slurmOptionsProblem } from '../../slurm/slurmOptions';
+import { resubmitSweep, submitSweep } from '../../slurm/submitSweep';
 import type { SubmitTarget } from '../../slurm/submit';
 import { readSearchSpec } from '../../sweep/searchSpec';
 import { readSweep } from '../../sweep/sweepFolder';
@@ -145,9 +146,24 @@ export class SweepController extends Owner {
     const modelFile = modelUri.fsPath;
     const workspaceRoot = workspaceRootFor(modelUri);
     try {
+      const problem = slurmOptionsProblem(target.options);
+      if (problem) throw new Error(`modelStudio.slurm: ${problem}`);
       const spec = await readSearchSpec(modelFile, workspaceRoot);
       const { dir, sweep } = await submitSweep({ modelFile, workspaceRoot, backend: this.backendFor(modelFile) }, spec, target);
       this.log.info(`sweep ${sweep.id}: submitted to Slurm as job array ${sweep.executor?.jobId ?? '?'}`);
+      this.changed.fire({ dir, sweep });
+      this.follow(dir);
+      return { dir };
+    } catch (error) {
+      return { error: error instanceof Error ? error.message : String(error) };
+    }
+  }
+
+  /** Resumes a stopped Slurm sweep: its unfinished trials as a new job array, followed. */
+  async resubmitToSlurm(dir: string, target: SubmitTarget): Promise<{ dir: string } | { error: string }> {
+    try {
+      const sweep = await resubmitSweep(dir, await refreshSlurmSweep(dir, await readSweep(dir)), target);
+      this.log.info(`sweep ${sweep.id}: resubmitted to Slurm as job array ${sweep.executor?.jobId ?? '?'}`);
       this.changed.fire({ dir, sweep });
       this.follow(dir);
       return { dir };

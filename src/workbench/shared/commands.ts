@@ -3,6 +3,7 @@ export const enum Command {
   Train = 'modelStudio.train',
   TrainOnSlurm = 'modelStudio.trainOnSlurm',
   RunSweep = 'modelStudio.runSweep',
+  RunSweepOnSlurm = 'modelStudio.runSweepOnSlurm',
   StopSweep = 'modelStudio.stopSweep',
   ResumeSweep = 'modelStudio.resumeSweep',
   ShowSweep = 'modelStudio.showSweep',
