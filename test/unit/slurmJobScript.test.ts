@@ -94,12 +94,17 @@ describe('Slurm job script, options and messages', () => {
     spawnSync('rm', [modelFile]);
     const result = runScript(script);
     assert.equal(result.status, 3);
-    assert.match(result.stderr, /^model-studio: the model file .* cannot be read on \S+: the workspace must be on a filesystem the compute nodes share/);
+    assert.match(
+      result.stderr,
+      /^model-studio: the model file .* cannot be read on \S+: the workspace must be on a filesystem the compute nodes share/,
+    );
   });
 
   it('setup lines run before Node is looked for (module load …)', () => {
     const bin = workspace.file('bin');
-    const script = writeScript({ options: { node: 'mynode', setup: [`mkdir -p '${bin}'`, `ln -s '${process.execPath}' '${bin}/mynode'`, `PATH="${bin}:$PATH"`] } });
+    const script = writeScript({
+      options: { node: 'mynode', setup: [`mkdir -p '${bin}'`, `ln -s '${process.execPath}' '${bin}/mynode'`, `PATH="${bin}:$PATH"`] },
+    });
     const result = runScript(script);
     assert.equal(result.status, 0, result.stderr);
   });
@@ -115,12 +120,19 @@ describe('Slurm job script, options and messages', () => {
   });
 
   it('slurmOptionsProblem: bad time, gpus, cpus and characters Slurm does not take; good ones pass', () => {
-    assert.equal(slurmOptionsProblem({ partition: 'gpu', account: 'proj-1', time: '1-00:00:00', gpus: 0, cpusPerTask: 4, memory: '16G' }), undefined);
-    for (const time of ['30', '30:00', '02:00:00', '1-00', '1-00:00', '1-00:00:00']) assert.equal(slurmOptionsProblem({ time }), undefined, time);
+    assert.equal(
+      slurmOptionsProblem({ partition: 'gpu', account: 'proj-1', time: '1-00:00:00', gpus: 0, cpusPerTask: 4, memory: '16G' }),
+      undefined,
+    );
+    for (const time of ['30', '30:00', '02:00:00', '1-00', '1-00:00', '1-00:00:00'])
+      assert.equal(slurmOptionsProblem({ time }), undefined, time);
     assert.match(slurmOptionsProblem({ time: '2h' }) ?? '', /time "2h" is not a Slurm time limit/);
     assert.match(slurmOptionsProblem({ gpus: 1.5 }) ?? '', /gpus must be a whole number/);
     assert.match(slurmOptionsProblem({ cpusPerTask: 0 }) ?? '', /cpusPerTask must be a positive whole number/);
-    assert.match(slurmOptionsProblem({ partition: 'gpu; rm -rf /' }) ?? '', /partition "gpu; rm -rf \/" has characters Slurm does not accept/);
+    assert.match(
+      slurmOptionsProblem({ partition: 'gpu; rm -rf /' }) ?? '',
+      /partition "gpu; rm -rf \/" has characters Slurm does not accept/,
+    );
   });
 
   it('sbatchOptions: only what is set, so the cluster defaults apply to the rest', () => {
@@ -133,10 +145,16 @@ describe('Slurm job script, options and messages', () => {
 
   it("slurmMessage: Slurm's error lines without their prefixes, as one line", () => {
     assert.equal(
-      slurmMessage('sbatch', 'sbatch: error: invalid partition specified: nope\nsbatch: error: Batch job submission failed: Invalid partition name specified\n'),
+      slurmMessage(
+        'sbatch',
+        'sbatch: error: invalid partition specified: nope\nsbatch: error: Batch job submission failed: Invalid partition name specified\n',
+      ),
       'invalid partition specified: nope; Batch job submission failed: Invalid partition name specified',
     );
-    assert.equal(slurmMessage('scancel', 'scancel: error: Kill job error on job id 5: Invalid job id specified'), 'Kill job error on job id 5: Invalid job id specified');
+    assert.equal(
+      slurmMessage('scancel', 'scancel: error: Kill job error on job id 5: Invalid job id specified'),
+      'Kill job error on job id 5: Invalid job id specified',
+    );
     assert.equal(slurmMessage('squeue', '\n  \n'), '');
   });
 });

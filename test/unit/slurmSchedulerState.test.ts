@@ -65,7 +65,9 @@ describe('Slurm scheduler state: parsing what Slurm prints', () => {
   it('sacct: jobs and array tasks; the step lines (12.batch) are skipped', () => {
     // Hand-written in sacct -n -P -X -o JobID,State,NodeList,Reason's format: the test cluster keeps no accounting.
     const reports = parseSacct(
-      ['12|COMPLETED|node3|None', '13_2|CANCELLED by 1000|node4|None', '14|NODE_FAIL|node5|NodeDown', '12.batch|COMPLETED|node3|'].join('\n'),
+      ['12|COMPLETED|node3|None', '13_2|CANCELLED by 1000|node4|None', '14|NODE_FAIL|node5|NodeDown', '12.batch|COMPLETED|node3|'].join(
+        '\n',
+      ),
     );
     assert.deepEqual(reports.get('12'), { state: 'COMPLETED', node: 'node3' });
     assert.deepEqual(reports.get('13_2'), { state: 'CANCELLED', node: 'node4' });
