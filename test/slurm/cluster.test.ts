@@ -8,7 +8,7 @@ import { checkpointEpochs, slurmStatusLabel } from '../../src/slurm/jobStatus';
 import { slurmCommand } from '../../src/slurm/slurmCommands';
 import { stopJob } from '../../src/slurm/stopJob';
 import type { TempWorkspace } from '../fixtures/workspace';
-import { cli, epochRecords, irisWorkspace, refreshed, scontrol, settled, waitFor, type CliResult } from './helpers';
+import { cancelSubmitted, cli, epochRecords, irisWorkspace, refreshed, scontrol, settled, waitFor, type CliResult } from './helpers';
 
 // train --on slurm through the real CLI and a real Slurm cluster (test/slurm/run.mjs
 // starts one, or uses SLURM_CONF's): nothing here is mocked. The cluster has one node
@@ -32,12 +32,23 @@ describe('train --on slurm against a real Slurm cluster', () => {
   let workspace: TempWorkspace;
   /** (e) runs beside the others from the start: a time limit takes one to two minutes to strike. */
   let timeLimited: Promise<CliResult>;
+  let follower: ChildProcess | undefined;
 
   before(() => {
     workspace = irisWorkspace();
-    timeLimited = cli(workspace, ['train', 'slow.model.yaml', '--epochs', '1000', '--on', 'slurm', '--time', '1', '--wait', '--json']);
+    timeLimited = cli(
+      workspace,
+      ['train', 'slow.model.yaml', '--epochs', '1000', '--on', 'slurm', '--time', '1', '--wait', '--json'],
+      process.env,
+      (child) => (follower = child),
+    );
   });
-  after(() => workspace.remove());
+  after(async () => {
+    // Where (e) did not run (--grep) or failed early.
+    follower?.kill();
+    await cancelSubmitted();
+    workspace.remove();
+  });
 
   it('(a) --wait: the trainer runs on the node and the CLI ends with the run, as a local train does', async () => {
     const result = await cli(workspace, ['train', 'iris.model.yaml', '--epochs', '3', '--on', 'slurm', '--wait', '--json']);
@@ -73,6 +84,32 @@ describe('train --on slurm against a real Slurm cluster', () => {
     const ended = await settled(runDir);
     assert.equal(slurmStatusLabel(ended), 'completed');
     assert.equal(ended.run?.epochsDone, 2);
+  });
+
+  it('(c) a job asking for the whole node waits while the time-limited job runs; Stop of a queued job cancels it', async () => {
+    const whole = irisWorkspace({ 'modelStudio.slurm.cpusPerTask': 2 });
+    let jobId = '';
+    try {
+      const result = await cli(whole, ['train', 'iris.model.yaml', '--on', 'slurm', '--json']);
+      jobId = String(result.result.jobId);
+      const runDir = runDirOf(result);
+      assert.match(readFileSync(path.join(runDir, 'job.sh'), 'utf8'), /^#SBATCH --cpus-per-task=2$/m);
+      // Just submitted, squeue gives no reason (`queued`) until the scheduler's next pass.
+      const queued = await waitFor('a reason to wait', async () => {
+        const folder = await refreshed(runDir);
+        return slurmStatusLabel(folder) === 'queued' ? undefined : folder;
+      });
+      // Resources on this cluster's one node; Priority where SLURM_CONF's cluster has other jobs ahead of it.
+      assert.match(slurmStatusLabel(queued), /^queued \((Resources|Priority)\)$/);
+      await stopJob(queued.job);
+      const ended = await settled(runDir);
+      assert.equal(ended.job.state, 'CANCELLED');
+      assert.equal(ended.job.message, 'cancelled before it started');
+      assert.equal(slurmStatusLabel(ended), 'cancelled');
+    } finally {
+      if (jobId) await slurmCommand('scancel', [jobId]);
+      whole.remove();
+    }
   });
 
   describe('held in the queue (sbatch --hold through modelStudio.slurm.extraArgs)', () => {
@@ -121,11 +158,20 @@ describe('train --on slurm against a real Slurm cluster', () => {
     await waitFor('a first epoch', () => (epochRecords(runDir) >= 1 ? true : undefined));
     const job = await readJob(runDir);
     assert.ok(job);
-    await stopJob(job);
+    // Another job of this user's, pending, which squeue lists before this running one: Stop must act on its own job's state.
+    const other = (await slurmCommand('sbatch', ['--parsable', '--hold', '--wrap', 'true'])).stdout.trim();
+    const stopAt = Date.now();
+    try {
+      await stopJob(job);
+    } finally {
+      await slurmCommand('scancel', [other]);
+    }
+    const stopSeconds = (Date.now() - stopAt) / 1000;
     const stopped = await settled(runDir);
-    assert.equal(stopped.run?.status, 'stopped');
-    assert.equal(stopped.run?.error, undefined, JSON.stringify(stopped.run?.error));
-    assert.equal(slurmStatusLabel(stopped), 'stopped');
+    const seen = `stopJob took ${stopSeconds} s; job.json ${JSON.stringify(stopped.job)}; run.json ${JSON.stringify(stopped.run)}`;
+    assert.equal(stopped.run?.status, 'stopped', seen);
+    assert.equal(stopped.run?.error, undefined, seen);
+    assert.equal(slurmStatusLabel(stopped), 'stopped', seen);
     const epochsDone = stopped.run?.epochsDone ?? 0;
     assert.ok(epochsDone >= 1 && epochsDone < 12, String(epochsDone));
     assert.equal(await checkpointEpochs(runDir), epochsDone);
@@ -145,11 +191,13 @@ describe('train --on slurm against a real Slurm cluster', () => {
     // folder as a node failure or the OOM killer would: run.json still "running", no last words.
     const result = await cli(workspace, ['train', 'slow.model.yaml', '--epochs', '1000', '--on', 'slurm', '--json']);
     const runDir = runDirOf(result);
-    await waitFor('a second epoch', () => (epochRecords(runDir) >= 2 ? true : undefined));
+    // Its trainer saves the checkpoint in the background, after the epoch's record.
+    await waitFor('a first checkpoint', async () => ((await checkpointEpochs(runDir)) ?? 0) >= 1 || undefined);
     await slurmCommand('scancel', ['--batch', '--signal=KILL', String(result.result.jobId)]);
     const ended = await settled(runDir);
-    assert.equal(ended.job.state, 'FAILED');
-    assert.equal(ended.run?.status, 'stopped');
+    const seen = `job.json ${JSON.stringify(ended.job)}; run.json ${JSON.stringify(ended.run)}`;
+    assert.equal(ended.job.state, 'FAILED', seen);
+    assert.equal(ended.run?.status, 'stopped', seen);
     const epochsDone = ended.run?.epochsDone ?? 0;
     assert.ok(epochsDone >= 1, String(epochsDone));
     assert.match(

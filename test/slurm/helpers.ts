@@ -23,6 +23,13 @@ export interface CliResult {
   readonly result: Record<string, unknown>;
 }
 
+/** Every job the suite's CLI runs submitted, so that a failed test leaves none running on a shared cluster. */
+const submitted = new Set<string>();
+
+export async function cancelSubmitted(): Promise<void> {
+  for (const jobId of submitted) await slurmCommand('scancel', [jobId]).catch(() => undefined);
+}
+
 export function cli(
   workspace: TempWorkspace,
   args: readonly string[],
@@ -34,7 +41,11 @@ export function cli(
     onSpawn?.(child);
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      // As they come: a --wait still following its job has printed its id already.
+      for (const [, jobId] of stdout.matchAll(/"jobId":"(\d+)"/g)) submitted.add(jobId as string);
+    });
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('error', reject);
     child.on('close', (status) => {

@@ -72,6 +72,8 @@ const mocha = spawn(
     '--reporter',
     'spec',
     'test/slurm/*.test.ts',
+    // e.g. npm run test:slurm -- --grep Stop
+    ...process.argv.slice(2),
   ],
   { cwd: repo, env, stdio: 'inherit' },
 );
