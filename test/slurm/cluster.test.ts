@@ -65,9 +65,10 @@ describe('train --on slurm against a real Slurm cluster', () => {
     assert.deepEqual(run.executor, { type: 'slurm', jobId: submitted?.jobId, node: 'localhost' });
     assert.equal(run.epochsDone, 3);
     for (const file of ['job.sh', 'job.out', 'job.err', 'job.json']) assert.ok(existsSync(path.join(runDir, file)), file);
-    // job.out holds the trainer's JSON lines: its own result line last.
-    const out = readFileSync(path.join(runDir, 'job.out'), 'utf8').trim().split('\n');
-    assert.equal((JSON.parse(out.at(-1) ?? '{}') as { status?: string }).status, 'completed');
+    // The trainer's progress, as a terminal shows it (on stderr: job.err): a line per epoch and its summary.
+    const out = readFileSync(path.join(runDir, 'job.err'), 'utf8');
+    assert.match(out, /^epoch 3\/3: loss /m);
+    assert.match(out, /^completed in .* 3\/3 epochs/m);
     assert.equal((await readJob(runDir))?.state, 'COMPLETED');
   });
 
@@ -257,7 +258,10 @@ describe('train --on slurm against a real Slurm cluster', () => {
       const folder = await refreshed(runDir);
       assert.equal(folder.job.state, 'TIMEOUT');
       assert.equal(slurmStatusLabel(folder), 'timed out');
-      assert.match(folder.run?.error?.message ?? '', /the Slurm job reached its time limit \(modelStudio\.slurm\.time\)/);
+      assert.match(
+        folder.run?.error?.message ?? '',
+        /^the Slurm job reached its time limit \(TimeLimit\) \(raise modelStudio\.slurm\.time\); resume continues from its last checkpoint/,
+      );
       const epochsDone = folder.run?.epochsDone ?? 0;
       assert.ok(epochsDone >= 1, String(epochsDone));
 

@@ -55,7 +55,7 @@ describe('Slurm job script, options and messages', () => {
   it('with a space and a quote in every path, the script execs the CLI on the run folder', () => {
     const result = runScript(writeScript());
     assert.equal(result.status, 0, result.stderr);
-    assert.deepEqual(JSON.parse(result.stdout), ['train', '--job', workspace.file(path.join(awkward, 'run 1')), '--json']);
+    assert.deepEqual(JSON.parse(result.stdout), ['train', '--job', workspace.file(path.join(awkward, 'run 1'))]);
   });
 
   it('#SBATCH lines: job name, output in the run folder (quoted), the set options only', () => {

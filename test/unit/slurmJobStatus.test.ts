@@ -110,7 +110,10 @@ describe('a Slurm job folder after the scheduler reports', () => {
     const stopped = run({ status: 'stopped', epochsDone: 4, pid: undefined });
     const after = await applyReport(await folder({ job: job(), run: stopped }), { state: 'TIMEOUT', reason: 'TimeLimit' }, now);
     assert.equal(after.run?.status, 'stopped');
-    assert.match(after.run?.error?.message ?? '', /reached its time limit \(TimeLimit\) \(raise modelStudio.slurm.time\); resume continues/);
+    assert.match(
+      after.run?.error?.message ?? '',
+      /reached its time limit \(TimeLimit\) \(raise modelStudio.slurm.time\); resume continues/,
+    );
     assert.equal(slurmStatusLabel(after), 'timed out');
   });
 
