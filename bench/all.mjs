@@ -112,11 +112,17 @@ function pythonWithTorch() {
 }
 
 function slurmOverhead() {
-  const out = execFileSync(process.execPath, [path.join(repoRoot, 'bench', 'slurm.mjs'), '--summary', '--repeats', quick ? '2' : '5'], {
-    encoding: 'utf8',
-  });
-  const line = out.trim().split('\n').at(-1) ?? '';
-  return line.startsWith('skipped') ? `Slurm (bench/slurm.mjs): ${line}` : line;
+  try {
+    const args = [path.join(repoRoot, 'bench', 'slurm.mjs'), '--summary', '--repeats', quick ? '2' : '5'];
+    const line = execFileSync(process.execPath, args, { encoding: 'utf8' }).trim().split('\n').at(-1) ?? '';
+    return line.startsWith('skipped') ? `Slurm (bench/slurm.mjs): ${line}` : line;
+  } catch (error) {
+    // A job that failed on the cluster: the other figures still stand.
+    return `Slurm (bench/slurm.mjs): failed: ${String(error.stderr ?? error.message)
+      .trim()
+      .split('\n')
+      .at(-1)}`;
+  }
 }
 
 function activation() {

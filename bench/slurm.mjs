@@ -145,7 +145,7 @@ async function main() {
     const overhead = (mark) => (median(column(slurm, mark)) - median(column(local, mark))).toFixed(2);
     if (values.summary) {
       console.log(
-        `Slurm (bench/slurm.mjs, iris ${values.epochs} epochs, local one-node cluster, median of ${repeats}): first epoch here ` +
+        `Slurm (bench/slurm.mjs, iris ${values.epochs} epochs, ${found.dir ? 'a one-node cluster started for it' : "SLURM_CONF's cluster"}, median of ${repeats}): first epoch here ` +
           `${median(column(local, 'fileEpoch')).toFixed(2)} s, on Slurm ${median(column(slurm, 'fileEpoch')).toFixed(2)} s (+${overhead('fileEpoch')} s); ` +
           `result here ${median(column(local, 'result')).toFixed(2)} s, on Slurm ${median(column(slurm, 'result')).toFixed(2)} s (+${overhead('result')} s)`,
       );
