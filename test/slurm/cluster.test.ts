@@ -160,7 +160,7 @@ describe('train --on slurm against a real Slurm cluster', () => {
     const job = await readJob(runDir);
     assert.ok(job);
     // Another job of this user's, pending, which squeue lists before this running one: Stop must act on its own job's state.
-    const other = (await slurmCommand('sbatch', ['--parsable', '--hold', '--wrap', 'true'])).stdout.trim();
+    const other = (await slurmCommand('sbatch', ['--parsable', '--hold', '--output=/dev/null', '--wrap', 'true'])).stdout.trim();
     const stopAt = Date.now();
     try {
       await stopJob(job);

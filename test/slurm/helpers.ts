@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { readJobFolder, type JobFolder } from '../../src/slurm/jobFolder';
 import { isPending, refreshJobFolders } from '../../src/slurm/jobStatus';
@@ -69,8 +69,7 @@ export function irisWorkspace(settings?: Record<string, unknown>): TempWorkspace
   const slow = sample.replace('batchSize: 16', 'batchSize: 1').replace(/ {2}earlyStopping:\n(?: {4}.*\n)+/, '');
   if (slow === sample || slow.includes('earlyStopping')) throw new Error('samples/iris.model.yaml changed: update irisWorkspace');
   workspace.write('slow.model.yaml', slow);
-  workspace.write('data/.keep', '');
-  copyFileSync(path.join(repo, 'samples', 'data', 'iris.csv'), workspace.file('data/iris.csv'));
+  workspace.write('data/iris.csv', readFileSync(path.join(repo, 'samples', 'data', 'iris.csv')));
   if (settings) workspace.write('.vscode/settings.json', JSON.stringify(settings, null, 2));
   return workspace;
 }
