@@ -16,6 +16,8 @@
 //   this process (cold: a new V8, wasm compiled afresh; the OS file cache is
 //   whatever it is) and the median of three more (warm).
 // * Extension activation: bench/activation.mjs.
+// * A Slurm job's overhead over a run here: bench/slurm.mjs --summary (a
+//   line saying "skipped" and why without Slurm).
 //
 // --write replaces the table between the bench:all markers in bench/RESULTS.md.
 // A backend that cannot load here gets a row saying why. webgpu uses Mesa's
@@ -107,6 +109,20 @@ function pythonWithTorch() {
     if (spawnSync(python, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0) return python;
   }
   return undefined;
+}
+
+function slurmOverhead() {
+  try {
+    const args = [path.join(repoRoot, 'bench', 'slurm.mjs'), '--summary', '--repeats', quick ? '2' : '5'];
+    const line = execFileSync(process.execPath, args, { encoding: 'utf8' }).trim().split('\n').at(-1) ?? '';
+    return line.startsWith('skipped') ? `Slurm (bench/slurm.mjs): ${line}` : line;
+  } catch (error) {
+    // A job that failed on the cluster: the other figures still stand.
+    return `Slurm (bench/slurm.mjs): failed: ${String(error.stderr ?? error.message)
+      .trim()
+      .split('\n')
+      .at(-1)}`;
+  }
 }
 
 function activation() {
@@ -217,6 +233,7 @@ async function main() {
       }
     }
     extras.push(`Extension activation (bench/activation.mjs, require + activate()): ${activation()}`);
+    extras.push(slurmOverhead());
     const header = [
       'backend',
       'model',

@@ -142,5 +142,8 @@ export async function jobCommand(options: Options, runDir: string): Promise<numb
   }
   const workspaceOptions: Options = { ...options, modelFile: request.modelFile, workspaceRoot: request.workspaceRoot };
   // The job's own words for what stopped it before training: the follower shows them as the run's error.
-  return trainHere(request, workspaceOptions, (message) => writeJob(runDir, { ...job, message }));
+  const code = await trainHere(request, workspaceOptions, (message) => writeJob(runDir, { ...job, message }));
+  // Stopped on TERM with its checkpoint saved is a clean end for the job: Slurm would call exit 130 FAILED,
+  // and the follower would take the user's Stop for a failure. A time limit stays TIMEOUT whatever the exit.
+  return code === EXIT_INTERRUPTED ? EXIT_OK : code;
 }

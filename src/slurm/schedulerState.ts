@@ -58,7 +58,8 @@ export function parseSqueue(text: string): Map<string, SchedulerReport> {
 export function arrayTaskIds(text: string): number[] {
   const ids: number[] = [];
   for (const part of text.split('%')[0]?.split(',') ?? []) {
-    const [from, to] = part.split('-').map(Number);
+    // Number('') is 0: an empty field holds no task.
+    const [from, to] = part.split('-').map((n) => (n.trim() === '' ? NaN : Number(n)));
     if (from === undefined || !Number.isInteger(from)) continue;
     const last = to !== undefined && Number.isInteger(to) ? to : from;
     for (let id = from; id <= last; id++) ids.push(id);

@@ -18,7 +18,8 @@ export async function stopJob(job: SlurmJob, graceMs = STOP_GRACE_MS): Promise<v
   const key = jobKey(job);
   if (!key) throw new SlurmError('the job was not submitted: nothing to stop');
   const target = jobKeyText(key);
-  const [report] = (await schedulerReports([key])).values();
+  // The reports hold every job squeue lists for this user: this job's is the one by its key.
+  const report = (await schedulerReports([key])).get(target);
   if (!report || isFinalState(report.state)) return;
   if (report.state === 'PENDING' || report.state === 'REQUEUED') {
     await scancel(target);

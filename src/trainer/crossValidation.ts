@@ -40,7 +40,9 @@ export async function trainFolds(foldsRequest: FoldsRequest): Promise<TrainOutco
   let parent: RunWriter;
   try {
     foldResume = resumed ? await stoppedFold(request, resumed, first) : undefined;
-    parent = resumed ? RunWriter.openParent(resumed.runDir) : await RunWriter.createParent(request.runsDir, plan.spec, new Date(), preparedFolder(request));
+    parent = resumed
+      ? RunWriter.openParent(resumed.runDir)
+      : await RunWriter.createParent(request.runsDir, plan.spec, new Date(), preparedFolder(request));
   } catch (error) {
     return { type: 'error', message: error instanceof Error ? error.message : String(error) };
   }
