@@ -12,7 +12,7 @@ import { sbatchOptions, type SlurmOptions } from './slurmOptions';
  */
 
 export const JOB_SCRIPT = 'job.sh';
-/** The trainer's output and its progress (a line per epoch, one every 10 s within an epoch), in the run folder. */
+/** The job's output (the trainer's summary) and errors with its progress (a line per epoch, one every 10 s within one), in the run folder. */
 export const JOB_OUTPUT = 'job.out';
 export const JOB_ERRORS = 'job.err';
 export const JOB_ERROR_PREFIX = 'model-studio: ';

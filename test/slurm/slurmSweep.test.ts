@@ -7,7 +7,7 @@ import type { RunInfo } from '../../src/protocol/runTypes';
 import type { SweepInfo } from '../../src/protocol/sweepTypes';
 import { readMetrics } from '../../src/runFolder/readRunFolder';
 import { readJob } from '../../src/slurm/jobFolder';
-import { schedulerReports } from '../../src/slurm/schedulerState';
+import { jobKeyText, schedulerReports } from '../../src/slurm/schedulerState';
 import { refreshSlurmSweep, stopSlurmSweep } from '../../src/slurm/slurmSweep';
 import { readSweep } from '../../src/sweep/sweepFolder';
 import { tempWorkspace, type TempWorkspace } from '../fixtures/workspace';
@@ -98,9 +98,12 @@ describe('sweeps on Slurm (a real job array)', function () {
     let mostRunning = 0;
     const reasons = new Set<string>();
     while (sweep.status === 'running') {
-      const reports = await schedulerReports(runDirs.map((_, arrayTaskId) => ({ jobId, arrayTaskId })));
-      mostRunning = Math.max(mostRunning, [...reports.values()].filter((r) => r.state === 'RUNNING').length);
-      for (const report of reports.values()) if (report.reason) reasons.add(report.reason);
+      const keys = runDirs.map((_, arrayTaskId) => ({ jobId, arrayTaskId }));
+      const reports = await schedulerReports(keys);
+      // Only this array's tasks: other jobs may share the cluster.
+      const own = keys.map((key) => reports.get(jobKeyText(key)));
+      mostRunning = Math.max(mostRunning, own.filter((r) => r?.state === 'RUNNING').length);
+      for (const report of own) if (report?.reason) reasons.add(report.reason);
       sweep = await refreshSlurmSweep(dir, sweep, decided);
       await sleep(300);
     }
@@ -132,15 +135,13 @@ describe('sweeps on Slurm (a real job array)', function () {
     for (let i = 0; i < 400 && !(await readMetrics(first).catch(() => [])).some((r) => r.batch === null); i++) await sleep(250);
     const stopped = await stopSlurmSweep(dir, await readSweep(dir), 20_000);
     assert.equal(stopped.status, 'stopped');
-    let reports = await schedulerReports(runDirs.map((_, arrayTaskId) => ({ jobId, arrayTaskId })));
-    for (
-      let i = 0;
-      i < 120 && [...reports.values()].some((r) => r.state === 'RUNNING' || r.state === 'PENDING' || r.state === 'COMPLETING');
-      i++
-    ) {
-      await sleep(500);
-      reports = await schedulerReports(runDirs.map((_, arrayTaskId) => ({ jobId, arrayTaskId })));
-    }
+    // Until this array's tasks have all ended (other jobs may share the cluster).
+    const keys = runDirs.map((_, arrayTaskId) => ({ jobId, arrayTaskId }));
+    const ended = async (): Promise<boolean> => {
+      const reports = await schedulerReports(keys);
+      return keys.every((key) => !['RUNNING', 'PENDING', 'COMPLETING'].includes(reports.get(jobKeyText(key))?.state ?? ''));
+    };
+    for (let i = 0; i < 120 && !(await ended()); i++) await sleep(500);
     const sweep = await refreshSlurmSweep(dir, await readSweep(dir));
     assert.equal(sweep.status, 'stopped');
     const run = runOf(first);
