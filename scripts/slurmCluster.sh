@@ -16,11 +16,24 @@ sudo=''
 [ "$(id -u)" -eq 0 ] || sudo='sudo'
 
 stop() {
+  local pids=()
   for pidfile in "$dir/slurmd.pid" "$dir/slurmctld.pid" "$dir/munged.pid"; do
     if [ -s "$pidfile" ]; then
-      $sudo kill "$(cat "$pidfile")" 2>/dev/null || true
+      pids+=("$(cat "$pidfile")")
       rm -f "$pidfile"
     fi
+  done
+  [ "${#pids[@]}" -gt 0 ] || return 0
+  $sudo kill "${pids[@]}" 2>/dev/null || true
+  # The daemons write their state as they go down: gone before the caller removes DIR.
+  for _ in $(seq 1 50); do
+    local alive=0
+    for pid in "${pids[@]}"; do
+      # A zombie (Z) is gone for this purpose: only its parent's wait is left.
+      if [ -r "/proc/$pid/stat" ] && [ "$(awk '{ print $3 }' "/proc/$pid/stat" 2>/dev/null)" != Z ]; then alive=1; fi
+    done
+    [ "$alive" -eq 1 ] || return 0
+    sleep 0.2
   done
 }
 

@@ -45,7 +45,8 @@ const ENDINGS: Partial<Record<SlurmState, { readonly label: string; readonly mes
  * The endings that kill a trainer from outside (or warn it with TERM first):
  * a run they stopped says why. Others that end a stopped run — Stop's TERM
  * (the job then ends COMPLETED, or CANCELLED when Stop had to cancel it) —
- * leave the run's own word, `stopped`.
+ * leave the run's own word, `stopped`, unless the trainer died without
+ * saying so (the follower then wrote the ending into the run's error).
  */
 const KILLING_STATES: readonly SlurmState[] = ['TIMEOUT', 'PREEMPTED', 'NODE_FAIL', 'OUT_OF_MEMORY', 'BOOT_FAIL', 'DEADLINE'];
 
@@ -61,7 +62,9 @@ export function slurmStatusLabel({ job, run }: JobFolder): string {
   if (run && !waiting) {
     if (run.status === 'running') return job.node && !trainedHere(run) ? `running on ${job.node}` : 'running';
     const ending = ENDINGS[job.state];
-    return run.status !== 'completed' && ending && KILLING_STATES.includes(job.state) && !trainedHere(run) ? ending.label : run.status;
+    // Named when it killed from outside, or when the follower wrote down that it did (the run's error).
+    const named = KILLING_STATES.includes(job.state) || run.error !== undefined;
+    return run.status !== 'completed' && ending && named && !trainedHere(run) ? ending.label : run.status;
   }
   if (job.state === 'PENDING' || job.state === 'REQUEUED') return job.reason ? `queued (${job.reason})` : 'queued';
   if (!isFinalState(job.state)) return job.node ? `starting on ${job.node}` : 'starting';

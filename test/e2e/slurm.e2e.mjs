@@ -61,7 +61,7 @@ if (!process.env.SLURM_CONF) {
   // Also when the suite's timeout ends the process with process.exit.
   process.on('exit', () => {
     spawnSync('bash', [join(repo, 'scripts', 'slurmCluster.sh'), 'stop', ownCluster]);
-    rmSync(ownCluster, { recursive: true, force: true });
+    rmSync(ownCluster, { recursive: true, force: true, maxRetries: 5 });
   });
 }
 step(`Slurm cluster: ${process.env.SLURM_CONF}${ownCluster ? ' (started for this suite)' : ''}`);

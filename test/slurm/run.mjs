@@ -32,14 +32,14 @@ if (env.SLURM_CONF) {
 } else {
   const missing = ['slurmctld', 'slurmd', 'munged', 'sbatch'].filter((tool) => !onPath(tool));
   if (missing.length > 0) skip(`${missing.join(', ')} not found (install Debian's slurm-wlm and munge to run it)`);
-  if (spawnSync('pgrep', ['-x', 'slurmctld'], { stdio: 'ignore' }).status === 0) {
+  if (spawnSync('pgrep', ['-x', '-r', 'R,S,D', 'slurmctld'], { stdio: 'ignore' }).status === 0) {
     console.error('test:slurm: a slurmctld runs already and only one can: set SLURM_CONF to its slurm.conf');
     process.exit(1);
   }
   clusterDir = mkdtempSync(path.join(os.tmpdir(), 'model-studio-slurm-'));
   const started = spawnSync('bash', [path.join(repo, 'scripts', 'slurmCluster.sh'), 'start', clusterDir], { stdio: 'inherit' });
   if (started.status !== 0) {
-    rmSync(clusterDir, { recursive: true, force: true });
+    rmSync(clusterDir, { recursive: true, force: true, maxRetries: 5 });
     console.error('test:slurm: the cluster did not start');
     process.exit(1);
   }
@@ -56,7 +56,7 @@ function stopCluster() {
   if (!clusterDir) return;
   spawnSync('scancel', ['--user', os.userInfo().username], { env, stdio: 'ignore' });
   spawnSync('bash', [path.join(repo, 'scripts', 'slurmCluster.sh'), 'stop', clusterDir], { stdio: 'inherit' });
-  rmSync(clusterDir, { recursive: true, force: true });
+  rmSync(clusterDir, { recursive: true, force: true, maxRetries: 5 });
   clusterDir = undefined;
 }
 
