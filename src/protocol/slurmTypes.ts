@@ -18,19 +18,8 @@ export interface SlurmExecutor {
   readonly node?: string;
 }
 
-/**
- * Slurm's job states (`squeue -o %T`, `scontrol show job`'s JobState,
- * `sacct`'s State), and UNKNOWN once the scheduler no longer knows the job
- * (it left squeue's memory and there is no accounting).
- */
-export const SLURM_STATES = [
-  'PENDING',
-  'CONFIGURING',
-  'RUNNING',
-  'COMPLETING',
-  'SUSPENDED',
-  'REQUEUED',
-  'RESIZING',
+/** The states a job does not leave; UNKNOWN once the scheduler no longer knows it (it left squeue's memory and there is no accounting). */
+export const FINAL_SLURM_STATES = [
   'COMPLETED',
   'CANCELLED',
   'FAILED',
@@ -42,21 +31,19 @@ export const SLURM_STATES = [
   'DEADLINE',
   'UNKNOWN',
 ] as const;
-export type SlurmState = (typeof SLURM_STATES)[number];
 
-/** The states a job does not leave. */
-export const FINAL_SLURM_STATES: readonly SlurmState[] = [
-  'COMPLETED',
-  'CANCELLED',
-  'FAILED',
-  'TIMEOUT',
-  'PREEMPTED',
-  'NODE_FAIL',
-  'OUT_OF_MEMORY',
-  'BOOT_FAIL',
-  'DEADLINE',
-  'UNKNOWN',
-];
+/** Slurm's job states (`squeue -o %T`, `scontrol show job`'s JobState, `sacct`'s State). */
+export const SLURM_STATES = [
+  'PENDING',
+  'CONFIGURING',
+  'RUNNING',
+  'COMPLETING',
+  'SUSPENDED',
+  'REQUEUED',
+  'RESIZING',
+  ...FINAL_SLURM_STATES,
+] as const;
+export type SlurmState = (typeof SLURM_STATES)[number];
 
 /** `job.json`: one Slurm job (or one task of a job array) that trains one run folder. */
 export interface SlurmJob {

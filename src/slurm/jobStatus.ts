@@ -21,7 +21,7 @@ import { jobKeyText, schedulerReports, type JobKey, type SchedulerReport } from 
  */
 
 export function isFinalState(state: SlurmState): boolean {
-  return FINAL_SLURM_STATES.includes(state);
+  return (FINAL_SLURM_STATES as readonly SlurmState[]).includes(state);
 }
 
 /** What each way of ending means, for a run's error and the Runs view. */
