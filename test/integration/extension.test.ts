@@ -21,6 +21,8 @@ const ALL_COMMANDS = [
   Command.SelectBackend,
   Command.InstallNativeBackend,
   Command.RunSweep,
+  Command.RunSweepOnSlurm,
+  Command.TrainOnSlurm,
   Command.StopSweep,
   Command.ResumeSweep,
   Command.ShowSweep,
