@@ -75,8 +75,12 @@ SchedulerType=sched/backfill
 # quick time limits for the tests: no grace beyond the limit, 10 s from TERM to KILL
 OverTimeLimit=0
 KillWait=10
+# preemption for its test: a job in urgent cancels debug's jobs it needs room from, TERM first, KILL 10 s later
+PreemptType=preempt/partition_prio
+PreemptMode=CANCEL
 NodeName=localhost CPUs=$cpus RealMemory=$memory State=UNKNOWN
-PartitionName=debug Nodes=localhost Default=YES MaxTime=INFINITE State=UP
+PartitionName=debug Nodes=localhost Default=YES MaxTime=INFINITE State=UP PriorityTier=1 GraceTime=10
+PartitionName=urgent Nodes=localhost MaxTime=INFINITE State=UP PriorityTier=2
 CONF
 export SLURM_CONF="$dir/slurm.conf"
 
