@@ -6,7 +6,7 @@ import { writeJsonAtomic } from '../runFolder/atomicFile';
 import { STALE_AFTER_MS } from '../runFolder/deadRuns';
 import { readMetrics } from '../runFolder/readRunFolder';
 import { failedRun, RUN_FILES } from '../runFolder/runFiles';
-import { readJobFolder, writeJob, type JobFolder } from './jobFolder';
+import { readJob, readJobFolder, writeJob, type JobFolder } from './jobFolder';
 import { JOB_ERROR_PREFIX, JOB_ERRORS } from './jobScript';
 import { jobKeyText, schedulerReports, type JobKey, type SchedulerReport } from './schedulerState';
 
@@ -163,6 +163,10 @@ export async function applyReport(folder: JobFolder, report: SchedulerReport, no
       nextRun = { ...run, error: { message: `${why(report)}; resume continues from its last checkpoint` } };
     }
   }
+  // The job itself writes its own error into job.json (train --job on the node): if it did since this
+  // folder was read, its words stand over the ones guessed above.
+  const latest = await readJob(runDir);
+  if (latest?.message !== undefined && latest.jobId === job.jobId) job = { ...job, message: latest.message };
   await writeJob(runDir, job);
   if (rewrite && nextRun) await writeJsonAtomic(path.join(runDir, RUN_FILES.run), nextRun);
   return { runDir, job, ...(nextRun ? { run: nextRun } : {}) };
