@@ -157,6 +157,14 @@ describe('a Slurm job folder after the scheduler reports', () => {
     assert.equal(cancelled.job.message, 'cancelled before it started');
   });
 
+  it("the job's own message, written while the scheduler was asked, wins over the guessed one", async () => {
+    const before = await folder({ job: job() });
+    workspace.write('run/job.json', JSON.stringify(job({ message: 'data/iris.csv: no such file' })));
+    const after = await applyReport(before, { state: 'FAILED' }, now);
+    assert.equal(after.job.message, 'data/iris.csv: no such file');
+    assert.equal((await readJobFolder(after.runDir))?.job.message, 'data/iris.csv: no such file');
+  });
+
   it("the job's own message (written by train --job) is kept", async () => {
     const after = await applyReport(await folder({ job: job({ message: 'data/iris.csv: no such file' }) }), { state: 'FAILED' }, now);
     assert.equal(after.job.message, 'data/iris.csv: no such file');
