@@ -9,7 +9,7 @@ import { readJob, writeJob, type JobFolder } from '../slurm/jobFolder';
 import { resubmitRun, submitRun } from '../slurm/submit';
 import { cliSlurmOptions } from './clusterSettings';
 import { EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, type Options, type SlurmFlags } from './commandLine';
-import { formatMetric, json, printSummary, stderr, stdout } from './output';
+import { formatMetrics, json, printSummary, stderr, stdout } from './output';
 import { trainHere } from './trainCommand';
 
 // `train --on slurm` (submit, and with --wait follow) and `train --job` (what the job runs on the compute node).
@@ -69,13 +69,7 @@ async function waitForRun(runDir: string, options: Options): Promise<number> {
       const epochs = records.filter((r) => r.batch === null);
       for (const record of epochs.slice(printed)) {
         if (options.json) json(record);
-        else
-          stdout(
-            `epoch ${record.epoch}: ${Object.entries(record)
-              .filter(([k]) => !['epoch', 'batch', 'time'].includes(k))
-              .map(([k, v]) => `${k} ${formatMetric(v)}`)
-              .join('  ')}`,
-          );
+        else stdout(`epoch ${record.epoch}: ${formatMetrics(record)}`);
       }
       printed = epochs.length;
     },

@@ -24,7 +24,8 @@ export function formatMetric(value: number | null): string {
   return value === null ? 'NaN' : String(Number(value.toPrecision(4)));
 }
 
-function formatMetrics(record: MetricRecord): string {
+/** An epoch record's metrics, as `loss 0.1 · accuracy 0.9`. */
+export function formatMetrics(record: MetricRecord): string {
   return formatValues(Object.fromEntries(Object.entries(record).filter(([key]) => key !== 'epoch' && key !== 'batch' && key !== 'time')));
 }
 

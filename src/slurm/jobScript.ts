@@ -1,3 +1,5 @@
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
 import { sbatchOptions, type SlurmOptions } from './slurmOptions';
 
 /**
@@ -81,4 +83,11 @@ export function jobScript(input: JobScriptInput): string {
     `exec "$node_bin" ${q(cli)} train --job "$run_dir"`,
     '',
   ].join('\n');
+}
+
+/** Writes the job's script as `<outputDir>/job.sh`, executable, and returns its path. */
+export async function writeJobScript(input: JobScriptInput): Promise<string> {
+  const script = path.join(input.outputDir, JOB_SCRIPT);
+  await fs.writeFile(script, jobScript(input), { mode: 0o755 });
+  return script;
 }

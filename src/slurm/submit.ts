@@ -5,8 +5,8 @@ import type { TrainRequest } from '../protocol/trainerMessages';
 import { createTimestampedDir } from '../runFolder/folderName';
 import { readRun } from '../runFolder/readRunFolder';
 import { whyNotResumable } from '../runFolder/resume';
-import { readJob, writeJob, type JobFolder } from './jobFolder';
-import { jobScript, JOB_SCRIPT } from './jobScript';
+import { JOB_FILE, readJob, writeJob, type JobFolder } from './jobFolder';
+import { JOB_SCRIPT, writeJobScript } from './jobScript';
 import { sbatch, SlurmError } from './slurmCommands';
 import { slurmOptionsProblem, type SlurmOptions } from './slurmOptions';
 
@@ -29,20 +29,15 @@ function checkOptions(options: SlurmOptions): void {
 
 /** Writes job.sh and job.json in `runDir` and submits it; job.json gets the job id. */
 async function submitFolder(runDir: string, request: TrainRequest, name: string, target: SubmitTarget): Promise<JobFolder> {
-  const script = path.join(runDir, JOB_SCRIPT);
-  await fs.writeFile(
-    script,
-    jobScript({
-      name,
-      options: target.options,
-      cli: target.cli,
-      modelFile: request.modelFile,
-      runDirs: [runDir],
-      outputDir: runDir,
-      array: false,
-    }),
-    { mode: 0o755 },
-  );
+  const script = await writeJobScript({
+    name,
+    options: target.options,
+    cli: target.cli,
+    modelFile: request.modelFile,
+    runDirs: [runDir],
+    outputDir: runDir,
+    array: false,
+  });
   const submitted: SlurmJob = { version: 1, request: { ...request, runDir }, submittedAt: new Date().toISOString(), state: 'PENDING' };
   await writeJob(runDir, submitted);
   const jobId = await sbatch(script, target.options.extraArgs ?? []);
@@ -80,7 +75,7 @@ export async function resubmitRun(runDir: string, target: SubmitTarget): Promise
   const why = whyNotResumable(run);
   if (why) throw new SlurmError(`cannot resume run ${run.id}: ${why}`);
   const kept = await Promise.all(
-    [JOB_SCRIPT, 'job.json'].map(async (name) => [name, await fs.readFile(path.join(runDir, name)).catch(() => undefined)] as const),
+    [JOB_SCRIPT, JOB_FILE].map(async (name) => [name, await fs.readFile(path.join(runDir, name)).catch(() => undefined)] as const),
   );
   const request: TrainRequest = {
     modelFile: run.modelFile,

@@ -12,7 +12,7 @@ import { plannedTrials, sampleTrial } from '../sweep/sampling';
 import { metricAndGoal } from '../sweep/searchSpec';
 import { createSweepDir, writeSweep } from '../sweep/sweepFolder';
 import { readJob, writeJob } from './jobFolder';
-import { jobScript, JOB_SCRIPT } from './jobScript';
+import { writeJobScript } from './jobScript';
 import { sbatch, SlurmError } from './slurmCommands';
 import { slurmOptionsProblem } from './slurmOptions';
 import type { SubmitTarget } from './submit';
@@ -58,20 +58,15 @@ export async function submitSweep(
       runDirs.push(runDir);
       trials.push({ index, params, status: 'queued', runDir: path.basename(runDir) });
     }
-    const script = path.join(dir, JOB_SCRIPT);
-    await fs.writeFile(
-      script,
-      jobScript({
-        name: spec.name,
-        options: target.options,
-        cli: target.cli,
-        modelFile: request.modelFile,
-        runDirs,
-        outputDir: dir,
-        array: true,
-      }),
-      { mode: 0o755 },
-    );
+    const script = await writeJobScript({
+      name: spec.name,
+      options: target.options,
+      cli: target.cli,
+      modelFile: request.modelFile,
+      runDirs,
+      outputDir: dir,
+      array: true,
+    });
     const job = (index: number, jobId?: string): SlurmJob => ({
       version: 1,
       request: {
@@ -138,20 +133,15 @@ export async function resubmitSweep(dir: string, sweep: SweepInfo, target: Submi
       return { runDir, old: { ...old, request: run ? { ...request, resumeRunDir: runDir } : old.request } };
     }),
   );
-  const script = path.join(dir, JOB_SCRIPT);
-  await fs.writeFile(
-    script,
-    jobScript({
-      name: path.basename(dir),
-      options: target.options,
-      cli: target.cli,
-      modelFile: sweep.modelFile,
-      runDirs,
-      outputDir: dir,
-      array: true,
-    }),
-    { mode: 0o755 },
-  );
+  const script = await writeJobScript({
+    name: path.basename(dir),
+    options: target.options,
+    cli: target.cli,
+    modelFile: sweep.modelFile,
+    runDirs,
+    outputDir: dir,
+    array: true,
+  });
   const limit = parallel ?? sweep.search.parallel;
   const ids = queued.map((t) => t.index).join(',');
   const jobId = await sbatch(script, [`--array=${ids}${limit === undefined ? '' : `%${limit}`}`, ...(target.options.extraArgs ?? [])]);
