@@ -57,8 +57,10 @@ function trainedHere(run: RunInfo | undefined): boolean {
 
 /** A word for the Runs view and the CLI: `queued (Priority)`, `running on node12`, `timed out`… */
 export function slurmStatusLabel({ job, run }: JobFolder): string {
-  // A run resubmitted to continue: its run.json says how it stopped, the job that it waits again.
-  const waiting = !isFinalState(job.state) && run?.status !== 'running' && !trainedHere(run);
+  // A run resubmitted to continue: its run.json says how it stopped, the newer job that it waits again.
+  // (Not the job whose trainer just stopped and which Slurm has yet to call ended.)
+  const resubmitted = run?.endedAt !== undefined && job.submittedAt > run.endedAt;
+  const waiting = !isFinalState(job.state) && (run === undefined || (run.status !== 'running' && resubmitted && !trainedHere(run)));
   if (run && !waiting) {
     if (run.status === 'running') return job.node && !trainedHere(run) ? `running on ${job.node}` : 'running';
     const ending = ENDINGS[job.state];

@@ -127,13 +127,16 @@ describe('a Slurm job folder after the scheduler reports', () => {
   });
 
   it("a stopped run resubmitted to continue is queued again, and a run resumed here is no longer the job's", async () => {
-    const stopped = run({ status: 'stopped', epochsDone: 4, pid: undefined });
+    const stopped = run({ status: 'stopped', epochsDone: 4, pid: undefined, endedAt: '2026-12-05T10:30:00Z' });
     const queued = await applyReport(
       await folder({ job: job({ state: 'PENDING' }), run: stopped }),
       { state: 'PENDING', reason: 'Priority' },
       now,
     );
     assert.equal(slurmStatusLabel(queued), 'queued (Priority)');
+    // The job whose trainer just stopped, which Slurm has yet to call ended, does not make the run look queued.
+    const justStopped = run({ status: 'stopped', epochsDone: 4, pid: undefined, endedAt: '2026-12-05T11:30:00Z' });
+    assert.equal(slurmStatusLabel({ runDir: '/r', job: job({ state: 'COMPLETING' }), run: justStopped }), 'stopped');
     const { executor: _slurm, ...local } = run();
     const here = await folder({ job: job({ state: 'RUNNING' }), run: local });
     assert.equal(isPending(here), false);
