@@ -87,7 +87,11 @@ export function isRunInfo(x: unknown): x is RunInfo {
         isOptional(cv.mean, isMetricValues) &&
         isOptional(cv.std, isMetricValues),
     ) &&
-    isOptional(x.executor, isSlurmExecutor)
+    isOptional(x.executor, isSlurmExecutor) &&
+    isOptional(x.label, isString) &&
+    isOptional(x.notes, isString) &&
+    isOptional(x.tags, (tags) => Array.isArray(tags) && tags.every(isString)) &&
+    isOptional(x.parent, (p) => isObject(p) && isString(p.id) && isNumber(p.epochs))
   );
 }
 

@@ -73,6 +73,22 @@ export interface RunInfo {
   readonly crossValidation?: CrossValidationInfo;
   /** Where the run was trained when not by this machine's editor or CLI: a Slurm job. */
   readonly executor?: SlurmExecutor;
+  /** The person's name for the run (Rename in the experiments table); the folder keeps `name`. */
+  readonly label?: string;
+  /** The person's notes on the run. */
+  readonly notes?: string;
+  readonly tags?: readonly string[];
+  /**
+   * The run this one continued (Continue with Changes): its id in the same
+   * runs folder, and the epochs it had done; this run's epoch 1 is its `epochs + 1`.
+   */
+  readonly parent?: RunParent;
+}
+
+/** run.json's `parent`: the run a continued run started from, and where. */
+export interface RunParent {
+  readonly id: string;
+  readonly epochs: number;
 }
 
 /** One fold's result: its `val_` metrics at the end of training, and `test_` metrics when there is a test split. */
