@@ -10,6 +10,8 @@
  * writes the result to dist/model-file.schema.json.
  */
 
+import { CANONICAL_LAYER_TYPES, COMMON_LAYER_KEYS, LAYER_ALIASES, LAYER_DOCS, layerMarkdown } from './layerCatalog';
+
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type SchemaNode = { [key: string]: Json };
 
@@ -52,7 +54,39 @@ const SUBSCHEMAS = new Set(['items', 'then', 'else', 'additionalItems']);
 
 export function toEditorSchema(schema: SchemaNode): SchemaNode {
   // The model-file parser accepts trailing commas: the JSON service must not flag them.
-  return { ...transform(schema), allowTrailingCommas: true };
+  return { ...transform(withLayerKeysPerType(schema)), allowTrailingCommas: true };
+}
+
+/**
+ * The layer definition as completion should see it: one name per layer
+ * type, each with its docs, and per type only the keys it takes (no
+ * `kernelSize` offered on a dense layer). The validating schema keeps every
+ * key on every layer, so its messages do not change.
+ */
+function withLayerKeysPerType(schema: SchemaNode): SchemaNode {
+  const definitions = schema.definitions;
+  if (!isNode(definitions) || !isNode(definitions.layer) || !isNode(definitions.layer.properties)) return schema;
+  const layer = definitions.layer;
+  const properties = definitions.layer.properties;
+  const pick = (keys: readonly string[]): SchemaNode =>
+    Object.fromEntries(keys.filter((key) => properties[key] !== undefined).map((key) => [key, properties[key]]));
+  const typeProperty: SchemaNode = {
+    description: isNode(properties.type) ? (properties.type.description ?? null) : null,
+    anyOf: [
+      { enum: [...CANONICAL_LAYER_TYPES], markdownEnumDescriptions: CANONICAL_LAYER_TYPES.map((type) => layerMarkdown(type) ?? '') },
+      { type: 'string' },
+    ],
+  };
+  const perType: Json[] = CANONICAL_LAYER_TYPES.map((type) => ({
+    if: { required: ['type'], properties: { type: { enum: [type, ...aliasesOf(type)] } } },
+    then: { properties: pick(LAYER_DOCS[type]?.keys ?? []) },
+  }));
+  const editorLayer: SchemaNode = { ...layer, properties: { ...pick(COMMON_LAYER_KEYS), type: typeProperty }, allOf: perType };
+  return { ...schema, definitions: { ...definitions, layer: editorLayer } };
+}
+
+function aliasesOf(type: string): string[] {
+  return Object.keys(LAYER_ALIASES).filter((alias) => LAYER_ALIASES[alias] === type);
 }
 
 function isNode(value: Json | undefined): value is SchemaNode {

@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import Ajv from 'ajv';
 import { toEditorSchema, type SchemaNode } from '../../src/modelFile/editorSchema';
+import { CANONICAL_LAYER_TYPES, COMMON_LAYER_KEYS, LAYER_DOCS } from '../../src/modelFile/layerCatalog';
 import schema from '../../src/modelFile/model-file.schema.json';
 import { irisModel, withValue } from '../fixtures/modelFile';
 
@@ -63,9 +64,51 @@ describe('the schema VS Code gets for *.model.json (toEditorSchema)', () => {
 
   it('keeps keys, descriptions and defaults, and what completing a key inserts', () => {
     assert.deepEqual(Object.keys(editor.properties as object), Object.keys(schema.properties));
-    assert.equal(collect(editor, 'description').length, collect(schema, 'description').length);
+    const { layer: editorLayer, ...editorRest } = editor.definitions as Record<string, SchemaNode>;
+    const { layer: schemaLayer, ...schemaRest } = schema.definitions;
+    assert.equal(collect(editorRest, 'description').length, collect(schemaRest, 'description').length);
+    // Each layer key keeps its description, under the types that take it.
+    const described = new Set(collect(editorLayer, 'description'));
+    for (const [key, property] of Object.entries(schemaLayer.properties)) assert.ok(described.has(property.description), key);
     const training = (editor.definitions as Record<string, SchemaNode>).training;
     assert.deepEqual(training.defaultSnippets, [{ body: {} }]);
     assert.equal(editor.allowTrailingCommas, true);
   });
+
+  it('offers on a layer only the keys its type takes, and every key on some type', () => {
+    assert.deepEqual(offeredLayerKeys({ type: 'dense' }).sort(), [...COMMON_LAYER_KEYS, ...(LAYER_DOCS.dense?.keys ?? [])].sort());
+    assert.ok(!offeredLayerKeys({ type: 'dense' }).includes('kernelSize'));
+    assert.ok(offeredLayerKeys({ type: 'conv2d' }).includes('kernelSize'));
+    assert.ok(offeredLayerKeys({ type: 'maxPool2d' }).includes('poolSize'), 'an alias gets its layer type keys');
+    assert.deepEqual(offeredLayerKeys({}).sort(), [...COMMON_LAYER_KEYS].sort(), 'no type yet: the keys of every layer');
+    const offeredSomewhere = new Set(CANONICAL_LAYER_TYPES.flatMap((type) => offeredLayerKeys({ type })));
+    for (const key of Object.keys(schema.definitions.layer.properties)) assert.ok(offeredSomewhere.has(key), key);
+  });
+
+  it('offers one name per layer type, each with its docs; aliases are left out of completion', () => {
+    const typeSchema = (editorLayerSchema().properties as Record<string, SchemaNode>).type;
+    const [names] = collect(typeSchema, 'enum') as string[][];
+    assert.ok(names !== undefined);
+    assert.ok(names.includes('averagePooling2d') && names.includes('maxPooling2d'));
+    for (const alias of ['avgPool2d', 'avgPooling2d', 'maxPool2d', 'globalMaxPool1d']) assert.ok(!names.includes(alias), alias);
+    const [docs] = collect(typeSchema, 'markdownEnumDescriptions') as string[][];
+    assert.ok(docs !== undefined);
+    assert.equal(docs.length, names.length);
+    assert.match(docs[names.indexOf('dense')] ?? '', /Fully connected[\s\S]*keras\.layers\.Dense/);
+  });
 });
+
+function editorLayerSchema(): SchemaNode {
+  return (editor.definitions as Record<string, SchemaNode>).layer as SchemaNode;
+}
+
+/** The layer keys the JSON service offers for `layer`: its own, and those of each `then` whose `if` the layer meets. */
+function offeredLayerKeys(layer: object): string[] {
+  const ajv = new Ajv({ strict: false });
+  const definition = editorLayerSchema();
+  const keys = Object.keys(definition.properties as object);
+  for (const branch of definition.allOf as SchemaNode[]) {
+    if (ajv.validate(branch.if as object, layer)) keys.push(...Object.keys((branch.then as SchemaNode).properties as object));
+  }
+  return keys;
+}
