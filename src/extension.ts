@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { TrainCodeLensProvider } from './workbench/features/codeLens';
 import { registerCommands } from './workbench/features/commandHandlers';
+import { registerModelFileCompletion } from './workbench/features/completion';
 import { ModelDiagnostics } from './workbench/features/diagnostics';
 import { ModelBackends } from './workbench/features/backends';
 import { ModelEvaluations } from './workbench/features/modelEvaluations';
@@ -47,6 +48,7 @@ export function activate(context: vscode.ExtensionContext): ModelStudioApi | und
     backends,
     new RunStatus(runs, log),
     vscode.languages.registerCodeLensProvider(MODEL_FILE_SELECTOR, codeLens),
+    ...registerModelFileCompletion(),
     ...registerCommands({
       runs,
       diagnostics,

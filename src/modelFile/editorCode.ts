@@ -11,3 +11,4 @@ export { sameSpec } from './sameSpec';
 export { validateModelFile } from './validateModelFile';
 export { paramEdits } from './applyParams';
 export { isSearchParameter, searchEdit } from './formSearch';
+export { layerTypeHover, modelFileCompletions } from './modelFileCompletion';
