@@ -62,6 +62,7 @@ export function activate(context: vscode.ExtensionContext): ModelStudioApi | und
       sweepPanels,
       slurmJobs,
       cliPath: path.join(context.extensionPath, 'dist', 'cli.js'),
+      samplesDir: path.join(context.extensionPath, 'samples'),
       log,
     }),
   );

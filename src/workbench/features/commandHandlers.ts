@@ -19,6 +19,7 @@ import type { SweepController } from '../services/sweepController';
 import type { SweepPanels } from '../panels/sweepPanel';
 import { sweepHandlers } from './sweepCommands';
 import { savedAndValid } from './savedAndValid';
+import { openSample } from './openSample';
 import type { SlurmJobs } from '../services/slurmJobs';
 import { isPending } from '../../slurm/jobStatus';
 import { isJobNode, type JobNode } from './slurmNodes';
@@ -40,6 +41,8 @@ export interface CommandContext {
   readonly slurmJobs: SlurmJobs;
   /** dist/cli.js: what a Slurm job runs on its compute node. */
   readonly cliPath: string;
+  /** The samples packed with the extension (Open Sample copies one). */
+  readonly samplesDir: string;
   readonly log: vscode.LogOutputChannel;
 }
 
@@ -64,6 +67,7 @@ const handlers: Record<Command, Handler> = {
   [Command.ExportModel]: (ctx, arg, options) => ctx.evaluations.exportModel(arg, options),
   [Command.SelectBackend]: (ctx, arg) => ctx.backends.select(arg),
   [Command.InstallNativeBackend]: (ctx, arg) => ctx.backends.installNative(arg),
+  [Command.OpenSample]: (ctx) => openSample(ctx.samplesDir),
   ...sweepHandlers,
   ...slurmHandlers,
 };

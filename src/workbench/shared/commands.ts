@@ -19,6 +19,7 @@ export const enum Command {
   ExportModel = 'modelStudio.exportModel',
   SelectBackend = 'modelStudio.selectBackend',
   InstallNativeBackend = 'modelStudio.installNativeBackend',
+  OpenSample = 'modelStudio.openSample',
 }
 
 /** Context keys the `when` clauses in package.json read. */
