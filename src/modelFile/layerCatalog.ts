@@ -167,6 +167,7 @@ export function layerMarkdown(type: string): string | undefined {
   if (found === undefined) return undefined;
   const aliases = Object.keys(LAYER_ALIASES).filter((alias) => LAYER_ALIASES[alias] === canonical);
   const lines = [`**${canonical}** — ${found.summary}`];
+  lines.push(`Keras: \`keras.layers.${found.keras}\`.`);
   if (found.keys.length > 0)
     lines.push(
       `Main keys: ${found.keys
@@ -174,7 +175,6 @@ export function layerMarkdown(type: string): string | undefined {
         .map((k) => `\`${k}\``)
         .join(', ')}.`,
     );
-  lines.push(`Keras: \`keras.layers.${found.keras}\`.`);
   if (canonical !== type) lines.push(`\`${type}\` is another name for \`${canonical}\`, which the editor offers.`);
   else if (aliases.length > 0) lines.push(`Also accepted: ${aliases.map((a) => `\`${a}\``).join(', ')} (the same layer).`);
   return lines.join('\n\n');

@@ -70,7 +70,8 @@ export async function modelFileCompletions(request: CompletionRequest): Promise<
       const source = valueAt(spot.document, at.slice(0, -1));
       const columns = await tableColumns(request.file, request.workspaceRoot, source);
       const from = (source as { path?: string }).path;
-      return columns.map((column) => entry(spot, format, column, 'column', { detail: `column of ${from}` }));
+      // In the header's order, as the file has them.
+      return columns.map((column, index) => entry(spot, format, column, 'column', { detail: `column of ${from}`, sortText: order(index) }));
     }
     const accept = DATA_FILES[key];
     if (accept !== undefined) return dataPaths(request, spot, format, typed, accept);
@@ -83,6 +84,10 @@ export async function modelFileCompletions(request: CompletionRequest): Promise<
   return entries;
 }
 
+function order(index: number): string {
+  return String(index).padStart(4, '0');
+}
+
 function isDataSource(at: JsonPath): boolean {
   return at.length === 2 && at[0] === 'data' && (at[1] === 'train' || at[1] === 'test');
 }
@@ -90,8 +95,9 @@ function isDataSource(at: JsonPath): boolean {
 async function dataPaths(request: CompletionRequest, spot: CompletionSpot, format: 'json' | 'yaml', typed: string, accept: RegExp) {
   const choices = await pathChoices(request.file, request.workspaceRoot, typed, accept);
   const relativeTo = path.relative(request.workspaceRoot, path.dirname(request.file)) || '.';
-  return choices.map((choice) =>
+  return choices.map((choice, index) =>
     entry(spot, format, choice.value, choice.folder ? 'folder' : 'file', {
+      sortText: order(index),
       label: choice.label,
       filterText: choice.value,
       detail: `relative to ${relativeTo}/`,
