@@ -9,7 +9,9 @@
 //      `label`, the data files for `path`, a dense layer's keys (no
 //      `kernelSize`), the layer types with their docs (Keras name);
 //   3. the dense block snippet, inserted in the layer list, adds a dense
-//      and a dropout layer, and the file still validates (no problems).
+//      and a dropout layer, and the file still validates (no problems);
+//   4. in a JSON model file, a dense layer's keys (the JSON service, from
+//      the editor schema) have no kernelSize either.
 //   node test/e2e/editing.e2e.mjs     (after `npm run build`)
 // Screenshots: test/e2e/screenshots/editing-*.png.
 import assert from 'node:assert/strict';
@@ -238,5 +240,15 @@ process.exitCode = await runUiSuite({
     );
     assert.match(saved, /label: quality\n/);
     step('the file validates: no problems');
+
+    // ---- 4. JSON: the same per-type keys from the editor schema, through VS Code's JSON service.
+    await openFile(page, 'mnist-mlp.model.json');
+    await goToLine(page, 20, 25);
+    await page.keyboard.type(' "');
+    const jsonKeys = await suggestions(page, 'useBias');
+    assert.ok(!jsonKeys.includes('kernelSize') && !jsonKeys.includes('poolSize') && !jsonKeys.includes('filters'), jsonKeys.join(', '));
+    step(`JSON: a dense layer's keys: ${jsonKeys.join(', ')} (no kernelSize)`);
+    await screenshot('json-dense-keys', "JSON: a dense layer's keys, without kernelSize");
+    await closeSuggestions(page);
   },
 });
