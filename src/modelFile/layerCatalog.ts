@@ -154,10 +154,10 @@ export function canonicalLayerType(type: string): string {
   return LAYER_ALIASES[type] ?? type;
 }
 
-/** The keys a layer of `type` takes (an alias's canonical type's); undefined for an unknown type. */
+/** The keys a layer of `type` takes (an alias's canonical type's), its own first; undefined for an unknown type. */
 export function layerKeys(type: string): readonly string[] | undefined {
   const found = LAYER_DOCS[canonicalLayerType(type)];
-  return found === undefined ? undefined : [...COMMON_LAYER_KEYS, ...found.keys];
+  return found === undefined ? undefined : [...found.keys, ...COMMON_LAYER_KEYS];
 }
 
 /** Markdown for a layer type: what it does, its main keys, its Keras name, its other names. */

@@ -218,6 +218,8 @@ function yamlKeys(spot: CompletionSpot): CompletionEntry[] {
       end: spot.end,
       ...(description === undefined ? {} : { documentation: description }),
       retrigger: hasChoices || (isLayer(spot.path) && key === 'type'),
+      // In the schema's order (name, task, data…; a layer's own keys before those of every layer).
+      sortText: order(entries.length),
     });
   }
   return entries;

@@ -56,6 +56,7 @@ describe('model-file completion', () => {
     const dense = labels(await complete('a.model.yaml', 'model:\n  layers:\n    - type: dense\n      |\n'));
     assert.ok(dense.includes('units') && dense.includes('activation'));
     assert.ok(!dense.includes('kernelSize') && !dense.includes('type'));
+    assert.deepEqual(dense.slice(0, 2), ['units', 'activation'], "the layer's own keys first");
     const conv = labels(await complete('a.model.yaml', 'model:\n  layers:\n    - type: conv2d\n      |\n'));
     assert.ok(conv.includes('kernelSize') && conv.includes('filters'));
     const types = await complete('a.model.yaml', 'model:\n  layers:\n    - type: dense\n    - type: |\n');
