@@ -11,6 +11,7 @@ import { RUN_FILES } from '../runFolder/runFiles';
 // The command line's words: usage, exit codes and options, parsed and checked.
 
 export const USAGE = `Usage:
+  model-studio init     <data> [--label COLUMN] [--task classification|regression] [--labels FILE] [--out FILE] [--json]
   model-studio train    <model-file> [--epochs N] [--backend auto|tensorflow|webgpu|wasm|cpu] [--out DIR] [--json]
   model-studio train    --resume <run-dir> [--backend B] [--json]
   model-studio info     <model-file> [--json]
@@ -25,6 +26,10 @@ export const USAGE = `Usage:
   model-studio sweep    <model-file> --on slurm [--partition P] [--time T] [--gpus N] [--trials N] [--parallel K] [--wait] [--json]
   model-studio sweep    --resume <sweep-dir> --on slurm [--parallel K] [--wait] [--json]
 
+  init          write a baseline model file (*.model.yaml) for a table (.csv, .json, .jsonl), an image folder or
+                IDX images (--labels FILE: their labels file) and print its path; never overwrites
+  --label COL   init: the label column (default: a column named label, target, class, y, species…, else the last)
+  --task T      init: classification or regression (default: text or few whole-number labels are classes)
   --epochs N    train for N epochs instead of training.epochs
   --resume DIR  train: continue the stopped run in DIR from its last checkpoint to its planned epochs,
                 with the spec it started with (its spec.json), appending to its metrics;

@@ -11,3 +11,6 @@ export { sameSpec } from './sameSpec';
 export { validateModelFile } from './validateModelFile';
 export { paramEdits } from './applyParams';
 export { isSearchParameter, searchEdit } from './formSearch';
+export { readDataSample } from '../data/dataSample';
+export { inferData } from '../data/dataInference';
+export { freeModelFile, modelNameFor, NewModelError, writeNewModelFile } from './newModelFile';

@@ -18,6 +18,7 @@ import { trustedFor } from '../shared/trust';
 import type { SweepController } from '../services/sweepController';
 import type { SweepPanels } from '../panels/sweepPanel';
 import { sweepHandlers } from './sweepCommands';
+import { newModelHandlers } from './newModelCommand';
 import { savedAndValid } from './savedAndValid';
 import type { SlurmJobs } from '../services/slurmJobs';
 import { isPending } from '../../slurm/jobStatus';
@@ -66,6 +67,7 @@ const handlers: Record<Command, Handler> = {
   [Command.InstallNativeBackend]: (ctx, arg) => ctx.backends.installNative(arg),
   ...sweepHandlers,
   ...slurmHandlers,
+  ...newModelHandlers,
 };
 
 export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
