@@ -11,7 +11,6 @@ import { RUN_FILES } from '../runFolder/runFiles';
 // The command line's words: usage, exit codes and options, parsed and checked.
 
 export const USAGE = `Usage:
-  model-studio init     <data> [--label COLUMN] [--task classification|regression] [--labels FILE] [--out FILE] [--json]
   model-studio train    <model-file> [--epochs N] [--backend auto|tensorflow|webgpu|wasm|cpu] [--out DIR] [--json]
   model-studio train    --resume <run-dir> [--backend B] [--json]
   model-studio info     <model-file> [--json]
@@ -25,6 +24,7 @@ export const USAGE = `Usage:
   model-studio train    --resume <run-dir> --on slurm [--partition P] [--time T] [--gpus N] [--wait] [--json]
   model-studio sweep    <model-file> --on slurm [--partition P] [--time T] [--gpus N] [--trials N] [--parallel K] [--wait] [--json]
   model-studio sweep    --resume <sweep-dir> --on slurm [--parallel K] [--wait] [--json]
+  model-studio init     <data> [--label COLUMN] [--task classification|regression] [--labels FILE] [--out FILE] [--json]
 
   init          write a baseline model file (*.model.yaml) for a table (.csv, .json, .jsonl), an image folder or
                 IDX images (--labels FILE: their labels file) and print its path; never overwrites

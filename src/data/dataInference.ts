@@ -56,6 +56,9 @@ export interface DataInference {
 
 /** The label column to offer first, and whether it is obvious. */
 export function guessLabel(columns: readonly ColumnSample[]): { label: string; obvious: boolean } {
+  // Features must be numbers, so the one text column is the label, whatever the names say.
+  const text = columns.filter((c) => !c.numeric);
+  if (text.length === 1) return { label: text[0].name, obvious: true };
   const simple = (name: string): string => name.toLowerCase().replace(/[\s_-]/g, '');
   const named = columns.filter((c) => LABEL_NAMES.includes(simple(c.name)));
   if (named.length > 0) {
@@ -63,9 +66,6 @@ export function guessLabel(columns: readonly ColumnSample[]): { label: string; o
     const best = [...named].sort((a, b) => LABEL_NAMES.indexOf(simple(a.name)) - LABEL_NAMES.indexOf(simple(b.name)))[0];
     return { label: best.name, obvious: named.length === 1 };
   }
-  // Features must be numbers, so the one text column is the label.
-  const text = columns.filter((c) => !c.numeric);
-  if (text.length === 1) return { label: text[0].name, obvious: true };
   return { label: columns[columns.length - 1].name, obvious: false };
 }
 
