@@ -126,10 +126,8 @@ function dataBlock({ source, inference }: BaselineRequest): string[] {
 }
 
 function mlpLayers(inference: DataInference, hp: BaselineHyperparameters): string[] {
-  const lines = [
-    `  # A small MLP: ${hp.hidden.join(' then ')} ReLU units, enough for most tables; early stopping guards against overfitting.`,
-    '  layers:',
-  ];
+  const sizes = hp.hidden.length === 1 ? `one hidden layer of ${hp.hidden[0]}` : `hidden layers of ${hp.hidden.join(' then ')}`;
+  const lines = [`  # A small MLP, ${sizes} ReLU units (sized to the data); early stopping guards against overfitting.`, '  layers:'];
   for (const units of hp.hidden) lines.push('    - type: dense', `      units: ${units}`, '      activation: relu');
   return [...lines, ...outputLayer(inference)];
 }

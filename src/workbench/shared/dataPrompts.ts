@@ -35,7 +35,7 @@ export async function pickLabelColumn(
         : 'numbers';
   const ordered = [...columns].sort((a, b) => Number(b.name === suggested) - Number(a.name === suggested));
   const picked = await vscode.window.showQuickPick(
-    ordered.map((c) => ({ label: c.name, description: describe(c), ...(c.name === suggested ? { detail: 'the last column' } : {}) })),
+    ordered.map((c) => ({ label: c.name, description: c.name === suggested ? `${describe(c)} · the last column` : describe(c) })),
     {
       title: `Which column of ${file} is the label (what the model predicts)?`,
       placeHolder: 'Every other column is a numeric feature',
