@@ -112,7 +112,9 @@ export async function initCommand(options: InitOptions): Promise<number> {
   } else {
     for (const message of notes) stderr(`note: ${message}`);
     const what = inference.task === 'classification' ? `${classes} classes` : 'regression';
-    stderr(`${inference.label === undefined ? '' : `label "${inference.label}", `}${what}, ${inference.features} features`);
+    stderr(
+      `${inference.label === undefined ? '' : `label "${inference.label}", `}${what}, ${inference.features} feature${inference.features === 1 ? '' : 's'}`,
+    );
     stdout(displayPath(written.modelFile));
   }
   return EXIT_OK;
