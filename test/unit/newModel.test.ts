@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { inferData } from '../../src/data/dataInference';
 import { DataError } from '../../src/data/dataError';
-import { readDataSample } from '../../src/data/dataSample';
+import { readDataSample, SAMPLE_ROWS } from '../../src/data/dataSample';
 import { baselineHyperparameters } from '../../src/modelFile/baselineModel';
 import { freeModelFile, modelNameFor, NewModelError, writeNewModelFile } from '../../src/modelFile/newModelFile';
 import { parseModelFile } from '../../src/modelFile/parseModelFile';
@@ -136,6 +136,15 @@ describe('New Model from Data (init): inference and the baseline model file', fu
     const sample = await readDataSample(workspace.file('iris.csv'));
     assert.throws(() => inferData(sample, { task: 'regression' }), /iris\.csv:2: label column "species" is "setosa", not a number/);
     assert.throws(() => inferData(sample, { label: 'colour' }), /iris\.csv:1: no column "colour"/);
+  });
+
+  it('a big table is sampled: the first SAMPLE_ROWS rows, and the baseline says so', async () => {
+    const rows = Array.from({ length: SAMPLE_ROWS + 5 }, (_, i) => `${i},${i % 2 === 0 ? 'even' : 'odd'}`);
+    workspace.write('big.csv', `n,parity\n${rows.join('\n')}\n`);
+    const sample = await readDataSample(workspace.file('big.csv'));
+    assert.ok(sample.kind === 'table' && sample.rows === SAMPLE_ROWS && !sample.complete);
+    const { text } = await baseline(workspace, workspace.file('big.csv'));
+    assert.match(text, /inferred from the first 10000 rows/);
   });
 
   it('JSON Lines tables are read as CSV ones are', async () => {
