@@ -115,7 +115,12 @@ async function sampleIdx(file: string, labelsFile: string | undefined): Promise<
   let images = file;
   let labels = labelsFile ?? (await idxPartner(file));
   if (labels === undefined) {
-    throw dataError(file, undefined, 'an IDX file needs its partner: give the labels file (--labels FILE) for the images file');
+    throw dataError(
+      file,
+      undefined,
+      'found no labels file to pair with: name it as the images file with "labels" and "idx1" for "images" and "idx3" ' +
+        '(e.g. train-labels-idx1-ubyte.gz beside train-images-idx3-ubyte.gz), or give it with init --labels FILE',
+    );
   }
   let imageDims = await readIdxDims(images);
   let labelDims = await readIdxDims(labels);

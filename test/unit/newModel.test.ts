@@ -197,7 +197,7 @@ describe('New Model from Data (init): inference and the baseline model file', fu
 
   it('IDX images without a labels file to pair them with: an error saying to give one', async () => {
     workspace.write('lonely-idx3-ubyte', buildIdxImages(2, 2, 2));
-    await assert.rejects(readDataSample(workspace.file('lonely-idx3-ubyte')), /lonely-idx3-ubyte: an IDX file needs its partner/);
+    await assert.rejects(readDataSample(workspace.file('lonely-idx3-ubyte')), /lonely-idx3-ubyte: found no labels file to pair with/);
   });
 
   it('sizes: small tables train a small MLP in small batches; epochs bound about 5000 batches', () => {
