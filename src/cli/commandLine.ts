@@ -24,7 +24,12 @@ export const USAGE = `Usage:
   model-studio train    --resume <run-dir> --on slurm [--partition P] [--time T] [--gpus N] [--wait] [--json]
   model-studio sweep    <model-file> --on slurm [--partition P] [--time T] [--gpus N] [--trials N] [--parallel K] [--wait] [--json]
   model-studio sweep    --resume <sweep-dir> --on slurm [--parallel K] [--wait] [--json]
+  model-studio init     <data> [--label COLUMN] [--task classification|regression] [--labels FILE] [--out FILE] [--json]
 
+  init          write a baseline model file (*.model.yaml) for a table (.csv, .json, .jsonl), an image folder or
+                IDX images (--labels FILE: their labels file) and print its path; never overwrites
+  --label COL   init: the label column (default: a column named label, target, class, y, species…, else the last)
+  --task T      init: classification or regression (default: text or few whole-number labels are classes)
   --epochs N    train for N epochs instead of training.epochs
   --resume DIR  train: continue the stopped run in DIR from its last checkpoint to its planned epochs,
                 with the spec it started with (its spec.json), appending to its metrics;

@@ -9,6 +9,7 @@
  */
 import { assertNever } from '../protocol/assertNever';
 import { EXIT_ERROR, EXIT_OK, EXIT_USAGE, USAGE, UsageError, parseCommandLine } from './commandLine';
+import { runInit } from './initCommand';
 import { infoCommand, validateCommand } from './modelCommands';
 import { evaluateCommand, exportCommand, predictCommand } from './runCommands';
 import { sweepCommand } from './sweepCommand';
@@ -20,6 +21,8 @@ async function main(args: readonly string[]): Promise<number> {
     (args.length === 0 ? stderr : stdout)(USAGE);
     return args.length === 0 ? EXIT_USAGE : EXIT_OK;
   }
+  // init takes a data file, not a model file: its own words.
+  if (args[0] === 'init') return runInit(args.slice(1));
   let parsed: ReturnType<typeof parseCommandLine>;
   try {
     parsed = parseCommandLine(args);

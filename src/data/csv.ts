@@ -39,6 +39,31 @@ export async function readCsvHeader(file: string): Promise<string[]> {
   return checkHeader(header.fields, file, header.line);
 }
 
+/** The header and the first records of a CSV file, as text; `complete` when the file holds no more. */
+export interface CsvSample {
+  readonly columns: string[];
+  readonly rows: readonly CsvRow[];
+  readonly complete: boolean;
+}
+
+/** Reads the header and up to `maxRows` records of a CSV file, stopping there (New Model from Data… infers from them). */
+export async function readCsvSample(file: string, maxRows: number): Promise<CsvSample> {
+  let header: CsvRow | undefined;
+  const rows: CsvRow[] = [];
+  let more = false;
+  await streamCsv(
+    file,
+    (fields, line) => {
+      if (header === undefined) header = { fields, line };
+      else if (rows.length < maxRows) rows.push({ fields, line });
+      else more = true;
+    },
+    { until: () => more },
+  );
+  if (header === undefined) throw dataError(file, 1, 'the file is empty, expected a header row with column names');
+  return { columns: checkHeader(header.fields, file, header.line), rows, complete: !more };
+}
+
 /** Options for reading a table file. */
 export interface TableReadOptions {
   /**

@@ -12,3 +12,6 @@ export { validateModelFile } from './validateModelFile';
 export { paramEdits } from './applyParams';
 export { isSearchParameter, searchEdit } from './formSearch';
 export { layerTypeHover, modelFileCompletions } from './modelFileCompletion';
+export { readDataSample } from '../data/dataSample';
+export { inferData } from '../data/dataInference';
+export { freeModelFile, modelNameFor, NewModelError, writeNewModelFile } from './newModelFile';

@@ -26,6 +26,7 @@ const ALL_COMMANDS = [
   Command.StopSweep,
   Command.ResumeSweep,
   Command.ShowSweep,
+  Command.NewModelFromData,
 ];
 
 /** A model file with a few mistakes the validator must point at, line by line. */

@@ -18,6 +18,7 @@ import { trustedFor } from '../shared/trust';
 import type { SweepController } from '../services/sweepController';
 import type { SweepPanels } from '../panels/sweepPanel';
 import { sweepHandlers } from './sweepCommands';
+import { newModelHandlers } from './newModelCommand';
 import { savedAndValid } from './savedAndValid';
 import { openSample } from './openSample';
 import type { SlurmJobs } from '../services/slurmJobs';
@@ -70,6 +71,7 @@ const handlers: Record<Command, Handler> = {
   [Command.OpenSample]: (ctx) => openSample(ctx.samplesDir),
   ...sweepHandlers,
   ...slurmHandlers,
+  ...newModelHandlers,
 };
 
 export function registerCommands(ctx: CommandContext): vscode.Disposable[] {

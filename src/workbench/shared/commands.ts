@@ -20,6 +20,7 @@ export const enum Command {
   SelectBackend = 'modelStudio.selectBackend',
   InstallNativeBackend = 'modelStudio.installNativeBackend',
   OpenSample = 'modelStudio.openSample',
+  NewModelFromData = 'modelStudio.newModelFromData',
 }
 
 /** Context keys the `when` clauses in package.json read. */
