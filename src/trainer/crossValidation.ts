@@ -5,6 +5,7 @@ import type { TrainerToHost, TrainRequest } from '../protocol/trainerMessages';
 import { foldDir, foldMetrics, summarizeFolds } from '../runFolder/crossValidation';
 import { readRun } from '../runFolder/readRunFolder';
 import { readResumable, type Resumable } from '../runFolder/resume';
+import { personalFields } from '../runFolder/runNotes';
 import type { LoadedBackend } from './backend';
 import type { RunPlan } from './runSetup';
 import { RunWriter } from './runWriter';
@@ -139,7 +140,7 @@ function parentInfo(
     backend: fold.backend,
     backendSkipped: fold.backendSkipped,
     startedAt: resumed?.run.startedAt ?? startedAt,
-    ...(resumed ? { resumedAt: startedAt } : {}),
+    ...(resumed ? { resumedAt: startedAt, ...personalFields(resumed.run) } : {}),
     seed: fold.seed,
     epochs: plan.epochs,
     trainSamples: fold.trainSamples,

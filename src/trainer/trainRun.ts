@@ -12,6 +12,7 @@ import { MetricMonitor } from './metricMonitor';
 import { loadCheckpoint, readWeights } from './modelIO';
 import type { Resumable } from '../runFolder/resume';
 import { RUN_FILES } from '../runFolder/runFiles';
+import { personalFields } from '../runFolder/runNotes';
 import { setUpRun, type RunPlan, type RunSetup } from './runSetup';
 import { RunWriter } from './runWriter';
 import { evaluateTest, validationOf } from './runResults';
@@ -367,7 +368,7 @@ function runInfoBase({ request, setup, writer, startedAt, resumed }: RunContext,
     backend: setup.backend.backend,
     backendSkipped: setup.backend.skipped,
     startedAt: resumed?.run.startedAt ?? startedAt.toISOString(),
-    ...(resumed ? { resumedAt: startedAt.toISOString() } : {}),
+    ...(resumed ? { resumedAt: startedAt.toISOString(), ...personalFields(resumed.run) } : {}),
     seed: setup.seed,
     epochs: setup.epochs,
     trainSamples: setup.data.train.count,

@@ -1,0 +1,44 @@
+import * as path from 'node:path';
+import type { RunEdit } from '../protocol/experimentsMessages';
+import type { RunInfo } from '../protocol/runTypes';
+import { writeJsonAtomic } from './atomicFile';
+import { detectDeadRun, processAlive } from './deadRuns';
+import { RUN_FILES } from './runFiles';
+import { readRun } from './readRunFolder';
+
+/**
+ * What a person adds to a run (its name, notes and tags: run.json's `label`,
+ * `notes`, `tags`), kept when the run is resumed or continued.
+ */
+export function personalFields(run: RunInfo): Pick<RunInfo, 'label' | 'notes' | 'tags'> {
+  return {
+    ...(run.label !== undefined ? { label: run.label } : {}),
+    ...(run.notes !== undefined ? { notes: run.notes } : {}),
+    ...(run.tags !== undefined ? { tags: run.tags } : {}),
+  };
+}
+
+/** run.json with the edit made: an empty name or notes, or no tags, removes the field (the folder's name shows again). */
+export function withEdit(run: RunInfo, edit: RunEdit): RunInfo {
+  const rest: Record<string, unknown> = { ...run };
+  delete rest[edit.field];
+  const value = edit.field === 'tags' ? [...new Set(edit.value.map((t) => t.trim()).filter((t) => t !== ''))] : edit.value.trim();
+  return value.length === 0 ? (rest as RunInfo) : { ...rest, [edit.field]: value };
+}
+
+/**
+ * Writes a person's edit into a run's run.json (atomically) and returns the
+ * new contents. A run still training is refused: its trainer rewrites
+ * run.json from memory every few seconds and would undo the edit
+ * (docs/decisions.md "Notes are written only into runs that are not training").
+ * A run whose trainer died is not training.
+ */
+export async function editRun(runDir: string, edit: RunEdit, now = Date.now(), isAlive = processAlive): Promise<RunInfo> {
+  const run = await readRun(runDir);
+  if (run.status === 'running' && detectDeadRun(run, now, isAlive) === undefined) {
+    throw new Error(`${path.basename(runDir)} is training: its ${edit.field === 'label' ? 'name' : edit.field} can be edited once it ends.`);
+  }
+  const edited = withEdit(run, edit);
+  await writeJsonAtomic(path.join(runDir, RUN_FILES.run), edited);
+  return edited;
+}
