@@ -25,6 +25,11 @@ export interface DiffEntry {
   readonly b?: ParamValue;
 }
 
+/** Whether a diff entry's two sides differ (a leaf only one side has differs). */
+export function isChangedEntry(entry: DiffEntry): boolean {
+  return Object.hasOwn(entry, 'a') !== Object.hasOwn(entry, 'b') || entry.a !== entry.b;
+}
+
 /** Two runs' spec.json side by side, every leaf (changed or not), in path order. */
 export interface RunDiff {
   readonly a: string;
@@ -75,9 +80,17 @@ export type ExperimentsToHost =
   /** A row double-clicked: the run in its model file's training panel. */
   | { readonly type: 'openRun'; readonly runDir: string };
 
-/** What the webview keeps in `vscode.setState`, so a restored panel lists the same runs. */
+/** The table's order: a column's id, and which way. */
+export interface TableSort {
+  readonly column: string;
+  readonly descending: boolean;
+}
+
+/** What the webview keeps in `vscode.setState`, so a restored panel lists the same runs, filtered and sorted alike. */
 export interface ExperimentsPanelState {
   readonly scope: ExperimentsScope;
+  readonly filter?: string;
+  readonly sort?: TableSort;
 }
 
 /** Longest note, name or tag the host writes into run.json. */
@@ -121,5 +134,10 @@ export function isColumnChoices(x: unknown): x is ColumnChoices {
 
 /** Checks the state a restored panel hands back. */
 export function isExperimentsPanelState(x: unknown): x is ExperimentsPanelState {
-  return isObject(x) && isScope(x.scope);
+  return (
+    isObject(x) &&
+    isScope(x.scope) &&
+    (x.filter === undefined || isString(x.filter)) &&
+    (x.sort === undefined || (isObject(x.sort) && isString(x.sort.column) && typeof x.sort.descending === 'boolean'))
+  );
 }

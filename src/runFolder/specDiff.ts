@@ -45,11 +45,6 @@ export function diffSpecs(a: unknown, b: unknown): DiffEntry[] {
   }));
 }
 
-/** Whether an entry's two sides differ (a leaf only one side has differs). */
-export function isChanged(entry: DiffEntry): boolean {
-  return Object.hasOwn(entry, 'a') !== Object.hasOwn(entry, 'b') || entry.a !== entry.b;
-}
-
 /** The spec.json of a run folder; an error naming the file when it is missing or not JSON. */
 export async function readSpec(runDir: string): Promise<unknown> {
   const file = path.join(runDir, RUN_FILES.spec);

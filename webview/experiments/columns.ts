@@ -1,4 +1,4 @@
-import type { ColumnChoices } from '../../src/protocol/experimentsMessages';
+import type { ColumnChoices, TableSort } from '../../src/protocol/experimentsMessages';
 import type { ParamValue, RunRow } from '../../src/protocol/runRow';
 
 // The experiments table as data (no DOM): its columns, which are shown by
@@ -97,10 +97,7 @@ export function visibleColumns(columns: readonly Column[], choices: ColumnChoice
   return columns.filter((c) => (Object.hasOwn(choices, c.id) ? choices[c.id] : c.byDefault) || c.id === 'name');
 }
 
-export interface Sort {
-  readonly column: string;
-  readonly descending: boolean;
-}
+export type Sort = TableSort;
 
 const TYPE_ORDER = { number: 0, boolean: 1, string: 2 } as const;
 

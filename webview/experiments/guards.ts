@@ -1,5 +1,5 @@
 import type { ExperimentsPanelState, HostToExperiments, RunCurves, RunDiff } from '../../src/protocol/experimentsMessages';
-import { isColumnChoices, isScope } from '../../src/protocol/experimentsMessages';
+import { isColumnChoices, isExperimentsPanelState, isScope } from '../../src/protocol/experimentsMessages';
 import { isMessageOf, isNumber, isObject, isString } from '../../src/protocol/primitiveGuards';
 import type { RunRow } from '../../src/protocol/runRow';
 
@@ -68,5 +68,5 @@ export const isHostMessage = isMessageOf<HostToExperiments>({
 
 /** Checks what `getState()` returned. */
 export function isSavedState(value: unknown): value is ExperimentsPanelState {
-  return isObject(value) && isScope(value.scope);
+  return isExperimentsPanelState(value);
 }

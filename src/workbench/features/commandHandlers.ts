@@ -18,6 +18,8 @@ import { trustedFor } from '../shared/trust';
 import type { SweepController } from '../services/sweepController';
 import type { SweepPanels } from '../panels/sweepPanel';
 import { sweepHandlers } from './sweepCommands';
+import { experimentsHandlers } from './experimentsCommand';
+import type { ExperimentsPanels } from '../panels/experimentsPanel';
 import { savedAndValid } from './savedAndValid';
 import type { SlurmJobs } from '../services/slurmJobs';
 import { isPending } from '../../slurm/jobStatus';
@@ -38,6 +40,7 @@ export interface CommandContext {
   readonly sweeps: SweepController;
   readonly sweepPanels: SweepPanels;
   readonly slurmJobs: SlurmJobs;
+  readonly experiments: ExperimentsPanels;
   /** dist/cli.js: what a Slurm job runs on its compute node. */
   readonly cliPath: string;
   readonly log: vscode.LogOutputChannel;
@@ -65,6 +68,7 @@ const handlers: Record<Command, Handler> = {
   [Command.SelectBackend]: (ctx, arg) => ctx.backends.select(arg),
   [Command.InstallNativeBackend]: (ctx, arg) => ctx.backends.installNative(arg),
   ...sweepHandlers,
+  ...experimentsHandlers,
   ...slurmHandlers,
 };
 

@@ -19,6 +19,7 @@ export const enum Command {
   ExportModel = 'modelStudio.exportModel',
   SelectBackend = 'modelStudio.selectBackend',
   InstallNativeBackend = 'modelStudio.installNativeBackend',
+  OpenExperiments = 'modelStudio.openExperiments',
 }
 
 /** Context keys the `when` clauses in package.json read. */
