@@ -62,6 +62,7 @@ export async function trainFolds(foldsRequest: FoldsRequest): Promise<TrainOutco
       if (message.type === 'runStarted' && running === undefined) {
         running = parentInfo(foldsRequest, parent, message.run, startedAt, results);
         beat(running);
+        heartbeat = heartbeat.then(() => parent.updateIndex());
         emit({ type: 'runStarted', runDir: parent.dir, run: running });
       }
       emit(message.type === 'runStarted' || message.type === 'metrics' || message.type === 'done' ? { ...message, fold } : message);
@@ -119,6 +120,7 @@ export async function trainFolds(foldsRequest: FoldsRequest): Promise<TrainOutco
   await heartbeat;
   await parent.stopHeartbeat();
   await parent.writeRunInfo(final);
+  await parent.updateIndex();
   const done: TrainOutcome = { type: 'done', runDir: parent.dir, run: final };
   emit(done);
   return done;

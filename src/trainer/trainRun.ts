@@ -155,6 +155,7 @@ async function runTraining(run: RunContext): Promise<TrainOutcome> {
   const base = runInfoBase(run, batchesPerEpoch);
   const running: RunInfo = { ...base, status: 'running', pid: process.pid };
   await writer.startHeartbeat(running);
+  await writer.updateIndex();
   emit({ type: 'runStarted', runDir: writer.dir, run: running });
 
   const encoding = labelEncoding(spec, data, outputUnits(model));
@@ -382,6 +383,7 @@ async function finishRun({ writer, emit }: RunContext, final: RunInfo): Promise<
   // No heartbeat may land after this: run.json is final.
   await writer.stopHeartbeat();
   await writer.writeRunInfo(final);
+  await writer.updateIndex();
   const done: TrainOutcome = { type: 'done', runDir: writer.dir, run: final };
   emit(done);
   return done;
