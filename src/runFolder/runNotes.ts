@@ -20,10 +20,14 @@ export function personalFields(run: RunInfo): Pick<RunInfo, 'label' | 'notes' | 
 
 /** run.json with the edit made: an empty name or notes, or no tags, removes the field (the folder's name shows again). */
 export function withEdit(run: RunInfo, edit: RunEdit): RunInfo {
-  const rest: Record<string, unknown> = { ...run };
+  const rest: { -readonly [K in keyof RunInfo]: RunInfo[K] } = { ...run };
   delete rest[edit.field];
-  const value = edit.field === 'tags' ? [...new Set(edit.value.map((t) => t.trim()).filter((t) => t !== ''))] : edit.value.trim();
-  return value.length === 0 ? (rest as RunInfo) : { ...rest, [edit.field]: value };
+  if (edit.field === 'tags') {
+    const tags = [...new Set(edit.value.map((t) => t.trim()).filter((t) => t !== ''))];
+    return tags.length === 0 ? rest : { ...rest, tags };
+  }
+  const text = edit.value.trim();
+  return text === '' ? rest : { ...rest, [edit.field]: text };
 }
 
 /**
@@ -36,7 +40,9 @@ export function withEdit(run: RunInfo, edit: RunEdit): RunInfo {
 export async function editRun(runDir: string, edit: RunEdit, now = Date.now(), isAlive = processAlive): Promise<RunInfo> {
   const run = await readRun(runDir);
   if (run.status === 'running' && detectDeadRun(run, now, isAlive) === undefined) {
-    throw new Error(`${path.basename(runDir)} is training: its ${edit.field === 'label' ? 'name' : edit.field} can be edited once it ends.`);
+    throw new Error(
+      `${path.basename(runDir)} is training: its ${edit.field === 'label' ? 'name' : edit.field} can be edited once it ends.`,
+    );
   }
   const edited = withEdit(run, edit);
   await writeJsonAtomic(path.join(runDir, RUN_FILES.run), edited);

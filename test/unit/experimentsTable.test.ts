@@ -40,21 +40,35 @@ function row(id: string, hyperparameters: RunRow['hyperparameters'], final: RunR
 }
 
 const ROWS: RunRow[] = [
-  row('a', { 'training.batchSize': 32, 'training.learningRate': 0.01, 'training.optimizer': 'adam', 'model.layers[0].units': 16 }, {
-    loss: 0.3,
-    val_loss: 0.4,
-    val_accuracy: 0.95,
-    lr: 0.01,
-  }),
-  row('bb', { 'training.batchSize': 16, 'training.learningRate': 0.01, 'training.optimizer': 'adam', 'model.layers[0].units': 32 }, {
-    loss: 0.5,
-    val_loss: 0.6,
-    val_accuracy: 0.85,
-    lr: 0.01,
-  }),
+  row(
+    'a',
+    { 'training.batchSize': 32, 'training.learningRate': 0.01, 'training.optimizer': 'adam', 'model.layers[0].units': 16 },
+    {
+      loss: 0.3,
+      val_loss: 0.4,
+      val_accuracy: 0.95,
+      lr: 0.01,
+    },
+  ),
+  row(
+    'bb',
+    { 'training.batchSize': 16, 'training.learningRate': 0.01, 'training.optimizer': 'adam', 'model.layers[0].units': 32 },
+    {
+      loss: 0.5,
+      val_loss: 0.6,
+      val_accuracy: 0.85,
+      lr: 0.01,
+    },
+  ),
   row(
     'ccc',
-    { 'training.batchSize': 32, 'training.learningRate': 0.01, 'training.optimizer': 'sgd', 'model.layers[0].units': 16, 'model.layers[1].units': 3 },
+    {
+      'training.batchSize': 32,
+      'training.learningRate': 0.01,
+      'training.optimizer': 'sgd',
+      'model.layers[0].units': 16,
+      'model.layers[1].units': 3,
+    },
     { loss: 0.2, val_loss: 0.3, val_accuracy: 0.97, lr: 0.01 },
     { status: 'failed', duration: null, tags: ['baseline', 'keep'], test: { accuracy: 0.9 } },
   ),
@@ -187,46 +201,62 @@ describe('experiments table: CSV', () => {
     assert.equal(csvField('two\nlines'), '"two\nlines"');
     assert.equal(csvField(undefined), '');
     assert.equal(csvField(0.123456789), '0.123456789');
-    assert.equal(toCsv(['name', 'notes'], [['a', 'x, y'], ['b', null]]), 'name,notes\r\na,"x, y"\r\nb,\r\n');
+    assert.equal(
+      toCsv(
+        ['name', 'notes'],
+        [
+          ['a', 'x, y'],
+          ['b', null],
+        ],
+      ),
+      'name,notes\r\na,"x, y"\r\nb,\r\n',
+    );
   });
 });
 
 describe('experiments table: diff of two specs', () => {
-  const a = { data: { path: 'iris.csv', validationSplit: 0.2 }, model: { layers: [{ type: 'dense', units: 16 }] }, training: { epochs: 5 } };
+  const a = {
+    data: { path: 'iris.csv', validationSplit: 0.2 },
+    model: { layers: [{ type: 'dense', units: 16 }] },
+    training: { epochs: 5 },
+  };
   const b = {
     data: { path: 'iris2.csv', validationSplit: 0.2, testSplit: 0.1 },
-    model: { layers: [{ type: 'dense', units: 16 }, { type: 'dropout', rate: 0.1 }] },
+    model: {
+      layers: [
+        { type: 'dense', units: 16 },
+        { type: 'dropout', rate: 0.1 },
+      ],
+    },
     training: { epochs: 5, callbacks: [] },
   };
 
   it('lists every leaf by its path', () => {
-    assert.deepEqual([...specLeaves(a)], [
-      ['data.path', 'iris.csv'],
-      ['data.validationSplit', 0.2],
-      ['model.layers[0].type', 'dense'],
-      ['model.layers[0].units', 16],
-      ['training.epochs', 5],
-    ]);
+    assert.deepEqual(
+      [...specLeaves(a)],
+      [
+        ['data.path', 'iris.csv'],
+        ['data.validationSplit', 0.2],
+        ['model.layers[0].type', 'dense'],
+        ['model.layers[0].units', 16],
+        ['training.epochs', 5],
+      ],
+    );
   });
 
   it('marks data paths, splits and layers added as changed, the rest unchanged', () => {
     const entries = diffSpecs(a, b);
-    assert.deepEqual(
-      entries.filter(isChanged),
-      [
-        { key: 'data.path', a: 'iris.csv', b: 'iris2.csv' },
-        { key: 'data.testSplit', b: 0.1 },
-        { key: 'model.layers[1].type', b: 'dropout' },
-        { key: 'model.layers[1].rate', b: 0.1 },
-        { key: 'training.callbacks', b: '[]' },
-      ],
-    );
-    assert.deepEqual(entries.filter((e) => !isChanged(e)).map((e) => e.key), [
-      'data.validationSplit',
-      'model.layers[0].type',
-      'model.layers[0].units',
-      'training.epochs',
+    assert.deepEqual(entries.filter(isChanged), [
+      { key: 'data.path', a: 'iris.csv', b: 'iris2.csv' },
+      { key: 'data.testSplit', b: 0.1 },
+      { key: 'model.layers[1].type', b: 'dropout' },
+      { key: 'model.layers[1].rate', b: 0.1 },
+      { key: 'training.callbacks', b: '[]' },
     ]);
+    assert.deepEqual(
+      entries.filter((e) => !isChanged(e)).map((e) => e.key),
+      ['data.validationSplit', 'model.layers[0].type', 'model.layers[0].units', 'training.epochs'],
+    );
   });
 });
 
@@ -259,7 +289,10 @@ describe('experiments table: notes, names and tags in run.json', () => {
     assert.equal(JSON.parse(readFileSync(file, 'utf8')).notes, 'lr too high');
     const now = Date.parse('2026-12-05T10:01:00.000Z');
     writeFileSync(file, JSON.stringify({ ...run, status: 'running', pid: 42, heartbeatAt: '2026-12-05T10:00:58.000Z' }));
-    await assert.rejects(editRun(dir, { field: 'label', value: 'x' }, now, () => true), /is training: its name can be edited once it ends/);
+    await assert.rejects(
+      editRun(dir, { field: 'label', value: 'x' }, now, () => true),
+      /is training: its name can be edited once it ends/,
+    );
     await editRun(dir, { field: 'label', value: 'x' }, now, () => false);
     assert.equal(JSON.parse(readFileSync(file, 'utf8')).label, 'x');
   });

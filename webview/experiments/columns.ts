@@ -73,7 +73,13 @@ export function columnsOf(rows: readonly RunRow[]): Column[] {
   }));
   for (const key of keysOf(rows, (r) => r.hyperparameters).sort()) {
     const value = (r: RunRow): CellValue => (Object.hasOwn(r.hyperparameters, key) ? r.hyperparameters[key] : undefined);
-    columns.push({ id: key, group: 'hyperparameter', title: key.replace(/^(training|model)\./, ''), byDefault: differs(rows, value), value });
+    columns.push({
+      id: key,
+      group: 'hyperparameter',
+      title: key.replace(/^(training|model)\./, ''),
+      byDefault: differs(rows, value),
+      value,
+    });
   }
   const metric = (group: 'final' | 'best' | 'test', prefix: string, part: (r: RunRow) => Readonly<Record<string, number>>) => {
     for (const name of keysOf(rows, part).sort(metricOrder)) {

@@ -254,7 +254,14 @@ function asNumber(v: CellValue): number | undefined {
 }
 
 function compare(op: Comparison, a: CellValue, b: CellValue): boolean {
-  if (op === '~') return a !== undefined && a !== null && String(a).toLowerCase().includes(String(b ?? '').toLowerCase());
+  if (op === '~')
+    return (
+      a !== undefined &&
+      a !== null &&
+      String(a)
+        .toLowerCase()
+        .includes(String(b ?? '').toLowerCase())
+    );
   const missing = (v: CellValue) => v === undefined || v === null;
   if (missing(a) || missing(b)) {
     // `x == null` asks for rows without a value; ordering needs two values.

@@ -125,7 +125,10 @@ const table = new TableView(element<HTMLTableElement>('runs'), {
       if (selected.has(row.runDir)) selected.delete(row.runDir);
       else selected.add(row.runDir);
     } else {
-      const from = Math.max(0, shown.findIndex((r) => r.runDir === anchor));
+      const from = Math.max(
+        0,
+        shown.findIndex((r) => r.runDir === anchor),
+      );
       for (let i = Math.min(from, index); i <= Math.max(from, index); i++) selected.add(shown[i].runDir);
     }
     if (mode !== 'range') anchor = row.runDir;

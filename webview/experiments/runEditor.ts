@@ -30,7 +30,12 @@ export function changedFields(row: RunRow, label: string, tags: readonly string[
  * Opens the editor under `after` (spanning `span` columns); `onClose` gets
  * the edits when saved, undefined when cancelled.
  */
-export function openRunEditor(after: HTMLTableRowElement, span: number, row: RunRow, onClose: (edits: RunEdit[] | undefined) => void): void {
+export function openRunEditor(
+  after: HTMLTableRowElement,
+  span: number,
+  row: RunRow,
+  onClose: (edits: RunEdit[] | undefined) => void,
+): void {
   const id = `edit-${++counter}`;
   const tr = make('tr', 'editor');
   const td = make('td');

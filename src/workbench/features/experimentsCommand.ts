@@ -20,7 +20,12 @@ export const experimentsHandlers: Record<Command.OpenExperiments, Handler> = {
 };
 
 function isModelNode(arg: unknown): arg is { readonly kind: 'model'; readonly modelFile: string } {
-  return typeof arg === 'object' && arg !== null && (arg as { kind?: unknown }).kind === 'model' && typeof (arg as { modelFile?: unknown }).modelFile === 'string';
+  return (
+    typeof arg === 'object' &&
+    arg !== null &&
+    (arg as { kind?: unknown }).kind === 'model' &&
+    typeof (arg as { modelFile?: unknown }).modelFile === 'string'
+  );
 }
 
 async function scopeOf(arg: unknown): Promise<ExperimentsScope | undefined> {
@@ -28,7 +33,8 @@ async function scopeOf(arg: unknown): Promise<ExperimentsScope | undefined> {
   if (isModelNode(arg)) return { kind: 'model', path: arg.modelFile };
   if (arg instanceof vscode.Uri) {
     if (isModelFile(arg)) return { kind: 'model', path: arg.fsPath };
-    const isSweep = path.basename(path.dirname(arg.fsPath)) === 'sweeps' && path.basename(path.dirname(path.dirname(arg.fsPath))) === '.modelstudio';
+    const isSweep =
+      path.basename(path.dirname(arg.fsPath)) === 'sweeps' && path.basename(path.dirname(path.dirname(arg.fsPath))) === '.modelstudio';
     return { kind: isSweep ? 'sweep' : 'folder', path: arg.fsPath };
   }
   const folders = vscode.workspace.workspaceFolders ?? [];
