@@ -72,7 +72,8 @@ export type ExperimentsToHost =
   | { readonly type: 'ready' }
   | { readonly type: 'compare'; readonly runDirs: readonly string[] }
   | { readonly type: 'diff'; readonly runDirs: readonly [string, string] }
-  | { readonly type: 'edit'; readonly runDir: string; readonly edit: RunEdit }
+  /** The fields the person changed in the inline editor, written together. */
+  | { readonly type: 'edit'; readonly runDir: string; readonly edits: readonly RunEdit[] }
   /** Export CSV: the visible rows and columns, as the page wrote them; the host asks where to save. */
   | { readonly type: 'exportCsv'; readonly csv: string; readonly rows: number }
   /** The person's column choices, remembered per table in the workspace. */
@@ -122,7 +123,7 @@ export const isExperimentsToHost = isMessageOf<ExperimentsToHost>({
   ready: () => true,
   compare: (x) => Array.isArray(x.runDirs) && x.runDirs.length <= 50 && x.runDirs.every(isString),
   diff: (x) => Array.isArray(x.runDirs) && x.runDirs.length === 2 && x.runDirs.every(isString),
-  edit: (x) => isString(x.runDir) && isEdit(x.edit),
+  edit: (x) => isString(x.runDir) && Array.isArray(x.edits) && x.edits.length >= 1 && x.edits.length <= 3 && x.edits.every(isEdit),
   exportCsv: (x) => isString(x.csv) && x.csv.length <= MAX_CSV_LENGTH && Number.isInteger(x.rows) && (x.rows as number) <= MAX_RUNS,
   columns: (x) => isChoices(x.choices),
   openRun: (x) => isString(x.runDir),

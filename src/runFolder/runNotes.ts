@@ -31,20 +31,18 @@ export function withEdit(run: RunInfo, edit: RunEdit): RunInfo {
 }
 
 /**
- * Writes a person's edit into a run's run.json (atomically) and returns the
+ * Writes a person's edits into a run's run.json (one read, one atomic write: edits must not race) and returns the
  * new contents. A run still training is refused: its trainer rewrites
  * run.json from memory every few seconds and would undo the edit
  * (docs/decisions.md "Notes are written only into runs that are not training").
  * A run whose trainer died is not training.
  */
-export async function editRun(runDir: string, edit: RunEdit, now = Date.now(), isAlive = processAlive): Promise<RunInfo> {
+export async function editRun(runDir: string, edits: readonly RunEdit[], now = Date.now(), isAlive = processAlive): Promise<RunInfo> {
   const run = await readRun(runDir);
   if (run.status === 'running' && detectDeadRun(run, now, isAlive) === undefined) {
-    throw new Error(
-      `${path.basename(runDir)} is training: its ${edit.field === 'label' ? 'name' : edit.field} can be edited once it ends.`,
-    );
+    throw new Error(`${path.basename(runDir)} is training: its name, notes and tags can be edited once it ends.`);
   }
-  const edited = withEdit(run, edit);
+  const edited = edits.reduce(withEdit, run);
   await writeJsonAtomic(path.join(runDir, RUN_FILES.run), edited);
   return edited;
 }

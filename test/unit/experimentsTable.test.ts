@@ -98,6 +98,12 @@ describe('experiments table: columns', () => {
     assert.equal(column('training.batchSize').title, 'batchSize');
   });
 
+  it("names the spec's top-level keys spec.<key>, apart from the run's own columns", () => {
+    const columns = columnsOf([row('a', { name: 'iris', 'training.epochs': 5 }, {}), row('b', { name: 'wine', 'training.epochs': 5 }, {})]);
+    assert.equal(columns.filter((c) => c.id === 'name').length, 1);
+    assert.equal(columns.find((c) => c.id === 'spec.name')?.byDefault, true);
+  });
+
   it('with one run no hyperparameter differs', () => {
     assert.ok(columnsOf([ROWS[0]]).every((c) => c.group !== 'hyperparameter' || !c.byDefault));
   });
@@ -285,24 +291,28 @@ describe('experiments table: notes, names and tags in run.json', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'notes-'));
     const file = path.join(dir, 'run.json');
     writeFileSync(file, JSON.stringify(run));
-    await editRun(dir, { field: 'notes', value: 'lr too high' });
+    await editRun(dir, [
+      { field: 'notes', value: 'lr too high' },
+      { field: 'tags', value: ['a'] },
+    ]);
+    assert.deepEqual(JSON.parse(readFileSync(file, 'utf8')).tags, ['a']);
     assert.equal(JSON.parse(readFileSync(file, 'utf8')).notes, 'lr too high');
     const now = Date.parse('2026-12-05T10:01:00.000Z');
     writeFileSync(file, JSON.stringify({ ...run, status: 'running', pid: 42, heartbeatAt: '2026-12-05T10:00:58.000Z' }));
     await assert.rejects(
-      editRun(dir, { field: 'label', value: 'x' }, now, () => true),
-      /is training: its name can be edited once it ends/,
+      editRun(dir, [{ field: 'label', value: 'x' }], now, () => true),
+      /is training: its name, notes and tags can be edited once it ends/,
     );
-    await editRun(dir, { field: 'label', value: 'x' }, now, () => false);
+    await editRun(dir, [{ field: 'label', value: 'x' }], now, () => false);
     assert.equal(JSON.parse(readFileSync(file, 'utf8')).label, 'x');
   });
 });
 
 describe('experiments table: messages', () => {
   it('accepts what the page sends and drops the rest', () => {
-    assert.ok(isExperimentsToHost({ type: 'edit', runDir: '/r', edit: { field: 'tags', value: ['a'] } }));
-    assert.ok(!isExperimentsToHost({ type: 'edit', runDir: '/r', edit: { field: 'status', value: 'completed' } }));
-    assert.ok(!isExperimentsToHost({ type: 'edit', runDir: '/r', edit: { field: 'tags', value: [''] } }));
+    assert.ok(isExperimentsToHost({ type: 'edit', runDir: '/r', edits: [{ field: 'tags', value: ['a'] }] }));
+    assert.ok(!isExperimentsToHost({ type: 'edit', runDir: '/r', edits: [{ field: 'status', value: 'completed' }] }));
+    assert.ok(!isExperimentsToHost({ type: 'edit', runDir: '/r', edits: [{ field: 'tags', value: [''] }] }));
     assert.ok(isExperimentsToHost({ type: 'diff', runDirs: ['/a', '/b'] }));
     assert.ok(!isExperimentsToHost({ type: 'diff', runDirs: ['/a'] }));
     assert.ok(isExperimentsToHost({ type: 'columns', choices: { lr: true } }));

@@ -74,7 +74,8 @@ export function columnsOf(rows: readonly RunRow[]): Column[] {
   for (const key of keysOf(rows, (r) => r.hyperparameters).sort()) {
     const value = (r: RunRow): CellValue => (Object.hasOwn(r.hyperparameters, key) ? r.hyperparameters[key] : undefined);
     columns.push({
-      id: key,
+      // The spec's top-level `name` and `task` would take a run column's id: they are `spec.name`, `spec.task`.
+      id: key.includes('.') || key.includes('[') ? key : `spec.${key}`,
       group: 'hyperparameter',
       title: key.replace(/^(training|model)\./, ''),
       byDefault: differs(rows, value),

@@ -27,18 +27,19 @@ export function metricEntries(a: RunRow, b: RunRow): DiffEntry[] {
 function show(entry: DiffEntry, side: 'a' | 'b'): string {
   if (!Object.hasOwn(entry, side)) return '—';
   const value = entry[side] as ParamValue;
+  if (typeof value === 'number' && !Number.isInteger(value)) return String(Number(value.toPrecision(6)));
   return typeof value === 'string' ? JSON.stringify(value) : String(value);
 }
 
-function section(title: string, entries: readonly DiffEntry[], showUnchanged: boolean, a: RunRow, b: RunRow): HTMLElement[] {
+function section(title: string, entries: readonly DiffEntry[], showUnchanged: boolean, [a, b]: [string, string]): HTMLElement[] {
   const changed = entries.filter(isChanged);
   const shown = showUnchanged ? entries : changed;
   const heading = make('h3', undefined, `${title}: ${changed.length} changed of ${entries.length}`);
   if (shown.length === 0) return [heading];
   const table = make('table', 'diff-table');
-  const caption = make('caption', 'visually-hidden', `${title} of ${a.name} and ${b.name}`);
+  const caption = make('caption', 'visually-hidden', `${title} of ${a} and ${b}`);
   const head = make('tr');
-  for (const text of ['key', a.name, b.name]) {
+  for (const text of ['key', a, b]) {
     const th = make('th', undefined, text);
     th.scope = 'col';
     head.append(th);
@@ -60,9 +61,14 @@ function section(title: string, entries: readonly DiffEntry[], showUnchanged: bo
 }
 
 /** Draws the diff into `container`. */
+/** The two runs' names for the diff's headers; runs of one name are told apart by their folders. */
+export function diffNames(a: RunRow, b: RunRow): [string, string] {
+  return a.name === b.name ? [a.id, b.id] : [a.name, b.name];
+}
+
 export function renderDiff(container: HTMLElement, diff: RunDiff, a: RunRow, b: RunRow, showUnchanged: boolean): void {
   container.replaceChildren(
-    ...section('Model, data and training (spec.json)', diff.entries, showUnchanged, a, b),
-    ...section('Final and test metrics', metricEntries(a, b), showUnchanged, a, b),
+    ...section('Model, data and training (spec.json)', diff.entries, showUnchanged, diffNames(a, b)),
+    ...section('Final and test metrics', metricEntries(a, b), showUnchanged, diffNames(a, b)),
   );
 }

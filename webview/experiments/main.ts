@@ -15,7 +15,7 @@ import { connect, element, make, vscodeApi } from '../common/page';
 import { renderColumnPicker } from './columnPicker';
 import { columnsOf, sortRows, visibleColumns, type Column, type Sort } from './columns';
 import { toCsv } from './csv';
-import { renderDiff } from './diffView';
+import { diffNames, renderDiff } from './diffView';
 import { compileFilter, filterRows, type FilterError } from './filter';
 import { isHostMessage, isSavedState } from './guards';
 import { openRunEditor } from './runEditor';
@@ -151,7 +151,7 @@ function editRun(index: number): void {
   editing = row.runDir;
   openRunEditor(after, after.cells.length, row, (edits) => {
     editing = undefined;
-    for (const edit of edits ?? []) vscode.postMessage({ type: 'edit', runDir: row.runDir, edit });
+    if (edits && edits.length > 0) vscode.postMessage({ type: 'edit', runDir: row.runDir, edits });
     focused = row.runDir;
     render();
     table.focus(shown.findIndex((r) => r.runDir === row.runDir));
@@ -209,7 +209,7 @@ function renderDiffSection(): void {
   const b = diff && rows.find((r) => r.runDir === diff?.b);
   ui.diffSection.hidden = !diff || !a || !b;
   if (!diff || !a || !b) return;
-  ui.diffTitle.textContent = `Diff: ${a.name} ↔ ${b.name}`;
+  ui.diffTitle.textContent = `Diff: ${diffNames(a, b).join(' ↔ ')}`;
   renderDiff(ui.diffBody, diff, a, b, ui.showUnchanged.checked);
 }
 

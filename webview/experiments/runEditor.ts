@@ -40,7 +40,9 @@ export function openRunEditor(
   const tr = make('tr', 'editor');
   const td = make('td');
   td.colSpan = span;
-  const form = make('form', 'run-editor');
+  // Not a <form>: the webview's sandbox blocks form submission.
+  const form = make('div', 'run-editor');
+  form.setAttribute('role', 'group');
   form.setAttribute('aria-label', `Edit ${row.name}`);
   form.innerHTML = `
     <label for="${id}-name">Name</label>
@@ -50,8 +52,8 @@ export function openRunEditor(
     <label for="${id}-notes">Notes</label>
     <textarea id="${id}-notes" class="edit-notes" rows="3" maxlength="10000" aria-describedby="${id}-hint"></textarea>
     <div class="editor-actions">
-      <span id="${id}-hint" class="hint">Kept in the run's run.json. Ctrl+Enter saves, Escape cancels; an empty name gives the run its own name back.</span>
-      <button type="submit" class="save">Save</button>
+      <span id="${id}-hint" class="hint">Kept in the run's run.json. Enter (Ctrl+Enter in the notes) saves, Escape cancels; an empty name gives the run its own name back.</span>
+      <button type="button" class="save">Save</button>
       <button type="button" class="cancel secondary">Cancel</button>
     </div>`;
   td.append(form);
@@ -70,19 +72,17 @@ export function openRunEditor(
     tr.remove();
     onClose(edits);
   };
-  form.addEventListener('submit', (event) => {
-    event.preventDefault();
-    close(changedFields(row, name.value, parseTags(tags.value), notes.value));
-  });
+  const save = () => close(changedFields(row, name.value, parseTags(tags.value), notes.value));
+  (form.querySelector('.save') as HTMLButtonElement).addEventListener('click', save);
   (form.querySelector('.cancel') as HTMLButtonElement).addEventListener('click', () => close(undefined));
   form.addEventListener('keydown', (event) => {
     if (event.key === 'Escape') {
       event.preventDefault();
       event.stopPropagation();
       close(undefined);
-    } else if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
+    } else if (event.key === 'Enter' && (event.ctrlKey || event.metaKey || event.target !== notes)) {
       event.preventDefault();
-      form.requestSubmit();
+      save();
     }
   });
   name.focus();

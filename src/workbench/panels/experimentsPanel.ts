@@ -87,6 +87,7 @@ class ExperimentsPanel extends PanelController<HostToExperiments, ExperimentsToH
   private timer: NodeJS.Timeout | undefined;
   private reading: Promise<void> | undefined;
   private readAgain = false;
+  private editing: Promise<void> = Promise.resolve();
 
   constructor(
     panel: vscode.WebviewPanel,
@@ -164,12 +165,16 @@ class ExperimentsPanel extends PanelController<HostToExperiments, ExperimentsToH
       case 'edit': {
         const row = this.row(msg.runDir);
         if (!row) return;
-        try {
-          await editRun(row.runDir, msg.edit);
-          await updateRunRow(row.runDir);
-        } catch (error) {
-          await this.notice('error', `${row.name} was not changed: ${error instanceof Error ? error.message : String(error)}`);
-        }
+        // One edit at a time: two read-modify-writes of one run.json would lose one of them.
+        this.editing = this.editing.then(async () => {
+          try {
+            await editRun(row.runDir, msg.edits);
+            await updateRunRow(row.runDir);
+          } catch (error) {
+            await this.notice('error', `${row.name} was not changed: ${error instanceof Error ? error.message : String(error)}`);
+          }
+        });
+        await this.editing;
         await this.read();
         return;
       }
