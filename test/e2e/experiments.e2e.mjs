@@ -13,7 +13,8 @@
 //   5. Enter on a row opens the inline editor: a name, tags and a note are
 //      saved into run.json and shown; Escape in a new editor writes nothing;
 //   6. Export CSV writes the rows shown (the save dialog answered);
-//   7. Compare overlays the selected runs' curves.
+//   7. Compare overlays the selected runs' curves;
+//   8. a run trained with the CLI meanwhile appears in the open table.
 //   node test/e2e/experiments.e2e.mjs     (after `npm run build`)
 // Screenshots: test/e2e/screenshots/experiments-*.png.
 import assert from 'node:assert/strict';
@@ -38,13 +39,15 @@ function prepare(workspace, extension) {
       .replace('learningRate: 0.01', 'learningRate: 0.05')
       .replace('      activation: relu\n', '      activation: relu\n    - type: dropout\n      rate: 0.2\n'),
   ];
-  for (const text of variants) {
-    writeFileSync(file, text);
+  const train = () =>
     execFileSync(process.execPath, [join(extension.dir, 'dist', 'cli.js'), 'train', MODEL_FILE], {
       cwd: workspace,
       encoding: 'utf8',
       timeout: 180_000,
     });
+  for (const text of variants) {
+    writeFileSync(file, text);
+    train();
   }
   const runsDir = join(workspace, '.modelstudio', 'runs');
   const runs = readdirSync(runsDir)
@@ -52,7 +55,7 @@ function prepare(workspace, extension) {
     .sort();
   assert.equal(runs.length, 3, `the CLI made ${runs.length} runs`);
   step(`prepared 3 runs with the CLI: ${runs.join(', ')}`);
-  return { runsDir, runs };
+  return { runsDir, train };
 }
 
 /** The run folders of the table's rows, in order. */
@@ -74,7 +77,7 @@ async function rowCount(panel, n) {
 }
 
 async function run({ page, workspace, server, prepared, screenshot }) {
-  const { runsDir, runs } = prepared;
+  const { runsDir, train } = prepared;
   const webviewErrors = collectWebviewErrors(page, ['experiments.js']);
   await openWorkbench(page, server, workspace, MODEL_FILE);
   await runFromPalette(page, 'Model Studio: Open Experiments Table');
@@ -225,6 +228,11 @@ async function run({ page, workspace, server, prepared, screenshot }) {
   await panel.locator('#curves-section').scrollIntoViewIfNeeded();
   await screenshot('compare', 'Compare: the three runs overlaid, one chart per metric');
   step(`Compare: ${await panel.locator('#charts canvas').count()} charts with 3 runs each`);
+
+  // ---- 8. a run made while the table is open (the CLI, as another window would) appears without a refresh.
+  train();
+  await rowCount(panel, 4);
+  step('a fourth run trained with the CLI appeared in the open table');
 
   assert.deepEqual(webviewErrors, [], 'a webview logged errors');
 }

@@ -53,6 +53,16 @@ function keysOf(rows: readonly RunRow[], part: (row: RunRow) => Readonly<Record<
   return [...keys];
 }
 
+/** Hyperparameters by block, training's first (what people tune most), then by path (`layers[2]` before `layers[10]`). */
+const BLOCKS = ['training', 'model', 'data'];
+function byBlock(a: string, b: string): number {
+  const rank = (key: string) => {
+    const at = BLOCKS.indexOf(key.split(/[.[]/)[0]);
+    return at < 0 ? BLOCKS.length : at;
+  };
+  return rank(a) - rank(b) || a.localeCompare(b, undefined, { numeric: true });
+}
+
 /** Metric names in the order a person reads them: loss first, each metric before its `val_` twin. */
 function metricOrder(a: string, b: string): number {
   const base = (name: string) => name.replace(/^val_/, '');
@@ -71,7 +81,7 @@ export function columnsOf(rows: readonly RunRow[]): Column[] {
     group: 'run',
     byDefault: !HIDDEN_RUN_COLUMNS.has(c.id) && (c.id !== 'tags' || rows.some((r) => r.tags.length > 0)),
   }));
-  for (const key of keysOf(rows, (r) => r.hyperparameters).sort()) {
+  for (const key of keysOf(rows, (r) => r.hyperparameters).sort(byBlock)) {
     const value = (r: RunRow): CellValue => (Object.hasOwn(r.hyperparameters, key) ? r.hyperparameters[key] : undefined);
     columns.push({
       // The spec's top-level `name` and `task` would take a run column's id: they are `spec.name`, `spec.task`.
@@ -135,9 +145,17 @@ export function sortRows(rows: readonly RunRow[], column: Column | undefined, de
 export function formatCell(column: Column, value: CellValue): string {
   if (value === undefined || value === null) return '';
   if (column.id === 'duration' && typeof value === 'number') return formatSeconds(value);
-  if (column.id === 'started' && typeof value === 'string') return value.replace('T', ' ').replace(/\.\d+Z$|Z$/, '');
+  if (column.id === 'started' && typeof value === 'string') return localTime(value);
   if (typeof value === 'number') return Number.isInteger(value) ? String(value) : Number(value.toPrecision(4)).toString();
   return String(value);
+}
+
+/** An ISO 8601 time as this machine's local `yyyy-mm-dd hh:mm:ss` (the text itself when it is not a time). */
+export function localTime(iso: string): string {
+  const t = new Date(iso);
+  if (Number.isNaN(t.getTime())) return iso;
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${t.getFullYear()}-${pad(t.getMonth() + 1)}-${pad(t.getDate())} ${pad(t.getHours())}:${pad(t.getMinutes())}:${pad(t.getSeconds())}`;
 }
 
 export function formatSeconds(seconds: number): string {

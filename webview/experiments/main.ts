@@ -267,16 +267,21 @@ function onMessage(msg: HostToExperiments): void {
       render();
       return;
     }
-    case 'curves':
+    case 'curves': {
+      // Runs of one name (every run of a file until renamed) are told apart by their folders.
+      const names = msg.runs.map((run) => run.name);
       drawCurves(
         msg.runs.map((run) => {
           const series = new RunSeries(undefined);
           series.add(run.records);
-          return { id: run.runDir, label: run.name, series };
+          const folder = run.runDir.split(/[\\/]/).pop() ?? run.runDir;
+          const label = names.filter((n) => n === run.name).length > 1 ? `${run.name} (${folder})` : run.name;
+          return { id: run.runDir, label, series };
         }),
       );
       ui.curvesSection.scrollIntoView({ block: 'nearest' });
       return;
+    }
     case 'diff':
       diff = msg.diff;
       renderDiffSection();
