@@ -75,9 +75,7 @@ export function bestMetric(records: readonly MetricRecord[]): BestMetric | undef
       names.push(key);
     }
   }
-  const metrics = names.filter((n) => !n.startsWith('val_') && n !== 'loss');
-  const candidates = [...metrics.map((m) => `val_${m}`), 'val_loss', ...metrics, 'loss'];
-  const name = candidates.find((c) => names.includes(c));
+  const name = headlineMetric(names);
   if (name === undefined) return undefined;
   const higher = higherIsBetter(name);
   let best: BestMetric | undefined;
@@ -87,6 +85,17 @@ export function bestMetric(records: readonly MetricRecord[]): BestMetric | undef
     if (best === undefined || (higher ? value > best.value : value < best.value)) best = { name, value, epoch: record.epoch };
   }
   return best;
+}
+
+/**
+ * The metric a run is judged by, among the epoch metrics `names` (in the
+ * order they first appear): `val_<first metric>` (e.g. val_accuracy), else
+ * `val_loss`; without a validation set, the same on the training metrics.
+ */
+export function headlineMetric(names: readonly string[]): string | undefined {
+  const metrics = names.filter((n) => !n.startsWith('val_') && n !== 'loss');
+  const candidates = [...metrics.map((m) => `val_${m}`), 'val_loss', ...metrics, 'loss'];
+  return candidates.find((c) => names.includes(c));
 }
 
 /** How long a run took, or has taken so far at `now` (Unix ms) if it is still running. */
