@@ -3,6 +3,7 @@ import { LEARNING_RATE_KEY, type MetricRecord, type RunInfo } from '../protocol/
 import { formatDuration } from './progress';
 import type { RunEntry } from './readRunFolder';
 import { monitorMode } from '../modelFile/metricMode';
+import type { EpochSummary } from './runRows';
 
 /**
  * What the Runs view shows about runs, computed from run folders alone
@@ -85,6 +86,14 @@ export function bestMetric(records: readonly MetricRecord[]): BestMetric | undef
     if (best === undefined || (higher ? value > best.value : value < best.value)) best = { name, value, epoch: record.epoch };
   }
   return best;
+}
+
+/** bestMetric from the runs index's summary of the epoch records, without reading metrics.jsonl. */
+export function bestOfSummary(epochs: EpochSummary): BestMetric | undefined {
+  const name = headlineMetric(Object.keys(epochs.best));
+  const value = name === undefined ? undefined : epochs.best[name];
+  const epoch = name === undefined ? undefined : epochs.bestEpoch[name];
+  return name !== undefined && value !== undefined && epoch !== undefined ? { name, value, epoch } : undefined;
 }
 
 /**
