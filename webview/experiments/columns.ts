@@ -43,8 +43,9 @@ const LEARNING_RATE = 'lr';
 /** Whether the rows do not all have the same value in `value` (a missing value counts as one of its own). */
 export function differs(rows: readonly RunRow[], value: (row: RunRow) => CellValue): boolean {
   if (rows.length < 2) return false;
-  const first = JSON.stringify(value(rows[0]) ?? '\u0000missing');
-  return rows.some((r) => JSON.stringify(value(r) ?? '\u0000missing') !== first);
+  // Cells are scalars: compared as they are (undefined, a missing value, is one of its own).
+  const first = value(rows[0]);
+  return rows.some((r) => value(r) !== first);
 }
 
 function keysOf(rows: readonly RunRow[], part: (row: RunRow) => Readonly<Record<string, unknown>>): string[] {

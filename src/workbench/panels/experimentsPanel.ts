@@ -14,7 +14,7 @@ import {
 import type { RunRow } from '../../protocol/runRow';
 import { writeFileAtomic } from '../../runFolder/atomicFile';
 import { readMetrics } from '../../runFolder/readRunFolder';
-import { readRunRows, updateRunRow } from '../../runFolder/runIndex';
+import { readIndexedRun, readRunRows, rowOfIndexedRun, updateRunRow } from '../../runFolder/runIndex';
 import { editRun } from '../../runFolder/runNotes';
 import { diffSpecs, readSpec } from '../../runFolder/specDiff';
 import { modelName } from '../shared/modelFiles';
@@ -77,6 +77,11 @@ export class ExperimentsPanels extends PanelSet<ExperimentsPanel> {
   }
 }
 
+/** The run a folder's run.json belongs to: a fold's (`<run>/folds/<n>`) is its cross-validated run's. */
+function runOf(dir: string): string {
+  return path.basename(path.dirname(dir)) === 'folds' ? path.dirname(path.dirname(dir)) : dir;
+}
+
 /** Several run.json writes in a row (a sweep's trials, heartbeats) make one read. */
 const READ_AFTER_MS = 500;
 const COLUMNS_KEY = 'modelStudio.experiments.columns';
@@ -87,6 +92,9 @@ class ExperimentsPanel extends PanelController<HostToExperiments, ExperimentsToH
   private timer: NodeJS.Timeout | undefined;
   private reading: Promise<void> | undefined;
   private readAgain = false;
+  /** Runs whose run.json changed since the last read; `readAll`: the list itself may have changed. */
+  private readonly changed = new Set<string>();
+  private readAll = true;
   private editing: Promise<void> = Promise.resolve();
 
   constructor(
@@ -99,8 +107,13 @@ class ExperimentsPanel extends PanelController<HostToExperiments, ExperimentsToH
     const watcher = this.register(
       vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(this.root()), '**/run.json')),
     );
-    const schedule = () => this.scheduleRead();
-    this.register(watcher.onDidCreate(schedule), watcher.onDidChange(schedule), watcher.onDidDelete(schedule));
+    // A run.json rewritten (a heartbeat, the end) re-reads that run; one made or deleted, the list.
+    const all = () => this.scheduleRead(undefined);
+    this.register(
+      watcher.onDidCreate(all),
+      watcher.onDidChange((uri) => this.scheduleRead(runOf(path.dirname(uri.fsPath)))),
+      watcher.onDidDelete(all),
+    );
     this.register({ dispose: () => clearTimeout(this.timer) });
   }
 
@@ -109,9 +122,30 @@ class ExperimentsPanel extends PanelController<HostToExperiments, ExperimentsToH
     return this.scope.kind === 'model' ? path.join(path.dirname(this.scope.path), '.modelstudio') : this.scope.path;
   }
 
-  private scheduleRead(): void {
+  /** Reads `runDir`'s row again soon, or (undefined) every row. */
+  private scheduleRead(runDir: string | undefined): void {
+    if (runDir === undefined || !this.rows.some((r) => r.runDir === runDir)) this.readAll = true;
+    else this.changed.add(runDir);
     clearTimeout(this.timer);
     this.timer = setTimeout(() => void this.read(), READ_AFTER_MS);
+  }
+
+  private ofScope(rows: readonly RunRow[]): RunRow[] {
+    if (this.scope.kind !== 'model') return [...rows];
+    const file = path.resolve(this.scope.path);
+    return rows.filter((r) => path.resolve(r.modelFile) === file);
+  }
+
+  /** The rows with the runs in `runDirs` read again (a run that cannot be read keeps its row until the list is read). */
+  private async reread(runDirs: readonly string[]): Promise<RunRow[]> {
+    const fresh = new Map<string, RunRow>();
+    await Promise.all(
+      runDirs.map(async (dir) => {
+        const row = await readIndexedRun(dir).then(rowOfIndexedRun, () => undefined);
+        if (row) fresh.set(dir, row);
+      }),
+    );
+    return this.rows.map((r) => fresh.get(r.runDir) ?? r);
   }
 
   /** Reads the rows and posts them; a read asked for while one runs happens once after it. */
@@ -123,12 +157,12 @@ class ExperimentsPanel extends PanelController<HostToExperiments, ExperimentsToH
     this.reading = (async () => {
       do {
         this.readAgain = false;
-        let rows = await readRunRows(this.root());
-        if (this.scope.kind === 'model') {
-          const file = path.resolve(this.scope.path);
-          rows = rows.filter((r) => path.resolve(r.modelFile) === file);
-        }
-        this.rows = rows;
+        const changed = [...this.changed];
+        const all = this.readAll || this.rows.length === 0;
+        this.changed.clear();
+        this.readAll = false;
+        this.rows = this.ofScope(all ? await readRunRows(this.root()) : await this.reread(changed));
+        const rows = this.rows;
         if (this.ready) {
           await this.post({ type: 'rows', title: scopeTitle(this.scope), scope: this.scope, rows, columns: this.columnChoices() });
         }
@@ -154,6 +188,7 @@ class ExperimentsPanel extends PanelController<HostToExperiments, ExperimentsToH
   protected async onMessage(msg: ExperimentsToHost): Promise<void> {
     switch (msg.type) {
       case 'ready':
+        this.readAll = true;
         await this.read();
         return;
       case 'compare':
@@ -175,6 +210,7 @@ class ExperimentsPanel extends PanelController<HostToExperiments, ExperimentsToH
           }
         });
         await this.editing;
+        this.changed.add(row.runDir);
         await this.read();
         return;
       }
