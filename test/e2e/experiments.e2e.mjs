@@ -12,9 +12,10 @@
 //   4. two runs selected → Diff shows batchSize 16 ↔ 32 side by side;
 //   5. Enter on a row opens the inline editor: a name, tags and a note are
 //      saved into run.json and shown; Escape in a new editor writes nothing;
-//   6. Export CSV writes the rows shown (the save dialog answered);
+//   6. Export CSV writes the rows shown (the save dialog's default path accepted);
 //   7. Compare overlays the selected runs' curves;
-//   8. a run trained with the CLI meanwhile appears in the open table.
+//   8. the column picker hides and shows columns, remembered when the table opens again;
+//   9. a run trained with the CLI meanwhile appears in the open table.
 //   node test/e2e/experiments.e2e.mjs     (after `npm run build`)
 // Screenshots: test/e2e/screenshots/experiments-*.png.
 import assert from 'node:assert/strict';
@@ -192,10 +193,14 @@ async function run({ page, workspace, server, prepared, screenshot }) {
   await filter.fill('batchSize == 32');
   await rowCount(panel, 2);
   await panel.locator('#export').click();
-  const csvFile = join(workspace, 'runs-export.csv');
+  // The dialog offers <folder>-runs.csv beside the runs; it fills its box a moment after it opens.
+  const csvFile = join(workspace, 'workspace-runs.csv');
   const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ timeout: 15_000 });
-  await input.fill(csvFile);
+  await waitFor(
+    'the save dialog with its default path',
+    async () => ((await input.inputValue().catch(() => '')).endsWith('workspace-runs.csv') ? true : undefined),
+    15_000,
+  );
   await input.press('Enter');
   const csv = await waitFor('the CSV file', () => (existsSync(csvFile) ? readFileSync(csvFile, 'utf8') : undefined), 15_000);
   const lines = csv.split('\r\n').filter((l) => l !== '');
@@ -208,7 +213,7 @@ async function run({ page, workspace, server, prepared, screenshot }) {
   );
   await panel.locator('#notice').waitFor({ state: 'visible' });
   assert.match(await panel.locator('#notice').innerText(), /Exported 2 runs/);
-  await screenshot('exported', 'Export CSV: the two runs shown, written to runs-export.csv');
+  await screenshot('exported', 'Export CSV: the two runs shown, written to workspace-runs.csv');
   step(`Export CSV: ${lines.length - 1} rows, header ${lines[0].slice(0, 80)}…`);
   await filter.fill('');
   await rowCount(panel, 3);
@@ -229,9 +234,26 @@ async function run({ page, workspace, server, prepared, screenshot }) {
   await screenshot('compare', 'Compare: the three runs overlaid, one chart per metric');
   step(`Compare: ${await panel.locator('#charts canvas').count()} charts with 3 runs each`);
 
-  // ---- 8. a run made while the table is open (the CLI, as another window would) appears without a refresh.
+  // ---- 8. the column picker: learningRate hidden, and still hidden when the table is opened again.
+  await panel.locator('#columns-toggle').click();
+  await panel.locator('#columns input[data-column="training.learningRate"]').uncheck();
+  await panel.waitForFunction(() => !document.querySelector('#runs th[data-column="training.learningRate"]'));
+  await panel.locator('#columns input[data-column="training.optimizer"]').check();
+  await panel.locator('#runs th[data-column="training.optimizer"]').waitFor();
+  await panel.locator('#columns').scrollIntoViewIfNeeded();
+  await screenshot('columns', 'the column picker: learningRate hidden, optimizer (the same in every run) shown');
+  await runFromPalette(page, 'View: Close All Editor Groups');
+  await waitFor('the table closed', async () =>
+    (await page.locator('.tab', { hasText: 'Experiments' }).count()) === 0 ? true : undefined,
+  );
+  await runFromPalette(page, 'Model Studio: Open Experiments Table');
+  const reopened = await webviewFrame(page, '#runs thead th[data-column="training.optimizer"]', 30_000);
+  assert.equal(await reopened.locator('#runs th[data-column="training.learningRate"]').count(), 0, 'the hidden column came back');
+  step('column picker: learningRate hidden and optimizer shown, both remembered when the table is opened again');
+
+  // ---- 9. a run made while the table is open (the CLI, as another window would) appears without a refresh.
   train();
-  await rowCount(panel, 4);
+  await rowCount(reopened, 4);
   step('a fourth run trained with the CLI appeared in the open table');
 
   assert.deepEqual(webviewErrors, [], 'a webview logged errors');
