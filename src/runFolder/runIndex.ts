@@ -104,7 +104,7 @@ export class RunIndexCache {
   }
 
   takeStale(runDir: string): boolean {
-    return this.stale.delete(path.resolve(runDir));
+    return this.stale.size > 0 && this.stale.delete(path.resolve(runDir));
   }
 }
 
@@ -224,13 +224,18 @@ export async function readRunsFolder(runsDir: string, cache: RunIndexCache = new
   const file = path.join(runsDir, RUN_INDEX_FILE);
   const [names, index] = await Promise.all([folderNames(runsDir), readIndex(file, cache.indexes.get(runsDir))]);
   cache.indexes.set(runsDir, index);
-  const fresh: string[] = [];
-  const found = await mapLimit(names, READ_AT_ONCE, async (name): Promise<IndexedRun | undefined> => {
+  // Runs the index covers are taken from it without touching their folders; the others are read.
+  const covered: IndexedRun[] = [];
+  const toRead: string[] = [];
+  for (const name of names) {
     const runDir = path.join(runsDir, name);
     const line = index.entries.get(name);
     if (line && line.run.status !== 'running' && !cache.takeStale(runDir)) {
-      return { runDir, run: line.run, hyperparameters: line.hyperparameters, epochs: line.epochs };
-    }
+      covered.push({ runDir, run: line.run, hyperparameters: line.hyperparameters, epochs: line.epochs });
+    } else toRead.push(runDir);
+  }
+  const fresh: string[] = [];
+  const read = await mapLimit(toRead, READ_AT_ONCE, async (runDir): Promise<IndexedRun | undefined> => {
     try {
       const key = await liveKey(runDir);
       const known = cache.live.get(runDir);
@@ -246,6 +251,7 @@ export async function readRunsFolder(runsDir: string, cache: RunIndexCache = new
       return undefined;
     }
   });
+  const found = [...covered, ...read];
   const runs = found.filter((run): run is IndexedRun => run !== undefined);
   try {
     if (index.lines + fresh.length > COMPACT_LINES_PER_RUN * runs.length + COMPACT_MARGIN) await compact(file, index, runs);

@@ -7,16 +7,16 @@ import { listFolds } from '../../runFolder/crossValidation';
 import { markDeadRuns, processAlive } from '../../runFolder/deadRuns';
 import { readIndexedRun, readRunsFolder, RunIndexCache, type IndexedRun } from '../../runFolder/runIndex';
 import { findRunsFolders } from '../../runFolder/runsFolders';
-import { page, RUNS_PAGE } from '../../runFolder/runGroups';
+import { RUNS_PAGE } from '../../runFolder/runGroups';
 import { isActive, type RunController } from '../services/runController';
 import { Owner } from '../shared/dispose';
 import type { SweepController } from '../services/sweepController';
-import { dayItem, modelItem, moreItem, runItem, SHOW_MORE_RUNS } from './runsViewItems';
+import { dayItem, itemLabel, modelItem, moreItem, runItem, SHOW_MORE_RUNS } from './runsViewItems';
 import { sweepEntries, sweepItem, sweepStatus, SWEEP_JSON_GLOB, type SweepNode } from './sweepNodes';
 import type { SlurmJobs } from '../services/slurmJobs';
 import type { JobFolder } from '../../slurm/jobFolder';
 import { jobItem, jobModelFile, type JobNode } from './slurmNodes';
-import { isRunNode, modelNode, type DayNode, type ModelNode, type MoreNode, type RunNode, type RunsNode } from './runsViewNodes';
+import { dayChildren, dayKey, isRunNode, modelNode, type ModelNode, type MoreNode, type RunNode, type RunsNode } from './runsViewNodes';
 
 export { isSweepNode, type SweepNode } from './sweepNodes';
 export { isJobNode, type JobNode } from './slurmNodes';
@@ -73,17 +73,16 @@ export class RunsView extends Owner implements vscode.TreeDataProvider<RunsNode>
     const watcher = vscode.workspace.createFileSystemWatcher(RUN_JSON_GLOB);
     const sweepWatcher = vscode.workspace.createFileSystemWatcher(SWEEP_JSON_GLOB);
     const schedule = () => this.schedule();
-    // A run.json changed: that run is read again; a runs folder not seen yet makes the view look for runs folders again.
+    // A run.json changed: that run is read again; a runs or sweep folder not seen yet makes the view look for them again.
+    const changedIn = (folder: string | undefined) => {
+      if (folder === undefined || !this.folders?.includes(folder)) this.folders = undefined;
+      this.schedule();
+    };
     const runChanged = (uri: vscode.Uri) => {
-      const runDir = path.dirname(uri.fsPath);
-      this.cache.invalidate(runDir);
-      if (!this.folders?.includes(path.dirname(runDir))) this.folders = undefined;
-      this.schedule();
+      this.cache.invalidate(path.dirname(uri.fsPath));
+      changedIn(path.dirname(path.dirname(uri.fsPath)));
     };
-    const sweepChanged = (uri: vscode.Uri) => {
-      if (!this.folders?.includes(path.dirname(uri.fsPath))) this.folders = undefined;
-      this.schedule();
-    };
+    const sweepChanged = (uri: vscode.Uri) => changedIn(path.dirname(uri.fsPath));
     this.register(
       this.view,
       watcher,
@@ -96,10 +95,7 @@ export class RunsView extends Owner implements vscode.TreeDataProvider<RunsNode>
       sweepWatcher.onDidDelete(sweepChanged),
       sweeps.onDidChange(schedule),
       slurmJobs.onDidChange(schedule),
-      vscode.workspace.onDidChangeWorkspaceFolders(() => {
-        this.folders = undefined;
-        this.schedule();
-      }),
+      vscode.workspace.onDidChangeWorkspaceFolders(() => changedIn(undefined)),
       // The watcher sees run.json; live news (an epoch's best metric, a start) come from the controller.
       runs.onDidChangeState(({ state }) => {
         if (state.kind !== 'running') schedule();
@@ -277,25 +273,44 @@ export class RunsView extends Owner implements vscode.TreeDataProvider<RunsNode>
 
   /** The status the view shows for the run in `runDir`, after reading every run folder again (the integration suite asks). */
   async statusOfRun(runDir: string): Promise<RunNode['status'] | undefined> {
-    this.cache.invalidate(runDir);
+    this.readAgain(runDir);
     await this.refresh();
     return this.allRuns().find((node) => node.runDir === runDir)?.status;
   }
 
   /** The label, description and child labels (a cross-validated run's folds) of the run or Slurm job in `runDir`'s item, after a refresh (the integration suite asks). */
   async itemOfRun(runDir: string): Promise<{ label: string; description: string; children: string[] } | undefined> {
-    this.cache.invalidate(runDir);
+    this.readAgain(runDir);
     await this.refresh();
     const jobs = this.models.flatMap((m) => m.jobs);
     const node = this.allRuns().find((run) => run.runDir === runDir) ?? jobs.find((job) => job.runDir === runDir);
     if (!node) return undefined;
-    const text = (item: vscode.TreeItem): string => (typeof item.label === 'string' ? item.label : (item.label?.label ?? ''));
     const item = this.getTreeItem(node);
     return {
-      label: text(item),
+      label: itemLabel(item),
       description: String(item.description),
-      children: node.kind === 'run' ? (node.folds ?? []).map((fold) => text(this.getTreeItem(fold))) : [],
+      children: node.kind === 'run' ? (node.folds ?? []).map((fold) => itemLabel(this.getTreeItem(fold))) : [],
     };
+  }
+
+  /** For the integration suite's questions: the run in `runDir` is read again, its runs folder looked for if new. */
+  private readAgain(runDir: string): void {
+    this.cache.invalidate(runDir);
+    if (!this.folders?.includes(path.dirname(runDir))) this.folders = undefined;
+  }
+
+  /** The labels and descriptions of a model file's children in the view, and of its first day's (the integration suite asks). */
+  async itemsOfModel(modelFile: string): Promise<{ children: string[]; firstDay: string[] } | undefined> {
+    if (!this.models.some((m) => m.modelFile === modelFile)) this.folders = undefined;
+    await this.refresh();
+    const model = this.models.find((m) => m.modelFile === modelFile);
+    if (!model) return undefined;
+    const text = (node: RunsNode): string => {
+      const item = this.getTreeItem(node);
+      return item.description ? `${itemLabel(item)} — ${String(item.description)}` : itemLabel(item);
+    };
+    const day = model.days?.[0];
+    return { children: this.getChildren(model).map(text), firstDay: day ? this.getChildren(day).map(text) : [] };
   }
 
   /**
@@ -317,11 +332,8 @@ export class RunsView extends Owner implements vscode.TreeDataProvider<RunsNode>
     switch (node.kind) {
       case 'model':
         return [...node.sweeps, ...node.jobs, ...(node.days ?? node.runs)];
-      case 'day': {
-        const shown = page(node.runs, this.shown.get(dayKey(node)) ?? RUNS_PAGE);
-        const more: MoreNode[] = shown.hidden > 0 ? [{ kind: 'more', modelFile: node.modelFile, day: node.day, hidden: shown.hidden }] : [];
-        return [...shown.runs, ...more];
-      }
+      case 'day':
+        return dayChildren(node, this.shown.get(dayKey(node)) ?? RUNS_PAGE);
       case 'sweep':
         return [...node.trials];
       case 'run':
@@ -382,8 +394,4 @@ export class RunsView extends Owner implements vscode.TreeDataProvider<RunsNode>
     clearTimeout(this.timer);
     super.dispose();
   }
-}
-
-function dayKey(node: DayNode): string {
-  return `${node.modelFile}\n${node.day}`;
 }

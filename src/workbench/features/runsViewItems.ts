@@ -116,3 +116,8 @@ export function runItem(node: RunNode, now: number): vscode.TreeItem {
   item.tooltip = node.slurm && slurm ? slurmTooltip(run.id, slurm, node.slurm, rows) : tip;
   return item;
 }
+
+/** An item's label as text. */
+export function itemLabel(item: vscode.TreeItem): string {
+  return typeof item.label === 'string' ? item.label : (item.label?.label ?? '');
+}

@@ -1,7 +1,7 @@
 import type { RunStatus } from '../../protocol/runTypes';
 import type { TrialInfo } from '../../protocol/sweepTypes';
 import type { RunEntry } from '../../runFolder/readRunFolder';
-import { FLAT_RUNS, groupByDay } from '../../runFolder/runGroups';
+import { FLAT_RUNS, groupByDay, page } from '../../runFolder/runGroups';
 import type { BestMetric } from '../../runFolder/runSummary';
 import type { JobFolder } from '../../slurm/jobFolder';
 import type { JobNode } from './slurmNodes';
@@ -94,4 +94,16 @@ export function modelNode(
     sweeps: sweeps.filter((s) => s.modelFile === modelFile).sort((a, b) => b.sweep.startedAt.localeCompare(a.sweep.startedAt)),
     jobs: jobs.filter((j) => j.modelFile === modelFile),
   };
+}
+
+/** A day's key among the view's pages: its model file and date. */
+export function dayKey(node: DayNode): string {
+  return `${node.modelFile}\n${node.day}`;
+}
+
+/** A day's first `shown` runs, then "show more" if there are others. */
+export function dayChildren(node: DayNode, shown: number): (RunNode | MoreNode)[] {
+  const first = page(node.runs, shown);
+  const more: MoreNode[] = first.hidden > 0 ? [{ kind: 'more', modelFile: node.modelFile, day: node.day, hidden: first.hidden }] : [];
+  return [...first.runs, ...more];
 }
