@@ -61,6 +61,7 @@ const targets = [
       graph: 'webview/graph/main.ts',
       evaluation: 'webview/evaluation/main.ts',
       sweep: 'webview/sweep/main.ts',
+      experiments: 'webview/experiments/main.ts',
     },
     outdir: 'dist/webview',
     platform: 'browser',

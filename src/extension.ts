@@ -17,6 +17,7 @@ import { TrainingPanels } from './workbench/panels/trainingPanel';
 import { SweepController } from './workbench/services/sweepController';
 import { SweepPanels } from './workbench/panels/sweepPanel';
 import { SlurmJobs } from './workbench/services/slurmJobs';
+import { ExperimentsPanels } from './workbench/panels/experimentsPanel';
 
 /** Composition root: builds the services, registers them, and nothing else. */
 export function activate(context: vscode.ExtensionContext): ModelStudioApi | undefined {
@@ -27,6 +28,7 @@ export function activate(context: vscode.ExtensionContext): ModelStudioApi | und
   const panels = new TrainingPanels({ extensionUri: context.extensionUri, runs, log, slurmJobs });
   const sweeps = new SweepController(context.asAbsolutePath('dist/trainer.js'), log, (modelFile) => backends.choiceFor(modelFile));
   const sweepPanels = new SweepPanels({ extensionUri: context.extensionUri, sweeps, training: panels, log });
+  const experiments = new ExperimentsPanels({ extensionUri: context.extensionUri, training: panels, log, memento: context.workspaceState });
   const codeLens = new TrainCodeLensProvider(runs, sweeps, slurmJobs);
   const runsView = new RunsView(runs, panels, log, sweeps, slurmJobs);
   const views = new ModelViews(context, log);
@@ -39,6 +41,7 @@ export function activate(context: vscode.ExtensionContext): ModelStudioApi | und
     slurmJobs,
     sweeps,
     sweepPanels,
+    experiments,
     diagnostics,
     panels,
     codeLens,
@@ -61,6 +64,7 @@ export function activate(context: vscode.ExtensionContext): ModelStudioApi | und
       sweeps,
       sweepPanels,
       slurmJobs,
+      experiments,
       cliPath: path.join(context.extensionPath, 'dist', 'cli.js'),
       samplesDir: path.join(context.extensionPath, 'samples'),
       log,

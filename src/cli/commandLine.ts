@@ -25,6 +25,7 @@ export const USAGE = `Usage:
   model-studio sweep    <model-file> --on slurm [--partition P] [--time T] [--gpus N] [--trials N] [--parallel K] [--wait] [--json]
   model-studio sweep    --resume <sweep-dir> --on slurm [--parallel K] [--wait] [--json]
   model-studio init     <data> [--label COLUMN] [--task classification|regression] [--labels FILE] [--out FILE] [--json]
+  model-studio runs     [<folder>] [--json]
 
   init          write a baseline model file (*.model.yaml) for a table (.csv, .json, .jsonl), an image folder or
                 IDX images (--labels FILE: their labels file) and print its path; never overwrites
@@ -49,6 +50,9 @@ export const USAGE = `Usage:
                 Slurm partition, time limit (e.g. 02:00:00) and GPUs per job (--gres=gpu:N), over the settings
   --wait        follow the job(s) to their end (live epochs, Slurm's reasons) and end as a local run or sweep does;
                 without it, print the job id and run folder(s) and exit
+  runs          list every run under the folder (default: the current one; each model file's runs and its sweeps'
+                trials, newest first) with status, start, duration, backend, the hyperparameters that differ and the
+                final and best metrics; --json: one {"type":"run",...} per run (every hyperparameter and metric)
   --json        one JSON object per line on stdout; the last is {"type":"result",...}
 
 Exit status: 0 success, 1 training or data error, 2 bad usage, 130 training stopped with Ctrl+C.`;
@@ -60,7 +64,7 @@ export const EXIT_INTERRUPTED = 130;
 
 export class UsageError extends Error {}
 
-const COMMANDS = ['train', 'info', 'validate', 'evaluate', 'predict', 'export', 'sweep'] as const;
+const COMMANDS = ['train', 'info', 'validate', 'evaluate', 'predict', 'export', 'sweep', 'runs'] as const;
 export type Command = (typeof COMMANDS)[number];
 
 function isCommand(word: string): word is Command {
@@ -68,6 +72,7 @@ function isCommand(word: string): word is Command {
 }
 
 export interface Options {
+  /** The model file; predict: the run folder; runs: the folder to list. */
   readonly modelFile: string;
   readonly workspaceRoot: string;
   readonly json: boolean;
@@ -245,6 +250,7 @@ export function parseCommandLine(args: readonly string[]): { command: Command; o
     const resume = parseResume(command, file ?? extra[0], values);
     return slurm ? { ...resume, options: { ...resume.options, slurm, wait: values.wait === true } } : resume;
   }
+  if (command === 'runs') return parseRuns(file, extra, values);
   if (file === undefined) {
     throw new UsageError(
       `${command} needs ${command === 'predict' ? 'a run folder' : command === 'evaluate' || command === 'export' ? 'a model file or a run folder' : 'a model file'}`,
@@ -261,6 +267,7 @@ export function parseCommandLine(args: readonly string[]): { command: Command; o
     predict: ['input', 'backend'],
     export: ['out', 'backend'],
     sweep: ['trials', 'parallel', 'backend'],
+    runs: [],
   };
   const misplaced = (['epochs', 'backend', 'out', 'data', 'input', 'trials', 'parallel'] as const).find(
     (name) => values[name] !== undefined && !allowed[command].includes(name),
@@ -311,6 +318,26 @@ export function parseCommandLine(args: readonly string[]): { command: Command; o
       ...(slurm ? { slurm, wait: values.wait === true } : {}),
     },
   };
+}
+
+/** `runs [FOLDER]`: the folder (default the working directory) and --json only. */
+function parseRuns(
+  folder: string | undefined,
+  extra: readonly string[],
+  values: Readonly<Record<string, string | boolean | undefined>>,
+): { command: Command; options: Options } {
+  if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
+  const other = Object.keys(values).find((name) => name !== 'json' && values[name] !== undefined && values[name] !== false);
+  if (other) throw new UsageError(`--${other} is not an option of runs`);
+  const dir = path.resolve(folder ?? '.');
+  let isFolder = false;
+  try {
+    isFolder = statSync(dir).isDirectory();
+  } catch {
+    // reported below
+  }
+  if (!isFolder) throw new UsageError(`no such folder: ${folder}`);
+  return { command: 'runs', options: { modelFile: dir, workspaceRoot: dir, json: values.json === true } };
 }
 
 /** `--on slurm` and its flags, checked: undefined for a run on this machine. */

@@ -12,6 +12,7 @@ import { EXIT_ERROR, EXIT_OK, EXIT_USAGE, USAGE, UsageError, parseCommandLine } 
 import { runInit } from './initCommand';
 import { infoCommand, validateCommand } from './modelCommands';
 import { evaluateCommand, exportCommand, predictCommand } from './runCommands';
+import { runsCommand } from './runsCommand';
 import { sweepCommand } from './sweepCommand';
 import { trainCommand } from './trainCommand';
 import { json, stderr, stdout } from './output';
@@ -48,6 +49,8 @@ async function main(args: readonly string[]): Promise<number> {
         return await exportCommand(options);
       case 'sweep':
         return await sweepCommand(options);
+      case 'runs':
+        return await runsCommand(options);
       default:
         return assertNever(command);
     }

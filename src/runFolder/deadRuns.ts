@@ -3,6 +3,7 @@ import type { RunInfo } from '../protocol/runTypes';
 import { writeJsonAtomic } from './atomicFile';
 import { failedRun, HEARTBEAT_MS, RUN_FILES } from './runFiles';
 import { readMetrics, readRun, type RunEntry } from './readRunFolder';
+import { updateRunRow } from './runIndex';
 
 /**
  * Runs whose trainer died without finishing run.json (killed with the
@@ -87,5 +88,7 @@ export async function markRunFailed(runDir: string, message: string): Promise<Ru
   const last = (await readMetrics(runDir).catch(() => [])).at(-1);
   const failed = failedRun(run, message, last);
   await writeJsonAtomic(path.join(runDir, RUN_FILES.run), failed);
+  // The index is a cache readers check: it failing to update leaves the run marked all the same.
+  await updateRunRow(runDir).catch(() => undefined);
   return failed;
 }

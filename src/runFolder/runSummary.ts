@@ -3,6 +3,7 @@ import { LEARNING_RATE_KEY, type MetricRecord, type RunInfo } from '../protocol/
 import { formatDuration } from './progress';
 import type { RunEntry } from './readRunFolder';
 import { monitorMode } from '../modelFile/metricMode';
+import type { EpochSummary } from './runRows';
 
 /**
  * What the Runs view shows about runs, computed from run folders alone
@@ -75,9 +76,7 @@ export function bestMetric(records: readonly MetricRecord[]): BestMetric | undef
       names.push(key);
     }
   }
-  const metrics = names.filter((n) => !n.startsWith('val_') && n !== 'loss');
-  const candidates = [...metrics.map((m) => `val_${m}`), 'val_loss', ...metrics, 'loss'];
-  const name = candidates.find((c) => names.includes(c));
+  const name = headlineMetric(names);
   if (name === undefined) return undefined;
   const higher = higherIsBetter(name);
   let best: BestMetric | undefined;
@@ -87,6 +86,25 @@ export function bestMetric(records: readonly MetricRecord[]): BestMetric | undef
     if (best === undefined || (higher ? value > best.value : value < best.value)) best = { name, value, epoch: record.epoch };
   }
   return best;
+}
+
+/** bestMetric from the runs index's summary of the epoch records, without reading metrics.jsonl. */
+export function bestOfSummary(epochs: EpochSummary): BestMetric | undefined {
+  const name = headlineMetric(Object.keys(epochs.best));
+  const value = name === undefined ? undefined : epochs.best[name];
+  const epoch = name === undefined ? undefined : epochs.bestEpoch[name];
+  return name !== undefined && value !== undefined && epoch !== undefined ? { name, value, epoch } : undefined;
+}
+
+/**
+ * The metric a run is judged by, among the epoch metrics `names` (in the
+ * order they first appear): `val_<first metric>` (e.g. val_accuracy), else
+ * `val_loss`; without a validation set, the same on the training metrics.
+ */
+export function headlineMetric(names: readonly string[]): string | undefined {
+  const metrics = names.filter((n) => !n.startsWith('val_') && n !== 'loss');
+  const candidates = [...metrics.map((m) => `val_${m}`), 'val_loss', ...metrics, 'loss'];
+  return candidates.find((c) => names.includes(c));
 }
 
 /** How long a run took, or has taken so far at `now` (Unix ms) if it is still running. */

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import type { RunInfo } from '../protocol/runTypes';
 import { FINAL_SLURM_STATES, type SlurmJob, type SlurmState } from '../protocol/slurmTypes';
 import { writeJsonAtomic } from '../runFolder/atomicFile';
+import { updateRunRow } from '../runFolder/runIndex';
 import { STALE_AFTER_MS } from '../runFolder/deadRuns';
 import { readMetrics } from '../runFolder/readRunFolder';
 import { failedRun, RUN_FILES } from '../runFolder/runFiles';
@@ -170,7 +171,10 @@ export async function applyReport(folder: JobFolder, report: SchedulerReport, no
   const latest = await readJob(runDir);
   if (latest?.message !== undefined && latest.jobId === job.jobId) job = { ...job, message: latest.message };
   await writeJob(runDir, job);
-  if (rewrite && nextRun) await writeJsonAtomic(path.join(runDir, RUN_FILES.run), nextRun);
+  if (rewrite && nextRun) {
+    await writeJsonAtomic(path.join(runDir, RUN_FILES.run), nextRun);
+    await updateRunRow(runDir).catch(() => undefined);
+  }
   return { runDir, job, ...(nextRun ? { run: nextRun } : {}) };
 }
 

@@ -5,6 +5,7 @@ import type { TrainerToHost, TrainRequest } from '../protocol/trainerMessages';
 import { foldDir, foldMetrics, summarizeFolds } from '../runFolder/crossValidation';
 import { readRun } from '../runFolder/readRunFolder';
 import { readResumable, type Resumable } from '../runFolder/resume';
+import { personalFields } from '../runFolder/runNotes';
 import type { LoadedBackend } from './backend';
 import type { RunPlan } from './runSetup';
 import { RunWriter } from './runWriter';
@@ -61,6 +62,7 @@ export async function trainFolds(foldsRequest: FoldsRequest): Promise<TrainOutco
       if (message.type === 'runStarted' && running === undefined) {
         running = parentInfo(foldsRequest, parent, message.run, startedAt, results);
         beat(running);
+        heartbeat = heartbeat.then(() => parent.updateIndex());
         emit({ type: 'runStarted', runDir: parent.dir, run: running });
       }
       emit(message.type === 'runStarted' || message.type === 'metrics' || message.type === 'done' ? { ...message, fold } : message);
@@ -118,6 +120,7 @@ export async function trainFolds(foldsRequest: FoldsRequest): Promise<TrainOutco
   await heartbeat;
   await parent.stopHeartbeat();
   await parent.writeRunInfo(final);
+  await parent.updateIndex();
   const done: TrainOutcome = { type: 'done', runDir: parent.dir, run: final };
   emit(done);
   return done;
@@ -139,7 +142,7 @@ function parentInfo(
     backend: fold.backend,
     backendSkipped: fold.backendSkipped,
     startedAt: resumed?.run.startedAt ?? startedAt,
-    ...(resumed ? { resumedAt: startedAt } : {}),
+    ...(resumed ? { resumedAt: startedAt, ...personalFields(resumed.run) } : {}),
     seed: fold.seed,
     epochs: plan.epochs,
     trainSamples: fold.trainSamples,

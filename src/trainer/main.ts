@@ -15,6 +15,7 @@ import type { EvaluatorToHost, TrainerToHost, TrainRequest } from '../protocol/t
 import { writeJsonAtomic } from '../runFolder/atomicFile';
 import { isOutOfMemoryError, outOfMemoryMessage } from '../protocol/outOfMemory';
 import { failedRun, RUN_FILES } from '../runFolder/runFiles';
+import { updateRunRow } from '../runFolder/runIndex';
 import { RunWriter } from './runWriter';
 import { train } from './train';
 
@@ -113,6 +114,7 @@ async function failUnexpectedly(error: unknown): Promise<void> {
   for (const [runDir, { run: started, fold, last }] of [...open].reverse()) {
     const run = failedRun(started, message, last);
     await writeJsonAtomic(path.join(runDir, RUN_FILES.run), run).catch(() => undefined);
+    await updateRunRow(runDir).catch(() => undefined);
     await send({ type: 'done', runDir, run, ...(fold === undefined ? {} : { fold }) });
   }
   if (!anyStarted) await send({ type: 'error', message });

@@ -6,6 +6,7 @@ import type { MetricRecord, RunInfo } from '../protocol/runTypes';
 import type { ModelSpec } from '../modelFile/modelSpec';
 import { writeJsonAtomic } from '../runFolder/atomicFile';
 import { createTimestampedDir } from '../runFolder/folderName';
+import { updateRunRow } from '../runFolder/runIndex';
 import { BackgroundWriter } from './backgroundWriter';
 import { encodeModel, saveModel, withoutOptimizer, writeModelFolder, type EncodedModel } from './modelIO';
 import { HEARTBEAT_MS, RUN_FILES, type CheckpointName } from '../runFolder/runFiles';
@@ -117,6 +118,16 @@ export class RunWriter {
     const write = this.runInfoWrites.then(() => writeJsonAtomic(path.join(this.dir, RUN_FILES.run), run));
     this.runInfoWrites = write.catch(() => undefined);
     return write;
+  }
+
+  /**
+   * Adds run.json as it is now to the runs folder's index (at the start and
+   * the end of a run, not every heartbeat). The index is a cache that readers
+   * check: a failure to write it never fails the run.
+   */
+  async updateIndex(): Promise<void> {
+    await this.runInfoWrites;
+    await updateRunRow(this.dir).catch(() => undefined);
   }
 
   /**

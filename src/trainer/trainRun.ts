@@ -12,6 +12,7 @@ import { MetricMonitor } from './metricMonitor';
 import { loadCheckpoint, readWeights } from './modelIO';
 import type { Resumable } from '../runFolder/resume';
 import { RUN_FILES } from '../runFolder/runFiles';
+import { personalFields } from '../runFolder/runNotes';
 import { setUpRun, type RunPlan, type RunSetup } from './runSetup';
 import { RunWriter } from './runWriter';
 import { evaluateTest, validationOf } from './runResults';
@@ -154,6 +155,7 @@ async function runTraining(run: RunContext): Promise<TrainOutcome> {
   const base = runInfoBase(run, batchesPerEpoch);
   const running: RunInfo = { ...base, status: 'running', pid: process.pid };
   await writer.startHeartbeat(running);
+  await writer.updateIndex();
   emit({ type: 'runStarted', runDir: writer.dir, run: running });
 
   const encoding = labelEncoding(spec, data, outputUnits(model));
@@ -367,7 +369,7 @@ function runInfoBase({ request, setup, writer, startedAt, resumed }: RunContext,
     backend: setup.backend.backend,
     backendSkipped: setup.backend.skipped,
     startedAt: resumed?.run.startedAt ?? startedAt.toISOString(),
-    ...(resumed ? { resumedAt: startedAt.toISOString() } : {}),
+    ...(resumed ? { resumedAt: startedAt.toISOString(), ...personalFields(resumed.run) } : {}),
     seed: setup.seed,
     epochs: setup.epochs,
     trainSamples: setup.data.train.count,
@@ -381,6 +383,7 @@ async function finishRun({ writer, emit }: RunContext, final: RunInfo): Promise<
   // No heartbeat may land after this: run.json is final.
   await writer.stopHeartbeat();
   await writer.writeRunInfo(final);
+  await writer.updateIndex();
   const done: TrainOutcome = { type: 'done', runDir: writer.dir, run: final };
   emit(done);
   return done;

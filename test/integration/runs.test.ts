@@ -6,6 +6,7 @@ import { Command } from '../../src/workbench/shared/commands';
 import type { RunNode } from '../../src/workbench/features/runsView';
 import type { RunInfo } from '../../src/protocol/runTypes';
 import { listRuns, runsDirFor } from '../../src/runFolder/readRunFolder';
+import type { ModelStudioApi } from '../../src/workbench/features/testingApi';
 import { activateExtension, EXTENSION_ID, waitFor, workspaceRoot } from './helpers';
 
 const OURS = 'Model Studio';
@@ -198,5 +199,82 @@ describe('Runs, commands and diagnostics around training', () => {
       await vscode.commands.executeCommand(Command.Stop, vscode.Uri.file(path.join(workspaceRoot(), 'iris.model.yaml'))),
       undefined,
     );
+  });
+  describe('a model file with many runs', () => {
+    let dir: string;
+    let modelFile: string;
+    let api: ModelStudioApi;
+    const RUNS_TODAY = 60;
+
+    /** A finished run of bulk.model.json started `start`, with two epochs. */
+    function writeRun(index: number, start: Date, extra: Partial<RunInfo> = {}): string {
+      const pad = (n: number) => String(n).padStart(2, '0');
+      const id = `${start.getFullYear()}${pad(start.getMonth() + 1)}${pad(start.getDate())}-${pad(start.getHours())}${pad(start.getMinutes())}${pad(start.getSeconds())}-bulk-${index}`;
+      const runDir = path.join(dir, '.modelstudio', 'runs', id);
+      fs.mkdirSync(runDir, { recursive: true });
+      const run: RunInfo = {
+        id,
+        name: 'bulk',
+        modelFile,
+        status: 'completed',
+        backend: 'cpu',
+        backendSkipped: [],
+        startedAt: start.toISOString(),
+        endedAt: new Date(start.getTime() + 65_000).toISOString(),
+        seed: 1,
+        epochs: 2,
+        trainSamples: 10,
+        batchesPerEpoch: 1,
+        ...extra,
+      };
+      fs.writeFileSync(path.join(runDir, 'run.json'), JSON.stringify(run));
+      const epochs = [1, 2].map((epoch) =>
+        JSON.stringify({ epoch, batch: null, loss: 1 / epoch, val_loss: 1.2 / epoch, val_accuracy: 0.4 * epoch, time: epoch }),
+      );
+      fs.writeFileSync(path.join(runDir, 'metrics.jsonl'), `${epochs.join('\n')}\n`);
+      return runDir;
+    }
+
+    before(async () => {
+      api = (await activateExtension()).exports as ModelStudioApi;
+      dir = path.join(workspaceRoot(), 'bulk');
+      modelFile = path.join(dir, 'bulk.model.json');
+      fs.mkdirSync(dir, { recursive: true });
+      fs.writeFileSync(modelFile, '{}\n');
+      const today = new Date();
+      today.setHours(0, 30, 0, 0);
+      for (let i = 0; i < RUNS_TODAY; i++) writeRun(i, new Date(today.getTime() + i * 60_000));
+      const earlier = new Date(today.getTime() - 3 * 86_400_000);
+      for (let i = 0; i < 5; i++) writeRun(RUNS_TODAY + i, new Date(earlier.getTime() + i * 60_000));
+    });
+
+    after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    it('groups them by day, newest first, 50 at a time with Show more', async () => {
+      const shown = await waitFor('the runs of bulk.model.json', async () => {
+        const model = await api.runsViewModel(modelFile);
+        return model && model.children.length === 2 ? model : undefined;
+      });
+      assert.equal(shown.children[0], `Today — ${RUNS_TODAY} runs`);
+      assert.match(shown.children[1], / — 5 runs$/);
+      assert.equal(shown.firstDay.length, 51, shown.firstDay.join('\n'));
+      assert.match(shown.firstDay[0], /^\d\d:\d\d:\d\d — val_accuracy 80\.0% · 1:05 · cpu$/);
+      assert.equal(shown.firstDay[50], `Show 10 more… — 10 older`);
+      const day = new Date();
+      const key = `${day.getFullYear()}-${String(day.getMonth() + 1).padStart(2, '0')}-${String(day.getDate()).padStart(2, '0')}`;
+      await vscode.commands.executeCommand('modelStudio.runs.showMore', { kind: 'more', modelFile, day: key, hidden: 10 });
+      assert.equal((await api.runsViewModel(modelFile))?.firstDay.length, RUNS_TODAY);
+    });
+
+    it('shows a renamed run by its name, its start first in the description', async () => {
+      const runDir = writeRun(999, new Date(), { label: 'my best run', notes: 'lr 0.01', tags: ['keep'] });
+      const item = await waitFor('the renamed run', () => api.runsViewItem(runDir));
+      assert.equal(item.label, 'my best run');
+      assert.match(item.description, /^\d\d:\d\d:\d\d · val_accuracy 80\.0% · 1:05 · cpu$/);
+      // run.json renamed again (as the experiments table does): the view follows.
+      const run = JSON.parse(fs.readFileSync(path.join(runDir, 'run.json'), 'utf8')) as RunInfo;
+      fs.writeFileSync(path.join(runDir, 'run.json'), JSON.stringify({ ...run, label: 'renamed twice' }));
+      assert.equal((await api.runsViewItem(runDir))?.label, 'renamed twice');
+    });
   });
 });

@@ -146,6 +146,9 @@ describe('markDeadRuns (run folders on the next start)', () => {
     assert.equal(readFileSync(path.join(dead, 'metrics.jsonl'), 'utf8').split('\n').length, 4, 'metrics kept');
     assert.equal((await readRun(stale)).status, 'failed');
     for (const dir of [live, done, own]) assert.notEqual((await readRun(dir)).status, 'failed');
+    // The runs index says so too.
+    const indexed = readFileSync(path.join(workspace.root, '.modelstudio', 'runs', 'index.jsonl'), 'utf8');
+    assert.match(indexed, /"dir":"20300101-000001-dead","run":\{[^\n]*"status":"failed"/);
   });
 });
 

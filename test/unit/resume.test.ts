@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import type { MetricRecord } from '../../src/protocol/runTypes';
 import type { TrainerToHost, TrainRequest } from '../../src/protocol/trainerMessages';
 import { readMetrics, readRun } from '../../src/runFolder/readRunFolder';
+import { editRun } from '../../src/runFolder/runNotes';
 import { train, type TrainOutcome } from '../../src/trainer/train';
 import { writeTinyModel, type TinyModel, type TinyModelOptions } from '../fixtures/tinyModel';
 
@@ -84,6 +85,13 @@ describe('resuming a stopped run', function () {
     const stopped = await readRun(runDir);
     assert.equal(stopped.status, 'stopped');
     assert.equal(stopped.epochsDone, 2);
+    // A name, notes and tags given in the experiments table while it was stopped survive the resume.
+    const personal = { label: 'kept', notes: 'stopped to look', tags: ['resumed'] };
+    await editRun(runDir, [
+      { field: 'label', value: personal.label },
+      { field: 'notes', value: personal.notes },
+      { field: 'tags', value: personal.tags },
+    ]);
 
     const second = await run(model, { resumeRunDir: runDir });
     assert.equal(runDirOf(second.outcome), runDir);
@@ -94,6 +102,7 @@ describe('resuming a stopped run', function () {
     assert.equal(run2.epochsDone, 4);
     assert.ok(run2.resumedAt && run2.resumedAt > run2.startedAt);
     assert.equal(run2.pid, undefined);
+    assert.deepEqual({ label: run2.label, notes: run2.notes, tags: run2.tags }, personal);
 
     const lines = metricLines(runDir);
     assert.deepEqual(

@@ -152,6 +152,23 @@ describe('train()', function () {
       assert.equal(runs.length, 1);
       assert.equal(runs[0].run.status, 'completed');
     });
+
+    it('adds its start and its end to the runs index', () => {
+      assert.equal(result.outcome.type, 'done');
+      const runDir = result.outcome.type === 'done' ? result.outcome.runDir : '';
+      const lines = readFileSync(path.join(model.runsDir, 'index.jsonl'), 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as { dir: string; run: { status: string }; epochs: { epochs: number } });
+      assert.deepEqual(
+        lines.map((line) => [line.dir, line.run.status]),
+        [
+          [path.basename(runDir), 'running'],
+          [path.basename(runDir), 'completed'],
+        ],
+      );
+      assert.equal(lines[1].epochs.epochs, 2);
+    });
   });
 
   it('gives the same losses for the same seed, dropout included, and others for another seed', async () => {

@@ -19,6 +19,8 @@ import type { SweepController } from '../services/sweepController';
 import type { SweepPanels } from '../panels/sweepPanel';
 import { sweepHandlers } from './sweepCommands';
 import { newModelHandlers } from './newModelCommand';
+import { experimentsHandlers } from './experimentsCommand';
+import type { ExperimentsPanels } from '../panels/experimentsPanel';
 import { savedAndValid } from './savedAndValid';
 import { openSample } from './openSample';
 import type { SlurmJobs } from '../services/slurmJobs';
@@ -40,6 +42,7 @@ export interface CommandContext {
   readonly sweeps: SweepController;
   readonly sweepPanels: SweepPanels;
   readonly slurmJobs: SlurmJobs;
+  readonly experiments: ExperimentsPanels;
   /** dist/cli.js: what a Slurm job runs on its compute node. */
   readonly cliPath: string;
   /** The samples packed with the extension (Open Sample copies one). */
@@ -70,6 +73,7 @@ const handlers: Record<Command, Handler> = {
   [Command.InstallNativeBackend]: (ctx, arg) => ctx.backends.installNative(arg),
   [Command.OpenSample]: (ctx) => openSample(ctx.samplesDir),
   ...sweepHandlers,
+  ...experimentsHandlers,
   ...slurmHandlers,
   ...newModelHandlers,
 };

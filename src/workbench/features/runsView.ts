@@ -1,84 +1,55 @@
-import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { TrainingPanels } from '../panels/trainingPanel';
-import type { RunStatus } from '../../protocol/runTypes';
-import { readMetrics, readRun, type RunEntry } from '../../runFolder/readRunFolder';
-import { bestMetric, groupRuns, modelFileOfRun, type BestMetric } from '../../runFolder/runSummary';
+import type { RunEntry } from '../../runFolder/readRunFolder';
+import { bestOfSummary, groupRuns, modelFileOfRun } from '../../runFolder/runSummary';
 import { listFolds } from '../../runFolder/crossValidation';
-import { markDeadRuns } from '../../runFolder/deadRuns';
-import { RUN_FILES } from '../../runFolder/runFiles';
+import { markDeadRuns, processAlive } from '../../runFolder/deadRuns';
+import { readIndexedRun, readRunsFolder, RunIndexCache, type IndexedRun } from '../../runFolder/runIndex';
+import { findRunsFolders } from '../../runFolder/runsFolders';
+import { RUNS_PAGE } from '../../runFolder/runGroups';
 import { isActive, type RunController } from '../services/runController';
 import { Owner } from '../shared/dispose';
 import type { SweepController } from '../services/sweepController';
-import type { TrialInfo } from '../../protocol/sweepTypes';
-import { modelItem, runItem } from './runsViewItems';
-import { readSweepEntries, sweepItem, sweepStatus, SWEEP_JSON_GLOB, type SweepNode } from './sweepNodes';
+import { dayItem, itemLabel, modelItem, moreItem, runItem, SHOW_MORE_RUNS } from './runsViewItems';
+import { sweepEntries, sweepItem, sweepStatus, SWEEP_JSON_GLOB, type SweepNode } from './sweepNodes';
 import type { SlurmJobs } from '../services/slurmJobs';
 import type { JobFolder } from '../../slurm/jobFolder';
 import { jobItem, jobModelFile, type JobNode } from './slurmNodes';
+import { dayChildren, dayKey, isRunNode, modelNode, type ModelNode, type MoreNode, type RunNode, type RunsNode } from './runsViewNodes';
 
 export { isSweepNode, type SweepNode } from './sweepNodes';
 export { isJobNode, type JobNode } from './slurmNodes';
+export { isRunNode, type DayNode, type ModelNode, type MoreNode, type RunNode, type RunsNode } from './runsViewNodes';
 
 export const RUNS_VIEW_ID = 'modelStudio.runs';
 const RUN_JSON_GLOB = '**/.modelstudio/runs/*/run.json';
 /** Several run.json writes in a row (start, end, a CLI run) make one refresh. */
 const REFRESH_MS = 300;
 
-/** A node of the Runs view: a model file, one of its sweeps, a Slurm job not started yet, or a run (of the file, or a sweep's trial). */
-export type RunsNode =
-  | {
-      readonly kind: 'model';
-      readonly modelFile: string;
-      readonly runs: readonly RunNode[];
-      readonly sweeps: readonly SweepNode[];
-      readonly jobs: readonly JobNode[];
-    }
-  | SweepNode
-  | JobNode
-  | RunNode;
-
-export interface RunNode {
-  readonly kind: 'run';
-  readonly modelFile: string;
-  readonly runDir: string;
-  readonly run: RunEntry['run'];
-  /** What the view shows: `running` only while a trainer process is alive. */
-  readonly status: RunStatus | 'interrupted';
-  readonly best: BestMetric | undefined;
-  /** A cross-validated run's folds (children in the view); a fold's 1-based index. */
-  readonly folds?: readonly RunNode[];
-  readonly fold?: number;
-  /** The sweep trial this run is. */
-  readonly trial?: TrialInfo;
-  /** The Slurm job that trains it. */
-  readonly slurm?: JobFolder;
-}
-
-export function isRunNode(value: unknown): value is RunNode {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    (value as { kind?: unknown }).kind === 'run' &&
-    typeof (value as { runDir?: unknown }).runDir === 'string'
-  );
-}
-
 /**
  * The "Runs" tree in the Model Studio activity-bar container: every run
- * folder in the workspace, grouped by model file, newest first. Reads only
- * run folders (refreshed by a file watcher on run.json, debounced), so it
- * is complete after a reload and shows runs made with the CLI. Selecting
- * runs draws them in their model file's training panel.
+ * folder in the workspace, grouped by model file, newest first. Reads the
+ * runs folders through their index (src/runFolder/runIndex.ts), so
+ * thousands of runs list without opening each folder; a file watcher on
+ * run.json says which run to read again. It is complete after a reload and
+ * shows runs made with the CLI. Selecting runs draws them in their model
+ * file's training panel.
  */
 export class RunsView extends Owner implements vscode.TreeDataProvider<RunsNode> {
   private readonly changed = new vscode.EventEmitter<RunsNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private readonly view: vscode.TreeView<RunsNode>;
-  private models: RunsNode[] = [];
-  /** Best metric per run folder, keyed by metrics.jsonl's size and time: a long run's file is read once per change. */
-  private readonly bestCache = new Map<string, { readonly key: string; readonly best: BestMetric | undefined }>();
+  private models: ModelNode[] = [];
+  /** Each node's parent, for getParent (reveal) without searching. */
+  private parents = new Map<RunsNode, RunsNode>();
+  /** The runs folders of the workspace, found again when one appears that is not among them (undefined: search). */
+  private folders: string[] | undefined;
+  private readonly cache = new RunIndexCache();
+  /** A finished cross-validated run's folds, read once. */
+  private readonly foldCache = new Map<string, { readonly key: string; readonly folds: readonly RunNode[] }>();
+  /** Runs shown per day beyond the first page, by `<model file>\n<day>`. */
+  private readonly shown = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
   private refreshing: Promise<void> | undefined;
   private again = false;
@@ -102,19 +73,29 @@ export class RunsView extends Owner implements vscode.TreeDataProvider<RunsNode>
     const watcher = vscode.workspace.createFileSystemWatcher(RUN_JSON_GLOB);
     const sweepWatcher = vscode.workspace.createFileSystemWatcher(SWEEP_JSON_GLOB);
     const schedule = () => this.schedule();
+    // A run.json changed: that run is read again; a runs or sweep folder not seen yet makes the view look for them again.
+    const changedIn = (folder: string | undefined) => {
+      if (folder === undefined || !this.folders?.includes(folder)) this.folders = undefined;
+      this.schedule();
+    };
+    const runChanged = (uri: vscode.Uri) => {
+      this.cache.invalidate(path.dirname(uri.fsPath));
+      changedIn(path.dirname(path.dirname(uri.fsPath)));
+    };
+    const sweepChanged = (uri: vscode.Uri) => changedIn(path.dirname(uri.fsPath));
     this.register(
       this.view,
       watcher,
-      watcher.onDidCreate(schedule),
-      watcher.onDidChange(schedule),
-      watcher.onDidDelete(schedule),
+      watcher.onDidCreate(runChanged),
+      watcher.onDidChange(runChanged),
+      watcher.onDidDelete(runChanged),
       sweepWatcher,
-      sweepWatcher.onDidCreate(schedule),
-      sweepWatcher.onDidChange(schedule),
-      sweepWatcher.onDidDelete(schedule),
+      sweepWatcher.onDidCreate(sweepChanged),
+      sweepWatcher.onDidChange(sweepChanged),
+      sweepWatcher.onDidDelete(sweepChanged),
       sweeps.onDidChange(schedule),
       slurmJobs.onDidChange(schedule),
-      vscode.workspace.onDidChangeWorkspaceFolders(schedule),
+      vscode.workspace.onDidChangeWorkspaceFolders(() => changedIn(undefined)),
       // The watcher sees run.json; live news (an epoch's best metric, a start) come from the controller.
       runs.onDidChangeState(({ state }) => {
         if (state.kind !== 'running') schedule();
@@ -123,13 +104,14 @@ export class RunsView extends Owner implements vscode.TreeDataProvider<RunsNode>
         if (record.batch === null) schedule();
       }),
       this.view.onDidChangeSelection((e) => this.onSelection(e.selection)),
+      vscode.commands.registerCommand(SHOW_MORE_RUNS, (node: unknown) => this.showMore(node)),
       this.changed,
       this.loadedEmitter,
     );
     this.schedule(0);
   }
 
-  /** Reads every run folder again; resolves when the view shows the result. */
+  /** Reads the runs folders again (through their index); resolves when the view shows the result. */
   refresh(): Promise<void> {
     if (this.refreshing) {
       this.again = true;
@@ -154,7 +136,7 @@ export class RunsView extends Owner implements vscode.TreeDataProvider<RunsNode>
 
   /** Every run the view shows, newest first within each model file. */
   allRuns(): RunNode[] {
-    return this.models.flatMap((m) => (m.kind === 'model' ? m.runs : []));
+    return this.models.flatMap((m) => m.runs);
   }
 
   /** The runs selected in the view. */
@@ -167,33 +149,32 @@ export class RunsView extends Owner implements vscode.TreeDataProvider<RunsNode>
     this.timer = setTimeout(() => void this.refresh(), delayMs);
   }
 
-  private async load(): Promise<RunsNode[]> {
-    const [files, sweepFiles] = await Promise.all([
-      vscode.workspace.findFiles(RUN_JSON_GLOB, '**/node_modules/**'),
-      vscode.workspace.findFiles(SWEEP_JSON_GLOB, '**/node_modules/**'),
+  private async runsFolders(): Promise<string[]> {
+    if (!this.folders) {
+      const roots = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
+      this.folders = [...new Set((await Promise.all(roots.map((root) => findRunsFolders(root)))).flat())];
+    }
+    return this.folders;
+  }
+
+  private async load(): Promise<ModelNode[]> {
+    const folders = await this.runsFolders();
+    const [read] = await Promise.all([
+      Promise.all(folders.map(async (dir) => [dir, await readRunsFolder(dir, this.cache)] as const)),
       // Job folders written by another process (the CLI) appear here even where no file event reports them.
       this.slurmJobs.rescan({ quiet: true }),
     ]);
-    const sweepEntries = await readSweepEntries(sweepFiles);
-    const entries = await Promise.all(
-      files.map(async (file): Promise<RunEntry | undefined> => {
-        const runDir = path.dirname(file.fsPath);
-        try {
-          return { runDir, run: await readRun(runDir) };
-        } catch {
-          return undefined; // being written, or not a run folder
-        }
-      }),
-    );
+    const indexed = new Map<string, IndexedRun>(read.flatMap(([, runs]) => runs.map((run) => [run.runDir, run] as const)));
+    const sweepDirs = new Set(read.filter(([dir]) => path.basename(path.dirname(dir)) === 'sweeps').map(([dir]) => dir));
+    const sweepList = await sweepEntries([...sweepDirs], indexed);
     // A `running` run whose trainer is dead (pid gone, heartbeat stale) is marked failed on disk first.
-    const found = await markDeadRuns(
-      [...entries.filter((e): e is RunEntry => e !== undefined), ...sweepEntries.flatMap((s) => s.trials.map((t) => t.entry))],
-      {
-        skip: (entry) => this.isOwnRun(entry),
-      },
-    );
-    const live = new Set(found.map((e) => e.runDir));
-    for (const key of this.bestCache.keys()) if (!live.has(key)) this.bestCache.delete(key);
+    const running = [...indexed.values()].filter((run) => run.run.status === 'running');
+    for (const entry of await markDeadRuns(running, { skip: (entry) => this.isOwnRun(entry) })) {
+      const before = indexed.get(entry.runDir);
+      if (before && entry.run !== before.run) indexed.set(entry.runDir, { ...before, run: entry.run });
+    }
+    const live = new Set(indexed.keys());
+    for (const key of this.foldCache.keys()) if (!live.has(key)) this.foldCache.delete(key);
     // The job as last polled, with run.json as just read (the poll's copy may predate the trainer's start or end).
     const slurmFolder = (entry: RunEntry): JobFolder | undefined => {
       const folder = this.slurmJobs.folder(entry.runDir);
@@ -205,52 +186,68 @@ export class RunsView extends Owner implements vscode.TreeDataProvider<RunsNode>
       .filter((folder) => !live.has(folder.runDir))
       .sort((a, b) => b.job.submittedAt.localeCompare(a.job.submittedAt))
       .map((folder): JobNode => ({ kind: 'job', modelFile: jobModelFile(folder), runDir: folder.runDir, folder }));
-    const trialDirs = new Map(sweepEntries.flatMap((s) => s.trials.map((t) => [t.entry.runDir, t.trial] as const)));
-    const runNode = async (modelFile: string, entry: RunEntry): Promise<RunNode> => {
+    const trialDirs = new Map(sweepList.flatMap((s) => s.trials.map((t) => [t.entry.runDir, t.trial] as const)));
+    const runNode = async (modelFile: string, entry: IndexedRun): Promise<RunNode> => {
       const trial = trialDirs.get(entry.runDir);
+      const slurm = slurmFolder(entry);
       return {
         kind: 'run',
         modelFile,
         runDir: entry.runDir,
         run: entry.run,
         status: this.statusOf(modelFile, entry),
-        best: await this.best(entry.runDir),
+        best: bestOfSummary(entry.epochs),
         ...(trial ? { trial } : {}),
-        ...(slurmFolder(entry) ? { slurm: slurmFolder(entry) } : {}),
+        ...(slurm ? { slurm } : {}),
         ...(entry.run.crossValidation ? { folds: await this.folds(modelFile, entry) } : {}),
       };
     };
-    const byDir = new Map(found.map((e) => [e.runDir, e]));
+    const parents = new Map<RunsNode, RunsNode>();
     const sweeps = await Promise.all(
-      sweepEntries.map(async (s): Promise<SweepNode> => ({
-        kind: 'sweep',
-        modelFile: s.sweep.modelFile,
-        dir: s.dir,
-        sweep: s.sweep,
-        status: sweepStatus(s, this.sweeps.state(s.dir)),
-        trials: await Promise.all(s.trials.map((t) => runNode(s.sweep.modelFile, byDir.get(t.entry.runDir) ?? t.entry))),
-      })),
+      sweepList.map(async (s): Promise<SweepNode> => {
+        const trials = await Promise.all(
+          s.trials.map((t) => runNode(s.sweep.modelFile, indexed.get(t.entry.runDir) ?? (t.entry as IndexedRun))),
+        );
+        const node: SweepNode = {
+          kind: 'sweep',
+          modelFile: s.sweep.modelFile,
+          dir: s.dir,
+          sweep: s.sweep,
+          status: sweepStatus(s, this.sweeps.state(s.dir)),
+          trials,
+        };
+        for (const trial of trials) parents.set(trial, node);
+        return node;
+      }),
     );
-    // Trials are listed under their sweep, not beside the file's runs.
-    const groups = groupRuns(found.filter((e) => !trialDirs.has(e.runDir)));
-    const modelFiles = [
-      ...new Set([...groups.map((g) => g.modelFile), ...sweeps.map((s) => s.modelFile), ...jobs.map((j) => j.modelFile)]),
-    ].sort();
-    return Promise.all(
-      modelFiles.map(async (modelFile) => ({
-        kind: 'model' as const,
-        modelFile,
-        runs: await Promise.all((groups.find((g) => g.modelFile === modelFile)?.runs ?? []).map((entry) => runNode(modelFile, entry))),
-        sweeps: sweeps.filter((s) => s.modelFile === modelFile).sort((a, b) => b.sweep.startedAt.localeCompare(a.sweep.startedAt)),
-        jobs: jobs.filter((j) => j.modelFile === modelFile),
-      })),
+    // Trials are listed under their sweep (those its sweep.json names), not beside the file's runs.
+    const groups = new Map(
+      groupRuns([...indexed.values()].filter((e) => !sweepDirs.has(path.dirname(e.runDir)))).map((g) => [g.modelFile, g.runs] as const),
     );
+    const modelFiles = [...new Set([...groups.keys(), ...sweeps.map((s) => s.modelFile), ...jobs.map((j) => j.modelFile)])].sort();
+    const now = Date.now();
+    const models = await Promise.all(
+      modelFiles.map(async (modelFile): Promise<ModelNode> => {
+        const runs = await Promise.all((groups.get(modelFile) ?? []).map((entry) => runNode(modelFile, entry as IndexedRun)));
+        const model = modelNode(modelFile, runs, sweeps, jobs, now);
+        for (const child of [...model.sweeps, ...model.jobs, ...(model.days ?? runs)]) parents.set(child, model);
+        for (const day of model.days ?? []) for (const run of day.runs) parents.set(run, day);
+        return model;
+      }),
+    );
+    for (const run of [...models.flatMap((m) => m.runs), ...sweeps.flatMap((s) => s.trials)])
+      for (const fold of run.folds ?? []) parents.set(fold, run);
+    this.parents = parents;
+    return models;
   }
 
-  /** The fold runs of a cross-validated run, in fold order. */
-  private async folds(modelFile: string, parent: RunEntry): Promise<RunNode[]> {
+  /** The fold runs of a cross-validated run, in fold order; a finished run's are read once. */
+  private async folds(modelFile: string, parent: IndexedRun): Promise<RunNode[]> {
+    const key = parent.run.status === 'running' ? undefined : `${parent.run.status}:${parent.run.endedAt}`;
+    const cached = this.foldCache.get(parent.runDir);
+    if (key !== undefined && cached?.key === key) return [...cached.folds];
     const folds = await listFolds(parent.runDir, parent.run.crossValidation?.foldCount ?? 0);
-    return Promise.all(
+    const nodes = await Promise.all(
       folds.map(async (fold) => ({
         kind: 'run' as const,
         modelFile,
@@ -258,12 +255,16 @@ export class RunsView extends Owner implements vscode.TreeDataProvider<RunsNode>
         run: fold.run,
         // A fold says `running` while its parent does; the parent's status says whether its trainer lives.
         status: fold.run.status === 'running' ? this.statusOf(modelFile, parent) : fold.run.status,
-        best: await this.best(fold.runDir),
+        best: await readIndexedRun(fold.runDir).then(
+          (read) => bestOfSummary(read.epochs),
+          () => undefined,
+        ),
         fold: fold.fold,
       })),
     );
+    if (key !== undefined) this.foldCache.set(parent.runDir, { key, folds: nodes });
+    return nodes;
   }
-
   /** A run this window's trainer processes are running. */
   private isOwnRun(entry: RunEntry): boolean {
     const state = this.runs.state(modelFileOfRun(entry));
@@ -272,23 +273,44 @@ export class RunsView extends Owner implements vscode.TreeDataProvider<RunsNode>
 
   /** The status the view shows for the run in `runDir`, after reading every run folder again (the integration suite asks). */
   async statusOfRun(runDir: string): Promise<RunNode['status'] | undefined> {
+    this.readAgain(runDir);
     await this.refresh();
     return this.allRuns().find((node) => node.runDir === runDir)?.status;
   }
 
   /** The label, description and child labels (a cross-validated run's folds) of the run or Slurm job in `runDir`'s item, after a refresh (the integration suite asks). */
   async itemOfRun(runDir: string): Promise<{ label: string; description: string; children: string[] } | undefined> {
+    this.readAgain(runDir);
     await this.refresh();
-    const jobs = this.models.flatMap((m) => (m.kind === 'model' ? m.jobs : []));
+    const jobs = this.models.flatMap((m) => m.jobs);
     const node = this.allRuns().find((run) => run.runDir === runDir) ?? jobs.find((job) => job.runDir === runDir);
     if (!node) return undefined;
-    const text = (item: vscode.TreeItem): string => (typeof item.label === 'string' ? item.label : (item.label?.label ?? ''));
     const item = this.getTreeItem(node);
     return {
-      label: text(item),
+      label: itemLabel(item),
       description: String(item.description),
-      children: node.kind === 'run' ? (node.folds ?? []).map((fold) => text(this.getTreeItem(fold))) : [],
+      children: node.kind === 'run' ? (node.folds ?? []).map((fold) => itemLabel(this.getTreeItem(fold))) : [],
     };
+  }
+
+  /** For the integration suite's questions: the run in `runDir` is read again, its runs folder looked for if new. */
+  private readAgain(runDir: string): void {
+    this.cache.invalidate(runDir);
+    if (!this.folders?.includes(path.dirname(runDir))) this.folders = undefined;
+  }
+
+  /** The labels and descriptions of a model file's children in the view, and of its first day's (the integration suite asks). */
+  async itemsOfModel(modelFile: string): Promise<{ children: string[]; firstDay: string[] } | undefined> {
+    if (!this.models.some((m) => m.modelFile === modelFile)) this.folders = undefined;
+    await this.refresh();
+    const model = this.models.find((m) => m.modelFile === modelFile);
+    if (!model) return undefined;
+    const text = (node: RunsNode): string => {
+      const item = this.getTreeItem(node);
+      return item.description ? `${itemLabel(item)} — ${String(item.description)}` : itemLabel(item);
+    };
+    const day = model.days?.[0];
+    return { children: this.getChildren(model).map(text), firstDay: day ? this.getChildren(day).map(text) : [] };
   }
 
   /**
@@ -305,40 +327,25 @@ export class RunsView extends Owner implements vscode.TreeDataProvider<RunsNode>
     return entry.run.pid !== undefined && processAlive(entry.run.pid) ? 'running' : 'interrupted';
   }
 
-  private async best(runDir: string): Promise<BestMetric | undefined> {
-    let key: string;
-    try {
-      const stat = await fs.stat(path.join(runDir, RUN_FILES.metrics));
-      key = `${stat.size}:${stat.mtimeMs}`;
-    } catch {
-      return undefined;
-    }
-    const cached = this.bestCache.get(runDir);
-    if (cached?.key === key) return cached.best;
-    let best: BestMetric | undefined;
-    try {
-      best = bestMetric(await readMetrics(runDir));
-    } catch (error) {
-      this.log.warn(`runs view: ${String(error)}`);
-    }
-    this.bestCache.set(runDir, { key, best });
-    return best;
-  }
-
   getChildren(node?: RunsNode): RunsNode[] {
     if (!node) return this.models;
-    if (node.kind === 'model') return [...node.sweeps, ...node.jobs, ...node.runs];
-    if (node.kind === 'job') return [];
-    return node.kind === 'sweep' ? [...node.trials] : [...(node.folds ?? [])];
+    switch (node.kind) {
+      case 'model':
+        return [...node.sweeps, ...node.jobs, ...(node.days ?? node.runs)];
+      case 'day':
+        return dayChildren(node, this.shown.get(dayKey(node)) ?? RUNS_PAGE);
+      case 'sweep':
+        return [...node.trials];
+      case 'run':
+        return [...(node.folds ?? [])];
+      default:
+        return [];
+    }
   }
 
   getParent(node: RunsNode): RunsNode | undefined {
-    if (node.kind === 'model') return undefined;
-    if (node.kind === 'run' && node.fold !== undefined)
-      return this.allRuns().find((run) => run.folds?.some((fold) => fold.runDir === node.runDir));
-    const model = this.models.find((m) => m.kind === 'model' && m.modelFile === node.modelFile);
-    if (node.kind === 'run' && node.trial && model?.kind === 'model') return model.sweeps.find((s) => s.trials.includes(node));
-    return model;
+    if (node.kind === 'more') return this.models.find((m) => m.modelFile === node.modelFile)?.days?.find((d) => d.day === node.day);
+    return this.parents.get(node);
   }
 
   getTreeItem(node: RunsNode): vscode.TreeItem {
@@ -349,9 +356,23 @@ export class RunsView extends Owner implements vscode.TreeDataProvider<RunsNode>
         return sweepItem(node);
       case 'job':
         return jobItem(node);
+      case 'day':
+        return dayItem(node);
+      case 'more':
+        return moreItem(node, Math.min(node.hidden, RUNS_PAGE));
       default:
         return runItem(node, Date.now());
     }
+  }
+
+  /** "Show more" under a day: the next page of its runs. */
+  private showMore(node: unknown): void {
+    if (typeof node !== 'object' || node === null || (node as { kind?: unknown }).kind !== 'more') return;
+    const more = node as MoreNode;
+    const day = this.getParent(more);
+    if (day?.kind !== 'day') return;
+    this.shown.set(dayKey(day), (this.shown.get(dayKey(day)) ?? RUNS_PAGE) + RUNS_PAGE);
+    this.changed.fire(day);
   }
 
   /** Selected runs are drawn in their model file's training panel; panels of other files drop theirs. */
@@ -372,15 +393,5 @@ export class RunsView extends Owner implements vscode.TreeDataProvider<RunsNode>
   override dispose(): void {
     clearTimeout(this.timer);
     super.dispose();
-  }
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: alive, but someone else's.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -1,7 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RunEntry } from '../../runFolder/readRunFolder';
-import { readRun } from '../../runFolder/readRunFolder';
 import { formatMetric } from '../../runFolder/runSummary';
 import type { SweepInfo, TrialInfo } from '../../protocol/sweepTypes';
 import { bestTrial, detectDeadSweep, readSweep } from '../../sweep/sweepFolder';
@@ -38,29 +37,25 @@ export interface SweepEntry {
   readonly trials: readonly { readonly trial: TrialInfo; readonly entry: RunEntry }[];
 }
 
-/** Reads the sweeps whose sweep.json files were found; folders being written or not sweeps are left out. */
-export async function readSweepEntries(files: readonly vscode.Uri[]): Promise<SweepEntry[]> {
+/**
+ * The sweeps in `dirs` with their trials' runs as the runs index read them
+ * (`runs`, by folder); folders being written or not sweeps are left out,
+ * and so are trials whose run folder has no run.json yet.
+ */
+export async function sweepEntries(dirs: readonly string[], runs: ReadonlyMap<string, RunEntry>): Promise<SweepEntry[]> {
   const read = await Promise.all(
-    files.map(async (file): Promise<SweepEntry | undefined> => {
-      const dir = path.dirname(file.fsPath);
+    dirs.map(async (dir): Promise<SweepEntry | undefined> => {
       let sweep: SweepInfo;
       try {
         sweep = await readSweep(dir);
       } catch {
         return undefined;
       }
-      const trials = await Promise.all(
-        sweep.trials.map(async (trial) => {
-          if (trial.runDir === undefined) return undefined;
-          const runDir = path.join(dir, trial.runDir);
-          try {
-            return { trial, entry: { runDir, run: await readRun(runDir) } };
-          } catch {
-            return undefined; // being created
-          }
-        }),
-      );
-      return { dir, sweep, trials: trials.filter((t) => t !== undefined) };
+      const trials = sweep.trials.flatMap((trial) => {
+        const entry = trial.runDir === undefined ? undefined : runs.get(path.join(dir, trial.runDir));
+        return entry ? [{ trial, entry }] : [];
+      });
+      return { dir, sweep, trials };
     }),
   );
   return read.filter((e) => e !== undefined);

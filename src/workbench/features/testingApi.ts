@@ -16,6 +16,8 @@ export interface ModelStudioApi {
   runsViewStatus(runDir: string): Promise<RunNode['status'] | undefined>;
   /** What the Runs view shows of the run in `runDir`: label, description, children's labels. */
   runsViewItem(runDir: string): ReturnType<RunsView['itemOfRun']>;
+  /** What the Runs view shows under a model file: its children, and its first day's when its runs are grouped by day. */
+  runsViewModel(modelFile: string): ReturnType<RunsView['itemsOfModel']>;
 }
 
 export function modelStudioApi(prompts: Prompts, panels: TrainingPanels, runsView: RunsView): ModelStudioApi {
@@ -24,5 +26,6 @@ export function modelStudioApi(prompts: Prompts, panels: TrainingPanels, runsVie
     panelHeader: (modelFile) => panels.header(modelFile),
     runsViewStatus: (runDir) => runsView.statusOfRun(runDir),
     runsViewItem: (runDir) => runsView.itemOfRun(runDir),
+    runsViewModel: (modelFile) => runsView.itemsOfModel(modelFile),
   };
 }

@@ -21,6 +21,7 @@ export const enum Command {
   InstallNativeBackend = 'modelStudio.installNativeBackend',
   OpenSample = 'modelStudio.openSample',
   NewModelFromData = 'modelStudio.newModelFromData',
+  OpenExperiments = 'modelStudio.openExperiments',
 }
 
 /** Context keys the `when` clauses in package.json read. */
