@@ -2,6 +2,7 @@ import { closest, didYouMean } from '../data/suggest';
 import { problem, type CheckContext } from './checkContext';
 import type { SpecDiagnostic } from './diagnostic';
 import { LAYER_TYPES, NOT_IN_A_LAYER_LIST } from './layerTypes';
+import { REGRESSION_LOSSES } from './modelDefaults';
 import schema from './model-file.schema.json';
 
 /*
@@ -228,14 +229,6 @@ export const CROSSENTROPY_LOSSES: ReadonlySet<string> = new Set([
   'binaryCrossentropy',
 ]);
 const CLASSIFICATION_LOSSES = new Set([...CROSSENTROPY_LOSSES, 'hinge', 'squaredHinge', 'categoricalHinge', 'kullbackLeiblerDivergence']);
-const REGRESSION_LOSSES = new Set([
-  'meanSquaredError',
-  'meanAbsoluteError',
-  'meanAbsolutePercentageError',
-  'meanSquaredLogarithmicError',
-  'logcosh',
-  'poisson',
-]);
 
 /**
  * The loss fits the task: a class loss on regression targets is meaningless
