@@ -16,7 +16,6 @@ import { loadBaseModel } from './baseModel';
 import { buildModel, compileModel, disposeModel, outputUnits } from './buildModel';
 import { labelEncoding } from './trainingData';
 
-
 /** Everything a run needs before its folder exists: a valid spec, prepared data, a compiled model. */
 export interface RunSetup {
   readonly spec: ModelSpec;
@@ -102,7 +101,11 @@ async function readValidSpec(request: TrainRequest, emit: (message: TrainerToHos
   // What the file left out and training uses instead, so that a run of a minimal file says what it trained with.
   const training = defaults.filter((d) => d.key.startsWith('training.') || d.key === 'task');
   if (!snapshot && errors.length === 0 && training.length > 0) {
-    emit({ type: 'log', level: 'info', message: `defaults: ${training.map((d) => `${d.key} ${JSON.stringify(d.value)} (${d.reason})`).join(', ')}` });
+    emit({
+      type: 'log',
+      level: 'info',
+      message: `defaults: ${training.map((d) => `${d.key} ${JSON.stringify(d.value)} (${d.reason})`).join(', ')}`,
+    });
   }
   if (errors.length > 0 || spec === undefined) {
     const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : '';

@@ -61,7 +61,14 @@ describe('model file defaults (training optional)', function () {
     assert.equal(loss(layers('linear', 1)), 'meanSquaredError');
     assert.equal(loss({ task: 'classification', ...(layers('linear', 3) as object) }), 'sparseCategoricalCrossentropy');
     // An activation layer after the last dense decides, as the output check reads it.
-    const split = { model: { layers: [{ type: 'dense', units: 1 }, { type: 'activation', activation: 'sigmoid' }] } };
+    const split = {
+      model: {
+        layers: [
+          { type: 'dense', units: 1 },
+          { type: 'activation', activation: 'sigmoid' },
+        ],
+      },
+    };
     assert.equal(loss(split), 'binaryCrossentropy');
   });
 
@@ -69,7 +76,10 @@ describe('model file defaults (training optional)', function () {
     const regression = withDefaults(layers('linear', 1), 'house.model.json').spec;
     assert.equal(regression.task, 'regression');
     assert.equal(regression.training.metrics, undefined);
-    assert.equal(withDefaults({ ...(layers('relu', 1) as object), training: { loss: 'meanAbsoluteError' } }, 'a.json').spec.task, 'regression');
+    assert.equal(
+      withDefaults({ ...(layers('relu', 1) as object), training: { loss: 'meanAbsoluteError' } }, 'a.json').spec.task,
+      'regression',
+    );
     assert.equal(withDefaults({ ...(layers('linear', 2) as object), training: { loss: 'hinge' } }, 'a.json').spec.task, 'classification');
   });
 
@@ -120,6 +130,9 @@ describe('model file defaults (training optional)', function () {
     assert.deepEqual(spec.training, { optimizer: 'adam', loss: 'sparseCategoricalCrossentropy', epochs: 10, metrics: ['accuracy'] });
     const human = run('--epochs', '1');
     assert.equal(human.status, 0, human.stderr);
-    assert.match(human.stderr, /defaults: task "classification" .*training\.loss "sparseCategoricalCrossentropy" \(classification with the softmax output of 3 units\)/);
+    assert.match(
+      human.stderr,
+      /defaults: task "classification" .*training\.loss "sparseCategoricalCrossentropy" \(classification with the softmax output of 3 units\)/,
+    );
   });
 });
