@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { TrainCodeLensProvider } from './workbench/features/codeLens';
 import { registerCommands } from './workbench/features/commandHandlers';
 import { ModelDiagnostics } from './workbench/features/diagnostics';
+import { ModelQuickFixes } from './workbench/features/quickFixes';
 import { ModelBackends } from './workbench/features/backends';
 import { ModelEvaluations } from './workbench/features/modelEvaluations';
 import { MODEL_FILE_SELECTOR } from './workbench/shared/modelFiles';
@@ -47,6 +48,7 @@ export function activate(context: vscode.ExtensionContext): ModelStudioApi | und
     backends,
     new RunStatus(runs, log),
     vscode.languages.registerCodeLensProvider(MODEL_FILE_SELECTOR, codeLens),
+    vscode.languages.registerCodeActionsProvider(MODEL_FILE_SELECTOR, new ModelQuickFixes(diagnostics), ModelQuickFixes.metadata),
     ...registerCommands({
       runs,
       diagnostics,

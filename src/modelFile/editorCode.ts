@@ -10,4 +10,5 @@ export { modelFileFormat, parseModelFile } from './parseModelFile';
 export { sameSpec } from './sameSpec';
 export { validateModelFile } from './validateModelFile';
 export { paramEdits } from './applyParams';
+export { quickFixEdits } from './quickFixes';
 export { isSearchParameter, searchEdit } from './formSearch';
