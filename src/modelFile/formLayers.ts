@@ -30,7 +30,6 @@ const LAYER_SETTINGS: Readonly<Record<string, readonly string[]>> = {
   conv2d: CONV,
   conv3d: CONV,
   conv2dTranspose: CONV,
-  conv3dTranspose: CONV,
   separableConv2d: [...CONV.slice(0, 4), 'depthMultiplier', ...CONV.slice(4)],
   depthwiseConv2d: ['kernelSize', 'depthMultiplier', 'strides', 'padding', 'activation', 'useBias'],
   maxPooling1d: POOL,

@@ -77,7 +77,17 @@ function seededInitializers(factory: LayerFactory, config: Record<string, unknow
       }
     }
   }
-  return seeded;
+  // A layer may hold an initializer it refuses in its config (SeparableConv2D's kernelInitializer): those stay unseeded.
+  return Object.fromEntries(Object.entries(seeded).filter(([key, value]) => accepts(factory, { ...config, [key]: value })));
+}
+
+function accepts(factory: LayerFactory, config: Record<string, unknown>): boolean {
+  try {
+    factory(config);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Layer keys that take a regularizer (model-file.schema.json "regularizer"). */
