@@ -4,6 +4,7 @@ import { TrainCodeLensProvider } from './workbench/features/codeLens';
 import { registerCommands } from './workbench/features/commandHandlers';
 import { registerModelFileCompletion } from './workbench/features/completion';
 import { ModelDiagnostics } from './workbench/features/diagnostics';
+import { ModelQuickFixes } from './workbench/features/quickFixes';
 import { ModelBackends } from './workbench/features/backends';
 import { ModelEvaluations } from './workbench/features/modelEvaluations';
 import { MODEL_FILE_SELECTOR } from './workbench/shared/modelFiles';
@@ -52,6 +53,7 @@ export function activate(context: vscode.ExtensionContext): ModelStudioApi | und
     new RunStatus(runs, log),
     vscode.languages.registerCodeLensProvider(MODEL_FILE_SELECTOR, codeLens),
     ...registerModelFileCompletion(),
+    vscode.languages.registerCodeActionsProvider(MODEL_FILE_SELECTOR, new ModelQuickFixes(diagnostics), ModelQuickFixes.metadata),
     ...registerCommands({
       runs,
       diagnostics,

@@ -8,9 +8,9 @@ import { checkDataPath } from '../data/paths';
 import { noneLeftToTrain } from '../data/prepareData';
 import { listNames, quote } from '../data/showText';
 import { summarizeSource, type ResolvedSource, type SourceSummary } from '../data/sourceSummary';
-import { didYouMean } from '../data/suggest';
+import { closest, didYouMean } from '../data/suggest';
 import { problem, type CheckContext } from './checkContext';
-import type { SpecDiagnostic } from './diagnostic';
+import { setFix, withFixes, type SpecDiagnostic } from './diagnostic';
 import { KEEPS_LAST_AXIS } from './layerTypes';
 import { isIdxSource, isImageFolderSource, type DataSource } from './modelSpec';
 import { checkFeatureShape, checkInputShape } from './shapeChecks';
@@ -115,6 +115,9 @@ export async function readDataFacts(
   return { diagnostics, facts };
 }
 
+/** A wide table (MNIST as CSV has 785 columns) offers its first columns only: the light bulb's menu is no column picker. */
+const MAX_COLUMN_FIXES = 20;
+
 /** The label column is in the table's header. */
 export function checkLabelColumn(ctx: CheckContext, facts: readonly SourceFacts[]): SpecDiagnostic[] {
   const found: SpecDiagnostic[] = [];
@@ -122,7 +125,11 @@ export function checkLabelColumn(ctx: CheckContext, facts: readonly SourceFacts[
     const columns = summary?.columns;
     if (columns === undefined || !('label' in source) || columns.includes(source.label)) continue;
     const message = `no column ${quote(source.label)} in "${source.path}"${didYouMean(source.label, columns)} (columns: ${listNames(columns)})`;
-    found.push(problem(ctx, ['data', role, 'label'], 'error', message));
+    // The likely typo first, then the columns of the header.
+    const match = closest(source.label, columns);
+    const choices = [...(match === undefined ? [] : [match]), ...columns.filter((c) => c !== match)].slice(0, MAX_COLUMN_FIXES);
+    const fixes = choices.map((column) => setFix(['data', role, 'label'], column, `Use column ${quote(column)}`));
+    found.push(withFixes(problem(ctx, ['data', role, 'label'], 'error', message), fixes));
   }
   return found;
 }
@@ -183,10 +190,18 @@ export function checkOutputLayer(ctx: CheckContext, facts: readonly SourceFacts[
   if (ctx.spec.task === 'regression') {
     if (units !== 1)
       found.push(
-        problem(ctx, unitsPath, 'error', `a regression model predicts one number: the output layer needs "units": 1 (it has ${units})`),
+        withFixes(
+          problem(ctx, unitsPath, 'error', `a regression model predicts one number: the output layer needs "units": 1 (it has ${units})`),
+          [setFix(unitsPath, 1)],
+        ),
       );
     if (activation.name === 'softmax')
-      found.push(problem(ctx, activation.path, 'warning', 'softmax over one output is always 1; use "linear" for regression'));
+      found.push(
+        withFixes(
+          problem(ctx, activation.path, 'warning', 'softmax over one output is always 1; use "linear" for regression'),
+          activationFix(activation.path, outIndex, 'linear'),
+        ),
+      );
     return found;
   }
 
@@ -210,41 +225,53 @@ export function checkOutputLayer(ctx: CheckContext, facts: readonly SourceFacts[
   if (loss === 'binaryCrossentropy') {
     if (units !== 1)
       found.push(
-        problem(
-          ctx,
-          unitsPath,
-          'error',
-          `"binaryCrossentropy" needs one output (the probability of class 1): set "units": 1 (it has ${units})`,
+        withFixes(
+          problem(
+            ctx,
+            unitsPath,
+            'error',
+            `"binaryCrossentropy" needs one output (the probability of class 1): set "units": 1 (it has ${units})`,
+          ),
+          [setFix(unitsPath, 1)],
         ),
       );
     if (classes !== undefined && classes.length > 2) {
       found.push(
-        problem(
-          ctx,
-          ['training', 'loss'],
-          'error',
-          `"binaryCrossentropy" handles 2 classes, but the data has ${classes.length} (${listClasses(classes)}); use "sparseCategoricalCrossentropy" with "units": ${classes.length}`,
+        withFixes(
+          problem(
+            ctx,
+            ['training', 'loss'],
+            'error',
+            `"binaryCrossentropy" handles 2 classes, but the data has ${classes.length} (${listClasses(classes)}); use "sparseCategoricalCrossentropy" with "units": ${classes.length}`,
+          ),
+          [setFix(['training', 'loss'], 'sparseCategoricalCrossentropy')],
         ),
       );
     }
     if (activation.name !== 'sigmoid') {
       found.push(
-        problem(
-          ctx,
-          activation.path,
-          'warning',
-          `the output activation is "${activation.name}", but "binaryCrossentropy" expects a probability: use "activation": "sigmoid"`,
+        withFixes(
+          problem(
+            ctx,
+            activation.path,
+            'warning',
+            `the output activation is "${activation.name}", but "binaryCrossentropy" expects a probability: use "activation": "sigmoid"`,
+          ),
+          activationFix(activation.path, outIndex, 'sigmoid'),
         ),
       );
     }
   } else if (loss === 'sparseCategoricalCrossentropy' || loss === 'categoricalCrossentropy') {
     if (classes !== undefined && units !== classes.length) {
       found.push(
-        problem(
-          ctx,
-          unitsPath,
-          'error',
-          `the output layer has ${units} unit${units === 1 ? '' : 's'}, but the data has ${classes.length} classes (${listClasses(classes)}); set "units": ${classes.length}`,
+        withFixes(
+          problem(
+            ctx,
+            unitsPath,
+            'error',
+            `the output layer has ${units} unit${units === 1 ? '' : 's'}, but the data has ${classes.length} classes (${listClasses(classes)}); set "units": ${classes.length}`,
+          ),
+          [setFix(unitsPath, classes.length)],
         ),
       );
     } else if (classes === undefined && units < 2) {
@@ -259,16 +286,24 @@ export function checkOutputLayer(ctx: CheckContext, facts: readonly SourceFacts[
     }
     if (activation.name !== 'softmax') {
       found.push(
-        problem(
-          ctx,
-          activation.path,
-          'warning',
-          `the output activation is "${activation.name}", but "${loss}" expects class probabilities: use "activation": "softmax"`,
+        withFixes(
+          problem(
+            ctx,
+            activation.path,
+            'warning',
+            `the output activation is "${activation.name}", but "${loss}" expects class probabilities: use "activation": "softmax"`,
+          ),
+          activationFix(activation.path, outIndex, 'softmax'),
         ),
       );
     }
   }
   return found;
+}
+
+/** Sets the output layer's own activation; none where another layer (softmax, activation) decides it. */
+function activationFix(path: readonly (string | number)[], outIndex: number, activation: string): ReturnType<typeof setFix>[] {
+  return path[2] === outIndex ? [setFix(['model', 'layers', outIndex, 'activation'], activation)] : [];
 }
 
 /**

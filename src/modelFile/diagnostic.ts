@@ -1,3 +1,5 @@
+import type { JsonPath, JsonValue } from './jsonTypes';
+
 /** A 0-based position, as in LSP and `vscode.Position`. */
 export interface Position {
   readonly line: number;
@@ -25,4 +27,23 @@ export interface SpecDiagnostic {
    * editor does not show them twice (docs/decisions.md).
    */
   readonly syntax?: true;
+  /** Quick fixes the editor offers (code actions), best first; their edits come from quickFixes.ts. */
+  readonly fixes?: readonly SpecFix[];
+}
+
+/** One way to fix a diagnostic, as data: the editor turns it into text edits that keep comments and layout. */
+export type SpecFix =
+  /** Writes `value` at `path`, adding the key (and parents) when absent. */
+  | { readonly kind: 'set'; readonly title: string; readonly path: JsonPath; readonly value: JsonValue }
+  /** Renames the key at `path` to `key`, keeping its value. */
+  | { readonly kind: 'renameKey'; readonly title: string; readonly path: JsonPath; readonly key: string };
+
+/** `d` with quick fixes (none added when `fixes` is empty). */
+export function withFixes(d: SpecDiagnostic, fixes: readonly SpecFix[]): SpecDiagnostic {
+  return fixes.length === 0 ? d : { ...d, fixes: [...(d.fixes ?? []), ...fixes] };
+}
+
+/** The fix that writes `value` at `path`, titled as the editor's light bulb lists it. */
+export function setFix(path: JsonPath, value: JsonValue, title = `Change to ${JSON.stringify(value)}`): SpecFix {
+  return { kind: 'set', title, path, value };
 }

@@ -10,6 +10,7 @@ export { modelFileFormat, parseModelFile } from './parseModelFile';
 export { sameSpec } from './sameSpec';
 export { validateModelFile } from './validateModelFile';
 export { paramEdits } from './applyParams';
+export { quickFixEdits } from './quickFixes';
 export { isSearchParameter, searchEdit } from './formSearch';
 export { layerTypeHover, modelFileCompletions } from './modelFileCompletion';
 export { readDataSample } from '../data/dataSample';

@@ -3,6 +3,15 @@ import { ROOT, stepFor, type Schema } from './formControls';
 import type { FieldControl } from './formModel';
 import type { JsonPath, JsonValue } from './jsonTypes';
 import { INITIALIZERS, LAYER_TYPES, NOT_IN_A_LAYER_LIST } from './layerTypes';
+import {
+  DEFAULT_BATCH_SIZE,
+  DEFAULT_EPOCHS,
+  DEFAULT_OPTIMIZER,
+  defaultLearningRate,
+  defaultLoss,
+  defaultMetrics,
+  defaultTask,
+} from './modelDefaults';
 
 export type Obj = Record<string, unknown>;
 
@@ -21,7 +30,6 @@ const LAYER_SETTINGS: Readonly<Record<string, readonly string[]>> = {
   conv2d: CONV,
   conv3d: CONV,
   conv2dTranspose: CONV,
-  conv3dTranspose: CONV,
   separableConv2d: [...CONV.slice(0, 4), 'depthMultiplier', ...CONV.slice(4)],
   depthwiseConv2d: ['kernelSize', 'depthMultiplier', 'strides', 'padding', 'activation', 'useBias'],
   maxPooling1d: POOL,
@@ -115,20 +123,11 @@ export function newLayer(type: string): Record<string, JsonValue> {
   }
 }
 
-/** Learning rates the trainer uses when the file names none (src/trainer/buildModel.ts, Keras's defaults). */
-const DEFAULT_LEARNING_RATES: Readonly<Record<string, number>> = {
-  sgd: 0.01,
-  momentum: 0.01,
-  adam: 0.001,
-  adamax: 0.002,
-  adagrad: 0.01,
-  adadelta: 1,
-  rmsprop: 0.001,
-};
-
 /** What applies when a key is absent: the trainer's defaults and TF.js's. */
 const DEFAULTS: Readonly<Record<string, JsonValue>> = {
-  'training.batchSize': 32,
+  'training.batchSize': DEFAULT_BATCH_SIZE,
+  'training.epochs': DEFAULT_EPOCHS,
+  'training.optimizer': DEFAULT_OPTIMIZER,
   'training.seed': 42,
   'training.earlyStopping.monitor': 'val_loss',
   'training.earlyStopping.patience': 0,
@@ -158,9 +157,12 @@ const DEFAULTS: Readonly<Record<string, JsonValue>> = {
 export function defaultFor(path: JsonPath, root: Obj): JsonValue | undefined {
   if (path[0] === 'model') return DEFAULTS[`layer.${String(path[path.length - 1])}`];
   const id = path.join('.');
-  if (id === 'training.learningRate') {
-    const optimizer = isObject(root.training) ? root.training.optimizer : undefined;
-    return typeof optimizer === 'string' ? DEFAULT_LEARNING_RATES[optimizer] : undefined;
+  const training = isObject(root.training) ? root.training : {};
+  if (id === 'training.learningRate') return defaultLearningRate(training.optimizer);
+  if (id === 'training.loss' || id === 'training.metrics') {
+    const model = isObject(root.model) ? root.model : {};
+    const task = root.task === 'classification' || root.task === 'regression' ? root.task : defaultTask(training.loss, model.layers);
+    return id === 'training.loss' ? defaultLoss(task, model.layers) : defaultMetrics(task);
   }
   const schedule = isObject(root.training) ? root.training.learningRateSchedule : undefined;
   if (isObject(schedule) && schedule.type === 'plateau') {

@@ -87,8 +87,10 @@ export const LAYER_TYPES: readonly string[] = [
 
 /**
  * Factories that exist but cannot stand in a plain list of layers, with the
- * reason: they merge several inputs, are RNN cells rather than layers, or
- * return a tensor rather than a layer.
+ * reason: they merge several inputs, are RNN cells rather than layers,
+ * return a tensor rather than a layer, or build but cannot train in the
+ * installed TF.js (test/unit/layerTypesTrain.test.ts finds those: a file
+ * that validates must train).
  */
 export const NOT_IN_A_LAYER_LIST: Readonly<Record<string, string>> = {
   add: 'merges several inputs',
@@ -104,6 +106,15 @@ export const NOT_IN_A_LAYER_LIST: Readonly<Record<string, string>> = {
   convLstm2dCell: 'is an RNN cell, not a layer (use "convLstm2d")',
   stackedRNNCells: 'stacks RNN cells, not layers',
   input: 'creates an input tensor, not a layer (the input shape comes from data.features.shape)',
+  conv3dTranspose: 'cannot be trained: TF.js has no gradient for it (Conv3DBackpropInputV2)',
+  categoryEncoding: 'gives TF.js a wrong output shape, so training fails at its first batch (one-hot the data beforehand)',
+  centerCrop: 'gives TF.js a wrong output shape, so training fails at its first batch (use "cropping2D")',
+  resizing: 'gives TF.js a wrong output shape, so the layers after it cannot be built (use "upSampling2d" or a pooling layer)',
+  randomWidth: 'gives TF.js no fixed width, so the layers after it cannot be built (augment the images beforehand)',
+  bidirectional: 'wraps a layer object, which a model file cannot give (use "lstm" or "gru")',
+  timeDistributed: 'wraps a layer object, which a model file cannot give (a "dense" layer on a sequence already applies to each step)',
+  rnn: 'needs an RNN cell object, which a model file cannot give (use "simpleRNN", "lstm" or "gru")',
+  inputLayer: 'sets the input, which data.features.shape already does',
 };
 
 /**

@@ -25,6 +25,13 @@ export class LineIndex {
     return { line: low, character: clamped - this.starts[low] };
   }
 
+  /** The offset of a position (clamped to its line and to the text). */
+  offsetAt(position: Position): number {
+    const line = Math.max(0, Math.min(position.line, this.starts.length - 1));
+    const next = line + 1 < this.starts.length ? this.starts[line + 1] : this.text.length;
+    return Math.min(this.starts[line] + Math.max(0, position.character), next);
+  }
+
   range(start: number, end: number): Range {
     return { start: this.positionAt(start), end: this.positionAt(Math.max(start, end)) };
   }

@@ -1,6 +1,6 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { closest } from '../data/suggest';
-import type { Range, SpecDiagnostic } from './diagnostic';
+import { setFix, type Range, type SpecDiagnostic, type SpecFix } from './diagnostic';
 import schema from './model-file.schema.json';
 import type { JsonPath, JsonSchema } from './jsonTypes';
 import type { ParsedModelFile } from './parseModelFile';
@@ -60,8 +60,8 @@ const ALIASES: readonly Readonly<Record<string, string>>[] = [
 export function schemaDiagnostics(parsed: ParsedModelFile, file: string): SpecDiagnostic[] {
   const errors = validate(parsed.value);
   const diagnostics: SpecDiagnostic[] = [];
-  const at = (path: JsonPath, range: Range, message: string): void => {
-    diagnostics.push({ file, range, severity: 'error', message, path });
+  const at = (path: JsonPath, range: Range, message: string, fixes: readonly SpecFix[] = []): void => {
+    diagnostics.push({ file, range, severity: 'error', message, path, ...(fixes.length > 0 ? { fixes } : {}) });
   };
 
   // Per-key problems: each missing or unknown key is its own diagnostic.
@@ -71,7 +71,9 @@ export function schemaDiagnostics(parsed: ParsedModelFile, file: string): SpecDi
       const missing = String(error.params.missingProperty);
       const hint = propertyHint(error.parentSchema as Schema, missing);
       const range = path.length === 0 ? firstCharacter(parsed.rangeOf([])) : parsed.keyRangeOf(path);
-      at([...path, missing], range, `${where(path)} is missing the required key "${missing}"${hint}`);
+      const value = requiredDefault(path, missing, parsed.value);
+      const fixes = value === undefined ? [] : [setFix([...path, missing], value, `Add "${missing}": ${JSON.stringify(value)}`)];
+      at([...path, missing], range, `${where(path)} is missing the required key "${missing}"${hint}`, fixes);
     } else if (error.keyword === 'additionalProperties') {
       const key = String(error.params.additionalProperty);
       const allowed = Object.keys((error.parentSchema as Schema).properties ?? {});
@@ -81,7 +83,9 @@ export function schemaDiagnostics(parsed: ParsedModelFile, file: string): SpecDi
         key === '<<' && parsed.format === 'yaml'
           ? 'YAML merge keys ("<<") are not supported in model files; write the keys out'
           : `unknown key "${key}" in ${where(path)}${fix}`;
-      at([...path, key], parsed.keyRangeOf([...path, key]), message);
+      const fixes: SpecFix[] =
+        match === undefined ? [] : [{ kind: 'renameKey', title: `Rename to "${match}"`, path: [...path, key], key: match }];
+      at([...path, key], parsed.keyRangeOf([...path, key]), message, fixes);
     } else if (error.keyword === 'uniqueItems') {
       const index = Number(error.params.i);
       const item = (error.data as unknown[])[index];
@@ -104,9 +108,41 @@ export function schemaDiagnostics(parsed: ParsedModelFile, file: string): SpecDi
     );
     if (explainedInside && list.every((e) => e.keyword === 'anyOf' || e.keyword === 'type' || e.keyword === 'enum')) continue;
     const path = toPath(pointer, parsed.value);
-    at(path, parsed.rangeOf(path), valueMessage(path, list));
+    at(path, parsed.rangeOf(path), valueMessage(path, list), valueFixes(path, list));
   }
   return diagnostics;
+}
+
+/** Values for required keys that have a usual choice; keys that need the user's own (a path, a column) have none. */
+function requiredDefault(path: JsonPath, key: string, root: unknown): number | undefined {
+  let parent = root;
+  for (const segment of path)
+    parent = parent !== null && typeof parent === 'object' ? (parent as Record<string, unknown>)[segment] : undefined;
+  const type = parent !== null && typeof parent === 'object' ? (parent as Record<string, unknown>).type : undefined;
+  if (key === 'folds') return 5;
+  if (key === 'every') return 10;
+  if (key === 'factor') return type === 'exponential' ? 0.95 : 0.5;
+  return undefined;
+}
+
+/** The did-you-mean value of an enum, or a number written as a string ("0.01") as the number. */
+function valueFixes(path: JsonPath, errors: readonly ErrorObject[]): SpecFix[] {
+  const value = errors[0].data;
+  const enumError = errors.find((e) => e.keyword === 'enum');
+  if (enumError !== undefined && typeof value === 'string') {
+    const allowed = (enumError.params.allowedValues as unknown[]).map(String);
+    const alias = ALIASES.map((aliases) => aliases[value]).find((target) => target !== undefined && allowed.includes(target));
+    const match = alias ?? closest(value, allowed);
+    if (match !== undefined) return [setFix(path, match)];
+  }
+  const numeric = errors
+    .filter((e) => e.keyword === 'type')
+    .map((e) => String(e.params.type))
+    .find((type) => /number|integer/.test(type));
+  if (numeric === undefined || typeof value !== 'string' || value.trim() === '') return [];
+  const number = Number(value);
+  if (!Number.isFinite(number) || (!numeric.includes('number') && !Number.isInteger(number))) return [];
+  return [setFix(path, number, `Write ${value.trim()} as a number`)];
 }
 
 function valueMessage(path: JsonPath, errors: readonly ErrorObject[]): string {

@@ -1,7 +1,8 @@
 import { closest, didYouMean } from '../data/suggest';
 import { problem, type CheckContext } from './checkContext';
-import type { SpecDiagnostic } from './diagnostic';
+import { setFix, withFixes, type SpecDiagnostic } from './diagnostic';
 import { LAYER_TYPES, NOT_IN_A_LAYER_LIST } from './layerTypes';
+import { REGRESSION_LOSSES } from './modelDefaults';
 import schema from './model-file.schema.json';
 
 /*
@@ -18,8 +19,9 @@ export function checkLayerTypes(ctx: CheckContext): SpecDiagnostic[] {
     const path = ['model', 'layers', index, 'type'];
     const reason = NOT_IN_A_LAYER_LIST[layer.type];
     if (!LAYER_TYPE_SET.has(layer.type)) {
+      const match = closest(layer.type, LAYER_TYPES);
       const hint = didYouMean(layer.type, LAYER_TYPES) || ' (use a tf.layers factory name such as "dense", "conv2d" or "dropout")';
-      found.push(problem(ctx, path, 'error', `unknown layer type "${layer.type}"${hint}`));
+      found.push(withFixes(problem(ctx, path, 'error', `unknown layer type "${layer.type}"${hint}`), match ? [setFix(path, match)] : []));
     } else if (reason !== undefined) {
       found.push(problem(ctx, path, 'error', `layer type "${layer.type}" ${reason}, so it cannot be used in "model.layers"`));
     }
@@ -176,14 +178,12 @@ export function checkLayerConfigKeys(ctx: CheckContext): SpecDiagnostic[] {
       if (KNOWN_LAYER_KEYS.has(key) || RESERVED_KEYS.has(key)) continue;
       const match = closest(key, KNOWN_LAYER_KEYS);
       if (match !== undefined) {
+        const path = ['model', 'layers', index, key];
+        const message = `"${key}" is not a layer option TF.js knows, so it would be ignored — did you mean "${match}"?`;
         found.push(
-          problem(
-            ctx,
-            ['model', 'layers', index, key],
-            'warning',
-            `"${key}" is not a layer option TF.js knows, so it would be ignored — did you mean "${match}"?`,
-            'key',
-          ),
+          withFixes(problem(ctx, path, 'warning', message, 'key'), [
+            { kind: 'renameKey', title: `Rename to "${match}"`, path, key: match },
+          ]),
         );
       }
     }
@@ -228,14 +228,6 @@ export const CROSSENTROPY_LOSSES: ReadonlySet<string> = new Set([
   'binaryCrossentropy',
 ]);
 const CLASSIFICATION_LOSSES = new Set([...CROSSENTROPY_LOSSES, 'hinge', 'squaredHinge', 'categoricalHinge', 'kullbackLeiblerDivergence']);
-const REGRESSION_LOSSES = new Set([
-  'meanSquaredError',
-  'meanAbsoluteError',
-  'meanAbsolutePercentageError',
-  'meanSquaredLogarithmicError',
-  'logcosh',
-  'poisson',
-]);
 
 /**
  * The loss fits the task: a class loss on regression targets is meaningless
@@ -245,23 +237,16 @@ export function checkLossFitsTask(ctx: CheckContext): SpecDiagnostic[] {
   const { task, training } = ctx.spec;
   const path = ['training', 'loss'];
   if (task === 'regression' && CLASSIFICATION_LOSSES.has(training.loss)) {
-    return [
-      problem(
-        ctx,
-        path,
-        'error',
-        `"${training.loss}" is a classification loss; for "task": "regression" use "meanSquaredError" or "meanAbsoluteError"`,
-      ),
-    ];
+    const message = `"${training.loss}" is a classification loss; for "task": "regression" use "meanSquaredError" or "meanAbsoluteError"`;
+    return [withFixes(problem(ctx, path, 'error', message), [setFix(path, 'meanSquaredError'), setFix(path, 'meanAbsoluteError')])];
   }
   if (task === 'classification' && REGRESSION_LOSSES.has(training.loss)) {
+    const message = `"${training.loss}" is a regression loss and treats class indices as numbers; for classification use "sparseCategoricalCrossentropy" (or set "task": "regression")`;
     return [
-      problem(
-        ctx,
-        path,
-        'warning',
-        `"${training.loss}" is a regression loss and treats class indices as numbers; for classification use "sparseCategoricalCrossentropy" (or set "task": "regression")`,
-      ),
+      withFixes(problem(ctx, path, 'warning', message), [
+        setFix(path, 'sparseCategoricalCrossentropy'),
+        setFix(['task'], 'regression', 'Set "task": "regression"'),
+      ]),
     ];
   }
   return [];

@@ -4,6 +4,7 @@ import { checkBaseModel } from './baseModelChecks';
 import type { CheckContext } from './checkContext';
 import { runDataChecks } from './dataChecks';
 import type { SpecDiagnostic } from './diagnostic';
+import { withDefaults, type AppliedDefault } from './modelDefaults';
 import type { ModelSpec } from './modelSpec';
 import { parseModelFile } from './parseModelFile';
 import { schemaDiagnostics } from './schemaDiagnostics';
@@ -12,8 +13,10 @@ import { checkSearch } from './searchChecks';
 import { SPEC_CHECKS } from './specChecks';
 
 export interface ValidationResult {
-  /** The typed model file: defined iff `diagnostics` holds no error. */
+  /** The typed model file with its defaults filled in (modelDefaults.ts): defined iff `diagnostics` holds no error. */
   readonly spec: ModelSpec | undefined;
+  /** The defaults filled in, once the file passed the schema. */
+  readonly defaults: readonly AppliedDefault[];
   /** Sorted by position. */
   readonly diagnostics: SpecDiagnostic[];
   /** Data sources too big to read in full, each with what was checked (`data.train: …`). */
@@ -46,8 +49,10 @@ export async function validateModelFile(file: string, text: string, options: Val
   const diagnostics = [...parsed.diagnostics];
   let partlyChecked: readonly string[] = [];
   if (parsed.value !== undefined && !hasError(diagnostics)) diagnostics.push(...schemaDiagnostics(parsed, absolute));
-  if (!hasError(diagnostics)) {
-    const ctx: CheckContext = { file: absolute, spec: parsed.value as ModelSpec, parsed };
+  // The checks see the file as the trainer will train it: with its defaults.
+  const { spec, applied } = hasError(diagnostics) ? { spec: undefined, applied: [] } : withDefaults(parsed.value, absolute);
+  if (spec !== undefined) {
+    const ctx: CheckContext = { file: absolute, spec, parsed };
     for (const check of [...SPEC_CHECKS, checkLearningRateSchedule, checkSearch]) diagnostics.push(...check(ctx));
     const data = await runDataChecks(ctx, options.workspaceRoot, options.leaveDataErrorsToLoading === true);
     diagnostics.push(...data.diagnostics);
@@ -55,7 +60,7 @@ export async function validateModelFile(file: string, text: string, options: Val
     diagnostics.push(...(await checkBaseModel(ctx, options.workspaceRoot)));
   }
   diagnostics.sort(byPosition);
-  return { spec: hasError(diagnostics) ? undefined : (parsed.value as ModelSpec), diagnostics, partlyChecked };
+  return { spec: hasError(diagnostics) ? undefined : spec, defaults: applied, diagnostics, partlyChecked };
 }
 
 function hasError(diagnostics: readonly SpecDiagnostic[]): boolean {

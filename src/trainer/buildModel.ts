@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { didYouMean } from '../data/suggest';
+import { DEFAULT_LEARNING_RATES } from '../modelFile/modelDefaults';
 import type { LayerSpec, ModelSpec, TrainingSpec } from '../modelFile/modelSpec';
 import { isObject } from '../protocol/primitiveGuards';
 import { layerErrorMessage } from './layerErrors';
@@ -76,7 +77,17 @@ function seededInitializers(factory: LayerFactory, config: Record<string, unknow
       }
     }
   }
-  return seeded;
+  // A layer may hold an initializer it refuses in its config (SeparableConv2D's kernelInitializer): those stay unseeded.
+  return Object.fromEntries(Object.entries(seeded).filter(([key, value]) => accepts(factory, { ...config, [key]: value })));
+}
+
+function accepts(factory: LayerFactory, config: Record<string, unknown>): boolean {
+  try {
+    factory(config);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Layer keys that take a regularizer (model-file.schema.json "regularizer"). */
@@ -256,13 +267,13 @@ type OptimizerFactory = (learningRate: number) => tf.Optimizer;
 
 /** Optimizers by name, with Keras's default learning rates. */
 const OPTIMIZERS: ReadonlyMap<string, { create: OptimizerFactory; defaultLearningRate: number }> = new Map([
-  ['sgd', { create: (lr: number) => tf.train.sgd(lr), defaultLearningRate: 0.01 }],
-  ['momentum', { create: (lr: number) => tf.train.momentum(lr, 0.9), defaultLearningRate: 0.01 }],
-  ['adam', { create: (lr: number) => tf.train.adam(lr), defaultLearningRate: 0.001 }],
-  ['adamax', { create: (lr: number) => tf.train.adamax(lr), defaultLearningRate: 0.002 }],
-  ['adagrad', { create: (lr: number) => tf.train.adagrad(lr), defaultLearningRate: 0.01 }],
-  ['adadelta', { create: (lr: number) => tf.train.adadelta(lr), defaultLearningRate: 1 }],
-  ['rmsprop', { create: (lr: number) => tf.train.rmsprop(lr), defaultLearningRate: 0.001 }],
+  ['sgd', { create: (lr: number) => tf.train.sgd(lr), defaultLearningRate: DEFAULT_LEARNING_RATES.sgd }],
+  ['momentum', { create: (lr: number) => tf.train.momentum(lr, 0.9), defaultLearningRate: DEFAULT_LEARNING_RATES.momentum }],
+  ['adam', { create: (lr: number) => tf.train.adam(lr), defaultLearningRate: DEFAULT_LEARNING_RATES.adam }],
+  ['adamax', { create: (lr: number) => tf.train.adamax(lr), defaultLearningRate: DEFAULT_LEARNING_RATES.adamax }],
+  ['adagrad', { create: (lr: number) => tf.train.adagrad(lr), defaultLearningRate: DEFAULT_LEARNING_RATES.adagrad }],
+  ['adadelta', { create: (lr: number) => tf.train.adadelta(lr), defaultLearningRate: DEFAULT_LEARNING_RATES.adadelta }],
+  ['rmsprop', { create: (lr: number) => tf.train.rmsprop(lr), defaultLearningRate: DEFAULT_LEARNING_RATES.rmsprop }],
 ]);
 
 const OPTIMIZER_NAMES: readonly string[] = [...OPTIMIZERS.keys()];

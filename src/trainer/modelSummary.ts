@@ -1,11 +1,11 @@
 import type * as tf from '@tensorflow/tfjs';
 import { DEFAULT_SEED } from '../data/random';
 import type { LayerSummary, MemoryEstimate, ModelSummary } from '../protocol/inspectorMessages';
+import { DEFAULT_BATCH_SIZE } from '../modelFile/modelDefaults';
 import type { ModelSpec } from '../modelFile/modelSpec';
 import { baseLayerCount, buildModel, disposeModel } from './buildModel';
 
 const BYTES_PER_VALUE = 4; // float32
-const DEFAULT_BATCH_SIZE = 32;
 
 /** Slot variables per trainable weight, by optimizer (TF.js 4.x optimizers). */
 const OPTIMIZER_SLOTS: Readonly<Record<string, number>> = {

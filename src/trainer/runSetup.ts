@@ -5,6 +5,7 @@ import { prepareData, type FoldChoice } from '../data/prepareData';
 import type { PreparedData } from '../data/preparedData';
 import { DEFAULT_SEED } from '../data/random';
 import type { TrainerToHost, TrainRequest } from '../protocol/trainerMessages';
+import { DEFAULT_BATCH_SIZE } from '../modelFile/modelDefaults';
 import type { ModelSpec } from '../modelFile/modelSpec';
 import type { SpecDiagnostic } from '../modelFile/diagnostic';
 import { parseParamPath, withParams } from '../modelFile/paramPath';
@@ -14,8 +15,6 @@ import { BackendUnavailableError, findMissingTrainingKernel, type LoadedBackend 
 import { loadBaseModel } from './baseModel';
 import { buildModel, compileModel, disposeModel, outputUnits } from './buildModel';
 import { labelEncoding } from './trainingData';
-
-const DEFAULT_BATCH_SIZE = 32;
 
 /** Everything a run needs before its folder exists: a valid spec, prepared data, a compiled model. */
 export interface RunSetup {
@@ -91,13 +90,22 @@ async function readValidSpec(request: TrainRequest, emit: (message: TrainerToHos
   const overrides = snapshot ? undefined : request.overrides;
   if (overrides) text = withTrialValues(modelFile, text, overrides);
   // A snapshot is JSON; it is checked as if it were the model file, whose folder its data paths are relative to.
-  const { spec, diagnostics } = await validateModelFile(modelFile, text, {
+  const { spec, diagnostics, defaults } = await validateModelFile(modelFile, text, {
     workspaceRoot: request.workspaceRoot,
     leaveDataErrorsToLoading: true,
   });
   const errors = diagnostics.filter((d) => d.severity === 'error');
   for (const warning of diagnostics.filter((d) => d.severity === 'warning')) {
     if (!snapshot) emit({ type: 'log', level: 'warn', message: formatDiagnostic(warning) });
+  }
+  // What the file left out and training uses instead, so that a run of a minimal file says what it trained with.
+  const training = defaults.filter((d) => d.key.startsWith('training.') || d.key === 'task');
+  if (!snapshot && errors.length === 0 && training.length > 0) {
+    emit({
+      type: 'log',
+      level: 'info',
+      message: `defaults: ${training.map((d) => `${d.key} ${JSON.stringify(d.value)} (${d.reason})`).join(', ')}`,
+    });
   }
   if (errors.length > 0 || spec === undefined) {
     const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : '';

@@ -12,7 +12,7 @@ const BROKEN_MODEL_FILES: Record<string, unknown> = {
   'epochs a string': withValue(irisModel(), ['training', 'epochs'], 'five'),
   'unknown optimizer': withValue(irisModel(), ['training', 'optimizer'], 'adamw'),
   'unknown key': withValue(irisModel(), ['training', 'epoch'], 3),
-  'missing key': withValue(irisModel(), ['task'], undefined),
+  'missing key': withValue(irisModel(), ['model'], undefined),
   'split out of range': withValue(irisModel(), ['data', 'validationSplit'], 1.5),
   'no layers': withValue(irisModel(), ['model', 'layers'], []),
   'data an array': withValue(irisModel(), ['data'], []),

@@ -101,10 +101,10 @@ describe('validateModelFile', () => {
 
     it('puts a missing required key on its parent key', async () => {
       await expectOne(
-        withValue(irisModel(), ['training', 'epochs'], undefined),
+        withValue(irisModel(), ['model', 'layers'], undefined),
         'error',
-        '"training" is missing the required key "epochs" — passes over the training data',
-        (t) => rangeOfText(t, '"training"'),
+        '"model" is missing the required key "layers" — the layers, input first',
+        (t) => rangeOfText(t, '"model"'),
       );
     });
 

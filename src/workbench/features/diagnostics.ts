@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { SpecDiagnostic } from '../../modelFile/diagnostic';
+import type { SpecDiagnostic, SpecFix } from '../../modelFile/diagnostic';
 import { isModelFile, workspaceRootFor } from '../shared/modelFiles';
 import { Owner } from '../shared/dispose';
 import { modelFileCode } from '../shared/modelFileCode';
@@ -24,6 +24,8 @@ export class ModelDiagnostics extends Owner {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   /** Other files (data files) each model file put diagnostics on. */
   private readonly related = new Map<string, vscode.Uri[]>();
+  /** What was published on each model file, fixes included: code actions get copies of the vscode.Diagnostics, without them. */
+  private readonly shown = new Map<string, readonly SpecDiagnostic[]>();
 
   constructor(
     private readonly log: vscode.LogOutputChannel,
@@ -70,6 +72,18 @@ export class ModelDiagnostics extends Owner {
     return result?.inspection.kind === 'invalid' ? result.inspection.diagnostics : [];
   }
 
+  /** The quick fixes of a diagnostic shown on a model file (matched by place and message). */
+  fixesFor(uri: vscode.Uri, diagnostic: vscode.Diagnostic): readonly SpecFix[] {
+    const { start, end } = diagnostic.range;
+    const same = (d: SpecDiagnostic): boolean =>
+      d.message === diagnostic.message &&
+      d.range.start.line === start.line &&
+      d.range.start.character === start.character &&
+      d.range.end.line === end.line &&
+      d.range.end.character === end.character;
+    return this.shown.get(uri.toString())?.find(same)?.fixes ?? [];
+  }
+
   private schedule(document: vscode.TextDocument, delayMs: number): void {
     if (!isModelFile(document.uri)) return;
     const key = document.uri.toString();
@@ -91,6 +105,10 @@ export class ModelDiagnostics extends Owner {
       list.push(toVscode(d));
       byFile.set(d.file, list);
     }
+    this.shown.set(
+      modelUri.toString(),
+      diagnostics.filter((d) => d.file === modelUri.fsPath && d.fixes !== undefined),
+    );
     for (const uri of this.related.get(modelUri.toString()) ?? []) this.collection.delete(uri);
     const related: vscode.Uri[] = [];
     for (const [file, list] of byFile) {
@@ -106,6 +124,7 @@ export class ModelDiagnostics extends Owner {
     clearTimeout(this.timers.get(key));
     this.timers.delete(key);
     this.collection.delete(uri);
+    this.shown.delete(key);
     for (const other of this.related.get(key) ?? []) this.collection.delete(other);
     this.related.delete(key);
   }

@@ -172,7 +172,7 @@ class TrainingPanel extends PanelController<HostToTrainingPanel, TrainingPanelTo
         const open = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === this.modelFile);
         const text = open?.getText() ?? (await fs.readFile(this.modelFile, 'utf8').catch(() => undefined));
         const { parseModelFile, sameSpec } = await modelFileCode();
-        changed = !sameSpec(text === undefined ? undefined : parseModelFile(this.modelFile, text).value, snapshot);
+        changed = !sameSpec(text === undefined ? undefined : parseModelFile(this.modelFile, text).value, snapshot, this.modelFile);
       }
     }
     if (changed === this.fileChanged) return;

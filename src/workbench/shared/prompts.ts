@@ -15,6 +15,10 @@ export class Prompts {
 
   readonly ask: Ask = (message, detail, ...choices) => (this.answer ?? askPerson)(message, detail, ...choices);
 
+  /** A non-modal error with buttons (Train's refusal): resolves to the chosen button; tests answer it as they answer `ask`. */
+  readonly offer = (message: string, ...choices: string[]): Thenable<string | undefined> =>
+    this.answer ? this.answer(message, '', ...choices) : vscode.window.showErrorMessage(message, ...choices);
+
   /** Answers questions with `answer` instead of asking; undefined asks the person again. */
   setAsk(answer: Ask | undefined): void {
     this.answer = answer;
