@@ -64,7 +64,6 @@ export const LAYER_DOCS: Readonly<Record<string, LayerDoc>> = {
   conv2d: doc('2-D convolution over an image: `filters` learned windows of `kernelSize` pixels slide over it.', 'Conv2D', CONV),
   conv3d: doc('3-D convolution over volumes (e.g. video or scans).', 'Conv3D', CONV),
   conv2dTranspose: doc('Transposed 2-D convolution: upsamples an image with learned filters (decoders).', 'Conv2DTranspose', CONV),
-  conv3dTranspose: doc('Transposed 3-D convolution: upsamples volumes with learned filters.', 'Conv3DTranspose', CONV),
   separableConv2d: doc(
     'Depthwise then pointwise 2-D convolution: fewer weights than conv2d for a similar effect.',
     'SeparableConv2D',
@@ -101,14 +100,10 @@ export const LAYER_DOCS: Readonly<Record<string, LayerDoc>> = {
   lstm: doc('Long short-term memory: a recurrent layer that reads a sequence step by step with gated memory.', 'LSTM', RNN),
   gru: doc('Gated recurrent unit: a recurrent layer, lighter than an LSTM.', 'GRU', RNN),
   simpleRNN: doc('A plain recurrent layer: the output of each step feeds the next.', 'SimpleRNN', RNN),
-  rnn: doc('A recurrent layer around a cell given in its config.', 'RNN', ['returnSequences']),
-  bidirectional: doc('Runs a recurrent layer forwards and backwards and merges both.', 'Bidirectional'),
-  timeDistributed: doc('Applies a layer to every step of a sequence.', 'TimeDistributed'),
   embedding: doc('Maps integer ids (0 … `inputDim`−1) to learned vectors of `outputDim` values, e.g. words.', 'Embedding', [
     'inputDim',
     'outputDim',
   ]),
-  inputLayer: doc('An explicit input with `inputShape`; normally the shape comes from data.features.shape.', 'InputLayer'),
   elu: doc('Exponential linear unit as a layer.', 'ELU'),
   leakyReLU: doc('ReLU with a small slope for negative inputs.', 'LeakyReLU'),
   prelu: doc('ReLU whose slope for negative inputs is learned.', 'PReLU'),
@@ -123,13 +118,9 @@ export const LAYER_DOCS: Readonly<Record<string, LayerDoc>> = {
   permute: doc('Reorders the axes of each example.', 'Permute'),
   repeatVector: doc('Repeats its input n times along a new axis.', 'RepeatVector'),
   rescaling: doc('Multiplies by a scale and adds an offset, e.g. 1/255 for pixels.', 'Rescaling'),
-  resizing: doc('Resizes images to a height and width.', 'Resizing'),
-  centerCrop: doc('Crops the centre of images to a height and width.', 'CenterCrop'),
   cropping2D: doc('Crops rows and columns off the edges of images.', 'Cropping2D', ['dataFormat']),
   zeroPadding2d: doc('Adds rows and columns of zeros around images.', 'ZeroPadding2D', ['dataFormat']),
   upSampling2d: doc('Repeats rows and columns to enlarge images.', 'UpSampling2D', ['dataFormat']),
-  categoryEncoding: doc('Encodes integer categories as one-hot, multi-hot or counts.', 'CategoryEncoding'),
-  randomWidth: doc('Randomly changes the width of images while training (augmentation).', 'RandomWidth'),
 };
 
 /** Other names TF.js accepts, by the canonical name they stand for. */
