@@ -12,9 +12,9 @@ import type { EpochSummary } from './runRows';
  */
 
 /** A model file and its runs, newest first. */
-export interface RunGroup {
+export interface RunGroup<E extends RunEntry = RunEntry> {
   readonly modelFile: string;
-  readonly runs: readonly RunEntry[];
+  readonly runs: readonly E[];
 }
 
 /**
@@ -31,8 +31,8 @@ export function modelFileOfRun(entry: RunEntry): string {
 }
 
 /** Runs grouped by model file (sorted by path), each group newest first. */
-export function groupRuns(entries: readonly RunEntry[]): RunGroup[] {
-  const groups = new Map<string, RunEntry[]>();
+export function groupRuns<E extends RunEntry>(entries: readonly E[]): RunGroup<E>[] {
+  const groups = new Map<string, E[]>();
   for (const entry of entries) {
     const file = modelFileOfRun(entry);
     let list = groups.get(file);

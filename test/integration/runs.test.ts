@@ -229,7 +229,15 @@ describe('Runs, commands and diagnostics around training', () => {
       };
       fs.writeFileSync(path.join(runDir, 'run.json'), JSON.stringify(run));
       const epochs = [1, 2].map((epoch) =>
-        JSON.stringify({ epoch, batch: null, loss: 1 / epoch, val_loss: 1.2 / epoch, val_accuracy: 0.4 * epoch, time: epoch }),
+        JSON.stringify({
+          epoch,
+          batch: null,
+          loss: 1 / epoch,
+          accuracy: 0.45 * epoch,
+          val_loss: 1.2 / epoch,
+          val_accuracy: 0.4 * epoch,
+          time: epoch,
+        }),
       );
       fs.writeFileSync(path.join(runDir, 'metrics.jsonl'), `${epochs.join('\n')}\n`);
       return runDir;

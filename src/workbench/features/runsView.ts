@@ -205,9 +205,7 @@ export class RunsView extends Owner implements vscode.TreeDataProvider<RunsNode>
     const parents = new Map<RunsNode, RunsNode>();
     const sweeps = await Promise.all(
       sweepList.map(async (s): Promise<SweepNode> => {
-        const trials = await Promise.all(
-          s.trials.map((t) => runNode(s.sweep.modelFile, indexed.get(t.entry.runDir) ?? (t.entry as IndexedRun))),
-        );
+        const trials = await Promise.all(s.trials.map((t) => runNode(s.sweep.modelFile, indexed.get(t.entry.runDir) ?? t.entry)));
         const node: SweepNode = {
           kind: 'sweep',
           modelFile: s.sweep.modelFile,
@@ -228,7 +226,7 @@ export class RunsView extends Owner implements vscode.TreeDataProvider<RunsNode>
     const now = Date.now();
     const models = await Promise.all(
       modelFiles.map(async (modelFile): Promise<ModelNode> => {
-        const runs = await Promise.all((groups.get(modelFile) ?? []).map((entry) => runNode(modelFile, entry as IndexedRun)));
+        const runs = await Promise.all((groups.get(modelFile) ?? []).map((entry) => runNode(modelFile, entry)));
         const model = modelNode(modelFile, runs, sweeps, jobs, now);
         for (const child of [...model.sweeps, ...model.jobs, ...(model.days ?? runs)]) parents.set(child, model);
         for (const day of model.days ?? []) for (const run of day.runs) parents.set(run, day);

@@ -31,10 +31,10 @@ export function isSweepNode(value: unknown): value is SweepNode {
 }
 
 /** A sweep folder and its trials' run folders (read, not yet checked for dead trainers). */
-export interface SweepEntry {
+export interface SweepEntry<E extends RunEntry = RunEntry> {
   readonly dir: string;
   readonly sweep: SweepInfo;
-  readonly trials: readonly { readonly trial: TrialInfo; readonly entry: RunEntry }[];
+  readonly trials: readonly { readonly trial: TrialInfo; readonly entry: E }[];
 }
 
 /**
@@ -42,9 +42,9 @@ export interface SweepEntry {
  * (`runs`, by folder); folders being written or not sweeps are left out,
  * and so are trials whose run folder has no run.json yet.
  */
-export async function sweepEntries(dirs: readonly string[], runs: ReadonlyMap<string, RunEntry>): Promise<SweepEntry[]> {
+export async function sweepEntries<E extends RunEntry>(dirs: readonly string[], runs: ReadonlyMap<string, E>): Promise<SweepEntry<E>[]> {
   const read = await Promise.all(
-    dirs.map(async (dir): Promise<SweepEntry | undefined> => {
+    dirs.map(async (dir): Promise<SweepEntry<E> | undefined> => {
       let sweep: SweepInfo;
       try {
         sweep = await readSweep(dir);
