@@ -1,4 +1,3 @@
-import * as path from 'node:path';
 import { isObject } from '../protocol/primitiveGuards';
 import type { JsonValue } from './jsonTypes';
 import { KEEPS_LAST_AXIS } from './layerTypes';
@@ -91,9 +90,10 @@ export function defaultLearningRate(optimizer: unknown): number {
   return DEFAULT_LEARNING_RATES[typeof optimizer === 'string' ? optimizer : DEFAULT_OPTIMIZER] ?? 0.01;
 }
 
-/** `iris.model.json` → `iris`. */
+/** `iris.model.json` → `iris`. Without node:path: the hyperparameters page type-checks this module too. */
 export function defaultName(file: string): string {
-  return path.basename(file).replace(/(\.model)?\.(json|ya?ml)$/i, '') || 'model';
+  const base = file.split(/[\\/]/).pop() ?? '';
+  return base.replace(/(\.model)?\.(json|ya?ml)$/i, '') || 'model';
 }
 
 /**

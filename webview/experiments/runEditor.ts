@@ -44,24 +44,40 @@ export function openRunEditor(
   const form = make('div', 'run-editor');
   form.setAttribute('role', 'group');
   form.setAttribute('aria-label', `Edit ${row.name}`);
-  form.innerHTML = `
-    <label for="${id}-name">Name</label>
-    <input id="${id}-name" class="edit-name" type="text" maxlength="200">
-    <label for="${id}-tags">Tags</label>
-    <input id="${id}-tags" class="edit-tags" type="text" placeholder="comma, separated" aria-describedby="${id}-hint">
-    <label for="${id}-notes">Notes</label>
-    <textarea id="${id}-notes" class="edit-notes" rows="3" maxlength="10000" aria-describedby="${id}-hint"></textarea>
-    <div class="editor-actions">
-      <span id="${id}-hint" class="hint">Kept in the run's run.json. Enter (Ctrl+Enter in the notes) saves, Escape cancels; an empty name gives the run its own name back.</span>
-      <button type="button" class="save">Save</button>
-      <button type="button" class="cancel secondary">Cancel</button>
-    </div>`;
+  const field = <T extends HTMLInputElement | HTMLTextAreaElement>(label: string, control: T, key: string): T => {
+    const caption = make('label');
+    caption.htmlFor = control.id = `${id}-${key}`;
+    caption.textContent = label;
+    control.className = `edit-${key}`;
+    form.append(caption, control);
+    return control;
+  };
+  const name = field('Name', make('input'), 'name');
+  name.type = 'text';
+  name.maxLength = 200;
+  const tags = field('Tags', make('input'), 'tags');
+  tags.type = 'text';
+  tags.placeholder = 'comma, separated';
+  const notes = field('Notes', make('textarea'), 'notes');
+  notes.rows = 3;
+  notes.maxLength = 10000;
+  const hint = make(
+    'span',
+    'hint',
+    "Kept in the run's run.json. Enter (Ctrl+Enter in the notes) saves, Escape cancels; an empty name gives the run its own name back.",
+  );
+  hint.id = `${id}-hint`;
+  for (const control of [tags, notes]) control.setAttribute('aria-describedby', hint.id);
+  const saveButton = make('button', 'save', 'Save');
+  saveButton.type = 'button';
+  const cancelButton = make('button', 'cancel secondary', 'Cancel');
+  cancelButton.type = 'button';
+  const actions = make('div', 'editor-actions');
+  actions.append(hint, saveButton, cancelButton);
+  form.append(actions);
   td.append(form);
   tr.append(td);
   after.after(tr);
-  const name = form.querySelector('.edit-name') as HTMLInputElement;
-  const tags = form.querySelector('.edit-tags') as HTMLInputElement;
-  const notes = form.querySelector('.edit-notes') as HTMLTextAreaElement;
   name.value = row.name;
   tags.value = row.tags.join(', ');
   notes.value = row.notes;
@@ -73,8 +89,8 @@ export function openRunEditor(
     onClose(edits);
   };
   const save = () => close(changedFields(row, name.value, parseTags(tags.value), notes.value));
-  (form.querySelector('.save') as HTMLButtonElement).addEventListener('click', save);
-  (form.querySelector('.cancel') as HTMLButtonElement).addEventListener('click', () => close(undefined));
+  saveButton.addEventListener('click', save);
+  cancelButton.addEventListener('click', () => close(undefined));
   form.addEventListener('keydown', (event) => {
     if (event.key === 'Escape') {
       event.preventDefault();
