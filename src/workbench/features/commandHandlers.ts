@@ -19,6 +19,7 @@ import type { SweepController } from '../services/sweepController';
 import type { SweepPanels } from '../panels/sweepPanel';
 import { sweepHandlers } from './sweepCommands';
 import { savedAndValid } from './savedAndValid';
+import { continueRun } from './continueCommand';
 import type { SlurmJobs } from '../services/slurmJobs';
 import { isPending } from '../../slurm/jobStatus';
 import { isJobNode, type JobNode } from './slurmNodes';
@@ -54,6 +55,7 @@ const handlers: Record<Command, Handler> = {
   [Command.Train]: train,
   [Command.Stop]: stop,
   [Command.ResumeRun]: resumeRun,
+  [Command.ContinueRun]: continueRun,
   [Command.OpenRunFolder]: openRunFolder,
   [Command.ShowTrainingPanel]: showTrainingPanel,
   [Command.CompareRuns]: compareRuns,
