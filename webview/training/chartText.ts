@@ -25,7 +25,7 @@ export function chartLabel(metric: string, runs: readonly DrawnRun[], view: 'bat
       ]
         .filter(([, value]) => value !== undefined)
         .map(([kind, value]) => (metric === LEARNING_RATE ? value : `${kind} ${value}`));
-      return parts.length === 0 ? undefined : `${run.label}${run.muted ? ' (continued from)' : ''}: ${parts.join(', ')}`;
+      return parts.length === 0 ? undefined : `${run.label}: ${parts.join(', ')}`;
     })
     .filter((text): text is string => text !== undefined);
   const shown = metric === LEARNING_RATE ? 'per epoch' : `per ${view}`;
@@ -68,7 +68,10 @@ export function fillValueTable(table: HTMLTableElement, metric: string, runs: re
   head.append(cell('th', 'epoch', 'col'), ...cols.map((c) => cell('th', c.heading, 'col')));
   const rows = epochs.map((epoch) => {
     const row = document.createElement('tr');
-    row.append(cell('th', String(epoch), 'row'), ...byEpoch.map((values) => cell('td', values.has(epoch) ? String(Number(values.get(epoch)?.toPrecision(4))) : '')));
+    row.append(
+      cell('th', String(epoch), 'row'),
+      ...byEpoch.map((values) => cell('td', values.has(epoch) ? String(Number(values.get(epoch)?.toPrecision(4))) : '')),
+    );
     return row;
   });
   const thead = document.createElement('thead');

@@ -93,9 +93,7 @@ const ui = {
 };
 
 type Drawn = { run: ComparedRun; series: RunSeries };
-let view:
-  | { modelFile: string; modelName: string; run: PanelRun; series: RunSeries; folds: Drawn[]; lineage: Drawn[] }
-  | undefined;
+let view: { modelFile: string; modelName: string; run: PanelRun; series: RunSeries; folds: Drawn[]; lineage: Drawn[] } | undefined;
 let compared: { run: ComparedRun; series: RunSeries }[] = [];
 let settings: ChartSettings = DEFAULT_SETTINGS;
 let saveTimer: number | undefined;

@@ -24,7 +24,9 @@ export async function continueRun(ctx: CommandContext, arg: unknown): Promise<bo
       ? arg.fsPath
       : undefined;
   if (!runDir) {
-    void vscode.window.showInformationMessage('Continue with Changes starts from a run: choose one in the Runs view or the training panel.');
+    void vscode.window.showInformationMessage(
+      'Continue with Changes starts from a run: choose one in the Runs view or the training panel.',
+    );
     return false;
   }
   const run = await readRun(runDir);

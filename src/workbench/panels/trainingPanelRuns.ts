@@ -123,7 +123,14 @@ export async function withLineage(shown: ShownRun, run: RunInfo): Promise<ShownR
     const runDir = path.join(path.dirname(shown.runDir), next.id);
     try {
       const [info, records] = await Promise.all([readRun(runDir), readMetrics(runDir)]);
-      chain.unshift({ runId: info.id, runDir, label: runLabel(info, now), status: info.status, batchesPerEpoch: info.batchesPerEpoch, records });
+      chain.unshift({
+        runId: info.id,
+        runDir,
+        label: runLabel(info, now),
+        status: info.status,
+        batchesPerEpoch: info.batchesPerEpoch,
+        records,
+      });
       epochsOf.unshift(next.epochs);
       next = info.parent;
     } catch {

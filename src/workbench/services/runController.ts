@@ -148,7 +148,11 @@ export class RunController implements vscode.Disposable {
     const entry: Entry = { state: { kind: 'starting' }, tail: [], ended: false };
     this.entries.set(modelFile, entry);
     this.live.add(entry);
-    const what = options.resumeRunDir ? `resuming ${options.resumeRunDir} of` : options.continueRunDir ? `continuing ${options.continueRunDir} with` : 'training';
+    const what = options.resumeRunDir
+      ? `resuming ${options.resumeRunDir} of`
+      : options.continueRunDir
+        ? `continuing ${options.continueRunDir} with`
+        : 'training';
     this.log.info(`${what} ${modelFile}`);
     const memory = maxMemoryMB();
     entry.process = TrainerProcess.start(request, {
