@@ -62,7 +62,8 @@ async function run({ page, server, workspace, screenshot }) {
   const train = page.locator('.codelens-decoration a', { hasText: '▶ Train' }).filter({ visible: true });
   await train.waitFor({ timeout: 30_000 });
   await train.click();
-  const panel = await webviewFrame(page, '#loss-chart', 90_000);
+  // A hidden webview's frame goes away: found again once its tab is back.
+  let panel = await webviewFrame(page, '#loss-chart', 90_000);
   const status = () => panel.locator('body').getAttribute('data-status');
   await waitFor('the first run to complete', async () => ((await status()) === 'completed' ? true : undefined), 120_000);
   const [first] = runs(workspace);
@@ -111,7 +112,7 @@ async function run({ page, server, workspace, screenshot }) {
   const restore = form.getByRole('checkbox', { name: 'Restore best weights' });
   await restore.waitFor({ state: 'attached', timeout: 30_000 });
   assert.equal(await form.getByRole('checkbox', { name: '(default)' }).count(), 0, 'a checkbox is still named "(default)"');
-  const lrInput = form.getByRole('textbox', { name: 'Learning rate' });
+  const lrInput = form.getByRole('spinbutton', { name: 'Learning rate' });
   await waitFor(
     'the learning rate in the form',
     async () => ((await lrInput.inputValue().catch(() => '')) === '0.01' ? true : undefined),
@@ -130,6 +131,7 @@ async function run({ page, server, workspace, screenshot }) {
   // ---- Continue with Changes from the panel.
   const trainingTab = page.locator('.tab', { hasText: 'Training' }).first();
   await trainingTab.click();
+  panel = await webviewFrame(page, '#continue:not([hidden])');
   const continueButton = panel.locator('#continue');
   await continueButton.waitFor({ state: 'visible' });
   await screenshot('before-continue', 'Continue with Changes beside Open Run Folder once the run has ended');
@@ -163,7 +165,10 @@ async function run({ page, server, workspace, screenshot }) {
   );
   assert.equal(await panel.locator('#loss-chart').getAttribute('data-runs'), '2', 'the parent and the continued run on the loss chart');
   assert.equal(await panel.locator('#loss-chart').getAttribute('data-x-range'), `0:${2 * EPOCHS}`, 'the continued curve ends at epoch 8');
-  assert.match((await lossImage.getAttribute('aria-label')) ?? '', /\(continued from\): training .* at epoch 4.*validation .* at epoch 8/);
+  assert.match(
+    (await panel.getByRole('img', { name: /^loss chart/ }).getAttribute('aria-label')) ?? '',
+    /\(continued from\): training .* at epoch 4.*validation .* at epoch 8/,
+  );
   step(`panel: ${await panel.locator('#parent-note').innerText()}`);
   await panel.locator('[data-view="epoch"], vscode-radio[value="epoch"]').first().click();
   await screenshot('continued', "the continued run's curves after its parent's (grey), per epoch");

@@ -140,6 +140,8 @@ function setValue(view: FieldView, field: FormField): void {
     case 'json': {
       const input = view.control as TextField;
       if (input.value !== field.text) input.value = field.text;
+      // The step follows the value's magnitude: one fixed at the first value marks a smaller one (0.002 after 0.01) invalid.
+      if (control.kind === 'number') input.step = control.step;
       input.placeholder = defaultText(field);
       return;
     }
