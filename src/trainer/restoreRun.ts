@@ -116,5 +116,11 @@ export async function restoreParent(
       message: `the optimizer changed from ${layout.optimizer ?? 'none'} to ${optimizer} since run ${run.id}: its state starts afresh`,
     });
   }
-  return loadState(run, dir, setup.model, 'continue from', sameOptimizer);
+  const state = await loadState(run, dir, setup.model, 'continue from', sameOptimizer);
+  emit({
+    type: 'log',
+    level: 'info',
+    message: `continuing from run ${run.id} after its ${continuable.parent.epochs} epochs, with the model file's current settings`,
+  });
+  return state;
 }

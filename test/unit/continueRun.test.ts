@@ -112,6 +112,21 @@ describe('Continue with Changes', function () {
     assert.deepEqual(readdirSync(model.runsDir), [parent.run.id]);
   });
 
+  it('keeps the weights and starts the optimizer afresh when the optimizer changed, saying so', async () => {
+    const model = tiny(2);
+    const parent = done((await run(model)).outcome);
+    edit(model, (spec) => ({ ...spec, training: { ...spec.training, optimizer: 'sgd', learningRate: 0.05 } }));
+    const { outcome, messages } = await run(model, { continueRunDir: parent.runDir });
+    const child = done(outcome);
+    assert.ok(messages.some((m) => m.type === 'log' && m.level === 'warn' && /optimizer changed from Adam to SGD/.test(m.message)));
+    const parentLast = epochRecords(await readMetrics(parent.runDir)).at(-1) as MetricRecord;
+    const childFirst = epochRecords(await readMetrics(child.runDir))[0];
+    assert.ok(
+      childFirst.loss < parentLast.loss * 1.2,
+      `child ${childFirst.loss} vs parent ${parentLast.loss}: the weights did not carry over`,
+    );
+  });
+
   it('refuses a running or failed run, and one cross-validated', async () => {
     const { whyNotContinuable } = await import('../../src/runFolder/continueFrom');
     const base = { epochs: 2, epochsDone: 2 } as const;

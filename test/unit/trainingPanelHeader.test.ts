@@ -2,7 +2,7 @@
 import * as assert from 'node:assert/strict';
 import type { MetricRecord } from '../../src/protocol/runTypes';
 import type { PanelRun } from '../../src/protocol/trainingPanelMessages';
-import { chartLabel } from '../../webview/training/chartText';
+import { chartLabel, valueColumns } from '../../webview/training/chartText';
 import { latestMetrics, progressAnnouncement, resultLines } from '../../webview/training/headerText';
 import { RunSeries } from '../../webview/training/series';
 
@@ -69,8 +69,8 @@ describe('training panel charts as text', () => {
       chartLabel(
         'loss',
         [
-          { id: 'a', label: 'A (continued from)', series: parent, muted: true },
-          { id: 'b', label: 'B', series: child },
+          { label: 'A (continued from)', series: parent },
+          { label: 'B', series: child },
         ],
         'epoch',
       ),
@@ -78,8 +78,28 @@ describe('training panel charts as text', () => {
         'B: training 0.4 at epoch 2, validation 0.45 at epoch 2. The table of values follows.',
     );
     assert.equal(
-      chartLabel('accuracy', [{ id: 'b', label: 'B', series: new RunSeries(2) }], 'batch'),
+      chartLabel('accuracy', [{ label: 'B', series: new RunSeries(2) }], 'batch'),
       'accuracy chart, per batch. No values yet. The table of values follows.',
+    );
+  });
+
+  it('tabulates per run its epoch training and validation values, each at its overall epoch', () => {
+    const parent = new RunSeries(2);
+    parent.add([epochEnd(1, { loss: 0.5, val_loss: 0.6 })]);
+    const child = new RunSeries(2, 1);
+    child.add([batch(1, 0, 0.45, 0.8), epochEnd(1, { loss: 0.4, val_loss: 0.45 })]);
+    const columns = valueColumns('loss', [
+      { label: 'A', series: parent },
+      { label: 'B', series: child },
+    ]);
+    assert.deepEqual(
+      columns.map((c) => [c.heading, c.points.map((p) => [p.epoch, p.y])]),
+      [
+        ['A training', [[1, 0.5]]],
+        ['A validation', [[1, 0.6]]],
+        ['B training', [[2, 0.4]]],
+        ['B validation', [[2, 0.45]]],
+      ],
     );
   });
 });

@@ -1,8 +1,12 @@
-import type { DrawnRun } from './charts';
-import type { Point } from './series';
-import { LEARNING_RATE } from './series';
+import { LEARNING_RATE, type Point, type RunSeries } from './series';
 
-// The charts' text alternative: a label that says what a chart shows now, and a table of its epoch values.
+// The charts' text alternative: a label that says what a chart shows now, and the columns of its table of epoch values.
+
+/** A run as a chart's text names it. */
+export interface NamedSeries {
+  readonly label: string;
+  readonly series: RunSeries;
+}
 
 /** The latest value of a curve, as the header writes numbers. */
 function latest(points: readonly Point[]): string | undefined {
@@ -15,7 +19,7 @@ function latest(points: readonly Point[]): string | undefined {
  * drawn its latest training and validation values, e.g. "loss per batch,
  * this run: training 0.41 at epoch 4, validation 0.45 at epoch 4".
  */
-export function chartLabel(metric: string, runs: readonly DrawnRun[], view: 'batch' | 'epoch'): string {
+export function chartLabel(metric: string, runs: readonly NamedSeries[], view: 'batch' | 'epoch'): string {
   const name = metric === LEARNING_RATE ? 'learning rate' : metric;
   const perRun = runs
     .map((run) => {
@@ -33,7 +37,7 @@ export function chartLabel(metric: string, runs: readonly DrawnRun[], view: 'bat
 }
 
 /** The columns of a metric's table: per run, its epoch curve of training and of validation values. */
-function columns(metric: string, runs: readonly DrawnRun[]): { heading: string; points: readonly Point[] }[] {
+export function valueColumns(metric: string, runs: readonly NamedSeries[]): { heading: string; points: readonly Point[] }[] {
   const several = runs.length > 1;
   const result: { heading: string; points: readonly Point[] }[] = [];
   for (const run of runs) {
@@ -46,37 +50,4 @@ function columns(metric: string, runs: readonly DrawnRun[]): { heading: string; 
     }
   }
   return result;
-}
-
-/** Fills `table` with one row per epoch and one column per curve; skips the work when nothing changed since the last fill. */
-export function fillValueTable(table: HTMLTableElement, metric: string, runs: readonly DrawnRun[]): void {
-  const cols = columns(metric, runs);
-  const key = cols.map((c) => `${c.heading}:${c.points.length}`).join('|');
-  if (table.dataset.key === key) return;
-  table.dataset.key = key;
-  const epochs = [...new Set(cols.flatMap((c) => c.points.map((p) => p.epoch)))].sort((a, b) => a - b);
-  const byEpoch = cols.map((c) => new Map(c.points.map((p) => [p.epoch, p.y])));
-  const cell = (tag: 'th' | 'td', text: string, scope?: string): HTMLElement => {
-    const element = document.createElement(tag);
-    element.textContent = text;
-    if (scope) element.setAttribute('scope', scope);
-    return element;
-  };
-  const caption = document.createElement('caption');
-  caption.textContent = `${metric === LEARNING_RATE ? 'learning rate' : metric} per epoch`;
-  const head = document.createElement('tr');
-  head.append(cell('th', 'epoch', 'col'), ...cols.map((c) => cell('th', c.heading, 'col')));
-  const rows = epochs.map((epoch) => {
-    const row = document.createElement('tr');
-    row.append(
-      cell('th', String(epoch), 'row'),
-      ...byEpoch.map((values) => cell('td', values.has(epoch) ? String(Number(values.get(epoch)?.toPrecision(4))) : '')),
-    );
-    return row;
-  });
-  const thead = document.createElement('thead');
-  thead.append(head);
-  const tbody = document.createElement('tbody');
-  tbody.append(...rows);
-  table.replaceChildren(caption, thead, tbody);
 }

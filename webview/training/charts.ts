@@ -16,7 +16,8 @@ import { Decimator } from './decimate';
 import { LEARNING_RATE, type Point, type RunSeries } from './series';
 import { Smoother, type SmoothedPoint } from './smoothing';
 import { exact, logTick } from './stats';
-import { chartLabel, fillValueTable } from './chartText';
+import { chartLabel } from './chartText';
+import { fillValueTable } from './valueTable';
 
 // Only what line charts on linear and log axes need: keeps the bundle small.
 Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Legend, Tooltip, zoomPlugin);
