@@ -16,6 +16,7 @@ function latest(points: readonly Point[]): string | undefined {
 
 /**
  * What a screen reader says for a chart: the metric, the view, and per run
+ * drawn its latest epoch's values
  * drawn its latest training and validation values, e.g. "loss per batch,
  * this run: training 0.41 at epoch 4, validation 0.45 at epoch 4".
  */
@@ -24,7 +25,8 @@ export function chartLabel(metric: string, runs: readonly NamedSeries[], view: '
   const perRun = runs
     .map((run) => {
       const parts = [
-        ['training', latest(run.series.train(metric, view))],
+        // Epoch values even in the batch view: the label changes once an epoch, not with every batch.
+        ['training', latest(run.series.epochMetrics.get(metric) ?? [])],
         ['validation', latest(run.series.validation(metric))],
       ]
         .filter(([, value]) => value !== undefined)

@@ -169,8 +169,10 @@ export class MetricCharts {
     }
     const range = this.zoom ?? { min: 0, max: Math.max(maxX, 1) };
     for (const [metric, { holder, chart, table }] of this.charts) {
-      chart.canvas.setAttribute('aria-label', chartLabel(metric, this.runs, this.settings.view));
-      fillValueTable(table, metric, this.runs);
+      // Both change once an epoch at most: a draw per batch writes nothing to the DOM for them.
+      const label = chartLabel(metric, this.runs, this.settings.view);
+      if (chart.canvas.getAttribute('aria-label') !== label) chart.canvas.setAttribute('aria-label', label);
+      if ((table.parentElement as HTMLDetailsElement).open) fillValueTable(table, metric, this.runs);
       // A bucket per two pixels of the plot: up to 4 points each, about 2 per pixel.
       const buckets = Math.max(50, Math.round((chart.chartArea?.width ?? holder.clientWidth) / 2));
       const datasets = this.datasets(metric, range, buckets);
@@ -249,6 +251,10 @@ export class MetricCharts {
     summary.textContent = `Values of ${title.textContent}`;
     const table = document.createElement('table');
     values.append(summary, table);
+    // Filled while open (draw), and when opened.
+    values.addEventListener('toggle', () => {
+      if (values.open) fillValueTable(table, metric, this.runs);
+    });
     section.append(title, holder, values);
     const chart = new Chart<'line', Point[]>(canvas, {
       type: 'line',
