@@ -16,9 +16,9 @@ function latest(points: readonly Point[]): string | undefined {
 
 /**
  * What a screen reader says for a chart: the metric, the view, and per run
- * drawn its latest epoch's values
- * drawn its latest training and validation values, e.g. "loss per batch,
- * this run: training 0.41 at epoch 4, validation 0.45 at epoch 4".
+ * drawn its latest epoch's training and validation values, e.g. "loss
+ * chart, per batch. 10:02:11: training 0.41 at epoch 4, validation 0.45 at
+ * epoch 4".
  */
 export function chartLabel(metric: string, runs: readonly NamedSeries[], view: 'batch' | 'epoch'): string {
   const name = metric === LEARNING_RATE ? 'learning rate' : metric;
