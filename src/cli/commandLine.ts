@@ -13,6 +13,7 @@ import { RUN_FILES } from '../runFolder/runFiles';
 export const USAGE = `Usage:
   model-studio train    <model-file> [--epochs N] [--backend auto|tensorflow|webgpu|wasm|cpu] [--out DIR] [--json]
   model-studio train    --resume <run-dir> [--backend B] [--json]
+  model-studio train    <model-file> --continue <run-dir> [--epochs N] [--backend B] [--json]
   model-studio info     <model-file> [--json]
   model-studio validate <model-file> [--json]
   model-studio evaluate <model-file|run-dir> [--data FILE] [--backend B] [--json]
@@ -35,6 +36,10 @@ export const USAGE = `Usage:
   --resume DIR  train: continue the stopped run in DIR from its last checkpoint to its planned epochs,
                 with the spec it started with (its spec.json), appending to its metrics;
                 sweep: continue the stopped (or dead) sweep in DIR: finished trials kept, stopped ones resumed
+  --continue DIR
+                train: a new run (next to DIR) from the finished or stopped run DIR's last checkpoint (weights and
+                optimizer state) with the model file's current training settings, for training.epochs (or N) more
+                epochs; its run.json records parent {id, epochs}; the model's layers must be unchanged
   --backend B   TF.js backend (default auto: the first of tensorflow, webgpu (hardware GPU only), wasm, cpu that loads;
                 the native backend from MODEL_STUDIO_NATIVE_DIR when set)
   --out DIR     train: put the run folder in DIR (default: .modelstudio/runs next to the model file);
@@ -84,6 +89,8 @@ export interface Options {
   readonly input?: string;
   /** train --resume: the stopped run folder to continue; sweep --resume: the sweep folder. */
   readonly resume?: string;
+  /** train --continue: the finished or stopped run a new run starts from (Continue with Changes). */
+  readonly continueFrom?: string;
   /** sweep: trials and trainer processes at once, instead of the search block's. */
   readonly trials?: number;
   readonly parallel?: number;
@@ -218,6 +225,7 @@ export function parseCommandLine(args: readonly string[]): { command: Command; o
         data: { type: 'string' },
         input: { type: 'string' },
         resume: { type: 'string' },
+        continue: { type: 'string' },
         trials: { type: 'string' },
         parallel: { type: 'string' },
         on: { type: 'string' },
@@ -245,6 +253,13 @@ export function parseCommandLine(args: readonly string[]): { command: Command; o
   if (values.resume !== undefined && command === 'sweep') {
     const resume = parseSweepResume(file ?? extra[0], values);
     return slurm ? { ...resume, options: { ...resume.options, slurm, wait: values.wait === true } } : resume;
+  }
+  if (values.continue !== undefined && (command !== 'train' || values.resume !== undefined || values.out !== undefined || slurm)) {
+    throw new UsageError(
+      command !== 'train'
+        ? '--continue is an option of train only'
+        : '--continue cannot be combined with --resume, --out or --on slurm: the new run goes next to the run it continues',
+    );
   }
   if (values.resume !== undefined) {
     const resume = parseResume(command, file ?? extra[0], values);
@@ -313,6 +328,7 @@ export function parseCommandLine(args: readonly string[]): { command: Command; o
       ...(parallel === undefined ? {} : { parallel }),
       ...(backend === undefined ? {} : { backend }),
       ...(values.out === undefined ? {} : { out: path.resolve(values.out) }),
+      ...(values.continue === undefined ? {} : { continueFrom: continueDir(values.continue) }),
       ...(values.data === undefined ? {} : { data: path.resolve(values.data) }),
       ...(values.input === undefined ? {} : { input: path.resolve(values.input) }),
       ...(slurm ? { slurm, wait: values.wait === true } : {}),
@@ -338,6 +354,17 @@ function parseRuns(
   }
   if (!isFolder) throw new UsageError(`no such folder: ${folder}`);
   return { command: 'runs', options: { modelFile: dir, workspaceRoot: dir, json: values.json === true } };
+}
+
+/** `--continue DIR`: a folder with a run.json (the trainer says why a run cannot be continued). */
+function continueDir(value: string): string {
+  const runDir = path.resolve(value);
+  try {
+    statSync(path.join(runDir, RUN_FILES.run));
+  } catch {
+    throw new UsageError(`no run folder (with a run.json) at ${value}`);
+  }
+  return runDir;
 }
 
 /** `--on slurm` and its flags, checked: undefined for a run on this machine. */

@@ -14,12 +14,15 @@ import { json, stderr } from './output';
 export async function trainCommand(options: Options): Promise<number> {
   if (options.slurm) return (await import('./clusterCommands')).submitTrainCommand(options, options.slurm);
   if (options.job) return (await import('./clusterCommands')).jobCommand(options, options.job);
+  const from = options.resume ?? options.continueFrom;
   return trainHere(
     {
       modelFile: options.modelFile,
       workspaceRoot: options.workspaceRoot,
-      runsDir: options.resume === undefined ? (options.out ?? runsDirFor(options.modelFile)) : path.dirname(options.resume),
+      // A resumed run stays in its folder; a continued one goes next to its parent.
+      runsDir: from === undefined ? (options.out ?? runsDirFor(options.modelFile)) : path.dirname(from),
       ...(options.resume === undefined ? {} : { resumeRunDir: options.resume }),
+      ...(options.continueFrom === undefined ? {} : { continueRunDir: options.continueFrom }),
       ...(options.epochs === undefined ? {} : { epochs: options.epochs }),
       ...(options.backend === undefined ? {} : { backend: options.backend }),
     },

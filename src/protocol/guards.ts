@@ -35,6 +35,7 @@ export function isTrainRequest(x: unknown): x is TrainRequest {
     (x.crossValidation === undefined || x.crossValidation === false) &&
     isOptional(x.backend, isBackendChoice) &&
     isOptional(x.resumeRunDir, isString) &&
+    isOptional(x.continueRunDir, isString) &&
     isOptional(x.runDir, isString) &&
     isOptional(x.executor, isSlurmExecutor) &&
     isOptional(x.maxMemoryMB, isPositiveInteger)

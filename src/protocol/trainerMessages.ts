@@ -30,6 +30,13 @@ export interface TrainRequest {
    */
   readonly resumeRunDir?: string;
   /**
+   * Continue with Changes: a new run in `runsDir` that starts from this
+   * finished or stopped run's last checkpoint (weights and optimizer state)
+   * with the model file's current training settings; its run.json records
+   * `parent`. The model's layers must give the same weights as the parent's.
+   */
+  readonly continueRunDir?: string;
+  /**
    * Train into this folder, made when the run was submitted to Slurm (it
    * holds job.json and job.sh), instead of a new one under `runsDir`.
    */

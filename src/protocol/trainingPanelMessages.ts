@@ -26,6 +26,12 @@ export interface PanelRun {
   readonly error?: string;
   /** The run is a fold (`fold` of `foldCount`) of a cross-validated run; mean and std once all its folds completed. */
   readonly crossValidation?: PanelCrossValidation;
+  /** After the run: its metrics on the test split (run.json `test`). */
+  readonly test?: Readonly<Record<string, number>>;
+  /** After the run: the `val_` metrics of the model it saved (run.json `validation`). */
+  readonly validation?: Readonly<Record<string, number>>;
+  /** Continue with Changes: the run this one continued, and the epochs before this run's epoch 1 (all its ancestors'). */
+  readonly parent?: { readonly id: string; readonly label: string; readonly epochsBefore: number };
 }
 
 /** What the header says of a cross-validated run. */
@@ -50,6 +56,11 @@ export type HostToTrainingPanel =
       readonly records: readonly MetricRecord[];
       /** A fold of a cross-validated run: its other folds that have started, drawn with it (one colour each). */
       readonly folds?: readonly ComparedRun[];
+      /**
+       * A continued run: the runs it continues, oldest first, each with the
+       * epochs before its own (`epochOffset`), drawn muted before its curve.
+       */
+      readonly lineage?: readonly ComparedRun[];
     }
   /** The run's header changed (status, backend, error). */
   | { readonly type: 'run'; readonly run: PanelRun }
@@ -77,6 +88,8 @@ export interface ComparedRun {
   readonly status: RunStatus;
   readonly batchesPerEpoch?: number;
   readonly records: readonly MetricRecord[];
+  /** Epochs drawn before this run's epoch 1 (a continued run's ancestors'); 0 when absent. */
+  readonly epochOffset?: number;
 }
 
 /** Training panel webview → extension host. */
@@ -86,7 +99,9 @@ export type TrainingPanelToHost =
   | { readonly type: 'train' }
   | { readonly type: 'stop' }
   /** Reveal the shown run's folder. */
-  | { readonly type: 'openRunFolder' };
+  | { readonly type: 'openRunFolder' }
+  /** Continue with Changes from the shown run (it has ended). */
+  | { readonly type: 'continue' };
 
 /** How the charts are drawn; kept with the panel's state. */
 export interface ChartSettings {
@@ -113,7 +128,7 @@ export interface TrainingPanelState {
 export function isTrainingPanelToHost(value: unknown): value is TrainingPanelToHost {
   if (typeof value !== 'object' || value === null) return false;
   const type = (value as { type?: unknown }).type;
-  return type === 'ready' || type === 'train' || type === 'stop' || type === 'openRunFolder';
+  return type === 'ready' || type === 'train' || type === 'stop' || type === 'openRunFolder' || type === 'continue';
 }
 
 /** Checks the state a restored panel hands back (it was written by an older webview, maybe). */

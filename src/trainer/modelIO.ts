@@ -160,10 +160,12 @@ export async function readWeights(model: tf.LayersModel, dir: string): Promise<t
  * built and compiled from the same spec: its weights by name, and the
  * optimizer's state into `model.optimizer`. Returns model.json's
  * userDefinedMetadata and whether the checkpoint held optimizer state.
+ * `withOptimizer` false: the weights only (the optimizer changed kind).
  */
 export async function loadCheckpoint(
   model: tf.LayersModel,
   dir: string,
+  withOptimizer = true,
 ): Promise<{ metadata: Readonly<Record<string, unknown>> | undefined; optimizer: boolean }> {
   const { modelJSON, specs, data } = await readModelFolder(dir);
   const named = tf.io.decodeWeights(data, specs);
@@ -175,12 +177,22 @@ export async function loadCheckpoint(
       else modelWeights[spec.name] = named[spec.name];
     }
     model.loadWeights(modelWeights, true);
-    if (optimizerState.length > 0) await setOptimizerWeights(model.optimizer, optimizerState);
+    if (withOptimizer && optimizerState.length > 0) await setOptimizerWeights(model.optimizer, optimizerState);
     const metadata = modelJSON.userDefinedMetadata as Readonly<Record<string, unknown>> | undefined;
     return { metadata, optimizer: optimizerState.length > 0 };
   } finally {
     tf.dispose(Object.values(named));
   }
+}
+
+/** What a checkpoint holds without loading it: its model weights' names and shapes, and its optimizer's class (`Adam`). */
+export async function checkpointLayout(
+  dir: string,
+): Promise<{ weights: readonly { name: string; shape: readonly number[] }[]; optimizer: string | undefined }> {
+  const modelJSON = JSON.parse(await fs.readFile(path.join(dir, MODEL_JSON), 'utf8')) as tf.io.ModelJSON;
+  const specs = tf.io.getWeightSpecs(modelJSON.weightsManifest).filter((spec) => spec.group !== 'optimizer');
+  const optimizer = (modelJSON.trainingConfig?.optimizer_config as { class_name?: string } | undefined)?.class_name;
+  return { weights: specs.map(({ name, shape }) => ({ name, shape })), optimizer };
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { TrainerToHost, TrainRequest } from '../protocol/trainerMessages';
+import { readContinuable, type Continuable } from '../runFolder/continueFrom';
 import { readResumable, type Resumable } from '../runFolder/resume';
 import { loadBackend, type BackendDetail, type LoadedBackend } from './backend';
 import { trainFolds } from './crossValidation';
@@ -17,7 +18,7 @@ export interface TrainEvents {
  * Runs one training: loads the backend, validates the model file, then
  * trains once, or once per fold where it asks for cross-validation (and
  * the request does not say `crossValidation: false`); resumes a stopped run
- * of either kind. Used by the trainer process and the CLI alike. Aborting
+ * of either kind, or continues a finished one with the file's settings. Used by the trainer process and the CLI alike. Aborting
  * `signal` stops after the current batch (the model and the last
  * checkpoint are saved, the status is `stopped`). Never throws for problems
  * in the user's files: they end in an `error` (nothing started) or a
@@ -46,20 +47,26 @@ export async function train(
 
   let plan: RunPlan;
   let resumable: Resumable | undefined;
+  let continued: Continuable | undefined;
   try {
+    if (request.resumeRunDir !== undefined && request.continueRunDir !== undefined) {
+      throw new Error('a run is either resumed or continued with changes, not both');
+    }
     resumable = request.resumeRunDir === undefined ? undefined : await readResumable(request);
+    continued = request.continueRunDir === undefined ? undefined : await readContinuable(request.continueRunDir);
     plan = await planRun(request, emit, resumable && { specText: resumable.specText, epochs: resumable.run.epochs });
   } catch (error) {
     return fail(error);
   }
+  // A continued run trains once: its parent is one run (a fold, at most).
   const folds = resumable
     ? resumable.run.crossValidation?.foldCount
-    : request.crossValidation === false
+    : request.crossValidation === false || continued
       ? undefined
       : plan.spec.training.crossValidation?.folds;
   const outcome =
     folds === undefined
-      ? await trainRun({ request, loaded, plan, emit, signal, ...(resumable ? { resumable } : {}) })
+      ? await trainRun({ request, loaded, plan, emit, signal, ...(resumable ? { resumable } : {}), ...(continued ? { continued } : {}) })
       : await trainFolds({ request, loaded, plan, emit, signal, folds, ...(resumable ? { resumed: resumable } : {}) });
   if (outcome.type === 'error') emit(outcome);
   return outcome;

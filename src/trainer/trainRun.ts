@@ -1,23 +1,24 @@
 import * as tf from '@tensorflow/tfjs';
 import * as path from 'node:path';
-import { displayPath } from '../data/dataError';
 import { Mulberry32 } from '../data/random';
-import { LEARNING_RATE_KEY, type MetricRecord, type RunError, type RunInfo, type RunStatus } from '../protocol/runTypes';
+import { LEARNING_RATE_KEY, type MetricRecord, type RunError, type RunInfo, type RunParent, type RunStatus } from '../protocol/runTypes';
 import type { TrainerToHost, TrainRequest } from '../protocol/trainerMessages';
 import type { LoadedBackend } from './backend';
 import { baseLearningRate, disposeModel, outputUnits, setLearningRate } from './buildModel';
 import { EpochLearningRates } from './learningRateSchedule';
 import { metricNamer, toRecord } from './metricRecords';
 import { MetricMonitor } from './metricMonitor';
-import { loadCheckpoint, readWeights } from './modelIO';
+import { readWeights } from './modelIO';
+import type { Continuable } from '../runFolder/continueFrom';
 import type { Resumable } from '../runFolder/resume';
+import { restoreCheckpoint, restoreParent, type Resumed } from './restoreRun';
 import { RUN_FILES } from '../runFolder/runFiles';
 import { personalFields } from '../runFolder/runNotes';
 import { setUpRun, type RunPlan, type RunSetup } from './runSetup';
 import { RunWriter } from './runWriter';
 import { evaluateTest, validationOf } from './runResults';
 import { labelEncoding, restOfEpoch, splitTensors } from './trainingData';
-import { trainingStateOf, type TrainingState } from './trainingState';
+import type { TrainingState } from './trainingState';
 import { userMessage } from './userMessage';
 import { EpochSums, EventLoopYield, fitEpoch } from './fitEpoch';
 import { checkMemory, divergedMessage, failureMessage, TrainingDiverged, type Position } from './trainingFailures';
@@ -46,43 +47,6 @@ function randomForSeed(seed: number): Mulberry32 {
   return new Mulberry32(seed ^ 0x5bd1e995);
 }
 
-/** A stopped run being resumed: its run.json and where its last checkpoint left training. */
-interface Resumed {
-  readonly run: RunInfo;
-  readonly state: TrainingState;
-}
-
-/**
- * Loads the stopped run's last checkpoint (weights and optimizer state)
- * into the freshly built model and returns where training stood. The data
- * must still give the run's split: the same examples per epoch.
- */
-async function restoreCheckpoint(resumable: Resumable, setup: RunSetup): Promise<TrainingState> {
-  const { run, runDir } = resumable;
-  if (setup.data.train.count !== run.trainSamples) {
-    throw new Error(
-      `${displayPath(runDir)}: cannot resume run ${run.id}: the training data now gives ${setup.data.train.count} examples, ` +
-        `the run trained on ${run.trainSamples}; start a new run`,
-    );
-  }
-  const dir = path.join(runDir, RUN_FILES.checkpoints, 'last');
-  let loaded: Awaited<ReturnType<typeof loadCheckpoint>>;
-  try {
-    loaded = await loadCheckpoint(setup.model, dir);
-  } catch (error) {
-    throw new Error(
-      `${displayPath(dir)}: cannot resume run ${run.id}: its last checkpoint does not load (${userMessage(error, run.modelFile)})`,
-    );
-  }
-  const state = trainingStateOf(loaded.metadata);
-  if (!state || !loaded.optimizer) {
-    throw new Error(
-      `${displayPath(dir)}: cannot resume run ${run.id}: its last checkpoint has no training state (saved by an older Model Studio); start a new run`,
-    );
-  }
-  return state;
-}
-
 /** One run to train: what the trainer was asked, what to train, and where it reports. */
 export interface RunRequest {
   readonly request: TrainRequest;
@@ -94,6 +58,8 @@ export interface RunRequest {
   readonly signal: AbortSignal;
   /** The stopped run to continue. */
   readonly resumable?: Resumable;
+  /** Continue with Changes: the run whose last checkpoint this new run starts from. */
+  readonly continued?: Continuable;
   /** This folder and run id (a fold of a cross-validated run) instead of a new folder in `runsDir`. */
   readonly at?: { readonly dir: string; readonly id: string };
 }
@@ -106,7 +72,7 @@ export interface RunRequest {
  * failed `done`.
  */
 export async function trainRun(runRequest: RunRequest): Promise<TrainOutcome> {
-  const { request, loaded, plan, emit, signal, resumable, at } = runRequest;
+  const { request, loaded, plan, emit, signal, resumable, continued, at } = runRequest;
   const failed = (error: unknown): TrainOutcome => ({ type: 'error', message: userMessage(error, request.modelFile) });
   let setup: RunSetup;
   try {
@@ -118,7 +84,9 @@ export async function trainRun(runRequest: RunRequest): Promise<TrainOutcome> {
     const startedAt = new Date();
     let writer: RunWriter;
     let resumed: Resumed | undefined;
+    let parentState: TrainingState | undefined;
     try {
+      if (continued) parentState = await restoreParent(continued, setup, emit);
       if (resumable) {
         resumed = { run: resumable.run, state: await restoreCheckpoint(resumable, setup) };
         writer = RunWriter.open(resumable.runDir, resumable.run.id);
@@ -128,8 +96,13 @@ export async function trainRun(runRequest: RunRequest): Promise<TrainOutcome> {
     } catch (error) {
       return failed(error);
     }
-    const random = resumed ? new Mulberry32(resumed.state.random) : randomForSeed(setup.seed);
-    return await withSeededRandom(random, () => runTraining({ request, setup, writer, startedAt, emit, signal, random, resumed }));
+    // A continued run draws its epochs' orders where its parent would have drawn its next.
+    const carried = resumed?.state ?? parentState;
+    const random = carried ? new Mulberry32(carried.random) : randomForSeed(setup.seed);
+    const parent = continued?.parent;
+    return await withSeededRandom(random, () =>
+      runTraining({ request, setup, writer, startedAt, emit, signal, random, resumed, ...(parent ? { parent } : {}) }),
+    );
   } finally {
     disposeModel(setup.model);
   }
@@ -145,6 +118,8 @@ interface RunContext {
   readonly signal: AbortSignal;
   readonly random: Mulberry32;
   readonly resumed: Resumed | undefined;
+  /** Continue with Changes: the run this one continues; its epochs come first in the learning rate schedule. */
+  readonly parent?: RunParent;
 }
 
 /** Trains the prepared run to its end, a stop or a failure, and writes run.json's final state. */
@@ -173,10 +148,12 @@ async function runTraining(run: RunContext): Promise<TrainOutcome> {
   let best = earlyStopping ?? new MetricMonitor(defaultMonitor);
   let bestEpoch = resumed?.state.bestEpoch;
   let bestWeights: tf.Tensor[] | undefined;
+  // A continued run's schedule goes on from its parent's epochs (plateau starts again from the file's rate).
+  const before = run.parent?.epochs ?? 0;
   const rates = new EpochLearningRates(
     spec.training.learningRateSchedule,
     baseLearningRate(spec.training),
-    epochs,
+    before + epochs,
     !!validation,
     resumed?.state.plateau,
   );
@@ -225,7 +202,7 @@ async function runTraining(run: RunContext): Promise<TrainOutcome> {
       at.epoch = epoch;
       const skip = epoch === startEpoch ? startBatch : 0;
       const sums = new EpochSums(metricNames, skip > 0 ? from?.partial : undefined);
-      const lr = rates.rateOf(epoch);
+      const lr = rates.rateOf(before + epoch);
       setLearningRate(model, lr);
       let batchesDone = skip;
       at.batch = skip;
@@ -361,7 +338,8 @@ export function preparedFolder(request: TrainRequest): { readonly dir: string; r
   return request.runDir === undefined ? undefined : { dir: request.runDir, id: path.basename(request.runDir) };
 }
 
-function runInfoBase({ request, setup, writer, startedAt, resumed }: RunContext, batchesPerEpoch: number): Omit<RunInfo, 'status'> {
+function runInfoBase(run: RunContext, batchesPerEpoch: number): Omit<RunInfo, 'status'> {
+  const { request, setup, writer, startedAt, resumed } = run;
   return {
     id: writer.id,
     name: setup.spec.name,
@@ -375,6 +353,7 @@ function runInfoBase({ request, setup, writer, startedAt, resumed }: RunContext,
     trainSamples: setup.data.train.count,
     batchesPerEpoch,
     ...(request.executor ? { executor: request.executor } : {}),
+    ...(run.parent ? { parent: run.parent } : {}),
   };
 }
 

@@ -116,7 +116,6 @@ function createControl(field: FormField, send: SendInput): HTMLElement {
       const checkbox = document.createElement('vscode-checkbox') as Checkbox;
       checkbox.addEventListener('change', () => send(fieldViews.get(field.id)?.field ?? field, checkbox.checked));
       checkbox.id = id;
-      checkbox.setAttribute('aria-label', field.label);
       return checkbox;
     }
     case 'multiselect': {
@@ -141,6 +140,8 @@ function setValue(view: FieldView, field: FormField): void {
     case 'json': {
       const input = view.control as TextField;
       if (input.value !== field.text) input.value = field.text;
+      // The step follows the value's magnitude: one fixed at the first value marks a smaller one (0.002 after 0.01) invalid.
+      if (control.kind === 'number') input.step = control.step;
       input.placeholder = defaultText(field);
       return;
     }
@@ -173,8 +174,9 @@ function setValue(view: FieldView, field: FormField): void {
     case 'checkbox': {
       const checkbox = view.control as Checkbox;
       checkbox.checked = typeof field.value === 'boolean' ? field.value : field.default === true;
-      // The visible text beside the box; the row's <label> names it.
+      // The visible text beside the box; the control is named by the field's label (nameInner), not by this.
       checkbox.label = field.value === undefined ? '(default)' : '';
+      checkbox.removeAttribute('aria-label');
       return;
     }
     case 'multiselect': {
@@ -232,7 +234,14 @@ function createFieldView(field: FormField, send: SendInput, sendSearch: SendSear
   if (search) labelCell.append(search.toggle);
   row.append(labelCell, control, problem);
   if (search) row.append(search.editor);
-  if (field.description) row.append(make('div', 'description', field.description));
+  if (field.description) {
+    const description = make('div', 'description', field.description);
+    description.id = `${domId(field.id)}-description`;
+    // Light DOM readers follow the id; the inner element gets the text itself (nameInner).
+    control.setAttribute('aria-describedby', description.id);
+    row.append(description);
+  }
+  nameInner(control, field.label, field.description);
   const view: FieldView = { row, control, problem, signature: signatureOf(field), field, ...(search ? { search } : {}) };
   // What changed while the user was typing here is shown when they leave.
   control.addEventListener('focusout', () => {
@@ -242,6 +251,22 @@ function createFieldView(field: FormField, send: SendInput, sendSearch: SendSear
     });
   });
   return view;
+}
+
+/**
+ * Names and describes the focusable element inside the control's shadow
+ * root: a <label for> or aria-describedby outside cannot reach it (ids do
+ * not cross shadow roots), and a checkbox would otherwise be named by its
+ * visible "(default)". Attributes its template does not bind stay put.
+ */
+function nameInner(control: HTMLElement, name: string, description: string | undefined): void {
+  const rendered = (control as HTMLElement & { updateComplete?: Promise<unknown> }).updateComplete ?? Promise.resolve();
+  void rendered.then(() => {
+    const inner = control.shadowRoot?.querySelector('input, [role="combobox"], [tabindex="0"]');
+    if (!inner) return;
+    inner.setAttribute('aria-label', name);
+    if (description) inner.setAttribute('aria-description', description);
+  });
 }
 
 /** The row for a field: patched in place, or new when the control kind changed. */

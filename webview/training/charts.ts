@@ -16,6 +16,8 @@ import { Decimator } from './decimate';
 import { LEARNING_RATE, type Point, type RunSeries } from './series';
 import { Smoother, type SmoothedPoint } from './smoothing';
 import { exact, logTick } from './stats';
+import { chartLabel } from './chartText';
+import { fillValueTable } from './valueTable';
 
 // Only what line charts on linear and log axes need: keeps the bundle small.
 Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Legend, Tooltip, zoomPlugin);
@@ -29,6 +31,8 @@ export interface DrawnRun {
   /** Legend name when several runs are drawn. */
   readonly label: string;
   readonly series: RunSeries;
+  /** A run the shown one continues (Continue with Changes): drawn in a muted colour, before it. */
+  readonly muted?: boolean;
 }
 
 /** Theme colours, read from the `--vscode-*` variables VS Code sets on the webview. */
@@ -36,6 +40,7 @@ interface Palette {
   readonly foreground: string;
   readonly grid: string;
   readonly focus: string;
+  readonly muted: string;
   readonly font: string;
   readonly series: readonly string[];
 }
@@ -49,6 +54,7 @@ function palette(): Palette {
     foreground: cssVar('--vscode-foreground', '#cccccc'),
     grid: cssVar('--vscode-charts-lines', 'rgba(128, 128, 128, 0.3)'),
     focus: cssVar('--vscode-focusBorder', '#007fd4'),
+    muted: cssVar('--vscode-disabledForeground', '#8c8c8c'),
     font: cssVar('--vscode-font-family', 'sans-serif'),
     series: [
       cssVar('--vscode-charts-blue', '#3794ff'),
@@ -80,6 +86,8 @@ interface MetricChart {
   readonly section: HTMLElement;
   readonly holder: HTMLElement;
   readonly chart: LineChart;
+  /** The chart's text alternative: its values per epoch. */
+  readonly table: HTMLTableElement;
 }
 
 /**
@@ -160,7 +168,11 @@ export class MetricCharts {
       }
     }
     const range = this.zoom ?? { min: 0, max: Math.max(maxX, 1) };
-    for (const [metric, { holder, chart }] of this.charts) {
+    for (const [metric, { holder, chart, table }] of this.charts) {
+      // Both change once an epoch at most: a draw per batch writes nothing to the DOM for them.
+      const label = chartLabel(metric, this.runs, this.settings.view);
+      if (chart.canvas.getAttribute('aria-label') !== label) chart.canvas.setAttribute('aria-label', label);
+      if ((table.parentElement as HTMLDetailsElement).open) fillValueTable(table, metric, this.runs);
       // A bucket per two pixels of the plot: up to 4 points each, about 2 per pixel.
       const buckets = Math.max(50, Math.round((chart.chartArea?.width ?? holder.clientWidth) / 2));
       const datasets = this.datasets(metric, range, buckets);
@@ -230,12 +242,20 @@ export class MetricCharts {
     holder.className = 'chart';
     holder.id = `${metric.replace(/[^\w-]/g, '_')}-chart`;
     const canvas = document.createElement('canvas');
-    canvas.setAttribute(
-      'aria-label',
-      metric === LEARNING_RATE ? 'learning rate per epoch' : `${metric}: training and validation per epoch`,
-    );
+    // An image to assistive technology, labelled on each draw (chartLabel); the table below holds its values.
+    canvas.setAttribute('role', 'img');
     holder.append(canvas);
-    section.append(title, holder);
+    const values = document.createElement('details');
+    values.className = 'values';
+    const summary = document.createElement('summary');
+    summary.textContent = `Values of ${title.textContent}`;
+    const table = document.createElement('table');
+    values.append(summary, table);
+    // Filled while open (draw), and when opened.
+    values.addEventListener('toggle', () => {
+      if (values.open) fillValueTable(table, metric, this.runs);
+    });
+    section.append(title, holder, values);
     const chart = new Chart<'line', Point[]>(canvas, {
       type: 'line',
       data: { datasets: [] },
@@ -278,7 +298,7 @@ export class MetricCharts {
       },
     });
     canvas.addEventListener('dblclick', () => this.resetZoom());
-    const entry = { section, holder, chart };
+    const entry = { section, holder, chart, table };
     this.charts.set(metric, entry);
     return entry;
   }
@@ -302,6 +322,8 @@ export class MetricCharts {
     // The rate is what the schedule set, not a noisy measurement: drawn as is.
     const smoothing = metric === LEARNING_RATE ? 0 : this.settings.smoothing;
     const sets: LineDataset[] = [];
+    // Continued-from runs are grey; the others take the palette's colours in order.
+    const ownIndex = (run: DrawnRun): number => this.runs.filter((r) => !r.muted).indexOf(run);
     this.runs.forEach((run, i) => {
       const curves = [
         { kind: 'train', points: run.series.train(metric, this.settings.view) },
@@ -309,7 +331,11 @@ export class MetricCharts {
       ] as const;
       for (const { kind, points } of curves) {
         if (points.length === 0) continue;
-        const colour = several ? colours[i % colours.length] : colours[kind === 'train' ? 0 : 1];
+        const colour = run.muted
+          ? this.colours.muted
+          : several
+            ? colours[ownIndex(run) % colours.length]
+            : colours[kind === 'train' ? 0 : 1];
         const name = metric === LEARNING_RATE ? 'learning rate' : kind;
         const label = several ? `${run.label} ${name}` : name;
         const dots = points.length < DOTS_BELOW && points[0].batch === undefined;

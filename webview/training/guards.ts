@@ -20,7 +20,13 @@ function isPanelRun(value: unknown): value is PanelRun {
       (isObject(value.crossValidation) &&
         typeof value.crossValidation.foldCount === 'number' &&
         typeof value.crossValidation.fold === 'number' &&
-        [value.crossValidation.mean, value.crossValidation.std].every((v) => v === undefined || isNumbers(v))))
+        [value.crossValidation.mean, value.crossValidation.std].every((v) => v === undefined || isNumbers(v)))) &&
+    [value.test, value.validation].every((v) => v === undefined || isNumbers(v)) &&
+    (value.parent === undefined ||
+      (isObject(value.parent) &&
+        typeof value.parent.id === 'string' &&
+        typeof value.parent.label === 'string' &&
+        typeof value.parent.epochsBefore === 'number'))
   );
 }
 
@@ -48,7 +54,8 @@ export const isHostMessage = isMessageOf<HostToTrainingPanel>({
     typeof value.modelName === 'string' &&
     isPanelRun(value.run) &&
     isRecords(value.records) &&
-    (value.folds === undefined || (Array.isArray(value.folds) && value.folds.every(isComparedRun))),
+    (value.folds === undefined || (Array.isArray(value.folds) && value.folds.every(isComparedRun))) &&
+    (value.lineage === undefined || (Array.isArray(value.lineage) && value.lineage.every(isComparedRun))),
   run: (value) => isPanelRun(value.run),
   metrics: (value) => typeof value.runId === 'string' && isRecords(value.records),
   compare: (value) => Array.isArray(value.runs) && value.runs.every(isComparedRun),
@@ -63,6 +70,7 @@ function isComparedRun(value: unknown): value is ComparedRun {
     typeof value.label === 'string' &&
     typeof value.status === 'string' &&
     (value.batchesPerEpoch === undefined || typeof value.batchesPerEpoch === 'number') &&
+    (value.epochOffset === undefined || typeof value.epochOffset === 'number') &&
     isRecords(value.records)
   );
 }

@@ -18,6 +18,7 @@ import { assertNever } from '../../src/protocol/assertNever';
 import { isHostMessage, isSavedState } from './guards';
 import { learningRateLast, LEARNING_RATE, RunSeries } from './series';
 import { clock, eta, rate, samplesPerSecond } from './stats';
+import { latestMetrics, progressAnnouncement, resultLines, shown } from './headerText';
 import { connect, element, vscodeApi } from '../common/page';
 
 const vscode = vscodeApi<TrainingPanelToHost, TrainingPanelState>();
@@ -38,9 +39,13 @@ app.innerHTML = `
       <vscode-button id="train">Train</vscode-button>
       <vscode-button id="stop" secondary>Stop</vscode-button>
       <vscode-button id="open-run-folder" secondary title="Reveal this run's folder (run.json, metrics.jsonl, model)">Open Run Folder</vscode-button>
+      <vscode-button id="continue" secondary hidden title="A new run from this run's last checkpoint (weights and optimizer state) with the model file's current training settings">Continue with Changes</vscode-button>
     </div>
   </header>
   <dl id="facts" class="facts"></dl>
+  <dl id="results" class="facts" hidden></dl>
+  <p id="parent-note" hidden></p>
+  <p id="announce" class="visually-hidden" aria-live="polite"></p>
   <vscode-progress-bar id="progress" hidden></vscode-progress-bar>
   <p id="error" role="alert" hidden></p>
   <p id="file-changed" role="status" hidden title="The run trains on its own copy of the spec (spec.json in its folder); Train starts a run with the file as it is now.">model file changed since this run started</p>
@@ -71,6 +76,10 @@ const ui = {
   train: element<Toggle>('train'),
   stop: element<Toggle>('stop'),
   openRunFolder: element<Toggle>('open-run-folder'),
+  continueRun: element<Toggle>('continue'),
+  results: element('results'),
+  parentNote: element('parent-note'),
+  announce: element('announce'),
   hint: element('hint'),
   crossValidation: element('cross-validation'),
   toolbar: element('toolbar'),
@@ -83,8 +92,8 @@ const ui = {
   charts: element('charts'),
 };
 
-let view:
-  { modelFile: string; modelName: string; run: PanelRun; series: RunSeries; folds: { run: ComparedRun; series: RunSeries }[] } | undefined;
+type Drawn = { run: ComparedRun; series: RunSeries };
+let view: { modelFile: string; modelName: string; run: PanelRun; series: RunSeries; folds: Drawn[]; lineage: Drawn[] } | undefined;
 let compared: { run: ComparedRun; series: RunSeries }[] = [];
 let settings: ChartSettings = DEFAULT_SETTINGS;
 let saveTimer: number | undefined;
@@ -110,6 +119,10 @@ ui.stop.addEventListener('click', () => {
   vscode.postMessage({ type: 'stop' });
 });
 ui.openRunFolder.addEventListener('click', () => vscode.postMessage({ type: 'openRunFolder' }));
+ui.continueRun.addEventListener('click', () => {
+  ui.continueRun.disabled = true;
+  vscode.postMessage({ type: 'continue' });
+});
 ui.view.addEventListener('change', () => {
   const value = radios().find((r) => r.checked)?.value;
   if ((value === 'batch' || value === 'epoch') && value !== settings.view) updateSettings({ view: value });
@@ -130,7 +143,7 @@ function updateSettings(change: Partial<ChartSettings>): void {
 function onMessage(msg: HostToTrainingPanel): void {
   switch (msg.type) {
     case 'reset':
-      show(msg.modelFile, msg.modelName, msg.run, msg.records, msg.folds);
+      show(msg.modelFile, msg.modelName, msg.run, msg.records, msg.folds, msg.lineage);
       return;
     case 'run':
       if (!view) return;
@@ -160,15 +173,16 @@ function show(
   run: PanelRun,
   records: readonly MetricRecord[],
   folds: readonly ComparedRun[] = [],
+  lineage: readonly ComparedRun[] = [],
 ): void {
-  const series = new RunSeries(run.batchesPerEpoch);
+  const series = new RunSeries(run.batchesPerEpoch, run.parent?.epochsBefore ?? 0);
   series.add(records);
-  view = { modelFile, modelName, run, series, folds: folds.map(withSeries) };
+  view = { modelFile, modelName, run, series, folds: folds.map(withSeries), lineage: lineage.map(withSeries) };
   render();
 }
 
-function withSeries(run: ComparedRun): { run: ComparedRun; series: RunSeries } {
-  const series = new RunSeries(run.batchesPerEpoch);
+function withSeries(run: ComparedRun): Drawn {
+  const series = new RunSeries(run.batchesPerEpoch, run.epochOffset ?? 0);
   series.add(run.records);
   return { run, series };
 }
@@ -199,6 +213,15 @@ function render(): void {
   ui.train.disabled = going;
   ui.stop.disabled = !going || run.status === 'stopping';
   ui.openRunFolder.disabled = !run.runId;
+  const ended = run.status === 'completed' || run.status === 'stopped';
+  ui.continueRun.hidden = !(ended && run.runId && !run.crossValidation);
+  ui.continueRun.disabled = false;
+  renderResults(run);
+  ui.parentNote.hidden = !run.parent;
+  ui.parentNote.textContent = run.parent
+    ? `Continues run ${run.parent.label} (${run.parent.id}): its curves, in grey, end at epoch ${run.parent.epochsBefore}; this run's epoch 1 is epoch ${run.parent.epochsBefore + 1} on the charts.`
+    : '';
+  announce(run, series);
   ui.error.hidden = !run.error;
   ui.error.textContent = run.error ?? '';
   const hint = series.last ? undefined : HINTS[run.status];
@@ -223,7 +246,9 @@ function render(): void {
   const own: DrawnRun = { id: run.runId ?? 'current', label: run.label ?? 'this run', series };
   // A cross-validated run's folds in fold order ("fold 1" … "fold k"), so each fold keeps its colour as the next one starts.
   const folds = view.folds.filter((f) => f.run.runId !== run.runId).map((f) => ({ id: f.run.runId, label: f.run.label, series: f.series }));
+  const ancestors = view.lineage.map((a) => ({ id: a.run.runId, label: `${a.run.label} (continued from)`, series: a.series, muted: true }));
   const runs: DrawnRun[] = [
+    ...ancestors,
     ...[own, ...folds].sort((a, b) => (folds.length === 0 ? 0 : a.label.localeCompare(b.label, undefined, { numeric: true }))),
     ...chosen.map((c) => ({ id: c.run.runId, label: c.run.label, series: c.series })),
   ];
@@ -262,9 +287,7 @@ function renderFacts(run: PanelRun, series: RunSeries): void {
   if (last && last.batch !== null && run.batchesPerEpoch) {
     facts.push({ term: 'batch', value: `${last.batch + 1}/${run.batchesPerEpoch}` });
   }
-  if (last && Number.isFinite(last.loss)) facts.push({ term: 'loss', value: last.loss.toPrecision(4) });
-  const valLoss = series.epochMetrics.get('val_loss');
-  if (valLoss?.length) facts.push({ term: 'val_loss', value: valLoss[valLoss.length - 1].y.toPrecision(4) });
+  for (const [name, value] of latestMetrics(series)) facts.push({ term: name, value: shown(value) });
   const lr = series.epochMetrics.get(LEARNING_RATE);
   if (lr?.length)
     facts.push({ term: 'lr', value: String(Number(lr[lr.length - 1].y.toPrecision(3))), title: 'learning rate of the latest epoch' });
@@ -301,6 +324,33 @@ function renderFacts(run: PanelRun, series: RunSeries): void {
       return group;
     }),
   );
+}
+
+/** Test metrics and the saved model's validation metrics, once the run has them. */
+function renderResults(run: PanelRun): void {
+  const lines = resultLines(run);
+  ui.results.hidden = lines.length === 0;
+  ui.results.replaceChildren(
+    ...lines.map(({ term, text, title }) => {
+      const group = document.createElement('div');
+      group.title = title;
+      const dt = document.createElement('dt');
+      dt.textContent = term;
+      const dd = document.createElement('dd');
+      dd.textContent = text;
+      dd.dataset.result = term;
+      group.append(dt, dd);
+      return group;
+    }),
+  );
+}
+
+/** The live region: set only when what it says changes (once per epoch, and at the end), so a run does not flood it. */
+function announce(run: PanelRun, series: RunSeries): void {
+  let lastEpoch: MetricRecord | undefined;
+  for (let i = series.records.length - 1; i >= 0 && !lastEpoch; i--) if (series.records[i].batch === null) lastEpoch = series.records[i];
+  const text = progressAnnouncement(run, lastEpoch);
+  if (ui.announce.textContent !== text) ui.announce.textContent = text;
 }
 
 function scheduleSave(): void {

@@ -38,7 +38,15 @@ export class RunSeries {
   readonly epochMetrics = new Map<string, Point[]>();
   private readonly seen = new Set<string>();
 
-  constructor(readonly batchesPerEpoch: number | undefined) {}
+  /**
+   * `epochOffset`: epochs drawn before this run's first (a continued run's
+   * ancestors'): its points sit that far right and say the overall epoch;
+   * `records` keep the run's own numbering.
+   */
+  constructor(
+    readonly batchesPerEpoch: number | undefined,
+    readonly epochOffset = 0,
+  ) {}
 
   /** Adds the records not seen yet; returns how many were new. */
   add(records: readonly MetricRecord[]): number {
@@ -51,12 +59,13 @@ export class RunSeries {
       added++;
       const batch = record.batch;
       const target = batch === null ? this.epochMetrics : this.batchMetrics;
-      const x = batch === null ? record.epoch : this.batchX(record.epoch, batch);
+      const epoch = record.epoch + this.epochOffset;
+      const x = batch === null ? epoch : this.batchX(epoch, batch);
       for (const [name, value] of Object.entries(record)) {
         if (NOT_METRICS.has(name) || typeof value !== 'number' || !Number.isFinite(value)) continue;
         let points = target.get(name);
         if (!points) target.set(name, (points = []));
-        const point: Point = batch === null ? { x, y: value, epoch: record.epoch } : { x, y: value, epoch: record.epoch, batch };
+        const point: Point = batch === null ? { x, y: value, epoch } : { x, y: value, epoch, batch };
         // Records normally come in order; one that does not is put in its place.
         if (points.length > 0 && points[points.length - 1].x > x) points.splice(insertionIndex(points, x), 0, point);
         else points.push(point);

@@ -23,6 +23,7 @@ import { experimentsHandlers } from './experimentsCommand';
 import type { ExperimentsPanels } from '../panels/experimentsPanel';
 import { savedAndValid } from './savedAndValid';
 import { openSample } from './openSample';
+import { continueRun } from './continueCommand';
 import type { SlurmJobs } from '../services/slurmJobs';
 import { isPending } from '../../slurm/jobStatus';
 import { isJobNode, type JobNode } from './slurmNodes';
@@ -61,6 +62,7 @@ const handlers: Record<Command, Handler> = {
   [Command.Train]: train,
   [Command.Stop]: stop,
   [Command.ResumeRun]: resumeRun,
+  [Command.ContinueRun]: continueRun,
   [Command.OpenRunFolder]: openRunFolder,
   [Command.ShowTrainingPanel]: showTrainingPanel,
   [Command.CompareRuns]: compareRuns,

@@ -16,7 +16,7 @@ import {
   type TrainingPanelToHost,
 } from '../../protocol/trainingPanelMessages';
 import { readMetrics, readRun, runDirsOf } from '../../runFolder/readRunFolder';
-import { crossValidatedRun, fromRunInfo, panelRun, readCompared, withUnwritten, type ShownRun } from './trainingPanelRuns';
+import { crossValidatedRun, fromRunInfo, panelRun, readCompared, withLineage, withUnwritten, type ShownRun } from './trainingPanelRuns';
 import { RUN_FILES } from '../../runFolder/runFiles';
 import { modelFileCode } from '../shared/modelFileCode';
 import type { SlurmJobs } from '../services/slurmJobs';
@@ -196,6 +196,9 @@ class TrainingPanel extends PanelController<HostToTrainingPanel, TrainingPanelTo
       case 'openRunFolder':
         void vscode.commands.executeCommand(Command.OpenRunFolder, this.runDir ? vscode.Uri.file(this.runDir) : uri);
         return;
+      case 'continue':
+        if (this.runDir) void vscode.commands.executeCommand(Command.ContinueRun, vscode.Uri.file(this.runDir));
+        return;
       default:
         assertNever(msg);
     }
@@ -220,10 +223,10 @@ class TrainingPanel extends PanelController<HostToTrainingPanel, TrainingPanelTo
           this.reset();
           return;
         }
-        this.enqueue(async () => void this.post({ type: 'run', run: panelRun(state) }));
+        this.enqueue(async () => void this.post({ type: 'run', run: this.keepParent(panelRun(state)) }));
         return;
       case 'stopping': {
-        const run = panelRun(state);
+        const run = this.keepParent(panelRun(state));
         this.enqueue(async () => void this.post({ type: 'run', run }));
         return;
       }
@@ -236,6 +239,12 @@ class TrainingPanel extends PanelController<HostToTrainingPanel, TrainingPanelTo
       default:
         assertNever(state);
     }
+  }
+
+  /** A header from the run's state, with the parent the panel read from the folders when the run started. */
+  private keepParent(run: PanelRun): PanelRun {
+    const parent = this.shownRun?.runId === run.runId ? this.shownRun?.parent : undefined;
+    return parent ? { ...run, parent } : run;
   }
 
   /**
@@ -287,6 +296,7 @@ class TrainingPanel extends PanelController<HostToTrainingPanel, TrainingPanelTo
           run: shown.run,
           records: shown.records,
           ...(shown.folds ? { folds: shown.folds } : {}),
+          ...(shown.lineage ? { lineage: shown.lineage } : {}),
         });
         if (this.compared.length > 0) this.post({ type: 'compare', runs: await readCompared(this.compared) });
         this.fileChanged = undefined; // a new webview state or another run: say it afresh
@@ -323,20 +333,20 @@ class TrainingPanel extends PanelController<HostToTrainingPanel, TrainingPanelTo
       if (info.crossValidation) return crossValidatedRun(runDir, info, state, this.deps.runs.unwritten(this.modelFile));
       const run = { ...fromRunInfo(info), ...panelRun(state) };
       const records = await readMetrics(runDir);
-      return { run, runDir, records: withUnwritten(records, this.deps.runs.unwritten(this.modelFile)) };
+      return withLineage({ run, runDir, records: withUnwritten(records, this.deps.runs.unwritten(this.modelFile)) }, info);
     }
     if (state.kind === 'failed') return { run: panelRun(state), records: [] };
     const latest = await latestRun(this.modelFile);
     if (!latest) return { run: { status: 'none' }, records: [] };
     if (latest.run.crossValidation) return crossValidatedRun(latest.runDir, latest.run, state, []);
-    return { run: fromRunInfo(latest.run), runDir: latest.runDir, records: await readMetrics(latest.runDir) };
+    return withLineage({ run: fromRunInfo(latest.run), runDir: latest.runDir, records: await readMetrics(latest.runDir) }, latest.run);
   }
 
   /** A run shown from its folder alone (a Slurm run, trained elsewhere). */
   private async folderRun(runDir: string, state: RunState): Promise<ShownRun> {
     const info = await readRun(runDir);
     if (info.crossValidation) return crossValidatedRun(runDir, info, state, []);
-    return { run: fromRunInfo(info), runDir, records: await readMetrics(runDir) };
+    return withLineage({ run: fromRunInfo(info), runDir, records: await readMetrics(runDir) }, info);
   }
 
   /**

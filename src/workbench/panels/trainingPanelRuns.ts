@@ -1,4 +1,5 @@
-import type { MetricRecord, RunInfo } from '../../protocol/runTypes';
+import * as path from 'node:path';
+import type { MetricRecord, RunInfo, RunParent } from '../../protocol/runTypes';
 import { assertNever } from '../../protocol/assertNever';
 import type { ComparedRun, PanelRun } from '../../protocol/trainingPanelMessages';
 import { foldDir, listFolds } from '../../runFolder/crossValidation';
@@ -14,6 +15,8 @@ export interface ShownRun {
   readonly runDir?: string;
   readonly records: readonly MetricRecord[];
   readonly folds?: readonly ComparedRun[];
+  /** A continued run's ancestors, oldest first (see HostToTrainingPanel `reset`). */
+  readonly lineage?: readonly ComparedRun[];
 }
 
 /**
@@ -96,7 +99,53 @@ export function fromRunInfo(run: RunInfo): PanelRun {
     startedAt: run.startedAt,
     ...(run.endedAt ? { endedAt: run.endedAt } : {}),
     ...(run.error ? { error: run.error.message } : {}),
+    ...(run.test ? { test: run.test } : {}),
+    ...(run.validation ? { validation: run.validation } : {}),
   };
+}
+
+/** How many ancestors the panel follows back: beyond, a chain of continued runs is drawn from there on. */
+const MAX_ANCESTORS = 20;
+
+/**
+ * A continued run with the runs it continues (Continue with Changes): each
+ * `parent` is a run of the same runs folder; they are drawn first, oldest
+ * at epoch 0, each of the next after the epochs before it. A parent that
+ * cannot be read (deleted) ends the chain there.
+ */
+export async function withLineage(shown: ShownRun, run: RunInfo): Promise<ShownRun> {
+  if (!run.parent || !shown.runDir) return shown;
+  const chain: ComparedRun[] = [];
+  const epochsOf: number[] = [];
+  let next: RunParent | undefined = run.parent;
+  const now = Date.now();
+  for (let depth = 0; next && depth < MAX_ANCESTORS; depth++) {
+    const runDir = path.join(path.dirname(shown.runDir), next.id);
+    try {
+      const [info, records] = await Promise.all([readRun(runDir), readMetrics(runDir)]);
+      chain.unshift({
+        runId: info.id,
+        runDir,
+        label: runLabel(info, now),
+        status: info.status,
+        batchesPerEpoch: info.batchesPerEpoch,
+        records,
+      });
+      epochsOf.unshift(next.epochs);
+      next = info.parent;
+    } catch {
+      break;
+    }
+  }
+  if (chain.length === 0) return shown;
+  let offset = 0;
+  const lineage = chain.map((ancestor, i) => {
+    const drawn = { ...ancestor, epochOffset: offset };
+    offset += epochsOf[i];
+    return drawn;
+  });
+  const parent = lineage[lineage.length - 1];
+  return { ...shown, run: { ...shown.run, parent: { id: parent.runId, label: parent.label, epochsBefore: offset } }, lineage };
 }
 
 /** The header for a live state; fields a state does not know are left out. */

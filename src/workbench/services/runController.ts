@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { assertNever } from '../../protocol/assertNever';
 import type { BackendChoice, BackendName, MetricRecord, RunInfo } from '../../protocol/runTypes';
@@ -64,6 +65,8 @@ export interface StartOptions {
   readonly current?: 'stop' | 'keep';
   /** Continue this stopped run of the file instead of starting a new one. */
   readonly resumeRunDir?: string;
+  /** Continue with Changes: a new run of the file as it is now, from this finished or stopped run's last checkpoint. */
+  readonly continueRunDir?: string;
 }
 
 /** modelStudio.trainer.maxMemoryMB; 0 or unset: Node's default heap, no check. */
@@ -136,14 +139,21 @@ export class RunController implements vscode.Disposable {
     const request: TrainRequest = {
       modelFile,
       workspaceRoot: workspaceRootFor(modelUri),
-      runsDir: runsDirFor(modelFile),
+      // A continued run goes next to its parent (run.json's parent id names a run of the same folder), as the CLI puts it.
+      runsDir: options.continueRunDir === undefined ? runsDirFor(modelFile) : path.dirname(options.continueRunDir),
       backend: this.backendFor(modelFile),
       ...(options.resumeRunDir === undefined ? {} : { resumeRunDir: options.resumeRunDir }),
+      ...(options.continueRunDir === undefined ? {} : { continueRunDir: options.continueRunDir }),
     };
     const entry: Entry = { state: { kind: 'starting' }, tail: [], ended: false };
     this.entries.set(modelFile, entry);
     this.live.add(entry);
-    this.log.info(`${options.resumeRunDir ? `resuming ${options.resumeRunDir} of` : 'training'} ${modelFile}`);
+    const what = options.resumeRunDir
+      ? `resuming ${options.resumeRunDir} of`
+      : options.continueRunDir
+        ? `continuing ${options.continueRunDir} with`
+        : 'training';
+    this.log.info(`${what} ${modelFile}`);
     const memory = maxMemoryMB();
     entry.process = TrainerProcess.start(request, {
       trainerPath: this.trainerPath,

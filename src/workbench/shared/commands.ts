@@ -9,6 +9,7 @@ export const enum Command {
   ShowSweep = 'modelStudio.showSweep',
   Stop = 'modelStudio.stop',
   ResumeRun = 'modelStudio.resumeRun',
+  ContinueRun = 'modelStudio.continueRun',
   OpenRunFolder = 'modelStudio.openRunFolder',
   ShowTrainingPanel = 'modelStudio.showTrainingPanel',
   CompareRuns = 'modelStudio.compareRuns',
