@@ -8,59 +8,7 @@ import { BACKEND_CHOICES, type BackendChoice } from '../protocol/runTypes';
 import { modelFileOfRun } from '../runFolder/runSummary';
 import { RUN_FILES } from '../runFolder/runFiles';
 
-// The command line's words: usage, exit codes and options, parsed and checked.
-
-export const USAGE = `Usage:
-  model-studio train    <model-file> [--epochs N] [--backend auto|tensorflow|webgpu|wasm|cpu] [--out DIR] [--json]
-  model-studio train    --resume <run-dir> [--backend B] [--json]
-  model-studio train    <model-file> --continue <run-dir> [--epochs N] [--backend B] [--json]
-  model-studio info     <model-file> [--json]
-  model-studio validate <model-file> [--json]
-  model-studio evaluate <model-file|run-dir> [--data FILE] [--backend B] [--json]
-  model-studio predict  <run-dir> --input FILE [--backend B] [--json]
-  model-studio export   <model-file|run-dir> --out DIR [--backend B] [--json]
-  model-studio sweep    <model-file> [--trials N] [--parallel K] [--backend B] [--json]
-  model-studio sweep    --resume <sweep-dir> [--parallel K] [--backend B] [--json]
-  model-studio train    <model-file> --on slurm [--partition P] [--time T] [--gpus N] [--epochs N] [--backend B] [--wait] [--json]
-  model-studio train    --resume <run-dir> --on slurm [--partition P] [--time T] [--gpus N] [--wait] [--json]
-  model-studio sweep    <model-file> --on slurm [--partition P] [--time T] [--gpus N] [--trials N] [--parallel K] [--wait] [--json]
-  model-studio sweep    --resume <sweep-dir> --on slurm [--parallel K] [--wait] [--json]
-  model-studio init     <data> [--label COLUMN] [--task classification|regression] [--labels FILE] [--out FILE] [--json]
-  model-studio runs     [<folder>] [--json]
-
-  init          write a baseline model file (*.model.yaml) for a table (.csv, .json, .jsonl), an image folder or
-                IDX images (--labels FILE: their labels file) and print its path; never overwrites
-  --label COL   init: the label column (default: a column named label, target, class, y, species…, else the last)
-  --task T      init: classification or regression (default: text or few whole-number labels are classes)
-  --epochs N    train for N epochs instead of training.epochs
-  --resume DIR  train: continue the stopped run in DIR from its last checkpoint to its planned epochs,
-                with the spec it started with (its spec.json), appending to its metrics;
-                sweep: continue the stopped (or dead) sweep in DIR: finished trials kept, stopped ones resumed
-  --continue DIR
-                train: a new run (next to DIR) from the finished or stopped run DIR's last checkpoint (weights and
-                optimizer state) with the model file's current training settings, for training.epochs (or N) more
-                epochs; its run.json records parent {id, epochs}; the model's layers must be unchanged
-  --backend B   TF.js backend (default auto: the first of tensorflow, webgpu (hardware GPU only), wasm, cpu that loads;
-                the native backend from MODEL_STUDIO_NATIVE_DIR when set)
-  --out DIR     train: put the run folder in DIR (default: .modelstudio/runs next to the model file);
-                export: the folder for model.json, weights.bin and keras-topology.json
-  --data FILE   evaluate on FILE (same columns as the training data; IDX images; an image folder)
-                instead of the run's test data; a model file means its newest finished run
-  --input FILE  the examples to predict (CSV / JSON / JSON Lines with the feature columns, or IDX images)
-  --trials N    sweep: run N trials instead of search.trials
-  --parallel K  sweep: K trainer processes at once instead of search.parallel (default: the cores, within free memory)
-  --on slurm    submit to the Slurm cluster with sbatch instead of training here (a sweep: one job array, at most K
-                tasks at once); other settings come from modelStudio.slurm.* in the workspace's .vscode/settings.json
-  --partition P, --time T, --gpus N
-                Slurm partition, time limit (e.g. 02:00:00) and GPUs per job (--gres=gpu:N), over the settings
-  --wait        follow the job(s) to their end (live epochs, Slurm's reasons) and end as a local run or sweep does;
-                without it, print the job id and run folder(s) and exit
-  runs          list every run under the folder (default: the current one; each model file's runs and its sweeps'
-                trials, newest first) with status, start, duration, backend, the hyperparameters that differ and the
-                final and best metrics; --json: one {"type":"run",...} per run (every hyperparameter and metric)
-  --json        one JSON object per line on stdout; the last is {"type":"result",...}
-
-Exit status: 0 success, 1 training or data error, 2 bad usage, 130 training stopped with Ctrl+C.`;
+// The command line's words: exit codes and options, parsed and checked (the help text is usage.ts).
 
 export const EXIT_OK = 0;
 export const EXIT_ERROR = 1;

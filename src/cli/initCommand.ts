@@ -5,7 +5,8 @@ import { displayPath } from '../data/dataError';
 import type { Task } from '../modelFile/modelSpec';
 import { NewModelError } from '../modelFile/newModelFile';
 import { errorMessage } from '../data/errorMessage';
-import { EXIT_ERROR, EXIT_OK, EXIT_USAGE, USAGE, UsageError, workspaceRootFor } from './commandLine';
+import { EXIT_ERROR, EXIT_OK, EXIT_USAGE, UsageError, workspaceRootFor } from './commandLine';
+import { USAGE } from './usage';
 import { json, stderr, stdout } from './output';
 
 // `model-studio init DATA`: a baseline model file for a data file or image folder (New Model from Data… without the editor).

@@ -8,7 +8,8 @@
  * file and line or field), 2 bad usage, 130 training stopped with Ctrl+C.
  */
 import { assertNever } from '../protocol/assertNever';
-import { EXIT_ERROR, EXIT_OK, EXIT_USAGE, USAGE, UsageError, parseCommandLine } from './commandLine';
+import { EXIT_ERROR, EXIT_OK, EXIT_USAGE, UsageError, parseCommandLine } from './commandLine';
+import { USAGE } from './usage';
 import { runInit } from './initCommand';
 import { infoCommand, validateCommand } from './modelCommands';
 import { evaluateCommand, exportCommand, predictCommand } from './runCommands';

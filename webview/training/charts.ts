@@ -17,7 +17,7 @@ import { LEARNING_RATE, type Point, type RunSeries } from './series';
 import { Smoother, type SmoothedPoint } from './smoothing';
 import { exact, logTick } from './stats';
 import { chartLabel } from './chartText';
-import { fillValueTable } from './valueTable';
+import { chartSection, fillValueTable } from './valueTable';
 
 // Only what line charts on linear and log axes need: keeps the bundle small.
 Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Legend, Tooltip, zoomPlugin);
@@ -233,29 +233,9 @@ export class MetricCharts {
   }
 
   private create(metric: string): MetricChart {
-    const section = document.createElement('section');
-    section.className = 'metric';
-    section.dataset.metric = metric;
-    const title = document.createElement('h2');
-    title.textContent = metric === LEARNING_RATE ? 'learning rate (lr)' : metric;
-    const holder = document.createElement('div');
-    holder.className = 'chart';
-    holder.id = `${metric.replace(/[^\w-]/g, '_')}-chart`;
-    const canvas = document.createElement('canvas');
-    // An image to assistive technology, labelled on each draw (chartLabel); the table below holds its values.
-    canvas.setAttribute('role', 'img');
-    holder.append(canvas);
-    const values = document.createElement('details');
-    values.className = 'values';
-    const summary = document.createElement('summary');
-    summary.textContent = `Values of ${title.textContent}`;
-    const table = document.createElement('table');
-    values.append(summary, table);
-    // Filled while open (draw), and when opened.
-    values.addEventListener('toggle', () => {
-      if (values.open) fillValueTable(table, metric, this.runs);
-    });
-    section.append(title, holder, values);
+    const { section, holder, canvas, table } = chartSection(metric, metric === LEARNING_RATE ? 'learning rate (lr)' : metric, (t) =>
+      fillValueTable(t, metric, this.runs),
+    );
     const chart = new Chart<'line', Point[]>(canvas, {
       type: 'line',
       data: { datasets: [] },

@@ -35,3 +35,37 @@ export function fillValueTable(table: HTMLTableElement, metric: string, runs: re
   tbody.append(...rows);
   table.replaceChildren(caption, thead, tbody);
 }
+
+/**
+ * A metric's section: its heading, the chart's canvas (an image to assistive
+ * technology, labelled on each draw by chartLabel) and, folded under it, the
+ * table of its values, filled by `fill` when opened (and on draws while open).
+ */
+export function chartSection(
+  metric: string,
+  heading: string,
+  fill: (table: HTMLTableElement) => void,
+): { section: HTMLElement; holder: HTMLDivElement; canvas: HTMLCanvasElement; table: HTMLTableElement } {
+  const section = document.createElement('section');
+  section.className = 'metric';
+  section.dataset.metric = metric;
+  const title = document.createElement('h2');
+  title.textContent = heading;
+  const holder = document.createElement('div');
+  holder.className = 'chart';
+  holder.id = `${metric.replace(/[^\w-]/g, '_')}-chart`;
+  const canvas = document.createElement('canvas');
+  canvas.setAttribute('role', 'img');
+  holder.append(canvas);
+  const values = document.createElement('details');
+  values.className = 'values';
+  const summary = document.createElement('summary');
+  summary.textContent = `Values of ${heading}`;
+  const table = document.createElement('table');
+  values.append(summary, table);
+  values.addEventListener('toggle', () => {
+    if (values.open) fill(table);
+  });
+  section.append(title, holder, values);
+  return { section, holder, canvas, table };
+}
