@@ -73,7 +73,7 @@ export function activate(context: vscode.ExtensionContext): ModelStudioApi | und
     }),
   );
   // Hooks for the integration suite only (docs/decisions.md "The testing API exists only under test").
-  return context.extensionMode === vscode.ExtensionMode.Test ? modelStudioApi(prompts, panels, runsView) : undefined;
+  return context.extensionMode === vscode.ExtensionMode.Test ? modelStudioApi(prompts, panels, runsView, experiments) : undefined;
 }
 
 export function deactivate(): void {

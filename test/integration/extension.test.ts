@@ -27,6 +27,9 @@ const ALL_COMMANDS = [
   Command.ResumeSweep,
   Command.ShowSweep,
   Command.NewModelFromData,
+  Command.ContinueRun,
+  Command.OpenSample,
+  Command.OpenExperiments,
 ];
 
 /** A model file with a few mistakes the validator must point at, line by line. */

@@ -1,3 +1,5 @@
+import type { RunRow } from '../../protocol/runRow';
+import type { ExperimentsPanels } from '../panels/experimentsPanel';
 import type { TrainingPanels } from '../panels/trainingPanel';
 import type { Ask, Prompts } from '../shared/prompts';
 import type { RunNode, RunsView } from './runsView';
@@ -18,14 +20,22 @@ export interface ModelStudioApi {
   runsViewItem(runDir: string): ReturnType<RunsView['itemOfRun']>;
   /** What the Runs view shows under a model file: its children, and its first day's when its runs are grouped by day. */
   runsViewModel(modelFile: string): ReturnType<RunsView['itemsOfModel']>;
+  /** The rows the experiments table `key` (Open Experiments Table's result) last sent to its webview, if it is open. */
+  experimentsRows(key: string): readonly RunRow[] | undefined;
 }
 
-export function modelStudioApi(prompts: Prompts, panels: TrainingPanels, runsView: RunsView): ModelStudioApi {
+export function modelStudioApi(
+  prompts: Prompts,
+  panels: TrainingPanels,
+  runsView: RunsView,
+  experiments: ExperimentsPanels,
+): ModelStudioApi {
   return {
     setAsk: (ask) => prompts.setAsk(ask),
     panelHeader: (modelFile) => panels.header(modelFile),
     runsViewStatus: (runDir) => runsView.statusOfRun(runDir),
     runsViewItem: (runDir) => runsView.itemOfRun(runDir),
     runsViewModel: (modelFile) => runsView.itemsOfModel(modelFile),
+    experimentsRows: (key) => experiments.rows(key),
   };
 }

@@ -75,6 +75,11 @@ export class ExperimentsPanels extends PanelSet<ExperimentsPanel> {
     this.open(key, false, (panel) => new ExperimentsPanel(panel, scope, this.deps));
     return key;
   }
+
+  /** The rows the table of `key` last sent to its webview, if it is open. */
+  rows(key: string): readonly RunRow[] | undefined {
+    return this.controller(key)?.shownRows;
+  }
 }
 
 /** The run a folder's run.json belongs to: a fold's (`<run>/folds/<n>`) is its cross-validated run's. */
@@ -89,6 +94,8 @@ const COLUMNS_KEY = 'modelStudio.experiments.columns';
 /** One table: posts the runs as their folders change, and answers the page's compare, diff, edits and export. */
 class ExperimentsPanel extends PanelController<HostToExperiments, ExperimentsToHost> {
   private rows: readonly RunRow[] = [];
+  /** What the page was last sent (tests read it). */
+  shownRows: readonly RunRow[] | undefined;
   private timer: NodeJS.Timeout | undefined;
   private reading: Promise<void> | undefined;
   private readAgain = false;
@@ -165,6 +172,7 @@ class ExperimentsPanel extends PanelController<HostToExperiments, ExperimentsToH
         const rows = this.rows;
         if (this.ready) {
           await this.post({ type: 'rows', title: scopeTitle(this.scope), scope: this.scope, rows, columns: this.columnChoices() });
+          this.shownRows = rows;
         }
       } while (this.readAgain);
     })().finally(() => (this.reading = undefined));
