@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { Command } from '../shared/commands';
+import { Command, ContextKey } from '../shared/commands';
 import { modelName, workspaceRootFor } from '../shared/modelFiles';
 import { assertNever } from '../../protocol/assertNever';
 import {
@@ -203,7 +203,9 @@ class HyperparametersPanel extends PanelController<HostToHyperparameters, Hyperp
       ),
     );
     this.editRequestedAt = requestedAt;
-    if (!(await vscode.workspace.applyEdit(workspaceEdit))) {
+    if (await vscode.workspace.applyEdit(workspaceEdit)) {
+      void vscode.commands.executeCommand('setContext', ContextKey.FormEdited, true);
+    } else {
       this.editRequestedAt = undefined;
       await this.post({
         type: 'notice',

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { PanelController } from './panelController';
 import { panelPage, PanelSet, type PanelDeps } from './panelSet';
-import { Command } from '../shared/commands';
+import { Command, ContextKey } from '../shared/commands';
 import { latestRun } from '../services/latestRun';
 import { modelName } from '../shared/modelFiles';
 import type { RunController, RunRecord, RunState, RunStateChange } from '../services/runController';
@@ -70,6 +70,7 @@ export class TrainingPanels extends PanelSet<TrainingPanel> {
   createOrShow(modelUri: vscode.Uri, preserveFocus = true): void {
     const modelFile = modelUri.fsPath;
     this.open(modelFile, preserveFocus, (panel) => new TrainingPanel(panel, modelFile, this.deps));
+    void vscode.commands.executeCommand('setContext', ContextKey.CurvesShown, true);
   }
 
   /**

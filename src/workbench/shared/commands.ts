@@ -30,4 +30,8 @@ export const enum ContextKey {
   /** Paths of model files with a run going, for `resourcePath in …`. */
   RunningFiles = 'modelStudio.runningFiles',
   AnyRunning = 'modelStudio.anyRunning',
+  /** The walkthrough's "Read the curves" step: a training panel was shown (Train opens one). */
+  CurvesShown = 'modelStudio.walkthrough.curvesShown',
+  /** The walkthrough's "Change a hyperparameter" step: the form changed the file, not merely opened. */
+  FormEdited = 'modelStudio.walkthrough.formEdited',
 }
