@@ -11,6 +11,7 @@ import {
   type HostToExperiments,
   type RunCurves,
 } from '../../protocol/experimentsMessages';
+import { splitConstantParams } from '../../protocol/constantParams';
 import type { RunRow } from '../../protocol/runRow';
 import { writeFileAtomic } from '../../runFolder/atomicFile';
 import { readMetrics } from '../../runFolder/readRunFolder';
@@ -162,9 +163,16 @@ class ExperimentsPanel extends PanelController<HostToExperiments, ExperimentsToH
         this.changed.clear();
         this.readAll = false;
         this.rows = this.ofScope(all ? await readRunRows(this.root()) : await this.reread(changed));
-        const rows = this.rows;
         if (this.ready) {
-          await this.post({ type: 'rows', title: scopeTitle(this.scope), scope: this.scope, rows, columns: this.columnChoices() });
+          const { rows, constants } = splitConstantParams(this.rows);
+          await this.post({
+            type: 'rows',
+            title: scopeTitle(this.scope),
+            scope: this.scope,
+            rows,
+            constants,
+            columns: this.columnChoices(),
+          });
         }
       } while (this.readAgain);
     })().finally(() => (this.reading = undefined));
