@@ -97,7 +97,11 @@ class ExperimentsPanel extends PanelController<HostToExperiments, ExperimentsToH
   private readonly changed = new Set<string>();
   private readAll = true;
   private editing: Promise<void> = Promise.resolve();
-  private posted = false;
+  /** Rows messages posted; the first one logs how long the rows took to read (the last whole read) and to post. */
+  private posts = 0;
+  private readMs = 0;
+  /** The rows read when the panel was made are there for the page's first `ready`. */
+  private prefetched = true;
 
   constructor(
     panel: vscode.WebviewPanel,
@@ -117,6 +121,11 @@ class ExperimentsPanel extends PanelController<HostToExperiments, ExperimentsToH
       watcher.onDidDelete(all),
     );
     this.register({ dispose: () => clearTimeout(this.timer) });
+    // The rows are read while the page loads (a second or so with thousands of runs): `ready` then only posts them.
+    this.read().catch((error: unknown) => {
+      this.prefetched = false;
+      this.log.warn(`experiments table: ${String(error)}`);
+    });
   }
 
   /** The folder whose runs the table lists (a model file's: its `.modelstudio`, runs and sweeps). */
@@ -165,15 +174,16 @@ class ExperimentsPanel extends PanelController<HostToExperiments, ExperimentsToH
         this.readAll = false;
         const started = Date.now();
         this.rows = this.ofScope(all ? await readRunRows(this.root()) : await this.reread(changed));
+        if (all) this.readMs = Date.now() - started;
         if (this.ready) {
-          const read = Date.now();
+          const posting = Date.now();
           const { rows, constants } = splitConstantParams(this.rows);
           const columns = this.columnChoices();
           await this.post({ type: 'rows', title: scopeTitle(this.scope), scope: this.scope, rows, constants, columns });
           // The first list's cost, for people with thousands of runs (bench/experiments.mjs reads it).
-          if (!this.posted)
-            this.log.info(`experiments table: ${rows.length} runs read in ${read - started} ms, posted in ${Date.now() - read} ms`);
-          this.posted = true;
+          if (this.posts++ === 0) {
+            this.log.info(`experiments table: ${rows.length} runs read in ${this.readMs} ms, posted in ${Date.now() - posting} ms`);
+          }
         }
       } while (this.readAgain);
     })().finally(() => (this.reading = undefined));
@@ -196,10 +206,17 @@ class ExperimentsPanel extends PanelController<HostToExperiments, ExperimentsToH
 
   protected async onMessage(msg: ExperimentsToHost): Promise<void> {
     switch (msg.type) {
-      case 'ready':
-        this.readAll = true;
+      case 'ready': {
+        const posts = this.posts;
+        if (this.prefetched) {
+          this.prefetched = false;
+          // The early read, if it ended after `ready`, has posted the rows itself.
+          await this.reading?.catch(() => undefined);
+          if (this.posts > posts) return;
+        } else this.readAll = true; // a page rebuilt later (hidden, then shown): the runs are read again
         await this.read();
         return;
+      }
       case 'compare':
         await this.post({ type: 'curves', runs: await this.curves(msg.runDirs) });
         return;
