@@ -15,7 +15,7 @@ import { splitConstantParams } from '../../protocol/constantParams';
 import type { RunRow } from '../../protocol/runRow';
 import { writeFileAtomic } from '../../runFolder/atomicFile';
 import { readMetrics } from '../../runFolder/readRunFolder';
-import { readIndexedRun, readRunRows, rowOfIndexedRun, updateRunRow } from '../../runFolder/runIndex';
+import { readIndexedRun, readRunRows, rowOfIndexedRun, RunIndexCache, updateRunRow } from '../../runFolder/runIndex';
 import { editRun } from '../../runFolder/runNotes';
 import { diffSpecs, readSpec } from '../../runFolder/specDiff';
 import { modelName } from '../shared/modelFiles';
@@ -102,6 +102,8 @@ class ExperimentsPanel extends PanelController<HostToExperiments, ExperimentsToH
   private readMs = 0;
   /** The rows read when the panel was made are there for the page's first `ready`. */
   private prefetched = true;
+  /** The runs indexes as last read: a list read again (a run made or deleted) parses only what was appended. */
+  private readonly index = new RunIndexCache();
 
   constructor(
     panel: vscode.WebviewPanel,
@@ -173,7 +175,7 @@ class ExperimentsPanel extends PanelController<HostToExperiments, ExperimentsToH
         this.changed.clear();
         this.readAll = false;
         const started = Date.now();
-        this.rows = this.ofScope(all ? await readRunRows(this.root()) : await this.reread(changed));
+        this.rows = this.ofScope(all ? await readRunRows(this.root(), this.index) : await this.reread(changed));
         if (all) this.readMs = Date.now() - started;
         if (this.ready) {
           const posting = Date.now();
