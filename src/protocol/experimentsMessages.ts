@@ -57,7 +57,9 @@ export type HostToExperiments =
       readonly type: 'rows';
       readonly title: string;
       readonly scope: ExperimentsScope;
+      /** Each row's hyperparameters leave out these, the ones every row has with one value (splitConstantParams). */
       readonly rows: readonly RunRow[];
+      readonly constants: Readonly<Record<string, ParamValue>>;
       readonly columns: ColumnChoices;
     }
   /** Answering `compare`: the selected runs' epoch records. */

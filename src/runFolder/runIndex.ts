@@ -294,9 +294,11 @@ export function rowOfIndexedRun(folder: IndexedRun): RunRow {
   return runRowOf(path.dirname(folder.runDir), folder.runDir, folder.run, folder.hyperparameters, folder.epochs);
 }
 
-/** Every run under `folder` (recursively: runs folders `.modelstudio/runs/*`, sweep trials `.modelstudio/sweeps/*\/*`), newest first. */
-export async function readRunRows(folder: string): Promise<RunRow[]> {
-  const cache = new RunIndexCache();
+/**
+ * Every run under `folder` (recursively: runs folders `.modelstudio/runs/*`, sweep trials `.modelstudio/sweeps/*\/*`), newest first.
+ * A reader that lists again and again (an open experiments table) passes the same `cache`: only what was appended to each index is parsed.
+ */
+export async function readRunRows(folder: string, cache: RunIndexCache = new RunIndexCache()): Promise<RunRow[]> {
   const runsFolders = await findRunsFolders(folder);
   const rows: RunRow[] = [];
   for (const runsDir of runsFolders) {

@@ -323,8 +323,17 @@ describe('experiments table: messages', () => {
   });
 
   it("the page checks the host's rows", () => {
-    const rows = { type: 'rows', title: 't', scope: { kind: 'folder', path: '/w' }, rows: ROWS, columns: {} };
+    const rows = {
+      type: 'rows',
+      title: 't',
+      scope: { kind: 'folder', path: '/w' },
+      rows: ROWS,
+      constants: { 'data.path': 'iris.csv' },
+      columns: {},
+    };
     assert.ok(isHostMessage(rows));
+    assert.ok(!isHostMessage({ ...rows, constants: undefined }));
+    assert.ok(!isHostMessage({ ...rows, constants: { 'data.path': ['iris.csv'] } }));
     assert.ok(!isHostMessage({ ...rows, rows: [{ ...ROWS[0], final: { loss: 'x' } }] }));
     assert.ok(isHostMessage({ type: 'diff', diff: { a: '/a', b: '/b', entries: [{ key: 'x', a: 1 }] } }));
   });

@@ -189,6 +189,30 @@ describe('runs index', () => {
     assert.equal((await readRunRows(ws.root)).length, 1);
   });
 
+  it('readRunRows with a kept cache sees a renamed run, a new one and a deleted one', async () => {
+    const a = runA();
+    const cache = new RunIndexCache();
+    assert.deepEqual(
+      (await readRunRows(ws.root, cache)).map((r) => r.name),
+      ['iris'],
+    );
+    runA({ label: 'renamed' });
+    await updateRunRow(a);
+    const b = runB();
+    assert.deepEqual(
+      (await readRunRows(ws.root, cache)).map((r) => [r.runDir, r.name]),
+      [
+        [b, 'iris'],
+        [a, 'renamed'],
+      ],
+    );
+    rmSync(a, { recursive: true });
+    assert.deepEqual(
+      (await readRunRows(ws.root, cache)).map((r) => r.runDir),
+      [b],
+    );
+  });
+
   it('reads only what was appended since, with a cache', async () => {
     const a = runA();
     const cache = new RunIndexCache();

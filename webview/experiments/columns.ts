@@ -1,4 +1,5 @@
 import type { ColumnChoices, TableSort } from '../../src/protocol/experimentsMessages';
+import { paramOf } from '../../src/protocol/constantParams';
 import type { ParamValue, RunRow } from '../../src/protocol/runRow';
 
 // The experiments table as data (no DOM): its columns, which are shown by
@@ -75,15 +76,17 @@ function metricOrder(a: string, b: string): number {
  * Every column the rows have: the run's own, each hyperparameter (shown by
  * default when it differs among the rows; with one row, none), each final
  * metric, the best value of each validation metric, and the test metrics.
+ * `constants`: the hyperparameters the host took out of every row (splitConstantParams).
  */
-export function columnsOf(rows: readonly RunRow[]): Column[] {
+export function columnsOf(rows: readonly RunRow[], constants: Readonly<Record<string, ParamValue>> = {}): Column[] {
   const columns: Column[] = RUN_COLUMNS.map((c) => ({
     ...c,
     group: 'run',
     byDefault: !HIDDEN_RUN_COLUMNS.has(c.id) && (c.id !== 'tags' || rows.some((r) => r.tags.length > 0)),
   }));
-  for (const key of keysOf(rows, (r) => r.hyperparameters).sort(byBlock)) {
-    const value = (r: RunRow): CellValue => (Object.hasOwn(r.hyperparameters, key) ? r.hyperparameters[key] : undefined);
+  const keys = new Set([...keysOf(rows, (r) => r.hyperparameters), ...Object.keys(constants)]);
+  for (const key of [...keys].sort(byBlock)) {
+    const value = (r: RunRow): CellValue => paramOf(r, constants, key);
     columns.push({
       // The spec's top-level `name` and `task` would take a run column's id: they are `spec.name`, `spec.task`.
       id: key.includes('.') || key.includes('[') ? key : `spec.${key}`,

@@ -60,7 +60,13 @@ function isDiff(x: unknown): x is RunDiff {
 
 /** Checks a message from the host before the page acts on it. */
 export const isHostMessage = isMessageOf<HostToExperiments>({
-  rows: (x) => isString(x.title) && isScope(x.scope) && Array.isArray(x.rows) && x.rows.every(isRow) && isColumnChoices(x.columns),
+  rows: (x) =>
+    isString(x.title) &&
+    isScope(x.scope) &&
+    Array.isArray(x.rows) &&
+    x.rows.every(isRow) &&
+    isRecordOf(x.constants, isParamValue) &&
+    isColumnChoices(x.columns),
   curves: (x) => Array.isArray(x.runs) && x.runs.every(isCurves),
   diff: (x) => isDiff(x.diff),
   notice: (x) => (x.level === 'info' || x.level === 'error') && isString(x.message),

@@ -257,7 +257,7 @@ function onMessage(msg: HostToExperiments): void {
     case 'rows': {
       scope = msg.scope;
       rows = msg.rows;
-      columns = columnsOf(rows);
+      columns = columnsOf(rows, msg.constants);
       choices = msg.columns;
       const present = new Set(rows.map((r) => r.runDir));
       for (const dir of [...selected]) if (!present.has(dir)) selected.delete(dir);

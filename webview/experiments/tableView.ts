@@ -16,7 +16,7 @@ export interface TableCallbacks {
 }
 
 /** Rows drawn at once; the rest behind "Show more" (filter and sort still see every run). */
-export const PAGE_ROWS = 1000;
+export const PAGE_ROWS = 200;
 
 export class TableView {
   private rows: readonly RunRow[] = [];

@@ -53,6 +53,8 @@ export class RunsView extends Owner implements vscode.TreeDataProvider<RunsNode>
   private timer: NodeJS.Timeout | undefined;
   private refreshing: Promise<void> | undefined;
   private again = false;
+  /** When the view was made, until its first list is shown (logged: how long a workspace's runs take to list). */
+  private madeAt: number | undefined = Date.now();
   private readonly loadedEmitter = new vscode.EventEmitter<void>();
   /** Fired after each refresh (tests wait on it). */
   readonly onDidRefresh = this.loadedEmitter.event;
@@ -128,6 +130,8 @@ export class RunsView extends Owner implements vscode.TreeDataProvider<RunsNode>
       } while (this.again);
       this.changed.fire(undefined);
       this.loadedEmitter.fire();
+      if (this.madeAt !== undefined) this.log.info(`runs view: ${this.allRuns().length} runs listed in ${Date.now() - this.madeAt} ms`);
+      this.madeAt = undefined;
     })().finally(() => {
       this.refreshing = undefined;
     });

@@ -11,10 +11,11 @@ import {
   type HostToExperiments,
   type RunCurves,
 } from '../../protocol/experimentsMessages';
+import { splitConstantParams } from '../../protocol/constantParams';
 import type { RunRow } from '../../protocol/runRow';
 import { writeFileAtomic } from '../../runFolder/atomicFile';
 import { readMetrics } from '../../runFolder/readRunFolder';
-import { readIndexedRun, readRunRows, rowOfIndexedRun, updateRunRow } from '../../runFolder/runIndex';
+import { readIndexedRun, readRunRows, rowOfIndexedRun, RunIndexCache, updateRunRow } from '../../runFolder/runIndex';
 import { editRun } from '../../runFolder/runNotes';
 import { diffSpecs, readSpec } from '../../runFolder/specDiff';
 import { modelName } from '../shared/modelFiles';
@@ -103,6 +104,13 @@ class ExperimentsPanel extends PanelController<HostToExperiments, ExperimentsToH
   private readonly changed = new Set<string>();
   private readAll = true;
   private editing: Promise<void> = Promise.resolve();
+  /** Rows messages posted; the first one logs how long the rows took to read (the last whole read) and to post. */
+  private posts = 0;
+  private readMs = 0;
+  /** The rows read when the panel was made are there for the page's first `ready`. */
+  private prefetched = true;
+  /** The runs indexes as last read: a list read again (a run made or deleted) parses only what was appended. */
+  private readonly index = new RunIndexCache();
 
   constructor(
     panel: vscode.WebviewPanel,
@@ -122,6 +130,11 @@ class ExperimentsPanel extends PanelController<HostToExperiments, ExperimentsToH
       watcher.onDidDelete(all),
     );
     this.register({ dispose: () => clearTimeout(this.timer) });
+    // The rows are read while the page loads (a second or so with thousands of runs): `ready` then only posts them.
+    this.read().catch((error: unknown) => {
+      this.prefetched = false;
+      this.log.warn(`experiments table: ${String(error)}`);
+    });
   }
 
   /** The folder whose runs the table lists (a model file's: its `.modelstudio`, runs and sweeps). */
@@ -168,11 +181,19 @@ class ExperimentsPanel extends PanelController<HostToExperiments, ExperimentsToH
         const all = this.readAll || this.rows.length === 0;
         this.changed.clear();
         this.readAll = false;
-        this.rows = this.ofScope(all ? await readRunRows(this.root()) : await this.reread(changed));
-        const rows = this.rows;
+        const started = Date.now();
+        this.rows = this.ofScope(all ? await readRunRows(this.root(), this.index) : await this.reread(changed));
+        if (all) this.readMs = Date.now() - started;
         if (this.ready) {
-          await this.post({ type: 'rows', title: scopeTitle(this.scope), scope: this.scope, rows, columns: this.columnChoices() });
-          this.shownRows = rows;
+          const posting = Date.now();
+          const { rows, constants } = splitConstantParams(this.rows);
+          const columns = this.columnChoices();
+          await this.post({ type: 'rows', title: scopeTitle(this.scope), scope: this.scope, rows, constants, columns });
+          this.shownRows = this.rows;
+          // The first list's cost, for people with thousands of runs (bench/experiments.mjs reads it).
+          if (this.posts++ === 0) {
+            this.log.info(`experiments table: ${rows.length} runs read in ${this.readMs} ms, posted in ${Date.now() - posting} ms`);
+          }
         }
       } while (this.readAgain);
     })().finally(() => (this.reading = undefined));
@@ -195,10 +216,17 @@ class ExperimentsPanel extends PanelController<HostToExperiments, ExperimentsToH
 
   protected async onMessage(msg: ExperimentsToHost): Promise<void> {
     switch (msg.type) {
-      case 'ready':
-        this.readAll = true;
+      case 'ready': {
+        const posts = this.posts;
+        if (this.prefetched) {
+          this.prefetched = false;
+          // The early read, if it ended after `ready`, has posted the rows itself.
+          await this.reading?.catch(() => undefined);
+          if (this.posts > posts) return;
+        } else this.readAll = true; // a page rebuilt later (hidden, then shown): the runs are read again
         await this.read();
         return;
+      }
       case 'compare':
         await this.post({ type: 'curves', runs: await this.curves(msg.runDirs) });
         return;
