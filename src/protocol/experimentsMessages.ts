@@ -61,6 +61,12 @@ export type HostToExperiments =
       readonly rows: readonly RunRow[];
       readonly constants: Readonly<Record<string, ParamValue>>;
       readonly columns: ColumnChoices;
+      /**
+       * How many runs the table lists. More than `rows` in the first message
+       * of a long list: its newest runs, drawn while the rest (the next
+       * message, with every row) are posted; `constants` are already the whole list's.
+       */
+      readonly total: number;
     }
   /** Answering `compare`: the selected runs' epoch records. */
   | { readonly type: 'curves'; readonly runs: readonly RunCurves[] }

@@ -85,4 +85,20 @@ describe('splitConstantParams', () => {
       );
     });
   });
+
+  it("gives a long list's first rows the whole list's default columns, though they agree among themselves", () => {
+    // b and c have the same learning rate, which differs in the whole list (a has another).
+    const split = splitConstantParams(ROWS);
+    const first = split.rows.slice(1);
+    const shown = (columns: ReturnType<typeof columnsOf>) => columns.filter((c) => c.byDefault).map((c) => c.id);
+    // A key only later rows have (a's dropout rate) gets its column when the whole list arrives.
+    const partial = columnsOf(first, split.constants, true);
+    const ids = new Set(partial.map((c) => c.id));
+    assert.deepEqual(
+      shown(partial),
+      shown(columnsOf(ROWS)).filter((id) => ids.has(id)),
+    );
+    assert.ok(shown(partial).includes('training.learningRate'));
+    assert.ok(!shown(columnsOf(first, split.constants)).includes('training.learningRate'));
+  });
 });

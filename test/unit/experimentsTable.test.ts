@@ -330,8 +330,11 @@ describe('experiments table: messages', () => {
       rows: ROWS,
       constants: { 'data.path': 'iris.csv' },
       columns: {},
+      total: ROWS.length + 100,
     };
     assert.ok(isHostMessage(rows));
+    assert.ok(!isHostMessage({ ...rows, total: undefined }));
+    assert.ok(!isHostMessage({ ...rows, total: ROWS.length - 1 }));
     assert.ok(!isHostMessage({ ...rows, constants: undefined }));
     assert.ok(!isHostMessage({ ...rows, constants: { 'data.path': ['iris.csv'] } }));
     assert.ok(!isHostMessage({ ...rows, rows: [{ ...ROWS[0], final: { loss: 'x' } }] }));

@@ -77,8 +77,10 @@ function metricOrder(a: string, b: string): number {
  * default when it differs among the rows; with one row, none), each final
  * metric, the best value of each validation metric, and the test metrics.
  * `constants`: the hyperparameters the host took out of every row (splitConstantParams).
+ * `firstOfMore`: `rows` are the first of a longer list whose constants these
+ * are, so every hyperparameter left in the rows differs in the whole list.
  */
-export function columnsOf(rows: readonly RunRow[], constants: Readonly<Record<string, ParamValue>> = {}): Column[] {
+export function columnsOf(rows: readonly RunRow[], constants: Readonly<Record<string, ParamValue>> = {}, firstOfMore = false): Column[] {
   const columns: Column[] = RUN_COLUMNS.map((c) => ({
     ...c,
     group: 'run',
@@ -92,7 +94,7 @@ export function columnsOf(rows: readonly RunRow[], constants: Readonly<Record<st
       id: key.includes('.') || key.includes('[') ? key : `spec.${key}`,
       group: 'hyperparameter',
       title: key.replace(/^(training|model)\./, ''),
-      byDefault: differs(rows, value),
+      byDefault: firstOfMore ? !Object.hasOwn(constants, key) : differs(rows, value),
       value,
     });
   }

@@ -66,7 +66,9 @@ export const isHostMessage = isMessageOf<HostToExperiments>({
     Array.isArray(x.rows) &&
     x.rows.every(isRow) &&
     isRecordOf(x.constants, isParamValue) &&
-    isColumnChoices(x.columns),
+    isColumnChoices(x.columns) &&
+    Number.isInteger(x.total) &&
+    (x.total as number) >= x.rows.length,
   curves: (x) => Array.isArray(x.runs) && x.runs.every(isCurves),
   diff: (x) => isDiff(x.diff),
   notice: (x) => (x.level === 'info' || x.level === 'error') && isString(x.message),

@@ -89,6 +89,8 @@ let choices: ColumnChoices = {};
 let sort: Sort | undefined = isSavedState(saved) ? saved.sort : undefined;
 let shown: RunRow[] = [];
 let limit = PAGE_ROWS;
+/** Runs of the list still being posted after its first rows (the host's first message of a long list). */
+let loading = 0;
 const selected = new Set<string>();
 let anchor: string | undefined;
 let focused: string | undefined;
@@ -185,7 +187,8 @@ function render(): void {
   ui.count.textContent =
     `${rows.length} run${rows.length === 1 ? '' : 's'}` +
     (shown.length !== rows.length ? `, ${shown.length} match the filter` : '') +
-    (selectedShown.length > 0 ? `, ${selectedShown.length} selected` : '');
+    (selectedShown.length > 0 ? `, ${selectedShown.length} selected` : '') +
+    (loading > 0 ? ` (the newest; ${loading} more loading…)` : '');
   ui.more.hidden = shown.length <= limit;
   ui.more.textContent = `Show ${Math.min(PAGE_ROWS, shown.length - limit)} more of ${shown.length - limit}`;
   ui.compare.disabled = selectedShown.length === 0;
@@ -257,7 +260,8 @@ function onMessage(msg: HostToExperiments): void {
     case 'rows': {
       scope = msg.scope;
       rows = msg.rows;
-      columns = columnsOf(rows, msg.constants);
+      loading = msg.total - msg.rows.length;
+      columns = columnsOf(rows, msg.constants, loading > 0);
       choices = msg.columns;
       const present = new Set(rows.map((r) => r.runDir));
       for (const dir of [...selected]) if (!present.has(dir)) selected.delete(dir);

@@ -93,6 +93,9 @@ const READ_AFTER_MS = 500;
 const COLUMNS_KEY = 'modelStudio.experiments.columns';
 
 /** One table: posts the runs as their folders change, and answers the page's compare, diff, edits and export. */
+/** Rows in the first message of a long list (the page draws 200 at a time). */
+const FIRST_ROWS = 200;
+
 class ExperimentsPanel extends PanelController<HostToExperiments, ExperimentsToHost> {
   private rows: readonly RunRow[] = [];
   /** What the page was last sent (tests read it). */
@@ -187,8 +190,18 @@ class ExperimentsPanel extends PanelController<HostToExperiments, ExperimentsToH
         if (this.ready) {
           const posting = Date.now();
           const { rows, constants } = splitConstantParams(this.rows);
-          const columns = this.columnChoices();
-          await this.post({ type: 'rows', title: scopeTitle(this.scope), scope: this.scope, rows, constants, columns });
+          const message = {
+            type: 'rows',
+            title: scopeTitle(this.scope),
+            scope: this.scope,
+            constants,
+            columns: this.columnChoices(),
+          } as const;
+          // A long list's newest runs first: the page draws them while the whole list (megabytes) is posted.
+          if (this.posts === 0 && rows.length > FIRST_ROWS) {
+            await this.post({ ...message, rows: rows.slice(0, FIRST_ROWS), total: rows.length });
+          }
+          await this.post({ ...message, rows, total: rows.length });
           this.shownRows = this.rows;
           // The first list's cost, for people with thousands of runs (bench/experiments.mjs reads it).
           if (this.posts++ === 0) {
