@@ -164,7 +164,10 @@ async function run({ page, server, workspace, screenshot }) {
     new RegExp(`Continues run .*\\(${first.run.id}\\).*epoch ${EPOCHS}.*epoch ${EPOCHS + 1}`),
   );
   assert.equal(await panel.locator('#loss-chart').getAttribute('data-runs'), '2', 'the parent and the continued run on the loss chart');
-  assert.equal(await panel.locator('#loss-chart').getAttribute('data-x-range'), `0:${2 * EPOCHS}`, 'the continued curve ends at epoch 8');
+  // The last batches are drawn on the next frame after the run's end arrives.
+  await waitFor('the continued curve to end at epoch 8', async () =>
+    (await panel.locator('#loss-chart').getAttribute('data-x-range')) === `0:${2 * EPOCHS}` ? true : undefined,
+  );
   assert.match(
     (await panel.getByRole('img', { name: /^loss chart/ }).getAttribute('aria-label')) ?? '',
     /\(continued from\): training .* at epoch 4.*validation .* at epoch 8/,

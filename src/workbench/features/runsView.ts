@@ -3,9 +3,8 @@ import * as vscode from 'vscode';
 import type { TrainingPanels } from '../panels/trainingPanel';
 import type { RunEntry } from '../../runFolder/readRunFolder';
 import { bestOfSummary, groupRuns, modelFileOfRun } from '../../runFolder/runSummary';
-import { listFolds } from '../../runFolder/crossValidation';
 import { markDeadRuns, processAlive } from '../../runFolder/deadRuns';
-import { readIndexedRun, readRunsFolder, RunIndexCache, type IndexedRun } from '../../runFolder/runIndex';
+import { readRunsFolder, RunIndexCache, type IndexedRun } from '../../runFolder/runIndex';
 import { findRunsFolders } from '../../runFolder/runsFolders';
 import { RUNS_PAGE } from '../../runFolder/runGroups';
 import { isActive, type RunController } from '../services/runController';
@@ -16,6 +15,7 @@ import { sweepEntries, sweepItem, sweepStatus, SWEEP_JSON_GLOB, type SweepNode }
 import type { SlurmJobs } from '../services/slurmJobs';
 import type { JobFolder } from '../../slurm/jobFolder';
 import { jobItem, jobModelFile, type JobNode } from './slurmNodes';
+import { FoldNodes } from './runsViewFolds';
 import { dayChildren, dayKey, isRunNode, modelNode, type ModelNode, type MoreNode, type RunNode, type RunsNode } from './runsViewNodes';
 
 export { isSweepNode, type SweepNode } from './sweepNodes';
@@ -46,8 +46,9 @@ export class RunsView extends Owner implements vscode.TreeDataProvider<RunsNode>
   /** The runs folders of the workspace, found again when one appears that is not among them (undefined: search). */
   private folders: string[] | undefined;
   private readonly cache = new RunIndexCache();
-  /** A finished cross-validated run's folds, read once. */
-  private readonly foldCache = new Map<string, { readonly key: string; readonly folds: readonly RunNode[] }>();
+  /** The run folder of each model file's run going in this window, by model file. */
+  private readonly ownRunDirs = new Map<string, string>();
+  private readonly foldNodes = new FoldNodes();
   /** Runs shown per day beyond the first page, by `<model file>\n<day>`. */
   private readonly shown = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
@@ -99,8 +100,19 @@ export class RunsView extends Owner implements vscode.TreeDataProvider<RunsNode>
       slurmJobs.onDidChange(schedule),
       vscode.workspace.onDidChangeWorkspaceFolders(() => changedIn(undefined)),
       // The watcher sees run.json; live news (an epoch's best metric, a start) come from the controller.
-      runs.onDidChangeState(({ state }) => {
-        if (state.kind !== 'running') schedule();
+      // The editor's own runs do not wait for the file watcher, which can miss a runs folder made after it started.
+      runs.onDidChangeState(({ modelFile, state }) => {
+        const known = this.ownRunDirs.get(modelFile);
+        if (state.kind === 'running') {
+          // Another batch of a run already listed: the records' listener refreshes once per epoch.
+          if (known === state.runDir) return;
+          this.ownRunDirs.set(modelFile, state.runDir);
+          this.readAgain(state.runDir);
+        } else {
+          this.ownRunDirs.delete(modelFile);
+          if (known !== undefined) this.readAgain(known);
+        }
+        schedule();
       }),
       runs.onDidRecord(({ record }) => {
         if (record.batch === null) schedule();
@@ -178,7 +190,7 @@ export class RunsView extends Owner implements vscode.TreeDataProvider<RunsNode>
       if (before && entry.run !== before.run) indexed.set(entry.runDir, { ...before, run: entry.run });
     }
     const live = new Set(indexed.keys());
-    for (const key of this.foldCache.keys()) if (!live.has(key)) this.foldCache.delete(key);
+    this.foldNodes.keepOnly(live);
     // The job as last polled, with run.json as just read (the poll's copy may predate the trainer's start or end).
     const slurmFolder = (entry: RunEntry): JobFolder | undefined => {
       const folder = this.slurmJobs.folder(entry.runDir);
@@ -203,7 +215,7 @@ export class RunsView extends Owner implements vscode.TreeDataProvider<RunsNode>
         best: bestOfSummary(entry.epochs),
         ...(trial ? { trial } : {}),
         ...(slurm ? { slurm } : {}),
-        ...(entry.run.crossValidation ? { folds: await this.folds(modelFile, entry) } : {}),
+        ...(entry.run.crossValidation ? { folds: await this.foldNodes.of(modelFile, entry, this.statusOf(modelFile, entry)) } : {}),
       };
     };
     const parents = new Map<RunsNode, RunsNode>();
@@ -243,30 +255,6 @@ export class RunsView extends Owner implements vscode.TreeDataProvider<RunsNode>
     return models;
   }
 
-  /** The fold runs of a cross-validated run, in fold order; a finished run's are read once. */
-  private async folds(modelFile: string, parent: IndexedRun): Promise<RunNode[]> {
-    const key = parent.run.status === 'running' ? undefined : `${parent.run.status}:${parent.run.endedAt}`;
-    const cached = this.foldCache.get(parent.runDir);
-    if (key !== undefined && cached?.key === key) return [...cached.folds];
-    const folds = await listFolds(parent.runDir, parent.run.crossValidation?.foldCount ?? 0);
-    const nodes = await Promise.all(
-      folds.map(async (fold) => ({
-        kind: 'run' as const,
-        modelFile,
-        runDir: fold.runDir,
-        run: fold.run,
-        // A fold says `running` while its parent does; the parent's status says whether its trainer lives.
-        status: fold.run.status === 'running' ? this.statusOf(modelFile, parent) : fold.run.status,
-        best: await readIndexedRun(fold.runDir).then(
-          (read) => bestOfSummary(read.epochs),
-          () => undefined,
-        ),
-        fold: fold.fold,
-      })),
-    );
-    if (key !== undefined) this.foldCache.set(parent.runDir, { key, folds: nodes });
-    return nodes;
-  }
   /** A run this window's trainer processes are running. */
   private isOwnRun(entry: RunEntry): boolean {
     const state = this.runs.state(modelFileOfRun(entry));
@@ -295,7 +283,7 @@ export class RunsView extends Owner implements vscode.TreeDataProvider<RunsNode>
     };
   }
 
-  /** For the integration suite's questions: the run in `runDir` is read again, its runs folder looked for if new. */
+  /** The run in `runDir` is read again on the next refresh, its runs folder looked for if new. */
   private readAgain(runDir: string): void {
     this.cache.invalidate(runDir);
     if (!this.folders?.includes(path.dirname(runDir))) this.folders = undefined;
