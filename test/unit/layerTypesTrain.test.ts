@@ -2,12 +2,10 @@ import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import schema from '../../src/modelFile/model-file.schema.json';
 import type { LayerSpec } from '../../src/modelFile/modelSpec';
-import type { MetricRecord } from '../../src/protocol/runTypes';
-import { readMetrics } from '../../src/runFolder/readRunFolder';
 import { NOT_IN_A_LAYER_LIST } from '../../src/modelFile/layerTypes';
 import { validateModelFile } from '../../src/modelFile/validateModelFile';
-import { train, type TrainOutcome } from '../../src/trainer/train';
 import { tempWorkspace, type TempWorkspace } from '../fixtures/workspace';
+import { trainStoppedThenResumed } from '../fixtures/stopAndResume';
 
 /**
  * A file that validates must train, for layer types too: each type the
@@ -101,22 +99,6 @@ describe('every layer type the schema suggests trains with resume; the others ar
   });
   after(() => workspace.remove());
 
-  async function run(modelFile: string, stopAfterEpoch?: number, resumeRunDir?: string): Promise<TrainOutcome> {
-    const stop = new AbortController();
-    const stopOn = (r: MetricRecord): boolean => r.batch === null && r.epoch === stopAfterEpoch;
-    return train(
-      {
-        modelFile,
-        workspaceRoot: workspace.root,
-        runsDir: workspace.file('runs'),
-        backend: 'cpu',
-        ...(resumeRunDir ? { resumeRunDir } : {}),
-      },
-      { onMessage: (m) => m.type === 'metrics' && stopOn(m.record) && stop.abort() },
-      stop.signal,
-    );
-  }
-
   function writeCase(type: string, shape: Shape, layers: readonly Record<string, unknown>[]): string {
     const spec = {
       name: type,
@@ -145,17 +127,7 @@ describe('every layer type the schema suggests trains with resume; the others ar
         ...((c.flat ?? c.shape === 'flat') ? [] : [{ type: 'flatten' }]),
         { type: 'dense', units: 3, activation: 'softmax' },
       ]);
-      const stopped = await run(file, 1);
-      assert.ok(
-        stopped.type === 'done' && stopped.run.status === 'stopped',
-        JSON.stringify(stopped.type === 'done' ? stopped.run : stopped),
-      );
-      const resumed = await run(file, undefined, stopped.runDir);
-      assert.ok(
-        resumed.type === 'done' && resumed.run.status === 'completed',
-        JSON.stringify(resumed.type === 'done' ? resumed.run : resumed),
-      );
-      const epochs = (await readMetrics(resumed.runDir)).filter((r) => r.batch === null).map((r) => r.epoch);
+      const epochs = (await trainStoppedThenResumed(workspace, file)).map((r) => r.epoch);
       assert.deepEqual(epochs, [1, 2]);
     });
   }

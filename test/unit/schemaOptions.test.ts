@@ -3,9 +3,8 @@ import schema from '../../src/modelFile/model-file.schema.json';
 import type { LayerSpec, TrainingSpec } from '../../src/modelFile/modelSpec';
 import { validateModelFile } from '../../src/modelFile/validateModelFile';
 import type { MetricRecord } from '../../src/protocol/runTypes';
-import { readMetrics } from '../../src/runFolder/readRunFolder';
-import { train, type TrainOutcome } from '../../src/trainer/train';
 import { tempWorkspace, type TempWorkspace } from '../fixtures/workspace';
+import { trainStoppedThenResumed } from '../fixtures/stopAndResume';
 
 /**
  * A file that validates must train: every optimizer, loss, metric,
@@ -118,22 +117,6 @@ describe('every option the schema offers trains end to end, with resume (or is r
     return workspace.write(`case${count}.model.json`, JSON.stringify(spec, null, 2));
   }
 
-  async function run(modelFile: string, stopAfterEpoch?: number, resumeRunDir?: string): Promise<TrainOutcome> {
-    const stop = new AbortController();
-    const stopOn = (r: MetricRecord): boolean => r.batch === null && r.epoch === stopAfterEpoch;
-    return train(
-      {
-        modelFile,
-        workspaceRoot: workspace.root,
-        runsDir: workspace.file('runs'),
-        backend: 'cpu',
-        ...(resumeRunDir ? { resumeRunDir } : {}),
-      },
-      { onMessage: (m) => m.type === 'metrics' && stopOn(m.record) && stop.abort() },
-      stop.signal,
-    );
-  }
-
   /** Validates, trains epoch 1, stops, resumes to epoch 2; every epoch's values finite. */
   async function trainsWithResume(c: Case): Promise<MetricRecord[]> {
     const file = writeCase(c);
@@ -144,14 +127,7 @@ describe('every option the schema offers trains end to end, with resume (or is r
       validation.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message),
       [],
     );
-    const stopped = await run(file, 1);
-    assert.ok(stopped.type === 'done' && stopped.run.status === 'stopped', JSON.stringify(stopped));
-    const resumed = await run(file, undefined, stopped.runDir);
-    assert.ok(
-      resumed.type === 'done' && resumed.run.status === 'completed',
-      JSON.stringify(resumed.type === 'done' ? resumed.run : resumed),
-    );
-    const epochs = (await readMetrics(resumed.runDir)).filter((r) => r.batch === null);
+    const epochs = await trainStoppedThenResumed(workspace, file);
     assert.deepEqual(
       epochs.map((r) => r.epoch),
       [1, 2],
