@@ -67,12 +67,26 @@ function runJson(runDir) {
 }
 
 /** Right-click on the CSV in the Explorer → New Model from Data…; resolves once the label QuickPick asks. */
-async function newModelFromExplorer(page) {
+/**
+ * Right-click the data file → New Model from Data…; `beforeClick` sees the open menu. A click that lands
+ * before the menu takes input leaves it open (seen under load): the menu is opened and clicked again.
+ */
+async function newModelFromExplorer(page, beforeClick = async () => {}) {
   const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: DATA }).first();
-  await row.click({ button: 'right' });
   const item = page.locator('.context-view .action-label', { hasText: 'New Model from Data…' });
-  await item.waitFor({ timeout: 15_000 });
-  return item;
+  for (let attempt = 1; ; attempt++) {
+    await row.click({ button: 'right' });
+    await item.waitFor({ timeout: 15_000 });
+    if (attempt === 1) await beforeClick();
+    await item.click();
+    try {
+      await item.waitFor({ state: 'hidden', timeout: 5_000 });
+      return;
+    } catch (error) {
+      if (attempt === 3) throw error;
+      await page.keyboard.press('Escape');
+    }
+  }
 }
 
 async function run({ page, server, workspace, screenshot }) {
@@ -87,9 +101,7 @@ async function run({ page, server, workspace, screenshot }) {
   await runFromPalette(page, 'View: Show Explorer');
 
   // 1. Right-click → New Model from Data… → Escape at the label question: nothing written.
-  let item = await newModelFromExplorer(page);
-  await screenshot('context-menu', 'New Model from Data… in the Explorer context menu of fruit.csv');
-  await item.click();
+  await newModelFromExplorer(page, () => screenshot('context-menu', 'New Model from Data… in the Explorer context menu of fruit.csv'));
   const quickPick = page.locator('.quick-input-widget');
   await quickPick.locator('.quick-input-title', { hasText: 'Which column of fruit.csv is the label' }).waitFor({ timeout: 30_000 });
   const columns = await quickPick.locator('.monaco-list-row .label-name').allInnerTexts();
@@ -102,8 +114,7 @@ async function run({ page, server, workspace, screenshot }) {
   step('Escape at the label question: no model file written');
 
   // 2. Again, picking "grade" with the keyboard.
-  item = await newModelFromExplorer(page);
-  await item.click();
+  await newModelFromExplorer(page);
   await quickPick.locator('.quick-input-title', { hasText: 'Which column of fruit.csv is the label' }).waitFor({ timeout: 30_000 });
   await page.keyboard.type('grade');
   await page.keyboard.press('Enter');
