@@ -26,6 +26,11 @@ export const RUNS_VIEW_ID = 'modelStudio.runs';
 const RUN_JSON_GLOB = '**/.modelstudio/runs/*/run.json';
 /** Several run.json writes in a row (start, end, a CLI run) make one refresh. */
 const REFRESH_MS = 300;
+/**
+ * How often the view reads the runs folders again while a listed run is going or a Slurm job waits: file events
+ * miss writes from another node of a shared filesystem, and come late under load. Cheap: running runs only.
+ */
+const LIVE_POLL_MS = 2000;
 
 /**
  * The "Runs" tree in the Model Studio activity-bar container: every run
@@ -52,6 +57,7 @@ export class RunsView extends Owner implements vscode.TreeDataProvider<RunsNode>
   /** Runs shown per day beyond the first page, by `<model file>\n<day>`. */
   private readonly shown = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
+  private pollTimer: NodeJS.Timeout | undefined;
   private refreshing: Promise<void> | undefined;
   private again = false;
   /** When the view was made, until its first list is shown (logged: how long a workspace's runs take to list). */
@@ -140,6 +146,10 @@ export class RunsView extends Owner implements vscode.TreeDataProvider<RunsNode>
           this.log.error(`runs view: ${String(error)}`);
         }
       } while (this.again);
+      clearTimeout(this.pollTimer);
+      if (this.models.some((m) => m.jobs.length > 0 || m.runs.some((r) => r.status === 'running'))) {
+        this.pollTimer = setTimeout(() => void this.refresh(), LIVE_POLL_MS);
+      }
       this.changed.fire(undefined);
       this.loadedEmitter.fire();
       if (this.madeAt !== undefined) this.log.info(`runs view: ${this.allRuns().length} runs listed in ${Date.now() - this.madeAt} ms`);
@@ -170,7 +180,8 @@ export class RunsView extends Owner implements vscode.TreeDataProvider<RunsNode>
       const roots = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
       this.folders = [...new Set((await Promise.all(roots.map((root) => findRunsFolders(root)))).flat())];
     }
-    return this.folders;
+    // A Slurm job's folder is made at submission, before the run.json a file event would report.
+    return [...new Set([...this.folders, ...this.slurmJobs.all().map((job) => path.dirname(job.runDir))])];
   }
 
   private async load(): Promise<ModelNode[]> {
@@ -382,6 +393,7 @@ export class RunsView extends Owner implements vscode.TreeDataProvider<RunsNode>
 
   override dispose(): void {
     clearTimeout(this.timer);
+    clearTimeout(this.pollTimer);
     super.dispose();
   }
 }
