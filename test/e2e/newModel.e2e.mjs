@@ -69,23 +69,25 @@ function runJson(runDir) {
 /** Right-click on the CSV in the Explorer → New Model from Data…; resolves once the label QuickPick asks. */
 /**
  * Right-click the data file → New Model from Data…; `beforeClick` sees the open menu. A click that lands
- * before the menu takes input leaves it open (seen under load): the menu is opened and clicked again.
+ * before the menu takes input leaves it open (seen under load): the item is then chosen with the keyboard.
  */
 async function newModelFromExplorer(page, beforeClick = async () => {}) {
   const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: DATA }).first();
   const item = page.locator('.context-view .action-label', { hasText: 'New Model from Data…' });
-  for (let attempt = 1; ; attempt++) {
-    await row.click({ button: 'right' });
-    await item.waitFor({ timeout: 15_000 });
-    if (attempt === 1) await beforeClick();
-    await item.click();
-    try {
-      await item.waitFor({ state: 'hidden', timeout: 5_000 });
-      return;
-    } catch (error) {
-      if (attempt === 3) throw error;
-      await page.keyboard.press('Escape');
+  await row.click({ button: 'right' });
+  await item.waitFor({ timeout: 15_000 });
+  await beforeClick();
+  await item.hover();
+  await new Promise((r) => setTimeout(r, 300));
+  await item.click();
+  for (let tries = 0; await item.isVisible(); tries++) {
+    if (tries === 20) throw new Error('the context menu did not take the click or the keyboard');
+    // The item is the menu's last: Up from the menu's start wraps to it.
+    if (tries % 5 === 4) {
+      await page.keyboard.press('ArrowUp');
+      await page.keyboard.press('Enter');
     }
+    await new Promise((r) => setTimeout(r, 250));
   }
 }
 
