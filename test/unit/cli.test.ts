@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { testBundles } from '../fixtures/bundles';
+import { jsonLines } from '../fixtures/jsonLines';
 import { writeTinyModel, type TinyModel } from '../fixtures/tinyModel';
 
 interface CliResult {
@@ -13,13 +14,6 @@ interface CliResult {
 function cli(tiny: TinyModel, ...args: string[]): CliResult {
   const result = spawnSync(process.execPath, [testBundles().cli, ...args], { cwd: tiny.workspace.root, encoding: 'utf8', timeout: 60_000 });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
-function jsonLines(text: string): Record<string, unknown>[] {
-  return text
-    .trim()
-    .split('\n')
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
 describe('CLI (dist/cli.js)', function () {

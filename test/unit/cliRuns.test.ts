@@ -5,18 +5,12 @@ import * as path from 'node:path';
 import type { RunRow } from '../../src/protocol/runRow';
 import { RUN_INDEX_FILE } from '../../src/runFolder/runIndex';
 import { testBundles } from '../fixtures/bundles';
+import { jsonLines } from '../fixtures/jsonLines';
 import { writeTinyModel, type TinyModel } from '../fixtures/tinyModel';
 
 function cli(cwd: string, ...args: string[]): { status: number | null; stdout: string; stderr: string } {
   const result = spawnSync(process.execPath, [testBundles().cli, ...args], { cwd, encoding: 'utf8', timeout: 120_000 });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
-function jsonLines(text: string): Record<string, unknown>[] {
-  return text
-    .trim()
-    .split('\n')
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
 describe('CLI runs (dist/cli.js)', function () {
