@@ -4,6 +4,8 @@
 export interface TableSource {
   readonly path: string;
   readonly label: string;
+  /** Text data: the column holding the text; the model reads its tokens (`data.text`), not the other columns. */
+  readonly text?: string;
   /** Overrides the format guessed from the file extension. */
   readonly format?: 'csv' | 'json' | 'jsonl';
 }

@@ -31,6 +31,20 @@ export interface DataSpec {
   readonly features?: FeatureSpec;
   /** Regression only: normalisation of the target column. */
   readonly target?: Normalization;
+  /** How the `text` column of a table source becomes token ids; required with `data.train.text`. */
+  readonly text?: TextSpec;
+}
+
+/**
+ * Tokenizing text data. Ids: 0 is padding, 1 out-of-vocabulary, then the
+ * training split's most frequent tokens; `vocabSize` counts all of them.
+ * Each text becomes `maxLength` ids (truncated, or padded at the end).
+ */
+export interface TextSpec {
+  readonly tokenizer?: 'word' | 'char';
+  readonly vocabSize?: number;
+  readonly maxLength?: number;
+  readonly lowercase?: boolean;
 }
 
 /** A `tf.layers` factory name plus the config passed to it unchanged. */

@@ -77,7 +77,17 @@ function isWorst(x: unknown): boolean {
         isNumber(image.width) &&
         isNumber(image.height) &&
         (image.channels === 1 || image.channels === 3) &&
-        isString(image.pixels)))
+        isString(image.pixels))) &&
+    (x.text === undefined || isString(x.text)) &&
+    (x.attention === undefined || isTextAttention(x.attention))
+  );
+}
+
+function isTextAttention(x: unknown): boolean {
+  return (
+    isObject(x) &&
+    isArrayOf(x.tokens, isString) &&
+    isArrayOf(x.layers, (layer) => isObject(layer) && isString(layer.name) && isArrayOf(layer.heads, (head) => isArrayOf(head, isNumber)))
   );
 }
 

@@ -76,6 +76,28 @@ export interface WorstPrediction {
    */
   readonly loss: number;
   readonly image?: ExampleImage;
+  /** Text examples (`data.train.text`): the raw text as read from the file. */
+  readonly text?: string;
+  /** Text examples of a model with `transformerEncoder` layers: what each head attended to. */
+  readonly attention?: TextAttention;
+}
+
+/**
+ * The attention a text example's tokens receive, for the evaluation panel's
+ * attention view: per encoder layer and head, the attention weight each
+ * token receives, averaged over the non-padding query positions.
+ */
+export interface TextAttention {
+  /** The tokens the model read, padding left out (after truncation to `maxLength`; `<unk>` for out-of-vocabulary). */
+  readonly tokens: readonly string[];
+  readonly layers: readonly AttentionLayer[];
+}
+
+export interface AttentionLayer {
+  /** The layer's name, e.g. `transformerEncoder_3`. */
+  readonly name: string;
+  /** `heads[h][t]`: the attention token `t` receives from head `h`; each row sums to 1 over the tokens. */
+  readonly heads: readonly (readonly number[])[];
 }
 
 export interface ClassScores {

@@ -10,6 +10,8 @@ export const RUN_FILES = {
   spec: 'spec.json',
   metrics: 'metrics.jsonl',
   normalization: 'normalization.json',
+  /** Text data: the tokenizer settings and the tokens by id (VocabularyFile), so evaluate and predict read raw text. */
+  vocabulary: 'vocabulary.json',
   model: 'model',
   checkpoints: 'checkpoints',
   evaluation: 'evaluation.json',
