@@ -1,0 +1,113 @@
+import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import type { TrainRequest } from '../../src/protocol/trainerMessages';
+import { RUN_FILES } from '../../src/runFolder/runFiles';
+import { evaluateRun } from '../../src/trainer/evaluate';
+import { predictRun } from '../../src/trainer/predict';
+import { train, type TrainOutcome } from '../../src/trainer/train';
+import { MESSAGES_CSV, textModel } from '../fixtures/textModel';
+import { tempWorkspace, type TempWorkspace } from '../fixtures/workspace';
+
+/** The run folder of a finished training, or a failure with its message. */
+function finished(outcome: TrainOutcome): string {
+  assert.equal(outcome.type, 'done', outcome.type === 'error' ? outcome.message : undefined);
+  if (outcome.type !== 'done') throw new Error('unreachable');
+  assert.equal(outcome.run.status, 'completed', outcome.run.error?.message);
+  return outcome.runDir;
+}
+
+const readJson = (file: string): unknown => JSON.parse(readFileSync(file, 'utf8'));
+
+/** The body column of the fixture, by line (the CSV has no quoted newlines). */
+const bodies = new Map(
+  MESSAGES_CSV.trim()
+    .split('\n')
+    .slice(1)
+    .map((row, i) => [i + 2, /^\d+,("(?:[^"]|"")*"|[^,]*),/.exec(row)?.[1].replace(/^"|"$/g, '').replace(/""/g, '"')]),
+);
+
+describe('a text model end to end: train, evaluate and predict on raw text', function () {
+  this.timeout(120_000);
+  let workspace: TempWorkspace;
+  let request: TrainRequest;
+  let runDir: string;
+  before(async () => {
+    workspace = tempWorkspace({ 'data/messages.csv': MESSAGES_CSV, 'messages.model.json': JSON.stringify(textModel(), null, 2) });
+    request = {
+      modelFile: workspace.file('messages.model.json'),
+      workspaceRoot: workspace.root,
+      runsDir: path.join(workspace.root, '.modelstudio', 'runs'),
+      backend: 'cpu',
+    };
+    runDir = finished(await train(request, { onMessage: () => undefined }));
+  });
+  after(() => workspace.remove());
+
+  it('saves vocabulary.json with the run: tokenizer settings and tokens by id, padding and unknown first', () => {
+    const vocabulary = readJson(path.join(runDir, RUN_FILES.vocabulary)) as Record<string, unknown>;
+    assert.deepEqual(Object.keys(vocabulary).sort(), ['lowercase', 'maxLength', 'tokenizer', 'tokens']);
+    assert.equal(vocabulary.tokenizer, 'word');
+    assert.equal(vocabulary.lowercase, true);
+    assert.equal(vocabulary.maxLength, 8);
+    const tokens = vocabulary.tokens as string[];
+    assert.equal(tokens.length, 30);
+    assert.deepEqual(tokens.slice(0, 2), ['<pad>', '<unk>']);
+    assert.ok(tokens.slice(2).every((t) => /^[\p{L}\p{N}]+$/u.test(t) && t === t.toLowerCase()));
+    assert.deepEqual((readJson(path.join(runDir, RUN_FILES.normalization)) as { featureShape: number[] }).featureShape, [8]);
+  });
+
+  it('evaluates its own test split from raw text: the worst predictions carry the text of their line', async () => {
+    const evaluation = await evaluateRun({ runDir, workspaceRoot: workspace.root, backend: 'cpu' });
+    assert.equal(evaluation.count, 12);
+    assert.ok(evaluation.worst.length > 0);
+    for (const worst of evaluation.worst) {
+      assert.equal(typeof worst.source.line, 'number');
+      assert.equal(worst.text, bodies.get(worst.source.line as number));
+    }
+  });
+
+  it('evaluates another file of raw text (JSON Lines), encoded with the run vocabulary', async () => {
+    const file = workspace.write(
+      'data/more.jsonl',
+      ['{"body": "Click now to claim your free prize!", "label": "spam"}', '{"body": "Notes from the team meeting", "label": "ham"}'].join(
+        '\n',
+      ),
+    );
+    const evaluation = await evaluateRun({ runDir, workspaceRoot: workspace.root, data: file, backend: 'cpu' });
+    assert.equal(evaluation.count, 2);
+    assert.deepEqual(evaluation.worst.map((w) => w.text).sort(), ['Click now to claim your free prize!', 'Notes from the team meeting']);
+  });
+
+  it('predicts raw text from a file with the text column only', async () => {
+    const file = workspace.write('data/new.csv', 'body\n"Win cash now, click!"\nLunch tomorrow with the team\n');
+    const result = await predictRun({ runDir, input: file, backend: 'cpu' });
+    assert.deepEqual(result.classes, ['ham', 'spam']);
+    assert.deepEqual(
+      result.predictions.map((p) => p.line),
+      [2, 3],
+    );
+    for (const p of result.predictions) assert.ok(p.probabilities?.every((v) => v >= 0 && v <= 1));
+  });
+
+  it('says which column is missing when the file to predict on has no text column', async () => {
+    const file = workspace.write('data/wrong.csv', 'text\nhello\n');
+    await assert.rejects(predictRun({ runDir, input: file, backend: 'cpu' }), /wrong\.csv:1: no text column "body" \(columns: text\)/);
+  });
+
+  it('Continue with Changes keeps the parent vocabulary even when the data has new words', async () => {
+    const parentTokens = readJson(path.join(runDir, RUN_FILES.vocabulary));
+    const newWords = Array.from({ length: 40 }, (_, i) => `zebra stripes,${i % 2 ? 'ham' : 'spam'}`).join('\n');
+    workspace.write(
+      'data/messages.csv',
+      `${MESSAGES_CSV.trimEnd()
+        .replace(/^id,/, '')
+        .replace(/\n\d+,/g, '\n')}\n${newWords}\n`,
+    );
+    const child = finished(await train({ ...request, continueRunDir: runDir }, { onMessage: () => undefined }));
+    assert.deepEqual(readJson(path.join(child, RUN_FILES.vocabulary)), parentTokens);
+    // A new run on the same data builds another: the new words are among its most frequent.
+    const fresh = finished(await train(request, { onMessage: () => undefined }));
+    assert.ok((readJson(path.join(fresh, RUN_FILES.vocabulary)) as { tokens: string[] }).tokens.includes('zebra'));
+  });
+});
