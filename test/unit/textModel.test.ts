@@ -1,11 +1,14 @@
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import type { TrainRequest } from '../../src/protocol/trainerMessages';
 import { RUN_FILES } from '../../src/runFolder/runFiles';
 import { evaluateRun } from '../../src/trainer/evaluate';
 import { predictRun } from '../../src/trainer/predict';
 import { train, type TrainOutcome } from '../../src/trainer/train';
+import { testBundles } from '../fixtures/bundles';
+import { jsonLines } from '../fixtures/jsonLines';
 import { MESSAGES_CSV, textModel } from '../fixtures/textModel';
 import { tempWorkspace, type TempWorkspace } from '../fixtures/workspace';
 
@@ -109,5 +112,39 @@ describe('a text model end to end: train, evaluate and predict on raw text', fun
     // A new run on the same data builds another: the new words are among its most frequent.
     const fresh = finished(await train(request, { onMessage: () => undefined }));
     assert.ok((readJson(path.join(fresh, RUN_FILES.vocabulary)) as { tokens: string[] }).tokens.includes('zebra'));
+  });
+});
+
+describe('the CLI on a text model (dist/cli.js): train, evaluate, predict from raw text', function () {
+  this.timeout(120_000);
+  let workspace: TempWorkspace;
+  const cli = (...args: string[]) =>
+    spawnSync(process.execPath, [testBundles().cli, ...args], { cwd: workspace.root, encoding: 'utf8', timeout: 100_000 });
+  before(() => {
+    testBundles();
+    workspace = tempWorkspace({ 'data/messages.csv': MESSAGES_CSV, 'messages.model.json': JSON.stringify(textModel(), null, 2) });
+  });
+  after(() => workspace.remove());
+
+  it('prints a prediction per line of the text file and evaluates with the texts of the worst predictions', () => {
+    const trained = cli('train', 'messages.model.json', '--backend', 'cpu', '--json');
+    assert.equal(trained.status, 0, trained.stderr);
+    const result = jsonLines(trained.stdout).find((m) => m.type === 'result');
+    const runDir = result?.runDir as string;
+    assert.ok(runDir, trained.stdout);
+
+    workspace.write('new.jsonl', '{"body": "Claim your free cash prize now"}\n{"body": "See you at the team lunch"}\n');
+    const predicted = cli('predict', runDir, '--input', 'new.jsonl', '--backend', 'cpu');
+    assert.equal(predicted.status, 0, predicted.stderr);
+    const lines = predicted.stdout.trim().split('\n');
+    assert.equal(lines.length, 2, predicted.stdout);
+    lines.forEach((line, i) =>
+      assert.match(line, new RegExp(`^line ${i + 1}: (spam|ham) {2}\\((spam|ham) \\d+\\.\\d %, (spam|ham) \\d+\\.\\d %\\)$`)),
+    );
+
+    const evaluated = cli('evaluate', runDir, '--backend', 'cpu', '--json');
+    assert.equal(evaluated.status, 0, evaluated.stderr);
+    const evaluation = jsonLines(evaluated.stdout).find((m) => m.type === 'result')?.evaluation as { worst: { text?: string }[] };
+    assert.ok(evaluation.worst.length > 0 && evaluation.worst.every((w) => typeof w.text === 'string' && w.text.length > 0));
   });
 });
