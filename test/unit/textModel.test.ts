@@ -2,9 +2,11 @@ import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
 import type { TrainRequest } from '../../src/protocol/trainerMessages';
 import { RUN_FILES } from '../../src/runFolder/runFiles';
 import { evaluateRun } from '../../src/trainer/evaluate';
+import { inspectModelFile } from '../../src/trainer/inspect';
 import { predictRun } from '../../src/trainer/predict';
 import { train, type TrainOutcome } from '../../src/trainer/train';
 import { testBundles } from '../fixtures/bundles';
@@ -146,5 +148,29 @@ describe('the CLI on a text model (dist/cli.js): train, evaluate, predict from r
     assert.equal(evaluated.status, 0, evaluated.stderr);
     const evaluation = jsonLines(evaluated.stdout).find((m) => m.type === 'result')?.evaluation as { worst: { text?: string }[] };
     assert.ok(evaluation.worst.length > 0 && evaluation.worst.every((w) => typeof w.text === 'string' && w.text.length > 0));
+  });
+});
+
+describe('inspecting a text model', function () {
+  this.timeout(60_000);
+  let workspace: TempWorkspace;
+  before(async () => {
+    await tf.setBackend('cpu');
+    workspace = tempWorkspace({ 'data/messages.csv': MESSAGES_CSV });
+  });
+  after(() => workspace.remove());
+
+  it('builds it on data.text.maxLength ids, whatever columns the file has', async () => {
+    const file = workspace.file('m.model.json');
+    const inspection = await inspectModelFile(file, JSON.stringify(textModel(), null, 2), workspace.root);
+    assert.equal(inspection.kind, 'ok', JSON.stringify(inspection));
+    if (inspection.kind !== 'ok') return;
+    assert.deepEqual(inspection.summary.inputShape, [null, 8]);
+    // 30 ids × 8 values, then 8 weights and a bias.
+    assert.deepEqual(
+      inspection.summary.layers.map((l) => l.params),
+      [240, 0, 9],
+    );
+    assert.deepEqual(inspection.summary.layers[2].outputShape, [null, 1]);
   });
 });
