@@ -100,6 +100,19 @@ describe('a text model end to end: train, evaluate and predict on raw text', fun
     await assert.rejects(predictRun({ runDir, input: file, backend: 'cpu' }), /wrong\.csv:1: no text column "body" \(columns: text\)/);
   });
 
+  it('a stopped text run resumes to the end with its vocabulary.json', async () => {
+    const stop = new AbortController();
+    const stopped = await train(
+      request,
+      { onMessage: (m) => m.type === 'metrics' && m.record.batch === null && m.record.epoch === 1 && stop.abort() },
+      stop.signal,
+    );
+    assert.ok(stopped.type === 'done' && stopped.run.status === 'stopped');
+    const saved = readJson(path.join(stopped.runDir, RUN_FILES.vocabulary));
+    const resumed = finished(await train({ ...request, resumeRunDir: stopped.runDir }, { onMessage: () => undefined }));
+    assert.deepEqual(readJson(path.join(resumed, RUN_FILES.vocabulary)), saved);
+  });
+
   it('Continue with Changes keeps the parent vocabulary even when the data has new words', async () => {
     const parentTokens = readJson(path.join(runDir, RUN_FILES.vocabulary));
     const newWords = Array.from({ length: 40 }, (_, i) => `zebra stripes,${i % 2 ? 'ham' : 'spam'}`).join('\n');
