@@ -1,6 +1,6 @@
 import { checkHeader, streamCsv } from './csv';
 import { dataError } from './dataError';
-import { fieldOf, parseJsonRecords, readJsonText } from './json';
+import { fieldOf, numberField, parseJsonRecords, readJsonText } from './json';
 import { listNames, quote, showText } from './showText';
 import { didYouMean } from './suggest';
 import { checkClassName, parseLabelCell, type LabelKind } from './table';
@@ -80,18 +80,21 @@ function readJsonRows(text: string, file: string, format: 'json' | 'jsonl', colu
   }
 }
 
-function jsonLabel(record: Readonly<Record<string, unknown>>, label: NonNullable<TextColumns['label']>, file: string, line: number) {
-  const value = fieldOf(record, label.name);
+function jsonLabel(
+  record: Readonly<Record<string, unknown>>,
+  label: NonNullable<TextColumns['label']>,
+  file: string,
+  line: number,
+): string | number {
   const what = (): string => `label ${quote(label.name)}`;
-  if (label.kind === 'number') {
-    if (typeof value === 'number' && Number.isFinite(value)) return value;
-    throw dataError(file, line, `${what()} is ${value === undefined ? 'missing' : quote(String(value))}, expected a number`, label.name);
-  }
+  if (label.kind === 'number') return numberField(record, label.name, file, line, what);
+  const value = fieldOf(record, label.name);
   if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
     throw dataError(
       file,
       line,
       `${what()} is ${value === undefined ? 'missing' : quote(JSON.stringify(value) ?? '')}, expected a class name`,
+      label.name,
     );
   }
   return checkClassName(String(value), file, line, label.name, what);

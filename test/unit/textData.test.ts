@@ -135,6 +135,35 @@ describe('prepareData with text', () => {
     assert.equal(data.train.count, 48);
   });
 
+  it('regression on text: numeric targets, normalised with the training split as for tables', async () => {
+    workspace.write(
+      'data/scores.jsonl',
+      Array.from({ length: 10 }, (_, i) => JSON.stringify({ review: `good `.repeat(i + 1), stars: i })).join('\n'),
+    );
+    const data = await prepareData(
+      spec([
+        [['task'], 'regression'],
+        [['data', 'train'], { path: 'data/scores.jsonl', label: 'stars', text: 'review' }],
+        [['data', 'testSplit'], undefined],
+        [['data', 'target'], { normalize: 'standard' }],
+      ]),
+      options,
+    );
+    assert.equal(data.target.method, 'standard');
+    assert.ok(Math.abs(data.train.y.reduce((a, b) => a + b, 0)) < 1e-5);
+    assert.equal(data.classes, undefined);
+    await rejectsWith(
+      prepareData(
+        spec([
+          [['task'], 'regression'],
+          [['data', 'train'], { path: 'data/messages.csv', label: 'label', text: 'body' }],
+        ]),
+        options,
+      ),
+      /messages\.csv:2: column "label" is "spam", expected a number/,
+    );
+  });
+
   it('each cross-validation fold builds its vocabulary from the rows it trains on', async () => {
     const csv = ['body,label', ...Array.from({ length: 12 }, (_, i) => `word${i} shared,${i % 2 ? 'a' : 'b'}`)].join('\n');
     workspace.write('data/messages.csv', csv);
