@@ -9,6 +9,7 @@ import { assignFolds, whyNoFolds } from './folds';
 import { DEFAULT_SEED, seededPermutation } from './random';
 import { quote } from './showText';
 import { encodeSplit, isTextSource, loadTextExamples, vocabularyFor, type TextExamples } from './prepareText';
+import { textSettings } from './tokenizer';
 import { TokenEncoder, type VocabularyFile } from './vocabulary';
 
 export interface PrepareOptions {
@@ -44,7 +45,7 @@ export async function prepareData(spec: ModelSpec, options: PrepareOptions): Pro
   // Text sources load as row numbers; the texts are encoded once the training rows are known.
   const load = (source: DataSource, field: string): Promise<RawExamples | TextExamples> =>
     isTextSource(source)
-      ? loadTextExamples(source, spec.task, { modelFile, workspaceRoot, field })
+      ? loadTextExamples(source, spec.task, textSettings(spec.data.text).maxLength, { modelFile, workspaceRoot, field })
       : loadDataSource(source, spec.task, { modelFile, workspaceRoot, field, onProgress });
   const train = await load(spec.data.train, 'data.train');
   const test = spec.data.test === undefined ? undefined : await load(spec.data.test, 'data.test');

@@ -1,6 +1,7 @@
 import type { ModelSpec, Task } from '../modelFile/modelSpec';
 import { isIdxSource, isImageFolderSource, type DataSource, type TableSource } from './dataSource';
 import { dataError } from './dataError';
+import { MAX_VALUES, tooManyValues } from './limits';
 import { loadSourceFile, type RawExamples, type SourceOptions } from './loadSource';
 import type { Split } from './preparedData';
 import { readTextTable } from './textTable';
@@ -18,19 +19,27 @@ export function isTextSource(source: DataSource): source is TextSource {
  * The texts of a source as examples that the usual split code moves
  * about: one feature per row, its row number (exact in float32 up to 2^24
  * rows), so that which rows train is decided before there is a
- * vocabulary, and {@link encodeSplits} swaps the row numbers for ids.
+ * vocabulary, and {@link encodeSplit} swaps the row numbers for ids.
  */
 export interface TextExamples extends RawExamples {
   readonly texts: readonly string[];
 }
 
-export async function loadTextExamples(source: TextSource, task: Task, options: SourceOptions): Promise<TextExamples> {
+/** Reads a text source; `maxLength` ids a text must fit in memory (a table's cells are checked the same way). */
+export async function loadTextExamples(source: TextSource, task: Task, maxLength: number, options: SourceOptions): Promise<TextExamples> {
   const { file, format } = await loadSourceFile(source, options);
   const table = await readTextTable(file, format, {
     text: source.text,
     label: { name: source.label, kind: task === 'regression' ? 'number' : 'string' },
   });
   if (table.count >= 2 ** 24) throw dataError(file, undefined, `holds ${table.count} texts; Model Studio reads at most ${2 ** 24 - 1}`);
+  if (table.count * maxLength > MAX_VALUES) {
+    throw dataError(
+      file,
+      undefined,
+      `${table.count} texts of data.text.maxLength ${maxLength} ids are ${tooManyValues(table.count * maxLength)}`,
+    );
+  }
   const rows = new Float32Array(table.count);
   for (let i = 0; i < rows.length; i++) rows[i] = i;
   return { count: table.count, exampleShape: [1], x: rows, labels: table.labels ?? [], texts: table.texts };
