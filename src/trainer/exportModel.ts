@@ -8,6 +8,7 @@ import { disposeModel } from './buildModel';
 import { loadEvaluationExamples } from './evaluationData';
 import { loadModel } from './modelIO';
 import { readRunArtifacts } from './runArtifacts';
+import { RUN_FILES } from '../runFolder/runFiles';
 
 /** tfjs-converter's shard size: small enough for browsers and CDNs to cache piece by piece. */
 export const SHARD_BYTES = 4 * 1024 * 1024;
@@ -20,7 +21,8 @@ const PARITY_BATCH = 256;
  * `tf.loadLayersModel` and tfjs-node's `file://` load it), plus the Keras
  * topology (`keras-topology.json`: what Keras's `model_from_json` reads; the
  * weights go to Keras through `tensorflowjs_converter --input_format
- * tfjs_layers_model --output_format keras`). Then reloads the export and
+ * tfjs_layers_model --output_format keras`), and a text model's
+ * vocabulary.json. Then reloads the export and
  * compares its predictions on the run's test data with the run's model.
  */
 export async function exportRun(request: ExportRequest): Promise<ExportResult> {
@@ -33,6 +35,12 @@ export async function exportRun(request: ExportRequest): Promise<ExportResult> {
     files = await saveLayersModel(model, outDir);
   } finally {
     disposeModel(model);
+  }
+  if (artifacts.vocabulary !== undefined) {
+    // A text model reads token ids: without the tokens by id, nobody can feed it text.
+    const file = path.join(outDir, RUN_FILES.vocabulary);
+    await writeJsonAtomic(file, artifacts.vocabulary);
+    files.push(file);
   }
 
   let parity: ExportResult['parity'];

@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { TrainRequest } from '../../src/protocol/trainerMessages';
 import { RUN_FILES } from '../../src/runFolder/runFiles';
 import { evaluateRun } from '../../src/trainer/evaluate';
+import { exportRun } from '../../src/trainer/exportModel';
 import { inspectModelFile } from '../../src/trainer/inspect';
 import { predictRun } from '../../src/trainer/predict';
 import { train, type TrainOutcome } from '../../src/trainer/train';
@@ -93,6 +94,15 @@ describe('a text model end to end: train, evaluate and predict on raw text', fun
       [2, 3],
     );
     for (const p of result.predictions) assert.ok(p.probabilities?.every((v) => v >= 0 && v <= 1));
+  });
+
+  it('exports the model with its vocabulary.json, and the export predicts the test texts as the run does', async () => {
+    const outDir = path.join(workspace.root, 'export');
+    const result = await exportRun({ runDir, outDir, workspaceRoot: workspace.root, backend: 'cpu' });
+    assert.ok(result.files.includes(path.join(outDir, RUN_FILES.vocabulary)));
+    assert.deepEqual(readJson(path.join(outDir, RUN_FILES.vocabulary)), readJson(path.join(runDir, RUN_FILES.vocabulary)));
+    assert.equal(result.parity?.examples, 12);
+    assert.ok((result.parity?.maxAbsDifference ?? 1) < 1e-6);
   });
 
   it('says which column is missing when the file to predict on has no text column', async () => {
