@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { TrainRequest } from '../../src/protocol/trainerMessages';
+import { foldDir } from '../../src/runFolder/crossValidation';
 import { RUN_FILES } from '../../src/runFolder/runFiles';
 import { evaluateRun } from '../../src/trainer/evaluate';
 import { exportRun } from '../../src/trainer/exportModel';
@@ -121,6 +122,16 @@ describe('a text model end to end: train, evaluate and predict on raw text', fun
     const saved = readJson(path.join(stopped.runDir, RUN_FILES.vocabulary));
     const resumed = finished(await train({ ...request, resumeRunDir: stopped.runDir }, { onMessage: () => undefined }));
     assert.deepEqual(readJson(path.join(resumed, RUN_FILES.vocabulary)), saved);
+  });
+
+  it('cross-validation: each fold saves the vocabulary of the rows it trained on, and a fold evaluates with it', async () => {
+    const model = { ...textModel(), training: { ...(textModel().training as object), epochs: 1, crossValidation: { folds: 2 } } };
+    workspace.write('cv.model.json', JSON.stringify(model, null, 2));
+    const parent = finished(await train({ ...request, modelFile: workspace.file('cv.model.json') }, { onMessage: () => undefined }));
+    const [first, second] = [1, 2].map((fold) => readJson(path.join(foldDir(parent, fold), RUN_FILES.vocabulary)) as { tokens: string[] });
+    assert.notDeepEqual(first.tokens, second.tokens);
+    const evaluation = await evaluateRun({ runDir: foldDir(parent, 1), workspaceRoot: workspace.root, backend: 'cpu' });
+    assert.equal(evaluation.count, 12);
   });
 
   it('Continue with Changes keeps the parent vocabulary even when the data has new words', async () => {
