@@ -124,6 +124,20 @@ describe('a text model end to end: train, evaluate and predict on raw text', fun
     assert.deepEqual(readJson(path.join(resumed, RUN_FILES.vocabulary)), saved);
   });
 
+  it('trains on characters with tokenizer "char": single-character tokens, punctuation and spaces kept', async () => {
+    const model = textModel();
+    (model.data as Record<string, unknown>).text = { tokenizer: 'char', vocabSize: 30, maxLength: 40, lowercase: false };
+    (model.model as { layers: Record<string, unknown>[] }).layers[0].inputDim = 30;
+    workspace.write('chars.model.json', JSON.stringify(model, null, 2));
+    const run = finished(await train({ ...request, modelFile: workspace.file('chars.model.json') }, { onMessage: () => undefined }));
+    const vocabulary = readJson(path.join(run, RUN_FILES.vocabulary)) as { tokenizer: string; tokens: string[] };
+    assert.equal(vocabulary.tokenizer, 'char');
+    assert.ok(vocabulary.tokens.slice(2).every((t) => Array.from(t).length === 1));
+    assert.ok(vocabulary.tokens.includes(' '));
+    const result = await predictRun({ runDir: run, input: workspace.write('chars.csv', 'body\nFREE prize!!\n'), backend: 'cpu' });
+    assert.equal(result.predictions.length, 1);
+  });
+
   it('cross-validation: each fold saves the vocabulary of the rows it trained on, and a fold evaluates with it', async () => {
     const model = { ...textModel(), training: { ...(textModel().training as object), epochs: 1, crossValidation: { folds: 2 } } };
     workspace.write('cv.model.json', JSON.stringify(model, null, 2));
