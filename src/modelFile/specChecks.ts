@@ -1,5 +1,5 @@
 import { closest, didYouMean } from '../data/suggest';
-import { checkTextKeys } from './textChecks';
+import { checkEmbeddingSize, checkTextKeys } from './textChecks';
 import { problem, type CheckContext } from './checkContext';
 import { setFix, withFixes, type SpecDiagnostic } from './diagnostic';
 import { LAYER_TYPES, NOT_IN_A_LAYER_LIST } from './layerTypes';
@@ -379,4 +379,5 @@ export const SPEC_CHECKS: readonly ((ctx: CheckContext) => SpecDiagnostic[])[] =
   checkEarlyStopping,
   checkNormalization,
   checkTextKeys,
+  checkEmbeddingSize,
 ];

@@ -95,6 +95,24 @@ export function checkTextKeys(ctx: CheckContext): SpecDiagnostic[] {
   return found;
 }
 
+/**
+ * An embedding with `inputDim` below `data.text.vocabSize` would be handed
+ * ids it has no row for (TF.js fails mid-training with a gather error):
+ * refused here, with the size that fits.
+ */
+export function checkEmbeddingSize(ctx: CheckContext): SpecDiagnostic[] {
+  const { data, model } = ctx.spec;
+  // Without data.text, checkTextKeys's error comes first: its fix writes the vocabSize to compare with.
+  if (textColumn(data.train) === undefined || data.text === undefined) return [];
+  const { vocabSize } = textSettings(data.text);
+  return model.layers.flatMap((layer, index) => {
+    if (layer.type !== 'embedding' || typeof layer.inputDim !== 'number' || layer.inputDim >= vocabSize) return [];
+    const path = ['model', 'layers', index, 'inputDim'];
+    const message = `embedding inputDim ${layer.inputDim} is below data.text.vocabSize ${vocabSize}: token ids go up to ${vocabSize - 1}; set "inputDim": ${vocabSize}`;
+    return [withFixes(problem(ctx, path, 'error', message), [setFix(path, vocabSize)])];
+  });
+}
+
 /** The text column is in each table's header; the label checks say the same of the label column. */
 export function checkTextColumn(ctx: CheckContext, facts: readonly SourceFacts[]): SpecDiagnostic[] {
   const found: SpecDiagnostic[] = [];

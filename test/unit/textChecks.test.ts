@@ -82,6 +82,14 @@ describe('validating text data (data.train.text, data.text)', () => {
     );
   });
 
+  it('an embedding smaller than vocabSize: refused, with the size that fits', async () => {
+    const { messages, diagnostics } = await validate([[['model', 'layers', 0, 'inputDim'], 20]]);
+    assert.equal(messages.length, 1, messages.join('\n'));
+    assert.match(messages[0], /error: embedding inputDim 20 is below data\.text\.vocabSize 30: token ids go up to 29; set "inputDim": 30/);
+    assert.deepEqual(diagnostics[0].path, ['model', 'layers', 0, 'inputDim']);
+    assert.equal(diagnostics[0].fixes?.[0]?.kind === 'set' && diagnostics[0].fixes[0].value, 30);
+  });
+
   it('empty texts in the file: how many and the first line', async () => {
     workspace.write('data/messages.csv', 'body,label\nhello,spam\n"",ham\nbye,ham\n');
     const { messages } = await validate([[['data', 'testSplit'], undefined]]);
