@@ -9,7 +9,8 @@
 //   npm run bench:text [-- --model samples/spam-transformer.model.json]
 //     [--backends tensorflow,wasm,cpu] [--epochs N] [--no-train]
 //
-// Baseline: words = lowercase runs of letters and digits; the vocabulary is
+// Baseline: words as the trainer's word tokenizer makes them (lowercase runs
+// of letters, marks and digits; punctuation dropped); the vocabulary is
 // the `data.text.vocabSize − 2` most frequent words of the training rows
 // (ties: first seen), as the trainer's vocabulary is, counted from the
 // training rows only. Naive Bayes: word counts, Laplace smoothing (α = 1).
