@@ -203,7 +203,7 @@ function worstTable(evaluation: Evaluation, attention: AttentionView | undefined
   const images = evaluation.worst.some((w) => w.image !== undefined);
   const table = make('table', 'worst');
   const idx = evaluation.worst.find((w) => w.source.line === undefined && !w.source.file.toLowerCase().endsWith('.png'));
-  table.createCaption().textContent = `The ${evaluation.worst.length} examples with the highest loss${idx ? ` (#: index in ${baseName(idx.source.file)})` : ''}; Enter or a click opens the example`;
+  table.createCaption().textContent = `The ${evaluation.worst.length} examples with the highest loss${idx ? ` (#: index in ${baseName(idx.source.file)})` : ''}; Enter or a click opens the example${attention ? ', its radio button shows its attention above' : ''}`;
   const head = table.createTHead().insertRow();
   const columns = [
     ...(attention ? ['attention'] : []),
