@@ -6,7 +6,8 @@
 //    picked in the panel after evaluating that run: the chips, the summary
 //    line for the average and for each head and layer, a worst prediction
 //    chosen with the keyboard, in a light and a dark theme.
-// 2. The Transformer sample for real, shortened (2 epochs on every 6th e-mail):
+// 2. The Transformer sample for real, shortened (its layers, on every 30th
+//    e-mail's first 32 words, one epoch: TF.js's cpu backend takes seconds a batch):
 //    ▶ Train, then Evaluate Model… on its test data; the panel's attention view
 //    shows the tokens of a worst prediction with the weights evaluation.json
 //    holds, and switching to a head shows that head's.
@@ -28,14 +29,16 @@ import {
   webviewFrame,
 } from './helpers.mjs';
 
-const SUITE_TIMEOUT_MS = 8 * 60_000;
+const SUITE_TIMEOUT_MS = 10 * 60_000;
 const COMMAND = 'Model Studio: Evaluate Model…';
 const SAMPLE = 'spam-transformer.model.json';
 /** The suite's shortened copy of SAMPLE. */
 const SHORT = 'spam-transformer-e2e.model.json';
-const EPOCHS = 2;
+const EPOCHS = 1;
 /** Every how many e-mails of samples/data/spam.csv the shortened copy trains on. */
-const EVERY = 6;
+const EVERY = 30;
+/** The shortened copy's text settings: the sample's tokenizer, fewer words. */
+const TEXT = { maxLength: 32, vocabSize: 1000 };
 const FIXTURE_ID = '20260101-000000-a77e';
 
 const step = stepLogger(Date.now(), 'e2e attention');
@@ -51,7 +54,7 @@ function cli(extension, workspace, ...args) {
 /**
  * A classification evaluation of e-mails, written by hand: the weights are
  * chosen so the summary lines are known (layer 1 averaged: free 40 %, win
- * 30 %, money 20 %; head 2: win 50 %; layer 2 averaged: win 40 %, now 40 %).
+ * 30 %, money 20 %; head 2: win 50 %; layer 2 averaged: win 40 %, now 36 %).
  */
 function fixtureEvaluation(runDir, runJson, csv) {
   const scores = { precision: 0.5, recall: 0.5, f1: 0.5 };
@@ -98,22 +101,22 @@ function fixtureEvaluation(runDir, runJson, csv) {
         confidence: 0.93,
         trueClassProbability: 0.07,
         loss: 2.66,
-        text: 'WIN free money now',
+        text: 'WIN free money now, click here to claim your prize',
         attention: {
-          tokens: ['win', 'free', 'money', 'now'],
+          tokens: ['win', 'free', 'money', 'now', 'click', 'here', 'to', 'claim', 'your', 'prize'],
           layers: [
             {
               name: 'transformerEncoder_2',
               heads: [
-                [0.1, 0.6, 0.2, 0.1],
-                [0.5, 0.2, 0.2, 0.1],
+                [0.1, 0.6, 0.2, 0.02, 0.02, 0.02, 0.01, 0.01, 0.01, 0.01],
+                [0.5, 0.2, 0.2, 0.02, 0.02, 0.02, 0.01, 0.01, 0.01, 0.01],
               ],
             },
             {
               name: 'transformerEncoder_3',
               heads: [
-                [0.7, 0.1, 0.1, 0.1],
-                [0.1, 0.1, 0.1, 0.7],
+                [0.7, 0.1, 0.1, 0.02, 0.02, 0.02, 0.01, 0.01, 0.01, 0.01],
+                [0.1, 0.02, 0.02, 0.7, 0.1, 0.02, 0.01, 0.01, 0.01, 0.01],
               ],
             },
           ],
@@ -194,7 +197,7 @@ async function handMade(page, screenshot) {
   });
   await frame.selectOption('#primary', fixture);
   let shown = await waitFor('the attention view', () => attentionShown(frame), 30_000);
-  assert.equal(shown.caption, 'Worst prediction 1: actual ham, predicted spam · 4 tokens read');
+  assert.equal(shown.caption, 'Worst prediction 1: actual ham, predicted spam · 10 tokens read');
   assert.equal(shown.summary, 'The model attended most to: free (40%), win (30%), money (20%)');
   assert.deepEqual(shown.layers, ['1: transformerEncoder_2', '2: transformerEncoder_3']);
   assert.deepEqual(shown.heads, ['Average of 2 heads', 'Head 1', 'Head 2']);
@@ -204,7 +207,13 @@ async function handMade(page, screenshot) {
       ['win', 'win: 30% of the attention', 64],
       ['free', 'free: 40% of the attention', 85],
       ['money', 'money: 20% of the attention', 43],
-      ['now', 'now: 10% of the attention', 21],
+      ['now', 'now: 2.0% of the attention', 4],
+      ['click', 'click: 2.0% of the attention', 4],
+      ['here', 'here: 2.0% of the attention', 4],
+      ['to', 'to: 1.0% of the attention', 2],
+      ['claim', 'claim: 1.0% of the attention', 2],
+      ['your', 'your: 1.0% of the attention', 2],
+      ['prize', 'prize: 1.0% of the attention', 2],
     ],
   );
   assert.equal(shown.checked, 0, 'the first worst prediction is the one shown');
@@ -225,9 +234,9 @@ async function handMade(page, screenshot) {
   await frame.selectOption('.attention select >> nth=0', '1');
   shown = await waitFor('layer 2', async () => {
     const s = await attentionShown(frame);
-    return s.summary.includes('now (40%)') ? s : undefined;
+    return s.summary.includes('now (36%)') ? s : undefined;
   });
-  assert.equal(shown.summary, 'The model attended most to: win (40%), now (40%), free (10%)');
+  assert.equal(shown.summary, 'The model attended most to: win (40%), now (36%), free (6.0%)');
   assert.equal(shown.head, 'average', 'another layer starts from the average of its heads');
 
   // The second worst prediction, chosen with the arrow keys in the table's radio buttons (no file opens).
@@ -292,24 +301,26 @@ async function trained(page, workspace, screenshot) {
   assert.ok(existsSync(join(workspace, SAMPLE)), `samples/${SAMPLE} is missing (issue #15's samples)`);
   const spec = JSON.parse(readFileSync(join(workspace, SAMPLE), 'utf8'));
   writeFileSync(join(workspace, 'data', 'spam-e2e.csv'), csvSubset(readFileSync(join(workspace, spec.data.train.path), 'utf8')));
-  const short = { ...spec, data: { ...spec.data, train: { ...spec.data.train, path: 'data/spam-e2e.csv' } } };
+  const data = { ...spec.data, train: { ...spec.data.train, path: 'data/spam-e2e.csv' }, text: { ...spec.data.text, ...TEXT } };
+  const short = { ...spec, data };
   writeFileSync(join(workspace, SHORT), JSON.stringify({ ...short, training: { ...spec.training, epochs: EPOCHS } }, null, 2));
   await runFromPalette(page, 'View: Close All Editor Groups');
   await openFile(page, SHORT);
   const train = page.locator('.codelens-decoration a', { hasText: '▶ Train' });
   await train.waitFor({ timeout: 30_000 });
   await train.click();
+  await waitFor('the Transformer run to start', () => runOf(workspace, SHORT), 60_000, 500);
   const done = await waitFor(
     'the Transformer run to finish',
     () => {
       const found = runOf(workspace, SHORT);
       return found && found.run.status !== 'running' ? found : undefined;
     },
-    240_000,
-    500,
+    300_000,
+    1000,
   );
   assert.equal(done.run.status, 'completed', `the run ended ${done.run.status}`);
-  step(`trained ${SHORT} (${EPOCHS} epochs): test accuracy ${done.run.test?.accuracy}`);
+  step(`trained ${SHORT} (${EPOCHS} epoch): test accuracy ${done.run.test?.accuracy}`);
 
   await runFromPalette(page, 'View: Close All Editor Groups');
   await runFromPalette(page, COMMAND);
@@ -346,8 +357,9 @@ async function trained(page, workspace, screenshot) {
     const s = await attentionShown(frame);
     return s.head === '1' ? s : undefined;
   });
-  const max = Math.max(...heads[1]);
-  const expected = heads[1].map((w) => Math.round((Math.max(0, w) / max) * 85));
+  // The most attended token fully shaded, unless the head spreads its attention nearly evenly (under 3 even shares).
+  const scale = Math.max(...heads[1], Math.min(1, 3 / heads[1].length));
+  const expected = heads[1].map((w) => Math.round((Math.max(0, w) / scale) * 85));
   assert.deepEqual(
     shown.chips.map((c) => c.weight),
     expected,
@@ -372,7 +384,10 @@ process.exitCode = await runUiSuite({
   prepare: (workspace, extension) => {
     const iris = JSON.parse(cli(extension, workspace, 'train', 'iris.model.yaml', '--json').trim().split('\n').pop());
     const csv = join(workspace, 'data', 'attention-fixture.csv');
-    writeFileSync(csv, 'text,label\nWIN free money now,ham\n"Meeting moved to 3pm, see agenda attached",spam\n');
+    writeFileSync(
+      csv,
+      'text,label\n"WIN free money now, click here to claim your prize",ham\n"Meeting moved to 3pm, see agenda attached",spam\n',
+    );
     const runJson = JSON.parse(readFileSync(join(iris.runDir, 'run.json'), 'utf8'));
     const evaluation = fixtureEvaluation(iris.runDir, runJson, csv);
     writeFileSync(join(iris.runDir, 'evaluation.json'), JSON.stringify({ evaluations: [evaluation] }, null, 2));

@@ -9,6 +9,7 @@ import {
   MAX_SHADE,
   relativeWeights,
   shade,
+  STANDOUT,
   tokenLabel,
   topPositions,
   weightPercent,
@@ -59,12 +60,29 @@ describe('attention view: weights', () => {
   });
 
   it('shades relative to the most attended token: it gets the full shade, the others in proportion', () => {
-    assert.deepEqual(relativeWeights([0.1, 0.4, 0.2, 0]), [0.25, 1, 0.5, 0]);
+    const peaked = [0.5, 0.25, ...new Array<number>(8).fill(0.03125)];
+    assert.deepEqual(relativeWeights(peaked), [1, 0.5, ...new Array<number>(8).fill(0.0625)]);
     assert.deepEqual(relativeWeights([0, 0]), [0, 0]);
     assert.deepEqual(relativeWeights([]), []);
     assert.deepEqual([0, 0.5, 1].map(shade), [0, Math.round(MAX_SHADE / 2), MAX_SHADE]);
     assert.equal(shade(2), MAX_SHADE);
     assert.equal(shade(-1), 0);
+  });
+
+  it('an even spread, or one close to it, stays faint: no token stands out', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: STANDOUT, max: 500 }), (n) =>
+        relativeWeights(new Array<number>(n).fill(1 / n)).every((r) => Math.abs(r - 1 / STANDOUT) < 1e-9),
+      ),
+    );
+    // 32 tokens, the largest 1.2 times an even share: at most 0.4 of the shade.
+    const nearlyEven = [1.2 / 32, ...new Array<number>(31).fill((1 - 1.2 / 32) / 31)];
+    assert.ok(Math.max(...relativeWeights(nearlyEven)) <= 0.4);
+  });
+
+  it('a text of one or two tokens is shaded by its raw weights', () => {
+    assert.deepEqual(relativeWeights([0.7, 0.3]), [0.7, 0.3]);
+    assert.deepEqual(relativeWeights([1]), [1]);
   });
 });
 

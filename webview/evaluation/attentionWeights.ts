@@ -23,12 +23,22 @@ export function headWeights(attention: TextAttention, layer: number, head: HeadC
 }
 
 /**
+ * How many times an even share (1 / tokens) the largest weight must be to
+ * get the full shade: attention spread evenly over the tokens picks none
+ * out, so it shows faint (a third of the shade), not strong.
+ */
+export const STANDOUT = 3;
+
+/**
  * Each weight over the largest in view, so the most attended token is fully
- * shaded however many tokens share the attention; all zero when none is positive.
+ * shaded however many tokens share the attention; but over at least
+ * STANDOUT even shares (at most 1), so a nearly even spread stays faint.
+ * All zero when no weight is positive.
  */
 export function relativeWeights(weights: readonly number[]): number[] {
   const max = weights.reduce((m, w) => Math.max(m, w), 0);
-  return weights.map((w) => (max > 0 ? Math.max(0, w) / max : 0));
+  const scale = Math.max(max, Math.min(1, STANDOUT / Math.max(1, weights.length)));
+  return weights.map((w) => Math.max(0, w) / scale);
 }
 
 /** The strongest shade, in percent of the theme colour: the text on it stays readable. */
