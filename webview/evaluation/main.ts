@@ -8,6 +8,7 @@ import type {
 } from '../../src/protocol/evaluationMessages';
 import type { ClassificationResult, Evaluation, ExampleImage, RegressionResult, WorstPrediction } from '../../src/protocol/evaluationTypes';
 import { assertNever } from '../../src/protocol/assertNever';
+import { attentionViewFor, type AttentionView } from './attentionView';
 import { curveChart, histogramChart, scatterChart } from './charts';
 import { isHostMessage } from './guards';
 import { connect, element, make, vscodeApi } from '../common/page';
@@ -197,15 +198,16 @@ function sourceName(w: WorstPrediction): string {
   return file.toLowerCase().endsWith('.png') ? file : `#${w.source.index}`;
 }
 
-function worstTable(evaluation: Evaluation): HTMLTableElement {
+function worstTable(evaluation: Evaluation, attention: AttentionView | undefined): HTMLTableElement {
   const classification = evaluation.result.kind === 'classification';
   const images = evaluation.worst.some((w) => w.image !== undefined);
   const texts = evaluation.worst.some((w) => w.text !== undefined);
   const table = make('table', 'worst');
   const idx = evaluation.worst.find((w) => w.source.line === undefined && !w.source.file.toLowerCase().endsWith('.png'));
-  table.createCaption().textContent = `The ${evaluation.worst.length} examples with the highest loss${idx ? ` (#: index in ${baseName(idx.source.file)})` : ''}; Enter or a click opens the example`;
+  table.createCaption().textContent = `The ${evaluation.worst.length} examples with the highest loss${idx ? ` (#: index in ${baseName(idx.source.file)})` : ''}; Enter or a click opens the example${attention ? ', its radio button shows its attention above' : ''}`;
   const head = table.createTHead().insertRow();
   const columns = [
+    ...(attention ? ['attention'] : []),
     ...(images ? ['image'] : []),
     ...(texts ? ['text'] : []),
     'source',
@@ -216,12 +218,13 @@ function worstTable(evaluation: Evaluation): HTMLTableElement {
   ];
   for (const name of columns) head.append(make('th', undefined, name));
   const body = table.createTBody();
-  for (const w of evaluation.worst) {
+  evaluation.worst.forEach((w, i) => {
     const tr = body.insertRow();
     tr.tabIndex = 0;
     tr.className = 'worst-row';
     tr.title =
       w.source.line !== undefined ? `Open ${w.source.file} at line ${w.source.line}` : `${w.source.file}, example ${w.source.index}`;
+    if (attention) tr.append(attention.pickerCell(i));
     if (images) {
       const td = make('td', 'image-cell');
       if (w.image) {
@@ -253,7 +256,7 @@ function worstTable(evaluation: Evaluation): HTMLTableElement {
         open();
       }
     });
-  }
+  });
   return table;
 }
 
@@ -297,7 +300,9 @@ function column(evaluation: Evaluation, other: Evaluation | undefined): HTMLElem
   } else {
     box.append(regressionParts(result));
   }
-  if (evaluation.worst.length > 0) box.append(section('Worst predictions', worstTable(evaluation)));
+  const attention = attentionViewFor(evaluation.worst);
+  if (attention) box.append(section('Attention: what the model read', attention.element));
+  if (evaluation.worst.length > 0) box.append(section('Worst predictions', worstTable(evaluation, attention)));
   return box;
 }
 
