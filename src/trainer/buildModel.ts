@@ -30,6 +30,8 @@ const LAYER_FACTORIES: ReadonlyMap<string, LayerFactory> = new Map([
 ]);
 
 const INPUT_SHAPE_KEYS = ['inputShape', 'batchInputShape', 'inputDim'];
+/** An embedding's `inputDim` is its vocabulary size, not its input's width: its length is `inputLength`. */
+const EMBEDDING_INPUT_SHAPE_KEYS = ['inputShape', 'batchInputShape', 'inputLength'];
 
 /** Config keys whose value is a seed per initializer: several per layer get distinct seeds. */
 const SEED_STRIDE_PER_INITIALIZER = 1000;
@@ -141,7 +143,8 @@ function createLayer(
     ...textLayerDefaults(spec, index),
     ...userConfig,
   });
-  if (inputShape !== undefined && !INPUT_SHAPE_KEYS.some((key) => key in config)) {
+  const shapeKeys = type === 'embedding' ? EMBEDDING_INPUT_SHAPE_KEYS : INPUT_SHAPE_KEYS;
+  if (inputShape !== undefined && !shapeKeys.some((key) => key in config)) {
     config.inputShape = [...inputShape];
   }
   try {

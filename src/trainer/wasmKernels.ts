@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { unsortedSegmentSum } from './wasmSegmentSum';
 
 /**
  * Training kernels for the wasm backend of TF.js 4.22, composed from
@@ -18,6 +19,8 @@ import * as tf from '@tensorflow/tfjs';
  * * `GatherV2` on axis 0 (how `model.fit` cuts each batch out of the
  *   epoch's data) took ~5 ms for 128 MNIST rows; copying the rows on the
  *   wasm heap takes a fraction of that.
+ * * `UnsortedSegmentSum` (the gradient of an embedding's gather) is
+ *   missing, so no model with an embedding can train (wasmSegmentSum.ts).
  * * `MaxPoolGrad` took a quarter of a CNN batch; the same scatter of dy to
  *   each window's first maximum, written as a loop over the wasm heap, is
  *   several times faster.
@@ -369,6 +372,7 @@ export function registerWasmConvGradients(): void {
     kernelFunc: makeMaxPoolGrad(builtInMaxPoolGrad.kernelFunc),
     setupFunc: builtInMaxPoolGrad.setupFunc,
   });
+  replaceKernel({ kernelName: 'UnsortedSegmentSum', backendName: 'wasm', kernelFunc: unsortedSegmentSum });
   replaceKernel({
     kernelName: 'Conv2DBackpropFilter',
     backendName: 'wasm',

@@ -75,7 +75,7 @@ describe('transformerEncoder against a plain reference implementation (cpu)', ()
 
   it('gives the same output (1e-5) at inference, with a padding mask', () => {
     const ours = layer.apply(x, { mask: maskTensor }) as tf.Tensor;
-    const reference = referenceEncoder(x, mask, layer.getWeights(), heads);
+    const reference = referenceEncoder(x as tf.Tensor3D, mask, layer.getWeights(), heads);
     assert.ok(maxAbs(ours, reference) <= 1e-5, `max abs difference ${maxAbs(ours, reference)}`);
   });
 

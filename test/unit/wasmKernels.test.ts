@@ -203,6 +203,28 @@ describe('wasm training kernels (convolution gradients, transposed matmul, row g
     });
   }
 
+  const segmentSums: { shape: number[]; ids: number[]; segments: number; int?: boolean }[] = [
+    { shape: [6, 4], ids: [3, 0, 3, 5, 1, 3], segments: 7 }, // an embedding's gradient: rows of dy into rows of the table
+    { shape: [5, 2, 3], ids: [0, 0, 0, 2, 9], segments: 4 }, // id 9 is out of range: dropped
+    { shape: [4, 3], ids: [1, 1, 0, 2], segments: 3, int: true },
+  ];
+  for (const [i, c] of segmentSums.entries()) {
+    it(`UnsortedSegmentSum matches cpu: [${c.shape}] into ${c.segments} segments${c.int ? ', int32' : ''}`, async () => {
+      const size = c.shape.reduce((x, y) => x * y);
+      const values = randomValues(size, 60 + i);
+      const inputs = {
+        x: { shape: c.shape, values: c.int ? Int32Array.from(values, (v) => Math.round(v * 1000)) : values },
+        segmentIds: { shape: [c.ids.length], values: Int32Array.from(c.ids) },
+      };
+      const expected = await runOn('cpu', 'UnsortedSegmentSum', inputs, { numSegments: c.segments });
+      const actual = await runOn('wasm', 'UnsortedSegmentSum', inputs, { numSegments: c.segments });
+      assert.deepEqual(actual.shape, expected.shape);
+      Array.from(actual.values).forEach((v, j) =>
+        assert.ok(Math.abs(v - expected.values[j]) < 1e-5, `${j}: ${v} vs ${expected.values[j]}`),
+      );
+    });
+  }
+
   const pools: { shape: Shape4; filter: [number, number]; stride: [number, number]; pad: 'same' | 'valid'; ties?: boolean }[] = [
     { shape: [64, 26, 26, 32], filter: [2, 2], stride: [2, 2], pad: 'valid' }, // the CNN's first pool
     { shape: [4, 11, 11, 6], filter: [2, 2], stride: [2, 2], pad: 'valid', ties: true }, // after relu: zeros tie
