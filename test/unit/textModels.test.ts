@@ -2,7 +2,8 @@ import * as assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { attentionReceived } from '../../src/trainer/attention';
 import { loadBackend } from '../../src/trainer/backend';
-import { buildModel, compileModel, disposeModel } from '../../src/trainer/buildModel';
+import type { ModelSpec } from '../../src/modelFile/modelSpec';
+import { buildModel, compileModel, disposeModel, ModelBuildError } from '../../src/trainer/buildModel';
 import { summarizeModel } from '../../src/trainer/modelSummary';
 import { textSpec, TINY_TRANSFORMER } from '../fixtures/textSpec';
 
@@ -219,5 +220,39 @@ describe('text models (embedding with maskZero, positionEmbedding, transformerEn
     } finally {
       await tf.setBackend('cpu');
     }
+  });
+  it("refuse what cannot build with a message on the layer's field", () => {
+    const message = (spec: ModelSpec) => {
+      try {
+        disposeModel(buildModel(spec, [8], 1));
+      } catch (error) {
+        assert.ok(error instanceof ModelBuildError);
+        return error.message;
+      }
+      return 'built';
+    };
+    const embedding = { type: 'embedding', outputDim: 8 };
+    assert.equal(
+      message(textSpec([embedding, { type: 'transformerEncoder', ffDim: 8 }])),
+      'model.layers[1]: transformerEncoder: "numHeads" must be a whole number ≥ 1 and is missing',
+    );
+    assert.equal(
+      message(
+        textSpec([
+          { type: 'dense', units: 4 },
+          { type: 'transformerEncoder', numHeads: 2, ffDim: 8 },
+        ]),
+      ),
+      'model.layers[1]: transformerEncoder: expects sequences [steps, features], e.g. from an embedding, but its input is [4]',
+    );
+    assert.equal(
+      message(textSpec([embedding, { type: 'positionEmbedding', sequenceLength: 4 }])),
+      'model.layers[1]: positionEmbedding: its input has 8 steps but sequenceLength is 4: raise "sequenceLength"',
+    );
+    const noText = textSpec([{ ...embedding, inputDim: 10 }, { type: 'positionEmbedding' }]);
+    assert.equal(
+      message({ ...noText, data: { train: { path: 'x.csv', label: 'label' } } }),
+      'model.layers[1]: positionEmbedding: "sequenceLength" is missing: set it, or "data.text" (its maxLength is the default)',
+    );
   });
 });

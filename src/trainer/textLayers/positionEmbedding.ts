@@ -30,6 +30,7 @@ export class PositionEmbedding extends tf.layers.Layer {
   constructor(args: PositionEmbeddingArgs) {
     super(args as unknown as LayerArgs);
     const length = args.sequenceLength;
+    if (length === undefined) throw new Error('"sequenceLength" is missing: set it, or "data.text" (its maxLength is the default)');
     if (typeof length !== 'number' || !Number.isInteger(length) || length < 1) {
       throw new Error(`"sequenceLength" must be a whole number ≥ 1 (got ${JSON.stringify(length)})`);
     }
@@ -40,7 +41,8 @@ export class PositionEmbedding extends tf.layers.Layer {
 
   override build(inputShape: tf.Shape | tf.Shape[]): void {
     const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
-    if (shape.length !== 3) throw new Error(`expects sequences [steps, features] but its input is [${shape.slice(1).join(', ')}]`);
+    if (shape.length !== 3)
+      throw new Error(`expects sequences [steps, features], e.g. from an embedding, but its input is [${shape.slice(1).join(', ')}]`);
     const steps = shape[1];
     if (steps !== null && steps > this.sequenceLength) {
       throw new Error(`its input has ${steps} steps but sequenceLength is ${this.sequenceLength}: raise "sequenceLength"`);

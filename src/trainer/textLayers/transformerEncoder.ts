@@ -94,7 +94,8 @@ export class TransformerEncoder extends tf.layers.Layer {
 
   override build(inputShape: tf.Shape | tf.Shape[]): void {
     const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
-    if (shape.length !== 3) throw new Error(`expects sequences [steps, features] but its input is [${shape.slice(1).join(', ')}]`);
+    if (shape.length !== 3)
+      throw new Error(`expects sequences [steps, features], e.g. from an embedding, but its input is [${shape.slice(1).join(', ')}]`);
     const modelDim = shape[2] as number;
     const width = this.numHeads * this.headSize(modelDim);
     let seedOffset = 0;
