@@ -255,4 +255,22 @@ describe('text models (embedding with maskZero, positionEmbedding, transformerEn
       'model.layers[1]: positionEmbedding: "sequenceLength" is missing: set it, or "data.text" (its maxLength is the default)',
     );
   });
+  it('a layer after one that changed the number of steps ignores the mask of the old steps, and nothing leaks', async () => {
+    const spec = textSpec([
+      { type: 'embedding', outputDim: 8 },
+      { type: 'conv1d', filters: 8, kernelSize: 3 },
+      { type: 'transformerEncoder', numHeads: 2, ffDim: 8 },
+      { type: 'globalAveragePooling1d' },
+      { type: 'dense', units: 1, activation: 'sigmoid' },
+    ]);
+    const model = buildModel(spec, [8], 1);
+    compileModel(model, spec.training);
+    const x = tf.tensor2d([[3, 4, 5, 0, 0, 0, 0, 0]]);
+    await model.fit(x, tf.tensor2d([[1]]), { epochs: 1, verbose: 0 });
+    const before = tf.memory().numTensors;
+    tf.dispose(model.predict(x) as tf.Tensor);
+    attentionReceived(model, [3, 4, 5]);
+    assert.equal(tf.memory().numTensors, before);
+    disposeModel(model);
+  });
 });

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { maskFor } from './selfAttention';
 
 type Kind = 'average' | 'max';
 
@@ -20,7 +21,7 @@ abstract class MaskedGlobalPooling1D extends tf.layers.Layer {
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: tf.serialization.ConfigDict): tf.Tensor {
     return tf.tidy(() => {
       const x = Array.isArray(inputs) ? inputs[0] : inputs;
-      const mask = (kwargs.mask ?? null) as tf.Tensor | null;
+      const mask = maskFor(x, kwargs.mask);
       if (mask === null) return this.kind === 'average' ? tf.mean(x, 1) : tf.max(x, 1);
       const weights = tf.expandDims(tf.cast(mask, 'float32'), -1);
       const count = tf.sum(weights, 1);

@@ -13,6 +13,17 @@ export interface AttentionWeights {
   readonly output: Projection;
 }
 
+/**
+ * `mask` if it marks the steps of `x` [batch, steps, …], else null. TF.js's
+ * executor keeps the last mask it passed in the call arguments, so a layer
+ * after one that changed the number of steps (a conv1d with "valid"
+ * padding) is handed a mask of other steps, which is not its own.
+ */
+export function maskFor(x: tf.Tensor, mask: unknown): tf.Tensor | null {
+  if (!(mask instanceof tf.Tensor) || mask.rank !== 2 || mask.shape[0] !== x.shape[0] || mask.shape[1] !== x.shape[1]) return null;
+  return mask;
+}
+
 /** What softmax sees for a padded key: far below any real score, so its probability is 0 (Keras uses the same). */
 const MASKED_SCORE = -1e9;
 

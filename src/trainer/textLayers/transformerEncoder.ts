@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { serializeInitializer, toInitializer, type Initializer, withSeedOffset } from './initializers';
-import { project, selfAttention, type AttentionWeights, type Projection } from './selfAttention';
+import { maskFor, project, selfAttention, type AttentionWeights, type Projection } from './selfAttention';
 
 /** keras_hub's TransformerEncoder default: layer_norm_epsilon=1e-5. */
 const LAYER_NORM_EPSILON = 1e-5;
@@ -133,7 +133,7 @@ export class TransformerEncoder extends tf.layers.Layer {
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: tf.serialization.ConfigDict): tf.Tensor {
     return tf.tidy(() => {
       const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor3D;
-      const mask = (kwargs.mask ?? null) as tf.Tensor | null;
+      const mask = maskFor(x, kwargs.mask);
       const training = kwargs.training === true;
       const rate = training ? this.dropout : 0;
       const drop = (t: tf.Tensor) => (rate > 0 ? tf.dropout(t, rate) : t);
