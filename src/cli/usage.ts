@@ -36,7 +36,8 @@ export const USAGE = `Usage:
                 export: the folder for model.json, weights.bin and keras-topology.json
   --data FILE   evaluate on FILE (same columns as the training data; IDX images; an image folder)
                 instead of the run's test data; a model file means its newest finished run
-  --input FILE  the examples to predict (CSV / JSON / JSON Lines with the feature columns, or IDX images)
+  --input FILE  the examples to predict (CSV / JSON / JSON Lines with the feature columns, or IDX images;
+                a text model: the text column, as raw text)
   --trials N    sweep: run N trials instead of search.trials
   --parallel K  sweep: K trainer processes at once instead of search.parallel (default: the cores, within free memory)
   --on slurm    submit to the Slurm cluster with sbatch instead of training here (a sweep: one job array, at most K

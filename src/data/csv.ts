@@ -107,7 +107,7 @@ export async function readCsvTable(file: string, label: string, labelKind: Label
  * `onPiece` runs after each piece is parsed; reading ends early once
  * `until` says so. Throws DataError.
  */
-async function streamCsv(
+export async function streamCsv(
   file: string,
   onRecord: (fields: string[], line: number) => void,
   options: TableReadOptions & { readonly onPiece?: (bytesRead: number, totalBytes: number) => void; readonly until?: () => boolean },

@@ -71,16 +71,7 @@ export async function loadDataSource(source: DataSource, task: Task, options: So
     const images = await readImageFolder(folder);
     return { count: images.count, exampleShape: images.imageShape, x: new Float32Array(images.pixels), labels: images.labels };
   }
-  const file = await resolveDataPath(source.path, modelFile, workspaceRoot, 'file', `${field}.path`);
-  const format = tableFormat(source);
-  if (format === undefined) {
-    throw dataError(
-      modelFile,
-      undefined,
-      `${field}.path: cannot tell the format of "${source.path}" from its extension; add "format": "csv", "json" or "jsonl"`,
-      `${field}.format`,
-    );
-  }
+  const { file, format } = await loadSourceFile(source, options);
   const labelKind = task === 'regression' ? 'number' : 'string';
   const table =
     format === 'csv'
@@ -95,4 +86,23 @@ export async function loadDataSource(source: DataSource, task: Task, options: So
     labels: table.labels,
     featureNames: table.featureNames,
   };
+}
+
+/** The file of a table source, checked inside the workspace, and its format. */
+export async function loadSourceFile(
+  source: TableSource,
+  options: Pick<SourceOptions, 'modelFile' | 'workspaceRoot' | 'field'>,
+): Promise<{ file: string; format: 'csv' | 'json' | 'jsonl' }> {
+  const { modelFile, workspaceRoot, field } = options;
+  const file = await resolveDataPath(source.path, modelFile, workspaceRoot, 'file', `${field}.path`);
+  const format = tableFormat(source);
+  if (format === undefined) {
+    throw dataError(
+      modelFile,
+      undefined,
+      `${field}.path: cannot tell the format of "${source.path}" from its extension; add "format": "csv", "json" or "jsonl"`,
+      `${field}.format`,
+    );
+  }
+  return { file, format };
 }

@@ -1,5 +1,5 @@
 import type { ModelSpec } from '../modelFile/modelSpec';
-import { isIdxSource } from './dataSource';
+import { isIdxSource, type DataSource } from './dataSource';
 import { dataError, type DataError } from './dataError';
 import { SINGLE_CLASS_FIX, buildClassMap, toClassIndices } from './labels';
 import { loadDataSource, type DataProgress, type RawExamples } from './loadSource';
@@ -8,6 +8,9 @@ import type { PreparedData, Split } from './preparedData';
 import { assignFolds, whyNoFolds } from './folds';
 import { DEFAULT_SEED, seededPermutation } from './random';
 import { quote } from './showText';
+import { encodeSplit, isTextSource, loadTextExamples, vocabularyFor, type TextExamples } from './prepareText';
+import { textSettings } from './tokenizer';
+import { TokenEncoder, type VocabularyFile } from './vocabulary';
 
 export interface PrepareOptions {
   /** Absolute path of the model file; data paths resolve against its folder. */
@@ -18,6 +21,8 @@ export interface PrepareOptions {
   readonly onProgress?: DataProgress;
   /** Cross-validation: this fold validates, the others train (`data.validationSplit` is not used). */
   readonly fold?: FoldChoice;
+  /** Text data: the vocabulary of the run being resumed or continued, used instead of building one (ids must not shift). */
+  readonly vocabulary?: VocabularyFile;
 }
 
 /** One fold of k-fold cross-validation. */
@@ -37,11 +42,16 @@ export interface FoldChoice {
  */
 export async function prepareData(spec: ModelSpec, options: PrepareOptions): Promise<PreparedData> {
   const { modelFile, workspaceRoot, onProgress, fold } = options;
-  const train = await loadDataSource(spec.data.train, spec.task, { modelFile, workspaceRoot, field: 'data.train', onProgress });
-  const test =
-    spec.data.test === undefined
-      ? undefined
-      : await loadDataSource(spec.data.test, spec.task, { modelFile, workspaceRoot, field: 'data.test', onProgress });
+  // Text sources load as row numbers; the texts are encoded once the training rows are known.
+  const load = (source: DataSource, field: string): Promise<RawExamples | TextExamples> =>
+    isTextSource(source)
+      ? loadTextExamples(source, spec.task, textSettings(spec.data.text).maxLength, { modelFile, workspaceRoot, field })
+      : loadDataSource(source, spec.task, { modelFile, workspaceRoot, field, onProgress });
+  const train = await load(spec.data.train, 'data.train');
+  const test = spec.data.test === undefined ? undefined : await load(spec.data.test, 'data.test');
+  if (test !== undefined && 'texts' in train !== 'texts' in test) {
+    throw dataError(modelFile, undefined, 'data.test.text: data.test must name its text column as data.train does', 'data.test.text');
+  }
   const featureCount = product(train.exampleShape);
   if (test !== undefined && product(test.exampleShape) !== featureCount) {
     throw dataError(
@@ -52,7 +62,7 @@ export async function prepareData(spec: ModelSpec, options: PrepareOptions): Pro
     );
   }
   const featureShape = spec.data.features?.shape ?? [featureCount];
-  if (product(featureShape) !== featureCount) {
+  if (!('texts' in train) && product(featureShape) !== featureCount) {
     throw dataError(
       modelFile,
       undefined,
@@ -80,6 +90,24 @@ export async function prepareData(spec: ModelSpec, options: PrepareOptions): Pro
   const folding = fold && { ...fold, stratified: spec.task === 'classification', classNames: classes };
   const splits = holdOut(train, trainY, spec, modelFile, true, folding);
   const testSplit = test !== undefined && testY !== undefined ? { x: test.x, y: testY, count: test.count } : splits.test;
+  if ('texts' in train) {
+    const vocabulary = vocabularyFor(spec, modelFile, splits.train, train.texts, options.vocabulary);
+    const encoder = new TokenEncoder(vocabulary);
+    const encode = (split: Split | undefined, texts: readonly string[]): Split | undefined => split && encodeSplit(split, texts, encoder);
+    const target = spec.task === 'regression' ? computeNormalization(splits.train.y, 1, spec.data.target) : IDENTITY;
+    const scaled = (split: Split | undefined): Split | undefined => split && { ...split, y: applyNormalization(split.y, target) };
+    return {
+      featureShape: [vocabulary.maxLength],
+      train: scaled(encode(splits.train, train.texts)) as Split,
+      validation: scaled(encode(splits.validation, train.texts)),
+      test: scaled(encode(testSplit, test === undefined ? train.texts : (test as TextExamples).texts)),
+      classes,
+      // Ids are categories, never scaled.
+      features: IDENTITY,
+      target,
+      vocabulary,
+    };
+  }
 
   const features = computeNormalization(splits.train.x, featureCount, spec.data.features);
   const target = spec.task === 'regression' ? computeNormalization(splits.train.y, 1, spec.data.target) : IDENTITY;

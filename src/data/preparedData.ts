@@ -1,4 +1,5 @@
 import type { Normalize } from '../modelFile/modelSpec';
+import type { VocabularyFile } from './vocabulary';
 
 /** Examples of one split, row-major. */
 export interface Split {
@@ -34,4 +35,6 @@ export interface PreparedData {
   readonly target: NormalizationStats;
   /** Table sources: the feature columns in order, so prediction can read new files the same way. */
   readonly featureNames?: readonly string[];
+  /** Text data: the vocabulary the ids come from (built from the training split), saved with the run as vocabulary.json. */
+  readonly vocabulary?: VocabularyFile;
 }

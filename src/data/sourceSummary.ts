@@ -7,6 +7,7 @@ import { firstImageShape, listImageFolder, readImageFolder } from './images';
 import { readJsonHeader, readJsonTable } from './json';
 import { FULL_CHECK_BYTES } from './limits';
 import { tableFormat } from './loadSource';
+import { readTextTable } from './textTable';
 
 /**
  * What validation learns about a data source. A source of up to
@@ -29,6 +30,8 @@ export interface SourceSummary {
   readonly count?: number;
   /** When the source was too big to read in full: the bytes it would have taken. */
   readonly partlyRead?: number;
+  /** Text sources read in full: every text, for the vocabulary checks. */
+  readonly texts?: readonly string[];
 }
 
 /** Absolute paths of the files or folder a source names (already checked to exist). */
@@ -101,6 +104,7 @@ async function summarize(source: DataSource, resolved: ResolvedSource, task: Tas
   if (format === undefined) return {};
   const columns = format === 'csv' ? await readCsvHeader(resolved.path) : await readJsonHeader(resolved.path, format);
   if (!columns.includes(source.label)) return { columns };
+  if (source.text !== undefined) return summarizeTexts(resolved.path, format, columns, source.text, source.label, task);
   const { size } = await fs.stat(resolved.path);
   if (size > FULL_CHECK_BYTES) return { columns, exampleShape: [columns.length - 1], partlyRead: size };
   const kind = task === 'regression' ? 'number' : 'string';
@@ -110,4 +114,21 @@ async function summarize(source: DataSource, resolved: ResolvedSource, task: Tas
       : await readJsonTable(resolved.path, format, source.label, kind);
   const distinct = task === 'classification' ? { distinctLabels: [...new Set(table.labels as readonly string[])] } : {};
   return { columns, exampleShape: [table.featureNames.length], count: table.count, ...distinct };
+}
+
+/** A text source: its text and label columns only (the example shape is `data.text.maxLength`, which the model file says). */
+async function summarizeTexts(
+  file: string,
+  format: 'csv' | 'json' | 'jsonl',
+  columns: readonly string[],
+  text: string,
+  label: string,
+  task: Task,
+): Promise<SourceSummary> {
+  if (!columns.includes(text)) return { columns };
+  const { size } = await fs.stat(file);
+  if (size > FULL_CHECK_BYTES) return { columns, partlyRead: size };
+  const table = await readTextTable(file, format, { text, label: { name: label, kind: task === 'regression' ? 'number' : 'string' } });
+  const distinct = task === 'classification' ? { distinctLabels: [...new Set(table.labels as readonly string[])] } : {};
+  return { columns, count: table.count, texts: table.texts, ...distinct };
 }

@@ -14,6 +14,9 @@ import { setFix, withFixes, type SpecDiagnostic } from './diagnostic';
 import { KEEPS_LAST_AXIS } from './layerTypes';
 import { isIdxSource, isImageFolderSource, type DataSource } from './modelSpec';
 import { checkFeatureShape, checkInputShape } from './shapeChecks';
+import { checkTextColumn, checkVocabularySize } from './textChecks';
+import { isTextSource } from '../data/prepareText';
+import { textSettings } from '../data/tokenizer';
 
 /*
  * Semantic checks that look at the data files. Small sources are read in
@@ -100,7 +103,10 @@ export async function readDataFacts(
   const facts: SourceFacts[] = [];
   for (const entry of resolved) {
     try {
-      facts.push({ ...entry, summary: await summarizeSource(entry.source, entry.resolved, ctx.spec.task) });
+      const summary = await summarizeSource(entry.source, entry.resolved, ctx.spec.task);
+      // A text example is its token ids: as many as data.text.maxLength, whatever the file.
+      const shape = isTextSource(entry.source) ? { exampleShape: [textSettings(ctx.spec.data.text).maxLength] } : {};
+      facts.push({ ...entry, summary: { ...summary, ...shape } });
     } catch (error) {
       facts.push(entry);
       if (leaveDataErrorsToLoading && error instanceof DataError) continue;
@@ -347,6 +353,8 @@ export async function runDataChecks(
     ...paths.diagnostics,
     ...read.diagnostics,
     ...checkLabelColumn(ctx, facts),
+    ...checkTextColumn(ctx, facts),
+    ...checkVocabularySize(ctx, facts),
     ...checkIdxFiles(ctx, facts),
     ...checkFeatureShape(ctx, facts),
     ...checkInputShape(ctx, facts),

@@ -154,6 +154,7 @@ const GROUP_TITLES: Readonly<Record<string, string>> = {
   data: 'Data',
   'data.features': 'Features',
   'data.target': 'Target',
+  'data.text': 'Text',
   search: 'Search',
   'search.prune': 'Pruning',
 };
@@ -243,6 +244,19 @@ function startsWith(path: JsonPath, prefix: JsonPath): boolean {
 }
 
 /**
+ * Groups that apply to this file: Target for regression, Text for text data
+ * (`data.train.text`), Features for other data; any group the file has.
+ */
+function shownGroup(id: string, root: Obj): boolean {
+  const data = isObject(root.data) ? root.data : {};
+  const text = isObject(data.train) && data.train.text !== undefined;
+  if (id === 'data.target') return root.task === 'regression' || data.target !== undefined;
+  if (id === 'data.text') return text || data.text !== undefined;
+  if (id === 'data.features') return !text || data.features !== undefined;
+  return true;
+}
+
+/**
  * The form for a parsed model file and its diagnostics (as the editor shows
  * them). Each diagnostic lands on the field of its path, or the closest
  * field above it; what fits no field is listed in `problems`.
@@ -255,7 +269,7 @@ export function buildForm(value: unknown, diagnostics: readonly SpecDiagnostic[]
     ...groupsOf(['data'], properties.data ?? {}, root.data),
     // The sweep's settings, once a search toggle has made the block; its parameters are the toggles.
     ...(root.search !== undefined ? groupsOf(['search'], properties.search ?? {}, root.search) : []),
-  ].filter((g) => g.id !== 'data.target' || root.task === 'regression' || (isObject(root.data) && root.data.target !== undefined));
+  ].filter((g) => shownGroup(g.id, root));
   const model = isObject(root.model) ? root.model : {};
   const layerList = Array.isArray(model.layers) ? model.layers : [];
   const layers = layerList.map((layer, index) => ({

@@ -126,3 +126,6 @@ export function withDefaults(value: unknown, file: string): { spec: ModelSpec; a
   };
   return { spec: { ...root, name, task, training: filled } as unknown as ModelSpec, applied };
 }
+
+/** Text data (`data.text`) when the file leaves a key out; defined beside the tokenizer, which data/ may not import from here. */
+export { DEFAULT_TEXT } from '../data/tokenizer';

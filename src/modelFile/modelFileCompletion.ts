@@ -66,7 +66,7 @@ export async function modelFileCompletions(request: CompletionRequest): Promise<
   const { path: at } = spot;
   if (spot.kind === 'value' && isDataSource(at.slice(0, -1))) {
     const key = at[at.length - 1] as string;
-    if (key === 'label') {
+    if (key === 'label' || key === 'text') {
       const source = valueAt(spot.document, at.slice(0, -1));
       const columns = await tableColumns(request.file, request.workspaceRoot, source);
       const from = (source as { path?: string }).path;
@@ -207,7 +207,8 @@ function yamlKeys(spot: CompletionSpot): CompletionEntry[] {
     const nodes = expand(schema);
     const isObject = nodes.some((n) => n.type === 'object' || n.properties !== undefined);
     const isArray = nodes.some((n) => n.type === 'array');
-    const hasChoices = nodes.some((n) => n.enum !== undefined || n.type === 'boolean') || DATA_FILES[key] !== undefined || key === 'label';
+    const hasChoices =
+      nodes.some((n) => n.enum !== undefined || n.type === 'boolean') || DATA_FILES[key] !== undefined || key === 'label' || key === 'text';
     const value = isObject ? '\n  $0' : isArray ? '\n  - $0' : ' $0';
     const description = nodes.find((n) => n.description !== undefined)?.description;
     entries.push({

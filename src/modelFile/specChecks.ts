@@ -1,4 +1,5 @@
 import { closest, didYouMean } from '../data/suggest';
+import { checkEmbeddingSize, checkTextKeys } from './textChecks';
 import { problem, type CheckContext } from './checkContext';
 import { setFix, withFixes, type SpecDiagnostic } from './diagnostic';
 import { LAYER_TYPES, NOT_IN_A_LAYER_LIST } from './layerTypes';
@@ -377,4 +378,6 @@ export const SPEC_CHECKS: readonly ((ctx: CheckContext) => SpecDiagnostic[])[] =
   checkSplits,
   checkEarlyStopping,
   checkNormalization,
+  checkTextKeys,
+  checkEmbeddingSize,
 ];

@@ -144,6 +144,7 @@ async function evaluateModel(
     ...scored.describe(row),
     loss: scored.losses[row],
     ...(examples.imageShape === undefined ? {} : { image: imageOf(examples, row) }),
+    ...(examples.texts === undefined ? {} : { text: examples.texts[row] }),
   }));
   const createdAt = new Date();
   return {

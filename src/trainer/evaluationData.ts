@@ -13,6 +13,8 @@ import { heldOutRows } from '../data/prepareData';
 import type { EvaluationDataset, ExampleSource } from '../protocol/evaluationTypes';
 import { isIdxSource, isImageFolderSource, type DataSource } from '../modelFile/modelSpec';
 import type { RunArtifacts } from './runArtifacts';
+import { isTextSource } from '../data/prepareText';
+import { loadTextEvaluationExamples } from './textEvaluationData';
 
 /** The examples an evaluation runs on, prepared exactly as the run's training prepared its own. */
 export interface EvaluationExamples {
@@ -24,6 +26,8 @@ export interface EvaluationExamples {
   readonly raw: Float32Array;
   /** [height, width, channels] when the examples are images (IDX, image folders). */
   readonly imageShape?: readonly [number, number, 1 | 3];
+  /** Text data: each example's text as read from the file. */
+  readonly texts?: readonly string[];
   /** Class indices into the run's classes (classification) or targets in the data's units (regression). */
   readonly y: Float32Array;
   /** Where each of the given examples (0-based, in evaluation order) came from. */
@@ -72,6 +76,7 @@ export async function loadEvaluationExamples(artifacts: RunArtifacts, options: E
     );
   }
 
+  if (isTextSource(source)) return loadTextEvaluationExamples(artifacts, source, kind, field, workspaceRoot);
   const rawSource = await loadDataSource(source, spec.task, { modelFile, workspaceRoot, field });
   const files = await sourceFiles(source, modelFile, workspaceRoot, field);
   const rows = kind === 'testSplit' ? heldOutRows(rawSource.count, spec, modelFile).test : undefined;
@@ -159,12 +164,14 @@ async function sourceForFile(file: string, artifacts: RunArtifacts, workspaceRoo
   if (isIdxSource(train) || isImageFolderSource(train)) {
     throw new DataError(`${displayPath(file)}: is a table, but the model was trained on ${describeSource(train)}`, file, undefined, 'data');
   }
-  return { path: file, label: train.label, format };
+  return { path: file, label: train.label, format, ...(train.text === undefined ? {} : { text: train.text }) };
 }
 
 function describeSource(source: DataSource): string {
   if (isIdxSource(source)) return 'IDX images (pick an …-images-idx3-ubyte file)';
   if (isImageFolderSource(source)) return 'an image folder (pick a folder with one sub-folder per class)';
+  if (source.text !== undefined)
+    return `texts in column "${source.text}" with labels in "${source.label}" (pick a CSV, JSON or JSON Lines file with both)`;
   return `a table with label column "${source.label}" (pick a CSV, JSON or JSON Lines file with the same columns)`;
 }
 
@@ -257,7 +264,7 @@ function pickRows(raw: RawExamples, rows: Uint32Array): RawExamples {
 }
 
 /** Labels as indices into the classes the run was trained with; a class it never saw is an error on its line. */
-function classIndices(
+export function classIndices(
   labels: RawExamples['labels'],
   artifacts: RunArtifacts,
   files: readonly string[],

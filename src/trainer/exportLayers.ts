@@ -1,5 +1,7 @@
 import type * as tf from '@tensorflow/tfjs';
-import { promises as fs } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, promises as fs } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../runFolder/atomicFile';
 import { MODEL_STUDIO_CLASS_NAMES } from './textLayers';
@@ -24,14 +26,31 @@ export function loadNote(classes: readonly string[]): string {
  * model, into `outDir`. Returns the files written.
  */
 export async function writeLayersLoader(outDir: string, classes: readonly string[], bundleDir = __dirname): Promise<string[]> {
-  const script = await fs.readFile(path.join(bundleDir, LAYERS_SCRIPT)).catch((error: unknown) => {
-    throw new Error(`${LAYERS_SCRIPT} is missing beside the trainer (${bundleDir}): rebuild with npm run build (${String(error)})`);
-  });
   const scriptFile = path.join(outDir, LAYERS_SCRIPT);
-  await writeFileAtomic(scriptFile, script);
+  await writeFileAtomic(scriptFile, await layersScript(bundleDir));
   const readme = path.join(outDir, EXPORT_README);
   await writeFileAtomic(readme, readmeText(classes));
   return [scriptFile, readme];
+}
+
+/**
+ * The layers script beside the bundle; run from the sources (tests under
+ * tsx) there is none, and scripts/standaloneLayers.mjs builds it as
+ * esbuild.mjs does.
+ */
+async function layersScript(bundleDir: string): Promise<Uint8Array> {
+  const beside = path.join(bundleDir, LAYERS_SCRIPT);
+  if (existsSync(beside)) return fs.readFile(beside);
+  const repo = path.resolve(bundleDir, '..', '..');
+  const builder = path.join(repo, 'scripts', 'standaloneLayers.mjs');
+  if (!existsSync(builder)) throw new Error(`${LAYERS_SCRIPT} is missing beside the trainer (${bundleDir}): reinstall Model Studio`);
+  const built = path.join(tmpdir(), `model-studio-layers-${process.pid}-${Date.now()}.js`);
+  try {
+    execFileSync(process.execPath, [builder, built], { cwd: repo, stdio: 'pipe' });
+    return await fs.readFile(built);
+  } finally {
+    await fs.rm(built, { force: true });
+  }
 }
 
 function readmeText(classes: readonly string[]): string {

@@ -9,6 +9,7 @@ import { loadEvaluationExamples } from './evaluationData';
 import { loadNote, modelStudioClasses, writeLayersLoader } from './exportLayers';
 import { loadModel } from './modelIO';
 import { readRunArtifacts } from './runArtifacts';
+import { RUN_FILES } from '../runFolder/runFiles';
 
 /** tfjs-converter's shard size: small enough for browsers and CDNs to cache piece by piece. */
 export const SHARD_BYTES = 4 * 1024 * 1024;
@@ -21,9 +22,10 @@ const PARITY_BATCH = 256;
  * `tf.loadLayersModel` and tfjs-node's `file://` load it), plus the Keras
  * topology (`keras-topology.json`: what Keras's `model_from_json` reads; the
  * weights go to Keras through `tensorflowjs_converter --input_format
- * tfjs_layers_model --output_format keras`). A model with Model Studio's
- * own layers also gets the script that registers them and a README
- * saying to import it before `tf.loadLayersModel`. Then reloads the export and
+ * tfjs_layers_model --output_format keras`), and a text model's
+ * vocabulary.json. A model with Model Studio's own layers also gets the
+ * script that registers them and a README saying to import it before
+ * `tf.loadLayersModel`. Then reloads the export and
  * compares its predictions on the run's test data with the run's model.
  */
 export async function exportRun(request: ExportRequest): Promise<ExportResult> {
@@ -42,6 +44,12 @@ export async function exportRun(request: ExportRequest): Promise<ExportResult> {
     }
   } finally {
     disposeModel(model);
+  }
+  if (artifacts.vocabulary !== undefined) {
+    // A text model reads token ids: without the tokens by id, nobody can feed it text.
+    const file = path.join(outDir, RUN_FILES.vocabulary);
+    await writeJsonAtomic(file, artifacts.vocabulary);
+    files.push(file);
   }
 
   let parity: ExportResult['parity'];

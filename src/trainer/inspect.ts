@@ -1,4 +1,6 @@
 import { DataError } from '../data/dataError';
+import { isTextSource } from '../data/prepareText';
+import { textSettings } from '../data/tokenizer';
 import { checkDataPath } from '../data/paths';
 import { summarizeSource } from '../data/sourceSummary';
 import type { Inspection } from '../protocol/inspectorMessages';
@@ -6,7 +8,6 @@ import type { SpecDiagnostic } from '../modelFile/diagnostic';
 import { isIdxSource, isImageFolderSource, type ModelSpec } from '../modelFile/modelSpec';
 import type { JsonPath } from '../modelFile/jsonTypes';
 import { parseModelFile } from '../modelFile/parseModelFile';
-import { TEXT_DEFAULTS } from '../modelFile/textDefaults';
 import { validateModelFile } from '../modelFile/validateModelFile';
 import { loadBaseModel } from './baseModel';
 import { ModelBuildError } from './buildModel';
@@ -50,15 +51,16 @@ export async function inspectModelFile(modelFile: string, text: string, workspac
 
 /**
  * The shape of one example as the trainer will use it: `data.features.shape`,
- * else `[data.text.maxLength]` for text, else every feature value of `data.train` in one axis (prepareData's rule),
+ * text data's `data.text.maxLength` ids, else every feature value of
+ * `data.train` in one axis (prepareData's rule),
  * read cheaply (headers, IDX dimensions) and cached as validation does.
  */
 async function exampleShape(spec: ModelSpec, modelFile: string, workspaceRoot: string): Promise<readonly number[] | undefined> {
   const declared = spec.data.features?.shape;
   if (declared !== undefined) return declared;
-  // Text: every example is maxLength token ids (issue #15's contract), whatever the file holds.
-  if (spec.data.text !== undefined) return [spec.data.text.maxLength ?? TEXT_DEFAULTS.maxLength];
   const source = spec.data.train;
+  // A text example is its token ids, however the file looks.
+  if (isTextSource(source)) return [textSettings(spec.data.text).maxLength];
   const check = async (ref: string, expect: 'file' | 'folder') => checkDataPath(ref, modelFile, workspaceRoot, expect);
   let resolved: { path: string } | { images: string; labels: string };
   if (isIdxSource(source)) {

@@ -2,6 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import * as path from 'node:path';
 import { dataError } from '../data/dataError';
 import { readFeatureRows } from '../data/featureRows';
+import { isTextSource } from '../data/prepareText';
+import { readTextRows } from '../data/textRows';
 import { applyNormalization, invertNormalization } from '../data/normalize';
 import type { BackendChoice, BackendName } from '../protocol/runTypes';
 import { isIdxSource, isImageFolderSource } from '../modelFile/modelSpec';
@@ -14,7 +16,10 @@ import { readRunArtifacts } from './runArtifacts';
 
 export interface PredictRequest {
   readonly runDir: string;
-  /** CSV / JSON / JSON Lines with the run's feature columns (a label column may be there or not), or an IDX images file. */
+  /**
+   * CSV / JSON / JSON Lines with the run's feature columns (a label column may be there or not), or an IDX images file;
+   * a text model reads the run's text column, encoded with its vocabulary.json.
+   */
   readonly input: string;
   readonly backend?: BackendChoice;
 }
@@ -51,10 +56,13 @@ export async function predictRun(request: PredictRequest): Promise<PredictResult
   const { spec, normalization, run } = artifacts;
   const train = spec.data.train;
   const input = path.resolve(request.input);
-  const rows = await readFeatureRows(input, {
-    ...(normalization.featureNames === undefined ? {} : { featureNames: normalization.featureNames }),
-    ...(isIdxSource(train) || isImageFolderSource(train) ? {} : { label: train.label }),
-  });
+  const rows =
+    artifacts.vocabulary !== undefined && isTextSource(train)
+      ? await readTextRows(input, train.text, artifacts.vocabulary)
+      : await readFeatureRows(input, {
+          ...(normalization.featureNames === undefined ? {} : { featureNames: normalization.featureNames }),
+          ...(isIdxSource(train) || isImageFolderSource(train) ? {} : { label: train.label }),
+        });
   const featureShape = normalization.featureShape;
   const width = featureShape.reduce((a, b) => a * b, 1);
   if (rows.x.length / rows.count !== width) {

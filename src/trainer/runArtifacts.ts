@@ -7,6 +7,7 @@ import { FOLDS_FOLDER } from '../runFolder/crossValidation';
 import { RUN_FILES } from '../runFolder/runFiles';
 import type { RunNormalization } from './runWriter';
 import { isObject } from '../protocol/primitiveGuards';
+import { isVocabularyFile, type VocabularyFile } from '../data/vocabulary';
 
 /**
  * What evaluation, prediction and export read from a finished run folder
@@ -20,6 +21,8 @@ export interface RunArtifacts {
   readonly normalization: RunNormalization;
   /** The folder holding model.json + weights.bin. */
   readonly modelDir: string;
+  /** Text data: the tokens by id the model was trained with (vocabulary.json). */
+  readonly vocabulary?: VocabularyFile;
 }
 
 /** A run folder that cannot be evaluated (no model yet, not a run), said in one line. */
@@ -79,6 +82,7 @@ export async function readRunArtifacts(runDir: string): Promise<RunArtifacts> {
   ) {
     throw new RunFolderError(`${path.join(dir, RUN_FILES.normalization)}: not the normalisation of a run`);
   }
+  const vocabulary = isObject(spec.data.train) && typeof spec.data.train.text === 'string' ? await readRunVocabulary(dir) : undefined;
   const modelDir = path.join(dir, RUN_FILES.model);
   try {
     await fs.access(path.join(modelDir, 'model.json'));
@@ -87,5 +91,20 @@ export async function readRunArtifacts(runDir: string): Promise<RunArtifacts> {
       run.status === 'running' ? 'it is still training' : run.status === 'failed' ? 'it failed before saving one' : 'it was not saved';
     throw new RunFolderError(`run ${run.id} has no model to evaluate (${why}): ${path.join(modelDir, 'model.json')}`);
   }
-  return { runDir: dir, run, spec: spec as unknown as ModelSpec, normalization: normalization as unknown as RunNormalization, modelDir };
+  return {
+    runDir: dir,
+    run,
+    spec: spec as unknown as ModelSpec,
+    normalization: normalization as unknown as RunNormalization,
+    modelDir,
+    ...(vocabulary ? { vocabulary } : {}),
+  };
+}
+
+/** A text run's vocabulary.json; a RunFolderError when it is missing or not one. */
+export async function readRunVocabulary(runDir: string): Promise<VocabularyFile> {
+  const file = path.join(runDir, RUN_FILES.vocabulary);
+  const vocabulary = await readJson(file, 'the vocabulary the text model was trained with');
+  if (!isVocabularyFile(vocabulary)) throw new RunFolderError(`${file}: not the vocabulary of a run`);
+  return vocabulary;
 }

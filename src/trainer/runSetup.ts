@@ -4,6 +4,7 @@ import { displayPath } from '../data/dataError';
 import { prepareData, type FoldChoice } from '../data/prepareData';
 import type { PreparedData } from '../data/preparedData';
 import { DEFAULT_SEED } from '../data/random';
+import type { VocabularyFile } from '../data/vocabulary';
 import type { TrainerToHost, TrainRequest } from '../protocol/trainerMessages';
 import { DEFAULT_BATCH_SIZE } from '../modelFile/modelDefaults';
 import type { ModelSpec } from '../modelFile/modelSpec';
@@ -67,6 +68,8 @@ export interface RunPlan {
   readonly spec: ModelSpec;
   readonly epochs: number;
   readonly fold?: FoldChoice;
+  /** Text data: the vocabulary of the run resumed or continued (its ids must not shift). */
+  readonly vocabulary?: VocabularyFile;
 }
 
 /** Reads and validates the model file (or a resumed run's snapshot); warnings go to `emit`; throws the first error. */
@@ -186,8 +189,13 @@ export async function setUpRun(
   emit: (message: TrainerToHost) => void,
   plan?: RunPlan,
 ): Promise<RunSetup> {
-  const { spec, epochs, fold } = plan ?? (await planRun(request, emit));
-  const data = await prepareData(spec, { modelFile: request.modelFile, workspaceRoot: request.workspaceRoot, ...(fold ? { fold } : {}) });
+  const { spec, epochs, fold, vocabulary } = plan ?? (await planRun(request, emit));
+  const data = await prepareData(spec, {
+    modelFile: request.modelFile,
+    workspaceRoot: request.workspaceRoot,
+    ...(fold ? { fold } : {}),
+    ...(vocabulary ? { vocabulary } : {}),
+  });
   const seed = spec.training.seed ?? DEFAULT_SEED;
   const { model, backend } = await buildOnBackend(spec, data, seed, request, loaded, emit);
   try {

@@ -92,6 +92,7 @@ export class RunWriter {
     };
     await writeJsonAtomic(path.join(dir, RUN_FILES.spec), spec);
     await writeJsonAtomic(path.join(dir, RUN_FILES.normalization), normalization);
+    if (data.vocabulary !== undefined) await writeJsonAtomic(path.join(dir, RUN_FILES.vocabulary), data.vocabulary);
     writer.metricsFd = openSync(path.join(dir, RUN_FILES.metrics), 'a');
     return writer;
   }

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
+import { textSettings } from '../data/tokenizer';
 import type { LayerSpec, ModelSpec } from '../modelFile/modelSpec';
-import { TEXT_DEFAULTS } from '../modelFile/textDefaults';
 import { MaskedGlobalAveragePooling1D, MaskedGlobalMaxPooling1D } from './textLayers';
 
 type LayerFactory = (config: Record<string, unknown>) => tf.layers.Layer;
@@ -25,11 +25,11 @@ function makesMask(layer: LayerSpec, spec: ModelSpec): boolean {
  * `maxLength` positions.
  */
 export function textLayerDefaults(spec: ModelSpec, index: number): Record<string, unknown> {
-  const text = spec.data.text;
-  if (text === undefined) return {};
+  if (spec.data.text === undefined) return {};
+  const text = textSettings(spec.data.text);
   const type = spec.model.layers[index].type;
-  if (type === 'embedding') return { inputDim: text.vocabSize ?? TEXT_DEFAULTS.vocabSize, maskZero: true };
-  if (type === 'positionEmbedding') return { sequenceLength: text.maxLength ?? TEXT_DEFAULTS.maxLength };
+  if (type === 'embedding') return { inputDim: text.vocabSize, maskZero: true };
+  if (type === 'positionEmbedding') return { sequenceLength: text.maxLength };
   return {};
 }
 

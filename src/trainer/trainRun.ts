@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import * as path from 'node:path';
 import { Mulberry32 } from '../data/random';
+import { isTextSource } from '../data/prepareText';
+import { readRunVocabulary } from './runArtifacts';
 import { LEARNING_RATE_KEY, type MetricRecord, type RunError, type RunInfo, type RunParent, type RunStatus } from '../protocol/runTypes';
 import type { TrainerToHost, TrainRequest } from '../protocol/trainerMessages';
 import type { LoadedBackend } from './backend';
@@ -76,7 +78,10 @@ export async function trainRun(runRequest: RunRequest): Promise<TrainOutcome> {
   const failed = (error: unknown): TrainOutcome => ({ type: 'error', message: userMessage(error, request.modelFile) });
   let setup: RunSetup;
   try {
-    setup = await setUpRun(request, loaded, emit, plan);
+    // Resumed or continued text runs read their tokens as before: the model's embedding rows are those ids.
+    const from = resumable?.runDir ?? continued?.runDir;
+    const vocabulary = from !== undefined && isTextSource(plan.spec.data.train) ? await readRunVocabulary(from) : undefined;
+    setup = await setUpRun(request, loaded, emit, vocabulary ? { ...plan, vocabulary } : plan);
   } catch (error) {
     return failed(error);
   }

@@ -4,6 +4,7 @@ import { labelFor } from '../../src/modelFile/formControls';
 import { applyTextEdits, editModelFile } from '../../src/modelFile/editModelFile';
 import { buildForm, fieldEdit, parseInput, type FormField, type HyperparameterForm } from '../../src/modelFile/formModel';
 import { parseModelFile } from '../../src/modelFile/parseModelFile';
+import { textModel } from '../fixtures/textModel';
 import { irisModel, withValue } from '../fixtures/modelFile';
 
 const START = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
@@ -36,6 +37,21 @@ describe('buildForm', () => {
     assert.deepEqual(fieldOf(form, 'data.features.shape').control, { kind: 'numberList', integer: true, single: false });
     // Data sources are edited in the file.
     assert.ok(!form.groups.flatMap((g) => g.fields).some((f) => f.id.startsWith('data.train')));
+  });
+
+  it('shows Text instead of Features for text data: tokenizer select, vocabSize, maxLength, lowercase with their defaults', () => {
+    const form = buildForm(textModel(), []);
+    const ids = form.groups.map((g) => g.id);
+    assert.ok(ids.includes('data.text') && !ids.includes('data.features'), ids.join(', '));
+    assert.deepEqual((fieldOf(form, 'data.text.tokenizer').control as { options: readonly string[] }).options, ['word', 'char']);
+    assert.deepEqual(fieldOf(form, 'data.text.vocabSize').control, { kind: 'number', integer: true, min: 3, step: 1 });
+    assert.deepEqual(fieldOf(form, 'data.text.maxLength').control, { kind: 'number', integer: true, min: 1, step: 1 });
+    assert.equal(fieldOf(form, 'data.text.lowercase').control.kind, 'checkbox');
+    const bare = buildForm(withValue(textModel(), ['data', 'text'], {}), []);
+    assert.deepEqual(
+      ['tokenizer', 'vocabSize', 'maxLength', 'lowercase'].map((key) => fieldOf(bare, `data.text.${key}`).default),
+      ['word', 10000, 200, true],
+    );
   });
 
   it('shows Target only for regression or when the file has it', () => {

@@ -43,13 +43,15 @@ describe('model-file completion', () => {
     assert.deepEqual(await complete('a.model.yaml', 'data:\n  train:\n    path: ../../|\n'), []);
   });
 
-  it('offers the CSV’s (or JSON records’) column names for label', async () => {
+  it('offers the CSV’s (or JSON records’) column names for label and text', async () => {
     const csv = await complete('a.model.json', '{ "data": { "train": { "path": "data/iris.csv", "label": | } } }');
     assert.deepEqual(labels(csv), ['sepal_length', 'sepal_width', 'petal_length', 'petal_width', 'species']);
     assert.equal(csv[4]?.insertText, '"species"', 'outside quotes: quoted');
     const jsonl = await complete('a.model.yaml', 'data:\n  test:\n    path: data/records.jsonl\n    label: k|\n');
     assert.deepEqual(labels(jsonl), ['x', 'y', 'kind']);
     assert.deepEqual(await complete('a.model.yaml', 'data:\n  train:\n    path: data/missing.csv\n    label: |\n'), []);
+    const text = await complete('a.model.json', '{ "data": { "train": { "path": "data/iris.csv", "label": "species", "text": | } } }');
+    assert.deepEqual(labels(text), ['sepal_length', 'sepal_width', 'petal_length', 'petal_width', 'species']);
   });
 
   it('YAML: offers on a layer only the keys its type takes, and one name per layer type with its docs', async () => {

@@ -200,12 +200,14 @@ function sourceName(w: WorstPrediction): string {
 function worstTable(evaluation: Evaluation): HTMLTableElement {
   const classification = evaluation.result.kind === 'classification';
   const images = evaluation.worst.some((w) => w.image !== undefined);
+  const texts = evaluation.worst.some((w) => w.text !== undefined);
   const table = make('table', 'worst');
   const idx = evaluation.worst.find((w) => w.source.line === undefined && !w.source.file.toLowerCase().endsWith('.png'));
   table.createCaption().textContent = `The ${evaluation.worst.length} examples with the highest loss${idx ? ` (#: index in ${baseName(idx.source.file)})` : ''}; Enter or a click opens the example`;
   const head = table.createTHead().insertRow();
   const columns = [
     ...(images ? ['image'] : []),
+    ...(texts ? ['text'] : []),
     'source',
     'actual',
     'predicted',
@@ -227,6 +229,12 @@ function worstTable(evaluation: Evaluation): HTMLTableElement {
         canvas.setAttribute('aria-label', `example ${w.source.index}: actual ${shown(w.actual)}, predicted ${shown(w.predicted)}`);
         td.append(canvas);
       }
+      tr.append(td);
+    }
+    if (texts) {
+      // The whole text is in the cell (screen readers read it); the stylesheet cuts it to one line, the tooltip shows it all.
+      const td = make('td', 'text-cell', w.text ?? '');
+      if (w.text !== undefined) td.title = w.text;
       tr.append(td);
     }
     tr.append(make('td', 'source', sourceName(w)), make('td', undefined, shown(w.actual)), make('td', undefined, shown(w.predicted)));
