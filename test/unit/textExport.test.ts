@@ -4,9 +4,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { ModelSpec } from '../../src/modelFile/modelSpec';
+import { TokenEncoder, isVocabularyFile } from '../../src/data/vocabulary';
+import { attentionReceived } from '../../src/trainer/attention';
 import { loadModel } from '../../src/trainer/modelIO';
 import { train } from '../../src/trainer/train';
 import { testBundles } from '../fixtures/bundles';
+import { MESSAGES_CSV, textModel } from '../fixtures/textModel';
 import { tempWorkspace, type TempWorkspace } from '../fixtures/workspace';
 
 const LENGTH = 8;
@@ -147,5 +150,45 @@ describe("export and model.from of a model with Model Studio's layers", function
     for (let i = 0; i < base.layers.length; i++) assert.deepEqual(values(tuned.layers[i]), values(base.layers[i]), base.layers[i].name);
     base.dispose();
     tuned.dispose();
+  });
+});
+
+describe('a Transformer on raw text (data.text), through the trainer', function () {
+  this.timeout(120_000);
+  let workspace: TempWorkspace;
+  after(() => workspace.remove());
+
+  it('trains with the text defaults (inputDim, maskZero, sequenceLength) and gives attention over the real tokens of a text', async () => {
+    const spec = textModel();
+    const layers = [
+      { type: 'embedding', outputDim: 8 },
+      { type: 'positionEmbedding' },
+      { type: 'transformerEncoder', numHeads: 2, ffDim: 16, dropout: 0.1 },
+      { type: 'globalAveragePooling1d' },
+      { type: 'dense', units: 1, activation: 'sigmoid' },
+    ];
+    workspace = tempWorkspace({
+      'data/messages.csv': MESSAGES_CSV,
+      't.model.json': JSON.stringify({ ...spec, model: { layers } }, null, 2),
+    });
+    const outcome = await train(
+      { modelFile: workspace.file('t.model.json'), workspaceRoot: workspace.root, runsDir: workspace.file('runs'), backend: 'cpu' },
+      { onMessage: () => undefined },
+    );
+    assert.equal(outcome.type, 'done', outcome.type === 'error' ? outcome.message : '');
+    assert.equal(outcome.run.status, 'completed', outcome.run.error?.message);
+    const model = await loadModel(path.join(outcome.runDir, 'model'));
+    assert.deepEqual(model.layers[0].getConfig().inputDim, 30);
+    assert.equal(model.layers[0].getConfig().maskZero, true);
+    assert.equal(model.layers[1].getConfig().sequenceLength, 8);
+    assert.equal(model.layers[3].getClassName(), 'MaskedGlobalAveragePooling1D');
+
+    const vocabulary: unknown = JSON.parse(readFileSync(path.join(outcome.runDir, 'vocabulary.json'), 'utf8'));
+    assert.ok(isVocabularyFile(vocabulary));
+    const ids = Array.from(new TokenEncoder(vocabulary).encode('win a free prize now'));
+    const [layer] = attentionReceived(model, ids);
+    assert.equal(layer.heads.length, 2);
+    for (const head of layer.heads) assert.equal(head.length, ids.filter((id) => id !== 0).length);
+    model.dispose();
   });
 });
