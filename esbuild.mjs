@@ -3,6 +3,7 @@
 import * as esbuild from 'esbuild';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tsImport } from 'tsx/esm/api';
+import { standaloneLayersOptions } from './scripts/standaloneLayers.mjs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -68,6 +69,8 @@ const targets = [
     format: 'iife',
     target: 'es2022',
   },
+  // Model Studio's layers for exported models (src/trainer/exportLayers.ts).
+  standaloneLayersOptions('dist/model-studio-layers.js'),
 ];
 
 async function copyStatic() {

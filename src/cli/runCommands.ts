@@ -142,6 +142,7 @@ export async function exportCommand(options: Options): Promise<number> {
         ? `parity: reloaded model vs run model on ${result.parity.examples} test examples, max abs difference ${result.parity.maxAbsDifference.toExponential(2)}`
         : `parity: not checked (${result.parityNote ?? 'no test data'})`,
     );
+    if (result.loadNote !== undefined) stdout(`note: ${result.loadNote}`);
   }
   return EXIT_OK;
 }

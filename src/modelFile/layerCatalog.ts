@@ -8,7 +8,7 @@
 export interface LayerDoc {
   /** What the layer does, one sentence. */
   readonly summary: string;
-  /** The Keras class, for people who know Keras. */
+  /** The Keras class, for people who know Keras: in keras.layers unless it names its module. */
   readonly keras: string;
   /** The schema's layer keys this type takes, the main ones first. */
   readonly keys: readonly string[];
@@ -100,10 +100,21 @@ export const LAYER_DOCS: Readonly<Record<string, LayerDoc>> = {
   lstm: doc('Long short-term memory: a recurrent layer that reads a sequence step by step with gated memory.', 'LSTM', RNN),
   gru: doc('Gated recurrent unit: a recurrent layer, lighter than an LSTM.', 'GRU', RNN),
   simpleRNN: doc('A plain recurrent layer: the output of each step feeds the next.', 'SimpleRNN', RNN),
-  embedding: doc('Maps integer ids (0 … `inputDim`−1) to learned vectors of `outputDim` values, e.g. words.', 'Embedding', [
-    'inputDim',
-    'outputDim',
-  ]),
+  embedding: doc(
+    'Maps integer ids (0 … `inputDim`−1) to learned vectors of `outputDim` values, e.g. words. With `data.text`, `inputDim` is the vocabulary size and id 0 (padding) is masked.',
+    'Embedding',
+    ['outputDim', 'inputDim', 'maskZero'],
+  ),
+  positionEmbedding: doc(
+    'Adds a learned vector per position to each step of a sequence (up to `sequenceLength`, default `data.text.maxLength`), so that attention knows word order.',
+    'keras_hub.layers.PositionEmbedding',
+    ['sequenceLength'],
+  ),
+  transformerEncoder: doc(
+    'A Transformer encoder block: multi-head self-attention (padding ignored), then a feed-forward layer of `ffDim` units, each with a residual connection, layer normalization and `dropout`.',
+    'keras_hub.layers.TransformerEncoder',
+    ['numHeads', 'ffDim', 'dropout', 'keyDim', 'kernelInitializer', 'biasInitializer'],
+  ),
   elu: doc('Exponential linear unit as a layer.', 'ELU'),
   leakyReLU: doc('ReLU with a small slope for negative inputs.', 'LeakyReLU'),
   prelu: doc('ReLU whose slope for negative inputs is learned.', 'PReLU'),
@@ -158,7 +169,7 @@ export function layerMarkdown(type: string): string | undefined {
   if (found === undefined) return undefined;
   const aliases = Object.keys(LAYER_ALIASES).filter((alias) => LAYER_ALIASES[alias] === canonical);
   const lines = [`**${canonical}** — ${found.summary}`];
-  lines.push(`Keras: \`keras.layers.${found.keras}\`.`);
+  lines.push(`Keras: \`${found.keras.includes('.') ? found.keras : `keras.layers.${found.keras}`}\`.`);
   if (found.keys.length > 0)
     lines.push(
       `Main keys: ${found.keys

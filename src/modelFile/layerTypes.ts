@@ -5,7 +5,7 @@
  * with `Object.keys(tf.layers)` of the installed TF.js, so an upgrade that
  * adds or removes layers fails the tests until this list follows.
  */
-export const LAYER_TYPES: readonly string[] = [
+export const TFJS_LAYER_TYPES: readonly string[] = [
   'activation',
   'add',
   'alphaDropout',
@@ -84,6 +84,12 @@ export const LAYER_TYPES: readonly string[] = [
   'upSampling2d',
   'zeroPadding2d',
 ];
+
+/** Model Studio's own layers (src/trainer/textLayers), which TF.js lacks. */
+export const MODEL_STUDIO_LAYER_TYPES: readonly string[] = ['positionEmbedding', 'transformerEncoder'];
+
+/** Every name a layer's `type` may use. */
+export const LAYER_TYPES: readonly string[] = [...TFJS_LAYER_TYPES, ...MODEL_STUDIO_LAYER_TYPES];
 
 /**
  * Factories that exist but cannot stand in a plain list of layers, with the

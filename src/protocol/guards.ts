@@ -132,7 +132,8 @@ export const isEvaluatorToHost = isMessageOf<EvaluatorToHost>({
     Array.isArray(x.result.files) &&
     x.result.files.every(isString) &&
     isOptional(x.result.parity, (p) => isObject(p) && isNumber(p.examples) && isNumber(p.maxAbsDifference)) &&
-    isOptional(x.result.parityNote, isString),
+    isOptional(x.result.parityNote, isString) &&
+    isOptional(x.result.loadNote, isString),
   taskFailed: (x) => isString(x.message) && typeof x.cancelled === 'boolean',
 });
 

@@ -1,9 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { didYouMean } from '../data/suggest';
 import { DEFAULT_LEARNING_RATES } from '../modelFile/modelDefaults';
-import type { LayerSpec, ModelSpec, TrainingSpec } from '../modelFile/modelSpec';
+import type { ModelSpec, TrainingSpec } from '../modelFile/modelSpec';
 import { isObject } from '../protocol/primitiveGuards';
 import { layerErrorMessage } from './layerErrors';
+import { maskedPoolingFactory, textLayerDefaults } from './textLayerConfig';
+import { MODEL_STUDIO_LAYER_FACTORIES } from './textLayers';
 
 /** A model-file field the model cannot be built from; the message starts with the field. */
 export class ModelBuildError extends Error {
@@ -19,14 +21,17 @@ export class ModelBuildError extends Error {
 
 type LayerFactory = (config: Record<string, unknown>) => tf.layers.Layer;
 
-/** The `tf.layers` factories: lower-case functions (`Layer`, `RNN` are classes). */
-const LAYER_FACTORIES: ReadonlyMap<string, LayerFactory> = new Map(
-  Object.entries(tf.layers)
+/** The `tf.layers` factories (lower-case functions: `Layer`, `RNN` are classes), then Model Studio's own layers. */
+const LAYER_FACTORIES: ReadonlyMap<string, LayerFactory> = new Map([
+  ...Object.entries(tf.layers)
     .filter(([name, value]) => typeof value === 'function' && /^[a-z]/.test(name))
-    .map(([name, value]) => [name, value as LayerFactory]),
-);
+    .map(([name, value]): [string, LayerFactory] => [name, value as LayerFactory]),
+  ...MODEL_STUDIO_LAYER_FACTORIES,
+]);
 
 const INPUT_SHAPE_KEYS = ['inputShape', 'batchInputShape', 'inputDim'];
+/** An embedding's `inputDim` is its vocabulary size, not its input's width: its length is `inputLength`. */
+const EMBEDDING_INPUT_SHAPE_KEYS = ['inputShape', 'batchInputShape', 'inputLength'];
 
 /** Config keys whose value is a seed per initializer: several per layer get distinct seeds. */
 const SEED_STRIDE_PER_INITIALIZER = 1000;
@@ -116,23 +121,30 @@ function withRegularizers(config: Record<string, unknown>): Record<string, unkno
 }
 
 function createLayer(
-  layer: LayerSpec,
+  spec: ModelSpec,
   index: number,
   inputShape: readonly number[] | undefined,
   seed: number,
-  offset = 0,
+  base: { offset: number; makesMask: boolean },
 ): tf.layers.Layer {
+  const offset = base.offset;
+  const layer = spec.model.layers[index];
   const field = `model.layers[${index}]`;
   const { type, ...userConfig } = layer;
-  const factory = LAYER_FACTORIES.get(type);
+  const factory = maskedPoolingFactory(spec, index, base.makesMask) ?? LAYER_FACTORIES.get(type);
   if (factory === undefined) {
     throw new ModelBuildError(`${field}.type`, `unknown layer type "${type}"${didYouMean(type, LAYER_FACTORIES.keys())}`);
   }
   // Named by position (unless the user named it) rather than TF.js's
   // process-wide counter: stable across runs and easy to find in the file.
   // After the layers of a `model.from` model, positions count on from them.
-  const config: Record<string, unknown> = withRegularizers({ name: `${type}_${offset + index + 1}`, ...userConfig });
-  if (inputShape !== undefined && !INPUT_SHAPE_KEYS.some((key) => key in config)) {
+  const config: Record<string, unknown> = withRegularizers({
+    name: `${type}_${offset + index + 1}`,
+    ...textLayerDefaults(spec, index),
+    ...userConfig,
+  });
+  const shapeKeys = type === 'embedding' ? EMBEDDING_INPUT_SHAPE_KEYS : INPUT_SHAPE_KEYS;
+  if (inputShape !== undefined && !shapeKeys.some((key) => key in config)) {
     config.inputShape = [...inputShape];
   }
   try {
@@ -160,8 +172,9 @@ export function buildModel(spec: ModelSpec, featureShape: readonly number[], see
   const model = tf.sequential();
   try {
     const copies = base === undefined ? [] : addBaseLayers(model, base, featureShape, spec.model.trainable ?? true);
+    const fromBase = { offset: copies.length, makesMask: copies.some(({ copy }) => makesMask(copy)) };
     layers.forEach((layerSpec, index) => {
-      const layer = createLayer(layerSpec, index, index === 0 && copies.length === 0 ? featureShape : undefined, seed, copies.length);
+      const layer = createLayer(spec, index, index === 0 && copies.length === 0 ? featureShape : undefined, seed, fromBase);
       const inputShape = model.layers.length === 0 ? featureShape : model.outputs[0].shape.slice(1);
       try {
         model.add(layer);
@@ -200,6 +213,11 @@ function checkForwardPass(model: tf.Sequential, spec: ModelSpec, featureShape: r
       }
     });
   });
+}
+
+/** Whether a layer of a `model.from` model makes a padding mask (an embedding with maskZero, a masking layer). */
+function makesMask(layer: tf.layers.Layer): boolean {
+  return layer.getClassName() === 'Masking' || (layer.getClassName() === 'Embedding' && layer.getConfig().maskZero === true);
 }
 
 /** How many of a model's leading layers came from `model.from` (0 without it). */

@@ -6,6 +6,7 @@ import { writeFileAtomic, writeJsonAtomic } from '../runFolder/atomicFile';
 import { loadBackend } from './backend';
 import { disposeModel } from './buildModel';
 import { loadEvaluationExamples } from './evaluationData';
+import { loadNote, modelStudioClasses, writeLayersLoader } from './exportLayers';
 import { loadModel } from './modelIO';
 import { readRunArtifacts } from './runArtifacts';
 import { RUN_FILES } from '../runFolder/runFiles';
@@ -22,7 +23,9 @@ const PARITY_BATCH = 256;
  * topology (`keras-topology.json`: what Keras's `model_from_json` reads; the
  * weights go to Keras through `tensorflowjs_converter --input_format
  * tfjs_layers_model --output_format keras`), and a text model's
- * vocabulary.json. Then reloads the export and
+ * vocabulary.json. A model with Model Studio's own layers also gets the
+ * script that registers them and a README saying to import it before
+ * `tf.loadLayersModel`. Then reloads the export and
  * compares its predictions on the run's test data with the run's model.
  */
 export async function exportRun(request: ExportRequest): Promise<ExportResult> {
@@ -31,8 +34,14 @@ export async function exportRun(request: ExportRequest): Promise<ExportResult> {
   const outDir = path.resolve(request.outDir);
   const model = await loadModel(artifacts.modelDir);
   let files: string[];
+  let note: string | undefined;
   try {
     files = await saveLayersModel(model, outDir);
+    const classes = modelStudioClasses(model);
+    if (classes.length > 0) {
+      files.push(...(await writeLayersLoader(outDir, classes)));
+      note = loadNote(classes);
+    }
   } finally {
     disposeModel(model);
   }
@@ -60,7 +69,14 @@ export async function exportRun(request: ExportRequest): Promise<ExportResult> {
   } catch (error) {
     parityNote = error instanceof Error ? error.message : String(error);
   }
-  return { runId: artifacts.run.id, outDir, files, ...(parity ? { parity } : {}), ...(parityNote === undefined ? {} : { parityNote }) };
+  return {
+    runId: artifacts.run.id,
+    outDir,
+    files,
+    ...(parity ? { parity } : {}),
+    ...(parityNote === undefined ? {} : { parityNote }),
+    ...(note === undefined ? {} : { loadNote: note }),
+  };
 }
 
 /** Saves `model` as model.json + weight shards + keras-topology.json in `outDir`; returns the files. */

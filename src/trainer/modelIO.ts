@@ -3,6 +3,8 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { writeFileAtomic, writeJsonAtomic } from '../runFolder/atomicFile';
 import { optimizerWeights, setOptimizerWeights } from './optimizerState';
+// Registers Model Studio's layers, so that every model this module loads may use them.
+import './textLayers';
 
 /**
  * Model folders in the format of tfjs-node's `file://` handler (model.json +

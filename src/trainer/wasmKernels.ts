@@ -1,4 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
+import { batchedAsSingleProducts } from './wasmBatchedMatMul';
+import { unsortedSegmentSum } from './wasmSegmentSum';
 
 /**
  * Training kernels for the wasm backend of TF.js 4.22, composed from
@@ -14,10 +16,13 @@ import * as tf from '@tensorflow/tfjs';
  *   (dW = xᵀ·dy, dx = dy·Wᵀ), it falls back to a loop about 15× slower.
  *   Transposing the operand first with wasm's `Transpose` and then
  *   multiplying plainly costs a copy and takes the MLP's weight gradient
- *   from ~100 ms to ~7 ms per batch of 128.
+ *   from ~100 ms to ~7 ms per batch of 128. A batch of products (attention)
+ *   is fast only as single products (wasmBatchedMatMul.ts).
  * * `GatherV2` on axis 0 (how `model.fit` cuts each batch out of the
  *   epoch's data) took ~5 ms for 128 MNIST rows; copying the rows on the
  *   wasm heap takes a fraction of that.
+ * * `UnsortedSegmentSum` (the gradient of an embedding's gather) is
+ *   missing, so no model with an embedding can train (wasmSegmentSum.ts).
  * * `MaxPoolGrad` took a quarter of a CNN batch; the same scatter of dy to
  *   each window's first maximum, written as a loop over the wasm heap, is
  *   several times faster.
@@ -192,12 +197,13 @@ function swapLastTwo(rank: number): number[] {
 
 /** BatchMatMul with transposes as Transpose + BatchMatMul without: the fast XNNPACK path. */
 function makeBatchMatMul(builtIn: tf.KernelFunc): tf.KernelFunc {
+  const plain = batchedAsSingleProducts(builtIn);
   return (args) => {
     const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
     const backend = args.backend as Backend;
     const attrs = args.attrs as unknown as tf.BatchMatMulAttrs;
     if (!attrs.transposeA && !attrs.transposeB) {
-      return builtIn(args);
+      return plain(args);
     }
     const intermediates: tf.TensorInfo[] = [];
     try {
@@ -211,7 +217,7 @@ function makeBatchMatMul(builtIn: tf.KernelFunc): tf.KernelFunc {
         right = runKernel('Transpose', backend, { x: b }, { perm: swapLastTwo(b.shape.length) });
         intermediates.push(right);
       }
-      return builtIn({
+      return plain({
         ...args,
         inputs: { a: left, b: right },
         attrs: { ...args.attrs, transposeA: false, transposeB: false },
@@ -369,6 +375,7 @@ export function registerWasmConvGradients(): void {
     kernelFunc: makeMaxPoolGrad(builtInMaxPoolGrad.kernelFunc),
     setupFunc: builtInMaxPoolGrad.setupFunc,
   });
+  replaceKernel({ kernelName: 'UnsortedSegmentSum', backendName: 'wasm', kernelFunc: unsortedSegmentSum });
   replaceKernel({
     kernelName: 'Conv2DBackpropFilter',
     backendName: 'wasm',

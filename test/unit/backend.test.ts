@@ -106,12 +106,21 @@ describe('loadBackend', () => {
     assert.equal(tf.getBackend(), 'cpu');
   });
 
-  it('finds a training kernel wasm lacks (the embedding gradient) and none for a CNN', async () => {
+  it('finds a training kernel wasm lacks (the filter gradient of a depthwise convolution) and none for a CNN or an embedding', async () => {
     await loadBackend('wasm');
-    const embedding = tf.sequential({
-      layers: [tf.layers.embedding({ inputDim: 10, outputDim: 3, inputLength: 4 }), tf.layers.flatten(), tf.layers.dense({ units: 2 })],
+    const depthwise = tf.sequential({
+      layers: [tf.layers.depthwiseConv2d({ inputShape: [4, 4, 1], kernelSize: 2 }), tf.layers.flatten(), tf.layers.dense({ units: 2 })],
     });
-    assert.equal(findMissingTrainingKernel(embedding, [4]), 'UnsortedSegmentSum');
+    assert.equal(findMissingTrainingKernel(depthwise, [4, 4, 1]), 'DepthwiseConv2dNativeBackpropFilter');
+    // The embedding gradient (UnsortedSegmentSum) is ours on wasm (wasmSegmentSum.ts).
+    const embedding = tf.sequential({
+      layers: [
+        tf.layers.embedding({ inputDim: 10, outputDim: 3, inputLength: 4, maskZero: true }),
+        tf.layers.flatten(),
+        tf.layers.dense({ units: 2 }),
+      ],
+    });
+    assert.equal(findMissingTrainingKernel(embedding, [4]), undefined);
     const cnn = tf.sequential({
       layers: [tf.layers.conv2d({ inputShape: [6, 6, 1], filters: 2, kernelSize: 3 }), tf.layers.flatten(), tf.layers.dense({ units: 2 })],
     });
@@ -119,6 +128,7 @@ describe('loadBackend', () => {
     assert.equal(findMissingTrainingKernel(cnn, [6, 6, 1]), undefined);
     assert.equal(tf.memory().numTensors, before);
     embedding.dispose();
+    depthwise.dispose();
     cnn.dispose();
   });
 });

@@ -1,7 +1,14 @@
 import { strict as assert } from 'node:assert';
 import Ajv from 'ajv';
 import * as tf from '@tensorflow/tfjs';
-import { LAYER_TYPES, NOT_IN_A_LAYER_LIST, KEEPS_LAST_AXIS } from '../../src/modelFile/layerTypes';
+import {
+  LAYER_TYPES,
+  MODEL_STUDIO_LAYER_TYPES,
+  NOT_IN_A_LAYER_LIST,
+  KEEPS_LAST_AXIS,
+  TFJS_LAYER_TYPES,
+} from '../../src/modelFile/layerTypes';
+import { MODEL_STUDIO_LAYER_FACTORIES } from '../../src/trainer/textLayers';
 import schema from '../../src/modelFile/model-file.schema.json';
 
 describe('layer types', () => {
@@ -10,7 +17,13 @@ describe('layer types', () => {
     const factories = Object.keys(tf.layers).filter(
       (name) => /^[a-z]/.test(name) && typeof (tf.layers as Record<string, unknown>)[name] === 'function',
     );
-    assert.deepEqual([...LAYER_TYPES].sort(), factories.sort());
+    assert.deepEqual([...TFJS_LAYER_TYPES].sort(), factories.sort());
+  });
+
+  it("list Model Studio's own layers after TF.js's, exactly those buildModel creates", () => {
+    assert.deepEqual(MODEL_STUDIO_LAYER_TYPES, [...MODEL_STUDIO_LAYER_FACTORIES.keys()]);
+    assert.deepEqual(LAYER_TYPES, [...TFJS_LAYER_TYPES, ...MODEL_STUDIO_LAYER_TYPES]);
+    for (const type of MODEL_STUDIO_LAYER_TYPES) assert.ok(!TFJS_LAYER_TYPES.includes(type), type);
   });
 
   it('name only real factories among those excluded from a layer list and those keeping the last axis', () => {

@@ -78,6 +78,8 @@ const CASES: Readonly<Record<string, { readonly shape: Shape; readonly layer: Om
   thresholdedReLU: { shape: 'flat', layer: {} },
   upSampling2d: { shape: 'image', layer: { size: [2, 2] } },
   zeroPadding2d: { shape: 'image', layer: {} },
+  positionEmbedding: { shape: 'sequence', layer: { sequenceLength: 6 } },
+  transformerEncoder: { shape: 'sequence', layer: { numHeads: 2, ffDim: 8, dropout: 0.1 } },
 };
 
 function trainCsv(): string {

@@ -152,6 +152,11 @@ describe('wasm training kernels (convolution gradients, transposed matmul, row g
     { a: [2, 3, 5, 4], b: [1, 1, 6, 4], transposeA: false, transposeB: true }, // broadcast batch dims
     { a: [1, 8, 3], b: [4, 8, 2], transposeA: true, transposeB: false },
     { a: [5, 7], b: [7, 3], transposeA: false, transposeB: false },
+    // Attention: a batch of products, one per text and head.
+    { a: [3, 2, 9, 4], b: [3, 2, 9, 4], transposeA: false, transposeB: true },
+    { a: [3, 2, 9, 9], b: [3, 2, 9, 4], transposeA: false, transposeB: false },
+    { a: [3, 2, 9, 9], b: [3, 2, 9, 4], transposeA: true, transposeB: false },
+    { a: [6, 5, 7], b: [6, 7, 2], transposeA: false, transposeB: false },
   ];
   for (const [i, m] of matMuls.entries()) {
     it(`BatchMatMul matches cpu: [${m.a}]${m.transposeA ? 'ᵀ' : ''} · [${m.b}]${m.transposeB ? 'ᵀ' : ''}`, async () => {
@@ -200,6 +205,28 @@ describe('wasm training kernels (convolution gradients, transposed matmul, row g
       const actual = await runOn('wasm', 'GatherV2', inputs, attrs);
       assert.deepEqual(actual.shape, expected.shape);
       assert.deepEqual(Array.from(actual.values), Array.from(expected.values));
+    });
+  }
+
+  const segmentSums: { shape: number[]; ids: number[]; segments: number; int?: boolean }[] = [
+    { shape: [6, 4], ids: [3, 0, 3, 5, 1, 3], segments: 7 }, // an embedding's gradient: rows of dy into rows of the table
+    { shape: [5, 2, 3], ids: [0, 0, 0, 2, 9], segments: 4 }, // id 9 is out of range: dropped
+    { shape: [4, 3], ids: [1, 1, 0, 2], segments: 3, int: true },
+  ];
+  for (const [i, c] of segmentSums.entries()) {
+    it(`UnsortedSegmentSum matches cpu: [${c.shape}] into ${c.segments} segments${c.int ? ', int32' : ''}`, async () => {
+      const size = c.shape.reduce((x, y) => x * y);
+      const values = randomValues(size, 60 + i);
+      const inputs = {
+        x: { shape: c.shape, values: c.int ? Int32Array.from(values, (v) => Math.round(v * 1000)) : values },
+        segmentIds: { shape: [c.ids.length], values: Int32Array.from(c.ids) },
+      };
+      const expected = await runOn('cpu', 'UnsortedSegmentSum', inputs, { numSegments: c.segments });
+      const actual = await runOn('wasm', 'UnsortedSegmentSum', inputs, { numSegments: c.segments });
+      assert.deepEqual(actual.shape, expected.shape);
+      Array.from(actual.values).forEach((v, j) =>
+        assert.ok(Math.abs(v - expected.values[j]) < 1e-5, `${j}: ${v} vs ${expected.values[j]}`),
+      );
     });
   }
 
@@ -253,8 +280,10 @@ describe('wasm training kernels (convolution gradients, transposed matmul, row g
     const b = tf.randomNormal([3, 6]);
     const indices = tf.tensor1d([1, 0, 1], 'int32');
     const pooled = tf.maxPool(x, 2, 2, 'valid');
-    const inputs = [x, dy, filter, dyStride1, a, b, indices, pooled];
+    const [query, key] = [tf.randomNormal([4, 5, 3]), tf.randomNormal([4, 5, 3])];
+    const inputs = [x, dy, filter, dyStride1, a, b, indices, pooled, query, key];
     const before = tf.memory().numTensors;
+    const beforeData = tf.engine().backend.numDataIds();
     const beforeBytes = tf.memory().numBytes;
     const outputs = [
       tf.engine().runKernel(
@@ -278,12 +307,15 @@ describe('wasm training kernels (convolution gradients, transposed matmul, row g
         },
       ) as tf.Tensor,
       tf.matMul(a, b, true, true),
+      tf.matMul(query, key, false, true),
       tf.gather(x, indices),
       tf
         .engine()
         .runKernel('MaxPoolGrad', { dy: pooled, input: x, output: pooled }, { filterSize: 2, strides: 2, pad: 'valid' }) as tf.Tensor,
     ];
     assert.equal(tf.memory().numTensors, before + outputs.length);
+    // The kernels' own heap buffers (operands of single products, transposes) are freed too.
+    assert.equal(tf.engine().backend.numDataIds(), beforeData + outputs.length);
     assert.equal(tf.memory().numBytes, beforeBytes + outputs.reduce((sum, t) => sum + t.size * 4, 0));
     tf.dispose([...inputs, ...outputs]);
   });

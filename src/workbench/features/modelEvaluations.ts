@@ -105,11 +105,12 @@ export class ModelEvaluations implements vscode.Disposable {
       ? `reloaded, it matches the run's model to ${result.parity.maxAbsDifference.toExponential(1)} (max abs difference on ${result.parity.examples} test examples)`
       : `parity not checked: ${result.parityNote ?? 'no test data'}`;
     this.log.info(`exported run ${result.runId} to ${result.outDir}: ${result.files.join(', ')}; ${parity}`);
+    const shards = result.files.filter((file) => file.endsWith('.bin')).length;
     const reveal = 'Reveal in Explorer';
     // Not awaited: the command is done when the files are written, not when the notification goes.
     void vscode.window
       .showInformationMessage(
-        `Exported ${modelName(run.modelFile)} to ${vscode.workspace.asRelativePath(result.outDir)} (model.json, ${result.files.length - 2} weight file${result.files.length === 3 ? '' : 's'}, keras-topology.json); ${parity}.`,
+        `Exported ${modelName(run.modelFile)} to ${vscode.workspace.asRelativePath(result.outDir)} (model.json, ${shards} weight file${shards === 1 ? '' : 's'}, keras-topology.json); ${parity}.${result.loadNote === undefined ? '' : ` Note: ${result.loadNote} (see README.md there).`}`,
         reveal,
       )
       .then((choice) =>
