@@ -19,6 +19,8 @@ import { loadModel } from './modelIO';
 import { appendEvaluation } from '../runFolder/evaluationFile';
 import { readRunArtifacts, type RunArtifacts } from './runArtifacts';
 import { labelEncoding, splitTensors } from './trainingData';
+import { attentionReceived } from './attention';
+import { withAttention } from './textAttention';
 
 /** Examples per predict call when the spec sets no batch size. */
 const DEFAULT_BATCH_SIZE = 256;
@@ -139,13 +141,24 @@ async function evaluateModel(
       : regressionOutcome(outputs, artifacts, examples.y);
   const worstRows = worstExamples(scored.losses, WORST_COUNT);
   const sources = await examples.sources(worstRows);
-  const worst: WorstPrediction[] = worstRows.map((row, i) => ({
+  const described: WorstPrediction[] = worstRows.map((row, i) => ({
     source: sources[i],
     ...scored.describe(row),
     loss: scored.losses[row],
     ...(examples.imageShape === undefined ? {} : { image: imageOf(examples, row) }),
     ...(examples.texts === undefined ? {} : { text: examples.texts[row] }),
   }));
+  // A text model: what its encoder layers attended to, for these few examples only.
+  const vocabulary = artifacts.vocabulary;
+  const worst = vocabulary
+    ? withAttention(
+        described,
+        worstRows,
+        (row) => examples.x.subarray(row * width, (row + 1) * width),
+        vocabulary.tokens,
+        (ids) => attentionReceived(model, ids),
+      )
+    : described;
   const createdAt = new Date();
   return {
     id: evaluationId(createdAt),
