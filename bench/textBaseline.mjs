@@ -9,9 +9,10 @@
 //   npm run bench:text [-- --model samples/spam-transformer.model.json]
 //     [--backends tensorflow,wasm] [--epochs N] [--no-train]
 //
-// cpu is not among the default backends: TF.js's cpu UnsortedSegmentSum
-// (an embedding's gradient) takes about 1.8 ms per id of the vocabulary,
-// some 18 s a batch at 10,000 ids, whatever the batch size.
+// cpu is not among the default backends: it trains (the trainer replaces
+// TF.js's cpu UnsortedSegmentSum, 18 s a batch at 10,000 ids, with a
+// single pass), but its plain-JS matrix products make a Transformer epoch
+// take minutes; add it with --backends cpu,wasm.
 //
 // Baseline: words as the trainer's word tokenizer makes them (lowercase runs
 // of letters, marks and digits; punctuation dropped); the vocabulary is

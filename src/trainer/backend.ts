@@ -10,6 +10,7 @@ import {
   NATIVE_PACKAGES as NATIVE_PACKAGES_BY_VARIANT,
   nativePackageDir,
 } from '../protocol/nativeLayout';
+import { registerCpuSegmentSum } from './segmentSum';
 import { registerWasmConvGradients } from './wasmKernels';
 import { setUpWebGpu } from './webgpuBackend';
 
@@ -155,6 +156,9 @@ async function activate(name: BackendName, options: BackendOptions, auto: boolea
   }
   if (name === 'wasm') {
     registerWasmConvGradients();
+  }
+  if (name === 'cpu') {
+    registerCpuSegmentSum();
   }
   return { ...(detail === undefined ? {} : { detail }), ...(softwareGpu ? { softwareGpu } : {}) };
 }

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { batchedAsSingleProducts } from './wasmBatchedMatMul';
-import { unsortedSegmentSum } from './wasmSegmentSum';
+import { replaceKernel } from './kernelRegistry';
+import { wasmUnsortedSegmentSum } from './segmentSum';
 
 /**
  * Training kernels for the wasm backend of TF.js 4.22, composed from
@@ -22,7 +23,7 @@ import { unsortedSegmentSum } from './wasmSegmentSum';
  *   epoch's data) took ~5 ms for 128 MNIST rows; copying the rows on the
  *   wasm heap takes a fraction of that.
  * * `UnsortedSegmentSum` (the gradient of an embedding's gather) is
- *   missing, so no model with an embedding can train (wasmSegmentSum.ts).
+ *   missing, so no model with an embedding can train (segmentSum.ts).
  * * `MaxPoolGrad` took a quarter of a CNN batch; the same scatter of dy to
  *   each window's first maximum, written as a loop over the wasm heap, is
  *   several times faster.
@@ -335,14 +336,6 @@ function makeMaxPoolGrad(builtIn: tf.KernelFunc): tf.KernelFunc {
   };
 }
 
-/** Replaces a kernel without the "already registered" warning TF.js logs. */
-function replaceKernel(config: tf.KernelConfig): void {
-  if (tf.getKernel(config.kernelName, config.backendName) !== undefined) {
-    tf.unregisterKernel(config.kernelName, config.backendName);
-  }
-  tf.registerKernel(config);
-}
-
 let registered = false;
 
 /** Adds the kernels above to the wasm backend. Idempotent. */
@@ -375,7 +368,7 @@ export function registerWasmConvGradients(): void {
     kernelFunc: makeMaxPoolGrad(builtInMaxPoolGrad.kernelFunc),
     setupFunc: builtInMaxPoolGrad.setupFunc,
   });
-  replaceKernel({ kernelName: 'UnsortedSegmentSum', backendName: 'wasm', kernelFunc: unsortedSegmentSum });
+  replaceKernel({ kernelName: 'UnsortedSegmentSum', backendName: 'wasm', kernelFunc: wasmUnsortedSegmentSum });
   replaceKernel({
     kernelName: 'Conv2DBackpropFilter',
     backendName: 'wasm',

@@ -112,7 +112,7 @@ describe('loadBackend', () => {
       layers: [tf.layers.depthwiseConv2d({ inputShape: [4, 4, 1], kernelSize: 2 }), tf.layers.flatten(), tf.layers.dense({ units: 2 })],
     });
     assert.equal(findMissingTrainingKernel(depthwise, [4, 4, 1]), 'DepthwiseConv2dNativeBackpropFilter');
-    // The embedding gradient (UnsortedSegmentSum) is ours on wasm (wasmSegmentSum.ts).
+    // The embedding gradient (UnsortedSegmentSum) is ours on wasm (segmentSum.ts).
     const embedding = tf.sequential({
       layers: [
         tf.layers.embedding({ inputDim: 10, outputDim: 3, inputLength: 4, maskZero: true }),

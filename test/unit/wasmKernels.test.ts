@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
+import { registerCpuSegmentSum } from '../../src/trainer/segmentSum';
 import { registerWasmConvGradients } from '../../src/trainer/wasmKernels';
 
 type Shape4 = [number, number, number, number];
@@ -74,6 +75,7 @@ describe('wasm training kernels (convolution gradients, transposed matmul, row g
   before(async () => {
     await tf.setBackend('wasm');
     registerWasmConvGradients();
+    registerCpuSegmentSum();
   });
   after(async () => {
     await tf.setBackend('cpu');
@@ -214,19 +216,24 @@ describe('wasm training kernels (convolution gradients, transposed matmul, row g
     { shape: [4, 3], ids: [1, 1, 0, 2], segments: 3, int: true },
   ];
   for (const [i, c] of segmentSums.entries()) {
-    it(`UnsortedSegmentSum matches cpu: [${c.shape}] into ${c.segments} segments${c.int ? ', int32' : ''}`, async () => {
+    it(`UnsortedSegmentSum (ours on wasm and cpu) equals a one-hot product: [${c.shape}] into ${c.segments} segments${c.int ? ', int32' : ''}`, async () => {
       const size = c.shape.reduce((x, y) => x * y);
       const values = randomValues(size, 60 + i);
       const inputs = {
         x: { shape: c.shape, values: c.int ? Int32Array.from(values, (v) => Math.round(v * 1000)) : values },
         segmentIds: { shape: [c.ids.length], values: Int32Array.from(c.ids) },
       };
-      const expected = await runOn('cpu', 'UnsortedSegmentSum', inputs, { numSegments: c.segments });
-      const actual = await runOn('wasm', 'UnsortedSegmentSum', inputs, { numSegments: c.segments });
-      assert.deepEqual(actual.shape, expected.shape);
-      Array.from(actual.values).forEach((v, j) =>
-        assert.ok(Math.abs(v - expected.values[j]) < 1e-5, `${j}: ${v} vs ${expected.values[j]}`),
-      );
+      // oneHot(ids)ᵀ · rows: each segment's row is the sum of the rows sent to it (an id out of range matches none).
+      await tf.setBackend('cpu');
+      const rows = tf.reshape(tf.tensor(inputs.x.values, c.shape, 'float32'), [c.ids.length, -1]);
+      const product = tf.matMul(tf.oneHot(tf.tensor1d(c.ids, 'int32'), c.segments), rows, true, false);
+      const expected = Array.from(await product.data());
+      tf.dispose([rows, product]);
+      for (const backend of ['cpu', 'wasm'] as const) {
+        const actual = await runOn(backend, 'UnsortedSegmentSum', inputs, { numSegments: c.segments });
+        assert.deepEqual(actual.shape, [c.segments, ...c.shape.slice(1)]);
+        Array.from(actual.values).forEach((v, j) => assert.ok(Math.abs(v - expected[j]) < 1e-4, `${backend} ${j}: ${v} vs ${expected[j]}`));
+      }
     });
   }
 
