@@ -15,7 +15,6 @@
 // Screenshots: test/e2e/screenshots/attention-*.png; on failure a
 // screenshot and the code-server log in test/e2e/artifacts/.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -27,6 +26,8 @@ import {
   stepLogger,
   waitFor,
   webviewFrame,
+  extensionCli,
+  pickQuickInput,
 } from './helpers.mjs';
 
 const SUITE_TIMEOUT_MS = 10 * 60_000;
@@ -42,14 +43,6 @@ const TEXT = { maxLength: 32, vocabSize: 1000 };
 const FIXTURE_ID = '20260101-000000-a77e';
 
 const step = stepLogger(Date.now(), 'e2e attention');
-
-function cli(extension, workspace, ...args) {
-  return execFileSync(process.execPath, [join(extension.dir, 'dist', 'cli.js'), ...args], {
-    cwd: workspace,
-    encoding: 'utf8',
-    timeout: 180_000,
-  });
-}
 
 /**
  * A classification evaluation of e-mails, written by hand: the weights are
@@ -142,17 +135,6 @@ function fixtureEvaluation(runDir, runJson, csv) {
   };
 }
 
-/** Picks the quick-pick row holding `text` (typed into the filter first). */
-async function pick(page, filter, text) {
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor();
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first().waitFor({ timeout: 30_000 });
-  await input.fill(filter);
-  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first();
-  await row.waitFor();
-  await row.click();
-}
-
 /** What the attention view shows: its caption, summary, pickers and each chip's label, aria-label and shade. */
 async function attentionShown(frame) {
   return frame.evaluate(() => {
@@ -188,8 +170,8 @@ async function setColorTheme(page, theme) {
 /** The hand-made evaluation, picked in the panel opened on the iris run. */
 async function handMade(page, screenshot) {
   await runFromPalette(page, COMMAND);
-  await pick(page, 'iris', 'iris.model.yaml');
-  await pick(page, 'Test data', 'Test data of the run');
+  await pickQuickInput(page, 'iris', 'iris.model.yaml');
+  await pickQuickInput(page, 'Test data', 'Test data of the run');
   const frame = await webviewFrame(page, 'table.confusion', 90_000);
   const fixture = await waitFor('the hand-made evaluation in the picker', async () => {
     const values = await frame.$$eval('#primary option', (os) => os.map((o) => o.value));
@@ -324,8 +306,8 @@ async function trained(page, workspace, screenshot) {
 
   await runFromPalette(page, 'View: Close All Editor Groups');
   await runFromPalette(page, COMMAND);
-  await pick(page, 'spam-transformer-e2e', SHORT);
-  await pick(page, 'Test data', 'Test data of the run');
+  await pickQuickInput(page, 'spam-transformer-e2e', SHORT);
+  await pickQuickInput(page, 'Test data', 'Test data of the run');
   const frame = await webviewFrame(page, '.attention .token', 120_000);
   const saved = JSON.parse(readFileSync(join(done.dir, 'evaluation.json'), 'utf8')).evaluations.at(-1);
   const first = saved.worst.find((w) => w.attention);
@@ -382,7 +364,7 @@ process.exitCode = await runUiSuite({
   step,
   timeoutMs: SUITE_TIMEOUT_MS,
   prepare: (workspace, extension) => {
-    const iris = JSON.parse(cli(extension, workspace, 'train', 'iris.model.yaml', '--json').trim().split('\n').pop());
+    const iris = JSON.parse(extensionCli(extension, workspace, 'train', 'iris.model.yaml', '--json').trim().split('\n').pop());
     const csv = join(workspace, 'data', 'attention-fixture.csv');
     writeFileSync(
       csv,

@@ -14,7 +14,6 @@
 // Screenshots: test/e2e/screenshots/evaluation-*.png; on failure a
 // screenshot and the code-server log in test/e2e/artifacts/.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -28,32 +27,14 @@ import {
   stepLogger,
   waitFor,
   webviewFrame,
+  extensionCli,
+  pickQuickInput,
 } from './helpers.mjs';
 
 const SUITE_TIMEOUT_MS = 5 * 60_000;
 const COMMAND = 'Model Studio: Evaluate Model…';
 
 const step = stepLogger(Date.now(), 'e2e evaluation');
-
-/** The CLI of the extension under test (the installed one when testing a .vsix). */
-function cli(extension, workspace, ...args) {
-  return execFileSync(process.execPath, [join(extension.dir, 'dist', 'cli.js'), ...args], {
-    cwd: workspace,
-    encoding: 'utf8',
-    timeout: 180_000,
-  });
-}
-
-/** Picks the quick-pick row holding `text` (typed into the filter first, then Enter). */
-async function pick(page, filter, text) {
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor();
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first().waitFor({ timeout: 30_000 });
-  await input.fill(filter);
-  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first();
-  await row.waitFor();
-  await row.click();
-}
 
 /**
  * With every editor closed, Evaluate Model… from the Command Palette on a
@@ -63,8 +44,8 @@ async function pick(page, filter, text) {
 async function evaluateFromPalette(page, [modelFilter, modelFile], [dataFilter, data]) {
   await runFromPalette(page, 'View: Close All Editor Groups');
   await runFromPalette(page, COMMAND);
-  await pick(page, modelFilter, modelFile);
-  await pick(page, dataFilter, data);
+  await pickQuickInput(page, modelFilter, modelFile);
+  await pickQuickInput(page, dataFilter, data);
   return webviewFrame(page, '.chart-holder canvas', 90_000);
 }
 
@@ -100,11 +81,11 @@ async function run({ page, server, workspace, prepared: irisRunDir, screenshot }
 
   // 1. Palette → model file (its newest finished run) → the run's test data.
   await runFromPalette(page, COMMAND);
-  await pick(page, 'iris', 'iris.model.yaml');
+  await pickQuickInput(page, 'iris', 'iris.model.yaml');
   step('picked iris.model.yaml');
   await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Test data of the run' }).first().waitFor({ timeout: 30_000 });
   await screenshot('pick-data', "after picking iris.model.yaml: the data picker offers the run's test data and the workspace's files");
-  await pick(page, 'Test data', 'Test data of the run');
+  await pickQuickInput(page, 'Test data', 'Test data of the run');
   let frame = await webviewFrame(page, 'table.confusion', 90_000);
   step('the evaluation panel shows a confusion matrix');
   const matrix = await waitFor('the confusion matrix', () => confusion(frame));
@@ -155,8 +136,8 @@ async function run({ page, server, workspace, prepared: irisRunDir, screenshot }
   // 3. A second evaluation on another file, compared side by side (the panel alone, wide enough for two columns).
   await runFromPalette(page, 'View: Close All Editor Groups');
   await runFromPalette(page, COMMAND);
-  await pick(page, 'iris', 'iris.model.yaml');
-  await pick(page, 'iris.csv', 'data/iris.csv');
+  await pickQuickInput(page, 'iris', 'iris.model.yaml');
+  await pickQuickInput(page, 'iris.csv', 'data/iris.csv');
   frame = await webviewFrame(page, 'table.confusion', 90_000);
   await waitFor(
     'the second evaluation',
@@ -283,7 +264,7 @@ async function run({ page, server, workspace, prepared: irisRunDir, screenshot }
   await mnistRow.click({ button: 'right' });
   await page.locator('.context-view .action-label', { hasText: 'Evaluate Model…' }).hover();
   await page.keyboard.press('Enter');
-  await pick(page, 'Test data', 'Test data of the run');
+  await pickQuickInput(page, 'Test data', 'Test data of the run');
   const mnist = await webviewFrame(page, 'canvas.example-image', 120_000);
   const images = await mnist.$$eval('canvas.example-image', (cs) => cs.map((c) => [c.width, c.height]));
   assert.ok(images.length > 0 && images.every(([w, h]) => w === 28 && h === 28), `28×28 images, got ${JSON.stringify(images)}`);
@@ -307,10 +288,10 @@ process.exitCode = await runUiSuite({
   step,
   timeoutMs: SUITE_TIMEOUT_MS,
   prepare: (workspace, extension) => {
-    const iris = JSON.parse(cli(extension, workspace, 'train', 'iris.model.yaml', '--json').trim().split('\n').pop());
-    cli(extension, workspace, 'train', 'mnist-mlp.model.json', '--epochs', '1');
-    cli(extension, workspace, 'train', 'linear-regression.model.json');
-    cli(extension, workspace, 'train', 'iris-binary.model.yaml');
+    const iris = JSON.parse(extensionCli(extension, workspace, 'train', 'iris.model.yaml', '--json').trim().split('\n').pop());
+    extensionCli(extension, workspace, 'train', 'mnist-mlp.model.json', '--epochs', '1');
+    extensionCli(extension, workspace, 'train', 'linear-regression.model.json');
+    extensionCli(extension, workspace, 'train', 'iris-binary.model.yaml');
     step(`trained iris (${iris.runDir}), linear-regression, iris-binary and mnist-mlp (1 epoch) with the CLI`);
     return iris.runDir;
   },

@@ -7,31 +7,21 @@
 //   node test/e2e/evaluationText.e2e.mjs     (after `npm run build`)
 // Screenshots: test/e2e/screenshots/evaluationText-*.png.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { collectWebviewErrors, openWorkbench, runFromPalette, runUiSuite, stepLogger, webviewFrame } from './helpers.mjs';
+import {
+  collectWebviewErrors,
+  openWorkbench,
+  runFromPalette,
+  runUiSuite,
+  stepLogger,
+  webviewFrame,
+  extensionCli,
+  pickQuickInput,
+} from './helpers.mjs';
 
 const step = stepLogger(Date.now(), 'e2e evaluationText');
 const here = import.meta.dirname;
-
-const MODEL = {
-  name: 'messages',
-  task: 'classification',
-  data: {
-    train: { path: 'data/messages.csv', label: 'label', text: 'body' },
-    testSplit: 0.25,
-    text: { tokenizer: 'word', vocabSize: 30, maxLength: 8, lowercase: true },
-  },
-  model: {
-    layers: [
-      { type: 'embedding', inputDim: 30, outputDim: 8 },
-      { type: 'globalAveragePooling1d' },
-      { type: 'dense', units: 1, activation: 'sigmoid' },
-    ],
-  },
-  training: { optimizer: 'adam', learningRate: 0.05, loss: 'binaryCrossentropy', metrics: ['accuracy'], epochs: 3, batchSize: 8, seed: 1 },
-};
 
 const LONG =
   'Congratulations, you have been selected as the winner of our monthly cash prize draw: click the link below within 24 hours to claim your reward before it expires';
@@ -42,24 +32,13 @@ const REVIEWS = [
   ['Thanks for the notes — see you later ☕', 'ham'],
 ];
 
-/** Picks the quick-pick row holding `text` (typed into the filter first). */
-async function pick(page, filter, text) {
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor();
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first().waitFor({ timeout: 30_000 });
-  await input.fill(filter);
-  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first();
-  await row.waitFor();
-  await row.click();
-}
-
 async function run({ page, server, workspace, screenshot }) {
   const webviewErrors = collectWebviewErrors(page, ['evaluation.js']);
   await openWorkbench(page, server, workspace, 'messages.model.json');
   step('workbench is up');
   await runFromPalette(page, 'Model Studio: Evaluate Model…');
-  await pick(page, 'messages', 'messages.model.json');
-  await pick(page, 'reviews', 'reviews.csv');
+  await pickQuickInput(page, 'messages', 'messages.model.json');
+  await pickQuickInput(page, 'reviews', 'reviews.csv');
   const frame = await webviewFrame(page, 'td.text-cell', 120_000);
   const cells = await frame.$$eval('td.text-cell', (tds) =>
     tds.map((td) => ({ text: td.textContent, title: td.title, cut: td.scrollWidth > td.clientWidth })),
@@ -86,12 +65,8 @@ process.exitCode = await runUiSuite({
     copyFileSync(join(here, '..', 'fixtures', 'text', 'messages.csv'), join(workspace, 'data', 'messages.csv'));
     const csv = ['body,label', ...REVIEWS.map(([text, label]) => `"${text.replace(/"/g, '""')}",${label}`)].join('\n');
     writeFileSync(join(workspace, 'data', 'reviews.csv'), `${csv}\n`);
-    writeFileSync(join(workspace, 'messages.model.json'), JSON.stringify(MODEL, null, 2));
-    const out = execFileSync(process.execPath, [join(extension.dir, 'dist', 'cli.js'), 'train', 'messages.model.json', '--json'], {
-      cwd: workspace,
-      encoding: 'utf8',
-      timeout: 180_000,
-    });
+    copyFileSync(join(here, '..', 'fixtures', 'text', 'messages.model.json'), join(workspace, 'messages.model.json'));
+    const out = extensionCli(extension, workspace, 'train', 'messages.model.json', '--json');
     step(`trained messages.model.json with the CLI: ${JSON.parse(out.trim().split('\n').pop()).runDir}`);
   },
   run,

@@ -2,6 +2,7 @@
 // What the UI suites share: running one (code-server, Chromium, a copy of
 // samples/, timeout, artifacts), the workbench steps a person takes, and
 // small helpers (starting code-server and Chromium: scripts/codeServer.mjs).
+import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
@@ -284,4 +285,24 @@ export function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** The CLI of the extension under test (the installed one when testing a .vsix), run in `workspace`. */
+export function extensionCli(extension, workspace, ...args) {
+  return execFileSync(process.execPath, [join(extension.dir, 'dist', 'cli.js'), ...args], {
+    cwd: workspace,
+    encoding: 'utf8',
+    timeout: 180_000,
+  });
+}
+
+/** Picks the quick-pick row holding `text` (typed into the filter first). */
+export async function pickQuickInput(page, filter, text) {
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor();
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first().waitFor({ timeout: 30_000 });
+  await input.fill(filter);
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first();
+  await row.waitFor();
+  await row.click();
 }

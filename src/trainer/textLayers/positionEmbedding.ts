@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
+import { MaskPassingLayer, type LayerArgs } from './maskPassingLayer';
 import { serializeInitializer, toInitializer, type Initializer } from './initializers';
-
-type LayerArgs = ConstructorParameters<typeof tf.layers.Layer>[0];
 
 export interface PositionEmbeddingArgs {
   /** Longest sequence the layer takes (data.text.maxLength when built from a model file). */
@@ -21,7 +20,7 @@ export interface PositionEmbeddingArgs {
  * adds them itself. Positions carry no padding information, so the mask
  * passes through unchanged.
  */
-export class PositionEmbedding extends tf.layers.Layer {
+export class PositionEmbedding extends MaskPassingLayer {
   static readonly className = 'PositionEmbedding';
   readonly sequenceLength: number;
   readonly embeddingsInitializer: Initializer;
@@ -36,7 +35,6 @@ export class PositionEmbedding extends tf.layers.Layer {
     }
     this.sequenceLength = length;
     this.embeddingsInitializer = toInitializer(args.embeddingsInitializer, () => tf.initializers.glorotUniform({}));
-    this.supportsMasking = true;
   }
 
   override build(inputShape: tf.Shape | tf.Shape[]): void {
@@ -58,14 +56,6 @@ export class PositionEmbedding extends tf.layers.Layer {
       const table = this.positions.read();
       return tf.add(x, tf.slice(table, [0, 0], [x.shape[1] as number, table.shape[1] as number]));
     });
-  }
-
-  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape | tf.Shape[] {
-    return inputShape;
-  }
-
-  override computeMask(_inputs: tf.Tensor | tf.Tensor[], mask?: tf.Tensor | tf.Tensor[]): tf.Tensor | tf.Tensor[] {
-    return mask as tf.Tensor;
   }
 
   override getConfig(): tf.serialization.ConfigDict {

@@ -1,11 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
+import { MaskPassingLayer, type LayerArgs } from './maskPassingLayer';
 import { serializeInitializer, toInitializer, type Initializer, withSeedOffset } from './initializers';
 import { maskFor, project, selfAttention, type AttentionWeights, type Projection } from './selfAttention';
 
 /** keras_hub's TransformerEncoder default: layer_norm_epsilon=1e-5. */
 const LAYER_NORM_EPSILON = 1e-5;
-
-type LayerArgs = ConstructorParameters<typeof tf.layers.Layer>[0];
 
 export interface TransformerEncoderArgs {
   readonly numHeads: number;
@@ -59,7 +58,7 @@ function read(p: { kernel: tf.LayerVariable; bias: tf.LayerVariable }): Projecti
  * → dense(modelDim). The padding mask it receives (from an embedding with
  * maskZero) hides padded keys from the attention and is passed on.
  */
-export class TransformerEncoder extends tf.layers.Layer {
+export class TransformerEncoder extends MaskPassingLayer {
   static readonly className = 'TransformerEncoder';
   readonly numHeads: number;
   readonly ffDim: number;
@@ -80,7 +79,6 @@ export class TransformerEncoder extends tf.layers.Layer {
     this.keyDim = args.keyDim === undefined ? undefined : positiveInteger(args.keyDim, 'keyDim');
     this.kernelInitializer = toInitializer(args.kernelInitializer, () => tf.initializers.glorotUniform({}));
     this.biasInitializer = toInitializer(args.biasInitializer, () => tf.initializers.zeros());
-    this.supportsMasking = true;
   }
 
   /** Each head's query/key size: `keyDim`, or the model width split evenly over the heads. */
@@ -153,14 +151,6 @@ export class TransformerEncoder extends tf.layers.Layer {
    */
   attentionProbabilities(inputs: tf.Tensor, mask: tf.Tensor | null): tf.Tensor4D {
     return tf.tidy(() => selfAttention(inputs as tf.Tensor3D, mask, this.attentionWeights(), this.numHeads).probabilities);
-  }
-
-  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape | tf.Shape[] {
-    return inputShape;
-  }
-
-  override computeMask(_inputs: tf.Tensor | tf.Tensor[], mask?: tf.Tensor | tf.Tensor[]): tf.Tensor | tf.Tensor[] {
-    return mask as tf.Tensor;
   }
 
   override getConfig(): tf.serialization.ConfigDict {
