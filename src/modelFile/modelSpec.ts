@@ -33,6 +33,29 @@ export interface DataSpec {
   readonly target?: Normalization;
   /** How the `text` column of a table source becomes token ids; required with `data.train.text`. */
   readonly text?: TextSpec;
+  /** Images only: random changes to each training batch (never validation or test), seeded from `training.seed`. */
+  readonly augment?: AugmentSpec;
+}
+
+/**
+ * Image augmentation, applied per training batch. Each entry is off when
+ * absent or 0 / false; magnitudes are the largest change, drawn uniformly.
+ */
+export interface AugmentSpec {
+  readonly flipHorizontal?: boolean;
+  readonly flipVertical?: boolean;
+  /** Degrees: rotation uniform in [−rotate, rotate]. */
+  readonly rotate?: number;
+  /** Fraction of width / height: translation uniform in [−shift, shift]. */
+  readonly shift?: number;
+  /** Fraction: scale uniform in [1 − zoom, 1 + zoom]. */
+  readonly zoom?: number;
+  /** Fraction of the pixel range added, uniform in [−brightness, brightness]. */
+  readonly brightness?: number;
+  /** Fraction: contrast factor uniform in [1 − contrast, 1 + contrast] around each image's mean. */
+  readonly contrast?: number;
+  /** Standard deviation of Gaussian noise, as a fraction of the pixel range. */
+  readonly noise?: number;
 }
 
 /**

@@ -66,6 +66,7 @@ function isWorst(x: unknown): boolean {
   return (
     isString(source.file) &&
     isNumber(source.index) &&
+    (x.example === undefined || isNumber(x.example)) &&
     (source.line === undefined || isNumber(source.line)) &&
     (isString(x.actual) || isNumber(x.actual)) &&
     (isString(x.predicted) || isNumberOrNull(x.predicted)) &&

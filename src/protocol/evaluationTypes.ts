@@ -63,6 +63,8 @@ export interface ExampleImage {
 /** One badly predicted example. */
 export interface WorstPrediction {
   readonly source: ExampleSource;
+  /** 0-based position among the evaluated examples: what `explain --rows` and the panel's Explain take (absent in older evaluations). */
+  readonly example?: number;
   /** Class name (classification) or target value in the data's units (regression). */
   readonly actual: string | number;
   readonly predicted: string | number;

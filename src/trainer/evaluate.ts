@@ -143,6 +143,7 @@ async function evaluateModel(
   const sources = await examples.sources(worstRows);
   const described: WorstPrediction[] = worstRows.map((row, i) => ({
     source: sources[i],
+    example: row,
     ...scored.describe(row),
     loss: scored.losses[row],
     ...(examples.imageShape === undefined ? {} : { image: imageOf(examples, row) }),

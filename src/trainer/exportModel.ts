@@ -69,14 +69,23 @@ export async function exportRun(request: ExportRequest): Promise<ExportResult> {
   } catch (error) {
     parityNote = error instanceof Error ? error.message : String(error);
   }
+  // Unquantized, the weight files hold exactly the float32 weights.
+  const bytes = await weightBytes(files);
   return {
     runId: artifacts.run.id,
     outDir,
     files,
+    bytes,
+    bytesFloat32: bytes,
     ...(parity ? { parity } : {}),
     ...(parityNote === undefined ? {} : { parityNote }),
     ...(note === undefined ? {} : { loadNote: note }),
   };
+}
+
+async function weightBytes(files: readonly string[]): Promise<number> {
+  const sizes = await Promise.all(files.filter((file) => file.endsWith('.bin')).map(async (file) => (await fs.stat(file)).size));
+  return sizes.reduce((sum, size) => sum + size, 0);
 }
 
 /** Saves `model` as model.json + weight shards + keras-topology.json in `outDir`; returns the files. */
