@@ -100,7 +100,7 @@ function weightsReadme(quantize: Quantization, figures: Parameters<typeof export
 \`model.json\` say; \`tf.loadLayersModel\` turns them back into float32 when it loads the model
 (tfjs-converter's \`--quantize_${quantize}\` writes the same format).
 
-${exportSummary(figures)}.
+Against the float32 weights: ${exportSummary(figures)}.
 `;
 }
 
