@@ -28,9 +28,9 @@ function metricComparison(c: ExportComparison): string {
 /** What a quick pick or `--help` says about each storage, in a few words. */
 export const QUANTIZATION_TRADE_OFFS: Readonly<Record<'float32' | Quantization, string>> = {
   float32: 'full size, exactly the trained weights',
-  float16: 'half the size; accuracy practically unchanged',
-  uint16: 'half the size; 65 536 levels per weight, accuracy practically unchanged',
-  uint8: 'a quarter of the size; 256 levels per weight, accuracy may drop slightly',
+  float16: 'half the size; accuracy usually unchanged',
+  uint16: 'half the size; 65,536 levels per weight, accuracy usually unchanged',
+  uint8: 'a quarter of the size; 256 levels per weight, accuracy may drop a little',
 };
 
 export function formatBytes(bytes: number): string {
