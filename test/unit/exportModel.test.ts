@@ -146,6 +146,11 @@ describe('exportRun', function () {
     const bad = cli('--out', 'x', '--quantize', 'int4');
     assert.equal(bad.status, 2);
     assert.match(bad.stderr, /--quantize must be one of float16, uint16, uint8, got "int4"/);
+    const misplaced = spawnSync(process.execPath, [testBundles().cli, 'train', tiny.modelFile, '--quantize', 'uint8'], {
+      encoding: 'utf8',
+    });
+    assert.equal(misplaced.status, 2);
+    assert.match(misplaced.stderr, /--quantize is an option of export only/);
   });
 });
 
