@@ -97,7 +97,7 @@ export class ModelEvaluations implements vscode.Disposable {
         canSelectFiles: false,
         canSelectMany: false,
         openLabel: 'Export Here',
-        title: `Export ${modelName(run.modelFile)} (run ${run.runId}) as TF.js layers model`,
+        title: `Export ${modelName(run.modelFile)} (run ${run.runId}) as TF.js layers model, ${storage} weights`,
         defaultUri: vscode.Uri.file(path.dirname(run.modelFile)),
       });
       outDir = picked?.[0]?.fsPath;
