@@ -5,6 +5,7 @@ import { isRunInfo } from '../protocol/guards';
 import { isSweepInfo } from '../protocol/sweepGuards';
 import { SWEEP_FILE } from '../sweep/sweepFolder';
 import { BACKEND_CHOICES, type BackendChoice } from '../protocol/runTypes';
+import { QUANTIZATIONS, type Quantization } from '../protocol/exportTypes';
 import { modelFileOfRun } from '../runFolder/runSummary';
 import { RUN_FILES } from '../runFolder/runFiles';
 
@@ -32,6 +33,8 @@ export interface Options {
   readonly epochs?: number;
   readonly backend?: BackendChoice;
   readonly out?: string;
+  /** export: store the weights quantized. */
+  readonly quantize?: Quantization;
   /** evaluate: another data file; predict: the examples to predict. */
   readonly data?: string;
   readonly input?: string;
@@ -72,6 +75,14 @@ function backendOption(value: string | undefined): BackendChoice | undefined {
   return backend;
 }
 
+function quantizeOption(value: string | undefined): Quantization | undefined {
+  const quantize = value as Quantization | undefined;
+  if (quantize !== undefined && !QUANTIZATIONS.includes(quantize)) {
+    throw new UsageError(`--quantize must be one of ${QUANTIZATIONS.join(', ')}, got "${value}"`);
+  }
+  return quantize;
+}
+
 /** `--trials` / `--parallel`: a positive whole number. */
 function countOption(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -93,10 +104,11 @@ function parseSweepResume(
     out?: string;
     data?: string;
     input?: string;
+    quantize?: string;
   },
 ): { command: Command; options: Options } {
   if (positional !== undefined) throw new UsageError(`sweep --resume takes the sweep folder only, not "${positional}"`);
-  const extra = (['epochs', 'out', 'data', 'input'] as const).find((name) => values[name] !== undefined);
+  const extra = (['epochs', 'out', 'data', 'input', 'quantize'] as const).find((name) => values[name] !== undefined);
   if (extra) throw new UsageError(`--${extra} is not an option of sweep`);
   const sweepDir = path.resolve(values.resume ?? '');
   let sweep: unknown;
@@ -130,12 +142,21 @@ function parseSweepResume(
 function parseResume(
   command: Command,
   positional: string | undefined,
-  values: { resume?: string; epochs?: string; out?: string; backend?: string; json?: boolean; data?: string; input?: string },
+  values: {
+    resume?: string;
+    epochs?: string;
+    out?: string;
+    backend?: string;
+    json?: boolean;
+    data?: string;
+    input?: string;
+    quantize?: string;
+  },
 ): { command: Command; options: Options } {
   if (command !== 'train') throw new UsageError('--resume is an option of train and sweep only');
   if (positional !== undefined)
     throw new UsageError(`train --resume takes the run folder only, not "${positional}" (the model file is the run's)`);
-  const extra = (['epochs', 'out', 'data', 'input'] as const).find((name) => values[name] !== undefined);
+  const extra = (['epochs', 'out', 'data', 'input', 'quantize'] as const).find((name) => values[name] !== undefined);
   if (extra) throw new UsageError(`--${extra} cannot be combined with --resume: a resumed run keeps its folder and its planned epochs`);
   const runDir = path.resolve(values.resume ?? '');
   let run: unknown;
@@ -170,6 +191,7 @@ export function parseCommandLine(args: readonly string[]): { command: Command; o
         epochs: { type: 'string' },
         backend: { type: 'string' },
         out: { type: 'string' },
+        quantize: { type: 'string' },
         data: { type: 'string' },
         input: { type: 'string' },
         resume: { type: 'string' },
@@ -228,11 +250,11 @@ export function parseCommandLine(args: readonly string[]): { command: Command; o
     validate: [],
     evaluate: ['data', 'backend'],
     predict: ['input', 'backend'],
-    export: ['out', 'backend'],
+    export: ['out', 'backend', 'quantize'],
     sweep: ['trials', 'parallel', 'backend'],
     runs: [],
   };
-  const misplaced = (['epochs', 'backend', 'out', 'data', 'input', 'trials', 'parallel'] as const).find(
+  const misplaced = (['epochs', 'backend', 'out', 'quantize', 'data', 'input', 'trials', 'parallel'] as const).find(
     (name) => values[name] !== undefined && !allowed[command].includes(name),
   );
   if (misplaced) {
@@ -263,6 +285,7 @@ export function parseCommandLine(args: readonly string[]): { command: Command; o
 
   const epochs = countOption('epochs', values.epochs);
   const backend = backendOption(values.backend);
+  const quantize = quantizeOption(values.quantize);
   const trials = countOption('trials', values.trials);
   const parallel = countOption('parallel', values.parallel);
   return {
@@ -276,6 +299,7 @@ export function parseCommandLine(args: readonly string[]): { command: Command; o
       ...(parallel === undefined ? {} : { parallel }),
       ...(backend === undefined ? {} : { backend }),
       ...(values.out === undefined ? {} : { out: path.resolve(values.out) }),
+      ...(quantize === undefined ? {} : { quantize }),
       ...(values.continue === undefined ? {} : { continueFrom: continueDir(values.continue) }),
       ...(values.data === undefined ? {} : { data: path.resolve(values.data) }),
       ...(values.input === undefined ? {} : { input: path.resolve(values.input) }),

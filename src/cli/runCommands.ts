@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import * as path from 'node:path';
 import { displayPath } from '../data/dataError';
+import { exportSummary } from '../protocol/exportSummary';
 import { showText } from '../data/showText';
 import { foldDir } from '../runFolder/crossValidation';
 import { listRuns, newestFinishedRun, readRun, runsDirFor } from '../runFolder/readRunFolder';
@@ -132,16 +133,13 @@ export async function exportCommand(options: Options): Promise<number> {
     outDir: options.out as string,
     workspaceRoot: await runWorkspaceRoot(runDir),
     ...(options.backend === undefined ? {} : { backend: options.backend }),
+    ...(options.quantize === undefined ? {} : { quantize: options.quantize }),
   });
   if (options.json) {
     json({ type: 'result', status: 'ok', ...result });
   } else {
     stdout(`exported run ${result.runId} to ${displayPath(result.outDir)}: ${result.files.map((f) => path.basename(f)).join(', ')}`);
-    stdout(
-      result.parity
-        ? `parity: reloaded model vs run model on ${result.parity.examples} test examples, max abs difference ${result.parity.maxAbsDifference.toExponential(2)}`
-        : `parity: not checked (${result.parityNote ?? 'no test data'})`,
-    );
+    stdout(exportSummary(result));
     if (result.loadNote !== undefined) stdout(`note: ${result.loadNote}`);
   }
   return EXIT_OK;

@@ -8,7 +8,7 @@ export const USAGE = `Usage:
   model-studio validate <model-file> [--json]
   model-studio evaluate <model-file|run-dir> [--data FILE] [--backend B] [--json]
   model-studio predict  <run-dir> --input FILE [--backend B] [--json]
-  model-studio export   <model-file|run-dir> --out DIR [--backend B] [--json]
+  model-studio export   <model-file|run-dir> --out DIR [--quantize float16|uint16|uint8] [--backend B] [--json]
   model-studio sweep    <model-file> [--trials N] [--parallel K] [--backend B] [--json]
   model-studio sweep    --resume <sweep-dir> [--parallel K] [--backend B] [--json]
   model-studio train    <model-file> --on slurm [--partition P] [--time T] [--gpus N] [--epochs N] [--backend B] [--wait] [--json]
@@ -34,6 +34,9 @@ export const USAGE = `Usage:
                 the native backend from MODEL_STUDIO_NATIVE_DIR when set)
   --out DIR     train: put the run folder in DIR (default: .modelstudio/runs next to the model file);
                 export: the folder for model.json, weights.bin and keras-topology.json
+  --quantize Q  export: store the weights as float16 (half the bytes), uint16 (half) or uint8 (a quarter; 256 levels
+                per weight, min + scale · q), which tf.loadLayersModel reads back; every export reports its size
+                and its test metric next to the float32 model's
   --data FILE   evaluate on FILE (same columns as the training data; IDX images; an image folder)
                 instead of the run's test data; a model file means its newest finished run
   --input FILE  the examples to predict (CSV / JSON / JSON Lines with the feature columns, or IDX images;

@@ -1,4 +1,5 @@
 import type { MetricRecord, RunInfo, RunStatus } from './runTypes';
+import { QUANTIZATIONS } from './exportTypes';
 import { isEvaluateRequest, isEvaluation, isEvaluationProgress } from './evaluationGuards';
 import { isBackendChoice, isBackendName, isMessageOf, isNumber, isObject, isOneOf, isOptional, isString } from './primitiveGuards';
 import type { EvaluatorToHost, HostToTrainer, TrainerToHost, TrainRequest } from './trainerMessages';
@@ -108,6 +109,14 @@ export function isMetricRecord(x: unknown): x is MetricRecord {
   );
 }
 
+const isQuantization = isOneOf(QUANTIZATIONS);
+
+function isExportComparison(x: unknown): boolean {
+  return (
+    isObject(x) && isNumber(x.examples) && isString(x.metric) && isNumber(x.float32) && isNumber(x.exported) && isNumber(x.maxAbsDifference)
+  );
+}
+
 /** Extension host (or CLI) → trainer. */
 export const isHostToTrainer = isMessageOf<HostToTrainer>({
   train: (x) => isTrainRequest(x.request),
@@ -117,7 +126,8 @@ export const isHostToTrainer = isMessageOf<HostToTrainer>({
     isString(x.request.runDir) &&
     isString(x.request.outDir) &&
     isString(x.request.workspaceRoot) &&
-    isOptional(x.request.backend, isBackendChoice),
+    isOptional(x.request.backend, isBackendChoice) &&
+    isOptional(x.request.quantize, isQuantization),
   stop: () => true,
 });
 
@@ -133,6 +143,10 @@ export const isEvaluatorToHost = isMessageOf<EvaluatorToHost>({
     x.result.files.every(isString) &&
     isOptional(x.result.parity, (p) => isObject(p) && isNumber(p.examples) && isNumber(p.maxAbsDifference)) &&
     isOptional(x.result.parityNote, isString) &&
+    isOptional(x.result.quantize, isQuantization) &&
+    isNumber(x.result.bytes) &&
+    isNumber(x.result.bytesFloat32) &&
+    isOptional(x.result.comparison, isExportComparison) &&
     isOptional(x.result.loadNote, isString),
   taskFailed: (x) => isString(x.message) && typeof x.cancelled === 'boolean',
 });

@@ -22,15 +22,31 @@ export function loadNote(classes: readonly string[]): string {
 
 /**
  * Writes the layers script (a copy of dist/model-studio-layers.js, built by
- * esbuild.mjs beside this bundle) and a README saying how to load the
- * model, into `outDir`. Returns the files written.
+ * esbuild.mjs beside this bundle) into `outDir`; the README's
+ * {@link layersReadme} says to import it. Returns the file written.
  */
-export async function writeLayersLoader(outDir: string, classes: readonly string[], bundleDir = __dirname): Promise<string[]> {
+export async function writeLayersLoader(outDir: string, bundleDir = __dirname): Promise<string> {
   const scriptFile = path.join(outDir, LAYERS_SCRIPT);
   await writeFileAtomic(scriptFile, await layersScript(bundleDir));
+  return scriptFile;
+}
+
+/**
+ * The export's README.md (when it has something to say): how to load a
+ * model with Model Studio's layers, and how quantized weights are stored.
+ * Returns the file, or undefined when there is nothing to say.
+ */
+export async function writeExportReadme(
+  outDir: string,
+  classes: readonly string[],
+  weights: string | undefined,
+): Promise<string | undefined> {
+  if (classes.length === 0 && weights === undefined) return undefined;
   const readme = path.join(outDir, EXPORT_README);
-  await writeFileAtomic(readme, readmeText(classes));
-  return [scriptFile, readme];
+  const sections = ['# A TF.js layers model exported by Model Studio\n', ...(classes.length > 0 ? [layersReadme(classes)] : [])];
+  if (weights !== undefined) sections.push(classes.length > 0 ? `## Weights\n\n${weights}` : weights);
+  await writeFileAtomic(readme, sections.join('\n'));
+  return readme;
 }
 
 /**
@@ -53,10 +69,8 @@ async function layersScript(bundleDir: string): Promise<Uint8Array> {
   }
 }
 
-function readmeText(classes: readonly string[]): string {
-  return `# A TF.js layers model exported by Model Studio
-
-\`model.json\` and its weight files load with \`tf.loadLayersModel\`. The model uses
+function layersReadme(classes: readonly string[]): string {
+  return `\`model.json\` and its weight files load with \`tf.loadLayersModel\`. The model uses
 Model Studio's own layers (${classes.map((c) => `\`${c}\``).join(', ')}), which TF.js does not have:
 **import \`${LAYERS_SCRIPT}\` before \`tf.loadLayersModel\`**. The file defines those layers
 and registers them with TF.js (\`tf.serialization.registerClass\`).

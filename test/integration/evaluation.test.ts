@@ -67,10 +67,19 @@ describe('Evaluate Model… and Export Model…', function () {
     );
   });
 
-  it('exports a run to a folder, with model.json, weights and the Keras topology', async () => {
+  it('exports a run to a folder, with model.json, weights (uint8, as the options say) and the Keras topology', async () => {
     const outDir = path.join(workspaceRoot(), 'exported-linear');
-    await vscode.commands.executeCommand(Command.ExportModel, vscode.Uri.file(runDir), { outDir });
-    for (const name of ['model.json', 'group1-shard1of1.bin', 'keras-topology.json'])
+    await vscode.commands.executeCommand(Command.ExportModel, vscode.Uri.file(runDir), { outDir, quantize: 'uint8' });
+    for (const name of ['model.json', 'group1-shard1of1.bin', 'keras-topology.json', 'README.md'])
       assert.ok(existsSync(path.join(outDir, name)), `${name} missing`);
+    const manifest = (
+      JSON.parse(readFileSync(path.join(outDir, 'model.json'), 'utf8')) as {
+        weightsManifest: { weights: { quantization?: { dtype: string } }[] }[];
+      }
+    ).weightsManifest[0].weights;
+    assert.ok(
+      manifest.every((w) => w.quantization?.dtype === 'uint8'),
+      JSON.stringify(manifest),
+    );
   });
 });

@@ -71,7 +71,19 @@ describe('evaluation guards', () => {
     for (const message of [
       { type: 'evaluationProgress', progress: { phase: 'predicting', done: 3, total: 10 } },
       { type: 'evaluationDone', evaluation },
-      { type: 'exportDone', result: { runId: 'r', outDir: '/o', files: ['/o/model.json'], parity: { examples: 3, maxAbsDifference: 0 } } },
+      {
+        type: 'exportDone',
+        result: {
+          runId: 'r',
+          outDir: '/o',
+          files: ['/o/model.json'],
+          parity: { examples: 3, maxAbsDifference: 0 },
+          quantize: 'uint8',
+          bytes: 25,
+          bytesFloat32: 100,
+          comparison: { examples: 3, metric: 'accuracy', float32: 1, exported: 2 / 3, maxAbsDifference: 0.01 },
+        },
+      },
       { type: 'taskFailed', message: 'x.csv:3: bad', cancelled: false },
     ]) {
       assert.ok(isEvaluatorToHost(message), JSON.stringify(message));

@@ -9,6 +9,8 @@ import { runLabel } from '../../runFolder/runSummary';
 import { isModelFile, modelName, workspaceRootFor } from '../shared/modelFiles';
 import { isRunNode } from './runsView';
 import { trustedFor } from '../shared/trust';
+import { exportOptions, pickStorage } from './exportStorage';
+import { exportSummary } from '../../protocol/exportSummary';
 
 /** A finished run chosen to evaluate or export. */
 interface PickedRun {
@@ -76,41 +78,49 @@ export class ModelEvaluations implements vscode.Disposable {
     this.panels.show(run.modelFile, { runDir: run.runDir, evaluationId: evaluation.id });
   }
 
-  /** Export Model…: the run's model as TF.js layers files and Keras topology, with a parity check. */
+  /**
+   * Export Model…: the run's model as TF.js layers files and Keras topology,
+   * its weights stored as picked (or as `options.quantize` says), compared
+   * with the float32 model on the run's test data.
+   */
   async exportModel(arg: unknown, options?: unknown): Promise<void> {
     if (!(await trustedFor('Exporting', 'export'))) return;
+    const given = exportOptions(options);
     const run = await this.pickRun(arg, 'Model file or run to export');
     if (!run) return;
-    let outDir: string | undefined;
-    if (typeof options === 'object' && options !== null && typeof (options as { outDir?: unknown }).outDir === 'string') {
-      outDir = (options as { outDir: string }).outDir;
-    } else {
+    const storage = given.quantize ?? (await pickStorage(run));
+    if (!storage) return;
+    let outDir = given.outDir;
+    if (outDir === undefined) {
       const picked = await vscode.window.showOpenDialog({
         canSelectFolders: true,
         canSelectFiles: false,
         canSelectMany: false,
         openLabel: 'Export Here',
-        title: `Export ${modelName(run.modelFile)} (run ${run.runId}) as TF.js layers model`,
+        title: `Export ${modelName(run.modelFile)} (run ${run.runId}) as TF.js layers model, ${storage} weights`,
         defaultUri: vscode.Uri.file(path.dirname(run.modelFile)),
       });
       outDir = picked?.[0]?.fsPath;
     }
     if (!outDir) return;
-    const request = { runDir: run.runDir, outDir, workspaceRoot: workspaceRootFor(vscode.Uri.file(run.modelFile)) };
+    const request = {
+      runDir: run.runDir,
+      outDir,
+      workspaceRoot: workspaceRootFor(vscode.Uri.file(run.modelFile)),
+      ...(storage === 'float32' ? {} : { quantize: storage }),
+    };
     const result = await this.withProgress(`Exporting ${modelName(run.modelFile)}`, () =>
       startExport(request, { trainerPath: this.trainerPath, onStderr: (text) => this.log.debug(`exporter: ${text.trimEnd()}`) }),
     );
     if (!result) return;
-    const parity = result.parity
-      ? `reloaded, it matches the run's model to ${result.parity.maxAbsDifference.toExponential(1)} (max abs difference on ${result.parity.examples} test examples)`
-      : `parity not checked: ${result.parityNote ?? 'no test data'}`;
-    this.log.info(`exported run ${result.runId} to ${result.outDir}: ${result.files.join(', ')}; ${parity}`);
+    const summary = exportSummary(result);
+    this.log.info(`exported run ${result.runId} to ${result.outDir}: ${result.files.join(', ')}; ${summary}`);
     const shards = result.files.filter((file) => file.endsWith('.bin')).length;
     const reveal = 'Reveal in Explorer';
     // Not awaited: the command is done when the files are written, not when the notification goes.
     void vscode.window
       .showInformationMessage(
-        `Exported ${modelName(run.modelFile)} to ${vscode.workspace.asRelativePath(result.outDir)} (model.json, ${shards} weight file${shards === 1 ? '' : 's'}, keras-topology.json); ${parity}.${result.loadNote === undefined ? '' : ` Note: ${result.loadNote} (see README.md there).`}`,
+        `Exported ${modelName(run.modelFile)} to ${vscode.workspace.asRelativePath(result.outDir)} (model.json, ${shards} weight file${shards === 1 ? '' : 's'}, keras-topology.json): ${summary}.${result.loadNote === undefined ? '' : ` Note: ${result.loadNote} (see README.md there).`}`,
         reveal,
       )
       .then((choice) =>
