@@ -113,6 +113,17 @@ describe('explanations', function () {
       assert.equal(first.source.index, 3);
     });
 
+    it('a heatmap does not depend on the other rows asked for (they go in batches of 32)', async () => {
+      const request: ExplainRequest = { runDir, workspaceRoot: fixture.workspace.root, method: 'gradcam', backend: 'cpu' };
+      const [many, one] = await Promise.all([explainRun({ ...request, rows: FIRST_40 }), explainRun({ ...request, rows: [35] })]);
+      const fromMany = (many.explanations[35] as ImageExplanation).heatmap.flat();
+      const alone = (one.explanations[0] as ImageExplanation).heatmap.flat();
+      assert.ok(
+        fromMany.every((v, i) => Math.abs(v - alone[i]) < 1e-3),
+        'the same map',
+      );
+    });
+
     it("without rows: the evaluation's worst predictions, in its order", async () => {
       const [result, evaluation] = await Promise.all([
         explainRun({ runDir, workspaceRoot: fixture.workspace.root, backend: 'cpu' }),
