@@ -1,6 +1,7 @@
 import type { MetricRecord, RunInfo, RunStatus } from './runTypes';
 import { QUANTIZATIONS } from './exportTypes';
 import { isEvaluateRequest, isEvaluation, isEvaluationProgress } from './evaluationGuards';
+import { isExplainRequest, isExplainResult } from './explainGuards';
 import { isBackendChoice, isBackendName, isMessageOf, isNumber, isObject, isOneOf, isOptional, isString } from './primitiveGuards';
 import type { EvaluatorToHost, HostToTrainer, TrainerToHost, TrainRequest } from './trainerMessages';
 
@@ -128,6 +129,7 @@ export const isHostToTrainer = isMessageOf<HostToTrainer>({
     isString(x.request.workspaceRoot) &&
     isOptional(x.request.backend, isBackendChoice) &&
     isOptional(x.request.quantize, isQuantization),
+  explain: (x) => isExplainRequest(x.request),
   stop: () => true,
 });
 
@@ -148,6 +150,7 @@ export const isEvaluatorToHost = isMessageOf<EvaluatorToHost>({
     isNumber(x.result.bytesFloat32) &&
     isOptional(x.result.comparison, isExportComparison) &&
     isOptional(x.result.loadNote, isString),
+  explainDone: (x) => isExplainResult(x.result),
   taskFailed: (x) => isString(x.message) && typeof x.cancelled === 'boolean',
 });
 
