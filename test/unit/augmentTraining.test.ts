@@ -1,0 +1,104 @@
+import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
+import type { MetricRecord } from '../../src/protocol/runTypes';
+import type { TrainerToHost } from '../../src/protocol/trainerMessages';
+import { formatDiagnostic, validateModelFile } from '../../src/modelFile/validateModelFile';
+import { train } from '../../src/trainer/train';
+import { imageModel, imageWorkspace } from '../fixtures/imageModel';
+import { IRIS_CSV, irisModel, toJson, withValue } from '../fixtures/modelFile';
+import type { TempWorkspace } from '../fixtures/workspace';
+
+/** A run's records and final run.json test metrics. */
+interface Trained {
+  readonly records: MetricRecord[];
+  readonly test: Record<string, number> | undefined;
+}
+
+describe('augmented training (data.augment)', function () {
+  let workspace: TempWorkspace;
+  before(() => (workspace = imageWorkspace()));
+  after(() => workspace.remove());
+
+  let runs = 0;
+  async function trainWith(augment: Record<string, unknown> | undefined, training: Record<string, unknown> = {}): Promise<Trained> {
+    const modelFile = workspace.write(`m${runs++}.model.json`, toJson(imageModel(augment, training)));
+    const messages: TrainerToHost[] = [];
+    const outcome = await train(
+      { modelFile, workspaceRoot: workspace.root, runsDir: path.join(workspace.root, 'runs'), backend: 'cpu' },
+      { onMessage: (message) => messages.push(message) },
+    );
+    assert.equal(outcome.type, 'done', JSON.stringify(outcome));
+    assert.equal(outcome.type === 'done' && outcome.run.status, 'completed');
+    return {
+      records: messages.flatMap((m) => (m.type === 'metrics' ? [m.record] : [])),
+      test: outcome.type === 'done' ? outcome.run.test : undefined,
+    };
+  }
+  const losses = (trained: Trained): number[] => trained.records.map((r) => r.loss);
+  const AUGMENT = { rotate: 15, shift: 0.1, zoom: 0.1, flipHorizontal: true, noise: 0.05 };
+
+  it('the same seed gives identical batches: every batch loss equal; another seed, other losses', async () => {
+    const first = await trainWith(AUGMENT);
+    const again = await trainWith(AUGMENT);
+    assert.deepEqual(losses(again), losses(first));
+    const plain = await trainWith(undefined);
+    assert.notDeepEqual(losses(plain), losses(first), 'augmentation changes what the model trains on');
+    const otherSeed = await trainWith(AUGMENT, { seed: 8 });
+    assert.notDeepEqual(losses(otherSeed), losses(first));
+  });
+
+  it('validation and test images are never augmented: with weights that do not move, val_ and test metrics equal the plain run', async () => {
+    // A learning rate too small to change any float32 weight: only the inputs differ between the runs.
+    const still = { optimizer: 'sgd', learningRate: 1e-30 };
+    const plain = await trainWith(undefined, still);
+    const augmented = await trainWith({ ...AUGMENT, brightness: 0.5, contrast: 0.5 }, still);
+    const epochs = (trained: Trained): MetricRecord[] => trained.records.filter((r) => r.batch === null);
+    assert.deepEqual(
+      epochs(augmented).map((r) => [r.val_loss, r.val_accuracy]),
+      epochs(plain).map((r) => [r.val_loss, r.val_accuracy]),
+    );
+    assert.deepEqual(augmented.test, plain.test);
+    assert.notDeepEqual(losses(augmented), losses(plain), 'the training batches were augmented');
+  });
+});
+
+describe('validating data.augment', () => {
+  let workspace: TempWorkspace;
+  beforeEach(() => (workspace = imageWorkspace()));
+  afterEach(() => workspace.remove());
+
+  async function messagesOf(model: unknown): Promise<string[]> {
+    const result = await validateModelFile(workspace.file('m.model.json'), toJson(model), { workspaceRoot: workspace.root });
+    return result.diagnostics.map(formatDiagnostic);
+  }
+
+  it('images shaped [height, width, channels] with augmentation: no problems', async () => {
+    assert.deepEqual(await messagesOf(imageModel({ rotate: 10, shift: 0.1, zoom: 0.1, brightness: 0.2, noise: 0.05 })), []);
+  });
+
+  it('a table model with augmentation: an error on data.augment that says images only', async () => {
+    workspace.write('data/iris.csv', IRIS_CSV);
+    const messages = await messagesOf(withValue(irisModel(), ['data', 'augment'], { rotate: 10 }));
+    assert.equal(messages.length, 1, messages.join('\n'));
+    assert.match(
+      messages[0],
+      /m\.model\.json:\d+:\d+: error: "data\.augment" flips, rotates and shifts images, but data\.train is a table: augmentation needs image data \(IDX files or an image folder\); remove "data\.augment"/,
+    );
+  });
+
+  it('flat images: an error that asks for data.features.shape', async () => {
+    const flat = withValue(imageModel({ zoom: 0.1 }), ['data', 'features', 'shape'], [64]);
+    const model = withValue(flat, ['model', 'layers'], [{ type: 'dense', units: 2, activation: 'softmax' }]);
+    const messages = await messagesOf(model);
+    assert.equal(messages.length, 1, messages.join('\n'));
+    assert.match(messages[0], /error: "data\.augment" needs each image as \[height, width, channels\], but the examples are \[64\]/);
+  });
+
+  it('the schema bounds each entry and knows no other keys', async () => {
+    const messages = await messagesOf(imageModel({ rotate: 200, zoom: 1, noise: -0.1, flipHorizontal: 'yes', mixup: 0.2 }));
+    const text = messages.join('\n');
+    for (const key of ['rotate', 'zoom', 'noise', 'flipHorizontal', 'mixup'])
+      assert.match(text, new RegExp(`augment.*${key}|${key}.*augment`), text);
+    assert.ok(messages.every((m) => / error: /.test(m)));
+  });
+});
