@@ -2,6 +2,7 @@ import { assertNever } from '../protocol/assertNever';
 import { isEvaluatorToHost, isTrainerToHost } from '../protocol/guards';
 import type { EvaluateRequest, Evaluation, EvaluationProgress } from '../protocol/evaluationTypes';
 import type { ExportRequest, ExportResult } from '../protocol/exportTypes';
+import type { AugmentPreview, AugmentPreviewRequest } from '../protocol/augmentTypes';
 import type { EvaluatorToHost, HostToTrainer, TrainerToHost } from '../protocol/trainerMessages';
 import { Worker } from './worker';
 
@@ -47,8 +48,15 @@ export function startExport(request: ExportRequest, options: EvaluatorOptions): 
   return runInTrainer({ type: 'export', request }, options, (message) => (message.type === 'exportDone' ? message.result : undefined));
 }
 
+/** The hyperparameters form's augmentation preview, drawn in a trainer process (see augmentPreview). */
+export function startAugmentPreview(request: AugmentPreviewRequest, options: EvaluatorOptions): EvaluatorTask<AugmentPreview> {
+  return runInTrainer({ type: 'augmentPreview', request }, options, (message) =>
+    message.type === 'augmentPreviewDone' ? message.preview : undefined,
+  );
+}
+
 function runInTrainer<T>(
-  task: Extract<HostToTrainer, { type: 'evaluate' | 'export' }>,
+  task: Extract<HostToTrainer, { type: 'evaluate' | 'export' | 'augmentPreview' }>,
   options: EvaluatorOptions,
   pick: (message: EvaluatorToHost) => T | undefined,
 ): EvaluatorTask<T> {
@@ -72,7 +80,8 @@ function runInTrainer<T>(
             settle({ error: new EvaluatorError(message.message, message.cancelled) });
             return;
           case 'evaluationDone':
-          case 'exportDone': {
+          case 'exportDone':
+          case 'augmentPreviewDone': {
             const value = pick(message);
             if (value !== undefined) settle({ value });
             return;

@@ -1,4 +1,5 @@
 import type { MetricRecord, RunInfo, RunStatus } from './runTypes';
+import { isAugmentPreview, isAugmentPreviewRequest } from './augmentTypes';
 import { isEvaluateRequest, isEvaluation, isEvaluationProgress } from './evaluationGuards';
 import { isBackendChoice, isBackendName, isMessageOf, isNumber, isObject, isOneOf, isOptional, isString } from './primitiveGuards';
 import type { EvaluatorToHost, HostToTrainer, TrainerToHost, TrainRequest } from './trainerMessages';
@@ -118,6 +119,7 @@ export const isHostToTrainer = isMessageOf<HostToTrainer>({
     isString(x.request.outDir) &&
     isString(x.request.workspaceRoot) &&
     isOptional(x.request.backend, isBackendChoice),
+  augmentPreview: (x) => isAugmentPreviewRequest(x.request),
   stop: () => true,
 });
 
@@ -134,6 +136,7 @@ export const isEvaluatorToHost = isMessageOf<EvaluatorToHost>({
     isOptional(x.result.parity, (p) => isObject(p) && isNumber(p.examples) && isNumber(p.maxAbsDifference)) &&
     isOptional(x.result.parityNote, isString) &&
     isOptional(x.result.loadNote, isString),
+  augmentPreviewDone: (x) => isAugmentPreview(x.preview),
   taskFailed: (x) => isString(x.message) && typeof x.cancelled === 'boolean',
 });
 

@@ -1,4 +1,5 @@
 import type { EvaluateRequest, Evaluation, EvaluationProgress } from './evaluationTypes';
+import type { AugmentPreview, AugmentPreviewRequest } from './augmentTypes';
 import type { ExportRequest, ExportResult } from './exportTypes';
 import type { BackendChoice, BackendName, BackendSkip, MetricRecord, RunInfo } from './runTypes';
 import type { SlurmExecutor } from './slurmTypes';
@@ -58,6 +59,8 @@ export type HostToTrainer =
   | { readonly type: 'evaluate'; readonly request: EvaluateRequest }
   /** Export a run's model; the process answers with EvaluatorToHost messages, then exits. */
   | { readonly type: 'export'; readonly request: ExportRequest }
+  /** The hyperparameters form's augmentation preview; the process answers with EvaluatorToHost messages, then exits. */
+  | { readonly type: 'augmentPreview'; readonly request: AugmentPreviewRequest }
   /** First stop: finish the batch, save, mark `stopped`. An evaluation stops after its current batch, writing nothing. */
   | { readonly type: 'stop' };
 
@@ -72,6 +75,7 @@ export type EvaluatorToHost =
   /** The evaluation is in `<runDir>/evaluation.json` already. */
   | { readonly type: 'evaluationDone'; readonly evaluation: Evaluation }
   | { readonly type: 'exportDone'; readonly result: ExportResult }
+  | { readonly type: 'augmentPreviewDone'; readonly preview: AugmentPreview }
   /** Nothing was written: a problem in the user's files (named with file and line), or `cancelled` by `stop`. */
   | { readonly type: 'taskFailed'; readonly message: string; readonly cancelled: boolean };
 

@@ -3,7 +3,8 @@
  * TrainerProcess: waits for `train`, runs it, streams every message to the
  * host, and exits. `stop` ends training after the current batch. Forked by
  * EvaluatorProcess instead, it evaluates or exports a run's model
- * (`evaluate`, `export`) and answers with EvaluatorToHost messages.
+ * (`evaluate`, `export`), or draws the form's augmentation preview
+ * (`augmentPreview`), and answers with EvaluatorToHost messages.
  */
 import * as path from 'node:path';
 import { isHostToTrainer } from '../protocol/guards';
@@ -11,6 +12,7 @@ import { assertNever } from '../protocol/assertNever';
 import type { MetricRecord, RunInfo } from '../protocol/runTypes';
 import type { EvaluateRequest } from '../protocol/evaluationTypes';
 import type { ExportRequest } from '../protocol/exportTypes';
+import type { AugmentPreviewRequest } from '../protocol/augmentTypes';
 import type { EvaluatorToHost, TrainerToHost, TrainRequest } from '../protocol/trainerMessages';
 import { writeJsonAtomic } from '../runFolder/atomicFile';
 import { isOutOfMemoryError, outOfMemoryMessage } from '../protocol/outOfMemory';
@@ -74,15 +76,23 @@ async function run(request: TrainRequest): Promise<void> {
   process.exit(0);
 }
 
-/** Evaluation and export: loaded lazily, so a training process does not load what it never runs. */
-async function runTask(task: { type: 'evaluate'; request: EvaluateRequest } | { type: 'export'; request: ExportRequest }): Promise<void> {
+/** Evaluation, export and the augmentation preview: loaded lazily, so a training process does not load what it never runs. */
+async function runTask(
+  task:
+    | { type: 'evaluate'; request: EvaluateRequest }
+    | { type: 'export'; request: ExportRequest }
+    | { type: 'augmentPreview'; request: AugmentPreviewRequest },
+): Promise<void> {
   const [{ evaluateRun, EvaluationCancelled }, { exportRun }, { userMessage }] = await Promise.all([
     import('./evaluate'),
     import('./exportModel'),
     import('./userMessage'),
   ]);
   try {
-    if (task.type === 'evaluate') {
+    if (task.type === 'augmentPreview') {
+      const { augmentPreview } = await import('./augmentPreview');
+      await sendToHost({ type: 'augmentPreviewDone', preview: await augmentPreview(task.request) });
+    } else if (task.type === 'evaluate') {
       const evaluation = await evaluateRun(
         task.request,
         { onProgress: (progress) => void sendToHost({ type: 'evaluationProgress', progress }) },
@@ -94,7 +104,11 @@ async function runTask(task: { type: 'evaluate'; request: EvaluateRequest } | { 
     }
   } catch (error) {
     const cancelled = error instanceof EvaluationCancelled;
-    await sendToHost({ type: 'taskFailed', message: cancelled ? 'cancelled' : userMessage(error, task.request.runDir), cancelled });
+    await sendToHost({
+      type: 'taskFailed',
+      message: cancelled ? 'cancelled' : userMessage(error, 'runDir' in task.request ? task.request.runDir : task.request.modelFile),
+      cancelled,
+    });
   }
   await lastSent;
   process.exit(0);
@@ -141,6 +155,7 @@ process.on('message', (message: unknown) => {
       return;
     case 'evaluate':
     case 'export':
+    case 'augmentPreview':
       if (started) {
         console.error(`trainer: a trainer process does one thing; ignored ${message.type}`);
         return;
