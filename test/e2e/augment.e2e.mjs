@@ -6,8 +6,7 @@
 //      and eight augmented versions, drawn by a trainer process, each
 //      different from the original;
 //   2. changing "Rotate" in the form changes the file, and the preview is
-//      drawn again (its accessible label says the new angle);
-//   3. a table model's form (iris) has no Augmentation group.
+//      drawn again (its accessible label says the new angle).
 //   node test/e2e/augment.e2e.mjs     (after `npm run build`)
 // Screenshots: test/e2e/screenshots/aug-*.png; on failure a screenshot and the
 // code-server log in test/e2e/artifacts/.
@@ -96,17 +95,6 @@ async function run({ page, server, workspace, screenshot }) {
   step(`preview drawn again (${second.drawn} times in all): "${second.label}"`);
   await form.locator('.augment-preview').scrollIntoViewIfNeeded();
   await screenshot('preview-rotate-45', 'after Rotate 45 in the form: the file changed, the preview drawn again');
-
-  // ---- 3. a table model has no Augmentation group.
-  await openFile(page, 'iris.model.yaml');
-  await page
-    .locator('.codelens-decoration a', { hasText: /^Hyperparameters$/ })
-    .filter({ visible: true })
-    .click();
-  const irisForm = await webviewFrame(page, 'h1#name:has-text("iris")');
-  await irisForm.waitForFunction(() => document.querySelector('#f-training_learningRate') !== null, null, { timeout: 30_000 });
-  assert.equal(await irisForm.locator('[data-group-id="data.augment"]').count(), 0);
-  step('iris (a table): no Augmentation group');
 
   assert.deepEqual(webviewErrors, [], 'a webview logged errors');
 }

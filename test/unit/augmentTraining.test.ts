@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import type { MetricRecord } from '../../src/protocol/runTypes';
 import type { TrainerToHost } from '../../src/protocol/trainerMessages';
+import { buildForm } from '../../src/modelFile/formModel';
 import { formatDiagnostic, validateModelFile } from '../../src/modelFile/validateModelFile';
 import { train } from '../../src/trainer/train';
 import { imageModel, imageWorkspace } from '../fixtures/imageModel';
@@ -100,5 +101,34 @@ describe('validating data.augment', () => {
     for (const key of ['rotate', 'zoom', 'noise', 'flipHorizontal', 'mixup'])
       assert.match(text, new RegExp(`augment.*${key}|${key}.*augment`), text);
     assert.ok(messages.every((m) => / error: /.test(m)));
+  });
+});
+
+describe('the form’s Augmentation group', () => {
+  const group = (model: Record<string, unknown>) => buildForm(model, []).groups.find((g) => g.id === 'data.augment');
+
+  it('image data: the eight keys, with the file’s values, checkboxes for flips and bounded numbers', () => {
+    const found = group(imageModel({ rotate: 10, flipHorizontal: true }));
+    assert.equal(found?.title, 'Augmentation');
+    assert.deepEqual(
+      found?.fields.map((f) => [f.id, f.control.kind, f.value]),
+      [
+        ['data.augment.flipHorizontal', 'checkbox', true],
+        ['data.augment.flipVertical', 'checkbox', undefined],
+        ['data.augment.rotate', 'number', 10],
+        ['data.augment.shift', 'number', undefined],
+        ['data.augment.zoom', 'number', undefined],
+        ['data.augment.brightness', 'number', undefined],
+        ['data.augment.contrast', 'number', undefined],
+        ['data.augment.noise', 'number', undefined],
+      ],
+    );
+    assert.deepEqual(found?.fields[2].control, { kind: 'number', integer: false, min: 0, max: 180, step: 1 });
+    assert.ok(group(imageModel(undefined)), 'shown for images before the file has data.augment');
+  });
+
+  it('a table: no group, unless the file has data.augment (so its error can be seen and cleared)', () => {
+    assert.equal(group(irisModel()), undefined);
+    assert.ok(group(withValue(irisModel(), ['data', 'augment'], { rotate: 10 })));
   });
 });
