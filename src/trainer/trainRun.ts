@@ -145,7 +145,7 @@ async function runTraining(run: RunContext): Promise<TrainOutcome> {
   const name = metricNamer(model, spec);
   const metricNames = model.metricsNames;
   // Training images only, fresh each epoch; validation and test are never augmented.
-  const augment = trainingAugmentation(spec.data.augment, data.train.x, setup.seed, batchSize);
+  const augment = trainingAugmentation(spec.data.augment, data.train.x, data.featureShape, setup.seed, batchSize);
 
   // One monitor decides the best checkpoint and, with earlyStopping, when to stop.
   const defaultMonitor = validation ? 'val_loss' : 'loss';
@@ -217,7 +217,7 @@ async function runTraining(run: RunContext): Promise<TrainOutcome> {
       // fit() draws the epoch's order from Math.random (seeded); a resumed run replays the order its epoch began with.
       const epochRandom = skip > 0 && from ? from.epochRandom : random.state;
       // The epoch's augmented images depend on the seed and the epoch alone: a resumed epoch gets the same ones.
-      const epochSplit = augment ? { ...trainSplit, x: augment(trainSplit.x, before + epoch) } : trainSplit;
+      const epochSplit = augment ? { ...trainSplit, x: augment(before + epoch) } : trainSplit;
       const rest = skip > 0 ? restOfEpoch(epochSplit, epochRandom, skip * batchSize) : undefined;
       let epochLogs: tf.Logs | undefined;
       try {

@@ -158,9 +158,10 @@ describe('augmentation ops (data.augment)', () => {
 
   it('an epoch is a function of the seed and the epoch: same seed, same images; another epoch or seed, others', () => {
     const x = copies(20, corner);
+    const values = x.dataSync() as Float32Array;
     const spec: AugmentSpec = { rotate: 10, shift: 0.1, noise: 0.05, brightness: 0.1 };
     const epoch = (seed: number, n: number): number[] => {
-      const out = augmentEpoch(x, spec, UNIT, seed, n, 8);
+      const out = augmentEpoch(values, [H, W, 1], spec, UNIT, seed, n, 8);
       try {
         assert.deepEqual(out.shape, x.shape);
         return Array.from(out.dataSync());
