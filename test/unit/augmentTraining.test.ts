@@ -61,6 +61,36 @@ describe('augmented training (data.augment)', function () {
     assert.deepEqual(augmented.test, plain.test);
     assert.notDeepEqual(losses(augmented), losses(plain), 'the training batches were augmented');
   });
+
+  it('a run stopped inside an augmented epoch resumes on the same images: every batch loss as the uninterrupted run', async () => {
+    const modelFile = workspace.write('resumed.model.json', toJson(imageModel(AUGMENT, { epochs: 3 })));
+    const runsDir = path.join(workspace.root, 'runs-resume');
+    const request = { modelFile, workspaceRoot: workspace.root, runsDir, backend: 'cpu' as const };
+    const uninterrupted: MetricRecord[] = [];
+    await train(request, { onMessage: (m) => m.type === 'metrics' && uninterrupted.push(m.record) });
+    const stop = new AbortController();
+    const before: MetricRecord[] = [];
+    const stopped = await train(
+      request,
+      {
+        onMessage: (m) => {
+          if (m.type !== 'metrics') return;
+          before.push(m.record);
+          if (m.record.epoch === 2 && m.record.batch === 1) stop.abort();
+        },
+      },
+      stop.signal,
+    );
+    assert.ok(stopped.type === 'done' && stopped.run.status === 'stopped');
+    const after: MetricRecord[] = [];
+    const resumed = await train(
+      { ...request, resumeRunDir: stopped.runDir },
+      { onMessage: (m) => m.type === 'metrics' && after.push(m.record) },
+    );
+    assert.ok(resumed.type === 'done' && resumed.run.status === 'completed');
+    const batchLosses = (records: MetricRecord[]) => records.filter((r) => r.batch !== null).map((r) => [r.epoch, r.batch, r.loss]);
+    assert.deepEqual(batchLosses([...before, ...after]), batchLosses(uninterrupted));
+  });
 });
 
 describe('validating data.augment', () => {
