@@ -1,5 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { EvaluatorError, startAugmentPreview } from '../../src/host/evaluatorProcess';
+import { isAugmentPreview } from '../../src/protocol/augmentTypes';
+import { isEvaluatorToHost, isHostToTrainer } from '../../src/protocol/guards';
 import { augmentPreview } from '../../src/trainer/augmentPreview';
 import { testBundles } from '../fixtures/bundles';
 import { imageModel, imageWorkspace } from '../fixtures/imageModel';
@@ -44,5 +46,15 @@ describe('the augmentation preview (the form’s grid)', function () {
       startAugmentPreview(request({ rotate: 500 }), options).result,
       (error: unknown) => error instanceof EvaluatorError && /m\.model\.json:\d+:\d+: error: .*rotate/.test(error.message),
     );
+  });
+
+  it('the messages pass the protocol guards; a preview with the wrong size or values does not', async () => {
+    const preview = await augmentPreview(request({ rotate: 5 }));
+    assert.ok(isEvaluatorToHost({ type: 'augmentPreviewDone', preview }));
+    assert.ok(isHostToTrainer({ type: 'augmentPreview', request: request({ rotate: 5 }) }));
+    assert.ok(!isHostToTrainer({ type: 'augmentPreview', request: { modelFile: 3 } }));
+    assert.ok(!isAugmentPreview({ ...preview, variants: [preview.original.slice(1)] }));
+    assert.ok(!isAugmentPreview({ ...preview, original: preview.original.map(() => 256) }));
+    assert.ok(!isAugmentPreview({ ...preview, channels: 2 }));
   });
 });
