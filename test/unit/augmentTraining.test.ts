@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import type { MetricRecord } from '../../src/protocol/runTypes';
 import type { TrainerToHost } from '../../src/protocol/trainerMessages';
 import { buildForm } from '../../src/modelFile/formModel';
+import { modelFileCompletions } from '../../src/modelFile/modelFileCompletion';
 import { formatDiagnostic, validateModelFile } from '../../src/modelFile/validateModelFile';
 import { train } from '../../src/trainer/train';
 import { imageModel, imageWorkspace } from '../fixtures/imageModel';
@@ -160,5 +161,17 @@ describe('the form’s Augmentation group', () => {
   it('a table: no group, unless the file has data.augment (so its error can be seen and cleared)', () => {
     assert.equal(group(irisModel()), undefined);
     assert.ok(group(withValue(irisModel(), ['data', 'augment'], { rotate: 10 })));
+  });
+});
+
+describe('completing data.augment (YAML; JSON gets the same from the editor schema)', () => {
+  it('offers the eight keys with the schema’s docs', async () => {
+    const text = 'data:\n  augment:\n    \n';
+    const entries = await modelFileCompletions({ file: '/w/m.model.yaml', text, offset: text.length - 1, workspaceRoot: '/w' });
+    assert.deepEqual(
+      entries.map((e) => e.label),
+      ['flipHorizontal', 'flipVertical', 'rotate', 'shift', 'zoom', 'brightness', 'contrast', 'noise'],
+    );
+    assert.match(entries.find((e) => e.label === 'rotate')?.documentation ?? '', /Degrees: each image is rotated about its centre/);
   });
 });
