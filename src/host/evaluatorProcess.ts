@@ -3,6 +3,7 @@ import { isEvaluatorToHost, isTrainerToHost } from '../protocol/guards';
 import type { EvaluateRequest, Evaluation, EvaluationProgress } from '../protocol/evaluationTypes';
 import type { ExportRequest, ExportResult } from '../protocol/exportTypes';
 import type { ExplainRequest, ExplainResult } from '../protocol/explainTypes';
+import type { AugmentPreview, AugmentPreviewRequest } from '../protocol/augmentTypes';
 import type { EvaluatorToHost, HostToTrainer, TrainerToHost } from '../protocol/trainerMessages';
 import { Worker } from './worker';
 
@@ -53,8 +54,15 @@ export function startExplain(request: ExplainRequest, options: EvaluatorOptions)
   return runInTrainer({ type: 'explain', request }, options, (message) => (message.type === 'explainDone' ? message.result : undefined));
 }
 
+/** The hyperparameters form's augmentation preview, drawn in a trainer process (see augmentPreview). */
+export function startAugmentPreview(request: AugmentPreviewRequest, options: EvaluatorOptions): EvaluatorTask<AugmentPreview> {
+  return runInTrainer({ type: 'augmentPreview', request }, options, (message) =>
+    message.type === 'augmentPreviewDone' ? message.preview : undefined,
+  );
+}
+
 function runInTrainer<T>(
-  task: Extract<HostToTrainer, { type: 'evaluate' | 'export' | 'explain' }>,
+  task: Extract<HostToTrainer, { type: 'evaluate' | 'export' | 'explain' | 'augmentPreview' }>,
   options: EvaluatorOptions,
   pick: (message: EvaluatorToHost) => T | undefined,
 ): EvaluatorTask<T> {
@@ -79,7 +87,8 @@ function runInTrainer<T>(
             return;
           case 'evaluationDone':
           case 'exportDone':
-          case 'explainDone': {
+          case 'explainDone':
+          case 'augmentPreviewDone': {
             const value = pick(message);
             if (value !== undefined) settle({ value });
             return;

@@ -21,9 +21,10 @@ export function types(s: Schema): readonly string[] {
 
 // ---------------------------------------------------------------- controls
 
-/** What the arrows of a number field add: a tenth of a fraction's range, else the value's order of magnitude. */
+/** What the arrows of a number field add: 1 for integers and degrees, a tenth of a fraction's range, else the value's order of magnitude. */
 export function stepFor(key: string, s: Schema, value: unknown): number {
-  if (types(s).includes('integer')) return 1;
+  // Whole degrees: data.augment.rotate.
+  if (types(s).includes('integer') || key === 'rotate') return 1;
   const max = s.maximum ?? s.exclusiveMaximum;
   if (max !== undefined && max <= 1 && (s.minimum ?? s.exclusiveMinimum ?? 0) >= 0) return 0.05;
   if (typeof value === 'number' && value > 0 && Number.isFinite(value)) return 10 ** Math.floor(Math.log10(value));

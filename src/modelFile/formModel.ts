@@ -155,6 +155,7 @@ const GROUP_TITLES: Readonly<Record<string, string>> = {
   'data.features': 'Features',
   'data.target': 'Target',
   'data.text': 'Text',
+  'data.augment': 'Augmentation',
   search: 'Search',
   'search.prune': 'Pruning',
 };
@@ -245,7 +246,7 @@ function startsWith(path: JsonPath, prefix: JsonPath): boolean {
 
 /**
  * Groups that apply to this file: Target for regression, Text for text data
- * (`data.train.text`), Features for other data; any group the file has.
+ * (`data.train.text`), Features for other data, Augmentation for images; any group the file has.
  */
 function shownGroup(id: string, root: Obj): boolean {
   const data = isObject(root.data) ? root.data : {};
@@ -253,6 +254,8 @@ function shownGroup(id: string, root: Obj): boolean {
   if (id === 'data.target') return root.task === 'regression' || data.target !== undefined;
   if (id === 'data.text') return text || data.text !== undefined;
   if (id === 'data.features') return !text || data.features !== undefined;
+  if (id === 'data.augment')
+    return (isObject(data.train) && ('images' in data.train || data.train.format === 'images')) || data.augment !== undefined;
   return true;
 }
 

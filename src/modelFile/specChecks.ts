@@ -1,3 +1,4 @@
+import { checkAugment } from './augmentChecks';
 import { closest, didYouMean } from '../data/suggest';
 import { checkEmbeddingSize, checkTextKeys } from './textChecks';
 import { problem, type CheckContext } from './checkContext';
@@ -380,4 +381,5 @@ export const SPEC_CHECKS: readonly ((ctx: CheckContext) => SpecDiagnostic[])[] =
   checkNormalization,
   checkTextKeys,
   checkEmbeddingSize,
+  checkAugment,
 ];

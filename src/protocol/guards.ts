@@ -1,5 +1,6 @@
 import type { MetricRecord, RunInfo, RunStatus } from './runTypes';
 import { QUANTIZATIONS } from './exportTypes';
+import { isAugmentPreview, isAugmentPreviewRequest } from './augmentTypes';
 import { isEvaluateRequest, isEvaluation, isEvaluationProgress } from './evaluationGuards';
 import { isExplainRequest, isExplainResult } from './explainGuards';
 import { isBackendChoice, isBackendName, isMessageOf, isNumber, isObject, isOneOf, isOptional, isString } from './primitiveGuards';
@@ -130,6 +131,7 @@ export const isHostToTrainer = isMessageOf<HostToTrainer>({
     isOptional(x.request.backend, isBackendChoice) &&
     isOptional(x.request.quantize, isQuantization),
   explain: (x) => isExplainRequest(x.request),
+  augmentPreview: (x) => isAugmentPreviewRequest(x.request),
   stop: () => true,
 });
 
@@ -151,6 +153,7 @@ export const isEvaluatorToHost = isMessageOf<EvaluatorToHost>({
     isOptional(x.result.comparison, isExportComparison) &&
     isOptional(x.result.loadNote, isString),
   explainDone: (x) => isExplainResult(x.result),
+  augmentPreviewDone: (x) => isAugmentPreview(x.preview),
   taskFailed: (x) => isString(x.message) && typeof x.cancelled === 'boolean',
 });
 

@@ -1,3 +1,4 @@
+import type { AugmentPreview } from './augmentTypes';
 import type { HyperparameterForm } from '../modelFile/formModel';
 import type { JsonPath } from '../modelFile/jsonTypes';
 import type { SearchParameter } from '../modelFile/modelSpec';
@@ -30,7 +31,13 @@ export type HostToHyperparameters =
   /** Something to tell the user beside the buttons: why Train cannot start, an edit that failed. */
   | { readonly type: 'notice'; readonly level: 'info' | 'error'; readonly message: string; readonly details?: readonly string[] }
   /** What the user typed into a field cannot be used (not a list of numbers, not JSON); nothing was edited. */
-  | { readonly type: 'inputError'; readonly fieldId: string; readonly message: string };
+  | { readonly type: 'inputError'; readonly fieldId: string; readonly message: string }
+  /** The Augmentation group's preview is being drawn again (its data or seed changed). */
+  | { readonly type: 'augmentPreviewDrawing' }
+  /** One training image and its augmented versions, for the Augmentation group. */
+  | { readonly type: 'augmentPreview'; readonly preview: AugmentPreview }
+  /** The preview could not be drawn: the model file's first problem, or a data error, named with file and line. */
+  | { readonly type: 'augmentPreviewFailed'; readonly message: string };
 
 /** Hyperparameters webview → extension host. */
 export type HyperparametersToHost =

@@ -1,4 +1,5 @@
 import type { EvaluateRequest, Evaluation, EvaluationProgress } from './evaluationTypes';
+import type { AugmentPreview, AugmentPreviewRequest } from './augmentTypes';
 import type { ExportRequest, ExportResult } from './exportTypes';
 import type { ExplainRequest, ExplainResult } from './explainTypes';
 import type { BackendChoice, BackendName, BackendSkip, MetricRecord, RunInfo } from './runTypes';
@@ -61,6 +62,8 @@ export type HostToTrainer =
   | { readonly type: 'export'; readonly request: ExportRequest }
   /** Explain a run's model (saliency, Grad-CAM, feature maps, feature importance); answered like export. */
   | { readonly type: 'explain'; readonly request: ExplainRequest }
+  /** The hyperparameters form's augmentation preview; the process answers with EvaluatorToHost messages, then exits. */
+  | { readonly type: 'augmentPreview'; readonly request: AugmentPreviewRequest }
   /** First stop: finish the batch, save, mark `stopped`. An evaluation stops after its current batch, writing nothing. */
   | { readonly type: 'stop' };
 
@@ -76,6 +79,7 @@ export type EvaluatorToHost =
   | { readonly type: 'evaluationDone'; readonly evaluation: Evaluation }
   | { readonly type: 'exportDone'; readonly result: ExportResult }
   | { readonly type: 'explainDone'; readonly result: ExplainResult }
+  | { readonly type: 'augmentPreviewDone'; readonly preview: AugmentPreview }
   /** Nothing was written: a problem in the user's files (named with file and line), or `cancelled` by `stop`. */
   | { readonly type: 'taskFailed'; readonly message: string; readonly cancelled: boolean };
 

@@ -3,7 +3,8 @@
  * TrainerProcess: waits for `train`, runs it, streams every message to the
  * host, and exits. `stop` ends training after the current batch. Forked by
  * EvaluatorProcess instead, it evaluates or exports a run's model
- * (`evaluate`, `export`) or explains it (`explain`) and answers with EvaluatorToHost messages.
+ * (`evaluate`, `export`), explains it (`explain`) or draws the form's
+ * augmentation preview (`augmentPreview`), and answers with EvaluatorToHost messages.
  */
 import * as path from 'node:path';
 import { isHostToTrainer } from '../protocol/guards';
@@ -72,16 +73,14 @@ async function run(request: TrainRequest): Promise<void> {
   process.exit(0);
 }
 
-/** Evaluation, export and explanations: loaded lazily, so a training process does not load what it never runs. */
-async function runTask(task: Extract<HostToTrainer, { type: 'evaluate' | 'export' | 'explain' }>): Promise<void> {
-  const [{ evaluateRun, EvaluationCancelled }, { exportRun }, { explainRun }, { userMessage }] = await Promise.all([
-    import('./evaluate'),
-    import('./exportModel'),
-    import('./explain/explainRun'),
-    import('./userMessage'),
-  ]);
+/** Evaluation, export, explanations and the augmentation preview: loaded lazily, so a training process does not load what it never runs. */
+async function runTask(task: Extract<HostToTrainer, { type: 'evaluate' | 'export' | 'explain' | 'augmentPreview' }>): Promise<void> {
+  const [{ evaluateRun, EvaluationCancelled }, { userMessage }] = await Promise.all([import('./evaluate'), import('./userMessage')]);
   try {
-    if (task.type === 'evaluate') {
+    if (task.type === 'augmentPreview') {
+      const { augmentPreview } = await import('./augmentPreview');
+      await sendToHost({ type: 'augmentPreviewDone', preview: await augmentPreview(task.request) });
+    } else if (task.type === 'evaluate') {
       const evaluation = await evaluateRun(
         task.request,
         { onProgress: (progress) => void sendToHost({ type: 'evaluationProgress', progress }) },
@@ -89,13 +88,19 @@ async function runTask(task: Extract<HostToTrainer, { type: 'evaluate' | 'export
       );
       await sendToHost({ type: 'evaluationDone', evaluation });
     } else if (task.type === 'export') {
+      const { exportRun } = await import('./exportModel');
       await sendToHost({ type: 'exportDone', result: await exportRun(task.request) });
     } else {
+      const { explainRun } = await import('./explain/explainRun');
       await sendToHost({ type: 'explainDone', result: await explainRun(task.request) });
     }
   } catch (error) {
     const cancelled = error instanceof EvaluationCancelled;
-    await sendToHost({ type: 'taskFailed', message: cancelled ? 'cancelled' : userMessage(error, task.request.runDir), cancelled });
+    await sendToHost({
+      type: 'taskFailed',
+      message: cancelled ? 'cancelled' : userMessage(error, 'runDir' in task.request ? task.request.runDir : task.request.modelFile),
+      cancelled,
+    });
   }
   await lastSent;
   process.exit(0);
@@ -143,6 +148,7 @@ process.on('message', (message: unknown) => {
     case 'evaluate':
     case 'export':
     case 'explain':
+    case 'augmentPreview':
       if (started) {
         console.error(`trainer: a trainer process does one thing; ignored ${message.type}`);
         return;

@@ -23,6 +23,7 @@ import { labelEncoding, restOfEpoch, splitTensors } from './trainingData';
 import type { TrainingState } from './trainingState';
 import { userMessage } from './userMessage';
 import { EpochSums, EventLoopYield, fitEpoch } from './fitEpoch';
+import { trainingAugmentation } from './augment';
 import { checkMemory, divergedMessage, failureMessage, TrainingDiverged, type Position } from './trainingFailures';
 
 /** The last message of a run: `done` (run.json is final) or `error` (nothing was started). */
@@ -143,6 +144,8 @@ async function runTraining(run: RunContext): Promise<TrainOutcome> {
   const validation = data.validation && data.validation.count > 0 ? splitTensors(data.validation, data.featureShape, encoding) : undefined;
   const name = metricNamer(model, spec);
   const metricNames = model.metricsNames;
+  // Training images only, fresh each epoch; validation and test are never augmented.
+  const augment = trainingAugmentation(spec.data.augment, data.train.x, data.featureShape, setup.seed, batchSize);
 
   // One monitor decides the best checkpoint and, with earlyStopping, when to stop.
   const defaultMonitor = validation ? 'val_loss' : 'loss';
@@ -213,12 +216,14 @@ async function runTraining(run: RunContext): Promise<TrainOutcome> {
       at.batch = skip;
       // fit() draws the epoch's order from Math.random (seeded); a resumed run replays the order its epoch began with.
       const epochRandom = skip > 0 && from ? from.epochRandom : random.state;
-      const rest = skip > 0 ? restOfEpoch(trainSplit, epochRandom, skip * batchSize) : undefined;
+      // The epoch's augmented images depend on the seed and the epoch alone: a resumed epoch gets the same ones.
+      const epochSplit = augment ? { ...trainSplit, x: augment(before + epoch) } : trainSplit;
+      const rest = skip > 0 ? restOfEpoch(epochSplit, epochRandom, skip * batchSize) : undefined;
       let epochLogs: tf.Logs | undefined;
       try {
         epochLogs = await fitEpoch(
           model,
-          rest ?? trainSplit,
+          rest ?? epochSplit,
           rest === undefined,
           validation,
           batchSize,
@@ -242,6 +247,7 @@ async function runTraining(run: RunContext): Promise<TrainOutcome> {
         );
       } finally {
         if (rest) tf.dispose([rest.x, rest.y]);
+        if (epochSplit !== trainSplit) epochSplit.x.dispose();
       }
       at.batch = undefined;
 

@@ -1,6 +1,7 @@
 import type { HostToHyperparameters } from '../../src/protocol/hyperparametersMessages';
 import type { FormField, FormGroup, FormLayer } from '../../src/modelFile/formModel';
 import { isMessageOf, isObject } from '../../src/protocol/primitiveGuards';
+import { isAugmentPreview } from '../../src/protocol/augmentTypes';
 
 const CONTROLS = new Set(['number', 'select', 'checkbox', 'multiselect', 'numberList', 'text', 'json']);
 
@@ -75,6 +76,9 @@ export const isHostMessage = isMessageOf<HostToHyperparameters>({
     typeof value.message === 'string' &&
     (value.details === undefined || (Array.isArray(value.details) && value.details.every((d) => typeof d === 'string'))),
   inputError: (value) => typeof value.fieldId === 'string' && typeof value.message === 'string',
+  augmentPreviewDrawing: () => true,
+  augmentPreview: (value) => isAugmentPreview(value.preview),
+  augmentPreviewFailed: (value) => typeof value.message === 'string',
 });
 
 function isForm(form: unknown): boolean {

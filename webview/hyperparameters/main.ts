@@ -9,6 +9,7 @@ import type { FormGroup, FormLayer, HyperparameterForm } from '../../src/modelFi
 import { assertNever } from '../../src/protocol/assertNever';
 import { fieldRow, fieldViews, reconcile, showProblems, type Button, type SendInput, type SendSearch, type SingleSelect } from './fields';
 import { isHostMessage, isSavedState } from './guards';
+import { AugmentPreviewView } from './augmentPreview';
 import { connect, element, make, vscodeApi } from '../common/page';
 
 const vscode = vscodeApi<HyperparametersToHost, HyperparametersState>();
@@ -64,6 +65,7 @@ const sendSearch: SendSearch = (field, entry) => vscode.postMessage({ type: 'sea
 // ---------------------------------------------------------------- groups and layers
 
 const groupViews = new Map<string, { section: HTMLElement; fields: HTMLElement }>();
+const augmentPreview = new AugmentPreviewView();
 
 function groupSection(group: FormGroup): HTMLElement {
   let view = groupViews.get(group.id);
@@ -166,6 +168,8 @@ function render(modelFile: string, modelName: string, version: number, dirty: bo
   if (versionChanged) ui.notice.hidden = true;
 
   reconcile(ui.groups, form.groups.map(groupSection));
+  // The preview sits under the Augmentation group's fields, while the file has that group.
+  groupViews.get('data.augment')?.section.append(augmentPreview.element);
   // Run Sweep once a field is searched (the file has a search block).
   ui.runSweep.hidden = !form.groups.some((g) => g.id === 'search');
   reconcile(
@@ -213,6 +217,15 @@ function onMessage(msg: HostToHyperparameters): void {
       if (view) showProblems(view, [...view.field.problems, { severity: 'error', message: msg.message }]);
       return;
     }
+    case 'augmentPreviewDrawing':
+      augmentPreview.drawing();
+      return;
+    case 'augmentPreview':
+      augmentPreview.show(msg.preview);
+      return;
+    case 'augmentPreviewFailed':
+      augmentPreview.failed(msg.message);
+      return;
     default:
       assertNever(msg);
   }

@@ -12,6 +12,7 @@ import type { ModelFileEdit } from '../../modelFile/editModelFile';
 import type { FormField, HyperparameterForm } from '../../modelFile/formModel';
 import type { JsonPath } from '../../modelFile/jsonTypes';
 import { modelFileCode } from '../shared/modelFileCode';
+import { AugmentPreviewer } from './augmentPreviewer';
 import { PanelController } from './panelController';
 import { ModelFilePanels, panelPage, type PanelDeps } from './panelSet';
 import { revealInEditor } from './webviewHtml';
@@ -40,6 +41,7 @@ class HyperparametersPanel extends PanelController<HostToHyperparameters, Hyperp
    * would otherwise both be computed from the same text).
    */
   private edits: Promise<void> = Promise.resolve();
+  private readonly preview: AugmentPreviewer;
 
   constructor(
     panel: vscode.WebviewPanel,
@@ -47,6 +49,8 @@ class HyperparametersPanel extends PanelController<HostToHyperparameters, Hyperp
     private readonly deps: PanelDeps,
   ) {
     super(panel, isHyperparametersToHost, deps.log, 'hyperparameters');
+    const trainerPath = vscode.Uri.joinPath(deps.extensionUri, 'dist', 'trainer.js').fsPath;
+    this.preview = this.register(new AugmentPreviewer(trainerPath, (message) => this.post(message), deps.log));
     this.register(
       vscode.workspace.onDidChangeTextDocument((e) => {
         if (!this.isMine(e.document) || e.contentChanges.length === 0) return;
@@ -86,6 +90,7 @@ class HyperparametersPanel extends PanelController<HostToHyperparameters, Hyperp
     switch (msg.type) {
       case 'ready':
         // Also sent again when a hidden webview is rebuilt.
+        this.preview.reset();
         await this.sendForm(await vscode.workspace.openTextDocument(this.modelUri));
         return;
       case 'change':
@@ -280,5 +285,15 @@ class HyperparametersPanel extends PanelController<HostToHyperparameters, Hyperp
       form,
     });
     this.deps.log.debug(`hyperparameters: form of v${version} sent ${Date.now() - started} ms after the change`);
+    const { parseModelFile } = await modelFileCode();
+    const text = document.getText();
+    const shown = form.groups.some((g) => g.id === 'data.augment');
+    this.preview.update(
+      this.modelUri.fsPath,
+      workspaceRootFor(this.modelUri),
+      text,
+      parseModelFile(this.modelUri.fsPath, text).value,
+      shown,
+    );
   }
 }
