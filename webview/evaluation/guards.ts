@@ -1,6 +1,8 @@
 import type { EvaluationPanelState, HostToEvaluation } from '../../src/protocol/evaluationMessages';
 import type { Evaluation } from '../../src/protocol/evaluationTypes';
+import { isExplainTarget } from '../../src/protocol/evaluationMessages';
 import { type Fields, isMessageOf, isObject } from '../../src/protocol/primitiveGuards';
+import { isExplainResult } from './explainGuards';
 
 function isNumberOrNull(value: unknown): boolean {
   return value === null || typeof value === 'number';
@@ -47,6 +49,11 @@ export const isHostMessage = isMessageOf<HostToEvaluation>({
     isEvaluation(value.primary) &&
     (value.compare === undefined || isEvaluation(value.compare)),
   unavailable: (value) => typeof value.modelFile === 'string' && typeof value.modelName === 'string' && typeof value.message === 'string',
+  explainProgress: (value) => isRef(value.ref) && isExplainTarget(value.target) && typeof value.message === 'string',
+  explained: (value) =>
+    isRef(value.ref) && isExplainTarget(value.target) && Array.isArray(value.results) && value.results.every(isExplainResult),
+  explainFailed: (value) =>
+    isRef(value.ref) && isExplainTarget(value.target) && typeof value.message === 'string' && typeof value.cancelled === 'boolean',
 });
 
 /** Checks what `getState()` returned. */
