@@ -2,10 +2,11 @@ import { assertNever } from '../protocol/assertNever';
 import { isEvaluatorToHost, isTrainerToHost } from '../protocol/guards';
 import type { EvaluateRequest, Evaluation, EvaluationProgress } from '../protocol/evaluationTypes';
 import type { ExportRequest, ExportResult } from '../protocol/exportTypes';
+import type { ExplainRequest, ExplainResult } from '../protocol/explainTypes';
 import type { EvaluatorToHost, HostToTrainer, TrainerToHost } from '../protocol/trainerMessages';
 import { Worker } from './worker';
 
-/** An evaluation or export that did not finish: a problem with the user's files, a crash, or a cancel. */
+/** An evaluation, export or explanation that did not finish: a problem with the user's files, a crash, or a cancel. */
 export class EvaluatorError extends Error {
   constructor(
     message: string,
@@ -47,8 +48,13 @@ export function startExport(request: ExportRequest, options: EvaluatorOptions): 
   return runInTrainer({ type: 'export', request }, options, (message) => (message.type === 'exportDone' ? message.result : undefined));
 }
 
+/** Explains a run's model in a trainer process (see explainRun): heatmaps, feature maps or feature importance. */
+export function startExplain(request: ExplainRequest, options: EvaluatorOptions): EvaluatorTask<ExplainResult> {
+  return runInTrainer({ type: 'explain', request }, options, (message) => (message.type === 'explainDone' ? message.result : undefined));
+}
+
 function runInTrainer<T>(
-  task: Extract<HostToTrainer, { type: 'evaluate' | 'export' }>,
+  task: Extract<HostToTrainer, { type: 'evaluate' | 'export' | 'explain' }>,
   options: EvaluatorOptions,
   pick: (message: EvaluatorToHost) => T | undefined,
 ): EvaluatorTask<T> {
@@ -72,7 +78,8 @@ function runInTrainer<T>(
             settle({ error: new EvaluatorError(message.message, message.cancelled) });
             return;
           case 'evaluationDone':
-          case 'exportDone': {
+          case 'exportDone':
+          case 'explainDone': {
             const value = pick(message);
             if (value !== undefined) settle({ value });
             return;

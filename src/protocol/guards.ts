@@ -1,5 +1,6 @@
 import type { MetricRecord, RunInfo, RunStatus } from './runTypes';
 import { isEvaluateRequest, isEvaluation, isEvaluationProgress } from './evaluationGuards';
+import { isExplainRequest, isExplainResult } from './explainGuards';
 import { isBackendChoice, isBackendName, isMessageOf, isNumber, isObject, isOneOf, isOptional, isString } from './primitiveGuards';
 import type { EvaluatorToHost, HostToTrainer, TrainerToHost, TrainRequest } from './trainerMessages';
 
@@ -118,6 +119,7 @@ export const isHostToTrainer = isMessageOf<HostToTrainer>({
     isString(x.request.outDir) &&
     isString(x.request.workspaceRoot) &&
     isOptional(x.request.backend, isBackendChoice),
+  explain: (x) => isExplainRequest(x.request),
   stop: () => true,
 });
 
@@ -134,6 +136,7 @@ export const isEvaluatorToHost = isMessageOf<EvaluatorToHost>({
     isOptional(x.result.parity, (p) => isObject(p) && isNumber(p.examples) && isNumber(p.maxAbsDifference)) &&
     isOptional(x.result.parityNote, isString) &&
     isOptional(x.result.loadNote, isString),
+  explainDone: (x) => isExplainResult(x.result),
   taskFailed: (x) => isString(x.message) && typeof x.cancelled === 'boolean',
 });
 

@@ -1,5 +1,6 @@
 import type { EvaluateRequest, Evaluation, EvaluationProgress } from './evaluationTypes';
 import type { ExportRequest, ExportResult } from './exportTypes';
+import type { ExplainRequest, ExplainResult } from './explainTypes';
 import type { BackendChoice, BackendName, BackendSkip, MetricRecord, RunInfo } from './runTypes';
 import type { SlurmExecutor } from './slurmTypes';
 import type { TrialParams } from './sweepTypes';
@@ -51,13 +52,15 @@ export interface TrainRequest {
   readonly maxMemoryMB?: number;
 }
 
-/** Extension host (or CLI) → trainer process. A process does one thing: train, evaluate or export. */
+/** Extension host (or CLI) → trainer process. A process does one thing: train, evaluate, export or explain. */
 export type HostToTrainer =
   | { readonly type: 'train'; readonly request: TrainRequest }
   /** Evaluate a run's model; the process answers with EvaluatorToHost messages, then exits. */
   | { readonly type: 'evaluate'; readonly request: EvaluateRequest }
   /** Export a run's model; the process answers with EvaluatorToHost messages, then exits. */
   | { readonly type: 'export'; readonly request: ExportRequest }
+  /** Explain a run's model (saliency, Grad-CAM, feature maps, feature importance); answered like export. */
+  | { readonly type: 'explain'; readonly request: ExplainRequest }
   /** First stop: finish the batch, save, mark `stopped`. An evaluation stops after its current batch, writing nothing. */
   | { readonly type: 'stop' };
 
@@ -72,6 +75,7 @@ export type EvaluatorToHost =
   /** The evaluation is in `<runDir>/evaluation.json` already. */
   | { readonly type: 'evaluationDone'; readonly evaluation: Evaluation }
   | { readonly type: 'exportDone'; readonly result: ExportResult }
+  | { readonly type: 'explainDone'; readonly result: ExplainResult }
   /** Nothing was written: a problem in the user's files (named with file and line), or `cancelled` by `stop`. */
   | { readonly type: 'taskFailed'; readonly message: string; readonly cancelled: boolean };
 

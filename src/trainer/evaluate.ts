@@ -24,8 +24,8 @@ import { withAttention } from './textAttention';
 
 /** Examples per predict call when the spec sets no batch size. */
 const DEFAULT_BATCH_SIZE = 256;
-/** Rows in the worst-predictions table. */
-const WORST_COUNT = 20;
+/** Rows in the worst-predictions table (and the examples `explain` takes when given none). */
+export const WORST_COUNT = 20;
 /** Points of the predicted-vs-actual scatter kept in evaluation.json. */
 const SCATTER_POINTS = 2000;
 const RESIDUAL_BINS = 30;
@@ -100,7 +100,6 @@ async function evaluateModel(
   signal: AbortSignal,
 ): Promise<Omit<Evaluation, 'durationMs'>> {
   const { spec, normalization, run } = artifacts;
-  const classes = normalization.classes ?? [];
   // compile() only to have TF.js compute `training.loss` exactly as training did.
   compileModel(model, spec.training);
   const units = outputUnits(model);
@@ -135,10 +134,7 @@ async function evaluateModel(
     await yieldToEventLoop();
   }
 
-  const scored =
-    spec.task === 'classification'
-      ? classificationOutcome(outputs, units, classes, examples.y)
-      : regressionOutcome(outputs, artifacts, examples.y);
+  const scored = scoreOutputs(outputs, units, artifacts, examples.y);
   const worstRows = worstExamples(scored.losses, WORST_COUNT);
   const sources = await examples.sources(worstRows);
   const described: WorstPrediction[] = worstRows.map((row, i) => ({
@@ -187,11 +183,23 @@ function normalizedTargets(y: Float32Array, artifacts: RunArtifacts): Float32Arr
   return out;
 }
 
-interface Scored<R> {
+export interface Scored<R> {
   readonly result: R;
   /** Per-example loss used to rank the worst predictions. */
   readonly losses: Float64Array;
   describe(row: number): Pick<WorstPrediction, 'actual' | 'predicted' | 'confidence' | 'trueClassProbability'>;
+}
+
+/** The report, per-example losses and descriptions of a model's outputs ([count, units]) on examples with targets `y`. */
+export function scoreOutputs(
+  outputs: Float32Array,
+  units: number,
+  artifacts: RunArtifacts,
+  y: Float32Array,
+): Scored<ClassificationResult | RegressionResult> {
+  return artifacts.spec.task === 'classification'
+    ? classificationOutcome(outputs, units, artifacts.normalization.classes ?? [], y)
+    : regressionOutcome(outputs, artifacts, y);
 }
 
 /**
@@ -293,7 +301,8 @@ export function worstExamples(losses: ArrayLike<number>, n: number): number[] {
   return order.slice(0, n);
 }
 
-function imageOf(examples: EvaluationExamples, row: number): ExampleImage {
+/** An image example's raw pixels, for drawing it. */
+export function imageOf(examples: EvaluationExamples, row: number): ExampleImage {
   const [height, width, channels] = examples.imageShape as [number, number, 1 | 3];
   const size = height * width * channels;
   const bytes = new Uint8Array(size);

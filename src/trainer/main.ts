@@ -3,15 +3,13 @@
  * TrainerProcess: waits for `train`, runs it, streams every message to the
  * host, and exits. `stop` ends training after the current batch. Forked by
  * EvaluatorProcess instead, it evaluates or exports a run's model
- * (`evaluate`, `export`) and answers with EvaluatorToHost messages.
+ * (`evaluate`, `export`) or explains it (`explain`) and answers with EvaluatorToHost messages.
  */
 import * as path from 'node:path';
 import { isHostToTrainer } from '../protocol/guards';
 import { assertNever } from '../protocol/assertNever';
 import type { MetricRecord, RunInfo } from '../protocol/runTypes';
-import type { EvaluateRequest } from '../protocol/evaluationTypes';
-import type { ExportRequest } from '../protocol/exportTypes';
-import type { EvaluatorToHost, TrainerToHost, TrainRequest } from '../protocol/trainerMessages';
+import type { EvaluatorToHost, HostToTrainer, TrainerToHost, TrainRequest } from '../protocol/trainerMessages';
 import { writeJsonAtomic } from '../runFolder/atomicFile';
 import { isOutOfMemoryError, outOfMemoryMessage } from '../protocol/outOfMemory';
 import { failedRun, RUN_FILES } from '../runFolder/runFiles';
@@ -74,11 +72,12 @@ async function run(request: TrainRequest): Promise<void> {
   process.exit(0);
 }
 
-/** Evaluation and export: loaded lazily, so a training process does not load what it never runs. */
-async function runTask(task: { type: 'evaluate'; request: EvaluateRequest } | { type: 'export'; request: ExportRequest }): Promise<void> {
-  const [{ evaluateRun, EvaluationCancelled }, { exportRun }, { userMessage }] = await Promise.all([
+/** Evaluation, export and explanations: loaded lazily, so a training process does not load what it never runs. */
+async function runTask(task: Extract<HostToTrainer, { type: 'evaluate' | 'export' | 'explain' }>): Promise<void> {
+  const [{ evaluateRun, EvaluationCancelled }, { exportRun }, { explainRun }, { userMessage }] = await Promise.all([
     import('./evaluate'),
     import('./exportModel'),
+    import('./explain/explainRun'),
     import('./userMessage'),
   ]);
   try {
@@ -89,8 +88,10 @@ async function runTask(task: { type: 'evaluate'; request: EvaluateRequest } | { 
         stopSignal.signal,
       );
       await sendToHost({ type: 'evaluationDone', evaluation });
-    } else {
+    } else if (task.type === 'export') {
       await sendToHost({ type: 'exportDone', result: await exportRun(task.request) });
+    } else {
+      await sendToHost({ type: 'explainDone', result: await explainRun(task.request) });
     }
   } catch (error) {
     const cancelled = error instanceof EvaluationCancelled;
@@ -141,6 +142,7 @@ process.on('message', (message: unknown) => {
       return;
     case 'evaluate':
     case 'export':
+    case 'explain':
       if (started) {
         console.error(`trainer: a trainer process does one thing; ignored ${message.type}`);
         return;

@@ -1,0 +1,166 @@
+import * as tf from '@tensorflow/tfjs';
+import * as path from 'node:path';
+import type { ExplainMethod, ExplainRequest, ExplainResult, FeatureMapLayer, ImageExplanation } from '../../protocol/explainTypes';
+import { loadBackend } from '../backend';
+import { disposeModel, outputUnits } from '../buildModel';
+import { imageOf, scoreOutputs, worstExamples, WORST_COUNT } from '../evaluate';
+import { loadEvaluationExamples, type EvaluationExamples } from '../evaluationData';
+import { loadModel } from '../modelIO';
+import { readRunArtifacts, type RunArtifacts } from '../runArtifacts';
+import { featureMaps } from './featureMaps';
+import { predictAll } from './forward';
+import { gradCamMaps, lastConvolution, saliencyMaps } from './heatmaps';
+import { permutationImportance } from './permutationImportance';
+
+/** Why a run's model cannot be explained the way asked, in one line naming the run and what to do instead. */
+export class ExplainError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ExplainError';
+  }
+}
+
+/**
+ * Explains a run's final model on its test data (or `request.data`):
+ * saliency or Grad-CAM heatmaps of image examples (by default the worst
+ * predictions, as the evaluation ranks them), each convolution layer's
+ * feature maps for the first one, or permutation importance of a table's
+ * columns. Loads the TF.js backend itself; the CLI (`explain`) and the
+ * trainer process (for the evaluation panel) both call it.
+ */
+export async function explainRun(request: ExplainRequest): Promise<ExplainResult> {
+  const artifacts = await readRunArtifacts(request.runDir);
+  if (artifacts.vocabulary !== undefined) {
+    throw new ExplainError(
+      `run ${artifacts.run.id} (${artifacts.runDir}) is a text model: saliency, Grad-CAM and feature importance explain image and table models; ` +
+        "see what a text model's transformer layers attend to in its evaluation (the attention view of each worst prediction)",
+    );
+  }
+  await loadBackend(request.backend ?? 'auto');
+  const examples = await loadEvaluationExamples(artifacts, {
+    workspaceRoot: request.workspaceRoot,
+    ...(request.data === undefined ? {} : { data: request.data }),
+  });
+  const method: ExplainMethod = request.method ?? (examples.imageShape === undefined ? 'importance' : 'saliency');
+  checkMethod(method, artifacts, examples);
+  const model = await loadModel(artifacts.modelDir);
+  try {
+    const base = { runId: artifacts.run.id, method, dataset: examples.dataset.description };
+    if (method === 'importance') return { ...base, ...(await importance(model, artifacts, examples)) };
+    return { ...base, ...(await imageExplanations(model, method, artifacts, examples, request)) };
+  } finally {
+    disposeModel(model);
+  }
+}
+
+function checkMethod(method: ExplainMethod, artifacts: RunArtifacts, examples: EvaluationExamples): void {
+  const run = `run ${artifacts.run.id} (${artifacts.runDir})`;
+  const images = examples.imageShape !== undefined;
+  if (method === 'importance' && images) {
+    throw new ExplainError(
+      `${run} was trained on images: feature importance shuffles the columns of a table; explain an image model with saliency or gradcam`,
+    );
+  }
+  if (method !== 'importance' && !images) {
+    throw new ExplainError(
+      `${run} was trained on a table (${examples.dataset.description}): ${method} draws a heatmap over an image; explain a table model with importance`,
+    );
+  }
+}
+
+async function importance(
+  model: tf.LayersModel,
+  artifacts: RunArtifacts,
+  examples: EvaluationExamples,
+): Promise<Omit<ExplainResult, 'runId' | 'method' | 'dataset'>> {
+  const { featureShape, featureNames } = artifacts.normalization;
+  const width = featureShape.reduce((a, b) => a * b, 1);
+  const names = Array.from({ length: width }, (_, j) => featureNames?.[j] ?? `feature ${j + 1}`);
+  const units = outputUnits(model);
+  const { features, summary } = await permutationImportance(
+    {
+      x: examples.x,
+      count: examples.count,
+      y: examples.y,
+      featureNames: names,
+      units,
+      predict: (x) => predictAll(model, x, featureShape, examples.count, units),
+    },
+    artifacts,
+    artifacts.run.seed,
+  );
+  return { explanations: features, importance: summary };
+}
+
+async function imageExplanations(
+  model: tf.LayersModel,
+  method: Exclude<ExplainMethod, 'importance'>,
+  artifacts: RunArtifacts,
+  examples: EvaluationExamples,
+  request: ExplainRequest,
+): Promise<Omit<ExplainResult, 'runId' | 'method' | 'dataset'>> {
+  const layer = lastConvolution(model);
+  if (method === 'gradcam' && layer < 0) {
+    throw new ExplainError(
+      `run ${artifacts.run.id} (${path.join(artifacts.runDir, 'spec.json')}): model.layers has no convolution layer (conv2d) for Grad-CAM to weigh; use saliency`,
+    );
+  }
+  const { featureShape } = artifacts.normalization;
+  const units = outputUnits(model);
+  const outputs = await predictAll(model, examples.x, featureShape, examples.count, units);
+  const scored = scoreOutputs(outputs, units, artifacts, examples.y);
+  const rows = request.rows === undefined ? worstExamples(scored.losses, WORST_COUNT) : checkedRows(request.rows, examples);
+  const width = examples.x.length / examples.count;
+  const picked = new Float32Array(rows.length * width);
+  rows.forEach((row, i) => picked.set(examples.x.subarray(row * width, (row + 1) * width), i * width));
+  const classification = artifacts.spec.task === 'classification';
+  const classes = rows.map((row) => (classification ? predictedClass(outputs, units, row) : undefined));
+  const imageShape = examples.imageShape as [number, number, number];
+  const x = tf.tensor(picked, [rows.length, ...featureShape]);
+  try {
+    const target = { x, imageShape, classes };
+    const heatmaps = method === 'saliency' ? await saliencyMaps(model, target) : await gradCamMaps(model, target, layer);
+    const sources = await examples.sources(rows);
+    const explanations: ImageExplanation[] = rows.map((row, i) => {
+      const { predicted, actual } = scored.describe(row);
+      return { row, source: sources[i], predicted, actual, heatmap: heatmaps[i].map(roundRow), image: imageOf(examples, row) };
+    });
+    const maps =
+      request.featureMaps === true && rows.length > 0 ? { featureMaps: { row: rows[0], layers: await firstMaps(model, x) } } : {};
+    return { explanations, ...(method === 'gradcam' ? { layer: model.layers[layer].name } : {}), ...maps };
+  } finally {
+    x.dispose();
+  }
+}
+
+async function firstMaps(model: tf.LayersModel, x: tf.Tensor): Promise<FeatureMapLayer[]> {
+  const first = tf.slice(x, 0, 1);
+  try {
+    return await featureMaps(model, first);
+  } finally {
+    first.dispose();
+  }
+}
+
+/** The predicted class of a row: the most probable unit, or for a one-unit sigmoid, 1 above one half. */
+function predictedClass(outputs: Float32Array, units: number, row: number): number {
+  if (units === 1) return outputs[row] > 0.5 ? 1 : 0;
+  let best = 0;
+  for (let c = 1; c < units; c++) if (outputs[row * units + c] > outputs[row * units + best]) best = c;
+  return best;
+}
+
+function checkedRows(rows: readonly number[], examples: EvaluationExamples): number[] {
+  const bad = rows.find((row) => !Number.isInteger(row) || row < 0 || row >= examples.count);
+  if (bad !== undefined) {
+    throw new ExplainError(
+      `rows: ${bad} is not an example of ${examples.dataset.description}: rows are 0-based positions among its examples, 0 to ${examples.count - 1}`,
+    );
+  }
+  return [...rows];
+}
+
+/** 4 decimals: plenty for a heatmap, a quarter of the JSON. */
+function roundRow(values: readonly number[]): number[] {
+  return values.map((v) => Math.round(v * 1e4) / 1e4);
+}
