@@ -57,6 +57,8 @@ export class ExplainView {
   private readonly error = make('p', 'explain-error');
   private readonly content = make('div', 'explain-content');
   private running: ExplainTarget | undefined;
+  /** What the example being explained is called, e.g. `Worst prediction 1 (#101)`. */
+  private label = '';
   private chart: Chart | undefined;
 
   constructor(
@@ -86,9 +88,12 @@ export class ExplainView {
   }
 
   /** Asks for `target` (a new request replaces the one running) and scrolls the section into view. */
-  start(target: ExplainTarget): void {
+  start(target: ExplainTarget, label = ''): void {
     this.running = target;
+    this.label = label;
     this.error.hidden = true;
+    // What an earlier request showed stays, dimmed, until this one's result replaces it.
+    this.content.classList.add('stale');
     this.progress(target, target.kind === 'importance' ? 'Computing feature importance…' : 'Explaining…');
     this.hooks.request(target);
     this.element.scrollIntoView({ block: 'start' });
@@ -104,6 +109,7 @@ export class ExplainView {
     if (!this.isRunning(target)) return;
     this.running = undefined;
     this.status.hidden = true;
+    this.content.classList.remove('stale');
     this.error.textContent = cancelled ? 'Cancelled.' : `Could not explain: ${message}`;
     this.error.classList.toggle('cancelled', cancelled);
     this.error.hidden = false;
@@ -113,6 +119,7 @@ export class ExplainView {
     if (!this.isRunning(target)) return;
     this.running = undefined;
     this.status.hidden = true;
+    this.content.classList.remove('stale');
     this.destroy();
     if (target.kind === 'importance') this.showImportance(results[0]);
     else this.showExample(results);
@@ -196,11 +203,11 @@ export class ExplainView {
     const heading = make(
       'p',
       'explain-heading',
-      `Example ${first.row + 1} of the evaluated data: actual ${shown(first.actual)}, predicted ${shown(first.predicted)}${gradcam?.layer ? ` · Grad-CAM layer ${gradcam.layer}` : ''}`,
+      `${this.label || `Example ${first.row + 1} of the evaluated data`}: actual ${shown(first.actual)}, predicted ${shown(first.predicted)}${gradcam?.layer ? ` · Grad-CAM layer ${gradcam.layer}` : ''}`,
     );
     const parts: HTMLElement[] = [heading, figures, opacityLabel, legend];
     const maps = results.find((r) => r.featureMaps)?.featureMaps;
-    if (maps && maps.layers.length > 0) parts.push(featureMapsView(maps.layers, `example ${maps.row + 1}`));
+    if (maps && maps.layers.length > 0) parts.push(featureMapsView(maps.layers, this.label.toLowerCase() || `example ${maps.row + 1}`));
     this.content.replaceChildren(...parts);
     draw();
   }

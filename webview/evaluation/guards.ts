@@ -2,7 +2,7 @@ import type { EvaluationPanelState, HostToEvaluation } from '../../src/protocol/
 import type { Evaluation } from '../../src/protocol/evaluationTypes';
 import { isExplainTarget } from '../../src/protocol/evaluationMessages';
 import { type Fields, isMessageOf, isObject } from '../../src/protocol/primitiveGuards';
-import { isExplainResult } from './explainGuards';
+import { isDrawableExplainResult } from './explainGuards';
 
 function isNumberOrNull(value: unknown): boolean {
   return value === null || typeof value === 'number';
@@ -51,7 +51,7 @@ export const isHostMessage = isMessageOf<HostToEvaluation>({
   unavailable: (value) => typeof value.modelFile === 'string' && typeof value.modelName === 'string' && typeof value.message === 'string',
   explainProgress: (value) => isRef(value.ref) && isExplainTarget(value.target) && typeof value.message === 'string',
   explained: (value) =>
-    isRef(value.ref) && isExplainTarget(value.target) && Array.isArray(value.results) && value.results.every(isExplainResult),
+    isRef(value.ref) && isExplainTarget(value.target) && Array.isArray(value.results) && value.results.every(isDrawableExplainResult),
   explainFailed: (value) =>
     isRef(value.ref) && isExplainTarget(value.target) && typeof value.message === 'string' && typeof value.cancelled === 'boolean',
 });

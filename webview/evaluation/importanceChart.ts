@@ -53,8 +53,9 @@ export function importanceChart(canvas: HTMLCanvasElement, items: readonly Featu
       scales: {
         x: {
           type: 'linear',
-          min: low,
-          max: high === low ? low + 1 : high + (high - low) * 0.05,
+          // The whiskers reach past the bars; Chart.js rounds these to ticks.
+          suggestedMin: low,
+          suggestedMax: high,
           title: { display: true, text: importanceAxisTitle(metric, repeats), color: foreground },
           ticks: { color: foreground },
           grid: { color: grid },

@@ -13,7 +13,7 @@ import { curveChart, histogramChart, scatterChart } from './charts';
 import { ExplainView } from './explainView';
 import { fixed, percent } from './format';
 import { isHostMessage } from './guards';
-import { worstTable } from './worstTable';
+import { sourceName, worstTable } from './worstTable';
 import { connect, element, make, vscodeApi } from '../common/page';
 
 const vscode = vscodeApi<EvaluationToHost, EvaluationPanelState>();
@@ -208,7 +208,8 @@ function column(evaluation: Evaluation, other: Evaluation | undefined): HTMLElem
     vscode.postMessage({ type: 'openSource', file: w.source.file, ...(w.source.line === undefined ? {} : { line: w.source.line }) });
   const explainRow = (index: number): void => {
     const w = evaluation.worst[index];
-    if (explain?.kind === 'image' && w.example !== undefined) explain.view.start({ kind: 'example', example: w.example });
+    if (explain?.kind === 'image' && w.example !== undefined)
+      explain.view.start({ kind: 'example', example: w.example }, `Worst prediction ${index + 1} (${sourceName(w)})`);
     else if (attention && w.attention) {
       attention.show(index);
       attention.element.scrollIntoView({ block: 'start' });

@@ -31,7 +31,7 @@ function baseName(file: string): string {
 }
 
 /** `iris.csv:79`, `7/img_12.png`, or `#665` for an IDX example (the file is named in the caption). */
-function sourceName(w: WorstPrediction): string {
+export function sourceName(w: WorstPrediction): string {
   const file = baseName(w.source.file);
   if (w.source.line !== undefined) return `${file}:${w.source.line}`;
   return file.toLowerCase().endsWith('.png') ? file : `#${w.source.index}`;
