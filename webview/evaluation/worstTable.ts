@@ -69,9 +69,11 @@ export function worstTable(evaluation: Evaluation, attention: AttentionView | un
   const explain = actions.explain;
   const table = make('table', 'worst');
   const idx = evaluation.worst.find((w) => w.source.line === undefined && !w.source.file.toLowerCase().endsWith('.png'));
-  table.createCaption().textContent = `The ${evaluation.worst.length} examples with the highest loss${idx ? ` (#: index in ${baseName(idx.source.file)})` : ''}; Enter or a click opens the example${attention ? ', its radio button shows its attention above' : ''}${explain ? ', Explain shows what the model looked at' : ''}`;
+  table.createCaption().textContent = `The ${evaluation.worst.length} examples with the highest loss${idx ? ` (#: index in ${baseName(idx.source.file)})` : ''}; Enter or a click opens the example${attention ? ', its radio button or Explain shows its attention above' : explain ? ', Explain shows what the model looked at' : ''}`;
   const head = table.createTHead().insertRow();
+  // Explain first: a text row is wider than most panels, and the button should not be cut off.
   const columns = [
+    ...(explain ? ['explain'] : []),
     ...(attention ? ['attention'] : []),
     ...(images ? ['image'] : []),
     ...(texts ? ['text'] : []),
@@ -80,7 +82,6 @@ export function worstTable(evaluation: Evaluation, attention: AttentionView | un
     'predicted',
     ...(classification ? ['confidence', 'p(actual)'] : []),
     classification ? 'loss' : 'squared error',
-    ...(explain ? ['explain'] : []),
   ];
   for (const name of columns) head.append(make('th', undefined, name));
   const body = table.createTBody();
@@ -90,6 +91,7 @@ export function worstTable(evaluation: Evaluation, attention: AttentionView | un
     tr.className = 'worst-row';
     tr.title =
       w.source.line !== undefined ? `Open ${w.source.file} at line ${w.source.line}` : `${w.source.file}, example ${w.source.index}`;
+    if (explain) tr.append(explainCell(w, i, explain));
     if (attention) tr.append(attention.pickerCell(i));
     if (images) {
       const td = make('td', 'image-cell');
@@ -113,7 +115,6 @@ export function worstTable(evaluation: Evaluation, attention: AttentionView | un
         make('td', 'num', w.trueClassProbability === undefined ? '' : percent(w.trueClassProbability)),
       );
     tr.append(make('td', 'num', fixed(w.loss)));
-    if (explain) tr.append(explainCell(w, i, explain));
     tr.addEventListener('click', () => actions.open(w));
     tr.addEventListener('keydown', (event) => {
       if (event.key === 'Enter' || event.key === ' ') {
