@@ -5,6 +5,9 @@ import { isRunInfo } from '../protocol/guards';
 import { isSweepInfo } from '../protocol/sweepGuards';
 import { SWEEP_FILE } from '../sweep/sweepFolder';
 import { BACKEND_CHOICES, type BackendChoice } from '../protocol/runTypes';
+import type { ExplainMethod } from '../protocol/explainTypes';
+import { UsageError } from './usageError';
+import { methodOption, rowsOption } from './explainOptions';
 import { modelFileOfRun } from '../runFolder/runSummary';
 import { RUN_FILES } from '../runFolder/runFiles';
 
@@ -15,9 +18,9 @@ export const EXIT_ERROR = 1;
 export const EXIT_USAGE = 2;
 export const EXIT_INTERRUPTED = 130;
 
-export class UsageError extends Error {}
+export { UsageError } from './usageError';
 
-const COMMANDS = ['train', 'info', 'validate', 'evaluate', 'predict', 'export', 'sweep', 'runs'] as const;
+const COMMANDS = ['train', 'info', 'validate', 'evaluate', 'predict', 'export', 'sweep', 'runs', 'explain'] as const;
 export type Command = (typeof COMMANDS)[number];
 
 function isCommand(word: string): word is Command {
@@ -32,7 +35,10 @@ export interface Options {
   readonly epochs?: number;
   readonly backend?: BackendChoice;
   readonly out?: string;
-  /** evaluate: another data file; predict: the examples to predict. */
+  /** explain: the method and the examples (0-based positions among the evaluated ones). */
+  readonly method?: ExplainMethod;
+  readonly rows?: readonly number[];
+  /** evaluate, explain: another data file; predict: the examples to predict. */
   readonly data?: string;
   readonly input?: string;
   /** train --resume: the stopped run folder to continue; sweep --resume: the sweep folder. */
@@ -93,10 +99,12 @@ function parseSweepResume(
     out?: string;
     data?: string;
     input?: string;
+    method?: string;
+    rows?: string;
   },
 ): { command: Command; options: Options } {
   if (positional !== undefined) throw new UsageError(`sweep --resume takes the sweep folder only, not "${positional}"`);
-  const extra = (['epochs', 'out', 'data', 'input'] as const).find((name) => values[name] !== undefined);
+  const extra = (['epochs', 'out', 'data', 'input', 'method', 'rows'] as const).find((name) => values[name] !== undefined);
   if (extra) throw new UsageError(`--${extra} is not an option of sweep`);
   const sweepDir = path.resolve(values.resume ?? '');
   let sweep: unknown;
@@ -130,12 +138,22 @@ function parseSweepResume(
 function parseResume(
   command: Command,
   positional: string | undefined,
-  values: { resume?: string; epochs?: string; out?: string; backend?: string; json?: boolean; data?: string; input?: string },
+  values: {
+    resume?: string;
+    epochs?: string;
+    out?: string;
+    backend?: string;
+    json?: boolean;
+    data?: string;
+    input?: string;
+    method?: string;
+    rows?: string;
+  },
 ): { command: Command; options: Options } {
   if (command !== 'train') throw new UsageError('--resume is an option of train and sweep only');
   if (positional !== undefined)
     throw new UsageError(`train --resume takes the run folder only, not "${positional}" (the model file is the run's)`);
-  const extra = (['epochs', 'out', 'data', 'input'] as const).find((name) => values[name] !== undefined);
+  const extra = (['epochs', 'out', 'data', 'input', 'method', 'rows'] as const).find((name) => values[name] !== undefined);
   if (extra) throw new UsageError(`--${extra} cannot be combined with --resume: a resumed run keeps its folder and its planned epochs`);
   const runDir = path.resolve(values.resume ?? '');
   let run: unknown;
@@ -183,6 +201,8 @@ export function parseCommandLine(args: readonly string[]): { command: Command; o
         wait: { type: 'boolean', default: false },
         job: { type: 'string' },
         json: { type: 'boolean', default: false },
+        method: { type: 'string' },
+        rows: { type: 'string' },
       },
     });
   } catch (error) {
@@ -216,7 +236,7 @@ export function parseCommandLine(args: readonly string[]): { command: Command; o
   if (command === 'runs') return parseRuns(file, extra, values);
   if (file === undefined) {
     throw new UsageError(
-      `${command} needs ${command === 'predict' ? 'a run folder' : command === 'evaluate' || command === 'export' ? 'a model file or a run folder' : 'a model file'}`,
+      `${command} needs ${command === 'predict' ? 'a run folder' : command === 'evaluate' || command === 'export' || command === 'explain' ? 'a model file or a run folder' : 'a model file'}`,
     );
   }
   if (extra.length > 0) {
@@ -231,8 +251,9 @@ export function parseCommandLine(args: readonly string[]): { command: Command; o
     export: ['out', 'backend'],
     sweep: ['trials', 'parallel', 'backend'],
     runs: [],
+    explain: ['method', 'rows', 'data', 'backend'],
   };
-  const misplaced = (['epochs', 'backend', 'out', 'data', 'input', 'trials', 'parallel'] as const).find(
+  const misplaced = (['epochs', 'backend', 'out', 'data', 'input', 'trials', 'parallel', 'method', 'rows'] as const).find(
     (name) => values[name] !== undefined && !allowed[command].includes(name),
   );
   if (misplaced) {
@@ -249,7 +270,7 @@ export function parseCommandLine(args: readonly string[]): { command: Command; o
   } catch {
     // reported below
   }
-  const takesRunDir = command === 'evaluate' || command === 'predict' || command === 'export';
+  const takesRunDir = command === 'evaluate' || command === 'predict' || command === 'export' || command === 'explain';
   const takesModelFile = command !== 'predict';
   if (!(kind === 'file' && takesModelFile) && !(kind === 'folder' && takesRunDir)) {
     throw new UsageError(
@@ -265,6 +286,8 @@ export function parseCommandLine(args: readonly string[]): { command: Command; o
   const backend = backendOption(values.backend);
   const trials = countOption('trials', values.trials);
   const parallel = countOption('parallel', values.parallel);
+  const method = methodOption(values.method);
+  const rows = rowsOption(values.rows);
   return {
     command,
     options: {
@@ -279,6 +302,8 @@ export function parseCommandLine(args: readonly string[]): { command: Command; o
       ...(values.continue === undefined ? {} : { continueFrom: continueDir(values.continue) }),
       ...(values.data === undefined ? {} : { data: path.resolve(values.data) }),
       ...(values.input === undefined ? {} : { input: path.resolve(values.input) }),
+      ...(method === undefined ? {} : { method }),
+      ...(rows === undefined ? {} : { rows }),
       ...(slurm ? { slurm, wait: values.wait === true } : {}),
     },
   };

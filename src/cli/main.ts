@@ -13,6 +13,7 @@ import { USAGE } from './usage';
 import { runInit } from './initCommand';
 import { infoCommand, validateCommand } from './modelCommands';
 import { evaluateCommand, exportCommand, predictCommand } from './runCommands';
+import { explainCommand } from './explainCommand';
 import { runsCommand } from './runsCommand';
 import { sweepCommand } from './sweepCommand';
 import { trainCommand } from './trainCommand';
@@ -52,6 +53,8 @@ async function main(args: readonly string[]): Promise<number> {
         return await sweepCommand(options);
       case 'runs':
         return await runsCommand(options);
+      case 'explain':
+        return await explainCommand(options);
       default:
         return assertNever(command);
     }

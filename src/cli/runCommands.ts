@@ -11,7 +11,7 @@ import { json, stderr, stdout } from './output';
 // `model-studio evaluate`, `predict` and `export`: what a finished run folder holds.
 
 /** The run a model file or run folder stands for: the folder itself, or the model file's newest finished run. */
-async function runDirFor(target: string, asJson: boolean): Promise<string | undefined> {
+export async function runDirFor(target: string, asJson: boolean): Promise<string | undefined> {
   if (statSync(target).isDirectory()) return target;
   const found = await newestFinishedRun(target);
   if (found) return found.runDir;
@@ -32,7 +32,7 @@ async function runDirFor(target: string, asJson: boolean): Promise<string | unde
  * for train); a file named with --data widens it to the folder holding both,
  * since the person typing the command chose that file.
  */
-async function runWorkspaceRoot(runDir: string, data?: string): Promise<string> {
+export async function runWorkspaceRoot(runDir: string, data?: string): Promise<string> {
   const root = workspaceRootFor((await readRun(runDir)).modelFile);
   if (data === undefined) return root;
   let common = root;

@@ -9,6 +9,7 @@ export const USAGE = `Usage:
   model-studio evaluate <model-file|run-dir> [--data FILE] [--backend B] [--json]
   model-studio predict  <run-dir> --input FILE [--backend B] [--json]
   model-studio export   <model-file|run-dir> --out DIR [--backend B] [--json]
+  model-studio explain  <model-file|run-dir> [--method saliency|gradcam|importance] [--rows 1,7,42] [--data FILE] [--backend B] [--json]
   model-studio sweep    <model-file> [--trials N] [--parallel K] [--backend B] [--json]
   model-studio sweep    --resume <sweep-dir> [--parallel K] [--backend B] [--json]
   model-studio train    <model-file> --on slurm [--partition P] [--time T] [--gpus N] [--epochs N] [--backend B] [--wait] [--json]
@@ -34,8 +35,13 @@ export const USAGE = `Usage:
                 the native backend from MODEL_STUDIO_NATIVE_DIR when set)
   --out DIR     train: put the run folder in DIR (default: .modelstudio/runs next to the model file);
                 export: the folder for model.json, weights.bin and keras-topology.json
-  --data FILE   evaluate on FILE (same columns as the training data; IDX images; an image folder)
+  --data FILE   evaluate (explain) on FILE (same columns as the training data; IDX images; an image folder)
                 instead of the run's test data; a model file means its newest finished run
+  --method M    explain: saliency (default for images: |gradient| of the predicted class's score per pixel), gradcam (the last
+                convolution layer's activations weighed by their gradients) or importance (tables, the default: the test
+                metric's drop when a column is shuffled, mean ± std over 5 shuffles)
+  --rows LIST   explain: the examples (0-based positions in the evaluated data, as the evaluation's worst predictions
+                give them), e.g. 1,7,42; default: the 20 worst predictions
   --input FILE  the examples to predict (CSV / JSON / JSON Lines with the feature columns, or IDX images;
                 a text model: the text column, as raw text)
   --trials N    sweep: run N trials instead of search.trials

@@ -12,6 +12,9 @@ import { predictAll } from './forward';
 import { gradCamMaps, lastConvolution, saliencyMaps } from './heatmaps';
 import { permutationImportance } from './permutationImportance';
 
+/** Examples per gradient pass: the memory of a batch of activations and their gradients stays small. */
+const HEATMAP_BATCH = 32;
+
 /** Why a run's model cannot be explained the way asked, in one line naming the run and what to do instead. */
 export class ExplainError extends Error {
   constructor(message: string) {
@@ -110,35 +113,50 @@ async function imageExplanations(
   const outputs = await predictAll(model, examples.x, featureShape, examples.count, units);
   const scored = scoreOutputs(outputs, units, artifacts, examples.y);
   const rows = request.rows === undefined ? worstExamples(scored.losses, WORST_COUNT) : checkedRows(request.rows, examples);
+  const classification = artifacts.spec.task === 'classification';
+  const imageShape = examples.imageShape as [number, number, number];
+  const heatmaps: number[][][] = [];
+  for (let start = 0; start < rows.length; start += HEATMAP_BATCH) {
+    const chunk = rows.slice(start, start + HEATMAP_BATCH);
+    const x = examplesTensor(examples, chunk, featureShape);
+    try {
+      const target = { x, imageShape, classes: chunk.map((row) => (classification ? predictedClass(outputs, units, row) : undefined)) };
+      heatmaps.push(...(method === 'saliency' ? await saliencyMaps(model, target) : await gradCamMaps(model, target, layer)));
+    } finally {
+      x.dispose();
+    }
+  }
+  const sources = await examples.sources(rows);
+  const explanations: ImageExplanation[] = rows.map((row, i) => {
+    const { predicted, actual } = scored.describe(row);
+    return { row, source: sources[i], predicted, actual, heatmap: heatmaps[i].map(roundRow), image: imageOf(examples, row) };
+  });
+  const maps =
+    request.featureMaps === true && rows.length > 0
+      ? { featureMaps: { row: rows[0], layers: await exampleMaps(model, examples, rows[0], featureShape) } }
+      : {};
+  return { explanations, ...(method === 'gradcam' ? { layer: model.layers[layer].name } : {}), ...maps };
+}
+
+/** The given examples as a batch [rows, ...featureShape]. */
+function examplesTensor(examples: EvaluationExamples, rows: readonly number[], featureShape: readonly number[]): tf.Tensor {
   const width = examples.x.length / examples.count;
   const picked = new Float32Array(rows.length * width);
   rows.forEach((row, i) => picked.set(examples.x.subarray(row * width, (row + 1) * width), i * width));
-  const classification = artifacts.spec.task === 'classification';
-  const classes = rows.map((row) => (classification ? predictedClass(outputs, units, row) : undefined));
-  const imageShape = examples.imageShape as [number, number, number];
-  const x = tf.tensor(picked, [rows.length, ...featureShape]);
-  try {
-    const target = { x, imageShape, classes };
-    const heatmaps = method === 'saliency' ? await saliencyMaps(model, target) : await gradCamMaps(model, target, layer);
-    const sources = await examples.sources(rows);
-    const explanations: ImageExplanation[] = rows.map((row, i) => {
-      const { predicted, actual } = scored.describe(row);
-      return { row, source: sources[i], predicted, actual, heatmap: heatmaps[i].map(roundRow), image: imageOf(examples, row) };
-    });
-    const maps =
-      request.featureMaps === true && rows.length > 0 ? { featureMaps: { row: rows[0], layers: await firstMaps(model, x) } } : {};
-    return { explanations, ...(method === 'gradcam' ? { layer: model.layers[layer].name } : {}), ...maps };
-  } finally {
-    x.dispose();
-  }
+  return tf.tensor(picked, [rows.length, ...featureShape]);
 }
 
-async function firstMaps(model: tf.LayersModel, x: tf.Tensor): Promise<FeatureMapLayer[]> {
-  const first = tf.slice(x, 0, 1);
+async function exampleMaps(
+  model: tf.LayersModel,
+  examples: EvaluationExamples,
+  row: number,
+  featureShape: readonly number[],
+): Promise<FeatureMapLayer[]> {
+  const x = examplesTensor(examples, [row], featureShape);
   try {
-    return await featureMaps(model, first);
+    return await featureMaps(model, x);
   } finally {
-    first.dispose();
+    x.dispose();
   }
 }
 

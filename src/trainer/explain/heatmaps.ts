@@ -83,7 +83,7 @@ export async function gradCamMaps(model: tf.LayersModel, target: HeatmapTarget, 
     const gradient = tf.grad(explainedScore(model, weights, layer + 1))(activations);
     const channelWeights = tf.mean(gradient, [1, 2], true);
     const cam = tf.relu(tf.sum(tf.mul(activations, channelWeights), 3, true)) as tf.Tensor4D;
-    const upsampled = tf.image.resizeBilinear(cam, [height, width]);
+    const upsampled = tf.image.resizeBilinear(cam, [height, width], false, true);
     return normalizeMaps(tf.squeeze(upsampled, [3]) as tf.Tensor3D);
   });
   try {
