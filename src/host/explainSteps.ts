@@ -6,6 +6,8 @@ import type { ExplainRequest } from '../protocol/explainTypes';
 export interface ExplainStep {
   readonly label: string;
   readonly request: ExplainRequest;
+  /** Its failure leaves out its part only (Grad-CAM of a model without convolution layers), not the steps before. */
+  readonly optional?: boolean;
 }
 
 /** An image example takes two tasks (the feature maps come with the first); importance one. */
@@ -20,6 +22,6 @@ export function explainSteps(evaluation: Evaluation, workspaceRoot: string, targ
   const rows = [target.example];
   return [
     { label: 'Saliency and feature maps (1 of 2)', request: { ...base, method: 'saliency', rows, featureMaps: true } },
-    { label: 'Grad-CAM (2 of 2)', request: { ...base, method: 'gradcam', rows } },
+    { label: 'Grad-CAM (2 of 2)', request: { ...base, method: 'gradcam', rows }, optional: true },
   ];
 }

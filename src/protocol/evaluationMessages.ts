@@ -44,8 +44,17 @@ export type HostToEvaluation =
   | { readonly type: 'unavailable'; readonly modelFile: string; readonly modelName: string; readonly message: string }
   /** An explanation the panel asked for is being computed: what the trainer process is doing now. */
   | { readonly type: 'explainProgress'; readonly ref: EvaluationRef; readonly target: ExplainTarget; readonly message: string }
-  /** It finished: `example`: the saliency result (with the feature maps), then the Grad-CAM one; `importance`: one result. */
-  | { readonly type: 'explained'; readonly ref: EvaluationRef; readonly target: ExplainTarget; readonly results: readonly ExplainResult[] }
+  /**
+   * It finished: `example`: the saliency result (with the feature maps), then the Grad-CAM one; `importance`: one result.
+   * `notes`: the parts left out and why (Grad-CAM of a model without convolution layers).
+   */
+  | {
+      readonly type: 'explained';
+      readonly ref: EvaluationRef;
+      readonly target: ExplainTarget;
+      readonly results: readonly ExplainResult[];
+      readonly notes?: readonly string[];
+    }
   /** It did not finish: a problem with the run or its data (the message names it), a crash, or a cancel. */
   | {
       readonly type: 'explainFailed';

@@ -10,6 +10,8 @@
 //    it names it) and the feature maps of each convolution layer (as
 //    many maps, of the size the model file's layers give); the other layer
 //    picked with the keyboard; Cancel on a second Explain; the Dark Modern theme.
+//    The MLP sample, shortened the same way: saliency only, and the note
+//    that Grad-CAM needs a convolution layer.
 // 2. Iris (CLI-trained): Evaluate Model… on its test data, Feature
 //    importance → Compute: a bar per feature column, most important first,
 //    with the values a trainer process computes (seeded shuffles).
@@ -36,6 +38,7 @@ import {
 const SUITE_TIMEOUT_MS = 5 * 60_000;
 const COMMAND = 'Model Studio: Evaluate Model…';
 const SHORT = 'mnist-cnn-e2e.model.json';
+const MLP = 'mnist-mlp-e2e.model.json';
 const TRAIN = 1000;
 const TEST = 200;
 /** The overlays' opacity when the section opens (its slider's 60 %). */
@@ -53,28 +56,26 @@ function idxSubset(from, to, count, headerBytes, recordBytes) {
   writeFileSync(to, gzipSync(out));
 }
 
-/** SHORT: the MNIST CNN sample's layers on the first TRAIN / TEST digits, two epochs. */
+/** `name`: the `sample`'s layers on the first TRAIN / TEST digits (files written by shortenedCnn), `epochs` epochs. */
+function shortened(workspace, sample, name, epochs) {
+  const spec = JSON.parse(readFileSync(join(workspace, sample), 'utf8').replace(/^\s*\/\/.*$/gm, ''));
+  spec.name = name.replace(/\.model\.json$/, '');
+  spec.data.train = { images: 'data/e2e-train-images-idx3-ubyte.gz', labels: 'data/e2e-train-labels-idx1-ubyte.gz' };
+  spec.data.test = { images: 'data/e2e-test-images-idx3-ubyte.gz', labels: 'data/e2e-test-labels-idx1-ubyte.gz' };
+  spec.training.epochs = epochs;
+  writeFileSync(join(workspace, name), JSON.stringify(spec, null, 2));
+  return spec;
+}
+
+/** The first TRAIN / TEST digits of the MNIST files, then SHORT: the MNIST CNN sample's layers on them, two epochs. */
 function shortenedCnn(workspace) {
   const data = join(workspace, 'data');
-  const files = {};
   for (const split of ['train', 'test']) {
     const count = split === 'train' ? TRAIN : TEST;
-    for (const [part, header, record] of [
-      ['images-idx3', 16, 784],
-      ['labels-idx1', 8, 1],
-    ]) {
-      const name = `e2e-${split}-${part}-ubyte.gz`;
-      idxSubset(join(data, `mnist-${split}-${part}-ubyte.gz`), join(data, name), count, header, record);
-      files[`${split}-${part.split('-')[0]}`] = `data/${name}`;
-    }
+    idxSubset(join(data, `mnist-${split}-images-idx3-ubyte.gz`), join(data, `e2e-${split}-images-idx3-ubyte.gz`), count, 16, 784);
+    idxSubset(join(data, `mnist-${split}-labels-idx1-ubyte.gz`), join(data, `e2e-${split}-labels-idx1-ubyte.gz`), count, 8, 1);
   }
-  const spec = JSON.parse(readFileSync(join(workspace, 'mnist-cnn.model.json'), 'utf8').replace(/^\s*\/\/.*$/gm, ''));
-  spec.name = 'mnist-cnn-e2e';
-  spec.data.train = { images: files['train-images'], labels: files['train-labels'] };
-  spec.data.test = { images: files['test-images'], labels: files['test-labels'] };
-  spec.training.epochs = 2;
-  writeFileSync(join(workspace, SHORT), JSON.stringify(spec, null, 2));
-  return spec;
+  return shortened(workspace, 'mnist-cnn.model.json', SHORT, 2);
 }
 
 /** The last line of a CLI call with --json. */
@@ -115,6 +116,9 @@ async function setColorTheme(page, theme) {
 }
 
 async function evaluateFromPalette(page, [modelFilter, modelFile], selector) {
+  // The palette's key goes to the workbench, not a focused webview.
+  const tab = page.locator('.tab.active').first();
+  if (await tab.count()) await tab.click();
   await runFromPalette(page, 'View: Close All Editor Groups');
   await runFromPalette(page, COMMAND);
   await pickQuickInput(page, modelFilter, modelFile);
@@ -243,6 +247,33 @@ async function mnist(page, screenshot, { extension, workspace, spec, cnnRunDir }
   await setColorTheme(page, 'Light Modern');
 }
 
+/** An image model without convolutions (the MLP sample, shortened): saliency only, and the panel says why Grad-CAM is left out. */
+async function mlp(page, screenshot) {
+  const frame = await evaluateFromPalette(page, ['mnist-mlp-e2e', MLP], 'canvas.example-image');
+  await frame.locator('button.explain-button').first().click();
+  const shown = await waitFor(
+    'the MLP’s saliency',
+    () =>
+      frame.evaluate(() => {
+        const section = document.querySelector('.explain');
+        if (!section?.querySelector('canvas.explain-overlay.saliency')) return undefined;
+        return {
+          gradcam: section.querySelectorAll('canvas.explain-overlay.gradcam').length,
+          maps: section.querySelectorAll('.feature-maps').length,
+          notes: [...section.querySelectorAll('.explain-note')].map((p) => p.textContent),
+        };
+      }),
+    120_000,
+  );
+  assert.equal(shown.gradcam, 0);
+  assert.equal(shown.maps, 0, 'no convolution layer, no feature maps');
+  assert.equal(shown.notes.length, 1);
+  assert.match(shown.notes[0], /^Left out: Grad-CAM: .*model\.layers has no convolution layer \(conv2d\)/);
+  step(`MLP: saliency shown; ${shown.notes[0]}`);
+  await frame.locator('.explain').scrollIntoViewIfNeeded();
+  await screenshot('mlp', 'the MLP sample (no convolutions): saliency over the digit, and why Grad-CAM is left out');
+}
+
 async function iris(page, screenshot, { extension, workspace, irisRunDir }) {
   const frame = await evaluateFromPalette(page, ['iris', 'iris.model.yaml'], 'button.explain-compute');
   assert.equal(await frame.locator('button.explain-button').count(), 0, 'a table model’s rows have no Explain');
@@ -280,6 +311,7 @@ async function run({ page, server, workspace, prepared, screenshot }) {
   step('workbench is up');
   await mnist(page, screenshot, { workspace, ...prepared, extension: server.extension });
   step('MNIST CNN: explained');
+  await mlp(page, screenshot);
   await iris(page, screenshot, { workspace, ...prepared, extension: server.extension });
   assert.deepEqual(webviewErrors, [], 'the webview logged errors');
 }
@@ -291,8 +323,10 @@ process.exitCode = await runUiSuite({
   prepare: (workspace, extension) => {
     const spec = shortenedCnn(workspace);
     const cnn = cliJson(extension, workspace, 'train', SHORT);
+    shortened(workspace, 'mnist-mlp.model.json', MLP, 1);
+    extensionCli(extension, workspace, 'train', MLP);
     const iris = cliJson(extension, workspace, 'train', 'iris.model.yaml');
-    step(`trained ${SHORT} (${TRAIN} digits, 2 epochs: ${cnn.runDir}) and iris with the CLI`);
+    step(`trained ${SHORT} (${TRAIN} digits, 2 epochs: ${cnn.runDir}), ${MLP} (1 epoch) and iris with the CLI`);
     return { spec, cnnRunDir: cnn.runDir, irisRunDir: iris.runDir };
   },
   run,

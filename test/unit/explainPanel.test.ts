@@ -143,6 +143,8 @@ describe('explain panel: messages', () => {
     assert.ok(
       isHostMessage({ type: 'explained', ref, target, results: [saliency, { ...saliency, method: 'gradcam', layer: 'conv2d_2' }] }),
     );
+    assert.ok(isHostMessage({ type: 'explained', ref, target, results: [saliency], notes: ['Grad-CAM: no convolution layer'] }));
+    assert.equal(isHostMessage({ type: 'explained', ref, target, results: [saliency], notes: [3] }), false);
     assert.ok(isHostMessage({ type: 'explainProgress', ref, target, message: 'Grad-CAM (2 of 2)…' }));
     assert.ok(isHostMessage({ type: 'explainFailed', ref, target, message: 'cancelled', cancelled: true }));
     const explanation = saliency.explanations[0];
@@ -171,8 +173,12 @@ describe('explain panel: trainer tasks', () => {
     dataset: { kind: 'testSource', files: ['/w/data/t-images.idx', '/w/data/t-labels.idx'] },
   } as unknown as Evaluation;
 
-  it('explains an image example with saliency (and its feature maps), then Grad-CAM', () => {
+  it('explains an image example with saliency (and its feature maps), then Grad-CAM, which a model without convolutions goes without', () => {
     const steps = explainSteps(evaluation, '/w', { kind: 'example', example: 42 });
+    assert.deepEqual(
+      steps.map((s) => s.optional === true),
+      [false, true],
+    );
     assert.deepEqual(
       steps.map((s) => s.request),
       [

@@ -115,7 +115,8 @@ export class ExplainView {
     this.error.hidden = false;
   }
 
-  explained(target: ExplainTarget, results: readonly ExplainResult[]): void {
+  /** `notes`: the parts the host left out and why, shown under the result. */
+  explained(target: ExplainTarget, results: readonly ExplainResult[], notes: readonly string[]): void {
     if (!this.isRunning(target)) return;
     this.running = undefined;
     this.status.hidden = true;
@@ -123,6 +124,7 @@ export class ExplainView {
     this.destroy();
     if (target.kind === 'importance') this.showImportance(results[0]);
     else this.showExample(results);
+    this.content.append(...notes.map((note) => make('p', 'meta explain-note', `Left out: ${note}`)));
   }
 
   /** Frees the importance chart (the panel redraws everything on `show`). */

@@ -51,7 +51,11 @@ export const isHostMessage = isMessageOf<HostToEvaluation>({
   unavailable: (value) => typeof value.modelFile === 'string' && typeof value.modelName === 'string' && typeof value.message === 'string',
   explainProgress: (value) => isRef(value.ref) && isExplainTarget(value.target) && typeof value.message === 'string',
   explained: (value) =>
-    isRef(value.ref) && isExplainTarget(value.target) && Array.isArray(value.results) && value.results.every(isDrawableExplainResult),
+    isRef(value.ref) &&
+    isExplainTarget(value.target) &&
+    Array.isArray(value.results) &&
+    value.results.every(isDrawableExplainResult) &&
+    (value.notes === undefined || (Array.isArray(value.notes) && value.notes.every((n) => typeof n === 'string'))),
   explainFailed: (value) =>
     isRef(value.ref) && isExplainTarget(value.target) && typeof value.message === 'string' && typeof value.cancelled === 'boolean',
 });

@@ -311,7 +311,7 @@ function onMessage(msg: HostToEvaluation): void {
       explainViews.get(refKey(msg.ref))?.progress(msg.target, msg.message);
       return;
     case 'explained':
-      explainViews.get(refKey(msg.ref))?.explained(msg.target, msg.results);
+      explainViews.get(refKey(msg.ref))?.explained(msg.target, msg.results, msg.notes ?? []);
       return;
     case 'explainFailed':
       explainViews.get(refKey(msg.ref))?.failed(msg.target, msg.message, msg.cancelled);

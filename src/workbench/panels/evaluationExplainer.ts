@@ -46,6 +46,7 @@ export class EvaluationExplainer implements vscode.Disposable {
       return;
     }
     const results: ExplainResult[] = [];
+    const notes: string[] = [];
     try {
       for (const step of explainSteps(evaluation, workspaceRootFor(vscode.Uri.file(modelFile)), target)) {
         await this.post({ type: 'explainProgress', ref, target, message: progressText(step.label, undefined) });
@@ -58,12 +59,17 @@ export class EvaluationExplainer implements vscode.Disposable {
           },
           onStderr: (text) => this.log.debug(`explainer: ${text.trimEnd()}`),
         });
-        results.push(await this.task.result);
+        try {
+          results.push(await this.task.result);
+        } catch (error) {
+          if (!step.optional || (error instanceof EvaluatorError && error.cancelled) || results.length === 0) throw error;
+          notes.push(`${step.label.replace(/ \(.*\)$/, '')}: ${error instanceof Error ? error.message : String(error)}`);
+        }
       }
       if (!current()) return;
       this.task = undefined;
       this.log.info(`explained run ${evaluation.runId} (${results.map((r) => r.method).join(', ')}) on ${evaluation.dataset.description}`);
-      await this.post({ type: 'explained', ref, target, results });
+      await this.post({ type: 'explained', ref, target, results, ...(notes.length > 0 ? { notes } : {}) });
     } catch (error) {
       if (!current()) return;
       this.task = undefined;
