@@ -7,6 +7,7 @@ import { imageOf, scoreOutputs, worstExamples, WORST_COUNT } from '../evaluate';
 import { loadEvaluationExamples, type EvaluationExamples } from '../evaluationData';
 import { loadModel } from '../modelIO';
 import { readRunArtifacts, type RunArtifacts } from '../runArtifacts';
+import { RUN_FILES } from '../../runFolder/runFiles';
 import { featureMaps } from './featureMaps';
 import { predictAll } from './forward';
 import { gradCamMaps, lastConvolution, saliencyMaps } from './heatmaps';
@@ -105,7 +106,7 @@ async function imageExplanations(
   const layer = lastConvolution(model);
   if (method === 'gradcam' && layer < 0) {
     throw new ExplainError(
-      `run ${artifacts.run.id} (${path.join(artifacts.runDir, 'spec.json')}): model.layers has no convolution layer (conv2d) for Grad-CAM to weigh; use saliency`,
+      `run ${artifacts.run.id} (${path.join(artifacts.runDir, RUN_FILES.spec)}): model.layers has no convolution layer (conv2d) for Grad-CAM to weigh; use saliency`,
     );
   }
   const { featureShape } = artifacts.normalization;
