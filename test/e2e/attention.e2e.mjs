@@ -5,7 +5,8 @@
 //    layers, two heads, two e-mails), put beside a CLI-trained iris run and
 //    picked in the panel after evaluating that run: the chips, the summary
 //    line for the average and for each head and layer, a worst prediction
-//    chosen with the keyboard, in a light and a dark theme.
+//    chosen with the keyboard (its radio button, and its Explain button), in a
+//    light and a dark theme.
 // 2. The Transformer sample for real, shortened (its layers, on every 30th
 //    e-mail's first 32 words, one epoch: TF.js's cpu backend takes seconds a batch):
 //    ▶ Train, then Evaluate Model… on its test data; the panel's attention view
@@ -239,6 +240,15 @@ async function handMade(page, screenshot) {
   assert.equal(await page.locator('.tab', { hasText: 'attention-fixture.csv' }).count(), 0, 'choosing an example opened its file');
   step(`second example by keyboard: ${shown.summary}`);
   await screenshot('second-example', 'the second worst prediction, picked with the arrow keys: head 1 of layer 1 reads "agenda"');
+  // Explain on the first row (its button, with the keyboard) shows that e-mail in the attention view.
+  await frame.locator('button.explain-button').first().focus();
+  await page.keyboard.press('Enter');
+  shown = await waitFor('the first example again', async () => {
+    const s = await attentionShown(frame);
+    return s.checked === 0 ? s : undefined;
+  });
+  assert.match(shown.caption, /^Worst prediction 1: actual ham, predicted spam/);
+  assert.equal(await page.locator('.tab', { hasText: 'attention-fixture.csv' }).count(), 0, 'Explain opened the example’s file');
   // The palette's key goes to the workbench, not the focused webview.
   await page.locator('.tab.active').first().click();
   await setColorTheme(page, 'Dark Modern');

@@ -1,6 +1,8 @@
 import type { EvaluationPanelState, HostToEvaluation } from '../../src/protocol/evaluationMessages';
 import type { Evaluation } from '../../src/protocol/evaluationTypes';
+import { isExplainTarget } from '../../src/protocol/evaluationMessages';
 import { type Fields, isMessageOf, isObject } from '../../src/protocol/primitiveGuards';
+import { isDrawableExplainResult } from './explainGuards';
 
 function isNumberOrNull(value: unknown): boolean {
   return value === null || typeof value === 'number';
@@ -47,6 +49,15 @@ export const isHostMessage = isMessageOf<HostToEvaluation>({
     isEvaluation(value.primary) &&
     (value.compare === undefined || isEvaluation(value.compare)),
   unavailable: (value) => typeof value.modelFile === 'string' && typeof value.modelName === 'string' && typeof value.message === 'string',
+  explainProgress: (value) => isRef(value.ref) && isExplainTarget(value.target) && typeof value.message === 'string',
+  explained: (value) =>
+    isRef(value.ref) &&
+    isExplainTarget(value.target) &&
+    Array.isArray(value.results) &&
+    value.results.every(isDrawableExplainResult) &&
+    (value.notes === undefined || (Array.isArray(value.notes) && value.notes.every((n) => typeof n === 'string'))),
+  explainFailed: (value) =>
+    isRef(value.ref) && isExplainTarget(value.target) && typeof value.message === 'string' && typeof value.cancelled === 'boolean',
 });
 
 /** Checks what `getState()` returned. */

@@ -6,11 +6,14 @@ import type {
   EvaluationToHost,
   HostToEvaluation,
 } from '../../src/protocol/evaluationMessages';
-import type { ClassificationResult, Evaluation, ExampleImage, RegressionResult, WorstPrediction } from '../../src/protocol/evaluationTypes';
+import type { ClassificationResult, Evaluation, RegressionResult } from '../../src/protocol/evaluationTypes';
 import { assertNever } from '../../src/protocol/assertNever';
-import { attentionViewFor, type AttentionView } from './attentionView';
+import { attentionViewFor } from './attentionView';
 import { curveChart, histogramChart, scatterChart } from './charts';
+import { ExplainView } from './explainView';
+import { fixed, percent } from './format';
 import { isHostMessage } from './guards';
+import { sourceName, worstTable } from './worstTable';
 import { connect, element, make, vscodeApi } from '../common/page';
 
 const vscode = vscodeApi<EvaluationToHost, EvaluationPanelState>();
@@ -36,20 +39,8 @@ const ui = {
 };
 
 let charts: Chart[] = [];
-
-/** 4 decimals; values too small to show that way (a near-perfect regression's errors) in exponent form. */
-function fixed(value: number | null, digits = 4): string {
-  if (value === null || !Number.isFinite(value)) return '—';
-  return value !== 0 && Math.abs(value) < 10 ** -(digits - 1) ? value.toExponential(2) : value.toFixed(digits);
-}
-
-function percent(value: number): string {
-  return `${(value * 100).toFixed(1)} %`;
-}
-
-function shown(value: string | number): string {
-  return typeof value === 'number' ? String(Number(value.toPrecision(5))) : value;
-}
+/** Each side's Explanation section, by refKey of its evaluation. */
+let explainViews = new Map<string, ExplainView>();
 
 function refKey(ref: EvaluationRef): string {
   return JSON.stringify([ref.runDir, ref.evaluationId]);
@@ -169,97 +160,6 @@ function chartBox(label: string, draw: (canvas: HTMLCanvasElement) => Chart): HT
   return figure;
 }
 
-function imageCanvas(image: ExampleImage): HTMLCanvasElement {
-  const canvas = make('canvas', 'example-image');
-  canvas.width = image.width;
-  canvas.height = image.height;
-  const bytes = Uint8Array.from(atob(image.pixels), (ch) => ch.charCodeAt(0));
-  const context = canvas.getContext('2d');
-  if (context) {
-    const data = context.createImageData(image.width, image.height);
-    for (let p = 0; p < image.width * image.height; p++) {
-      const [r, g, b] = image.channels === 1 ? [bytes[p], bytes[p], bytes[p]] : [bytes[3 * p], bytes[3 * p + 1], bytes[3 * p + 2]];
-      data.data.set([r, g, b, 255], 4 * p);
-    }
-    context.putImageData(data, 0, 0);
-  }
-  canvas.setAttribute('role', 'img');
-  return canvas;
-}
-
-function baseName(file: string): string {
-  return file.split(/[\\/]/).pop() ?? file;
-}
-
-/** `iris.csv:79`, `7/img_12.png`, or `#665` for an IDX example (the file is named in the caption). */
-function sourceName(w: WorstPrediction): string {
-  const file = baseName(w.source.file);
-  if (w.source.line !== undefined) return `${file}:${w.source.line}`;
-  return file.toLowerCase().endsWith('.png') ? file : `#${w.source.index}`;
-}
-
-function worstTable(evaluation: Evaluation, attention: AttentionView | undefined): HTMLTableElement {
-  const classification = evaluation.result.kind === 'classification';
-  const images = evaluation.worst.some((w) => w.image !== undefined);
-  const texts = evaluation.worst.some((w) => w.text !== undefined);
-  const table = make('table', 'worst');
-  const idx = evaluation.worst.find((w) => w.source.line === undefined && !w.source.file.toLowerCase().endsWith('.png'));
-  table.createCaption().textContent = `The ${evaluation.worst.length} examples with the highest loss${idx ? ` (#: index in ${baseName(idx.source.file)})` : ''}; Enter or a click opens the example${attention ? ', its radio button shows its attention above' : ''}`;
-  const head = table.createTHead().insertRow();
-  const columns = [
-    ...(attention ? ['attention'] : []),
-    ...(images ? ['image'] : []),
-    ...(texts ? ['text'] : []),
-    'source',
-    'actual',
-    'predicted',
-    ...(classification ? ['confidence', 'p(actual)'] : []),
-    classification ? 'loss' : 'squared error',
-  ];
-  for (const name of columns) head.append(make('th', undefined, name));
-  const body = table.createTBody();
-  evaluation.worst.forEach((w, i) => {
-    const tr = body.insertRow();
-    tr.tabIndex = 0;
-    tr.className = 'worst-row';
-    tr.title =
-      w.source.line !== undefined ? `Open ${w.source.file} at line ${w.source.line}` : `${w.source.file}, example ${w.source.index}`;
-    if (attention) tr.append(attention.pickerCell(i));
-    if (images) {
-      const td = make('td', 'image-cell');
-      if (w.image) {
-        const canvas = imageCanvas(w.image);
-        canvas.setAttribute('aria-label', `example ${w.source.index}: actual ${shown(w.actual)}, predicted ${shown(w.predicted)}`);
-        td.append(canvas);
-      }
-      tr.append(td);
-    }
-    if (texts) {
-      // The whole text is in the cell (screen readers read it); the stylesheet cuts it to one line, the tooltip shows it all.
-      const td = make('td', 'text-cell', w.text ?? '');
-      if (w.text !== undefined) td.title = w.text;
-      tr.append(td);
-    }
-    tr.append(make('td', 'source', sourceName(w)), make('td', undefined, shown(w.actual)), make('td', undefined, shown(w.predicted)));
-    if (classification)
-      tr.append(
-        make('td', 'num', w.confidence === undefined ? '' : percent(w.confidence)),
-        make('td', 'num', w.trueClassProbability === undefined ? '' : percent(w.trueClassProbability)),
-      );
-    tr.append(make('td', 'num', fixed(w.loss)));
-    const open = (): void =>
-      vscode.postMessage({ type: 'openSource', file: w.source.file, ...(w.source.line === undefined ? {} : { line: w.source.line }) });
-    tr.addEventListener('click', open);
-    tr.addEventListener('keydown', (event) => {
-      if (event.key === 'Enter' || event.key === ' ') {
-        event.preventDefault();
-        open();
-      }
-    });
-  });
-  return table;
-}
-
 function section(title: string, ...content: HTMLElement[]): HTMLElement {
   const box = make('section', 'part');
   box.append(make('h3', undefined, title), ...content);
@@ -302,8 +202,40 @@ function column(evaluation: Evaluation, other: Evaluation | undefined): HTMLElem
   }
   const attention = attentionViewFor(evaluation.worst);
   if (attention) box.append(section('Attention: what the model read', attention.element));
-  if (evaluation.worst.length > 0) box.append(section('Worst predictions', worstTable(evaluation, attention)));
+  const explain = explainViewFor(evaluation);
+  if (explain) box.append(section(explain.kind === 'table' ? 'Feature importance' : 'Explanation', explain.view.element));
+  const open = (w: Evaluation['worst'][number]): void =>
+    vscode.postMessage({ type: 'openSource', file: w.source.file, ...(w.source.line === undefined ? {} : { line: w.source.line }) });
+  const explainRow = (index: number): void => {
+    const w = evaluation.worst[index];
+    if (explain?.kind === 'image' && w.example !== undefined)
+      explain.view.start({ kind: 'example', example: w.example }, `Worst prediction ${index + 1} (${sourceName(w)})`);
+    else if (attention && w.attention) {
+      attention.show(index);
+      attention.element.scrollIntoView({ block: 'start' });
+    }
+  };
+  const explainable = explain?.kind === 'image' || attention !== undefined;
+  if (evaluation.worst.length > 0)
+    box.append(section('Worst predictions', worstTable(evaluation, attention, { open, ...(explainable ? { explain: explainRow } : {}) })));
   return box;
+}
+
+/** The Explanation section of an image model's evaluation, or the Feature importance section of a table model's; none for text. */
+function explainViewFor(evaluation: Evaluation): { kind: 'image' | 'table'; view: ExplainView } | undefined {
+  const kind = evaluation.worst.some((w) => w.image !== undefined)
+    ? 'image'
+    : evaluation.worst.some((w) => w.text !== undefined)
+      ? undefined
+      : 'table';
+  if (!kind) return undefined;
+  const ref = { runDir: evaluation.runDir, evaluationId: evaluation.id };
+  const view = new ExplainView(kind, {
+    request: (target) => vscode.postMessage({ type: 'explain', ref, target }),
+    cancel: () => vscode.postMessage({ type: 'cancelExplain' }),
+  });
+  explainViews.set(refKey(ref), view);
+  return { kind, view };
 }
 
 function regressionParts(result: RegressionResult): HTMLElement {
@@ -344,6 +276,8 @@ function fillPickers(choices: readonly EvaluationChoice[], primary: Evaluation, 
 function show(msg: Extract<HostToEvaluation, { type: 'show' }>): void {
   for (const chart of charts) chart.destroy();
   charts = [];
+  for (const view of explainViews.values()) view.destroy();
+  explainViews = new Map();
   ui.title.textContent = `Evaluation: ${msg.modelName}`;
   ui.message.hidden = true;
   fillPickers(msg.choices, msg.primary, msg.compare);
@@ -372,6 +306,15 @@ function onMessage(msg: HostToEvaluation): void {
       ui.title.textContent = `Evaluation: ${msg.modelName}`;
       ui.message.textContent = msg.message;
       ui.message.hidden = false;
+      return;
+    case 'explainProgress':
+      explainViews.get(refKey(msg.ref))?.progress(msg.target, msg.message);
+      return;
+    case 'explained':
+      explainViews.get(refKey(msg.ref))?.explained(msg.target, msg.results, msg.notes ?? []);
+      return;
+    case 'explainFailed':
+      explainViews.get(refKey(msg.ref))?.failed(msg.target, msg.message, msg.cancelled);
       return;
     default:
       assertNever(msg);

@@ -49,7 +49,7 @@ export class ModelEvaluations implements vscode.Disposable {
     private readonly log: vscode.LogOutputChannel,
   ) {
     this.trainerPath = context.asAbsolutePath('dist/trainer.js');
-    this.panels = new EvaluationPanels({ extensionUri: context.extensionUri, log });
+    this.panels = new EvaluationPanels({ extensionUri: context.extensionUri, log, trainerPath: this.trainerPath });
   }
 
   /** CodeLens (a model file's Uri), Runs view (a run node), palette (nothing: pick), or a run folder's Uri. */

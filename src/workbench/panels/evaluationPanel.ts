@@ -11,10 +11,17 @@ import {
 } from '../../protocol/evaluationMessages';
 import type { Evaluation } from '../../protocol/evaluationTypes';
 import { evaluationLabel, evaluationsOf, findEvaluation } from '../../runFolder/evaluations';
+import { EvaluationExplainer } from './evaluationExplainer';
 import { PanelController } from './panelController';
 import { panelPage, PanelSet, type PanelDeps } from './panelSet';
 
 const PAGE = panelPage('evaluation', 'Evaluation', 'Evaluation');
+
+/** The panels also run explanations, in trainer processes. */
+export interface EvaluationPanelDeps extends PanelDeps {
+  /** Absolute path of dist/trainer.js. */
+  readonly trainerPath: string;
+}
 
 /**
  * The evaluation panels, at most one per model file: shows an evaluation
@@ -22,7 +29,7 @@ const PAGE = panelPage('evaluation', 'Evaluation', 'Evaluation');
  * the runs' evaluation.json, and comes back after a reload.
  */
 export class EvaluationPanels extends PanelSet<EvaluationPanel> {
-  constructor(private readonly deps: PanelDeps) {
+  constructor(private readonly deps: EvaluationPanelDeps) {
     super(PAGE, deps.extensionUri, (state) =>
       isEvaluationPanelState(state)
         ? {
@@ -45,15 +52,17 @@ export class EvaluationPanels extends PanelSet<EvaluationPanel> {
 class EvaluationPanel extends PanelController<HostToEvaluation, EvaluationToHost> {
   /** What is on screen, to check openSource requests against. */
   private shown: Evaluation[] = [];
+  private readonly explainer: EvaluationExplainer;
 
   constructor(
     panel: vscode.WebviewPanel,
     private readonly modelFile: string,
     private primary: EvaluationRef,
     private compare: EvaluationRef | undefined,
-    deps: PanelDeps,
+    deps: EvaluationPanelDeps,
   ) {
     super(panel, isEvaluationToHost, deps.log, 'evaluation');
+    this.explainer = this.register(new EvaluationExplainer(deps.trainerPath, deps.log, (msg) => this.post(msg)));
   }
 
   async select(primary: EvaluationRef): Promise<void> {
@@ -76,6 +85,20 @@ class EvaluationPanel extends PanelController<HostToEvaluation, EvaluationToHost
         return;
       case 'openSource':
         await this.openSource(msg.file, msg.line);
+        return;
+      case 'explain': {
+        // Only evaluations on screen, and only their worst examples: the webview is untrusted.
+        const evaluation = this.shown.find((e) => sameRef({ runDir: e.runDir, evaluationId: e.id }, msg.ref));
+        const target = msg.target;
+        if (!evaluation || (target.kind === 'example' && !evaluation.worst.some((w) => w.example === target.example))) {
+          this.log.warn(`evaluation: refused to explain ${JSON.stringify(msg.target)} of ${msg.ref.runDir}, which the panel does not show`);
+          return;
+        }
+        await this.explainer.explain(evaluation, this.modelFile, msg.ref, target);
+        return;
+      }
+      case 'cancelExplain':
+        this.explainer.cancel();
         return;
       default:
         assertNever(msg);
