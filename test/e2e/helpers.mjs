@@ -124,8 +124,15 @@ export async function runFromPalette(page, title) {
     `"${title}" in the Command Palette`,
     async () => {
       await page.keyboard.press('F1');
-      await input.waitFor();
-      await input.fill(`>${title}`);
+      // A webview taking focus as it loads can close the palette between these steps: then try again.
+      const typed = await input
+        .waitFor({ timeout: 5000 })
+        .then(() => input.fill(`>${title}`, { timeout: 5000 }))
+        .then(
+          () => true,
+          () => false,
+        );
+      if (!typed) return undefined;
       if (
         await row.waitFor({ timeout: 3000 }).then(
           () => true,

@@ -72,7 +72,13 @@ for (const r of results.filter((r) => r.firstError !== undefined)) {
   if (r.code !== 0) console.log(`second try failed with:\n${lastLines(r.errors)}`);
 }
 
+/** The error's own lines: Playwright's call log (indented, quoted) left out. */
 function lastLines(text) {
-  return text.trimEnd().split('\n').slice(-12).join('\n');
+  return text
+    .trimEnd()
+    .split('\n')
+    .filter((line) => !line.startsWith('\u001b[2m') && !/^\s+['"-]|^\s+\d+ ×|^\s*(Call log:|log: \[|\],)$/.test(line))
+    .slice(-14)
+    .join('\n');
 }
 process.exitCode = results.every((r) => r.code === 0) && results.length > 0 ? 0 : 1;
