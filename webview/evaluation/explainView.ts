@@ -3,6 +3,7 @@ import type { ExplainTarget } from '../../src/protocol/evaluationMessages';
 import type { ExampleImage } from '../../src/protocol/evaluationTypes';
 import type { ExplainResult, FeatureImportance, ImageExplanation } from '../../src/protocol/explainTypes';
 import { make } from '../common/page';
+import { paintPixels } from '../common/pixels';
 import { featureMapsView } from './featureMapsView';
 import { shown } from './format';
 import { colormapGradient, imageRgba, overlayRgba, topShare } from './heatmap';
@@ -28,15 +29,8 @@ function isImageExplanation(x: ImageExplanation | FeatureImportance): x is Image
 
 function pixelCanvas(image: ExampleImage, rgba: Uint8ClampedArray, className: string, label: string): HTMLCanvasElement {
   const canvas = make('canvas', className);
-  canvas.width = image.width;
-  canvas.height = image.height;
+  paintPixels(canvas, image.width, image.height, rgba);
   canvas.style.width = `${image.width * SCALE}px`;
-  const context = canvas.getContext('2d');
-  if (context) {
-    const data = context.createImageData(image.width, image.height);
-    data.data.set(rgba);
-    context.putImageData(data, 0, 0);
-  }
   canvas.setAttribute('role', 'img');
   canvas.setAttribute('aria-label', label);
   return canvas;
@@ -182,11 +176,7 @@ export class ExplainView {
     };
     const draw = (): void => {
       for (const { canvas, heatmap } of overlays) {
-        const context = canvas.getContext('2d');
-        if (!context) continue;
-        const data = context.createImageData(image.width, image.height);
-        data.data.set(overlayRgba(base, image.width, image.height, heatmap, Number(opacity.value) / 100));
-        context.putImageData(data, 0, 0);
+        paintPixels(canvas, image.width, image.height, overlayRgba(base, image.width, image.height, heatmap, Number(opacity.value) / 100));
       }
     };
     const figures = make('div', 'explain-figures');

@@ -1,5 +1,6 @@
 import type { FeatureMapLayer } from '../../src/protocol/explainTypes';
 import { make } from '../common/page';
+import { paintPixels } from '../common/pixels';
 import { grayRgba } from './heatmap';
 
 let views = 0;
@@ -7,14 +8,7 @@ let views = 0;
 /** One canvas per map at the layer's own resolution; the stylesheet scales it up with pixelated edges. */
 function mapCanvas(layer: FeatureMapLayer, map: string, channel: number): HTMLCanvasElement {
   const canvas = make('canvas', 'feature-map');
-  canvas.width = layer.width;
-  canvas.height = layer.height;
-  const context = canvas.getContext('2d');
-  if (context) {
-    const data = context.createImageData(layer.width, layer.height);
-    data.data.set(grayRgba(map, layer.width, layer.height));
-    context.putImageData(data, 0, 0);
-  }
+  paintPixels(canvas, layer.width, layer.height, grayRgba(map, layer.width, layer.height));
   canvas.setAttribute('role', 'img');
   canvas.setAttribute('aria-label', `${layer.name}, channel ${channel + 1}`);
   canvas.title = `channel ${channel + 1}`;

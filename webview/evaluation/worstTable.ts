@@ -1,5 +1,6 @@
 import type { Evaluation, ExampleImage, WorstPrediction } from '../../src/protocol/evaluationTypes';
 import { make } from '../common/page';
+import { paintPixels } from '../common/pixels';
 import type { AttentionView } from './attentionView';
 import { fixed, percent, shown } from './format';
 import { imageRgba } from './heatmap';
@@ -14,14 +15,7 @@ export interface WorstActions {
 
 function imageCanvas(image: ExampleImage): HTMLCanvasElement {
   const canvas = make('canvas', 'example-image');
-  canvas.width = image.width;
-  canvas.height = image.height;
-  const context = canvas.getContext('2d');
-  if (context) {
-    const data = context.createImageData(image.width, image.height);
-    data.data.set(imageRgba(image));
-    context.putImageData(data, 0, 0);
-  }
+  paintPixels(canvas, image.width, image.height, imageRgba(image));
   canvas.setAttribute('role', 'img');
   return canvas;
 }
