@@ -1,4 +1,4 @@
-import { isBackendChoice, isNumber, isObject, isOptional, isString, type Fields } from './primitiveGuards';
+import { isArrayOf, isBackendChoice, isNumber, isObject, isOptional, isString, type Fields } from './primitiveGuards';
 import type { EvaluateRequest, Evaluation, EvaluationFile, EvaluationProgress } from './evaluationTypes';
 
 /**
@@ -10,10 +10,6 @@ import type { EvaluateRequest, Evaluation, EvaluationFile, EvaluationProgress } 
 /** A finite number or null: JSON turns NaN (a diverged model's loss) into null, which is let through. */
 function isNumberOrNull(x: unknown): boolean {
   return x === null || isNumber(x);
-}
-
-function isArrayOf(x: unknown, guard: (item: unknown) => boolean): x is unknown[] {
-  return Array.isArray(x) && x.every(guard);
 }
 
 function isPoint(x: unknown): boolean {

@@ -1,16 +1,14 @@
-import { isBackendChoice, isNumber, isObject, isOneOf, isOptional, isString, type Fields } from './primitiveGuards';
-import { EXPLAIN_METHODS, type ExplainRequest, type ExplainResult } from './explainTypes';
+import { isArrayOf, isBackendChoice, isNumber, isObject, isOneOf, isOptional, isString, type Fields } from './primitiveGuards';
+import { EXPLAIN_METHODS, type ExplainRequest, type ExplainResult, type FeatureMapLayer } from './explainTypes';
 
 /**
- * Type guards for explanations crossing the host ↔ trainer boundary: the
- * fields the receiver reads (the panel draws each of these), and no more.
+ * Type guards for explanations crossing the host ↔ trainer and host ↔
+ * panel boundaries: the fields the receiver reads, and that what the panel
+ * draws is drawable (a ragged heatmap, or a feature map with fewer bytes
+ * than its size says, would draw garbage).
  */
 
 const isMethod = isOneOf(EXPLAIN_METHODS);
-
-function isArrayOf(x: unknown, guard: (item: unknown) => boolean): x is unknown[] {
-  return Array.isArray(x) && x.every(guard);
-}
 
 function isRow(x: unknown): boolean {
   return Number.isInteger(x) && (x as number) >= 0;
@@ -45,6 +43,7 @@ function isImageExplanation(x: Fields): boolean {
     isValue(x.predicted) &&
     isValue(x.actual) &&
     isArrayOf(x.heatmap, (row) => isArrayOf(row, isNumber)) &&
+    isRectangular(x.heatmap as number[][]) &&
     isImage(x.image)
   );
 }
@@ -53,8 +52,25 @@ function isFeatureImportance(x: Fields): boolean {
   return isString(x.feature) && isNumber(x.importance) && isNumber(x.std);
 }
 
-function isFeatureMapLayer(x: unknown): boolean {
-  return isObject(x) && isString(x.name) && isNumber(x.width) && isNumber(x.height) && isNumber(x.channels) && isArrayOf(x.maps, isString);
+function isRectangular(heatmap: readonly (readonly number[])[]): boolean {
+  const width = heatmap[0]?.length ?? 0;
+  return width > 0 && heatmap.every((row) => row.length === width);
+}
+
+/** base64 of exactly width × height bytes. */
+function isMap(x: unknown, width: number, height: number): boolean {
+  return isString(x) && Math.floor((x.replace(/=+$/, '').length * 3) / 4) === width * height;
+}
+
+export function isFeatureMapLayer(x: unknown): x is FeatureMapLayer {
+  return (
+    isObject(x) &&
+    isString(x.name) &&
+    Number.isInteger(x.width) &&
+    Number.isInteger(x.height) &&
+    Number.isInteger(x.channels) &&
+    isArrayOf(x.maps, (m) => isMap(m, x.width as number, x.height as number))
+  );
 }
 
 export function isExplainResult(x: unknown): x is ExplainResult {

@@ -17,6 +17,10 @@ export function isNumber(x: unknown): x is number {
   return typeof x === 'number' && Number.isFinite(x);
 }
 
+export function isArrayOf(x: unknown, guard: (item: unknown) => boolean): x is unknown[] {
+  return Array.isArray(x) && x.every(guard);
+}
+
 export function isOptional(x: unknown, guard: (value: unknown) => boolean): boolean {
   return x === undefined || guard(x);
 }

@@ -3,7 +3,7 @@ import { explainSteps } from '../../src/host/explainSteps';
 import { isEvaluationToHost } from '../../src/protocol/evaluationMessages';
 import type { Evaluation } from '../../src/protocol/evaluationTypes';
 import type { ExplainResult } from '../../src/protocol/explainTypes';
-import { isDrawableExplainResult as isExplainResult, isFeatureMapLayer } from '../../webview/evaluation/explainGuards';
+import { isExplainResult, isFeatureMapLayer } from '../../src/protocol/explainGuards';
 import { isHostMessage } from '../../webview/evaluation/guards';
 import { colormap, colormapGradient, grayRgba, imageRgba, overlayRgba, topShare } from '../../webview/evaluation/heatmap';
 import { importanceAxisTitle, importanceBars } from '../../webview/evaluation/importanceBars';

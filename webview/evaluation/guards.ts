@@ -2,7 +2,7 @@ import type { EvaluationPanelState, HostToEvaluation } from '../../src/protocol/
 import type { Evaluation } from '../../src/protocol/evaluationTypes';
 import { isExplainTarget } from '../../src/protocol/evaluationMessages';
 import { type Fields, isMessageOf, isObject } from '../../src/protocol/primitiveGuards';
-import { isDrawableExplainResult } from './explainGuards';
+import { isExplainResult } from '../../src/protocol/explainGuards';
 
 function isNumberOrNull(value: unknown): boolean {
   return value === null || typeof value === 'number';
@@ -54,7 +54,7 @@ export const isHostMessage = isMessageOf<HostToEvaluation>({
     isRef(value.ref) &&
     isExplainTarget(value.target) &&
     Array.isArray(value.results) &&
-    value.results.every(isDrawableExplainResult) &&
+    value.results.every(isExplainResult) &&
     (value.notes === undefined || (Array.isArray(value.notes) && value.notes.every((n) => typeof n === 'string'))),
   explainFailed: (value) =>
     isRef(value.ref) && isExplainTarget(value.target) && typeof value.message === 'string' && typeof value.cancelled === 'boolean',
