@@ -3,13 +3,14 @@ import * as path from 'node:path';
 import type { ExplainMethod, ExplainRequest, ExplainResult, FeatureMapLayer, ImageExplanation } from '../../protocol/explainTypes';
 import { loadBackend } from '../backend';
 import { disposeModel, outputUnits } from '../buildModel';
-import { imageOf, scoreOutputs, worstExamples, WORST_COUNT } from '../evaluate';
+import { classProbabilities, imageOf, scoreOutputs, worstExamples, WORST_COUNT } from '../evaluate';
 import { loadEvaluationExamples, type EvaluationExamples } from '../evaluationData';
+import { argmaxRows } from '../metrics';
 import { loadModel } from '../modelIO';
+import { predictOutputs } from '../modelOutputs';
 import { readRunArtifacts, type RunArtifacts } from '../runArtifacts';
 import { RUN_FILES } from '../../runFolder/runFiles';
 import { featureMaps } from './featureMaps';
-import { predictAll } from './forward';
 import { gradCamMaps, lastConvolution, saliencyMaps } from './heatmaps';
 import { permutationImportance } from './permutationImportance';
 
@@ -88,7 +89,7 @@ async function importance(
       y: examples.y,
       featureNames: names,
       units,
-      predict: (x) => predictAll(model, x, featureShape, examples.count, units),
+      predict: (x) => predictOutputs(model, x, featureShape, examples.count),
     },
     artifacts,
     artifacts.run.seed,
@@ -111,17 +112,19 @@ async function imageExplanations(
   }
   const { featureShape } = artifacts.normalization;
   const units = outputUnits(model);
-  const outputs = await predictAll(model, examples.x, featureShape, examples.count, units);
+  const outputs = await predictOutputs(model, examples.x, featureShape, examples.count);
   const scored = scoreOutputs(outputs, units, artifacts, examples.y);
   const rows = request.rows === undefined ? worstExamples(scored.losses, WORST_COUNT) : checkedRows(request.rows, examples);
-  const classification = artifacts.spec.task === 'classification';
+  // Classification explains the predicted class; regression the one output.
+  const { probabilities, classCount } = classProbabilities(outputs, units);
+  const predictedClasses = artifacts.spec.task === 'classification' ? argmaxRows(probabilities, classCount) : undefined;
   const imageShape = examples.imageShape as [number, number, number];
   const heatmaps: number[][][] = [];
   for (let start = 0; start < rows.length; start += HEATMAP_BATCH) {
     const chunk = rows.slice(start, start + HEATMAP_BATCH);
     const x = examplesTensor(examples, chunk, featureShape);
     try {
-      const target = { x, imageShape, classes: chunk.map((row) => (classification ? predictedClass(outputs, units, row) : undefined)) };
+      const target = { x, imageShape, classes: chunk.map((row) => predictedClasses?.[row]) };
       heatmaps.push(...(method === 'saliency' ? await saliencyMaps(model, target) : await gradCamMaps(model, target, layer)));
     } finally {
       x.dispose();
@@ -159,14 +162,6 @@ async function exampleMaps(
   } finally {
     x.dispose();
   }
-}
-
-/** The predicted class of a row: the most probable unit, or for a one-unit sigmoid, 1 above one half. */
-function predictedClass(outputs: Float32Array, units: number, row: number): number {
-  if (units === 1) return outputs[row] > 0.5 ? 1 : 0;
-  let best = 0;
-  for (let c = 1; c < units; c++) if (outputs[row * units + c] > outputs[row * units + best]) best = c;
-  return best;
 }
 
 function checkedRows(rows: readonly number[], examples: EvaluationExamples): number[] {

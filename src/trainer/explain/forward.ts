@@ -7,8 +7,6 @@ import * as tf from '@tensorflow/tfjs';
  * layer, and with the class scores before the output's softmax / sigmoid.
  */
 
-/** Examples per predict call: the evaluation's default. */
-const PREDICT_BATCH = 256;
 const CONVOLUTIONS = new Set(['Conv2D', 'SeparableConv2D', 'DepthwiseConv2D', 'Conv2DTranspose']);
 const SQUASHING = new Set(['softmax', 'sigmoid']);
 
@@ -42,25 +40,4 @@ export function classScores(model: tf.LayersModel, x: tf.Tensor, from: number): 
     return bias === undefined ? logits : tf.add(logits, bias);
   }
   return applyLayers(model, x, from, layers.length);
-}
-
-/** The model's outputs for `count` examples of `featureShape` (row-major in `x`), [count, units] row-major. */
-export async function predictAll(
-  model: tf.LayersModel,
-  x: Float32Array,
-  featureShape: readonly number[],
-  count: number,
-  units: number,
-): Promise<Float32Array> {
-  const width = x.length / count;
-  const outputs = new Float32Array(count * units);
-  for (let start = 0; start < count; start += PREDICT_BATCH) {
-    const end = Math.min(count, start + PREDICT_BATCH);
-    const predicted = tf.tidy(
-      () => model.predict(tf.tensor(x.subarray(start * width, end * width), [end - start, ...featureShape])) as tf.Tensor,
-    );
-    outputs.set(await predicted.data(), start * units);
-    predicted.dispose();
-  }
-  return outputs;
 }

@@ -1,8 +1,6 @@
-import { invertNormalization } from '../../data/normalize';
 import { mulberry32, shuffleInPlace } from '../../data/random';
 import type { ExplainResult, FeatureImportance } from '../../protocol/explainTypes';
-import { classProbabilities } from '../evaluate';
-import { argmaxRows } from '../metrics';
+import { headlineMetric, headlineMetricName } from '../modelOutputs';
 import type { RunArtifacts } from '../runArtifacts';
 
 /** Shuffles per column: enough for a stable mean and a std that says how much it varies. */
@@ -36,9 +34,8 @@ export async function permutationImportance(
 ): Promise<{ features: FeatureImportance[]; summary: NonNullable<ExplainResult['importance']> }> {
   const { x, count, y, featureNames, units } = input;
   const width = featureNames.length;
-  const classification = artifacts.spec.task === 'classification';
-  const metric = (outputs: Float32Array): number =>
-    classification ? accuracy(outputs, units, y) : meanSquaredError(outputs, artifacts, y);
+  const metricName = headlineMetricName(artifacts);
+  const metric = (outputs: Float32Array): number => headlineMetric(outputs, units, artifacts, y);
   const baseline = metric(await input.predict(x));
   const random = mulberry32(seed);
   const shuffled = new Float32Array(x.length);
@@ -52,28 +49,12 @@ export async function permutationImportance(
       shuffleInPlace(column, random);
       for (let i = 0; i < count; i++) shuffled[i * width + j] = column[i];
       const value = metric(await input.predict(shuffled));
-      drops.push(classification ? baseline - value : value - baseline);
+      drops.push(metricName === 'accuracy' ? baseline - value : value - baseline);
     }
     const mean = drops.reduce((a, b) => a + b, 0) / repeats;
     const std = Math.sqrt(drops.reduce((a, d) => a + (d - mean) ** 2, 0) / repeats);
     features.push({ feature: featureNames[j], importance: mean, std });
   }
   features.sort((a, b) => b.importance - a.importance);
-  return { features, summary: { metric: classification ? 'accuracy' : 'mse', baseline, repeats } };
-}
-
-function accuracy(outputs: Float32Array, units: number, labels: Float32Array): number {
-  const { probabilities, classCount } = classProbabilities(outputs, units);
-  const predicted = argmaxRows(probabilities, classCount);
-  let right = 0;
-  for (let i = 0; i < labels.length; i++) if (predicted[i] === labels[i]) right++;
-  return right / labels.length;
-}
-
-/** In the target's units: regression trains on normalised targets. */
-function meanSquaredError(outputs: Float32Array, artifacts: RunArtifacts, targets: Float32Array): number {
-  const predicted = invertNormalization(Float32Array.from(outputs), artifacts.normalization.target);
-  let sum = 0;
-  for (let i = 0; i < targets.length; i++) sum += (predicted[i] - targets[i]) ** 2;
-  return sum / targets.length;
+  return { features, summary: { metric: metricName, baseline, repeats } };
 }
