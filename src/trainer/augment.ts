@@ -10,19 +10,14 @@ export interface PixelRange {
   readonly max: number;
 }
 
+/** Whether `spec` moves pixels (one tf.image.transform row per image). */
+function isGeometric(spec: AugmentSpec): boolean {
+  return spec.flipHorizontal === true || spec.flipVertical === true || !!spec.rotate || !!spec.shift || !!spec.zoom;
+}
+
 /** Whether `spec` changes anything: every entry is off when absent, 0 or false. */
 export function isAugmenting(spec: AugmentSpec | undefined): spec is AugmentSpec {
-  if (spec === undefined) return false;
-  return (
-    spec.flipHorizontal === true ||
-    spec.flipVertical === true ||
-    !!spec.rotate ||
-    !!spec.shift ||
-    !!spec.zoom ||
-    !!spec.brightness ||
-    !!spec.contrast ||
-    !!spec.noise
-  );
+  return spec !== undefined && (isGeometric(spec) || !!spec.brightness || !!spec.contrast || !!spec.noise);
 }
 
 export function pixelRange(values: Float32Array): PixelRange {
@@ -34,9 +29,6 @@ export function pixelRange(values: Float32Array): PixelRange {
   }
   return values.length === 0 ? { min: 0, max: 1 } : { min, max };
 }
-
-const isGeometric = (spec: AugmentSpec): boolean =>
-  spec.flipHorizontal === true || spec.flipVertical === true || !!spec.rotate || !!spec.shift || !!spec.zoom;
 
 /** Uniform in [−magnitude, magnitude]. */
 const symmetric = (random: Mulberry32, magnitude: number): number => (2 * random.next() - 1) * magnitude;

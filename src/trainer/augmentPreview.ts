@@ -2,10 +2,10 @@ import * as tf from '@tensorflow/tfjs';
 import { promises as fs } from 'node:fs';
 import { displayPath } from '../data/dataError';
 import { prepareData } from '../data/prepareData';
-import { DEFAULT_SEED, Mulberry32 } from '../data/random';
+import { DEFAULT_SEED } from '../data/random';
 import { formatDiagnostic, validateModelFile } from '../modelFile/validateModelFile';
 import type { AugmentPreview, AugmentPreviewRequest } from '../protocol/augmentTypes';
-import { augmentBatch, pixelRange, type PixelRange } from './augment';
+import { augmentBatch, epochRandom, pixelRange, type PixelRange } from './augment';
 import { loadBackend } from './backend';
 
 const DEFAULT_VARIANTS = 8;
@@ -18,8 +18,8 @@ function toBytes(values: ArrayLike<number>, range: PixelRange): number[] {
 
 /**
  * The first training image and `variants` augmented copies of it, as the
- * model file's `data.augment` makes them (the draws seeded by
- * `training.seed`, as the first batch of a run draws them). On the cpu
+ * model file's `data.augment` makes them, drawn from the generator of a
+ * run's first epoch (the first variant is what that epoch trains on). On the cpu
  * backend: a handful of small images needs no faster one, and cpu starts at once.
  */
 export async function augmentPreview(request: AugmentPreviewRequest): Promise<AugmentPreview> {
@@ -42,7 +42,7 @@ export async function augmentPreview(request: AugmentPreviewRequest): Promise<Au
   const range = pixelRange(data.train.x);
   const count = request.variants ?? DEFAULT_VARIANTS;
   const copies = tf.tidy(() => tf.tile(tf.tensor4d(image, [1, height, width, channels]), [count, 1, 1, 1]));
-  const augmented = augmentBatch(copies, spec.data.augment ?? {}, range, new Mulberry32(spec.training.seed ?? DEFAULT_SEED));
+  const augmented = augmentBatch(copies, spec.data.augment ?? {}, range, epochRandom(spec.training.seed ?? DEFAULT_SEED, 0));
   try {
     const values = await augmented.data();
     const label = data.classes?.[data.train.y[0]];
