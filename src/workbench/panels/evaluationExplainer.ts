@@ -5,6 +5,7 @@ import type { Evaluation, EvaluationProgress } from '../../protocol/evaluationTy
 import type { ExplainResult } from '../../protocol/explainTypes';
 import { explainSteps } from '../../host/explainSteps';
 import { workspaceRootFor } from '../shared/modelFiles';
+import { restrictedModeMessage } from '../shared/trust';
 
 function progressText(label: string, progress: EvaluationProgress | undefined): string {
   if (!progress || progress.total <= 0) return `${label}…`;
@@ -40,8 +41,7 @@ export class EvaluationExplainer implements vscode.Disposable {
         ref,
         target,
         cancelled: false,
-        message:
-          'explaining is disabled in Restricted Mode (it runs TensorFlow.js on the data files this workspace names): trust the workspace',
+        message: restrictedModeMessage('Explaining', 'explain'),
       });
       return;
     }
