@@ -1,12 +1,13 @@
 // Spike for #18 (docs/threads-spike.md): the threaded wasm build at 1 and N
 // threads, each in its own process (a process holds one wasm module), in
 // alternating pairs. Checks that results agree within 1e-5 and prints
-// indicative timings: a 1024² matmul, and trainOnBatch of bench/throughput.mjs's
+// indicative timings: a 512² matmul and a conv2d (with how their CPU time
+// was split between OS threads), and trainOnBatch of bench/throughput.mjs's
 // MLP and CNN (our wasm kernels registered, as the trainer does).
 //
 //   node bench/wasmThreads.mjs [--threads 2] [--rounds 2] [--batches 20]
 import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,6 +47,17 @@ function bundle() {
   return outfile;
 }
 
+/** CPU seconds used so far by each of this process's OS threads (Linux). */
+function threadCpu() {
+  const ticks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }));
+  const cpu = new Map();
+  for (const tid of readdirSync('/proc/self/task')) {
+    const fields = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1].split(' ');
+    cpu.set(tid, (Number(fields[11]) + Number(fields[12])) / ticks);
+  }
+  return cpu;
+}
+
 function seeded(tf, shape, seed) {
   return tf.randomUniform(shape, -0.5, 0.5, 'float32', seed);
 }
@@ -72,17 +84,30 @@ async function child(threads, bundleFile, batches) {
   const cv = tf.grads((xx, ww) => tf.sum(tf.square(tf.conv2d(xx, ww, 1, 'same'))))([x, w]);
   result.values.conv2d = [...tf.conv2d(x, w, 1, 'same').dataSync(), ...cv[0].dataSync(), ...cv[1].dataSync()];
 
-  // Timings.
-  const big1 = seeded(tf, [1024, 1024], 5);
-  const big2 = seeded(tf, [1024, 1024], 6);
-  tf.matMul(big1, big2).dataSync();
-  let t = performance.now();
-  const cpu = process.cpuUsage();
-  for (let i = 0; i < 10; i++) tf.tidy(() => tf.matMul(big1, big2).dataSync());
-  result.ms.matmul1024 = (performance.now() - t) / 10;
-  const used = process.cpuUsage(cpu);
-  // CPU time of all the process's threads over wall time: ~N when N threads really run.
-  result.matmulCoresBusy = (used.user + used.system) / 1000 / (performance.now() - t);
+  // Timings; per OS thread CPU (Linux /proc) shows how the work was split.
+  const ops = {
+    matmul512: [seeded(tf, [512, 512], 5), seeded(tf, [512, 512], 6), (p, q) => tf.matMul(p, q)],
+    conv2d: [seeded(tf, [64, 13, 13, 32], 5), seeded(tf, [3, 3, 32, 64], 6), (p, q) => tf.conv2d(p, q, 1, 'valid')],
+  };
+  for (const [name, [p, q, op]] of Object.entries(ops)) {
+    const once = () => {
+      // Not tf.tidy(() => ….dataSync()): tidy would walk the returned array element by element.
+      const out = op(p, q);
+      out.dataSync();
+      out.dispose();
+    };
+    for (let i = 0; i < 5; i++) once();
+    const before = threadCpu();
+    const t = performance.now();
+    for (let i = 0; i < 20; i++) once();
+    result.ms[name] = (performance.now() - t) / 20;
+    const after = threadCpu();
+    const shares = [...after].map(([tid, s]) => s - (before.get(tid) ?? 0)).sort((x, y) => y - x);
+    const total = shares.reduce((x, y) => x + y, 0);
+    result.split ??= {};
+    result.split[name] = shares.filter((s) => s > 0.01 * total).map((s) => s / total);
+  }
+  let t;
 
   const models = {
     mlp: {
@@ -172,9 +197,10 @@ if (values.child !== undefined) {
       `${key}: 1 thread ${a.map((v) => v.toFixed(1)).join(', ')} ms; ${threads} threads ${b.map((v) => v.toFixed(1)).join(', ')} ms; speed-up per pair ${ratios.join(', ')}`,
     );
   }
-  console.log(
-    `cores busy during the 1024² matmuls: ${runs[1].map((r) => r.matmulCoresBusy.toFixed(2)).join(', ')} / ${runs[threads].map((r) => r.matmulCoresBusy.toFixed(2)).join(', ')}`,
-  );
+  for (const key of Object.keys(many.split)) {
+    const shares = runs[threads].map((r) => r.split[key].map((share) => `${(100 * share).toFixed(0)}%`).join('+'));
+    console.log(`${key}: CPU time by OS thread at ${threads} threads (largest first): ${shares.join('; ')}`);
+  }
   console.log(
     `process wall time (incl. exit): ${runs[1].map((r) => r.wallMs).join(', ')} / ${runs[threads].map((r) => r.wallMs).join(', ')} ms`,
   );

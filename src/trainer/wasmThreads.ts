@@ -30,8 +30,6 @@ export const MAX_WASM_THREADS = 8;
 /** tf-backend-wasm registers `wasm` with this priority. */
 const WASM_PRIORITY = 2;
 
-const THREADED = 'tfjs-backend-wasm-threaded-simd';
-
 interface EmscriptenModule {
   cwrap(name: string, returnType: string | null, argTypes: string[]): (...args: number[]) => number;
   PThread: { runningWorkers: { unref(): void }[]; unusedWorkers: { terminate(): unknown }[]; terminateAllThreads(): void };
@@ -47,10 +45,6 @@ type Factory = (config: {
 const { WebAssembly: webAssembly } = globalThis as unknown as {
   WebAssembly: { instantiate(bytes: Uint8Array, imports: object): Promise<{ instance: object; module: object }> };
 };
-
-function packageDir(): string {
-  return path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json'));
-}
 
 /**
  * The pthread worker's source as an ES module at a `data:` URL (nothing
@@ -74,12 +68,15 @@ export function clampWasmThreads(threads: number): number {
 
 async function createThreadedBackend(threads: number): Promise<tf.KernelBackend> {
   tfWasm.setThreadsCount(threads);
-  const dir = packageDir();
-  const glue = path.join(dir, 'wasm-out', `${THREADED}.js`);
-  /* eslint-disable @typescript-eslint/no-require-imports -- files of the package, not modules it exports */
-  const factory = require(glue) as Factory;
-  const { wasmWorkerContents } = require(path.join(dir, 'wasm-out', `${THREADED}.worker.js`)) as { wasmWorkerContents: string };
+  /* eslint-disable @typescript-eslint/no-require-imports -- files of the package that it does not export */
+  const glue = require.resolve('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.js');
+  const factory = require('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.js') as Factory;
+  const { wasmWorkerContents } = require('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.worker.js') as {
+    wasmWorkerContents: string;
+  };
   /* eslint-enable @typescript-eslint/no-require-imports */
+  // The .wasm beside the stock builds' (identical, and already in the .vsix).
+  const wasmFile = path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm')), 'tfjs-backend-wasm-threaded-simd.wasm');
   const worker = workerUrl(glue, wasmWorkerContents);
   const module = await new Promise<EmscriptenModule>((resolve, reject) => {
     factory({
@@ -87,7 +84,7 @@ async function createThreadedBackend(threads: number): Promise<tf.KernelBackend>
       instantiateWasm(imports, receive) {
         // backend.cc grants min(requested, 8, cores / 2): answer 2n so that n is granted on any machine.
         imports.env.emscripten_num_logical_cores = () => 2 * threads;
-        readFile(path.join(dir, 'dist', `${THREADED}.wasm`))
+        readFile(wasmFile)
           .then((bytes) => webAssembly.instantiate(bytes, imports))
           .then(({ instance, module: compiled }) => receive(instance, compiled), reject);
         return {};
