@@ -8,6 +8,7 @@
 // engine's bookkeeping, the tape, tensor allocation and layers' JS.
 //
 //   node bench/profileWasm.mjs [--backend wasm] [--models mlp,cnn] [--batches 30] [--top 12]
+//   node bench/profileWasm.mjs --threads 2                       # the threaded build (src/trainer/wasmThreads.ts)
 //   node bench/profileWasm.mjs --batch-sizes 16,32,64,128,256   # samples/s per batch size, no table
 //
 // Same models as bench/throughput.mjs (MLP 784-512-10 batch 128; CNN batch 64),
@@ -16,6 +17,7 @@ import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { buildSync } from 'esbuild';
 import { bundleKernels, MODELS } from './throughput.mjs';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -129,6 +131,21 @@ export function formatProfile(result, top) {
   return lines.join('\n');
 }
 
+function bundleThreads() {
+  const outfile = path.join(repoRoot, 'out', 'bench', 'wasmThreadsOnly.cjs');
+  buildSync({
+    absWorkingDir: repoRoot,
+    entryPoints: ['src/trainer/wasmThreads.ts'],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    external: ['@tensorflow/*'],
+    logLevel: 'error',
+  });
+  return outfile;
+}
+
 async function main() {
   const { values } = parseArgs({
     options: {
@@ -137,11 +154,14 @@ async function main() {
       batches: { type: 'string', default: '30' },
       top: { type: 'string', default: '12' },
       'batch-sizes': { type: 'string' },
+      // wasm on the threaded SIMD build with this many threads (src/trainer/wasmThreads.ts).
+      threads: { type: 'string' },
     },
   });
   const tf = require('@tensorflow/tfjs');
   require('@tensorflow/tfjs-backend-wasm');
   tf.enableProdMode();
+  if (values.threads !== undefined) require(bundleThreads()).useWasmThreads(Number(values.threads));
   await tf.setBackend(values.backend);
   if (values.backend === 'wasm') require(bundleKernels()).registerWasmConvGradients();
   if (values['batch-sizes']) {

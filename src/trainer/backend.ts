@@ -12,6 +12,7 @@ import {
 } from '../protocol/nativeLayout';
 import { registerCpuSegmentSum } from './segmentSum';
 import { registerWasmConvGradients } from './wasmKernels';
+import { useWasmThreads, wasmThreadsCount } from './wasmThreads';
 import { setUpWebGpu } from './webgpuBackend';
 
 /**
@@ -42,6 +43,11 @@ export class BackendUnavailableError extends Error {
 export interface BackendOptions {
   /** `<globalStorage>/native` (nativeBackend.ts layout); default: the MODEL_STUDIO_NATIVE_DIR environment variable. */
   readonly nativeDir?: string;
+  /**
+   * XNNPACK threads for wasm (1…8, wasmThreads.ts); above 1 the threaded
+   * SIMD build is loaded. Default: 1, the single-threaded build.
+   */
+  readonly threads?: number;
 }
 
 /** Details of the loaded backend worth a log line (the adapter, the binding's folder). */
@@ -146,6 +152,8 @@ async function activate(name: BackendName, options: BackendOptions, auto: boolea
       break;
     }
     case 'wasm':
+      useWasmThreads(options.threads ?? 1);
+      break;
     case 'cpu':
       break;
     default:
@@ -156,6 +164,10 @@ async function activate(name: BackendName, options: BackendOptions, auto: boolea
   }
   if (name === 'wasm') {
     registerWasmConvGradients();
+    const threads = wasmThreadsCount();
+    if (threads > 1) {
+      detail = `${threads} threads`;
+    }
   }
   if (name === 'cpu') {
     registerCpuSegmentSum();
