@@ -117,7 +117,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const { values } = parseArgs({ options: { out: { type: 'string' }, 'with-node': { type: 'boolean', default: false } } });
   const { out, bytes } = await buildGpuCheck({ out: values.out && path.resolve(values.out), withNode: values['with-node'] });
   const mib = (bytes / 2 ** 20).toFixed(1);
-  console.log(
-    `GPU check built in ${path.relative(process.cwd(), out) || '.'}: ${mib} MiB${bytes > 64 * 2 ** 20 ? ' (over the 64 MiB that can be carried!)' : ''}`,
-  );
+  const relative = path.relative(process.cwd(), out);
+  const shown = relative === '' ? '.' : relative.startsWith('..') ? out : relative;
+  console.log(`GPU check built in ${shown}: ${mib} MiB${bytes > 64 * 2 ** 20 ? ' (over the 64 MiB that can be carried!)' : ''}`);
 }

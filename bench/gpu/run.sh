@@ -12,6 +12,11 @@
 set -uo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+if [ ! -f "$here/check.cjs" ] && [ -f "$here/build.mjs" ]; then
+  # Started from the repository (bench/gpu/run.sh): build the folder, then run that copy.
+  node "$here/build.mjs" --out "$here/../../out/gpucheck" || exit 2
+  exec "$here/../../out/gpucheck/run.sh" "$@"
+fi
 dry=""
 software=""
 for arg in "$@"; do
