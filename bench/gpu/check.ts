@@ -79,6 +79,7 @@ async function main(): Promise<number> {
   if (unknown.length > 0) throw new Error(`unknown model ${unknown.join(', ')} (models: ${Object.keys(all).join(', ')})`);
   const models = Object.fromEntries(names.map((name) => [name, all[name]]));
   const batches = Number(values.batches);
+  if (!Number.isInteger(batches) || batches < 2) throw new Error(`--batches ${values.batches}: a whole number, 2 or more`);
   const examples: Record<string, Examples> = {};
   for (const [name, spec] of Object.entries(models)) {
     const { images, labels } = spec.data.train as { images: string; labels: string };
@@ -122,7 +123,7 @@ async function main(): Promise<number> {
     const referenceBatches = Number(values['reference-batches'] ?? REFERENCE_BATCHES[name] ?? 20);
     const run = async (backend: BackendName, count: number) => {
       const started = performance.now();
-      const result = await trainSteps(spec, examples[name], backend, count, Math.min(WARMUP, count - 2));
+      const result = await trainSteps(spec, examples[name], backend, count, Math.max(0, Math.min(WARMUP, count - 2)));
       console.log(
         `  ${name} on ${backend}: ${count} batches of ${spec.training.batchSize ?? DEFAULT_BATCH_SIZE} in ${((performance.now() - started) / 1000).toFixed(1)} s`,
       );
@@ -161,6 +162,7 @@ async function main(): Promise<number> {
   for (const row of table) console.log(row.map((cell, column) => cell.padStart(widths[column])).join('  '));
   if (adapter.kind === 'software') console.log('(software adapter: these are not GPU figures)');
   if (values['losses-out']) writeFileSync(values['losses-out'], `${JSON.stringify({ adapter, losses: allLosses })}\n`);
+  console.log(failed ? 'GPU check FAILED: a loss check above' : `GPU check ok on ${adapter.description}`);
   return failed ? 1 : 0;
 }
 
