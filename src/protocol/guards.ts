@@ -3,7 +3,7 @@ import { QUANTIZATIONS } from './exportTypes';
 import { isAugmentPreview, isAugmentPreviewRequest } from './augmentTypes';
 import { isEvaluateRequest, isEvaluation, isEvaluationProgress } from './evaluationGuards';
 import { isExplainRequest, isExplainResult } from './explainGuards';
-import { isBackendChoice, isBackendName, isMessageOf, isNumber, isObject, isOneOf, isOptional, isString } from './primitiveGuards';
+import { isBackendChoice, isBackendName, isMessageOf, isNumber, isObject, isOneOf, isOptional, isString, isThreadCount } from './primitiveGuards';
 import type { EvaluatorToHost, HostToTrainer, TrainerToHost, TrainRequest } from './trainerMessages';
 
 /**
@@ -37,6 +37,7 @@ export function isTrainRequest(x: unknown): x is TrainRequest {
     isOptional(x.overrides, isTrialParams) &&
     (x.crossValidation === undefined || x.crossValidation === false) &&
     isOptional(x.backend, isBackendChoice) &&
+    isOptional(x.threads, isThreadCount) &&
     isOptional(x.resumeRunDir, isString) &&
     isOptional(x.continueRunDir, isString) &&
     isOptional(x.runDir, isString) &&

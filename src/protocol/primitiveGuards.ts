@@ -1,4 +1,5 @@
 import { BACKEND_CHOICES, BACKEND_NAMES } from './runTypes';
+import { MAX_THREADS } from './threads';
 
 /** The checks every guard of untrusted JSON (IPC messages, run files) is built from. */
 
@@ -44,3 +45,8 @@ export function isMessageOf<M extends { readonly type: string }>(checks: { reado
 
 export const isBackendName = isOneOf(BACKEND_NAMES);
 export const isBackendChoice = isOneOf(BACKEND_CHOICES);
+
+/** A wasm thread count: a whole number 1…MAX_THREADS (threads.ts). */
+export function isThreadCount(x: unknown): x is number {
+  return typeof x === 'number' && Number.isInteger(x) && x >= 1 && x <= MAX_THREADS;
+}

@@ -1,4 +1,4 @@
-import { isBackendName, isObject } from './primitiveGuards';
+import { isBackendName, isObject, isThreadCount } from './primitiveGuards';
 import type { BackendReport, HostToProbe, ProbeToHost } from './probeMessages';
 
 /** Guards for the probe boundary (probeMessages.ts): what arrives over IPC is untrusted. */
@@ -23,7 +23,8 @@ export function isBackendReport(x: unknown): x is BackendReport {
     optional(x.samplesPerSecond, 'number') &&
     optional(x.batchSize, 'number') &&
     optional(x.batches, 'number') &&
-    optional(x.warmUpMs, 'number')
+    optional(x.warmUpMs, 'number') &&
+    (x.threads === undefined || isThreadCount(x.threads))
   );
 }
 
@@ -36,7 +37,8 @@ export function isHostToProbe(x: unknown): x is HostToProbe {
     typeof x.request.modelFile === 'string' &&
     typeof x.request.workspaceRoot === 'string' &&
     typeof x.request.seconds === 'number' &&
-    x.request.seconds > 0
+    x.request.seconds > 0 &&
+    (x.request.threads === undefined || isThreadCount(x.request.threads))
   );
 }
 

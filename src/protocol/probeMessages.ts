@@ -25,6 +25,8 @@ export interface BackendReport {
   readonly batches?: number;
   /** Time to load the backend and the first (warm-up) batch, ms. */
   readonly warmUpMs?: number;
+  /** The threads the wasm backend was granted and timed with. */
+  readonly threads?: number;
 }
 
 /** What to probe. Paths are absolute. */
@@ -34,6 +36,8 @@ export interface ProbeRequest {
   readonly workspaceRoot: string;
   /** How long to time batches for (after the warm-up batch). */
   readonly seconds: number;
+  /** Threads for wasm (protocol/threads.ts); absent: 1. */
+  readonly threads?: number;
 }
 
 /** Host → probe process. */

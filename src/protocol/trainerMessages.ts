@@ -24,6 +24,8 @@ export interface TrainRequest {
   /** false: train once even where the model file asks for cross-validation (a sweep's trials compare validation metrics). */
   readonly crossValidation?: false;
   readonly backend?: BackendChoice;
+  /** Threads for the wasm backend (protocol/threads.ts; 1…8). Absent: 1, the single-threaded build. Other backends ignore it. */
+  readonly threads?: number;
   /**
    * Continue this stopped run (a folder under `runsDir`) from its last
    * checkpoint to its planned epochs, appending to its metrics, with the

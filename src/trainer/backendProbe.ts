@@ -15,6 +15,7 @@ import { disposeModel, outputUnits } from './buildModel';
 import { installedNativeVariants, installedVersion, NATIVE_DIR_ENV, NATIVE_PACKAGES } from '../protocol/nativeLayout';
 import { setUpRun } from './runSetup';
 import { labelEncoding, splitTensors } from './trainingData';
+import { wasmThreadsCount } from './wasmThreads';
 import { userMessage } from './userMessage';
 
 /** A full batch slower than this is timed with smaller batches: cpu needs about a minute for one CNN batch of 64. */
@@ -79,7 +80,7 @@ export async function probeBackend(request: ProbeRequest): Promise<BackendReport
   const started = performance.now();
   let loaded: LoadedBackend & BackendDetail;
   try {
-    loaded = await loadBackend(request.backend);
+    loaded = await loadBackend(request.backend, request.threads === undefined ? {} : { threads: request.threads });
   } catch (error) {
     const reason = error instanceof BackendUnavailableError ? error.reason : userMessage(error, request.modelFile);
     return { backend: request.backend, status: statusOf(reason), reason, versions: [] };
@@ -89,6 +90,7 @@ export async function probeBackend(request: ProbeRequest): Promise<BackendReport
     versions: backendVersions(request.backend, loaded.detail),
     ...(loaded.detail ? { detail: loaded.detail } : {}),
     ...(loaded.softwareGpu ? { software: true } : {}),
+    ...(loaded.backend === 'wasm' ? { threads: wasmThreadsCount() } : {}),
   };
   try {
     const setup = await setUpRun(

@@ -38,7 +38,7 @@ export async function train(
 
   let loaded: LoadedBackend & BackendDetail;
   try {
-    loaded = await loadBackend(request.backend ?? 'auto');
+    loaded = await loadBackend(request.backend ?? 'auto', request.threads === undefined ? {} : { threads: request.threads });
   } catch (error) {
     return fail(error);
   }

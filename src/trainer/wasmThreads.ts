@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import * as tfWasm from '@tensorflow/tfjs-backend-wasm';
+import { MAX_THREADS } from '../protocol/threads';
 
 /**
  * The wasm backend on TF.js's threaded SIMD build, in plain Node (spike for
@@ -24,8 +25,6 @@ import * as tfWasm from '@tensorflow/tfjs-backend-wasm';
  * * the glue's 8 pre-started pthread workers (so at most 8 threads).
  */
 
-/** XNNPACK's pool is capped at the glue's 8 pre-started workers (backend.cc). */
-export const MAX_WASM_THREADS = 8;
 
 /** tf-backend-wasm registers `wasm` with this priority. */
 const WASM_PRIORITY = 2;
@@ -61,9 +60,9 @@ function workerUrl(glue: string, contents: string): URL {
   return new URL(`data:text/javascript,${encodeURIComponent(prelude + contents.replace(/\n/g, '\\n'))}`);
 }
 
-/** Clamps a requested thread count to 1…MAX_WASM_THREADS. */
+/** Clamps a requested thread count to 1…MAX_THREADS. */
 export function clampWasmThreads(threads: number): number {
-  return Math.min(MAX_WASM_THREADS, Math.max(1, Math.floor(threads)));
+  return Math.min(MAX_THREADS, Math.max(1, Math.floor(threads)));
 }
 
 async function createThreadedBackend(threads: number): Promise<tf.KernelBackend> {

@@ -5,7 +5,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { clampWasmThreads, MAX_WASM_THREADS } from '../../src/trainer/wasmThreads';
+import { MAX_THREADS } from '../../src/protocol/threads';
+import { clampWasmThreads } from '../../src/trainer/wasmThreads';
 
 const repoRoot = path.resolve(__dirname, '../..');
 const wasmPackage = path.join(repoRoot, 'node_modules', '@tensorflow', 'tfjs-backend-wasm');
@@ -66,7 +67,7 @@ describe('wasm threads (threaded SIMD build in Node)', () => {
   });
 
   it('the thread count is clamped to 1…8', () => {
-    assert.equal(MAX_WASM_THREADS, 8);
+    assert.equal(MAX_THREADS, 8);
     assert.deepEqual([0, 1, 2.7, 8, 64].map(clampWasmThreads), [1, 1, 2, 8, 8]);
   });
 
