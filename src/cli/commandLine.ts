@@ -4,11 +4,12 @@ import { parseArgs } from 'node:util';
 import { isRunInfo } from '../protocol/guards';
 import { isSweepInfo } from '../protocol/sweepGuards';
 import { SWEEP_FILE } from '../sweep/sweepFolder';
-import { BACKEND_CHOICES, type BackendChoice } from '../protocol/runTypes';
-import { QUANTIZATIONS, type Quantization } from '../protocol/exportTypes';
+import type { BackendChoice } from '../protocol/runTypes';
+import type { Quantization } from '../protocol/exportTypes';
 import type { ExplainMethod } from '../protocol/explainTypes';
 import { UsageError } from './usageError';
 import { methodOption, rowsOption } from './explainOptions';
+import { backendOption, countOption, quantizeOption, threadsOption } from './optionValues';
 import { modelFileOfRun } from '../runFolder/runSummary';
 import { RUN_FILES } from '../runFolder/runFiles';
 
@@ -35,6 +36,8 @@ export interface Options {
   readonly json: boolean;
   readonly epochs?: number;
   readonly backend?: BackendChoice;
+  /** train, sweep: `--threads N`, each trainer's wasm threads; absent: automatic (protocol/threads.ts). */
+  readonly threads?: number;
   readonly out?: string;
   /** export: store the weights quantized. */
   readonly quantize?: Quantization;
@@ -72,30 +75,6 @@ export function workspaceRootFor(modelFile: string): string {
   return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative) ? cwd : path.dirname(modelFile);
 }
 
-/** `--backend`, checked. */
-function backendOption(value: string | undefined): BackendChoice | undefined {
-  const backend = value as BackendChoice | undefined;
-  if (backend !== undefined && !BACKEND_CHOICES.includes(backend)) {
-    throw new UsageError(`--backend must be one of ${BACKEND_CHOICES.join(', ')}, got "${value}"`);
-  }
-  return backend;
-}
-
-function quantizeOption(value: string | undefined): Quantization | undefined {
-  const quantize = value as Quantization | undefined;
-  if (quantize !== undefined && !QUANTIZATIONS.includes(quantize)) {
-    throw new UsageError(`--quantize must be one of ${QUANTIZATIONS.join(', ')}, got "${value}"`);
-  }
-  return quantize;
-}
-
-/** `--trials` / `--parallel`: a positive whole number. */
-function countOption(name: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const count = Number(value);
-  if (!Number.isInteger(count) || count < 1) throw new UsageError(`--${name} must be a positive whole number, got "${value}"`);
-  return count;
-}
 
 /** `sweep --resume <sweep-dir>`: the model file is the sweep's. */
 function parseSweepResume(
@@ -103,6 +82,7 @@ function parseSweepResume(
   values: {
     resume?: string;
     backend?: string;
+    threads?: string;
     json?: boolean;
     parallel?: string;
     trials?: string;
@@ -127,6 +107,7 @@ function parseSweepResume(
   }
   if (!isSweepInfo(sweep)) throw new UsageError(`${path.join(sweepDir, SWEEP_FILE)} is not a sweep.json written by Model Studio`);
   const backend = backendOption(values.backend);
+  const threads = threadsOption(values.threads);
   const trials = countOption('trials', values.trials);
   const parallel = countOption('parallel', values.parallel);
   return {
@@ -137,6 +118,7 @@ function parseSweepResume(
       json: values.json === true,
       resume: sweepDir,
       ...(backend === undefined ? {} : { backend }),
+      ...(threads === undefined ? {} : { threads }),
       ...(trials === undefined ? {} : { trials }),
       ...(parallel === undefined ? {} : { parallel }),
     },
@@ -155,6 +137,7 @@ function parseResume(
     epochs?: string;
     out?: string;
     backend?: string;
+    threads?: string;
     json?: boolean;
     data?: string;
     input?: string;
@@ -177,6 +160,7 @@ function parseResume(
   }
   if (!isRunInfo(run)) throw new UsageError(`${path.join(runDir, RUN_FILES.run)} is not a run.json written by Model Studio`);
   const backend = backendOption(values.backend);
+  const threads = threadsOption(values.threads);
   const modelFile = modelFileOfRun({ runDir, run });
   return {
     command,
@@ -186,6 +170,7 @@ function parseResume(
       json: values.json === true,
       resume: runDir,
       ...(backend === undefined ? {} : { backend }),
+      ...(threads === undefined ? {} : { threads }),
     },
   };
 }
@@ -200,6 +185,7 @@ export function parseCommandLine(args: readonly string[]): { command: Command; o
       options: {
         epochs: { type: 'string' },
         backend: { type: 'string' },
+        threads: { type: 'string' },
         out: { type: 'string' },
         quantize: { type: 'string' },
         data: { type: 'string' },
@@ -231,6 +217,8 @@ export function parseCommandLine(args: readonly string[]): { command: Command; o
     throw new UsageError(`unknown command "${command}"`);
   }
   const slurm = slurmFlags(command, values);
+  if (slurm && values.threads !== undefined)
+    throw new UsageError('--threads cannot be combined with --on slurm: a job trains with the cores Slurm gives it (cpusPerTask)');
   if (values.job !== undefined) return parseJob(command, file ?? extra[0], values);
   if (values.resume !== undefined && command === 'sweep') {
     const resume = parseSweepResume(file ?? extra[0], values);
@@ -257,17 +245,17 @@ export function parseCommandLine(args: readonly string[]): { command: Command; o
     throw new UsageError(`unexpected argument "${extra[0]}"`);
   }
   const allowed: Readonly<Record<Command, readonly string[]>> = {
-    train: ['epochs', 'backend', 'out'],
+    train: ['epochs', 'backend', 'threads', 'out'],
     info: [],
     validate: [],
     evaluate: ['data', 'backend'],
     predict: ['input', 'backend'],
     export: ['out', 'backend', 'quantize'],
-    sweep: ['trials', 'parallel', 'backend'],
+    sweep: ['trials', 'parallel', 'backend', 'threads'],
     runs: [],
     explain: ['method', 'rows', 'data', 'backend'],
   };
-  const misplaced = (['epochs', 'backend', 'out', 'quantize', 'data', 'input', 'trials', 'parallel', 'method', 'rows'] as const).find(
+  const misplaced = (['epochs', 'backend', 'threads', 'out', 'quantize', 'data', 'input', 'trials', 'parallel', 'method', 'rows'] as const).find(
     (name) => values[name] !== undefined && !allowed[command].includes(name),
   );
   if (misplaced) {
@@ -298,6 +286,7 @@ export function parseCommandLine(args: readonly string[]): { command: Command; o
 
   const epochs = countOption('epochs', values.epochs);
   const backend = backendOption(values.backend);
+  const threads = threadsOption(values.threads);
   const quantize = quantizeOption(values.quantize);
   const trials = countOption('trials', values.trials);
   const parallel = countOption('parallel', values.parallel);
@@ -313,6 +302,7 @@ export function parseCommandLine(args: readonly string[]): { command: Command; o
       ...(trials === undefined ? {} : { trials }),
       ...(parallel === undefined ? {} : { parallel }),
       ...(backend === undefined ? {} : { backend }),
+      ...(threads === undefined ? {} : { threads }),
       ...(values.out === undefined ? {} : { out: path.resolve(values.out) }),
       ...(quantize === undefined ? {} : { quantize }),
       ...(values.continue === undefined ? {} : { continueFrom: continueDir(values.continue) }),
@@ -387,10 +377,14 @@ function slurmFlags(
 function parseJob(
   command: Command,
   positional: string | undefined,
-  values: { job?: string; json?: boolean },
+  values: { job?: string; json?: boolean; threads?: string },
 ): { command: Command; options: Options } {
   if (command !== 'train') throw new UsageError('--job is an option of train only');
   if (positional !== undefined) throw new UsageError(`train --job takes the run folder only, not "${positional}"`);
   const runDir = path.resolve(values.job ?? '');
-  return { command, options: { modelFile: '', workspaceRoot: runDir, json: values.json === true, job: runDir } };
+  const threads = threadsOption(values.threads);
+  return {
+    command,
+    options: { modelFile: '', workspaceRoot: runDir, json: values.json === true, job: runDir, ...(threads === undefined ? {} : { threads }) },
+  };
 }

@@ -29,6 +29,11 @@ export function formatMetrics(record: MetricRecord): string {
   return formatValues(Object.fromEntries(Object.entries(record).filter(([key]) => key !== 'epoch' && key !== 'batch' && key !== 'time')));
 }
 
+/** "wasm (2 threads)", "cpu". */
+function backendWithThreads(run: RunInfo): string {
+  return run.threads === undefined ? run.backend : `${run.backend} (${run.threads} thread${run.threads === 1 ? '' : 's'})`;
+}
+
 function formatValues(values: Readonly<Record<string, number | null>>): string {
   return Object.entries(values)
     .map(([key, value]) => `${key} ${formatMetric(value)}`)
@@ -65,7 +70,7 @@ export class ProgressReporter {
         this.progress = new TrainingProgress(run);
         this.lastEpochTime = Date.parse(run.startedAt);
         const skipped = run.backendSkipped.map((s) => `${s.backend}: ${s.reason}`).join('; ');
-        stderr(`training ${run.name} on ${run.backend}${skipped ? ` (skipped ${skipped})` : ''}`);
+        stderr(`training ${run.name} on ${backendWithThreads(run)}${skipped ? ` (skipped ${skipped})` : ''}`);
         stderr(`${run.trainSamples} examples, ${run.batchesPerEpoch} batches × ${run.epochs} epochs`);
         return;
       }
@@ -138,7 +143,7 @@ export function printSummary(runDir: string, run: RunInfo, records: readonly Met
   const seconds = ((run.endedAt ? Date.parse(run.endedAt) : Date.now()) - start) / 1000;
   const trainingSeconds = epochs.length > 0 ? (epochs[epochs.length - 1].time - start) / 1000 : 0;
   const speed = trainingSeconds > 0 ? ` · ${Math.round((epochs.length * run.trainSamples) / trainingSeconds)} samples/s` : '';
-  stderr(`${run.status} in ${formatDuration(seconds)} on ${run.backend} · ${run.epochsDone ?? epochs.length}/${run.epochs} epochs${speed}`);
+  stderr(`${run.status} in ${formatDuration(seconds)} on ${backendWithThreads(run)} · ${run.epochsDone ?? epochs.length}/${run.epochs} epochs${speed}`);
   if (run.test) {
     stderr(
       `test: ${Object.entries(run.test)

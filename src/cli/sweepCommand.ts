@@ -98,6 +98,7 @@ export async function sweepCommand(options: Options): Promise<number> {
         ...(options.trials === undefined ? {} : { trials: options.trials }),
         ...(options.parallel === undefined ? {} : { parallel: options.parallel }),
         ...(options.backend === undefined ? {} : { backend: options.backend }),
+        ...(options.threads === undefined ? {} : { threads: options.threads }),
         ...(options.resume === undefined ? {} : { resumeSweepDir: options.resume }),
       },
       {

@@ -1,17 +1,17 @@
 // What `model-studio --help` prints: every command and option.
 
 export const USAGE = `Usage:
-  model-studio train    <model-file> [--epochs N] [--backend auto|tensorflow|webgpu|wasm|cpu] [--out DIR] [--json]
-  model-studio train    --resume <run-dir> [--backend B] [--json]
-  model-studio train    <model-file> --continue <run-dir> [--epochs N] [--backend B] [--json]
+  model-studio train    <model-file> [--epochs N] [--backend auto|tensorflow|webgpu|wasm|cpu] [--threads N] [--out DIR] [--json]
+  model-studio train    --resume <run-dir> [--backend B] [--threads N] [--json]
+  model-studio train    <model-file> --continue <run-dir> [--epochs N] [--backend B] [--threads N] [--json]
   model-studio info     <model-file> [--json]
   model-studio validate <model-file> [--json]
   model-studio evaluate <model-file|run-dir> [--data FILE] [--backend B] [--json]
   model-studio predict  <run-dir> --input FILE [--backend B] [--json]
   model-studio export   <model-file|run-dir> --out DIR [--quantize float16|uint16|uint8] [--backend B] [--json]
   model-studio explain  <model-file|run-dir> [--method saliency|gradcam|importance] [--rows 1,7,42] [--data FILE] [--backend B] [--json]
-  model-studio sweep    <model-file> [--trials N] [--parallel K] [--backend B] [--json]
-  model-studio sweep    --resume <sweep-dir> [--parallel K] [--backend B] [--json]
+  model-studio sweep    <model-file> [--trials N] [--parallel K] [--backend B] [--threads N] [--json]
+  model-studio sweep    --resume <sweep-dir> [--parallel K] [--backend B] [--threads N] [--json]
   model-studio train    <model-file> --on slurm [--partition P] [--time T] [--gpus N] [--epochs N] [--backend B] [--wait] [--json]
   model-studio train    --resume <run-dir> --on slurm [--partition P] [--time T] [--gpus N] [--wait] [--json]
   model-studio sweep    <model-file> --on slurm [--partition P] [--time T] [--gpus N] [--trials N] [--parallel K] [--wait] [--json]
@@ -33,6 +33,8 @@ export const USAGE = `Usage:
                 epochs; its run.json records parent {id, epochs}; the model's layers must be unchanged
   --backend B   TF.js backend (default auto: the first of tensorflow, webgpu (hardware GPU only), wasm, cpu that loads;
                 the native backend from MODEL_STUDIO_NATIVE_DIR when set)
+  --threads N   train, sweep: threads per trainer for the wasm backend, 1-8 (default: the cores this process may use;
+                a sweep shares them between its parallel trials); other backends pick their own
   --out DIR     train: put the run folder in DIR (default: .modelstudio/runs next to the model file);
                 export: the folder for model.json, weights.bin and keras-topology.json
   --quantize Q  export: store the weights as float16 (half the bytes), uint16 (half) or uint8 (a quarter; 256 levels

@@ -18,6 +18,8 @@ export interface ProbeOptions {
   readonly backends?: readonly BackendName[];
   readonly env?: NodeJS.ProcessEnv;
   readonly signal?: AbortSignal;
+  /** wasm's threads, as a run of the model would get them (protocol/threads.ts). */
+  readonly threads?: number;
   /** Before each backend's probe starts. */
   onStart?(backend: BackendName, index: number, total: number): void;
   onReport?(report: BackendReport): void;
@@ -98,7 +100,13 @@ function probeOne(backend: BackendName, options: ProbeOptions): Promise<BackendR
     options.signal?.addEventListener('abort', onAbort, { once: true });
     const message: HostToProbe = {
       type: 'probe',
-      request: { backend, modelFile: options.modelFile, workspaceRoot: options.workspaceRoot, seconds },
+      request: {
+        backend,
+        modelFile: options.modelFile,
+        workspaceRoot: options.workspaceRoot,
+        seconds,
+        ...(options.threads === undefined ? {} : { threads: options.threads }),
+      },
     };
     worker.send(message);
   });

@@ -69,6 +69,7 @@ export function isRunInfo(x: unknown): x is RunInfo {
     isOneOf(RUN_STATUSES)(x.status) &&
     isBackendName(x.backend) &&
     isBackendSkipList(x.backendSkipped) &&
+    isOptional(x.threads, isThreadCount) &&
     isString(x.startedAt) &&
     isOptional(x.endedAt, isString) &&
     isNumber(x.seed) &&

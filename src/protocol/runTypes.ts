@@ -35,6 +35,8 @@ export interface RunInfo {
   readonly status: RunStatus;
   readonly backend: BackendName;
   readonly backendSkipped: readonly BackendSkip[];
+  /** wasm: the threads it trained with (protocol/threads.ts). */
+  readonly threads?: number;
   /** ISO 8601. */
   readonly startedAt: string;
   readonly endedAt?: string;

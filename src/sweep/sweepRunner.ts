@@ -7,6 +7,7 @@ import type { ModelSpec, SearchSpec } from '../modelFile/modelSpec';
 import type { BackendChoice, MetricRecord } from '../protocol/runTypes';
 import type { SweepInfo, SweepStatus, TrialInfo } from '../protocol/sweepTypes';
 import type { TrainerToHost, TrainRequest } from '../protocol/trainerMessages';
+import { trainerThreads } from '../protocol/threads';
 import { markRunFailed } from '../runFolder/deadRuns';
 import { readMetrics } from '../runFolder/readRunFolder';
 import { HEARTBEAT_MS } from '../runFolder/runFiles';
@@ -28,6 +29,10 @@ export interface SweepOptions {
   /** Overrides `search.parallel`. */
   readonly parallel?: number;
   readonly backend?: BackendChoice;
+  /** modelStudio.trainer.threads or `--threads`: each trial's wasm threads; 0 or absent: the cores shared between the parallel trials. */
+  readonly threads?: number;
+  /** Started from the editor, which keeps a core for itself (protocol/threads.ts). */
+  readonly fromEditor?: boolean;
   /** modelStudio.trainer.maxMemoryMB: each trial's limit, and the default parallelism's memory budget. */
   readonly maxMemoryMB?: number;
   /** Continue the sweep in this folder (stopped, or dead: its runner gone) instead of starting one. */
@@ -237,6 +242,11 @@ class SweepRun {
       crossValidation: false,
       ...(trial.runDir === undefined ? {} : { resumeRunDir: path.join(this.dir, trial.runDir) }),
       ...(this.options.backend === undefined ? {} : { backend: this.options.backend }),
+      threads: trainerThreads(this.options.threads, {
+        cores: os.availableParallelism(),
+        editor: this.options.fromEditor === true,
+        trainers: this.parallel(),
+      }),
     };
     let ended = false;
     const process = TrainerProcess.start(request, {

@@ -12,7 +12,7 @@ import {
 } from '../protocol/nativeLayout';
 import { registerCpuSegmentSum } from './segmentSum';
 import { registerWasmConvGradients } from './wasmKernels';
-import { useWasmThreads, wasmThreadsCount } from './wasmThreads';
+import { threadsFallback, useWasmThreads, wasmThreadsCount } from './wasmThreads';
 import { setUpWebGpu } from './webgpuBackend';
 
 /**
@@ -165,9 +165,8 @@ async function activate(name: BackendName, options: BackendOptions, auto: boolea
   if (name === 'wasm') {
     registerWasmConvGradients();
     const threads = wasmThreadsCount();
-    if (threads > 1) {
-      detail = `${threads} threads`;
-    }
+    const fallback = threadsFallback();
+    detail = `${threads} thread${threads === 1 ? '' : 's'}${fallback === undefined ? '' : ` (${fallback})`}`;
   }
   if (name === 'cpu') {
     registerCpuSegmentSum();

@@ -25,6 +25,8 @@ import { MAX_THREADS } from '../protocol/threads';
  * * the glue's 8 pre-started pthread workers (so at most 8 threads).
  */
 
+/** Loading takes 0.04–2 s (8 workers each evaluate the glue); this long means it never will. */
+const LOAD_TIMEOUT_MS = 30_000;
 
 /** tf-backend-wasm registers `wasm` with this priority. */
 const WASM_PRIORITY = 2;
@@ -77,20 +79,30 @@ async function createThreadedBackend(threads: number): Promise<tf.KernelBackend>
   // The .wasm beside the stock builds' (identical, and already in the .vsix).
   const wasmFile = path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm')), 'tfjs-backend-wasm-threaded-simd.wasm');
   const worker = workerUrl(glue, wasmWorkerContents);
+  // emscripten turns the config into the module: its PThread is there even while loading hangs.
+  const config = {} as { PThread?: EmscriptenModule['PThread'] };
+  let timer: NodeJS.Timeout | undefined;
   const module = await new Promise<EmscriptenModule>((resolve, reject) => {
-    factory({
-      locateFile: (file, prefix) => (file.endsWith('.worker.js') ? worker : prefix + file),
-      instantiateWasm(imports, receive) {
-        // backend.cc grants min(requested, 8, cores / 2): answer 2n so that n is granted on any machine.
-        imports.env.emscripten_num_logical_cores = () => 2 * threads;
-        readFile(wasmFile)
-          .then((bytes) => webAssembly.instantiate(bytes, imports))
-          .then(({ instance, module: compiled }) => receive(instance, compiled), reject);
-        return {};
-      },
-      onAbort: (what) => reject(new Error(`the threaded wasm build aborted: ${String(what)}`)),
-    }).then(resolve, reject);
-  });
+    // The factory waits for all its workers to load; one that fails to start leaves it waiting for ever.
+    timer = setTimeout(() => {
+      config.PThread?.terminateAllThreads();
+      reject(new Error(`the threaded build did not start within ${LOAD_TIMEOUT_MS / 1000} s`));
+    }, LOAD_TIMEOUT_MS);
+    factory(
+      Object.assign(config, {
+        locateFile: (file: string, prefix: string) => (file.endsWith('.worker.js') ? worker : prefix + file),
+        instantiateWasm(imports: { env: Record<string, unknown> }, receive: (instance: object, module: object) => void) {
+          // backend.cc grants min(requested, 8, cores / 2): answer 2n so that n is granted on any machine.
+          imports.env.emscripten_num_logical_cores = () => 2 * threads;
+          readFile(wasmFile)
+            .then((bytes) => webAssembly.instantiate(bytes, imports))
+            .then(({ instance, module: compiled }) => receive(instance, compiled), reject);
+          return {};
+        },
+        onAbort: (what: unknown) => reject(new Error(`the threaded build aborted: ${String(what)}`)),
+      }),
+    ).then(resolve, reject);
+  }).finally(() => clearTimeout(timer));
   // The cwraps TF.js's own init() puts on the module (tf-backend-wasm.node.js).
   Object.assign(module, {
     tfjs: {
@@ -132,9 +144,28 @@ export function useWasmThreads(threads: number): void {
   }
   // Disposes a wasm backend already loaded with another count; its kernels stay registered.
   tf.removeBackend('wasm');
-  tf.registerBackend('wasm', count === 1 ? stockFactory : () => createThreadedBackend(count), WASM_PRIORITY);
+  tf.registerBackend('wasm', count === 1 ? stockFactory : () => threadedOrStock(count), WASM_PRIORITY);
   configured = count;
+  failure = undefined;
 }
+
+/** A threaded build that cannot start (no worker threads, a hang) falls back to the single-threaded one, and says why. */
+async function threadedOrStock(threads: number): Promise<tf.KernelBackend> {
+  try {
+    return await createThreadedBackend(threads);
+  } catch (error) {
+    failure = `${threads} asked for; ${error instanceof Error ? error.message : String(error)}`;
+    tfWasm.setThreadsCount(1);
+    return stockFactory();
+  }
+}
+
+/** Why the loaded wasm backend has fewer threads than asked for, if it fell back. */
+export function threadsFallback(): string | undefined {
+  return failure;
+}
+
+let failure: string | undefined;
 
 /** The count the registered `wasm` factory loads; the package's own factory is single-threaded. */
 let configured = 1;

@@ -19,11 +19,17 @@ interface ChildResult {
 }
 
 /** test/fixtures/wasmThreadsChild.ts in its own process (a process holds one wasm module); fails if it does not end by itself. */
-function runChild(threads: number): Promise<ChildResult> {
+function runChild(threads: number, environment?: 'no-workers'): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
-      ['--import', 'tsx', path.join(repoRoot, 'test', 'fixtures', 'wasmThreadsChild.ts'), String(threads)],
+      [
+        '--import',
+        'tsx',
+        path.join(repoRoot, 'test', 'fixtures', 'wasmThreadsChild.ts'),
+        String(threads),
+        ...(environment ? [environment] : []),
+      ],
       { cwd: repoRoot, timeout: 45_000, maxBuffer: 1 << 26 },
       (error, stdout, stderr) => {
         if (error !== null) {
@@ -77,12 +83,21 @@ describe('wasm threads (threaded SIMD build in Node)', () => {
     assert.equal(one.backend, 'wasm');
     assert.equal(two.backend, 'wasm');
     assert.equal(one.threads, 1);
-    assert.equal(one.detail, null);
+    assert.equal(one.detail, '1 thread');
     assert.equal(two.threads, 2);
     assert.equal(two.detail, '2 threads');
     assert.equal(two.values.length, one.values.length);
     let maxDiff = 0;
     one.values.forEach((v, i) => (maxDiff = Math.max(maxDiff, Math.abs(v - two.values[i]))));
     assert.ok(maxDiff <= 1e-5, `max difference ${maxDiff}`);
+  });
+
+  it('a threaded build that cannot start falls back to one thread and says why', async () => {
+    const child = await runChild(2, 'no-workers');
+    assert.equal(child.backend, 'wasm');
+    assert.equal(child.threads, 1);
+    assert.equal(child.detail, '1 thread (2 asked for; worker threads are not allowed here)');
+    const one = await runChild(1);
+    assert.deepEqual(child.values, one.values);
   });
 });

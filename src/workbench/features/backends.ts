@@ -7,6 +7,7 @@ import { cudaMismatch, detectCuda } from '../../host/cuda';
 import { installNative, TFJS_VERSION, type InstallResult } from '../../host/nativeBackend';
 import { installedNativeVariants, NATIVE_DIR_ENV, NATIVE_PACKAGES, type NativeVariant } from '../../protocol/nativeLayout';
 import { modelName, resolveModelFile, workspaceRootFor } from '../shared/modelFiles';
+import { editorTrainerThreads } from '../services/runController';
 
 const SETTING = 'backend';
 /** workspaceState key: model file → the backend `auto` measured fastest for it. */
@@ -86,6 +87,7 @@ export class ModelBackends implements vscode.Disposable {
           modelFile: uri.fsPath,
           workspaceRoot: workspaceRootFor(uri),
           seconds: args.seconds ?? 5,
+          threads: editorTrainerThreads(),
           signal: controller.signal,
           onStart: (backend, index, total) =>
             progress.report({ message: `${backend} (${index + 1}/${total})…`, increment: index === 0 ? 0 : 100 / total }),

@@ -1,8 +1,10 @@
 import * as path from 'node:path';
+import { availableParallelism } from 'node:os';
 import * as vscode from 'vscode';
 import { assertNever } from '../../protocol/assertNever';
 import type { BackendChoice, BackendName, MetricRecord, RunInfo } from '../../protocol/runTypes';
 import type { TrainerToHost, TrainRequest } from '../../protocol/trainerMessages';
+import { MAX_THREADS, trainerThreads } from '../../protocol/threads';
 import { readRun, runsDirFor } from '../../runFolder/readRunFolder';
 import { modelFileOfRun } from '../../runFolder/runSummary';
 import { markRunFailed } from '../../runFolder/deadRuns';
@@ -67,6 +69,17 @@ export interface StartOptions {
   readonly resumeRunDir?: string;
   /** Continue with Changes: a new run of the file as it is now, from this finished or stopped run's last checkpoint. */
   readonly continueRunDir?: string;
+}
+
+/** modelStudio.trainer.threads as set: 0 (automatic) when unset or not a whole number in range. */
+export function threadsSetting(): number {
+  const value = vscode.workspace.getConfiguration('modelStudio.trainer').get<number>('threads');
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= MAX_THREADS ? value : 0;
+}
+
+/** The wasm threads of one trainer started from the editor (protocol/threads.ts). */
+export function editorTrainerThreads(): number {
+  return trainerThreads(threadsSetting(), { cores: availableParallelism(), editor: true, trainers: 1 });
 }
 
 /** modelStudio.trainer.maxMemoryMB; 0 or unset: Node's default heap, no check. */
@@ -142,6 +155,7 @@ export class RunController implements vscode.Disposable {
       // A continued run goes next to its parent (run.json's parent id names a run of the same folder), as the CLI puts it.
       runsDir: options.continueRunDir === undefined ? runsDirFor(modelFile) : path.dirname(options.continueRunDir),
       backend: this.backendFor(modelFile),
+      threads: editorTrainerThreads(),
       ...(options.resumeRunDir === undefined ? {} : { resumeRunDir: options.resumeRunDir }),
       ...(options.continueRunDir === undefined ? {} : { continueRunDir: options.continueRunDir }),
     };

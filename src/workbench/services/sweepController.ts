@@ -10,7 +10,7 @@ import { readSweep } from '../../sweep/sweepFolder';
 import { runSweep } from '../../sweep/sweepRunner';
 import { modelName, workspaceRootFor } from '../shared/modelFiles';
 import { Owner } from '../shared/dispose';
-import { maxMemoryMB } from './runController';
+import { maxMemoryMB, threadsSetting } from './runController';
 
 /** A sweep this window runs. */
 interface ActiveSweep {
@@ -103,6 +103,8 @@ export class SweepController extends Owner {
             workspaceRoot: workspaceRootFor(modelUri),
             trainerPath: this.trainerPath,
             backend: this.backendFor(modelFile),
+            threads: threadsSetting(),
+            fromEditor: true,
             ...(memory === undefined ? {} : { maxMemoryMB: memory }),
             ...(resumeSweepDir === undefined ? {} : { resumeSweepDir }),
           },

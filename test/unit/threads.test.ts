@@ -1,0 +1,108 @@
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import * as path from 'node:path';
+import { parseCommandLine, UsageError } from '../../src/cli/commandLine';
+import { isTrainRequest } from '../../src/protocol/guards';
+import { isHostToProbe } from '../../src/protocol/probeGuards';
+import { trainerThreads } from '../../src/protocol/threads';
+import { testBundles } from '../fixtures/bundles';
+import { writeTinyModel, type TinyModel } from '../fixtures/tinyModel';
+
+describe('threads per trainer (#18)', () => {
+  describe('trainerThreads: automatic unless asked for', () => {
+    const auto = (cores: number, editor: boolean, trainers = 1): number => trainerThreads(0, { cores, editor, trainers });
+
+    it('the CLI takes every core; the editor keeps one for itself', () => {
+      assert.equal(auto(2, false), 2);
+      assert.equal(auto(2, true), 1);
+      assert.equal(auto(6, true), 5);
+      assert.equal(auto(1, true), 1);
+    });
+
+    it('a sweep shares the cores between its parallel trials, never below one each', () => {
+      assert.equal(auto(8, false, 2), 4);
+      assert.equal(auto(8, true, 3), 2);
+      assert.equal(auto(8, false, 8), 1);
+      assert.equal(auto(4, false, 16), 1);
+    });
+
+    it('at most 8 (the threaded build has 8 workers); an explicit count is kept, clamped alike', () => {
+      assert.equal(auto(64, true), 8);
+      assert.equal(trainerThreads(3, { cores: 2, editor: true, trainers: 4 }), 3);
+      assert.equal(trainerThreads(20, { cores: 2, editor: false, trainers: 1 }), 8);
+      assert.equal(trainerThreads(undefined, { cores: 4, editor: false, trainers: 1 }), 4);
+    });
+  });
+
+  describe('the protocol', () => {
+    const request = { modelFile: '/w/m.model.json', workspaceRoot: '/w', runsDir: '/w/runs' };
+    it('a train request or probe carries 1…8 threads, nothing else', () => {
+      assert.ok(isTrainRequest({ ...request, threads: 2 }));
+      assert.ok(isTrainRequest(request));
+      for (const threads of [0, 9, 1.5, '2']) assert.equal(isTrainRequest({ ...request, threads }), false, String(threads));
+      const probe = { type: 'probe', request: { backend: 'wasm', modelFile: '/w/m.model.json', workspaceRoot: '/w', seconds: 1 } };
+      assert.ok(isHostToProbe({ ...probe, request: { ...probe.request, threads: 8 } }));
+      assert.equal(isHostToProbe({ ...probe, request: { ...probe.request, threads: 9 } }), false);
+    });
+  });
+
+  describe('--threads', () => {
+    let tiny: TinyModel;
+    let cwd: string;
+    before(() => {
+      tiny = writeTinyModel({ rows: 60, training: { epochs: 1 } });
+      cwd = process.cwd();
+      process.chdir(tiny.workspace.root);
+    });
+    after(() => {
+      process.chdir(cwd);
+      tiny.workspace.remove();
+    });
+
+    it('train and sweep take 1…8; other commands and --on slurm refuse it', () => {
+      assert.equal(parseCommandLine(['train', tiny.modelFile, '--threads', '3']).options.threads, 3);
+      assert.equal(parseCommandLine(['sweep', tiny.modelFile, '--threads', '1']).options.threads, 1);
+      assert.equal(parseCommandLine(['train', tiny.modelFile]).options.threads, undefined);
+      for (const value of ['0', '9', '1.5', 'all'])
+        assert.throws(
+          () => parseCommandLine(['train', tiny.modelFile, '--threads', value]),
+          (error: Error) => error instanceof UsageError && error.message === `--threads must be a whole number from 1 to 8, got "${value}"`,
+        );
+      assert.throws(
+        () => parseCommandLine(['evaluate', tiny.modelFile, '--threads', '2']),
+        /--threads is an option of train and sweep only/,
+      );
+      assert.throws(
+        () => parseCommandLine(['train', tiny.modelFile, '--on', 'slurm', '--threads', '2']),
+        /--threads cannot be combined with --on slurm/,
+      );
+    });
+
+    it('a run trains on wasm with the threads asked for, or the cores by default, and run.json records them', function () {
+      this.timeout(120_000);
+      const train = (...extra: string[]) => {
+        const result = spawnSync(process.execPath, [testBundles().cli, 'train', tiny.modelFile, '--backend', 'wasm', '--json', ...extra], {
+          cwd: tiny.workspace.root,
+          encoding: 'utf8',
+        });
+        assert.equal(result.status, 0, result.stderr);
+        const { runDir } = JSON.parse(result.stdout.trim().split('\n').at(-1) as string) as { runDir: string };
+        return { run: JSON.parse(readFileSync(path.join(runDir, 'run.json'), 'utf8')) as { threads?: number } };
+      };
+      const two = train('--threads', '2');
+      assert.equal(two.run.threads, 2);
+      const said = spawnSync(process.execPath, [testBundles().cli, 'train', tiny.modelFile, '--backend', 'wasm', '--threads', '2'], {
+        cwd: tiny.workspace.root,
+        encoding: 'utf8',
+      });
+      assert.match(said.stderr, /^training \S+ on wasm \(2 threads\)$/m);
+      assert.match(said.stderr, /^completed in .* on wasm \(2 threads\) · 1\/1 epochs/m);
+      const one = train('--threads', '1');
+      assert.equal(one.run.threads, 1);
+      const automatic = train();
+      assert.equal(automatic.run.threads, Math.min(8, availableParallelism()));
+    });
+  });
+});
