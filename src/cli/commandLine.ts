@@ -75,7 +75,6 @@ export function workspaceRootFor(modelFile: string): string {
   return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative) ? cwd : path.dirname(modelFile);
 }
 
-
 /** `sweep --resume <sweep-dir>`: the model file is the sweep's. */
 function parseSweepResume(
   positional: string | undefined,
@@ -255,9 +254,9 @@ export function parseCommandLine(args: readonly string[]): { command: Command; o
     runs: [],
     explain: ['method', 'rows', 'data', 'backend'],
   };
-  const misplaced = (['epochs', 'backend', 'threads', 'out', 'quantize', 'data', 'input', 'trials', 'parallel', 'method', 'rows'] as const).find(
-    (name) => values[name] !== undefined && !allowed[command].includes(name),
-  );
+  const misplaced = (
+    ['epochs', 'backend', 'threads', 'out', 'quantize', 'data', 'input', 'trials', 'parallel', 'method', 'rows'] as const
+  ).find((name) => values[name] !== undefined && !allowed[command].includes(name));
   if (misplaced) {
     const owners = COMMANDS.filter((c) => allowed[c].includes(misplaced));
     throw new UsageError(`--${misplaced} is an option of ${owners.join(' and ')} only`);
@@ -385,6 +384,12 @@ function parseJob(
   const threads = threadsOption(values.threads);
   return {
     command,
-    options: { modelFile: '', workspaceRoot: runDir, json: values.json === true, job: runDir, ...(threads === undefined ? {} : { threads }) },
+    options: {
+      modelFile: '',
+      workspaceRoot: runDir,
+      json: values.json === true,
+      job: runDir,
+      ...(threads === undefined ? {} : { threads }),
+    },
   };
 }

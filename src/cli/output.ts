@@ -143,7 +143,9 @@ export function printSummary(runDir: string, run: RunInfo, records: readonly Met
   const seconds = ((run.endedAt ? Date.parse(run.endedAt) : Date.now()) - start) / 1000;
   const trainingSeconds = epochs.length > 0 ? (epochs[epochs.length - 1].time - start) / 1000 : 0;
   const speed = trainingSeconds > 0 ? ` · ${Math.round((epochs.length * run.trainSamples) / trainingSeconds)} samples/s` : '';
-  stderr(`${run.status} in ${formatDuration(seconds)} on ${backendWithThreads(run)} · ${run.epochsDone ?? epochs.length}/${run.epochs} epochs${speed}`);
+  stderr(
+    `${run.status} in ${formatDuration(seconds)} on ${backendWithThreads(run)} · ${run.epochsDone ?? epochs.length}/${run.epochs} epochs${speed}`,
+  );
   if (run.test) {
     stderr(
       `test: ${Object.entries(run.test)

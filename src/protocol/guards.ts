@@ -3,7 +3,17 @@ import { QUANTIZATIONS } from './exportTypes';
 import { isAugmentPreview, isAugmentPreviewRequest } from './augmentTypes';
 import { isEvaluateRequest, isEvaluation, isEvaluationProgress } from './evaluationGuards';
 import { isExplainRequest, isExplainResult } from './explainGuards';
-import { isBackendChoice, isBackendName, isMessageOf, isNumber, isObject, isOneOf, isOptional, isString, isThreadCount } from './primitiveGuards';
+import {
+  isBackendChoice,
+  isBackendName,
+  isMessageOf,
+  isNumber,
+  isObject,
+  isOneOf,
+  isOptional,
+  isString,
+  isThreadCount,
+} from './primitiveGuards';
 import type { EvaluatorToHost, HostToTrainer, TrainerToHost, TrainRequest } from './trainerMessages';
 
 /**
