@@ -33,6 +33,28 @@ describe('Backends: Select Backend… and Install Native Backend…', () => {
     assert.equal(result.choice, 'auto');
     assert.ok(result.remembered === 'wasm' || result.remembered === 'cpu', `remembered ${result.remembered}`);
     assert.equal(vscode.workspace.getConfiguration('modelStudio').get('backend'), 'auto');
+    // modelStudio.trainer.threads 0: the cores but the editor's one, as a run from the editor gets them.
+    const wasm = result.reports.find((r) => r.backend === 'wasm');
+    assert.equal(wasm?.threads, Math.min(8, Math.max(1, os.availableParallelism() - 1)));
+  });
+
+  it('modelStudio.trainer.threads gives wasm that many threads, and the probe says so', async function () {
+    this.timeout(180_000);
+    const settings = vscode.workspace.getConfiguration('modelStudio.trainer');
+    await settings.update('threads', 2, vscode.ConfigurationTarget.Workspace);
+    try {
+      const result = await vscode.commands.executeCommand<SelectBackendResult>(Command.SelectBackend, {
+        modelFile: vscode.Uri.file(path.join(workspaceRoot(), 'iris.model.yaml')),
+        pick: 'auto',
+        seconds: 0.5,
+      });
+      const wasm = result.reports.find((r) => r.backend === 'wasm');
+      assert.equal(wasm?.status, 'loaded', wasm?.reason);
+      assert.equal(wasm?.threads, 2);
+      assert.equal(wasm?.detail, '2 threads');
+    } finally {
+      await settings.update('threads', undefined, vscode.ConfigurationTarget.Workspace);
+    }
   });
 
   it('Install Native Backend… with the registry unreachable: a clear message and nothing installed', async function () {
