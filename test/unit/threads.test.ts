@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import { parseCommandLine, UsageError } from '../../src/cli/commandLine';
@@ -103,6 +103,25 @@ describe('threads per trainer (#18)', () => {
       assert.equal(one.run.threads, 1);
       const automatic = train();
       assert.equal(automatic.run.threads, Math.min(8, availableParallelism()));
+    });
+
+    it("a sweep's parallel trials share the cores, unless --threads says how many each", function () {
+      this.timeout(120_000);
+      const spec = JSON.parse(readFileSync(tiny.modelFile, 'utf8')) as Record<string, unknown>;
+      const search = { method: 'grid', metric: 'loss', parameters: { 'training.learningRate': { values: [0.01, 0.02] } } };
+      writeFileSync(tiny.modelFile, `${JSON.stringify({ ...spec, search }, null, 2)}\n`);
+      const sweep = (...extra: string[]): number[] => {
+        const args = [testBundles().cli, 'sweep', tiny.modelFile, '--backend', 'wasm', '--parallel', '2', '--json', ...extra];
+        const result = spawnSync(process.execPath, args, { cwd: tiny.workspace.root, encoding: 'utf8' });
+        assert.equal(result.status, 0, result.stderr);
+        const { dir } = (JSON.parse(result.stdout.trim().split('\n').at(-1) as string) as { sweep: { dir: string } }).sweep;
+        const runs = readdirSync(dir, { withFileTypes: true }).filter((entry) => entry.isDirectory());
+        assert.equal(runs.length, 2);
+        return runs.map((run) => (JSON.parse(readFileSync(path.join(dir, run.name, 'run.json'), 'utf8')) as { threads: number }).threads);
+      };
+      const shared = Math.min(8, Math.max(1, Math.floor(availableParallelism() / 2)));
+      assert.deepEqual(sweep(), [shared, shared]);
+      assert.deepEqual(sweep('--threads', '2'), [2, 2]);
     });
   });
 });
