@@ -1,4 +1,4 @@
-// Spike for #18 (docs/threads-spike.md): the threaded wasm build at 1 and N
+// Spike for #18 (docs/wasm-threads.md): the threaded wasm build at 1 and N
 // threads, each in its own process (a process holds one wasm module), in
 // alternating pairs. Checks that results agree within 1e-5 and prints
 // indicative timings: a 512² matmul and a conv2d (with how their CPU time

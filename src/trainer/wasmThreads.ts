@@ -6,8 +6,8 @@ import * as tfWasm from '@tensorflow/tfjs-backend-wasm';
 import { MAX_THREADS } from '../protocol/threads';
 
 /**
- * The wasm backend on TF.js's threaded SIMD build, in plain Node (spike for
- * #18; docs/threads-spike.md). TF.js 4.22 never takes that build in Node:
+ * The wasm backend on TF.js's threaded SIMD build, in plain Node
+ * (docs/wasm-threads.md). TF.js 4.22 never takes that build in Node:
  * its WASM_HAS_MULTITHREAD_SUPPORT flag is false there, and forcing the flag
  * fails because the pthread worker is handed to `worker_threads` as a
  * `blob:` URL (ERR_WORKER_PATH). Instead this calls the emscripten factory
