@@ -16,6 +16,8 @@ export interface PanelRun {
   readonly backend?: BackendName;
   /** Backends tried before `backend` and why they were not used (run.json `backendSkipped`). */
   readonly backendSkipped?: readonly BackendSkip[];
+  /** wasm: the threads it trains with (run.json `threads`). */
+  readonly threads?: number;
   /** Planned epochs; the current one is the latest record's. */
   readonly epochs?: number;
   readonly batchesPerEpoch?: number;

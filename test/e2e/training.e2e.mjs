@@ -15,6 +15,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import {
   collectWebviewErrors,
@@ -142,6 +143,13 @@ async function run({ page, server, workspace, screenshot }) {
   const backendTitle = (await webview.locator('[data-fact="backend"]').locator('..').getAttribute('title')) ?? '';
   for (const skip of latestRunJson(workspace).backendSkipped) {
     assert.ok(backendTitle.includes(`${skip.backend}: ${skip.reason}`), `the backend tooltip lacks ${skip.backend}: ${backendTitle}`);
+  }
+  // wasm's threads: by default the cores but one, which the editor keeps (modelStudio.trainer.threads 0).
+  const { backend, threads } = latestRunJson(workspace);
+  if (backend === 'wasm') {
+    assert.equal(threads, Math.min(8, Math.max(1, availableParallelism() - 1)), 'run.json threads');
+    const shown = await webview.locator('[data-fact="backend"]').textContent();
+    assert.ok(shown.startsWith(`wasm · ${threads} thread${threads === 1 ? '' : 's'}`), `the header's backend: ${shown}`);
   }
   await waitFor('samples/s and ETA in the header', async () =>
     (await webview.locator('[data-fact="samples/s"]').count()) && (await webview.locator('[data-fact="ETA"]').count()) ? true : undefined,

@@ -7,7 +7,7 @@ import type {
   TrainingPanelState,
 } from '../../src/protocol/trainingPanelMessages';
 
-import { isMessageOf, isObject } from '../../src/protocol/primitiveGuards';
+import { isMessageOf, isObject, isThreadCount } from '../../src/protocol/primitiveGuards';
 
 const STATUSES = new Set(['none', 'starting', 'stopping', 'running', 'completed', 'stopped', 'failed']);
 
@@ -16,6 +16,7 @@ function isPanelRun(value: unknown): value is PanelRun {
     isObject(value) &&
     typeof value.status === 'string' &&
     STATUSES.has(value.status) &&
+    (value.threads === undefined || isThreadCount(value.threads)) &&
     (value.crossValidation === undefined ||
       (isObject(value.crossValidation) &&
         typeof value.crossValidation.foldCount === 'number' &&

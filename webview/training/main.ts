@@ -302,9 +302,10 @@ function renderFacts(run: PanelRun, series: RunSeries): void {
   if (speed !== undefined) facts.push({ term: 'samples/s', value: rate(speed) });
   if (run.backend) {
     const skipped = run.backendSkipped ?? [];
+    const backend = run.threads === undefined ? run.backend : `${run.backend} · ${run.threads} thread${run.threads === 1 ? '' : 's'}`;
     facts.push({
       term: 'backend',
-      value: skipped.length > 0 ? `${run.backend} (skipped: ${skipped.map((s) => s.backend).join(', ')})` : run.backend,
+      value: skipped.length > 0 ? `${backend} (skipped: ${skipped.map((s) => s.backend).join(', ')})` : backend,
       title:
         skipped.length > 0
           ? `Skipped before ${run.backend}:\n${skipped.map((s) => `• ${s.backend}: ${s.reason}`).join('\n')}`

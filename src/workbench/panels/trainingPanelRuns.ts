@@ -93,6 +93,7 @@ export function fromRunInfo(run: RunInfo): PanelRun {
     label: runLabel(run, Date.now()),
     backend: run.backend,
     backendSkipped: run.backendSkipped,
+    ...(run.threads === undefined ? {} : { threads: run.threads }),
     epochs: run.epochs,
     batchesPerEpoch: run.batchesPerEpoch,
     trainSamples: run.trainSamples,
