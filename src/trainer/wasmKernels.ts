@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { batchedAsSingleProducts } from './wasmBatchedMatMul';
 import { replaceKernel } from './kernelRegistry';
 import { wasmUnsortedSegmentSum } from './segmentSum';
+import { registerWasmSmallOps } from './wasmSmallOps';
 
 /**
  * Training kernels for the wasm backend of TF.js 4.22, composed from
@@ -24,6 +25,8 @@ import { wasmUnsortedSegmentSum } from './segmentSum';
  *   wasm heap takes a fraction of that.
  * * `UnsortedSegmentSum` (the gradient of an embedding's gather) is
  *   missing, so no model with an embedding can train (segmentSum.ts).
+ * * Small element-wise ops (wasmSmallOps.ts) cost more in XNNPACK's set-up
+ *   and thread pool than in arithmetic.
  * * `MaxPoolGrad` took a quarter of a CNN batch; the same scatter of dy to
  *   each window's first maximum, written as a loop over the wasm heap, is
  *   several times faster.
@@ -343,6 +346,7 @@ export function registerWasmConvGradients(): void {
   if (registered) {
     return;
   }
+  registerWasmSmallOps();
   const builtInInput = tf.getKernel('Conv2DBackpropInput', 'wasm');
   const builtInMatMul = tf.getKernel('BatchMatMul', 'wasm');
   const builtInGather = tf.getKernel('GatherV2', 'wasm');
