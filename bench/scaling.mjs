@@ -6,10 +6,20 @@
 // the speed-up is the median of the paired N/1 ratios, not two runs minutes
 // apart on a machine whose load drifts. Usage: bench/all.mjs's header.
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { formatRatio, median, medianWithInterval, MODELS, pairedRatios, runThreadsPaired, writeModelFile } from './throughput.mjs';
+import {
+  CLOCK_TICKS_PER_SECOND,
+  formatRatio,
+  median,
+  medianWithInterval,
+  MODELS,
+  pairedRatios,
+  runThreadsPaired,
+  writeModelFile,
+} from './throughput.mjs';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -25,11 +35,31 @@ const fmt = (x) => (x === undefined || Number.isNaN(x) ? '–' : x >= 100 ? x.to
 const ratioCell = (x) => (x === undefined || Number.isNaN(x) ? '–' : x.toFixed(2));
 const verdict = (value, target) => `${value.toFixed(2)}× (target ≥ ${target}×): ${value >= target ? 'met' : 'NOT met'}`;
 
+/**
+ * Wall seconds, CPU seconds the machine has been busy (/proc/stat: all but idle and iowait; steal counts, as
+ * time another guest took) and CPU seconds of this process with its exited children (/proc/self/stat). The
+ * difference over a run is what other processes used: the load average alone cannot tell them from us.
+ */
+function cpuClock() {
+  const [user, nice, system, , , irq, softirq, steal] = readFileSync('/proc/stat', 'utf8')
+    .split('\n')[0]
+    .trim()
+    .split(/\s+/)
+    .slice(1)
+    .map(Number);
+  const self = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ').slice(11, 15).map(Number);
+  return {
+    wall: performance.now() / 1000,
+    machine: (user + nice + system + irq + softirq + steal) / CLOCK_TICKS_PER_SECOND,
+    ours: self.reduce((a, b) => a + b, 0) / CLOCK_TICKS_PER_SECOND,
+  };
+}
+
 /** PyTorch's samples/s at `threads` for both models, or `{ error }`. */
-function torchRates(python, threads, quick) {
+function torchRates(python, threads, epochs) {
   try {
     const script = path.join(repoRoot, 'bench', 'torchBench.py');
-    const args = [script, '--threads', String(threads), '--epochs', quick ? '3' : '5'];
+    const args = [script, '--threads', String(threads), '--epochs', String(epochs)];
     return JSON.parse(execFileSync(python, args, { encoding: 'utf8' }));
   } catch (error) {
     return {
@@ -49,8 +79,11 @@ export async function scalingSection({ quick, python, workspace, machine, log })
   const maxThreads = Math.min(os.availableParallelism(), 8);
   const counts = Array.from({ length: maxThreads }, (_, i) => i + 1);
   const loadBefore = os.loadavg()[0];
+  const clockBefore = cpuClock();
   // Per thread count and model; rounds swap which side goes first.
   const [epochs, rounds] = quick ? [3, 1] : [6, 2];
+  // PyTorch's epochs take a fraction of a second: more of them steady its median.
+  const torchEpochs = quick ? 4 : 8;
   const modelFiles = Object.fromEntries(
     Object.entries(COUNTS).map(([name, count]) => [
       name,
@@ -64,7 +97,7 @@ export async function scalingSection({ quick, python, workspace, machine, log })
   const warnings = [];
   if (python) {
     log(`scaling: PyTorch 1 thread…`);
-    torch[1] = torchRates(python, 1, quick);
+    torch[1] = torchRates(python, 1, torchEpochs);
   }
   // PyTorch at N right after our pairs at N: both see the machine as it is then.
   for (const n of counts.slice(1)) {
@@ -92,8 +125,16 @@ export async function scalingSection({ quick, python, workspace, machine, log })
     }
     if (python) {
       log(`scaling: PyTorch ${n} threads…`);
-      torch[n] = torchRates(python, n, quick);
+      torch[n] = torchRates(python, n, torchEpochs);
     }
+  }
+  const clockAfter = cpuClock();
+  const cores = (key) => (clockAfter[key] - clockBefore[key]) / (clockAfter.wall - clockBefore.wall);
+  const others = cores('machine') - cores('ours');
+  if (others > 0.25) {
+    warnings.push(
+      `other processes kept ${others.toFixed(1)} of ${os.cpus().length} cores busy during this run: a thread without a free core slows every kernel, so these speed-ups understate an idle machine's`,
+    );
   }
   for (const warning of warnings) log(`WARNING: ${warning}`);
 
@@ -160,7 +201,7 @@ export async function scalingSection({ quick, python, workspace, machine, log })
 
   const torchVersion = Object.values(torch).find((t) => t.torch)?.torch;
   const torchNote = python
-    ? `PyTorch ${torchVersion ?? '(failed)'} CPU (bench/torchBench.py --threads N, ${quick ? 3 : 5} epochs, median after the first), run after our pairs at each N.` +
+    ? `PyTorch ${torchVersion ?? '(failed)'} CPU (bench/torchBench.py --threads N, ${torchEpochs} epochs, median after the first), run after our pairs at each N.` +
       Object.entries(torch)
         .filter(([, t]) => t.error)
         .map(([n, t]) => ` At ${n} threads it failed: ${t.error}`)
@@ -187,7 +228,7 @@ export async function scalingSection({ quick, python, workspace, machine, log })
   ];
   return [
     `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${machine.cpu}, ${machine.memory}; Node ${machine.node}; TF.js ${machine.tfjs}; ` +
-      `load average ${loadBefore.toFixed(1)} → ${os.loadavg()[0].toFixed(1)}; threads 1…${maxThreads} (os.availableParallelism(), at most 8).`,
+      `load average ${loadBefore.toFixed(1)} → ${os.loadavg()[0].toFixed(1)}; cores busy on average: ${cores('ours').toFixed(2)} by this bench, ${others.toFixed(2)} by other processes; threads 1…${maxThreads} (os.availableParallelism(), at most 8).`,
     '',
     `Our trainer (dist/trainer.js, wasm, \`threads: N\` in its train request) with N threads trains side by side with a 1-thread trainer, the two taking turns epoch by epoch (one is held with SIGSTOP while the other trains), ${rounds} round${rounds > 1 ? 's' : ''} of ${epochs} epochs per N and model, the rounds swapping which goes first. ` +
       'speed-up: the median over neighbouring epochs (after the first) of N-thread/1-thread samples/s by wall clock, with its 95 % bootstrap interval; efficiency: speed-up / N. ' +
