@@ -192,10 +192,13 @@ export async function scalingSection({ quick, python, workspace, machine, log })
   const torchCnn = torch[1]?.cnn;
   for (const n of [1, maxThreads].filter((n, i, all) => all.indexOf(n) === i)) {
     const ours = n === 1 ? oneThread.cnn : afterFirst(runs.cnn[n].map((run) => run.many));
+    const what = `CNN wasm ${n} thread${n > 1 ? 's' : ''} / PyTorch 1 thread`;
     checks.push(
-      torchCnn
-        ? `CNN wasm ${n} thread${n > 1 ? 's' : ''} / PyTorch 1 thread (same run, not paired): ${verdict(ours / torchCnn, TARGETS.cnnOverTorch)}`
-        : `CNN wasm ${n} thread${n > 1 ? 's' : ''} / PyTorch 1 thread: not measured (PyTorch ${python ? 'failed' : 'absent'})`,
+      !torchCnn
+        ? `${what}: not measured (PyTorch ${python ? 'failed' : 'absent'})`
+        : ours === undefined
+          ? `${what}: not measured (1 core: no pairs ran)`
+          : `${what} (same run, not paired): ${verdict(ours / torchCnn, TARGETS.cnnOverTorch)}`,
     );
   }
 
