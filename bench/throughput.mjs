@@ -20,9 +20,10 @@
 // the median over the epochs after the first (which pays for warm-up) of
 // ours/bare per pair of neighbouring epochs, by the wall clock and by the
 // training process's CPU time, and each side's median samples/s. Rounds
-// swap which side goes first. SIGSTOP makes this Linux/macOS only. Data:
-// synthetic MNIST-shaped IDX files (random pixels and labels: throughput
-// does not depend on what is learnt).
+// swap which side goes first. runThreadsPaired pairs our trainer at N wasm
+// threads with ours at 1 the same way (bench/scaling.mjs). SIGSTOP makes
+// this Linux/macOS only. Data: synthetic MNIST-shaped IDX files (random
+// pixels and labels: throughput does not depend on what is learnt).
 import { buildSync } from 'esbuild';
 import { execFileSync, fork } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -67,7 +68,7 @@ export function median(values) {
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
-const CLOCK_TICKS_PER_SECOND = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }));
+export const CLOCK_TICKS_PER_SECOND = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }));
 
 /** User + system CPU seconds a process has used so far (Linux /proc). */
 function cpuSeconds(pid) {
@@ -186,72 +187,34 @@ class Side {
 }
 
 /**
- * Ours and bare on `modelFile`'s model, side by side, taking turns epoch by
- * epoch (see the top of this file); `first` says which side trains first.
- * Resolves each side's samples/s per epoch and the trainer's peak RSS.
+ * Two sides take turns epoch by epoch (see the top of this file): each calls
+ * `ready` once loaded and `epochEnded` after each of its epochs; `first`
+ * trains first. `exited` resolves once both processes have exited.
  */
-export function runPaired({
-  name,
-  modelFile,
-  workspaceRoot,
-  backend,
-  epochs,
-  kernelsBundle,
-  trainCount = MODELS[name].trainCount,
-  first = 'ours',
-}) {
-  return new Promise((resolve, reject) => {
-    const ours = new Side(forkOurs());
-    const bare = new Side(forkBare(name, backend, epochs, kernelsBundle, trainCount));
-    const other = (side) => (side === ours ? bare : ours);
-    let samples;
-    let outcome;
-    let peakRss = NaN;
-    /** Set when a side ended before its last epoch: the other then runs on alone, so that its own error (if any) reaches us. */
-    let unpaired = false;
-    const notePeak = () => {
-      const now = peakRssMb(ours.child.pid);
-      if (!Number.isNaN(now)) peakRss = Number.isNaN(peakRss) ? now : Math.max(peakRss, now);
-    };
-    const ready = (side) => {
-      side.hold();
-      side.ready = true;
-      if (ours.ready && bare.ready) (first === 'ours' ? ours : bare).resume();
-    };
-    const epochEnded = (side) => {
-      side.endEpoch();
-      if (unpaired) return;
-      side.hold();
-      const next = other(side).epochs.length < epochs ? other(side) : side;
-      if (next.epochs.length < epochs) {
-        next.resume();
-      } else {
-        // Both are done training: let them finish (ours saves the model and evaluates the test split).
-        ours.child.kill('SIGCONT');
-        bare.child.kill('SIGCONT');
-      }
-    };
-    ours.child.on('message', (message) => {
-      if (message.type === 'runStarted') {
-        samples = message.run.trainSamples;
-        ready(ours);
-      } else if (message.type === 'metrics' && message.record.batch === null) {
-        notePeak();
-        epochEnded(ours);
-      } else if (message.type === 'done' || message.type === 'error') {
-        notePeak();
-        outcome = message;
-      }
-    });
-    bare.child.on('message', (message) => {
-      if (message.type === 'start') {
-        bare.backend = message.backend;
-        ready(bare);
-      } else {
-        epochEnded(bare);
-      }
-    });
-    const exits = [ours, bare].map(
+function takeTurns(a, b, epochs, first) {
+  const other = (side) => (side === a ? b : a);
+  /** Set when a side ended before its last epoch: the other then runs on alone, so that its own error (if any) reaches us. */
+  let unpaired = false;
+  const ready = (side) => {
+    side.hold();
+    side.ready = true;
+    if (a.ready && b.ready) first.resume();
+  };
+  const epochEnded = (side) => {
+    side.endEpoch();
+    if (unpaired) return;
+    side.hold();
+    const next = other(side).epochs.length < epochs ? other(side) : side;
+    if (next.epochs.length < epochs) {
+      next.resume();
+    } else {
+      // Both are done training: let them finish (ours saves the model and evaluates the test split).
+      a.child.kill('SIGCONT');
+      b.child.kill('SIGCONT');
+    }
+  };
+  const exited = Promise.all(
+    [a, b].map(
       (side) =>
         new Promise((done) =>
           side.child.on('exit', (code) => {
@@ -263,24 +226,111 @@ export function runPaired({
             done();
           }),
         ),
-    );
-    Promise.all(exits).then(() => {
-      if (outcome?.type !== 'done' || outcome.run.status !== 'completed') {
-        reject(new Error(`trainer did not complete: ${JSON.stringify(outcome)}`));
-      } else if (bare.epochs.length < epochs) {
-        reject(new Error(`bare run exited ${bare.exitCode}`));
-      } else {
-        resolve({
-          ours: { backend: outcome.run.backend, rates: ours.rates(samples), peakRssMb: peakRss },
-          bare: { backend: bare.backend, rates: bare.rates(trainCount) },
-        });
+    ),
+  );
+  return { ready, epochEnded, exited };
+}
+
+/** Our trainer as a side: dist/trainer.js training `request`; keeps its outcome, peak RSS and `log` lines. */
+class Ours extends Side {
+  constructor(request) {
+    super(forkOurs());
+    this.request = request;
+    this.samples = undefined;
+    this.outcome = undefined;
+    this.peakRssMb = NaN;
+    /** The trainer's log messages: the backend's detail among them (`wasm: 2 threads`). */
+    this.logs = [];
+  }
+
+  notePeak() {
+    const now = peakRssMb(this.child.pid);
+    if (!Number.isNaN(now)) this.peakRssMb = Number.isNaN(this.peakRssMb) ? now : Math.max(this.peakRssMb, now);
+  }
+
+  start(turns) {
+    this.child.on('message', (message) => {
+      if (message.type === 'log') {
+        this.logs.push(message.message);
+      } else if (message.type === 'runStarted') {
+        this.samples = message.run.trainSamples;
+        turns.ready(this);
+      } else if (message.type === 'metrics' && message.record.batch === null) {
+        this.notePeak();
+        turns.epochEnded(this);
+      } else if (message.type === 'done' || message.type === 'error') {
+        this.notePeak();
+        this.outcome = message;
       }
     });
-    ours.child.send({
-      type: 'train',
-      request: { modelFile, workspaceRoot, runsDir: path.join(workspaceRoot, 'runs'), backend },
-    });
+    this.child.send({ type: 'train', request: this.request });
+  }
+
+  /** Throws unless the run completed; else its backend, samples/s per epoch, peak RSS and log lines. */
+  result() {
+    if (this.outcome?.type !== 'done' || this.outcome.run.status !== 'completed') {
+      throw new Error(`trainer did not complete: ${JSON.stringify(this.outcome)}`);
+    }
+    return { backend: this.outcome.run.backend, rates: this.rates(this.samples), peakRssMb: this.peakRssMb, logs: this.logs };
+  }
+}
+
+/**
+ * Ours and bare on `modelFile`'s model, side by side, taking turns epoch by
+ * epoch (see the top of this file); `first` says which side trains first.
+ * Resolves each side's samples/s per epoch and the trainer's peak RSS.
+ */
+export async function runPaired({
+  name,
+  modelFile,
+  workspaceRoot,
+  backend,
+  epochs,
+  kernelsBundle,
+  trainCount = MODELS[name].trainCount,
+  first = 'ours',
+}) {
+  const ours = new Ours({ modelFile, workspaceRoot, runsDir: path.join(workspaceRoot, 'runs'), backend });
+  const bare = new Side(forkBare(name, backend, epochs, kernelsBundle, trainCount));
+  const turns = takeTurns(ours, bare, epochs, first === 'ours' ? ours : bare);
+  bare.child.on('message', (message) => {
+    if (message.type === 'start') {
+      bare.backend = message.backend;
+      turns.ready(bare);
+    } else {
+      turns.epochEnded(bare);
+    }
   });
+  ours.start(turns);
+  await turns.exited;
+  const result = ours.result();
+  if (bare.epochs.length < epochs) throw new Error(`bare run exited ${bare.exitCode}`);
+  return { ours: result, bare: { backend: bare.backend, rates: bare.rates(trainCount) } };
+}
+
+/**
+ * Our trainer on wasm with `threads` threads (TrainRequest.threads) against
+ * our trainer with 1 thread, taking turns epoch by epoch as runPaired does:
+ * a speed-up measured on the same machine state, pair by pair. `first`
+ * ('many' or 'one') trains first. Resolves `{ many, one }`, each as
+ * Ours.result(); `many.logs` holds the trainer's `wasm: N threads` line
+ * when it was granted the threads.
+ */
+export async function runThreadsPaired({ modelFile, workspaceRoot, epochs, threads, first = 'many' }) {
+  const request = (n) => ({
+    modelFile,
+    workspaceRoot,
+    runsDir: path.join(workspaceRoot, `runs-${n}-threads`),
+    backend: 'wasm',
+    threads: n,
+  });
+  const many = new Ours(request(threads));
+  const one = new Ours(request(1));
+  const turns = takeTurns(many, one, epochs, first === 'many' ? many : one);
+  many.start(turns);
+  one.start(turns);
+  await turns.exited;
+  return { many: many.result(), one: one.result() };
 }
 
 /**
@@ -326,9 +376,12 @@ export function formatRatio({ median: m, low, high, pairs }) {
   return `${m.toFixed(3)} (${low.toFixed(2)}–${high.toFixed(2)}, ${pairs} pairs)`;
 }
 
-/** ours/bare of each pair of neighbouring epochs after the first, over all `runs` of runPaired, by `clock`. */
-export function pairedRatios(runs, clock) {
-  return runs.flatMap(({ ours, bare }) => ours.rates[clock].slice(1).map((rate, i) => rate / bare.rates[clock][i + 1]));
+/**
+ * a/b of each pair of neighbouring epochs after the first, over all `runs` of runPaired (ours/bare) or
+ * runThreadsPaired (`['many', 'one']`), by `clock`.
+ */
+export function pairedRatios(runs, clock, [a, b] = ['ours', 'bare']) {
+  return runs.flatMap((run) => run[a].rates[clock].slice(1).map((rate, i) => rate / run[b].rates[clock][i + 1]));
 }
 
 async function bare(name, backend, epochs, kernelsBundle, trainCount) {
