@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { batchedAsSingleProducts } from './wasmBatchedMatMul';
 import { replaceKernel } from './kernelRegistry';
 import { wasmUnsortedSegmentSum } from './segmentSum';
+import { filterGradientAsProduct, productIsFaster } from './wasmConvFilter';
 import { disposeAll, runKernel, type WasmHeap } from './wasmHeap';
 import { makeMaxPoolGrad } from './wasmPooling';
 import { makeSum } from './wasmReduce';
@@ -12,6 +13,9 @@ import { makeSum } from './wasmReduce';
  * shows where the time goes):
  *
  * * `Conv2DBackpropFilter` is missing, so CNNs cannot train on wasm at all.
+ *   Composed as an XNNPACK `Conv2D`, or where the filter is small beside its
+ *   output channels (the first layer of an image CNN) as one product of
+ *   image patches (wasmConvFilter.ts), which also splits across threads.
  * * The built-in stride-1 `Conv2DBackpropInput` is slow; the same gradient
  *   as an XNNPACK `Conv2D` with the flipped, transposed filter is about
  *   twice as fast.
@@ -75,6 +79,9 @@ function conv2DBackpropFilter(args: { inputs: tf.NamedTensorInfoMap; backend: Ba
     false,
     'channelsLast',
   );
+  if (productIsFaster(info)) {
+    return filterGradientAsProduct(x, dy, info, backend);
+  }
   const { filterHeight, filterWidth, strideHeight, strideWidth, outHeight, outWidth, padInfo } = info;
   const [, inHeight, inWidth] = xShape;
   const padBottom = (outHeight - 1) * strideHeight + filterHeight - inHeight - padInfo.top;

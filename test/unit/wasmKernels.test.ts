@@ -67,9 +67,10 @@ for (const stride of [1, 2, 3]) {
       { batch: 2, height: 11, width: 13, inChannels: 3, outChannels: 5, filter: [5, 3], stride, pad },
       { batch: 4, height: 8, width: 8, inChannels: 6, outChannels: 2, filter: [2, 4], stride, pad },
       { batch: 1, height: 5, width: 6, inChannels: 2, outChannels: 3, filter: [1, 1], stride, pad },
-      // The most input channels whose filter gradient is one product of patches, and one past it.
-      { batch: 2, height: 10, width: 9, inChannels: 4, outChannels: 3, filter: [3, 3], stride, pad },
-      { batch: 2, height: 10, width: 9, inChannels: 5, outChannels: 3, filter: [3, 3], stride, pad },
+      // Filters small beside their output channels: dW as one product of patches (the last one just past that).
+      { batch: 2, height: 10, width: 9, inChannels: 1, outChannels: 18, filter: [3, 3], stride, pad },
+      { batch: 3, height: 7, width: 8, inChannels: 2, outChannels: 12, filter: [1, 3], stride, pad },
+      { batch: 2, height: 10, width: 9, inChannels: 1, outChannels: 17, filter: [3, 3], stride, pad },
     );
   }
 }
@@ -336,13 +337,13 @@ describe('wasm training kernels (convolution gradients, transposed matmul, row g
     const dy = tf.randomNormal([2, 4, 4, 5]);
     const filter = tf.randomNormal([3, 3, 3, 5]);
     const dyStride1 = tf.randomNormal([2, 9, 9, 5]);
-    const [x8, dy8] = [tf.randomNormal([2, 9, 9, 8]), tf.randomNormal([2, 9, 9, 5])];
+    const [x1, dy1] = [tf.randomNormal([2, 9, 9, 1]), tf.randomNormal([2, 9, 9, 20])];
     const a = tf.randomNormal([6, 4]);
     const b = tf.randomNormal([3, 6]);
     const indices = tf.tensor1d([1, 0, 1], 'int32');
     const pooled = tf.maxPool(x, 2, 2, 'valid');
     const [query, key] = [tf.randomNormal([4, 5, 3]), tf.randomNormal([4, 5, 3])];
-    const inputs = [x, dy, filter, dyStride1, x8, dy8, a, b, indices, pooled, query, key];
+    const inputs = [x, dy, filter, dyStride1, x1, dy1, a, b, indices, pooled, query, key];
     const before = tf.memory().numTensors;
     const beforeData = tf.engine().backend.numDataIds();
     const beforeBytes = tf.memory().numBytes;
@@ -359,12 +360,12 @@ describe('wasm training kernels (convolution gradients, transposed matmul, row g
       ) as tf.Tensor,
       tf.engine().runKernel(
         'Conv2DBackpropFilter',
-        { x: x8, dy: dy8 },
+        { x: x1, dy: dy1 },
         {
           strides: [1, 1],
           pad: 'same',
           dataFormat: 'NHWC',
-          filterShape: [3, 3, 8, 5],
+          filterShape: [3, 3, 1, 20],
         },
       ) as tf.Tensor,
       tf.engine().runKernel(
