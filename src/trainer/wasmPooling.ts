@@ -10,8 +10,9 @@ import type { WasmHeap } from './wasmHeap';
  * One channel at a time per window, with the window's running maximum in
  * locals: the earlier form kept per-channel maxima in scratch arrays reset
  * for every window. The usual 2×2 pool of stride 2 over whole windows has
- * its own unrolled loop: half the time of the general one, which was ~11 %
- * of a CNN batch before (11 → 5 ms for the CNN's [64,26,26,32], loaded machine).
+ * its own unrolled loop (the bench CNN's [64,26,26,32]: 7.1 → 5.7 ms, idle
+ * machine). What is left is mostly mispredicted branches (which cell is the
+ * maximum is random); branch-free selects measured slower in V8.
  */
 export function makeMaxPoolGrad(builtIn: tf.KernelFunc): tf.KernelFunc {
   return (args) => {
