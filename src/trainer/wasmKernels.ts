@@ -2,6 +2,10 @@ import * as tf from '@tensorflow/tfjs';
 import { batchedAsSingleProducts } from './wasmBatchedMatMul';
 import { replaceKernel } from './kernelRegistry';
 import { wasmUnsortedSegmentSum } from './segmentSum';
+import { filterGradientAsProduct, productIsFaster } from './wasmConvFilter';
+import { disposeAll, runKernel, type WasmHeap } from './wasmHeap';
+import { makeMaxPoolGrad } from './wasmPooling';
+import { makeSum } from './wasmReduce';
 import { registerWasmSmallOps } from './wasmSmallOps';
 
 /**
@@ -10,6 +14,9 @@ import { registerWasmSmallOps } from './wasmSmallOps';
  * shows where the time goes):
  *
  * * `Conv2DBackpropFilter` is missing, so CNNs cannot train on wasm at all.
+ *   Composed as an XNNPACK `Conv2D`, or where the filter is small beside its
+ *   output channels (the first layer of an image CNN) as one product of
+ *   image patches (wasmConvFilter.ts), which also splits across threads.
  * * The built-in stride-1 `Conv2DBackpropInput` is slow; the same gradient
  *   as an XNNPACK `Conv2D` with the flipped, transposed filter is about
  *   twice as fast.
@@ -29,7 +36,11 @@ import { registerWasmSmallOps } from './wasmSmallOps';
  *   and thread pool than in arithmetic.
  * * `MaxPoolGrad` took a quarter of a CNN batch; the same scatter of dy to
  *   each window's first maximum, written as a loop over the wasm heap, is
- *   several times faster.
+ *   several times faster (wasmPooling.ts).
+ * * `Sum` over all axes but the last (every conv or dense bias's gradient)
+ *   transposes all of x first; a column sum on the heap skips that (wasmReduce.ts).
+ * * `Identity` (the engine's clone of every tensor kept for the backward pass)
+ *   copied; it shares the buffer instead.
  *
  * All are proven equal to the cpu backend in test/unit/wasmKernels.test.ts.
  */
@@ -37,21 +48,6 @@ import { registerWasmSmallOps } from './wasmSmallOps';
 type Backend = tf.KernelBackend;
 type Attrs = tf.NamedAttrMap;
 type Padding = [[number, number], [number, number], [number, number], [number, number]];
-
-/** Runs one registered wasm kernel on tensor infos the caller owns. */
-function runKernel(name: string, backend: Backend, inputs: Record<string, tf.TensorInfo>, attrs: Attrs): tf.TensorInfo {
-  const kernel = tf.getKernel(name, 'wasm');
-  if (kernel === undefined) {
-    throw new Error(`wasm kernel ${name} is not registered`);
-  }
-  return kernel.kernelFunc({ inputs, backend, attrs }) as tf.TensorInfo;
-}
-
-function disposeAll(backend: Backend, infos: readonly tf.TensorInfo[]): void {
-  for (const info of infos) {
-    backend.disposeData(info.dataId);
-  }
-}
 
 function assertChannelsLast(dataFormat: string, kernel: string): void {
   if (dataFormat !== 'NHWC') {
@@ -86,6 +82,9 @@ function conv2DBackpropFilter(args: { inputs: tf.NamedTensorInfoMap; backend: Ba
     false,
     'channelsLast',
   );
+  if (productIsFaster(info)) {
+    return filterGradientAsProduct(x, dy, info, backend);
+  }
   const { filterHeight, filterWidth, strideHeight, strideWidth, outHeight, outWidth, padInfo } = info;
   const [, inHeight, inWidth] = xShape;
   const padBottom = (outHeight - 1) * strideHeight + filterHeight - inHeight - padInfo.top;
@@ -232,12 +231,6 @@ function makeBatchMatMul(builtIn: tf.KernelFunc): tf.KernelFunc {
   };
 }
 
-/** The wasm backend's heap views; typed arrays over its memory, valid until the next allocation. */
-interface WasmHeap {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(info: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
-}
-
 /**
  * GatherV2 on axis 0 without batch dims: whole rows copied with
  * TypedArray.set. Anything else (another axis, an index out of range: the
@@ -270,72 +263,17 @@ function makeGatherV2(builtIn: tf.KernelFunc): tf.KernelFunc {
 }
 
 /**
- * dx of a max pool: each dy value goes to the first maximum of its window
- * in x (strictly greater wins, as the cpu backend's maxPoolPositions),
- * summed where windows overlap. NHWC float32; anything else goes to the
- * built-in kernel.
+ * Identity shares x's buffer (one more reference) instead of copying it, as the cpu backend does: the engine
+ * clones every tensor a gradient keeps for the backward pass, and wasm's copy of each took ~0.3 ms in a CNN batch.
  */
-function makeMaxPoolGrad(builtIn: tf.KernelFunc): tf.KernelFunc {
+function makeIdentity(builtIn: tf.KernelFunc): tf.KernelFunc {
   return (args) => {
-    const { dy, input } = args.inputs as { dy: tf.TensorInfo; input: tf.TensorInfo };
-    const attrs = args.attrs as unknown as tf.MaxPoolGradAttrs;
-    if (input.dtype !== 'float32' || dy.dtype !== 'float32' || input.shape.length !== 4) {
+    const { x } = args.inputs as { x: tf.TensorInfo };
+    if (x.dtype === 'string') {
       return builtIn(args);
     }
-    const info = tf.backend_util.computePool2DInfo(
-      input.shape as [number, number, number, number],
-      attrs.filterSize,
-      attrs.strides,
-      1,
-      attrs.pad,
-      attrs.dimRoundingMode,
-    );
-    const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, strideHeight, strideWidth, filterHeight, filterWidth } = info;
-    const padTop = info.padInfo.top;
-    const padLeft = info.padInfo.left;
-    const heap = args.backend as unknown as WasmHeap;
-    const out = heap.makeOutput(input.shape, 'float32');
-    const dx = heap.typedArrayFromHeap(out) as Float32Array;
-    const x = heap.typedArrayFromHeap(input) as Float32Array;
-    const g = heap.typedArrayFromHeap(dy) as Float32Array;
-    dx.fill(0);
-    const xRow = inWidth * inChannels;
-    const xImage = inHeight * xRow;
-    // Channels innermost, as NHWC lays them out; windows visited row by row as cpu does, so the first maximum wins alike.
-    const max = new Float32Array(inChannels);
-    const at = new Int32Array(inChannels);
-    for (let b = 0; b < batchSize; b++) {
-      const xBase = b * xImage;
-      for (let yR = 0; yR < outHeight; yR++) {
-        const rCorner = yR * strideHeight - padTop;
-        const rMin = Math.max(0, rCorner);
-        const rMax = Math.min(inHeight, rCorner + filterHeight);
-        for (let yC = 0; yC < outWidth; yC++) {
-          const cCorner = yC * strideWidth - padLeft;
-          const cMin = Math.max(0, cCorner);
-          const cMax = Math.min(inWidth, cCorner + filterWidth);
-          max.fill(Number.NEGATIVE_INFINITY);
-          at.fill(-1);
-          for (let r = rMin; r < rMax; r++) {
-            for (let c = cMin; c < cMax; c++) {
-              const base = xBase + r * xRow + c * inChannels;
-              for (let d = 0; d < inChannels; d++) {
-                const value = x[base + d];
-                if (value > max[d]) {
-                  max[d] = value;
-                  at[d] = base + d;
-                }
-              }
-            }
-          }
-          const gBase = ((b * outHeight + yR) * outWidth + yC) * inChannels;
-          for (let d = 0; d < inChannels; d++) {
-            if (at[d] >= 0) dx[at[d]] += g[gBase + d];
-          }
-        }
-      }
-    }
-    return out;
+    (args.backend as Backend).incRef(x.dataId);
+    return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
   };
 }
 
@@ -351,7 +289,16 @@ export function registerWasmConvGradients(): void {
   const builtInMatMul = tf.getKernel('BatchMatMul', 'wasm');
   const builtInGather = tf.getKernel('GatherV2', 'wasm');
   const builtInMaxPoolGrad = tf.getKernel('MaxPoolGrad', 'wasm');
-  if (builtInInput === undefined || builtInMatMul === undefined || builtInGather === undefined || builtInMaxPoolGrad === undefined) {
+  const builtInSum = tf.getKernel('Sum', 'wasm');
+  const builtInIdentity = tf.getKernel('Identity', 'wasm');
+  if (
+    builtInInput === undefined ||
+    builtInMatMul === undefined ||
+    builtInGather === undefined ||
+    builtInMaxPoolGrad === undefined ||
+    builtInSum === undefined ||
+    builtInIdentity === undefined
+  ) {
     throw new Error('the wasm backend is not loaded: @tensorflow/tfjs-backend-wasm must be imported first');
   }
   replaceKernel({
@@ -372,6 +319,8 @@ export function registerWasmConvGradients(): void {
     kernelFunc: makeMaxPoolGrad(builtInMaxPoolGrad.kernelFunc),
     setupFunc: builtInMaxPoolGrad.setupFunc,
   });
+  replaceKernel({ kernelName: 'Identity', backendName: 'wasm', kernelFunc: makeIdentity(builtInIdentity.kernelFunc) });
+  replaceKernel({ kernelName: 'Sum', backendName: 'wasm', kernelFunc: makeSum(builtInSum.kernelFunc), setupFunc: builtInSum.setupFunc });
   replaceKernel({ kernelName: 'UnsortedSegmentSum', backendName: 'wasm', kernelFunc: wasmUnsortedSegmentSum });
   replaceKernel({
     kernelName: 'Conv2DBackpropFilter',

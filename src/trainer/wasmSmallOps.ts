@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { replaceKernel } from './kernelRegistry';
+import type { WasmHeap } from './wasmHeap';
 
 /**
  * Element-wise kernels for small float32 tensors on wasm, as JS loops over
@@ -19,11 +20,6 @@ import { replaceKernel } from './kernelRegistry';
  * activation goes to TF.js's kernel.
  */
 export const SMALL_OP_ELEMENTS = 16_384;
-
-interface WasmHeap {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(info: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
-}
 
 const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 

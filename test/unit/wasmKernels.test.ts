@@ -67,6 +67,10 @@ for (const stride of [1, 2, 3]) {
       { batch: 2, height: 11, width: 13, inChannels: 3, outChannels: 5, filter: [5, 3], stride, pad },
       { batch: 4, height: 8, width: 8, inChannels: 6, outChannels: 2, filter: [2, 4], stride, pad },
       { batch: 1, height: 5, width: 6, inChannels: 2, outChannels: 3, filter: [1, 1], stride, pad },
+      // Filters small beside their output channels: dW as one product of patches (the last one just past that).
+      { batch: 2, height: 10, width: 9, inChannels: 1, outChannels: 18, filter: [3, 3], stride, pad },
+      { batch: 3, height: 7, width: 8, inChannels: 2, outChannels: 12, filter: [1, 3], stride, pad },
+      { batch: 2, height: 10, width: 9, inChannels: 1, outChannels: 17, filter: [3, 3], stride, pad },
     );
   }
 }
@@ -237,20 +241,32 @@ describe('wasm training kernels (convolution gradients, transposed matmul, row g
     });
   }
 
-  const pools: { shape: Shape4; filter: [number, number]; stride: [number, number]; pad: 'same' | 'valid'; ties?: boolean }[] = [
+  const pools: {
+    shape: Shape4;
+    filter: [number, number];
+    stride: [number, number];
+    pad: 'same' | 'valid';
+    ties?: boolean;
+    special?: boolean; // NaN and −∞ in x: cpu sends their window's gradient nowhere unless a number beats them
+  }[] = [
     { shape: [64, 26, 26, 32], filter: [2, 2], stride: [2, 2], pad: 'valid' }, // the CNN's first pool
     { shape: [4, 11, 11, 6], filter: [2, 2], stride: [2, 2], pad: 'valid', ties: true }, // after relu: zeros tie
     { shape: [2, 9, 7, 3], filter: [3, 3], stride: [1, 1], pad: 'same' }, // overlapping windows
     { shape: [3, 7, 8, 2], filter: [3, 2], stride: [2, 3], pad: 'same', ties: true },
     { shape: [1, 10, 10, 1], filter: [4, 4], stride: [3, 3], pad: 'valid' },
+    { shape: [2, 8, 6, 5], filter: [2, 2], stride: [2, 2], pad: 'same' }, // even sizes: 2×2 windows, none clipped
+    { shape: [2, 7, 9, 5], filter: [2, 2], stride: [2, 2], pad: 'same', ties: true }, // odd sizes: the last windows clipped
+    { shape: [2, 6, 6, 3], filter: [2, 2], stride: [2, 2], pad: 'valid', special: true },
+    { shape: [2, 6, 6, 3], filter: [3, 3], stride: [2, 2], pad: 'same', special: true },
   ];
   for (const [i, p] of pools.entries()) {
-    it(`MaxPoolGrad matches cpu: [${p.shape}] pool ${p.filter.join('×')} stride ${p.stride.join('×')} ${p.pad}${p.ties ? ', with ties' : ''}`, async () => {
+    it(`MaxPoolGrad matches cpu: [${p.shape}] pool ${p.filter.join('×')} stride ${p.stride.join('×')} ${p.pad}${p.ties ? ', with ties' : ''}${p.special ? ', NaN and −∞' : ''}`, async () => {
       let x = randomValues(
         p.shape.reduce((a, b) => a * b),
         40 + i,
       );
       if (p.ties) x = x.map((v) => Math.max(0, Math.round(v * 3) / 3)); // few distinct values, many zeros
+      if (p.special) x = x.map((v, j) => (j % 7 === 0 ? Number.NaN : j % 5 === 0 ? Number.NEGATIVE_INFINITY : v));
       await tf.setBackend('cpu');
       const yShape = tf.tidy(() => tf.maxPool(tf.tensor4d(x, p.shape), p.filter, p.stride, p.pad).shape);
       const dy = randomValues(
@@ -277,18 +293,57 @@ describe('wasm training kernels (convolution gradients, transposed matmul, row g
     });
   }
 
+  const sums: { shape: number[]; axis: number | number[]; keepDims?: boolean; int?: boolean }[] = [
+    { shape: [64, 26, 26, 32], axis: [0, 1, 2] }, // the CNN's first bias gradient
+    { shape: [64, 10], axis: 0 }, // a dense bias gradient
+    { shape: [3, 5, 7], axis: [1, 0], keepDims: true },
+    { shape: [2, 3, 4, 5], axis: [-2, 0, 1] },
+    { shape: [4, 1, 3], axis: [0, 1], int: true }, // int32: the built-in kernel
+    { shape: [3, 4, 5], axis: [1, 2] }, // not the leading axes: the built-in kernel
+    { shape: [3, 4], axis: [0, 1] }, // every axis: the built-in kernel
+    { shape: [6], axis: 0 },
+  ];
+  for (const [i, c] of sums.entries()) {
+    it(`Sum matches cpu: [${c.shape}] over ${String(c.axis)}${c.keepDims ? ', keepDims' : ''}${c.int ? ', int32' : ''}`, async () => {
+      const values = randomValues(
+        c.shape.reduce((a, b) => a * b),
+        70 + i,
+      );
+      const inputs = { x: { shape: c.shape, values: c.int ? Int32Array.from(values, (v) => Math.round(v * 1000)) : values } };
+      const attrs = { axis: c.axis, keepDims: c.keepDims ?? false };
+      const expected = await runOn('cpu', 'Sum', inputs, attrs);
+      const actual = await runOn('wasm', 'Sum', inputs, attrs);
+      assert.deepEqual(actual.shape, expected.shape);
+      const error = relativeError(actual.values, expected.values);
+      assert.ok(error < 1e-5, `relative error ${error}`);
+    });
+  }
+
+  it('Identity shares the buffer: a clone outlives its source and both free it', async () => {
+    await tf.setBackend('wasm');
+    const beforeData = tf.engine().backend.numDataIds();
+    const x = tf.tensor([1.5, -2, 3], [3]);
+    const copy = tf.clone(x);
+    assert.equal(tf.engine().backend.numDataIds(), beforeData + 1);
+    x.dispose();
+    assert.deepEqual(Array.from(await copy.data()), [1.5, -2, 3]);
+    copy.dispose();
+    assert.equal(tf.engine().backend.numDataIds(), beforeData);
+  });
+
   it('leaves no intermediate tensors behind', async () => {
     await tf.setBackend('wasm');
     const x = tf.randomNormal<tf.Rank.R4>([2, 9, 9, 3]);
     const dy = tf.randomNormal([2, 4, 4, 5]);
     const filter = tf.randomNormal([3, 3, 3, 5]);
     const dyStride1 = tf.randomNormal([2, 9, 9, 5]);
+    const [x1, dy1] = [tf.randomNormal([2, 9, 9, 1]), tf.randomNormal([2, 9, 9, 20])];
     const a = tf.randomNormal([6, 4]);
     const b = tf.randomNormal([3, 6]);
     const indices = tf.tensor1d([1, 0, 1], 'int32');
     const pooled = tf.maxPool(x, 2, 2, 'valid');
     const [query, key] = [tf.randomNormal([4, 5, 3]), tf.randomNormal([4, 5, 3])];
-    const inputs = [x, dy, filter, dyStride1, a, b, indices, pooled, query, key];
+    const inputs = [x, dy, filter, dyStride1, x1, dy1, a, b, indices, pooled, query, key];
     const before = tf.memory().numTensors;
     const beforeData = tf.engine().backend.numDataIds();
     const beforeBytes = tf.memory().numBytes;
@@ -304,6 +359,16 @@ describe('wasm training kernels (convolution gradients, transposed matmul, row g
         },
       ) as tf.Tensor,
       tf.engine().runKernel(
+        'Conv2DBackpropFilter',
+        { x: x1, dy: dy1 },
+        {
+          strides: [1, 1],
+          pad: 'same',
+          dataFormat: 'NHWC',
+          filterShape: [3, 3, 1, 20],
+        },
+      ) as tf.Tensor,
+      tf.engine().runKernel(
         'Conv2DBackpropInput',
         { dy: dyStride1, filter },
         {
@@ -316,6 +381,7 @@ describe('wasm training kernels (convolution gradients, transposed matmul, row g
       tf.matMul(a, b, true, true),
       tf.matMul(query, key, false, true),
       tf.gather(x, indices),
+      tf.sum(x, [0, 1, 2]),
       tf
         .engine()
         .runKernel('MaxPoolGrad', { dy: pooled, input: x, output: pooled }, { filterSize: 2, strides: 2, pad: 'valid' }) as tf.Tensor,
