@@ -1,11 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
 import { replaceKernel } from './kernelRegistry';
-
-/** The wasm backend's heap views; typed arrays over its memory, valid until the next allocation. */
-interface WasmHeap {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(info: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
-}
+import type { WasmHeap } from './wasmHeap';
 
 /** The cpu backend's storage: each tensor's values in a JS typed array. */
 interface CpuStorage {

@@ -1,11 +1,9 @@
 import type * as tf from '@tensorflow/tfjs';
 
-/** The wasm backend's heap views; typed arrays over its memory, valid until the next allocation. */
-interface WasmHeap {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(info: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
-  disposeData(dataId: tf.DataId): void;
-}
+import type { WasmHeap } from './wasmHeap';
+
+/** The heap, and disposal of the per-product tensors. */
+type Heap = WasmHeap & { disposeData(dataId: tf.DataId): void };
 
 /**
  * BatchMatMul of many products, without transposes, as one product per
@@ -23,7 +21,7 @@ export function batchedAsSingleProducts(single: tf.KernelFunc): tf.KernelFunc {
     const batch = batchShape.reduce((x, y) => x * y, 1);
     const sameBatch = b.shape.length === rank && batchShape.every((d, i) => d === b.shape[i]);
     if (rank < 3 || batch < 2 || !sameBatch || a.dtype !== 'float32' || b.dtype !== 'float32') return single(args);
-    const heap = args.backend as unknown as WasmHeap;
+    const heap = args.backend as unknown as Heap;
     const [m, k] = a.shape.slice(-2);
     const n = b.shape[rank - 1];
     const out = heap.makeOutput([...batchShape, m, n], 'float32');
