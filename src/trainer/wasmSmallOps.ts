@@ -23,11 +23,35 @@ export const SMALL_OP_ELEMENTS = 16_384;
 
 const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 
-const BINARY: Readonly<Record<string, (a: number, b: number) => number>> = {
-  Add: (a, b) => a + b,
-  Sub: (a, b) => a - b,
-  Multiply: (a, b) => a * b,
-  RealDiv: (a, b) => a / b,
+/**
+ * out[o + i] = x[xAt + i·xStep] op y[yAt + i·yStep] for i < n; a step of 0 repeats one value. One loop per op,
+ * written out: a shared loop calling the op through a function would be megamorphic, 10–30× slower.
+ */
+type BinaryRun = (
+  x: Float32Array,
+  xAt: number,
+  xStep: number,
+  y: Float32Array,
+  yAt: number,
+  yStep: number,
+  out: Float32Array,
+  o: number,
+  n: number,
+) => void;
+
+const BINARY: Readonly<Record<string, BinaryRun>> = {
+  Add: (x, xAt, xStep, y, yAt, yStep, out, o, n) => {
+    for (let i = 0; i < n; i++, xAt += xStep, yAt += yStep) out[o + i] = x[xAt] + y[yAt];
+  },
+  Sub: (x, xAt, xStep, y, yAt, yStep, out, o, n) => {
+    for (let i = 0; i < n; i++, xAt += xStep, yAt += yStep) out[o + i] = x[xAt] - y[yAt];
+  },
+  Multiply: (x, xAt, xStep, y, yAt, yStep, out, o, n) => {
+    for (let i = 0; i < n; i++, xAt += xStep, yAt += yStep) out[o + i] = x[xAt] * y[yAt];
+  },
+  RealDiv: (x, xAt, xStep, y, yAt, yStep, out, o, n) => {
+    for (let i = 0; i < n; i++, xAt += xStep, yAt += yStep) out[o + i] = x[xAt] / y[yAt];
+  },
 };
 
 /** Per output axis, how far one step moves in `shape` (right-aligned, 0 where it broadcasts). */
@@ -42,35 +66,38 @@ function broadcastStrides(shape: readonly number[], outShape: readonly number[])
   return strides;
 }
 
-/** out[i] = op(a[·], b[·]) over the broadcast shape, walking the output in order with one offset per input. */
-function broadcastLoop(
-  op: (a: number, b: number) => number,
-  a: Float32Array,
-  aStrides: readonly number[],
-  b: Float32Array,
-  bStrides: readonly number[],
+/** The broadcast product, one run of the last axis at a time, walking the outer axes in order. */
+function broadcastRuns(
+  run: BinaryRun,
+  x: Float32Array,
+  xShape: number[],
+  y: Float32Array,
+  yShape: number[],
   out: Float32Array,
-  outShape: readonly number[],
+  outShape: number[],
 ): void {
-  const rank = outShape.length;
-  const index = new Array<number>(rank).fill(0);
-  let aAt = 0;
-  let bAt = 0;
-  for (let i = 0; i < out.length; i++) {
-    out[i] = op(a[aAt], b[bAt]);
-    for (let axis = rank - 1; axis >= 0; axis--) {
-      aAt += aStrides[axis];
-      bAt += bStrides[axis];
+  const xStrides = broadcastStrides(xShape, outShape);
+  const yStrides = broadcastStrides(yShape, outShape);
+  const last = outShape.length - 1;
+  const width = outShape[last];
+  const index = new Array<number>(last).fill(0);
+  let xAt = 0;
+  let yAt = 0;
+  for (let o = 0; o < out.length; o += width) {
+    run(x, xAt, xStrides[last], y, yAt, yStrides[last], out, o, width);
+    for (let axis = last - 1; axis >= 0; axis--) {
+      xAt += xStrides[axis];
+      yAt += yStrides[axis];
       if (++index[axis] < outShape[axis]) break;
-      aAt -= aStrides[axis] * outShape[axis];
-      bAt -= bStrides[axis] * outShape[axis];
+      xAt -= xStrides[axis] * outShape[axis];
+      yAt -= yStrides[axis] * outShape[axis];
       index[axis] = 0;
     }
   }
 }
 
 function smallBinary(name: string, builtIn: tf.KernelFunc): tf.KernelFunc {
-  const op = BINARY[name];
+  const run = BINARY[name];
   return (args) => {
     const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
     if (a.dtype !== 'float32' || b.dtype !== 'float32') return builtIn(args);
@@ -82,42 +109,46 @@ function smallBinary(name: string, builtIn: tf.KernelFunc): tf.KernelFunc {
     const out = heap.typedArrayFromHeap(info) as Float32Array;
     const x = heap.typedArrayFromHeap(a) as Float32Array;
     const y = heap.typedArrayFromHeap(b) as Float32Array;
-    if (x.length === out.length && y.length === out.length) {
-      for (let i = 0; i < out.length; i++) out[i] = op(x[i], y[i]);
-    } else if (y.length === 1) {
-      const scalar = y[0];
-      for (let i = 0; i < out.length; i++) out[i] = op(x[i], scalar);
+    if ((x.length === out.length || x.length === 1) && (y.length === out.length || y.length === 1)) {
+      run(x, 0, x.length === 1 ? 0 : 1, y, 0, y.length === 1 ? 0 : 1, out, 0, out.length);
     } else {
-      broadcastLoop(op, x, broadcastStrides(a.shape, outShape), y, broadcastStrides(b.shape, outShape), out, outShape);
+      broadcastRuns(run, x, a.shape, y, b.shape, out, outShape);
     }
     return info;
   };
 }
 
-function smallUnary(map: (attrs: tf.NamedAttrMap) => (value: number) => number, builtIn: tf.KernelFunc): tf.KernelFunc {
+/** Per kernel, given its attributes, the loop of out[i] = f(x[i]); written out per kernel for the reason BINARY's are. */
+const UNARY: Readonly<Record<string, (attrs: tf.NamedAttrMap) => (x: Float32Array, out: Float32Array) => void>> = {
+  Square: () => (x, out) => {
+    for (let i = 0; i < out.length; i++) out[i] = x[i] * x[i];
+  },
+  Sqrt: () => (x, out) => {
+    for (let i = 0; i < out.length; i++) out[i] = Math.sqrt(x[i]);
+  },
+  Neg: () => (x, out) => {
+    for (let i = 0; i < out.length; i++) out[i] = -x[i];
+  },
+  ClipByValue: (attrs) => {
+    const { clipValueMin: low, clipValueMax: high } = attrs as unknown as tf.ClipByValueAttrs;
+    return (x, out) => {
+      for (let i = 0; i < out.length; i++) out[i] = Math.min(Math.max(x[i], low), high);
+    };
+  },
+};
+
+function smallUnary(name: string, builtIn: tf.KernelFunc): tf.KernelFunc {
+  const loop = UNARY[name];
   return (args) => {
     const { x } = args.inputs as { x: tf.TensorInfo };
     if (x.dtype !== 'float32' || size(x.shape) > SMALL_OP_ELEMENTS) return builtIn(args);
     const heap = args.backend as unknown as WasmHeap;
     const info = heap.makeOutput([...x.shape], 'float32');
     const out = heap.typedArrayFromHeap(info) as Float32Array;
-    const input = heap.typedArrayFromHeap(x) as Float32Array;
-    const f = map(args.attrs ?? {});
-    for (let i = 0; i < out.length; i++) out[i] = f(input[i]);
+    loop(args.attrs ?? {})(heap.typedArrayFromHeap(x) as Float32Array, out);
     return info;
   };
 }
-
-/** Per kernel, the function of one value (given the kernel's attributes). */
-const UNARY: Readonly<Record<string, (attrs: tf.NamedAttrMap) => (value: number) => number>> = {
-  Square: () => (v) => v * v,
-  Sqrt: () => Math.sqrt,
-  Neg: () => (v) => -v,
-  ClipByValue: (attrs) => {
-    const { clipValueMin: low, clipValueMax: high } = attrs as unknown as tf.ClipByValueAttrs;
-    return (v) => Math.min(Math.max(v, low), high);
-  },
-};
 
 let registered = false;
 
@@ -130,6 +161,6 @@ export function registerWasmSmallOps(): void {
     replaceKernel({ kernelName: name, backendName: 'wasm', kernelFunc: make(builtIn.kernelFunc), setupFunc: builtIn.setupFunc });
   };
   for (const name of Object.keys(BINARY)) wrap(name, (builtIn) => smallBinary(name, builtIn));
-  for (const [name, map] of Object.entries(UNARY)) wrap(name, (builtIn) => smallUnary(map, builtIn));
+  for (const name of Object.keys(UNARY)) wrap(name, (builtIn) => smallUnary(name, builtIn));
   registered = true;
 }

@@ -50,7 +50,7 @@ describe('small element-wise ops on wasm (wasmSmallOps.ts)', () => {
       for (const name of ['Add', 'Sub', 'Multiply', 'RealDiv', 'Square', 'Sqrt', 'Neg', 'ClipByValue']) {
         const before = reads;
         const x = tf.ones([4, 3]);
-        const attrs = name === 'ClipByValue' ? { clipValueMin: 0, clipValueMax: 1 } : {};
+        const attrs: tf.NamedAttrMap = name === 'ClipByValue' ? { clipValueMin: 0, clipValueMax: 1 } : {};
         tf.dispose(tf.engine().runKernel(name, name in { Add: 1, Sub: 1, Multiply: 1, RealDiv: 1 } ? { a: x, b: x } : { x }, attrs));
         x.dispose();
         assert.ok(reads > before, `${name} did not run as a loop`);
