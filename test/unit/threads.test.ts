@@ -105,6 +105,37 @@ describe('threads per trainer (#18)', () => {
       assert.equal(automatic.run.threads, Math.min(8, availableParallelism()));
     });
 
+    it('trains to the same metrics, batch by batch, with 1 and 2 threads (same seed)', function () {
+      this.timeout(120_000);
+      // Wide enough that XNNPACK splits the products between the threads; dropout draws from the seed.
+      const wide = writeTinyModel({
+        rows: 600,
+        training: { epochs: 3, batchSize: 32 },
+        layers: [
+          { type: 'dense', units: 512, activation: 'relu' },
+          { type: 'dropout', rate: 0.2 },
+          { type: 'dense', units: 256, activation: 'relu' },
+          { type: 'dense', units: 3, activation: 'softmax' },
+        ],
+      });
+      try {
+        const losses = (threads: string): unknown[] => {
+          const args = [testBundles().cli, 'train', wide.modelFile, '--backend', 'wasm', '--threads', threads, '--json'];
+          const result = spawnSync(process.execPath, args, { cwd: wide.workspace.root, encoding: 'utf8' });
+          assert.equal(result.status, 0, result.stderr);
+          const { runDir } = JSON.parse(result.stdout.trim().split('\n').at(-1) as string) as { runDir: string };
+          const records = readFileSync(path.join(runDir, 'metrics.jsonl'), 'utf8').trim().split('\n');
+          // Every value a record holds but its wall-clock time.
+          return records.map((line) => ({ ...(JSON.parse(line) as Record<string, unknown>), time: undefined }));
+        };
+        const one = losses('1');
+        assert.ok(one.length > 20, `${one.length} records`);
+        assert.deepEqual(losses('2'), one);
+      } finally {
+        wide.workspace.remove();
+      }
+    });
+
     it("a sweep's parallel trials share the cores, unless --threads says how many each", function () {
       this.timeout(120_000);
       const spec = JSON.parse(readFileSync(tiny.modelFile, 'utf8')) as Record<string, unknown>;
