@@ -17,8 +17,7 @@ import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { buildSync } from 'esbuild';
-import { bundleKernels, MODELS } from './throughput.mjs';
+import { bundleKernels, bundleTrainerModule, MODELS } from './throughput.mjs';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(path.join(repoRoot, 'package.json'));
@@ -131,21 +130,6 @@ export function formatProfile(result, top) {
   return lines.join('\n');
 }
 
-function bundleThreads() {
-  const outfile = path.join(repoRoot, 'out', 'bench', 'wasmThreadsOnly.cjs');
-  buildSync({
-    absWorkingDir: repoRoot,
-    entryPoints: ['src/trainer/wasmThreads.ts'],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    external: ['@tensorflow/*'],
-    logLevel: 'error',
-  });
-  return outfile;
-}
-
 async function main() {
   const { values } = parseArgs({
     options: {
@@ -161,7 +145,7 @@ async function main() {
   const tf = require('@tensorflow/tfjs');
   require('@tensorflow/tfjs-backend-wasm');
   tf.enableProdMode();
-  if (values.threads !== undefined) require(bundleThreads()).useWasmThreads(Number(values.threads));
+  if (values.threads !== undefined) require(bundleTrainerModule('wasmThreads')).useWasmThreads(Number(values.threads));
   await tf.setBackend(values.backend);
   if (values.backend === 'wasm') require(bundleKernels()).registerWasmConvGradients();
   if (values['batch-sizes']) {

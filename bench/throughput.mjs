@@ -433,13 +433,13 @@ async function bare(name, backend, epochs, kernelsBundle, trainCount) {
   process.disconnect();
 }
 
-/** Our wasm kernels as a CommonJS module the bare script can require. */
-export function bundleKernels() {
-  const outfile = path.join(repoRoot, 'out', 'bench', 'wasmKernels.cjs');
+/** src/trainer/<name>.ts as a CommonJS module a bench script can require; TF.js stays external (the script's own). */
+export function bundleTrainerModule(name) {
+  const outfile = path.join(repoRoot, 'out', 'bench', `${name}.cjs`);
   mkdirSync(path.dirname(outfile), { recursive: true });
   buildSync({
     absWorkingDir: repoRoot,
-    entryPoints: ['src/trainer/wasmKernels.ts'],
+    entryPoints: [`src/trainer/${name}.ts`],
     outfile,
     bundle: true,
     platform: 'node',
@@ -449,6 +449,9 @@ export function bundleKernels() {
   });
   return outfile;
 }
+
+/** Our wasm kernels, for the bare script. */
+export const bundleKernels = () => bundleTrainerModule('wasmKernels');
 
 async function main() {
   const { values } = parseArgs({

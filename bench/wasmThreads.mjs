@@ -7,12 +7,12 @@
 //
 //   node bench/wasmThreads.mjs [--threads 2] [--rounds 2] [--batches 20]
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { buildSync } from 'esbuild';
+import { bundleKernels, bundleTrainerModule } from './throughput.mjs';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(path.join(repoRoot, 'package.json'));
@@ -24,28 +24,9 @@ const { values } = parseArgs({
     batches: { type: 'string', default: '20' },
     child: { type: 'string' },
     bundle: { type: 'string' },
+    kernels: { type: 'string' },
   },
 });
-
-function bundle() {
-  const outfile = path.join(repoRoot, 'out', 'bench', 'wasmThreads.cjs');
-  mkdirSync(path.dirname(outfile), { recursive: true });
-  buildSync({
-    absWorkingDir: repoRoot,
-    stdin: {
-      contents: "export * from './src/trainer/wasmThreads';\nexport { registerWasmConvGradients } from './src/trainer/wasmKernels';",
-      resolveDir: repoRoot,
-      loader: 'ts',
-    },
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    external: ['@tensorflow/*'],
-    logLevel: 'error',
-  });
-  return outfile;
-}
 
 /** CPU seconds used so far by each of this process's OS threads (Linux). */
 function threadCpu() {
@@ -62,10 +43,11 @@ function seeded(tf, shape, seed) {
   return tf.randomUniform(shape, -0.5, 0.5, 'float32', seed);
 }
 
-async function child(threads, bundleFile, batches) {
+async function child(threads, bundleFile, kernelsFile, batches) {
   const tf = require('@tensorflow/tfjs');
   require('@tensorflow/tfjs-backend-wasm');
-  const { useWasmThreads, wasmThreadsCount, registerWasmConvGradients } = require(bundleFile);
+  const { useWasmThreads, wasmThreadsCount } = require(bundleFile);
+  const { registerWasmConvGradients } = require(kernelsFile);
   tf.enableProdMode();
   useWasmThreads(threads);
   const started = performance.now();
@@ -162,9 +144,10 @@ function maxDiff(p, q) {
 }
 
 if (values.child !== undefined) {
-  await child(Number(values.child), values.bundle, Number(values.batches));
+  await child(Number(values.child), values.bundle, values.kernels, Number(values.batches));
 } else {
-  const bundleFile = bundle();
+  const bundleFile = bundleTrainerModule('wasmThreads');
+  const kernelsFile = bundleKernels();
   const threads = Number(values.threads);
   const runs = { 1: [], [threads]: [] };
   for (let round = 0; round < Number(values.rounds); round++) {
@@ -172,7 +155,17 @@ if (values.child !== undefined) {
       const started = Date.now();
       const out = execFileSync(
         process.execPath,
-        [fileURLToPath(import.meta.url), '--child', String(n), '--bundle', bundleFile, '--batches', values.batches],
+        [
+          fileURLToPath(import.meta.url),
+          '--child',
+          String(n),
+          '--bundle',
+          bundleFile,
+          '--kernels',
+          kernelsFile,
+          '--batches',
+          values.batches,
+        ],
         {
           encoding: 'utf8',
           maxBuffer: 1 << 30,
