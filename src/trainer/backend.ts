@@ -26,6 +26,8 @@ export interface LoadedBackend {
   readonly backend: BackendName;
   /** Backends before the chosen one in the order, and why each was not used. */
   readonly skipped: readonly BackendSkip[];
+  /** wasm: the threads XNNPACK was granted (wasmThreads.ts). */
+  readonly threads?: number;
 }
 
 /** A backend that could not be loaded, with why; the message is shown to users. */
@@ -116,8 +118,13 @@ function requireNativeBinding(nativeDir: string | undefined): { loaded: string }
 }
 
 /** Makes `name` the active backend, or returns why it cannot be. `auto` passes over a software GPU. */
-async function activate(name: BackendName, options: BackendOptions, auto: boolean): Promise<{ reason: string } | BackendDetail> {
+async function activate(
+  name: BackendName,
+  options: BackendOptions,
+  auto: boolean,
+): Promise<{ reason: string } | (BackendDetail & { threads?: number })> {
   let detail: string | undefined;
+  let threads: number | undefined;
   let softwareGpu = false;
   switch (name) {
     case 'tensorflow': {
@@ -164,14 +171,18 @@ async function activate(name: BackendName, options: BackendOptions, auto: boolea
   }
   if (name === 'wasm') {
     registerWasmConvGradients();
-    const threads = wasmThreadsCount();
+    threads = wasmThreadsCount();
     const fallback = threadsFallback();
     detail = `${threads} thread${threads === 1 ? '' : 's'}${fallback === undefined ? '' : ` (${fallback})`}`;
   }
   if (name === 'cpu') {
     registerCpuSegmentSum();
   }
-  return { ...(detail === undefined ? {} : { detail }), ...(softwareGpu ? { softwareGpu } : {}) };
+  return {
+    ...(detail === undefined ? {} : { detail }),
+    ...(softwareGpu ? { softwareGpu } : {}),
+    ...(threads === undefined ? {} : { threads }),
+  };
 }
 
 /**

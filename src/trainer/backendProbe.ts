@@ -15,7 +15,6 @@ import { disposeModel, outputUnits } from './buildModel';
 import { installedNativeVariants, installedVersion, NATIVE_DIR_ENV, NATIVE_PACKAGES } from '../protocol/nativeLayout';
 import { setUpRun } from './runSetup';
 import { labelEncoding, splitTensors } from './trainingData';
-import { wasmThreadsCount } from './wasmThreads';
 import { userMessage } from './userMessage';
 
 /** A full batch slower than this is timed with smaller batches: cpu needs about a minute for one CNN batch of 64. */
@@ -90,7 +89,7 @@ export async function probeBackend(request: ProbeRequest): Promise<BackendReport
     versions: backendVersions(request.backend, loaded.detail),
     ...(loaded.detail ? { detail: loaded.detail } : {}),
     ...(loaded.softwareGpu ? { software: true } : {}),
-    ...(loaded.backend === 'wasm' ? { threads: wasmThreadsCount() } : {}),
+    ...(loaded.threads === undefined ? {} : { threads: loaded.threads }),
   };
   try {
     const setup = await setUpRun(

@@ -25,7 +25,6 @@ import { userMessage } from './userMessage';
 import { EpochSums, EventLoopYield, fitEpoch } from './fitEpoch';
 import { trainingAugmentation } from './augment';
 import { checkMemory, divergedMessage, failureMessage, TrainingDiverged, type Position } from './trainingFailures';
-import { wasmThreadsCount } from './wasmThreads';
 
 /** The last message of a run: `done` (run.json is final) or `error` (nothing was started). */
 export type TrainOutcome = Extract<TrainerToHost, { type: 'done' } | { type: 'error' }>;
@@ -358,7 +357,7 @@ function runInfoBase(run: RunContext, batchesPerEpoch: number): Omit<RunInfo, 's
     modelFile: resumed?.run.modelFile ?? request.modelFile,
     backend: setup.backend.backend,
     backendSkipped: setup.backend.skipped,
-    ...(setup.backend.backend === 'wasm' ? { threads: wasmThreadsCount() } : {}),
+    ...(setup.backend.threads === undefined ? {} : { threads: setup.backend.threads }),
     startedAt: resumed?.run.startedAt ?? startedAt.toISOString(),
     ...(resumed ? { resumedAt: startedAt.toISOString(), ...personalFields(resumed.run) } : {}),
     seed: setup.seed,

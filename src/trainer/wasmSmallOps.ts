@@ -21,8 +21,6 @@ import type { WasmHeap } from './wasmHeap';
  */
 export const SMALL_OP_ELEMENTS = 16_384;
 
-const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
-
 /**
  * out[o + i] = x[xAt + i·xStep] op y[yAt + i·yStep] for i < n; a step of 0 repeats one value. One loop per op,
  * written out: a shared loop calling the op through a function would be megamorphic, 10–30× slower.
@@ -102,7 +100,7 @@ function smallBinary(name: string, builtIn: tf.KernelFunc): tf.KernelFunc {
     const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
     if (a.dtype !== 'float32' || b.dtype !== 'float32') return builtIn(args);
     const outShape = tf.backend_util.assertAndGetBroadcastShape(a.shape, b.shape);
-    if (size(outShape) > SMALL_OP_ELEMENTS) return builtIn(args);
+    if (tf.util.sizeFromShape(outShape) > SMALL_OP_ELEMENTS) return builtIn(args);
     const heap = args.backend as unknown as WasmHeap;
     const info = heap.makeOutput(outShape, 'float32');
     // Views after makeOutput: an allocation can grow (and move) the heap.
@@ -141,7 +139,7 @@ function smallUnary(name: string, builtIn: tf.KernelFunc): tf.KernelFunc {
   const loop = UNARY[name];
   return (args) => {
     const { x } = args.inputs as { x: tf.TensorInfo };
-    if (x.dtype !== 'float32' || size(x.shape) > SMALL_OP_ELEMENTS) return builtIn(args);
+    if (x.dtype !== 'float32' || tf.util.sizeFromShape(x.shape) > SMALL_OP_ELEMENTS) return builtIn(args);
     const heap = args.backend as unknown as WasmHeap;
     const info = heap.makeOutput([...x.shape], 'float32');
     const out = heap.typedArrayFromHeap(info) as Float32Array;
