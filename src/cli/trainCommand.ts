@@ -1,9 +1,9 @@
-import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import { assertNever } from '../protocol/assertNever';
 import { type MetricRecord, type RunInfo } from '../protocol/runTypes';
 import type { TrainRequest } from '../protocol/trainerMessages';
 import { trainerThreads } from '../protocol/threads';
+import { usableCores } from '../host/cores';
 import { runsDirFor } from '../runFolder/readRunFolder';
 import { writeJsonAtomicSync } from '../runFolder/atomicFile';
 import { failedRun, RUN_FILES } from '../runFolder/runFiles';
@@ -40,8 +40,8 @@ export async function trainCommand(options: Options): Promise<number> {
  */
 export async function trainHere(request: TrainRequest, options: Options, onError?: (message: string) => Promise<void>): Promise<number> {
   const { train } = await import('../trainer/train');
-  // No editor shares this machine's cores (on a Slurm node: the job's allocation).
-  const threads = trainerThreads(options.threads, { cores: availableParallelism(), editor: false, trainers: 1 });
+  // No editor shares these cores (in a Slurm job: its allocation).
+  const threads = trainerThreads(options.threads, { cores: usableCores(), editor: false, trainers: 1 });
   request = { ...request, threads };
   const stop = new AbortController();
   const records: MetricRecord[] = [];

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { DEFAULT_SEED } from '../data/random';
 import { assertNever } from '../protocol/assertNever';
 import { TrainerProcess } from '../host/trainerProcess';
+import { usableCores } from '../host/cores';
 import type { ModelSpec, SearchSpec } from '../modelFile/modelSpec';
 import type { BackendChoice, MetricRecord } from '../protocol/runTypes';
 import type { SweepInfo, SweepStatus, TrialInfo } from '../protocol/sweepTypes';
@@ -243,7 +244,7 @@ class SweepRun {
       ...(trial.runDir === undefined ? {} : { resumeRunDir: path.join(this.dir, trial.runDir) }),
       ...(this.options.backend === undefined ? {} : { backend: this.options.backend }),
       threads: trainerThreads(this.options.threads, {
-        cores: os.availableParallelism(),
+        cores: usableCores(),
         editor: this.options.fromEditor === true,
         trainers: this.parallel(),
       }),

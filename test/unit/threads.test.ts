@@ -7,6 +7,7 @@ import { parseCommandLine, UsageError } from '../../src/cli/commandLine';
 import { isTrainRequest } from '../../src/protocol/guards';
 import { isHostToProbe } from '../../src/protocol/probeGuards';
 import { trainerThreads } from '../../src/protocol/threads';
+import { usableCores } from '../../src/host/cores';
 import { testBundles } from '../fixtures/bundles';
 import { writeTinyModel, type TinyModel } from '../fixtures/tinyModel';
 
@@ -33,6 +34,17 @@ describe('threads per trainer (#18)', () => {
       assert.equal(trainerThreads(3, { cores: 2, editor: true, trainers: 4 }), 3);
       assert.equal(trainerThreads(20, { cores: 2, editor: false, trainers: 1 }), 8);
       assert.equal(trainerThreads(undefined, { cores: 4, editor: false, trainers: 1 }), 4);
+    });
+  });
+
+  describe('usableCores: within a Slurm allocation', () => {
+    it("a job's CPUs cap the cores; outside a job, the machine's", () => {
+      const cores = availableParallelism();
+      assert.equal(usableCores({}), cores);
+      assert.equal(usableCores({ SLURM_CPUS_ON_NODE: '1' }), 1);
+      assert.equal(usableCores({ SLURM_CPUS_PER_TASK: '1', SLURM_CPUS_ON_NODE: '64' }), 1);
+      assert.equal(usableCores({ SLURM_CPUS_ON_NODE: '4096' }), cores);
+      assert.equal(usableCores({ SLURM_CPUS_ON_NODE: 'x' }), cores);
     });
   });
 

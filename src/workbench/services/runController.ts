@@ -1,5 +1,4 @@
 import * as path from 'node:path';
-import { availableParallelism } from 'node:os';
 import * as vscode from 'vscode';
 import { assertNever } from '../../protocol/assertNever';
 import type { BackendChoice, BackendName, MetricRecord, RunInfo } from '../../protocol/runTypes';
@@ -9,6 +8,7 @@ import { readRun, runsDirFor } from '../../runFolder/readRunFolder';
 import { modelFileOfRun } from '../../runFolder/runSummary';
 import { markRunFailed } from '../../runFolder/deadRuns';
 import { TrainerProcess } from '../../host/trainerProcess';
+import { usableCores } from '../../host/cores';
 import { whyNotResumable } from '../../runFolder/resume';
 import { workspaceRootFor } from '../shared/modelFiles';
 
@@ -79,7 +79,7 @@ export function threadsSetting(): number {
 
 /** The wasm threads of one trainer started from the editor (protocol/threads.ts). */
 export function editorTrainerThreads(): number {
-  return trainerThreads(threadsSetting(), { cores: availableParallelism(), editor: true, trainers: 1 });
+  return trainerThreads(threadsSetting(), { cores: usableCores(), editor: true, trainers: 1 });
 }
 
 /** modelStudio.trainer.maxMemoryMB; 0 or unset: Node's default heap, no check. */
