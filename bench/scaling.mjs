@@ -4,7 +4,10 @@
 // thread counts, all in one run. Each count N > 1 trains side by side with a
 // 1-thread trainer, the two taking turns epoch by epoch (runThreadsPaired):
 // the speed-up is the median of the paired N/1 ratios, not two runs minutes
-// apart on a machine whose load drifts. Usage: bench/all.mjs's header.
+// apart on a machine whose load drifts. Next to it, the machine's own
+// ceiling for N cores: N independent 1-thread trainers at once against one
+// alone (runConcurrentPaired), which no split of one run can beat.
+// Usage: bench/all.mjs's header.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import * as os from 'node:os';
@@ -17,6 +20,7 @@ import {
   medianWithInterval,
   MODELS,
   pairedRatios,
+  runConcurrentPaired,
   runThreadsPaired,
   writeModelFile,
 } from './throughput.mjs';
@@ -92,6 +96,8 @@ export async function scalingSection({ quick, python, workspace, machine, log })
   );
   /** runs[name][n]: the runThreadsPaired results of n threads against 1. */
   const runs = { mlp: {}, cnn: {} };
+  /** ceilings[name][n]: the runConcurrentPaired results of n 1-thread trainers at once against one alone. */
+  const ceilings = { mlp: {}, cnn: {} };
   const granted = { mlp: {}, cnn: {} };
   const torch = {};
   const warnings = [];
@@ -122,6 +128,20 @@ export async function scalingSection({ quick, python, workspace, machine, log })
         log(`  ${line} · ${n} threads ${perEpoch(run.many)} · 1 thread ${perEpoch(run.one)} samples/s per epoch`);
         runs[name][n].push(run);
       }
+      ceilings[name][n] = [];
+      for (let round = 0; round < rounds; round++) {
+        log(`scaling: ${name} ceiling, ${n} 1-thread trainers at once vs 1 alone, round ${round + 1}/${rounds}`);
+        const run = await runConcurrentPaired({
+          modelFile: modelFiles[name],
+          workspaceRoot: workspace,
+          epochs,
+          copies: n,
+          first: round % 2 ? 'alone' : 'group',
+        });
+        const perEpoch = (side) => side.rates.wall.map((r) => r.toFixed(0)).join(' ');
+        log(`  ${n} at once ${perEpoch(run.group)} · alone ${perEpoch(run.alone)} samples/s per epoch`);
+        ceilings[name][n].push(run);
+      }
     }
     if (python) {
       log(`scaling: PyTorch ${n} threads…`);
@@ -143,6 +163,7 @@ export async function scalingSection({ quick, python, workspace, machine, log })
   const torchRatio = (n, name) => torch[n]?.[name] / torch[1]?.[name];
   const rows = [];
   const speedUps = { mlp: {}, cnn: {} };
+  const ceilingOf = { mlp: {}, cnn: {} };
   /** Our 1-thread samples/s: every 1-thread side of the run, all counts. */
   const oneThread = {};
   for (const name of ['mlp', 'cnn']) {
@@ -157,6 +178,7 @@ export async function scalingSection({ quick, python, workspace, machine, log })
       '–',
       '1 (baseline)',
       '1',
+      '–',
       torchCell(1, name),
       ...(torch[1]?.[name] ? ['1', '1'] : ['–', '–']),
     ]);
@@ -164,6 +186,8 @@ export async function scalingSection({ quick, python, workspace, machine, log })
       const pairs = runs[name][n];
       const ratio = medianWithInterval(pairedRatios(pairs, 'wall', ['many', 'one']));
       speedUps[name][n] = ratio;
+      const ceiling = medianWithInterval(pairedRatios(ceilings[name][n], 'wall', ['group', 'alone']));
+      ceilingOf[name][n] = ceiling;
       rows.push([
         label,
         String(n),
@@ -172,6 +196,7 @@ export async function scalingSection({ quick, python, workspace, machine, log })
         fmt(afterFirst(pairs.map((run) => run.one))),
         formatRatio(ratio),
         ratioCell(ratio.median / n),
+        `${formatRatio(ceiling)}; ours ${((100 * ratio.median) / ceiling.median).toFixed(0)} % of it`,
         torchCell(n, name),
         ratioCell(torchRatio(n, name)),
         ratioCell(torchRatio(n, name) / n),
@@ -184,7 +209,9 @@ export async function scalingSection({ quick, python, workspace, machine, log })
     const two = speedUps[name][2];
     checks.push(
       two
-        ? `${LABELS[name]} wasm 2 threads / 1 thread (paired, wall clock): ${verdict(two.median, TARGETS.speedUp[name])}` +
+        ? `${LABELS[name]} wasm 2 threads / 1 thread (paired, wall clock): ${verdict(two.median, TARGETS.speedUp[name])}; ` +
+            `this machine's ceiling, two 1-thread trainers at once: ${ceilingOf[name][2].median.toFixed(2)}× ` +
+            `(${ceilingOf[name][2].low.toFixed(2)}–${ceilingOf[name][2].high.toFixed(2)})` +
             (granted[name][2] === 2 ? '' : ` (void: the trainer ran ${granted[name][2]} thread, see the WARNING)`)
         : `${LABELS[name]} wasm 2 threads / 1 thread: not measured (this machine has 1 core)`,
     );
@@ -225,6 +252,7 @@ export async function scalingSection({ quick, python, workspace, machine, log })
     'ours, 1 thread (same pairs)',
     'speed-up (paired)',
     'efficiency',
+    'ceiling: N 1-thread trainers at once / 1 alone',
     'PyTorch, N threads',
     'PyTorch speed-up (separate runs)',
     'PyTorch efficiency',
@@ -236,6 +264,8 @@ export async function scalingSection({ quick, python, workspace, machine, log })
     `Our trainer (dist/trainer.js, wasm, \`threads: N\` in its train request) with N threads trains side by side with a 1-thread trainer, the two taking turns epoch by epoch (one is held with SIGSTOP while the other trains), ${rounds} round${rounds > 1 ? 's' : ''} of ${epochs} epochs per N and model, the rounds swapping which goes first. ` +
       'speed-up: the median over neighbouring epochs (after the first) of N-thread/1-thread samples/s by wall clock, with its 95 % bootstrap interval; efficiency: speed-up / N. ' +
       "samples/s: each side's median epoch after the first; the 1-thread row pools every 1-thread side of the run. granted: the count in the trainer's `wasm: N threads` log line. " +
+      'ceiling: what the machine gives N cores with nothing shared: N 1-thread trainers train at the same time, taking turns epoch by epoch with one 1-thread trainer alone; ' +
+      "their summed samples over the group epoch's wall time, against the one alone, paired as the speed-up (an upper bound: members that finish an epoch first wait stopped, so the last one ends it alone). " +
       torchNote,
     '',
     `| ${header.join(' | ')} |`,

@@ -334,6 +334,76 @@ export async function runThreadsPaired({ modelFile, workspaceRoot, epochs, threa
 }
 
 /**
+ * What the machine itself gives n cores (#18's ceiling): `copies` 1-thread
+ * trainers training at the same time, taking turns epoch by epoch with one
+ * 1-thread trainer alone (the group's epoch ends when its last member's does;
+ * members that finish first wait stopped, so the last ends it alone: an upper
+ * bound). No implementation that splits one run over n threads can beat n
+ * independent runs sharing nothing. Resolves
+ * `{ group, alone }`: samples/s per epoch, the group's as the sum of its
+ * members' samples over the group epoch's wall time.
+ */
+export async function runConcurrentPaired({ modelFile, workspaceRoot, epochs, copies, first = 'group' }) {
+  const request = (name) => ({ modelFile, workspaceRoot, runsDir: path.join(workspaceRoot, `runs-${name}`), backend: 'wasm', threads: 1 });
+  const alone = new Ours(request('alone'));
+  const members = Array.from({ length: copies }, (_, i) => new Ours(request(`together-${i}`)));
+  const everyone = [alone, ...members];
+  const groupWalls = [];
+  let groupStarted = 0;
+  const startGroup = () => {
+    groupStarted = performance.now() / 1000;
+    for (const member of members) member.resume();
+  };
+  /** Set when a trainer exited before its last epoch: everyone then runs on, so that its error reaches us. */
+  let broken = false;
+  const next = (justRan) => {
+    const aloneLeft = alone.epochs.length < epochs;
+    const groupLeft = groupWalls.length < epochs;
+    if (!aloneLeft && !groupLeft) for (const side of everyone) side.child.kill('SIGCONT');
+    else if (justRan === 'group' ? !aloneLeft : groupLeft) startGroup();
+    else alone.resume();
+  };
+  const turns = {
+    ready(side) {
+      side.hold();
+      side.ready = true;
+      if (everyone.every((s) => s.ready)) (first === 'group' ? startGroup : () => alone.resume())();
+    },
+    epochEnded(side) {
+      side.endEpoch();
+      if (broken) return;
+      side.hold();
+      if (side === alone) return next('alone');
+      if (!members.every((m) => m.epochs.length === groupWalls.length + 1)) return;
+      groupWalls.push(performance.now() / 1000 - groupStarted);
+      next('group');
+    },
+  };
+  const exited = Promise.all(
+    everyone.map(
+      (side) =>
+        new Promise((done) =>
+          side.child.on('exit', () => {
+            if (side.epochs.length < epochs && !broken) {
+              broken = true;
+              for (const other of everyone) other.child.kill('SIGCONT');
+            }
+            done();
+          }),
+        ),
+    ),
+  );
+  for (const side of everyone) side.start(turns);
+  await exited;
+  const results = everyone.map((side) => side.result());
+  const samples = alone.samples;
+  return {
+    alone: results[0],
+    group: { rates: { wall: groupWalls.map((wall) => (copies * samples) / wall) }, logs: results.slice(1).flatMap((r) => r.logs) },
+  };
+}
+
+/**
  * Bare alone. `kernelsBundle` '' runs wasm with TF.js's own kernels only
  * (the MLP's baseline; a CNN cannot train so). `trainCount` defaults to the model's.
  */
