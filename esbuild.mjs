@@ -44,6 +44,8 @@ const targets = [
       cli: 'src/cli/main.ts',
       inspector: 'src/trainer/inspector.ts',
       probe: 'src/trainer/probeMain.ts',
+      // A model replica's worker thread (src/trainer/dataParallel.ts), found next to the trainer and the CLI.
+      replica: 'src/trainer/replicaMain.ts',
     },
     outdir: 'dist',
     platform: 'node',

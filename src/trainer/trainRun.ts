@@ -23,6 +23,7 @@ import { labelEncoding, restOfEpoch, splitTensors } from './trainingData';
 import type { TrainingState } from './trainingState';
 import { userMessage } from './userMessage';
 import { EpochSums, EventLoopYield, fitEpoch } from './fitEpoch';
+import { parallelEpoch, startReplicas, type Replicas } from './dataParallel';
 import { trainingAugmentation } from './augment';
 import { checkMemory, divergedMessage, failureMessage, TrainingDiverged, type Position } from './trainingFailures';
 
@@ -177,6 +178,7 @@ async function runTraining(run: RunContext): Promise<TrainOutcome> {
   let error: RunError | undefined;
   let test: Record<string, number> | undefined;
   let finalValidation: Record<string, number> | undefined;
+  let replicas: Replicas | undefined;
   /** This process's epoch records, for the validation metrics of the weights the run ends with. */
   const epochRecords = new Map<number, MetricRecord>();
   let midEpoch = false;
@@ -195,6 +197,8 @@ async function runTraining(run: RunContext): Promise<TrainOutcome> {
   });
 
   try {
+    replicas = await startReplicas(model, spec.training, setup.backend, emit);
+    const trainEpoch = replicas ? parallelEpoch(replicas) : fitEpoch;
     if (from) {
       best.restore(from.monitor);
       if (bestEpoch !== undefined && spec.training.earlyStopping?.restoreBestWeights) {
@@ -214,14 +218,14 @@ async function runTraining(run: RunContext): Promise<TrainOutcome> {
       setLearningRate(model, lr);
       let batchesDone = skip;
       at.batch = skip;
-      // fit() draws the epoch's order from Math.random (seeded); a resumed run replays the order its epoch began with.
+      // The epoch's order is fit's shuffle with Math.random (seeded); a resumed run replays the order its epoch began with.
       const epochRandom = skip > 0 && from ? from.epochRandom : random.state;
       // The epoch's augmented images depend on the seed and the epoch alone: a resumed epoch gets the same ones.
       const epochSplit = augment ? { ...trainSplit, x: augment(before + epoch) } : trainSplit;
       const rest = skip > 0 ? restOfEpoch(epochSplit, epochRandom, skip * batchSize) : undefined;
       let epochLogs: tf.Logs | undefined;
       try {
-        epochLogs = await fitEpoch(
+        epochLogs = await trainEpoch(
           model,
           rest ?? epochSplit,
           rest === undefined,
@@ -322,6 +326,7 @@ async function runTraining(run: RunContext): Promise<TrainOutcome> {
       ...(at.batch === undefined ? {} : { batch: at.batch }),
     };
   } finally {
+    await replicas?.close();
     tf.dispose([trainSplit.x, trainSplit.y]);
     if (validation) tf.dispose([validation.x, validation.y]);
     tf.dispose(bestWeights);
