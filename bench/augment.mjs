@@ -93,7 +93,9 @@ function workspace(count) {
 
 /** Trains `file` with the CLI; its epoch records and run.json. */
 function train(file) {
-  const cli = spawnSync(process.execPath, [path.join(repoRoot, 'dist/cli.js'), 'train', file, '--json', '--backend', options.backend], {
+  // One thread: a convolutional model on more trains as replicas, whose results would depend on the machine's cores.
+  const args = [path.join(repoRoot, 'dist/cli.js'), 'train', file, '--json', '--backend', options.backend, '--threads', '1'];
+  const cli = spawnSync(process.execPath, args, {
     encoding: 'utf8',
     maxBuffer: 1 << 28,
   });

@@ -190,7 +190,18 @@ export function whyRefused(modelFile) {
 export function trainSample(modelFile, backend, epochs) {
   const out = mkdtempSync(path.join(tmpdir(), 'model-studio-text-bench-'));
   try {
-    const args = ['train', modelFile, '--backend', backend, '--out', out, ...(epochs === undefined ? [] : ['--epochs', String(epochs)])];
+    // One thread: the Transformer on more trains as replicas, whose results would depend on the machine's cores.
+    const args = [
+      'train',
+      modelFile,
+      '--backend',
+      backend,
+      '--threads',
+      '1',
+      '--out',
+      out,
+      ...(epochs === undefined ? [] : ['--epochs', String(epochs)]),
+    ];
     const { lines, result, stderr } = cli(args);
     if (result?.run === undefined) return { error: result?.message ?? (stderr.split('\n').pop() || 'train printed no result') };
     const { run } = result;

@@ -46,15 +46,24 @@ function layersOf(model: tf.LayersModel): tf.layers.Layer[] {
 }
 
 /**
+ * Layers whose weights training itself changes: a replica's batch-norm
+ * statistics would never reach the model, which keeps the trainer's.
+ */
+const UPDATED_IN_TRAINING = new Set(['BatchNormalization']);
+
+/**
  * The replicas a run trains with: the wasm threads when there are 2 or
- * more and the model has a convolution or a Transformer encoder; otherwise
- * 0, and fit runs on XNNPACK's threads. On the MLP replicas lose to
- * XNNPACK's threads: its step is mostly the optimizer's pass over the
- * weights, which replicas do not split (figures in docs/wasm-threads.md §4).
+ * more and the model has a convolution or a Transformer encoder (and no
+ * batch normalization); otherwise 0, and fit runs on XNNPACK's threads. On
+ * the MLP replicas lose to XNNPACK's threads: its step is mostly the
+ * optimizer's pass over the weights, which replicas do not split (figures
+ * in docs/wasm-threads.md §4).
  */
 export function replicaCount(model: tf.LayersModel, backend: LoadedBackend): number {
   const threads = backend.backend === 'wasm' ? (backend.threads ?? 1) : 1;
-  return threads >= 2 && layersOf(model).some((layer) => WEIGHT_SHARING.has(layer.getClassName())) ? threads : 0;
+  const kinds = new Set(layersOf(model).map((layer) => layer.getClassName()));
+  const helps = [...kinds].some((kind) => WEIGHT_SHARING.has(kind)) && ![...kinds].some((kind) => UPDATED_IN_TRAINING.has(kind));
+  return threads >= 2 && helps ? threads : 0;
 }
 
 /** One replica's worker, one request at a time. */

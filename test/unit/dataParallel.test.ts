@@ -38,6 +38,13 @@ describe('data-parallel training on wasm (#18)', () => {
       denseOnly.dispose();
     });
 
+    it('none with batch normalization, whose statistics a replica would keep to itself', () => {
+      const model = conv();
+      model.add(tf.layers.batchNormalization());
+      assert.equal(replicaCount(model, { backend: 'wasm', skipped: [], threads: 2 }), 0);
+      model.dispose();
+    });
+
     it('a convolution inside a nested model counts', () => {
       const inner = conv();
       const outer = tf.sequential({ layers: [inner, tf.layers.dense({ units: 2 })] });
