@@ -3,6 +3,7 @@ import { readContinuable, type Continuable } from '../runFolder/continueFrom';
 import { readResumable, type Resumable } from '../runFolder/resume';
 import { loadBackend, type BackendDetail, type LoadedBackend } from './backend';
 import { trainFolds } from './crossValidation';
+import { threadsForModel } from './recurrentThreads';
 import { planRun, type RunPlan } from './runSetup';
 import { trainRun, type TrainOutcome } from './trainRun';
 import { userMessage } from './userMessage';
@@ -36,16 +37,11 @@ export async function train(
     return message;
   };
 
-  let loaded: LoadedBackend & BackendDetail;
-  try {
-    loaded = await loadBackend(request.backend ?? 'auto', request.threads === undefined ? {} : { threads: request.threads });
-  } catch (error) {
-    return fail(error);
-  }
-  emit({ type: 'ready', backend: loaded.backend, skipped: loaded.skipped });
-  if (loaded.detail !== undefined) emit({ type: 'log', level: 'info', message: `${loaded.backend}: ${loaded.detail}` });
-
-  let plan: RunPlan;
+  // The file is read before the backend loads (a recurrent model loads one wasm thread: recurrentThreads.ts);
+  // what reading it says waits until `ready`, which comes first as before.
+  const held: TrainerToHost[] = [];
+  let plan: RunPlan | undefined;
+  let planError: unknown;
   let resumable: Resumable | undefined;
   let continued: Continuable | undefined;
   try {
@@ -54,10 +50,28 @@ export async function train(
     }
     resumable = request.resumeRunDir === undefined ? undefined : await readResumable(request);
     continued = request.continueRunDir === undefined ? undefined : await readContinuable(request.continueRunDir);
-    plan = await planRun(request, emit, resumable && { specText: resumable.specText, epochs: resumable.run.epochs });
+    plan = await planRun(
+      request,
+      (message) => held.push(message),
+      resumable && { specText: resumable.specText, epochs: resumable.run.epochs },
+    );
+  } catch (error) {
+    planError = error;
+  }
+  const threads = request.threads === undefined || plan === undefined ? undefined : threadsForModel(plan.spec, request.threads);
+
+  let loaded: LoadedBackend & BackendDetail;
+  try {
+    loaded = await loadBackend(request.backend ?? 'auto', threads === undefined ? {} : { threads: threads.threads });
   } catch (error) {
     return fail(error);
   }
+  emit({ type: 'ready', backend: loaded.backend, skipped: loaded.skipped });
+  if (loaded.detail !== undefined) emit({ type: 'log', level: 'info', message: `${loaded.backend}: ${loaded.detail}` });
+  if (loaded.backend === 'wasm' && threads?.why !== undefined) emit({ type: 'log', level: 'info', message: threads.why });
+  held.forEach(emit);
+  if (plan === undefined) return fail(planError);
+
   // A continued run trains once: its parent is one run (a fold, at most).
   const folds = resumable
     ? resumable.run.crossValidation?.foldCount

@@ -7,6 +7,8 @@ import { parseCommandLine, UsageError } from '../../src/cli/commandLine';
 import { isTrainRequest } from '../../src/protocol/guards';
 import { isHostToProbe } from '../../src/protocol/probeGuards';
 import { trainerThreads } from '../../src/protocol/threads';
+import type { ModelSpec } from '../../src/modelFile/modelSpec';
+import { threadsForModel } from '../../src/trainer/recurrentThreads';
 import { usableCores } from '../../src/host/cores';
 import { testBundles } from '../fixtures/bundles';
 import { writeTinyModel, type TinyModel } from '../fixtures/tinyModel';
@@ -45,6 +47,30 @@ describe('threads per trainer (#18)', () => {
       assert.equal(usableCores({ SLURM_CPUS_PER_TASK: '1', SLURM_CPUS_ON_NODE: '64' }), 1);
       assert.equal(usableCores({ SLURM_CPUS_ON_NODE: '4096' }), cores);
       assert.equal(usableCores({ SLURM_CPUS_ON_NODE: 'x' }), cores);
+    });
+  });
+
+  describe('threadsForModel: a recurrent model loads one thread', () => {
+    const spec = (...types: string[]): ModelSpec => ({
+      name: 'm',
+      task: 'classification',
+      data: { train: { path: 'train.csv', label: 'label' } },
+      model: { layers: types.map((type) => ({ type })) },
+      training: { optimizer: 'adam', loss: 'sparseCategoricalCrossentropy', epochs: 1 },
+    });
+
+    it('an LSTM, GRU or bidirectional layer: one thread, and why', () => {
+      for (const type of ['lstm', 'gru', 'bidirectional', 'simpleRNN']) {
+        const { threads, why } = threadsForModel(spec('embedding', type, 'dense'), 4);
+        assert.equal(threads, 1, type);
+        assert.match(why ?? '', new RegExp(`^wasm: 1 thread of the 4 asked for: the ${type} layer's time steps`));
+      }
+    });
+
+    it('other models keep the count asked for, and one thread stays one', () => {
+      assert.deepEqual(threadsForModel(spec('conv2d', 'flatten', 'dense'), 2), { threads: 2 });
+      assert.deepEqual(threadsForModel(spec('dense'), 8), { threads: 8 });
+      assert.deepEqual(threadsForModel(spec('lstm'), 1), { threads: 1 });
     });
   });
 
@@ -115,6 +141,28 @@ describe('threads per trainer (#18)', () => {
       assert.equal(one.run.threads, 1);
       const automatic = train();
       assert.equal(automatic.run.threads, Math.min(8, availableParallelism()));
+    });
+
+    it('a recurrent model trains on one thread when asked for two, and says why', function () {
+      this.timeout(120_000);
+      const recurrent = writeTinyModel({
+        layers: [
+          { type: 'reshape', targetShape: [4, 1] },
+          { type: 'simpleRNN', units: 4 },
+          { type: 'dense', units: 3, activation: 'softmax' },
+        ],
+      });
+      try {
+        const args = [testBundles().cli, 'train', recurrent.modelFile, '--backend', 'wasm', '--threads', '2'];
+        const result = spawnSync(process.execPath, args, { cwd: recurrent.workspace.root, encoding: 'utf8' });
+        assert.equal(result.status, 0, result.stderr);
+        assert.match(result.stderr, /^wasm: 1 thread of the 2 asked for: the simpleRNN layer's time steps are too small to split/m);
+        assert.match(result.stderr, /^training \S+ on wasm \(1 thread\)$/m);
+        const runDir = path.resolve(recurrent.workspace.root, /^run folder: (.+)$/m.exec(result.stderr)?.[1] ?? assert.fail(result.stderr));
+        assert.equal((JSON.parse(readFileSync(path.join(runDir, 'run.json'), 'utf8')) as { threads?: number }).threads, 1);
+      } finally {
+        recurrent.workspace.remove();
+      }
     });
 
     it('trains to the same metrics, batch by batch, with 1 and 2 threads (same seed)', function () {
