@@ -29,9 +29,10 @@ export function formatMetrics(record: MetricRecord): string {
   return formatValues(Object.fromEntries(Object.entries(record).filter(([key]) => key !== 'epoch' && key !== 'batch' && key !== 'time')));
 }
 
-/** "wasm (2 threads)", "cpu". */
+/** "wasm (2 threads)", "wasm (2 threads, 2 replicas)", "cpu". */
 function backendWithThreads(run: RunInfo): string {
-  return run.threads === undefined ? run.backend : `${run.backend} (${run.threads} thread${run.threads === 1 ? '' : 's'})`;
+  if (run.threads === undefined) return run.backend;
+  return `${run.backend} (${run.threads} thread${run.threads === 1 ? '' : 's'}${run.replicas === undefined ? '' : `, ${run.replicas} replicas`})`;
 }
 
 function formatValues(values: Readonly<Record<string, number | null>>): string {

@@ -80,6 +80,7 @@ export function isRunInfo(x: unknown): x is RunInfo {
     isBackendName(x.backend) &&
     isBackendSkipList(x.backendSkipped) &&
     isOptional(x.threads, isThreadCount) &&
+    isOptional(x.replicas, isThreadCount) &&
     isString(x.startedAt) &&
     isOptional(x.endedAt, isString) &&
     isNumber(x.seed) &&

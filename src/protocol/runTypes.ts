@@ -37,6 +37,8 @@ export interface RunInfo {
   readonly backendSkipped: readonly BackendSkip[];
   /** wasm: the threads it trained with (protocol/threads.ts). */
   readonly threads?: number;
+  /** wasm: the replicas of the model it trained as, one per thread (trainer/dataParallel.ts); absent when it trained as one. */
+  readonly replicas?: number;
   /** ISO 8601. */
   readonly startedAt: string;
   readonly endedAt?: string;

@@ -203,6 +203,10 @@ export class Replicas {
     return stepped[0].logs.map((_, k) => stepped.reduce((sum, reply) => sum + reply.logs[k], 0));
   }
 
+  get count(): number {
+    return this.workers.length;
+  }
+
   /** Terminates the workers. */
   async close(): Promise<void> {
     await Promise.all(this.workers.map((worker) => worker.terminate()));

@@ -339,6 +339,7 @@ async function runTraining(run: RunContext): Promise<TrainOutcome> {
 
   return finishRun(run, {
     ...base,
+    ...(replicas ? { replicas: replicas.count } : {}),
     status,
     endedAt: new Date().toISOString(),
     epochsDone: lastCompletedEpoch,

@@ -6,7 +6,8 @@ import * as vscode from 'vscode';
 import { Command } from '../../src/workbench/shared/commands';
 import type { SelectBackendResult } from '../../src/workbench/features/backends';
 import type { InstallResult } from '../../src/host/nativeBackend';
-import { activateExtension, workspaceRoot } from './helpers';
+import { listRuns, runsDirFor } from '../../src/runFolder/readRunFolder';
+import { activateExtension, waitFor, workspaceRoot } from './helpers';
 
 describe('Backends: Select Backend… and Install Native Backend…', () => {
   before(async () => {
@@ -52,6 +53,58 @@ describe('Backends: Select Backend… and Install Native Backend…', () => {
       assert.equal(wasm?.status, 'loaded', wasm?.reason);
       assert.equal(wasm?.threads, 2);
       assert.equal(wasm?.detail, '2 threads');
+    } finally {
+      await settings.update('threads', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+  });
+
+  it('with modelStudio.trainer.threads 2, a convolutional model trains as 2 replicas of the model in the editor', async function () {
+    this.timeout(180_000);
+    // Iris's 4 measurements as a sequence of 4 steps, convolved: the worker threads start from the extension's dist/replica.js.
+    const file = path.join(workspaceRoot(), 'iris-conv.model.json');
+    const spec = {
+      name: 'iris-conv',
+      task: 'classification',
+      data: {
+        train: { path: 'data/iris.csv', label: 'species' },
+        testSplit: 0.2,
+        validationSplit: 0.1,
+        features: { normalize: 'standard' },
+      },
+      model: {
+        layers: [
+          { type: 'reshape', targetShape: [4, 1] },
+          { type: 'conv1d', filters: 8, kernelSize: 2, activation: 'relu' },
+          { type: 'flatten' },
+          { type: 'dense', units: 3, activation: 'softmax' },
+        ],
+      },
+      training: {
+        optimizer: 'adam',
+        learningRate: 0.01,
+        loss: 'sparseCategoricalCrossentropy',
+        metrics: ['accuracy'],
+        batchSize: 16,
+        epochs: 3,
+        seed: 42,
+      },
+    };
+    fs.writeFileSync(file, `${JSON.stringify(spec, null, 2)}\n`);
+    const settings = vscode.workspace.getConfiguration('modelStudio.trainer');
+    await settings.update('threads', 2, vscode.ConfigurationTarget.Workspace);
+    try {
+      await vscode.commands.executeCommand(Command.Train, vscode.Uri.file(file));
+      const run = await waitFor(
+        'the run to end',
+        async () => {
+          const [latest] = (await listRuns(runsDirFor(file))).filter((entry) => entry.run.modelFile === file);
+          return latest && latest.run.status !== 'running' ? latest.run : undefined;
+        },
+        120_000,
+      );
+      assert.equal(run.status, 'completed', JSON.stringify(run.error));
+      assert.equal(run.threads, 2);
+      assert.equal(run.replicas, 2);
     } finally {
       await settings.update('threads', undefined, vscode.ConfigurationTarget.Workspace);
     }

@@ -106,7 +106,11 @@ describe('data-parallel training on wasm (#18)', () => {
           ...(JSON.parse(line) as Record<string, number | null>),
           time: undefined,
         }));
-      const run = JSON.parse(readFileSync(path.join(runDir, 'run.json'), 'utf8')) as { status: string; trainSamples: number };
+      const run = JSON.parse(readFileSync(path.join(runDir, 'run.json'), 'utf8')) as {
+        status: string;
+        trainSamples: number;
+        replicas?: number;
+      };
       return { run, records, output };
     }
 
@@ -118,9 +122,12 @@ describe('data-parallel training on wasm (#18)', () => {
         const one = trainWith(tiny.modelFile, tiny.workspace.root, '1');
         assert.equal(one.run.trainSamples, 60);
         assert.doesNotMatch(one.output, /data-parallel/);
+        assert.equal(one.run.replicas, undefined);
         const two = trainWith(tiny.modelFile, tiny.workspace.root, '2');
         assert.match(two.output, /data-parallel, 2 replicas of the model/);
         assert.equal(two.run.status, 'completed');
+        assert.equal(two.run.replicas, 2);
+        assert.match(two.output, /^completed in .* on wasm \(2 threads, 2 replicas\)/m);
         assert.deepEqual(trainWith(tiny.modelFile, tiny.workspace.root, '2').records, two.records);
 
         assert.equal(two.records.length, one.records.length);
