@@ -3,7 +3,9 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import type { TrainerToHost } from '../../src/protocol/trainerMessages';
+import type { TrainRequest, TrainerToHost } from '../../src/protocol/trainerMessages';
+import { TrainerProcess } from '../../src/host/trainerProcess';
+import { readMetrics, readRun } from '../../src/runFolder/readRunFolder';
 import { replicaCount, shares, startReplicas } from '../../src/trainer/dataParallel';
 import { testBundles } from '../fixtures/bundles';
 import { writeTinyModel } from '../fixtures/tinyModel';
@@ -142,6 +144,50 @@ describe('data-parallel training on wasm (#18)', () => {
             assert.ok(Math.abs(mine - theirs) < 0.25, `${key} of record ${i}: ${mine} vs ${theirs}`);
           }
         });
+      } finally {
+        tiny.workspace.remove();
+      }
+    });
+
+    it('a run stopped mid-epoch and resumed writes the records of the run never stopped', async function () {
+      this.timeout(120_000);
+      const tiny = writeTinyModel({ rows: 100, layers, training: { epochs: 3, batchSize: 8 } });
+      const request: TrainRequest = {
+        modelFile: tiny.modelFile,
+        workspaceRoot: tiny.workspace.root,
+        runsDir: tiny.runsDir,
+        backend: 'wasm',
+        threads: 2,
+      };
+      /** Trains in the bundled trainer process as the editor does; stops after `stopAt` batch records. */
+      const trainIn = (extra: Partial<TrainRequest>, stopAt?: number) =>
+        new Promise<string>((resolve, reject) => {
+          let records = 0;
+          let runDir = '';
+          const trainer = TrainerProcess.start(
+            { ...request, ...extra },
+            {
+              trainerPath: testBundles().trainer,
+              onMessage: (message: TrainerToHost) => {
+                if (message.type === 'runStarted') runDir = message.runDir;
+                if (message.type === 'metrics' && ++records === stopAt) trainer.stop();
+              },
+              onExit: (code) => (code === 0 ? resolve(runDir) : reject(new Error(`the trainer exited ${code}`))),
+              onStderr: (text) => process.stderr.write(`[trainer] ${text}`),
+            },
+          );
+        });
+      const withoutTime = async (runDir: string) => (await readMetrics(runDir)).map((record) => ({ ...record, time: undefined }));
+      try {
+        const wholeDir = await trainIn({});
+        assert.equal((await readRun(wholeDir)).replicas, 2);
+        const whole = await withoutTime(wholeDir);
+        // 60 training rows in batches of 8: the 12th record is the third batch of epoch 2.
+        const stopped = await trainIn({}, 12);
+        assert.ok((await withoutTime(stopped)).length < whole.length);
+        const resumed = await trainIn({ resumeRunDir: stopped });
+        assert.equal(resumed, stopped);
+        assert.deepEqual(await withoutTime(resumed), whole);
       } finally {
         tiny.workspace.remove();
       }
