@@ -7,6 +7,7 @@ import { Command } from '../../src/workbench/shared/commands';
 import type { SelectBackendResult } from '../../src/workbench/features/backends';
 import type { InstallResult } from '../../src/host/nativeBackend';
 import { listRuns, runsDirFor } from '../../src/runFolder/readRunFolder';
+import { irisModel } from '../fixtures/modelFile';
 import { activateExtension, waitFor, workspaceRoot } from './helpers';
 
 describe('Backends: Select Backend… and Install Native Backend…', () => {
@@ -63,14 +64,8 @@ describe('Backends: Select Backend… and Install Native Backend…', () => {
     // Iris's 4 measurements as a sequence of 4 steps, convolved: the worker threads start from the extension's dist/replica.js.
     const file = path.join(workspaceRoot(), 'iris-conv.model.json');
     const spec = {
+      ...irisModel(),
       name: 'iris-conv',
-      task: 'classification',
-      data: {
-        train: { path: 'data/iris.csv', label: 'species' },
-        testSplit: 0.2,
-        validationSplit: 0.1,
-        features: { normalize: 'standard' },
-      },
       model: {
         layers: [
           { type: 'reshape', targetShape: [4, 1] },
@@ -78,15 +73,6 @@ describe('Backends: Select Backend… and Install Native Backend…', () => {
           { type: 'flatten' },
           { type: 'dense', units: 3, activation: 'softmax' },
         ],
-      },
-      training: {
-        optimizer: 'adam',
-        learningRate: 0.01,
-        loss: 'sparseCategoricalCrossentropy',
-        metrics: ['accuracy'],
-        batchSize: 16,
-        epochs: 3,
-        seed: 42,
       },
     };
     fs.writeFileSync(file, `${JSON.stringify(spec, null, 2)}\n`);
