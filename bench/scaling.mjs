@@ -105,6 +105,7 @@ export async function scalingSection({ quick, python, workspace, machine, log })
     log(`scaling: PyTorch 1 thread…`);
     torch[1] = torchRates(python, 1, torchEpochs);
   }
+  const perEpoch = (side) => side.rates.wall.map((r) => r.toFixed(0)).join(' ');
   // PyTorch at N right after our pairs at N: both see the machine as it is then.
   for (const n of counts.slice(1)) {
     for (const name of ['mlp', 'cnn']) {
@@ -124,7 +125,6 @@ export async function scalingSection({ quick, python, workspace, machine, log })
         granted[name][n] = Math.min(granted[name][n] ?? got, got);
         if (got !== n) warnings.push(`asked ${n} threads for the ${LABELS[name]}, the trainer said: ${line}`);
         if (run.one.logs.some((l) => /threads/.test(l))) warnings.push(`the 1-thread trainer said: ${run.one.logs.join('; ')}`);
-        const perEpoch = (side) => side.rates.wall.map((r) => r.toFixed(0)).join(' ');
         log(`  ${line} · ${n} threads ${perEpoch(run.many)} · 1 thread ${perEpoch(run.one)} samples/s per epoch`);
         runs[name][n].push(run);
       }
@@ -138,7 +138,6 @@ export async function scalingSection({ quick, python, workspace, machine, log })
           copies: n,
           first: round % 2 ? 'alone' : 'group',
         });
-        const perEpoch = (side) => side.rates.wall.map((r) => r.toFixed(0)).join(' ');
         log(`  ${n} at once ${perEpoch(run.group)} · alone ${perEpoch(run.alone)} samples/s per epoch`);
         ceilings[name][n].push(run);
       }

@@ -38,6 +38,12 @@ const WEIGHT_SHARING = new Set([
   'TransformerEncoder',
 ]);
 
+/**
+ * Layers whose weights training itself changes: a replica's batch-norm
+ * statistics would never reach the model, which keeps the trainer's.
+ */
+const UPDATED_IN_TRAINING = new Set(['BatchNormalization']);
+
 /** How long the replicas may take to load their backends and build the model before the run trains without them. */
 const START_TIMEOUT_MS = 60_000;
 
@@ -46,18 +52,12 @@ function layersOf(model: tf.LayersModel): tf.layers.Layer[] {
 }
 
 /**
- * Layers whose weights training itself changes: a replica's batch-norm
- * statistics would never reach the model, which keeps the trainer's.
- */
-const UPDATED_IN_TRAINING = new Set(['BatchNormalization']);
-
-/**
  * The replicas a run trains with: the wasm threads when there are 2 or
  * more and the model has a convolution or a Transformer encoder (and no
  * batch normalization); otherwise 0, and fit runs on XNNPACK's threads. On
  * the MLP replicas lose to XNNPACK's threads: its step is mostly the
  * optimizer's pass over the weights, which replicas do not split (figures
- * in docs/wasm-threads.md §4).
+ * in docs/wasm-threads.md §2).
  */
 export function replicaCount(model: tf.LayersModel, backend: LoadedBackend): number {
   const threads = backend.backend === 'wasm' ? (backend.threads ?? 1) : 1;

@@ -8,7 +8,7 @@ const RECURRENT = new Set(['lstm', 'gru', 'simpleRNN', 'rnn', 'bidirectional', '
  * else the count asked for. A recurrent layer's time steps are products too
  * small to split, and waking XNNPACK's pool for each of them costs more than
  * it saves: on 2 cores an epoch of spam-lstm took 34–43 s on one thread and
- * 44–52 s on two (docs/wasm-threads.md §4). Decided from the file, before
+ * 44–52 s on two (docs/wasm-threads.md §2). Decided from the file, before
  * the backend loads: the threaded build's count is fixed once it runs.
  * Returns the count and, when it is lowered, why.
  */
