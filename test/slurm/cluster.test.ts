@@ -38,7 +38,8 @@ describe('train --on slurm against a real Slurm cluster', () => {
     workspace = irisWorkspace();
     timeLimited = cli(
       workspace,
-      ['train', 'slow.model.yaml', '--epochs', '1000', '--on', 'slurm', '--time', '1', '--wait', '--json'],
+      // Far more epochs than a minute holds: on an idle machine 1,000 took 83 s and finished before Slurm struck.
+      ['train', 'slow.model.yaml', '--epochs', '100000', '--on', 'slurm', '--time', '1', '--wait', '--json'],
       process.env,
       (child) => (follower = child),
     );
