@@ -13,6 +13,7 @@ import {
   type ReplicaToTrainer,
   type StepBuffers,
   type TrainerToReplica,
+  transferables,
 } from './replicaMessages';
 import type { WasmHeap } from './wasmHeap';
 
@@ -103,10 +104,6 @@ class ReplicaWorker {
     this.pending = undefined;
     pending?.reject(this.failure);
   }
-}
-
-function transferables(buffers: StepBuffers): ArrayBuffer[] {
-  return [buffers.weights, buffers.gradients, buffers.x, buffers.y].map((array) => array.buffer as ArrayBuffer);
 }
 
 /** Rows per replica: as even as can be, the first ones taking the remainder. */

@@ -4,7 +4,7 @@ import { Mulberry32 } from '../data/random';
 import { errorMessage } from '../data/errorMessage';
 import { loadBackend } from './backend';
 import type { WasmHeap } from './wasmHeap';
-import type { ReplicaSetup, ReplicaStep, ReplicaToTrainer, StepBuffers, TrainerToReplica } from './replicaMessages';
+import { transferables, type ReplicaSetup, type ReplicaStep, type ReplicaToTrainer, type TrainerToReplica } from './replicaMessages';
 // Model Studio's own layers, so that a topology that uses them deserializes.
 import './textLayers';
 
@@ -17,10 +17,6 @@ if (port === null) throw new Error('dist/replica.js runs as a worker thread of t
 
 function send(message: ReplicaToTrainer, transfer: ArrayBuffer[] = []): void {
   port?.postMessage(message, transfer);
-}
-
-function transferables(buffers: StepBuffers): ArrayBuffer[] {
-  return [buffers.weights, buffers.gradients, buffers.x, buffers.y].map((array) => array.buffer as ArrayBuffer);
 }
 
 /** The compiled replica and its step. */

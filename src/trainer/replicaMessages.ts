@@ -54,6 +54,11 @@ export type ReplicaToTrainer =
     }
   | { readonly type: 'failed'; readonly message: string };
 
+/** The step buffers' memory, to transfer with the message that carries them. */
+export function transferables(buffers: StepBuffers): ArrayBuffer[] {
+  return [buffers.weights, buffers.gradients, buffers.x, buffers.y].map((array) => array.buffer as ArrayBuffer);
+}
+
 /** The dtype a step buffer carries for a tensor of `dtype`. */
 export function bufferFor(dtype: tf.DataType, length: number): Float32Array | Int32Array {
   return dtype === 'int32' ? new Int32Array(length) : new Float32Array(length);
